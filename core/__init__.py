@@ -1,0 +1,1 @@
+"""linedesk core: domain model, services, authorization, outbox, events. No UI, no SSH."""

@@ -1,0 +1,89 @@
+"""Settings from flags and ``LINEDESK_*`` environment variables.
+
+Every field is documented in the README's configuration table; a flag given on the
+command line wins over the environment, which wins over the default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("./data")
+    """Holds the SQLite database, host key, Maildir, sms.jsonl, letters/ and the secret key."""
+    database_url: str | None = None
+    """SQLAlchemy URL; default ``sqlite+aiosqlite:///<data_dir>/linedesk.db``."""
+    smtp_url: str | None = None
+    """``smtp://[user:pass@]host:port[?starttls=1]`` or ``smtps://``; unset: Maildir in data dir."""
+    sms_url: str | None = None
+    """HTTP SMS gateway (JSON POST); unset: JSON lines in ``<data_dir>/sms.jsonl``."""
+    secret_key: str | None = None
+    """Base64 of 32 bytes encrypting outbox payloads at rest; unset: ``<data_dir>/secret.key``."""
+    mail_from: str = "portal@linedesk.example"
+    """Sender address of all e-mails."""
+    host: str = "127.0.0.1"
+    port: int = 2222
+    idle_timeout: int = 900
+    """Seconds without input before an interactive session is closed (a warning comes first)."""
+    login_timeout: int = 30
+    max_sessions_per_user: int = 10
+    max_unauth_per_source: int = 10
+    """Unauthenticated connections allowed at once from one source address."""
+    keepalive_interval: int = 30
+    workers: int = 1
+    """Server worker processes sharing the port (SO_REUSEPORT)."""
+    banner: str = "linedesk – Business Service Portal\r\n"
+    log_level: str = "INFO"
+    outbox_interval: float = 1.0
+    """Seconds between outbox dispatcher polls."""
+    scheduler_interval: float = 60.0
+    """Seconds between scheduler runs (due deactivations, porting steps)."""
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'linedesk.db').resolve()}"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"LINEDESK_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "data_dir" in values:
+            values["data_dir"] = Path(values["data_dir"])
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _convert(type_name: Any, raw: str) -> Any:
+    name = type_name if isinstance(type_name, str) else getattr(type_name, "__name__", "")
+    if name == "int":
+        return int(raw)
+    if name == "float":
+        return float(raw)
+    if name == "bool":
+        return _bool(raw)
+    if name == "Path":
+        return Path(raw)
+    return raw
+
+
+ENV_FIELDS: list[str] = [f"LINEDESK_{f.name.upper()}" for f in fields(Settings)]

@@ -1,0 +1,55 @@
+"""Schema migrations (Alembic) driven from code: ``linedesk db upgrade`` and ``serve``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from core.db import Database
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    def _run(connection: Any) -> None:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+
+    async with db.write_engine.begin() as conn:
+        await conn.run_sync(_run)
+
+
+async def current_revision(db: Database) -> str | None:
+    def _get(connection: Any) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with db.write_engine.connect() as conn:
+        return await conn.run_sync(_get)
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def revision(db: Database, message: str) -> None:
+    """Developer helper: autogenerate a migration against an up-to-date database."""
+
+    def _run(connection: Any) -> None:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.revision(cfg, message=message, autogenerate=True)
+
+    async with db.write_engine.begin() as conn:
+        await conn.run_sync(_run)

@@ -1,0 +1,115 @@
+"""Password/PIN hashing (argon2id, off the event loop) and input validation."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import string
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from core.errors import ValidationError
+
+_hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) defaults
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+MIN_PASSWORD_LENGTH = 8
+
+
+async def hash_secret(plain: str) -> str:
+    """argon2id hash; runs in a thread because hashing takes tens of milliseconds."""
+    return await asyncio.to_thread(_hasher.hash, plain)
+
+
+def _verify(hashed: str | None, plain: str) -> bool:
+    try:
+        return _hasher.verify(hashed or _DUMMY_HASH, plain) and hashed is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+async def verify_secret(hashed: str | None, plain: str) -> bool:
+    """Constant work whether or not a hash exists, so unknown users are not revealed by timing."""
+    return await asyncio.to_thread(_verify, hashed, plain)
+
+
+def random_password(length: int = 24) -> str:
+    """Strong random password without look-alike characters (typed into routers by hand)."""
+    alphabet = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
+    alphabet += "-_.+!"
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(length))
+        if (
+            any(c.islower() for c in pw)
+            and any(c.isupper() for c in pw)
+            and any(c.isdigit() for c in pw)
+        ):
+            return pw
+
+
+def random_digits(length: int) -> str:
+    return "".join(secrets.choice(string.digits) for _ in range(length))
+
+
+_EMAIL_RE = re.compile(
+    r"^(?=.{3,254}$)(?=.{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+_E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+_USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
+
+
+def validate_email(value: str) -> str:
+    """RFC 5322 dot-atom address with a domain that has a TLD; returns it trimmed."""
+    candidate = value.strip()
+    if not _EMAIL_RE.match(candidate):
+        raise ValidationError("error.invalid_email", value=value[:80])
+    return candidate
+
+
+def normalize_phone(value: str, *, default_country: str = "49") -> str:
+    """``0170 1234567`` / ``+49 (170) 123-4567`` / ``0049...`` → ``+491701234567``."""
+    compact = re.sub(r"[\s()/.-]", "", value.strip())
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    elif compact.startswith("0"):
+        compact = f"+{default_country}{compact[1:]}"
+    return compact
+
+
+def validate_mobile(value: str) -> str:
+    number = normalize_phone(value)
+    if not _E164_RE.match(number):
+        raise ValidationError("error.invalid_mobile", value=value[:40])
+    return number
+
+
+def validate_username(value: str) -> str:
+    if not _USERNAME_RE.match(value):
+        raise ValidationError("error.invalid_username", value=value[:40])
+    return value
+
+
+def validate_password(value: str) -> str:
+    if len(value) < MIN_PASSWORD_LENGTH:
+        raise ValidationError("error.weak_password", min=MIN_PASSWORD_LENGTH)
+    return value
+
+
+def mask_email(value: str | None) -> str:
+    """``anna.schmidt@muster.de`` → ``an***@muster.de``."""
+    if not value or "@" not in value:
+        return "–"
+    local, domain = value.rsplit("@", 1)
+    return f"{local[:2]}***@{domain}"
+
+
+def mask_phone(value: str | None) -> str:
+    """``+491701234567`` → ``+49170*****67``."""
+    if not value:
+        return "–"
+    if len(value) <= 6:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 8) + value[-2:]

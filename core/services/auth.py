@@ -1,0 +1,136 @@
+"""Login for SSH sessions and the local TUI: passwords (argon2id), public keys, lockout.
+
+Identity is bound only by :func:`login_password` / :func:`login_key`; the SSH layer calls
+``login_key`` only after the client proved possession of the key by a valid signature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+
+from core.authz import Actor, ViewMode
+from core.errors import AuthFailed
+from core.models import Account, Customer, LoginFailure, Role, SshKey
+from core.runtime import UnitOfWork
+from core.security import verify_secret
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """Failures are returned, not raised, so that the failure record commits with the uow."""
+
+    actor: Actor | None
+    locked: bool = False
+
+    def unwrap(self) -> Actor:
+        if self.actor is None:
+            raise AuthFailed("error.auth_locked" if self.locked else "error.auth_failed")
+        return self.actor
+
+
+LOCKOUT_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+
+
+async def _account(uow: UnitOfWork, username: str) -> Account | None:
+    return await uow.session.scalar(
+        select(Account).where(Account.username == username, Account.active.is_(True))
+    )
+
+
+async def _customer_name(uow: UnitOfWork, customer_id: int | None) -> str | None:
+    if customer_id is None:
+        return None
+    return await uow.session.scalar(select(Customer.name).where(Customer.id == customer_id))
+
+
+async def is_locked(uow: UnitOfWork, account_id: int) -> bool:
+    """Locked while 5 failures lie within the last 15 minutes (per account, not per source,
+    so an office behind one NAT address is not locked out by one user's typos)."""
+    since = uow.clock.now() - LOCKOUT_WINDOW
+    count = await uow.session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.account_id == account_id, LoginFailure.at >= since)
+    )
+    return (count or 0) >= LOCKOUT_FAILURES
+
+
+async def _actor(
+    uow: UnitOfWork, account: Account, *, source: str | None, fingerprint: str | None
+) -> Actor:
+    customer_name = await _customer_name(uow, account.customer_id)
+    actor = Actor(
+        account_id=account.id,
+        username=account.username,
+        role=account.role,
+        customer_id=account.customer_id,
+        view_mode=ViewMode.ADMIN if account.role is Role.ADMIN else ViewMode.USER,
+        source_address=source,
+        key_fingerprint=fingerprint,
+        locale=account.locale,
+        customer_name=customer_name,
+    )
+    uow.audit(
+        actor, "session.login", customer_id=account.customer_id, target=account.username,
+        method="publickey" if fingerprint else "password",
+    )
+    return actor
+
+
+async def login_password(
+    uow: UnitOfWork, *, username: str, password: str, source: str | None = None
+) -> LoginResult:
+    """Check a password. A failure counts towards the lockout; the caller says only "failed"."""
+    account = await _account(uow, username)
+    ok = await verify_secret(account.password_hash if account else None, password)
+    if account is None:
+        return LoginResult(None)
+    if await is_locked(uow, account.id):
+        return LoginResult(None, locked=True)
+    if not ok:
+        uow.session.add(LoginFailure(account_id=account.id, source=source or "", at=uow.clock.now()))
+        return LoginResult(None, locked=await _locked_after_flush(uow, account.id))
+    await uow.session.execute(delete(LoginFailure).where(LoginFailure.account_id == account.id))
+    return LoginResult(await _actor(uow, account, source=source, fingerprint=None))
+
+
+async def _locked_after_flush(uow: UnitOfWork, account_id: int) -> bool:
+    await uow.session.flush()
+    return await is_locked(uow, account_id)
+
+
+async def authorized_keys(uow: UnitOfWork, *, username: str) -> list[str]:
+    """The public keys an account may log in with (empty for unknown, inactive or locked)."""
+    account = await _account(uow, username)
+    if account is None or await is_locked(uow, account.id):
+        return []
+    rows = await uow.session.scalars(select(SshKey.public_key).where(SshKey.account_id == account.id))
+    return list(rows)
+
+
+async def login_key(
+    uow: UnitOfWork, *, username: str, fingerprint: str, source: str | None = None
+) -> LoginResult:
+    """Bind the identity after a verified signature with the key of ``fingerprint``."""
+    account = await _account(uow, username)
+    if account is None:
+        return LoginResult(None)
+    if await is_locked(uow, account.id):
+        return LoginResult(None, locked=True)
+    key = await uow.session.scalar(
+        select(SshKey).where(SshKey.account_id == account.id, SshKey.fingerprint == fingerprint)
+    )
+    if key is None:
+        return LoginResult(None)
+    return LoginResult(await _actor(uow, account, source=source, fingerprint=fingerprint))
+
+
+async def record_failure(uow: UnitOfWork, *, username: str, source: str | None = None) -> None:
+    """Count a failed attempt of another method (keyboard-interactive) towards the lockout."""
+    account = await _account(uow, username)
+    if account is not None:
+        uow.session.add(LoginFailure(account_id=account.id, source=source or "", at=uow.clock.now()))

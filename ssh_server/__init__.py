@@ -1,0 +1,1 @@
+"""The asyncssh server: authentication, one Textual App per session, command mode, limits."""

@@ -1,0 +1,1 @@
+"""The Textual front end: one :class:`tui.app.LinedeskApp` per session."""

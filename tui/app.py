@@ -1,0 +1,113 @@
+"""The portal App: one instance per SSH session (or local terminal), all sharing one Core."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+
+from core.authz import Actor
+from core.events import DomainEvent, Subscription
+from core.i18n import t
+from core.runtime import Core
+from screens.audit import AuditScreen
+from screens.contract_overview import ContractOverviewScreen
+from screens.home import HomeScreen
+from screens.number_dashboard import NumberDashboardScreen
+from screens.users import UsersScreen
+from tui.messages import ActorChanged, DomainEventMessage
+
+NAV_IDS = frozenset({"nav.contracts", "nav.numbers", "nav.users", "nav.audit", "nav.help", "nav.quit"})
+
+
+class LinedeskApp(App[None]):
+    """The whole portal for one signed-in actor.
+
+    Per-session state (actor, locale) lives on this instance only; nothing here is
+    shared with other sessions except the :class:`Core`.
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "linedesk"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "switch_mode('contracts')", "Verträge", id="nav.contracts"),
+        Binding("2", "switch_mode('numbers')", "Rufnummern", id="nav.numbers"),
+        Binding("3", "switch_mode('users')", "Benutzer", id="nav.users"),
+        Binding("4", "switch_mode('audit')", "Archiv", id="nav.audit"),
+        Binding("question_mark", "help", "Hilfe", id="nav.help"),
+        Binding("ctrl+q", "quit", "Beenden", id="nav.quit", priority=True),
+    ]
+
+    def __init__(self, core: Core, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.core = core
+        self.actor = actor
+        """The signed-in account of this session; replaced (never mutated) on view changes."""
+        self._subscription: Subscription | None = None
+
+    MODES: ClassVar[dict[str, Any]] = {
+        "home": HomeScreen,
+        "contracts": ContractOverviewScreen,
+        "numbers": NumberDashboardScreen,
+        "users": UsersScreen,
+        "audit": AuditScreen,
+    }
+
+    def t(self, key: str, /, **params: Any) -> str:
+        return t(self.actor.locale, key, **params)
+
+    def compose(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self._apply_binding_labels()
+        self._subscribe()
+        self.switch_mode("home")
+
+    def on_unmount(self) -> None:
+        if self._subscription is not None:
+            self._subscription.close()
+            self._subscription = None
+
+    def _subscribe(self) -> None:
+        if self._subscription is not None:
+            self._subscription.close()
+        self._subscription = self.core.bus.subscribe(
+            self._on_domain_event, customer_id=self.actor.customer_id
+        )
+
+    def _on_domain_event(self, event: DomainEvent) -> None:
+        if event.customer_id is None or event.customer_id == self.actor.customer_id:
+            self.post_message(DomainEventMessage(event))
+
+    def on_domain_event_message(self, message: DomainEventMessage) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(DomainEventMessage(message.event))
+
+    def set_actor(self, actor: Actor) -> None:
+        """Switch view mode, language or support customer; screens re-fetch."""
+        customer_changed = actor.customer_id != self.actor.customer_id
+        self.actor = actor
+        if customer_changed:
+            self._subscribe()
+        self._apply_binding_labels()
+        for screen in self.screen_stack:
+            screen.post_message(ActorChanged())
+        self.refresh_bindings()
+
+    def _apply_binding_labels(self) -> None:
+        """Footer labels in the session's language (bindings are frozen dataclasses)."""
+        for key, bindings in list(self._bindings.key_to_bindings.items()):
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=self.t(f"ui.{b.id}")) if b.id in NAV_IDS else b
+                for b in bindings
+            ]
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())

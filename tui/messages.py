@@ -1,0 +1,20 @@
+"""Messages the App sends down to its screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from core.events import DomainEvent
+
+
+@dataclass
+class DomainEventMessage(Message):
+    """A committed change in the core (possibly made by another session)."""
+
+    event: DomainEvent
+
+
+class ActorChanged(Message):
+    """View mode, language or the customer a support agent acts for changed."""
