@@ -19,6 +19,7 @@ from core.authz import Actor
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.db import Database, transaction
+from core.errors import DomainError
 from core.events import DomainEvent, EventBus
 from core.models import AuditEvent, OutboxKind
 from core.outbox import Attachment, Dispatcher, Transport, enqueue
@@ -41,6 +42,16 @@ class UnitOfWork:
         self.settings: Settings = core.settings
         self.events: list[DomainEvent] = []
         self.outbox_count = 0
+        self.error_after_commit: DomainError | None = None
+        """Set by :meth:`fail_after_commit`: raised once the transaction has committed."""
+
+    def fail_after_commit(self, error: DomainError) -> None:
+        """Refuse the action but keep what was recorded (e.g. a wrong PIN attempt).
+
+        Raising would roll the record back; instead the unit of work commits and then
+        raises ``error`` to the caller.
+        """
+        self.error_after_commit = error
 
     def emit(self, name: str, customer_id: int | None, **payload: Any) -> None:
         """Queue a past-tense event (``NumberActivated``); published after commit only."""
@@ -117,7 +128,7 @@ class Core:
             transports = build_transports(settings)
         self.dispatcher = Dispatcher(self.db, self.secret_box, self.clock, transports)
         self._tasks: list[asyncio.Task[None]] = []
-        self._after_commit: list[Callable[[UnitOfWork], Any]] = []
+        self._bridge: Any = None
 
     @asynccontextmanager
     async def uow(self, *, readonly: bool = False) -> AsyncIterator[UnitOfWork]:
@@ -129,6 +140,8 @@ class Core:
             self.bus.publish(event)
         if work.outbox_count:
             self.dispatcher.wake()
+        if work.error_after_commit is not None:
+            raise work.error_after_commit
 
     async def run(
         self,
@@ -153,6 +166,14 @@ class Core:
         """Call a read-only service (SQLite: on the reader pool, never blocking writers)."""
         async with self.uow(readonly=True) as work:
             return await fn(work, actor, *args, **kwargs)
+
+    async def start_bridge(self) -> None:
+        """On PostgreSQL, share bus events with the other nodes (LISTEN/NOTIFY)."""
+        if self.db.is_postgres and self._bridge is None:
+            from core.pg_bridge import PostgresEventBridge
+
+            self._bridge = PostgresEventBridge(self.db.url, self.bus)
+            await self._bridge.start()
 
     def start_background(self, *, dispatcher: bool = True, scheduler: bool = True) -> None:
         """Start the outbox dispatcher and the scheduler as tasks of the running loop."""
@@ -179,5 +200,8 @@ class Core:
             except (asyncio.CancelledError, Exception):
                 pass
         self._tasks.clear()
+        if self._bridge is not None:
+            await self._bridge.close()
+            self._bridge = None
         await self.db.dispose()
 
