@@ -278,3 +278,36 @@ async def test_support_needs_customer_and_reason() -> None:
         require(opened, Permission.NUMBER_MANAGE, customer_id=1)
     assert info.value.key == "error.support_reason_required"
     require(opened.with_reason("TICKET-1"), Permission.NUMBER_MANAGE, customer_id=1)
+
+
+async def test_concurrent_writers_never_see_database_locked(demo_core: Core, data_dir: Path) -> None:
+    """Many writers at once in one process, plus a second Core on the same file (a second
+    process would behave the same): writes queue, none fails with "database is locked"."""
+    import asyncio
+
+    from core.models import AuditEvent
+
+    other = Core(make_settings(data_dir), clock=demo_core.clock)
+
+    async def write(core: Core, i: int) -> None:
+        async with core.uow() as uow:
+            uow.audit(None, "test.write", customer_id=None, target=str(i))
+            await uow.session.flush()
+            await asyncio.sleep(0)  # hold the transaction across a loop turn
+
+    async def read(core: Core) -> int:
+        async with core.uow(readonly=True) as uow:
+            return int(await uow.session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+    try:
+        jobs = [write(demo_core if i % 2 else other, i) for i in range(60)]
+        jobs += [read(demo_core) for _ in range(20)]
+        results = await asyncio.gather(*jobs)
+    finally:
+        await other.close()
+    assert all(r is None or isinstance(r, int) for r in results)
+    async with demo_core.uow(readonly=True) as uow:
+        written = await uow.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.write")
+        )
+    assert written == 60
