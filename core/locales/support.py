@@ -1,0 +1,75 @@
+"""Texts of the support role: customer search, opening a customer, reasons."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "support.error.query_too_short": {
+        "de": "Bitte mindestens {min} Zeichen eingeben.",
+        "en": "Please enter at least {min} characters.",
+    },
+    "support.error.reason_too_long": {
+        "de": "Der Grund darf höchstens {max} Zeichen lang sein.",
+        "en": "The reason may be at most {max} characters long.",
+    },
+    "support.error.customer_required": {
+        "de": "Bitte einen Kunden (Kundennummer) angeben.",
+        "en": "Please name a customer (customer number).",
+    },
+    "support.error.customer_not_found": {
+        "de": "Kunde „{value}“ nicht gefunden.",
+        "en": "Customer '{value}' not found.",
+    },
+    "support.search.title": {"de": "Kundensuche", "en": "Customer search"},
+    "support.search.intro": {
+        "de": "Suchen Sie einen Kunden nach Name, Kundennummer oder Rufnummer "
+              "(z. B. 030 123456100 oder +4930123456100).",
+        "en": "Find a customer by name, customer number or phone number "
+              "(e.g. 030 123456100 or +4930123456100).",
+    },
+    "support.search.placeholder": {
+        "de": "Name, Kundennummer oder Rufnummer",
+        "en": "Name, customer number or phone number",
+    },
+    "support.search.button": {"de": "Suchen", "en": "Search"},
+    "support.search.open": {"de": "Kunde öffnen", "en": "Open customer"},
+    "support.search.close": {"de": "Kunde schließen", "en": "Close customer"},
+    "support.search.none": {"de": "Keine Kunden gefunden.", "en": "No customers found."},
+    "support.search.count": {"de": "{count} Kunden gefunden.", "en": "{count} customers found."},
+    "support.search.opened": {
+        "de": "Kunde {customer} geöffnet (nur lesend). Der Zugriff steht im Archiv des Kunden.",
+        "en": "Customer {customer} opened (read-only). The access is recorded in the customer's audit log.",
+    },
+    "support.search.current": {
+        "de": "Geöffnet: {customer} – Änderungen nur mit Grund (Ticket-Nr.).",
+        "en": "Open: {customer} – changes only with a reason (ticket id).",
+    },
+    "support.col.name": {"de": "Kunde", "en": "Customer"},
+    "support.col.city": {"de": "Ort", "en": "City"},
+    "support.col.customer_numbers": {"de": "Kundennummern", "en": "Customer numbers"},
+    "support.col.matched": {"de": "Treffer", "en": "Match"},
+    "support.matched.name": {"de": "Name", "en": "Name"},
+    "support.matched.customer_number": {"de": "Kundennummer {value}", "en": "Customer number {value}"},
+    "support.matched.phone": {"de": "Rufnummer {value}", "en": "Phone number {value}"},
+    "support.reason.title": {"de": "Grund für die Änderung", "en": "Reason for the change"},
+    "support.reason.body": {
+        "de": "Sie handeln im Namen von {customer}. Bitte geben Sie einen Grund an "
+              "(z. B. Ticket-Nr.); er wird mit der Änderung im Archiv des Kunden gespeichert.",
+        "en": "You are acting on behalf of {customer}. Please give a reason "
+              "(e.g. ticket id); it is stored with the change in the customer's audit log.",
+    },
+    "support.reason.placeholder": {"de": "Ticket-Nr. oder Grund", "en": "Ticket id or reason"},
+    "support.reason.confirm": {"de": "Weiter", "en": "Continue"},
+    "support.reason.cancel": {"de": "Abbrechen", "en": "Cancel"},
+    "support.reason.empty": {
+        "de": "Ohne Grund ist keine Änderung möglich.",
+        "en": "No change is possible without a reason.",
+    },
+    "support.view.toggle": {"de": "Ansicht wechseln", "en": "Switch view"},
+    "support.view.switched": {
+        "de": "Ansichtsmodus: {mode}",
+        "en": "View mode: {mode}",
+    },
+    "support.view.employee_only": {
+        "de": "Mitarbeiter-Konten haben nur die Anwender-Ansicht.",
+        "en": "Employee accounts have the user view only.",
+    },
+    "support.nav.customers": {"de": "Kundensuche", "en": "Customer search"},
+}
