@@ -6,9 +6,8 @@ has a default password.
 
 from __future__ import annotations
 
-import calendar
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -35,16 +34,12 @@ from core.models import (
 from core.reference import ensure_reference_data
 from core.runtime import UnitOfWork
 from core.security import hash_secret
+from core.services.numbers import end_of_following_month
 
 VOICE_ACTIVATION_CENTS = 995
 VOICE_MONTHLY_CENTS = 250
 FAX_ACTIVATION_CENTS = 495
 FAX_MONTHLY_CENTS = 150
-
-
-def end_of_following_month(day: date) -> date:
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 async def is_empty(uow: UnitOfWork) -> bool:

@@ -1,0 +1,112 @@
+"""The scheduler: due deactivations applied idempotently, after downtime, exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from core.authz import Actor
+from core.clock import FixedClock
+from core.models import AuditEvent, Number, NumberStatus, SchedulerLease
+from core.runtime import Core
+from core.scheduler import LEASE_SECONDS, Scheduler
+from core.services import numbers
+
+PENDING = "+4930123456103"
+TOM_NUMBER = "+4930123456101"
+
+
+async def statuses(core: Core, *e164: str) -> list[str]:
+    async with core.uow(readonly=True) as uow:
+        rows = await uow.session.scalars(select(Number).where(Number.e164.in_(e164)).order_by(Number.e164))
+        return [r.status.value for r in rows]
+
+
+async def deactivated_audits(core: Core) -> int:
+    async with core.uow(readonly=True) as uow:
+        return int(await uow.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "number.deactivated")
+        ) or 0)
+
+
+async def test_nothing_due_before_the_last_day_passes(demo_core: Core, clock: FixedClock) -> None:
+    clock.set(datetime(2026, 12, 31, 22, 30, tzinfo=UTC))  # 23:30 in Berlin: still the last day
+    assert (await Scheduler(demo_core).run_once())["deactivations"] == 0
+    assert await statuses(demo_core, PENDING) == ["pending_deactivation"]
+    clock.set(datetime(2026, 12, 31, 23, 5, tzinfo=UTC))  # 00:05 on 1 January in Berlin
+    assert (await Scheduler(demo_core).run_once())["deactivations"] == 1
+    assert await statuses(demo_core, PENDING) == ["inactive"]
+
+
+async def test_run_once_is_idempotent(demo_core: Core, clock: FixedClock) -> None:
+    clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
+    sched = Scheduler(demo_core)
+    seen: list[str] = []
+    sub = demo_core.bus.subscribe(lambda e: seen.append(e.name))
+    assert (await sched.run_once())["deactivations"] == 1
+    assert (await sched.run_once())["deactivations"] == 0
+    sub.close()
+    assert seen.count("NumberDeactivated") == 1
+    assert await deactivated_audits(demo_core) == 1
+    async with demo_core.uow(readonly=True) as uow:
+        lease = await uow.session.get(SchedulerLease, "deactivations")
+        assert lease is not None and lease.holder is None and lease.last_run_at == clock.now()
+
+
+async def test_catch_up_after_downtime(demo_core: Core, actors: dict[str, Actor], clock: FixedClock) -> None:
+    # marked in November (due after 31.12.) and in January (due after 28.02.); server down until April
+    clock.set(datetime(2027, 1, 10, 9, 0, tzinfo=UTC))
+    await demo_core.run(numbers.deactivate, actors["admin"], number=TOM_NUMBER)
+    clock.set(datetime(2027, 4, 3, 9, 0, tzinfo=UTC))
+    assert (await Scheduler(demo_core).run_once())["deactivations"] == 2
+    assert await statuses(demo_core, TOM_NUMBER, PENDING) == ["inactive", "inactive"]
+
+
+async def test_two_schedulers_at_once_apply_once(demo_core: Core, clock: FixedClock) -> None:
+    clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
+    first, second = Scheduler(demo_core), Scheduler(demo_core)
+    results = await asyncio.gather(first.run_once(), second.run_once())
+    assert sum(r.get("deactivations", 0) for r in results) == 1
+    assert await deactivated_audits(demo_core) == 1
+
+
+async def test_held_lease_blocks_other_runner_until_it_expires(demo_core: Core, clock: FixedClock) -> None:
+    clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
+    holder, other = Scheduler(demo_core, holder="node-a"), Scheduler(demo_core, holder="node-b")
+    assert await holder.acquire("deactivations")  # node-a crashed while holding it
+    assert "deactivations" not in await other.run_once()
+    assert await statuses(demo_core, PENDING) == ["pending_deactivation"]
+    clock.advance(timedelta(seconds=LEASE_SECONDS + 1))
+    assert (await other.run_once())["deactivations"] == 1
+    assert await statuses(demo_core, PENDING) == ["inactive"]
+
+
+async def test_failing_job_releases_the_lease(demo_core: Core) -> None:
+    sched = Scheduler(demo_core, holder="node-a")
+
+    async def broken(uow: object) -> int:
+        raise RuntimeError("boom")
+
+    sched.jobs = lambda: {"deactivations": broken}  # type: ignore[method-assign]
+    try:
+        await sched.run_once()
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the job's error must surface")
+    assert await Scheduler(demo_core, holder="node-b").acquire("deactivations")
+
+
+async def test_run_loop_applies_due_deactivations(demo_core: Core, clock: FixedClock) -> None:
+    clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
+    task = asyncio.create_task(Scheduler(demo_core).run(0.01))
+    try:
+        for _ in range(200):
+            if await statuses(demo_core, PENDING) == ["inactive"]:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+    assert await statuses(demo_core, PENDING) == [NumberStatus.INACTIVE.value]
