@@ -1,0 +1,189 @@
+"""Sessions per process: linedesk (one process, one App per session) against the
+process-per-session baseline, with the same load client, in one run.
+
+    python -m bench.sessions --series 1,10,100 --hold 20 --typing 0.1
+
+Starts both servers on free 127.0.0.1 ports with fresh demo data dirs, runs each series
+step against both, measures first frame / keystroke latency, memory (linedesk: RSS of the
+server process; baseline: server RSS + PSS of every child) and CPU seconds, and prints a
+table with the ratios. A series stops for a design when more than 5% of sessions fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import psutil
+
+from bench.load import RunResult, run_load
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"port {port} did not open")
+
+
+def seed(data_dir: Path) -> None:
+    subprocess.run([sys.executable, "-m", "ssh_server.cli", "--data-dir", str(data_dir), "demo", "seed"],
+                   check=True, cwd=ROOT, capture_output=True)
+
+
+def memory_mb(proc: psutil.Process, *, children: bool) -> float:
+    """RSS of the server; with children, plus the PSS of each (shared pages split fairly)."""
+    total = proc.memory_info().rss
+    if children:
+        for child in proc.children(recursive=True):
+            try:
+                total += child.memory_full_info().pss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+    return total / 2**20
+
+
+def cpu_seconds(proc: psutil.Process) -> float:
+    total = sum(proc.cpu_times()[:2])
+    for child in proc.children(recursive=True):
+        try:
+            total += sum(child.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+class Server:
+    def __init__(self, name: str, argv: list[str], port: int, children: bool) -> None:
+        self.name, self.port, self.children = name, port, children
+        self.proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     env={**os.environ, "PYTHONPATH": str(ROOT)})
+        wait_port(port)
+        self.ps = psutil.Process(self.proc.pid)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+async def measure(server: Server, n: int, args: argparse.Namespace) -> dict[str, object]:
+    base_mem = memory_mb(server.ps, children=server.children)
+    cpu0 = cpu_seconds(server.ps)
+    peak = {"mem": base_mem}
+
+    async def sample() -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            peak["mem"] = max(peak["mem"], memory_mb(server.ps, children=server.children))
+
+    sampler = asyncio.create_task(sample())
+    result: RunResult = await run_load(
+        server.port, sessions=n, typing_fraction=args.typing, hold=args.hold,
+        user="admin", password="admin-demo", ramp=args.ramp * n / 100,
+    )
+    sampler.cancel()
+    cpu = cpu_seconds(server.ps) - cpu0
+    await asyncio.sleep(2)
+    after = memory_mb(server.ps, children=server.children)
+    return {
+        "design": server.name, **asdict(result), "mem_base_mb": round(base_mem, 1),
+        "mem_peak_mb": round(peak["mem"], 1),
+        "mem_per_session_mb": round((peak["mem"] - base_mem) / max(1, result.ok), 2),
+        "mem_after_mb": round(after, 1), "cpu_s": round(cpu, 1),
+        "cpu_ms_per_key": round(1000 * cpu / max(1, result.keystrokes), 1) if result.keystrokes else None,
+    }
+
+
+async def main_async(args: argparse.Namespace) -> list[dict[str, object]]:
+    work = Path(tempfile.mkdtemp(prefix="linedesk-bench-"))
+    rows: list[dict[str, object]] = []
+    designs = []
+    if "inproc" in args.designs:
+        d = work / "inproc"
+        seed(d)
+        port = free_port()
+        designs.append(("inproc", [sys.executable, "-m", "ssh_server.cli", "serve", "--data-dir", str(d),
+                                   "--port", str(port), "--max-sessions-per-user", "100000"], port, False))
+    if "baseline" in args.designs:
+        d = work / "baseline"
+        seed(d)
+        port = free_port()
+        designs.append(("baseline", [sys.executable, "-m", "bench.baseline_server", "--data-dir", str(d),
+                                     "--port", str(port)], port, True))
+    for name, argv, port, children in designs:
+        server = Server(name, argv, port, children)
+        try:
+            for n in args.series:
+                row = await measure(server, n, args)
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+                if int(row["failures"]) > 0.05 * n:  # type: ignore[call-overload]
+                    print(f"{name}: stopping the series at {n} sessions", flush=True)
+                    break
+                await asyncio.sleep(3)
+        finally:
+            server.stop()
+    return rows
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    head = ("| design | sessions | ok | first frame p50/p95/p99 ms | key p50/p95/p99 ms | keys | "
+            "mem/session MB | peak MB | CPU ms/key |")
+    lines = [head, "|" + "---|" * 9]
+    for r in rows:
+        ff, kk = r["first_frame_ms"], r["key_ms"]
+        lines.append(
+            f"| {r['design']} | {r['sessions']} | {r['ok']} | {ff['p50']}/{ff['p95']}/{ff['p99']} | "  # type: ignore[index]
+            f"{kk['p50']}/{kk['p95']}/{kk['p99']} | {r['keystrokes']} | {r['mem_per_session_mb']} | "  # type: ignore[index]
+            f"{r['mem_peak_mb']} | {r['cpu_ms_per_key']} |"
+        )
+    by = {(r["design"], r["sessions"]): r for r in rows}
+    for (design, n), r in sorted(by.items(), key=lambda x: (str(x[0][0]), int(x[0][1]))):  # type: ignore[call-overload]
+        other = by.get(("baseline", n))
+        if design == "inproc" and other:
+            mem = float(other["mem_per_session_mb"]) / max(0.01, float(r["mem_per_session_mb"]))  # type: ignore[arg-type]
+            ff = float(other["first_frame_ms"]["p95"]) / max(0.1, float(r["first_frame_ms"]["p95"]))  # type: ignore[index]
+            lines.append(f"\nratio at {n}: memory/session {mem:.1f}x less, first frame p95 {ff:.1f}x faster")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--series", type=lambda s: [int(x) for x in s.split(",")], default=[1, 10, 100])
+    parser.add_argument("--designs", default="inproc,baseline")
+    parser.add_argument("--hold", type=float, default=20.0)
+    parser.add_argument("--typing", type=float, default=0.1)
+    parser.add_argument("--ramp", type=float, default=0.0, help="seconds to spread 100 logins over")
+    parser.add_argument("--out", type=Path, default=None, help="write JSON rows here")
+    args = parser.parse_args()
+    rows = asyncio.run(main_async(args))
+    print(table(rows))
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
