@@ -26,8 +26,9 @@ from rich.cells import cell_len
 from core.authz import Actor
 from core.errors import DomainError, PermissionDenied
 from core.i18n import format_date, format_datetime, format_money, t
-from core.models import Role
+from core.models import NumberStatus, Product, Role
 from core.runtime import Core, UnitOfWork
+from core.services import areas, contracts, credentials, numbers, porting
 from core.services import session as session_service
 from core.services import support as support_service
 from tui.sanitize import clean
@@ -273,18 +274,284 @@ async def cmd_customers_search(ctx: Context, ns: argparse.Namespace) -> Output:
     return Output(table(headers, rows), hits)
 
 
+def _yes(flag: str = "--yes") -> Arg:
+    return arg(flag, help="cmd.opt.yes" if flag == "--yes" else "cmd.opt.consent", action="store_true",
+               dest="confirmed")
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r}: YYYY-MM-DD") from exc
+
+
+def _count(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r}: 1, 2, 3, ...") from exc
+
+
+# contracts and credentials
+
+
+async def cmd_contracts_list(ctx: Context, ns: argparse.Namespace) -> Output:
+    views = await ctx.read(
+        contracts.list_contracts, customer_number=ns.customer_number, product=ns.product, query=ns.query
+    )
+    yes, no = ctx.t("cmd.yes"), ctx.t("cmd.no")
+    rows = [
+        (
+            v.id, v.contract_ref, v.customer_number, ctx.t(f"contracts.product.{v.product}"),
+            ctx.t(f"contracts.type.{v.type}"), v.site_name, yes if v.has_line else no,
+            ", ".join(v.sites),
+        )
+        for v in views
+    ]
+    headers = [ctx.t(f"cmd.contracts.col.{c}") for c in (
+        "id", "ref", "customer_number", "product", "type", "site", "has_line", "sites",
+    )]
+    return Output(table(headers, rows) if rows else ctx.t("cmd.contracts.none"), views)
+
+
+async def cmd_credentials_generate(ctx: Context, ns: argparse.Namespace) -> Output:
+    contract_id = await ctx.read(contracts.find_contract_id, ref=ns.contract)
+    preview = await ctx.read(credentials.prepare, contract_id=contract_id)
+    if preview.eligible:
+        ctx.confirm(
+            ns.confirmed, "--consent", "cmd.credentials.preview", contract=preview.contract.contract_ref,
+            email=preview.email_masked or "–", mobile=preview.mobile_masked or "–",
+        )
+    # an ineligible contract goes to the core, which refuses it naming R2
+    result = await ctx.run(
+        credentials.generate, contract_id=contract_id, consent=bool(ns.confirmed),
+        expected_version=preview.version,
+    )
+    text = ctx.t(
+        "cmd.credentials.done", contract=result.contract_ref, username=result.line_username,
+        email=result.email_masked, mobile=result.mobile_masked,
+    )
+    return Output(text, result)
+
+
+# numbers
+
+
+def _number_rows(ctx: Context, views: Sequence[numbers.NumberView]) -> list[tuple[object, ...]]:
+    return [
+        (
+            v.e164, ctx.t(f"ui.numbers.kind.{v.kind}"), ctx.t(f"ui.numbers.status.{v.status}"),
+            f"! {ctx.date(v.deactivation_date)}" if v.deactivation_date else "",
+            v.assigned_to or "–",
+        )
+        for v in views
+    ]
+
+
+def _number_headers(ctx: Context) -> list[str]:
+    return [ctx.t(f"cmd.numbers.col.{c}") for c in ("number", "kind", "status", "date", "assigned")]
+
+
+def _number_output(ctx: Context, key: str, view: numbers.NumberView, **params: Any) -> Output:
+    text = ctx.t(key, number=view.e164, **params) + "\n\n" + table(
+        _number_headers(ctx), _number_rows(ctx, [view])
+    )
+    return Output(text, view.as_json())
+
+
+async def cmd_numbers_list(ctx: Context, ns: argparse.Namespace) -> Output:
+    views = await ctx.read(numbers.list_numbers, query=ns.query, status=ns.status)
+    if not views:
+        return Output(ctx.t("cmd.numbers.none"), [])
+    return Output(table(_number_headers(ctx), _number_rows(ctx, views)), [v.as_json() for v in views])
+
+
+async def cmd_numbers_activate(ctx: Context, ns: argparse.Namespace) -> Output:
+    quote = await ctx.read(numbers.activation_quote, number=ns.number)
+    ctx.confirm(
+        ns.confirmed, "--yes", "cmd.numbers.activate.preview", number=quote.number,
+        fee=ctx.money(quote.activation_fee_cents), monthly=ctx.money(quote.monthly_price_cents),
+    )
+    view = await ctx.run(numbers.activate, number=ns.number, expected_version=quote.version)
+    return _number_output(ctx, "cmd.numbers.activate.done", view)
+
+
+async def cmd_numbers_deactivate(ctx: Context, ns: argparse.Namespace) -> Output:
+    quote = await ctx.read(numbers.deactivation_quote, number=ns.number)
+    ctx.confirm(
+        ns.confirmed, "--yes", "cmd.numbers.deactivate.preview", number=quote.number,
+        date=ctx.date(quote.deactivation_date),
+    )
+    view = await ctx.run(numbers.deactivate, number=ns.number, expected_version=quote.version)
+    return _number_output(ctx, "cmd.numbers.deactivate.done", view, date=ctx.date(view.deactivation_date))
+
+
+async def cmd_numbers_undo(ctx: Context, ns: argparse.Namespace) -> Output:
+    view = await ctx.run(numbers.undo_deactivation, number=ns.number)
+    return _number_output(ctx, "cmd.numbers.undo.done", view)
+
+
+async def cmd_numbers_swap(ctx: Context, ns: argparse.Namespace) -> Output:
+    old = await ctx.read(numbers.get_number, number=ns.old)
+    new = await ctx.read(numbers.activation_quote, number=ns.new)
+    ctx.confirm(ns.confirmed, "--yes", "cmd.numbers.swap.preview", old=old.e164, new=new.number)
+    result = await ctx.run(
+        numbers.swap, old=ns.old, new=ns.new, expected_old_version=old.version,
+        expected_new_version=new.version,
+    )
+    text = ctx.t("cmd.numbers.swap.done", old=result.old.e164, new=result.new.e164) + "\n\n" + table(
+        _number_headers(ctx), _number_rows(ctx, [result.old, result.new])
+    )
+    return Output(text, {"old": result.old.as_json(), "new": result.new.as_json()})
+
+
+async def cmd_numbers_assign(ctx: Context, ns: argparse.Namespace) -> Output:
+    await ctx.read(numbers.list_assignees)  # permission first, also for the preview
+    current = await ctx.read(numbers.get_number, number=ns.number)
+    if ns.delete_traffic_data:
+        ctx.confirm(
+            ns.confirmed, "--yes", "cmd.numbers.assign.preview", number=current.e164,
+            user=ns.user, previous=current.assigned_to or "–",
+        )
+    view = await ctx.run(
+        numbers.assign, number=ns.number, username=ns.user,
+        delete_traffic_data=ns.delete_traffic_data, expected_version=current.version,
+    )
+    return _number_output(ctx, "cmd.numbers.assign.done", view, user=view.assigned_to or "–")
+
+
+async def cmd_numbers_order(ctx: Context, ns: argparse.Namespace) -> Output:
+    ordered = await ctx.run(areas.order_numbers, area=ns.area, count=ns.count)
+    text = ctx.t("cmd.numbers.order.done", count=len(ordered), area=ns.area) + "\n" + "\n".join(ordered)
+    return Output(text, {"area": ns.area, "numbers": ordered, "status": "inactive"})
+
+
+async def cmd_fax_send(ctx: Context, ns: argparse.Namespace) -> Output:
+    result = await ctx.run(numbers.send_fax_credentials, number=ns.number, usernames=list(ns.users))
+    text = ctx.t("cmd.fax.done", number=result.number, users=", ".join(result.recipients))
+    return Output(text, result)
+
+
+# areas and porting
+
+
+def _area_line(ctx: Context, view: areas.AreaView) -> tuple[object, ...]:
+    letter = "–"
+    if view.letter is not None:
+        letter = ctx.t(
+            "cmd.areas.letter", status=ctx.t(f"cmd.areas.letter.{view.letter.status}"),
+            date=ctx.date(view.letter.expires_at),
+        )
+    return (
+        view.prefix, view.name, ctx.t("cmd.yes") if view.verified else ctx.t("cmd.no"),
+        view.address or "–", view.number_count, letter,
+    )
+
+
+async def cmd_areas_list(ctx: Context, ns: argparse.Namespace) -> Output:
+    views = await ctx.read(areas.list_areas)
+    headers = [ctx.t(f"cmd.areas.col.{c}") for c in ("prefix", "name", "verified", "address", "numbers", "letter")]
+    return Output(table(headers, [_area_line(ctx, v) for v in views]), views)
+
+
+async def cmd_areas_request_pin(ctx: Context, ns: argparse.Namespace) -> Output:
+    letter = await ctx.run(areas.request_pin, area=ns.area, address=ns.address)
+    text = ctx.t(
+        "cmd.areas.request_pin.done", area=letter.area, name=letter.area_name, address=letter.address,
+        date=ctx.date(letter.expires_at),
+    )
+    return Output(text, letter)
+
+
+async def cmd_areas_verify(ctx: Context, ns: argparse.Namespace) -> Output:
+    view = await ctx.run(areas.verify_pin, area=ns.area, pin=ns.pin)
+    return Output(ctx.t("cmd.areas.verify.done", area=view.prefix, name=view.name), view)
+
+
+async def cmd_porting_create(ctx: Context, ns: argparse.Namespace) -> Output:
+    order = await ctx.run(
+        porting.create_order, area=ns.area, numbers=list(ns.numbers), old_provider=ns.old_provider,
+        account_holder=ns.account_holder, wished_date=ns.wished_date,
+    )
+    text = ctx.t(
+        "cmd.porting.create.done", id=order.id, count=len(order.numbers), area=order.area,
+        date=ctx.date(order.wished_date), status=ctx.t(f"cmd.porting.status.{order.status}"),
+    )
+    return Output(text, order)
+
+
+async def cmd_porting_list(ctx: Context, ns: argparse.Namespace) -> Output:
+    orders = await ctx.read(porting.list_orders)
+    if not orders:
+        return Output(ctx.t("cmd.porting.none"), [])
+    rows = [
+        (
+            o.id, o.area, ", ".join(o.numbers), o.old_provider, ctx.date(o.wished_date),
+            ctx.t(f"cmd.porting.status.{o.status}") + (f" ({o.reject_reason})" if o.reject_reason else ""),
+        )
+        for o in orders
+    ]
+    headers = [ctx.t(f"cmd.porting.col.{c}") for c in ("id", "area", "numbers", "provider", "date", "status")]
+    return Output(table(headers, rows), orders)
+
+
+NUMBER = arg("number", help="cmd.arg.number", metavar="NUMBER")
+AREA = arg("area", help="cmd.arg.area", metavar="AREA")
+
 COMMANDS: tuple[Command, ...] = (
     Command(("whoami",), "cmd.help.whoami", cmd_whoami, needs_customer=False),
     Command(
         ("customers", "search"), "cmd.help.customers_search", cmd_customers_search,
         (arg("query", help="cmd.arg.query", metavar="QUERY"),), needs_customer=False,
     ),
+    Command(("contracts", "list"), "cmd.help.contracts_list", cmd_contracts_list, (
+        arg("--customer-number", help="cmd.arg.customer_number", metavar="NUMBER"),
+        arg("--product", help="cmd.arg.product", choices=sorted(p.value for p in Product)),
+        arg("--query", help="cmd.arg.filter", metavar="TEXT"),
+    )),
+    Command(("credentials", "generate"), "cmd.help.credentials_generate", cmd_credentials_generate, (
+        arg("contract", help="cmd.arg.contract", metavar="CONTRACT"), _yes("--consent"),
+    )),
+    Command(("numbers", "list"), "cmd.help.numbers_list", cmd_numbers_list, (
+        arg("--status", help="cmd.arg.status", choices=[s.value for s in NumberStatus]),
+        arg("--query", help="cmd.arg.filter", metavar="TEXT"),
+    )),
+    Command(("numbers", "activate"), "cmd.help.numbers_activate", cmd_numbers_activate, (NUMBER, _yes())),
+    Command(("numbers", "deactivate"), "cmd.help.numbers_deactivate", cmd_numbers_deactivate,
+            (NUMBER, _yes())),
+    Command(("numbers", "undo-deactivation"), "cmd.help.numbers_undo", cmd_numbers_undo, (NUMBER,)),
+    Command(("numbers", "swap"), "cmd.help.numbers_swap", cmd_numbers_swap, (
+        arg("old", help="cmd.arg.old", metavar="OLD"), arg("new", help="cmd.arg.new", metavar="NEW"), _yes(),
+    )),
+    Command(("numbers", "assign"), "cmd.help.numbers_assign", cmd_numbers_assign, (
+        NUMBER, arg("user", help="cmd.arg.user", metavar="USER"),
+        arg("--delete-traffic-data", help="cmd.arg.delete_traffic_data", action="store_true"), _yes(),
+    )),
+    Command(("numbers", "order"), "cmd.help.numbers_order", cmd_numbers_order, (
+        AREA, arg("--count", help="cmd.arg.count", type=_count, required=True, metavar="N"),
+    )),
+    Command(("fax", "send-credentials"), "cmd.help.fax_send", cmd_fax_send, (
+        NUMBER, arg("users", help="cmd.arg.users", nargs="+", metavar="USER"),
+    )),
+    Command(("areas", "list"), "cmd.help.areas_list", cmd_areas_list),
+    Command(("areas", "request-pin"), "cmd.help.areas_request_pin", cmd_areas_request_pin, (
+        AREA, arg("--address", help="cmd.arg.address", required=True, metavar="ADDRESS"),
+    )),
+    Command(("areas", "verify"), "cmd.help.areas_verify", cmd_areas_verify, (
+        AREA, arg("pin", help="cmd.arg.pin", metavar="PIN"),
+    )),
+    Command(("porting", "create"), "cmd.help.porting_create", cmd_porting_create, (
+        AREA,
+        arg("--number", help="cmd.arg.porting_number", action="append", required=True, dest="numbers",
+            metavar="NUMBER"),
+        arg("--old-provider", help="cmd.arg.old_provider", required=True, metavar="NAME"),
+        arg("--account-holder", help="cmd.arg.account_holder", required=True, metavar="NAME"),
+        arg("--wished-date", help="cmd.arg.wished_date", required=True, type=_iso_date,
+            metavar="YYYY-MM-DD"),
+    )),
+    Command(("porting", "list"), "cmd.help.porting_list", cmd_porting_list),
 )
-
-GROUP_HELP: dict[str, str] = {
-    "customers": "cmd.help.group.customers",
-}
-
 
 # ---------------------------------------------------------------------------- parsing
 
@@ -318,7 +585,7 @@ def build_parser(locale: str, commands: Sequence[Command] = COMMANDS) -> Command
         else:
             group = cmd.path[0]
             if group not in groups:
-                help_text = t(locale, GROUP_HELP.get(group, f"cmd.help.group.{group}"))
+                help_text = t(locale, f"cmd.help.group.{group}")
                 group_parser = top.add_parser(
                     group, help=help_text, description=help_text, formatter_class=_formatter,
                     allow_abbrev=False,

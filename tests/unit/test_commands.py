@@ -148,3 +148,237 @@ async def test_output_is_sanitised(demo_core: Core, actors: dict[str, Actor]) ->
     raw = await run(demo_core, support, "customers search 2000001 --json")
     assert "\x1b" not in raw.stdout
     assert json.loads(raw.stdout)[0]["name"] == "Evil\x1b]52;c;AAAA\x07 AG"
+
+
+# ---------------------------------------------------------------- contracts and credentials
+
+
+async def test_contracts_list_json_schema(demo_core: Core, actors: dict[str, Actor]) -> None:
+    result = await run(demo_core, actors["admin"], "contracts list --json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) >= 10
+    for row in rows:
+        assert {"id", "customer_number", "product", "type", "has_line", "sites"} <= row.keys()
+        assert isinstance(row["has_line"], bool) and isinstance(row["sites"], list)
+    assert {r["customer_number"] for r in rows} == {"1000001", "1000002"}
+    main = next(r for r in rows if r["type"] == "cloud_pbx_main")
+    assert main["has_line"] is True and len(main["sites"]) == 2
+    assert not next(r for r in rows if r["type"] == "sip_trunk")["has_line"]
+    only = json.loads((await run(demo_core, actors["admin"], "contracts list --customer-number 1000002 --json")).stdout)
+    assert {r["customer_number"] for r in only} == {"1000002"}
+
+
+async def test_contracts_list_human_and_denied_for_employee(demo_core: Core, actors: dict[str, Actor]) -> None:
+    human = await run(demo_core, actors["admin"], "contracts list")
+    assert "Cloud PBX" in human.stdout and "Anschluss" in human.stdout
+    denied = await run(demo_core, actors["mia"], "contracts list")
+    assert denied.exit_code == 3
+    assert_one_line_error(denied)
+    bad = await run(demo_core, actors["admin"], "contracts list --product telex")
+    assert bad.exit_code == 2
+
+
+async def _contract_ref(core: Core, actor: Actor, ctype: str) -> str:
+    rows = json.loads((await execute(core, actor, "contracts list --json")).stdout)
+    return next(r["contract_ref"] for r in rows if r["type"] == ctype)
+
+
+async def test_credentials_generate_needs_consent(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    ref = await _contract_ref(demo_core, admin, "companyflex_complete")
+    preview = await run(demo_core, admin, f"credentials generate {ref}")
+    assert preview.exit_code == 2
+    assert "--consent" in preview.stderr
+    assert "ungültig" in preview.stdout and "Easy Login" in preview.stdout
+    assert "@" in preview.stdout  # masked e-mail shown
+    done = await run(demo_core, admin, f"credentials generate {ref} --consent --json")
+    assert done.exit_code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["contract_ref"] == ref and data["line_online"] is False
+    assert "password" not in done.stdout.lower()
+
+
+async def test_credentials_generate_refused_by_r2(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    ref = await _contract_ref(demo_core, admin, "sip_trunk")
+    for command in (f"credentials generate {ref}", f"credentials generate {ref} --consent"):
+        result = await run(demo_core, admin, command)
+        assert result.exit_code == 4, command
+        assert "[R2]" in result.stderr
+        assert_one_line_error(result)
+    unknown = await run(demo_core, admin, "credentials generate V-0000000-9999 --consent")
+    assert unknown.exit_code == 4
+    employee = await run(demo_core, actors["mia"], f"credentials generate {ref} --consent")
+    assert employee.exit_code == 3
+
+
+# ---------------------------------------------------------------- numbers
+
+
+async def test_numbers_list_json_schema(demo_core: Core, actors: dict[str, Actor]) -> None:
+    result = await run(demo_core, actors["admin"], "numbers list --json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) >= 12
+    for row in rows:
+        assert {"number", "status", "deactivation_date", "assigned_to", "kind"} <= row.keys()
+        assert row["number"].startswith("+49")
+    pending = next(r for r in rows if r["status"] == "pending_deactivation")
+    assert pending["deactivation_date"] == "2026-12-31"
+    assert {r["assigned_to"] for r in rows} >= {"mia", None}
+    mine = json.loads((await run(demo_core, actors["mia"], "numbers list --json")).stdout)
+    assert mine and {r["assigned_to"] for r in mine} == {"mia"}
+    active = json.loads((await run(demo_core, actors["admin"], "numbers list --status active --json")).stdout)
+    assert active and {r["status"] for r in active} == {"active"}
+
+
+async def test_numbers_list_human_shows_pending_marker(demo_core: Core, actors: dict[str, Actor]) -> None:
+    result = await run(demo_core, actors["admin"], "numbers list")
+    assert "+4930123456103" in result.stdout
+    assert "! 31.12.2026" in result.stdout
+    english = await run(demo_core, actors["tom"], "numbers list")
+    assert "Number" in english.stdout and "Assigned to" in english.stdout
+
+
+async def test_activate_shows_price_then_activates(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    preview = await run(demo_core, admin, "numbers activate '030 123456104'")
+    assert preview.exit_code == 2
+    assert "€" in preview.stdout and "--yes" in preview.stderr
+    still = json.loads((await run(demo_core, admin, "numbers list --query 123456104 --json")).stdout)
+    assert still[0]["status"] == "inactive"
+    done = await run(demo_core, admin, "numbers activate +4930123456104 --yes --json")
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "active"
+    again = await run(demo_core, admin, "numbers activate +4930123456104 --yes")
+    assert again.exit_code == 4 and "[R11]" in again.stderr
+    assert (await run(demo_core, actors["mia"], "numbers activate +4930123456105 --yes")).exit_code == 3
+    assert (await run(demo_core, admin, "numbers activate 12 --yes")).exit_code == 2
+    other = await run(demo_core, admin, "numbers activate +4989123456301 --yes")
+    assert other.exit_code == 4  # another tenant's number is "not found"
+
+
+async def test_deactivate_and_undo(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    preview = await run(demo_core, admin, "numbers deactivate +4930123456106")
+    assert preview.exit_code == 2 and "31.12.2026" in preview.stdout
+    done = await run(demo_core, admin, "numbers deactivate +4930123456106 --yes --json")
+    assert done.exit_code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["status"] == "pending_deactivation" and data["deactivation_date"] == "2026-12-31"
+    undo = await run(demo_core, admin, "numbers undo-deactivation +4930123456106")
+    assert undo.exit_code == 0 and "zurückgenommen" in undo.stdout
+    refused = await run(demo_core, admin, "numbers undo-deactivation +4930123456106")
+    assert refused.exit_code == 4 and "[R12]" in refused.stderr
+
+
+async def test_swap(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    preview = await run(demo_core, admin, "numbers swap +4930123456106 +4930123456105")
+    assert preview.exit_code == 2 and "unwiderruflich" in preview.stdout
+    done = await run(demo_core, admin, "numbers swap +4930123456106 +4930123456105 --yes --json")
+    assert done.exit_code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["old"]["status"] == "inactive" and data["new"]["status"] == "active"
+    same = await run(demo_core, admin, "numbers swap +4930123456105 +4930123456105 --yes")
+    assert same.exit_code == 4
+
+
+async def test_assign_with_and_without_traffic_data(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    done = await run(demo_core, admin, "numbers assign +4930123456106 tom --json")
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["assigned_to"] == "tom"
+    preview = await run(demo_core, admin, "numbers assign +4930123456100 tom --delete-traffic-data")
+    assert preview.exit_code == 2 and "mia" in preview.stdout
+    moved = await run(demo_core, admin, "numbers assign +4930123456100 tom --delete-traffic-data --yes")
+    assert moved.exit_code == 0, moved.stderr
+    unknown = await run(demo_core, admin, "numbers assign +4930123456100 beispiel")
+    assert unknown.exit_code == 4
+    assert (await run(demo_core, actors["mia"], "numbers assign +4930123456100 mia")).exit_code == 3
+
+
+async def test_fax_send_credentials(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    shared = await run(demo_core, admin, "fax send-credentials +4930123456111 mia tom --json")
+    assert shared.exit_code == 0, shared.stderr
+    assert sorted(json.loads(shared.stdout)["recipients"]) == ["mia", "tom"]
+    personal = await run(demo_core, admin, "fax send-credentials +4930123456110 tom")
+    assert personal.exit_code == 4 and "[R15]" in personal.stderr
+    voice = await run(demo_core, admin, "fax send-credentials +4930123456100 mia")
+    assert voice.exit_code == 4
+    missing = await run(demo_core, admin, "fax send-credentials +4930123456111")
+    assert missing.exit_code == 2
+
+
+# ---------------------------------------------------------------- areas, ordering, porting
+
+
+async def test_areas_pin_letter_and_order(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    listed = json.loads((await run(demo_core, admin, "areas list --json")).stdout)
+    assert {a["prefix"]: a["verified"] for a in listed}["030"] is True
+    not_verified = await run(demo_core, admin, "numbers order 040 --count 2")
+    assert not_verified.exit_code == 4 and "[R16]" in not_verified.stderr
+    letter = await run(demo_core, admin, "areas request-pin 040 --address 'Jungfernstieg 10, 20354 Hamburg' --json")
+    assert letter.exit_code == 0, letter.stderr
+    assert json.loads(letter.stdout)["status"] == "outstanding"
+    wrong = await run(demo_core, admin, "areas verify 040 000000")
+    assert wrong.exit_code == 4
+    assert "000000" not in wrong.stderr
+    ordered = await run(demo_core, admin, "numbers order 030 --count 2 --json")
+    assert ordered.exit_code == 0, ordered.stderr
+    data = json.loads(ordered.stdout)
+    assert len(data["numbers"]) == 2 and all(n.startswith("+4930") for n in data["numbers"])
+    assert (await run(demo_core, admin, "numbers order 030 --count zwei")).exit_code == 2
+    assert (await run(demo_core, admin, "areas request-pin 040")).exit_code == 2
+    assert (await run(demo_core, actors["mia"], "numbers order 030 --count 1")).exit_code == 3
+
+
+async def test_porting_create_and_list(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    listed = json.loads((await run(demo_core, admin, "porting list --json")).stdout)
+    assert listed[0]["numbers"] == ["+4930987654321"] and listed[0]["status"] == "confirmed"
+    created = await run(
+        demo_core, admin,
+        "porting create 030 --number '030 5550100' --number +49305550101 "
+        "--old-provider 'Alt-Telefon GmbH' --account-holder 'Muster GmbH' --wished-date 2027-01-15 --json",
+    )
+    assert created.exit_code == 0, created.stderr
+    order = json.loads(created.stdout)
+    assert order["status"] in ("submitted", "confirmed") and len(order["numbers"]) == 2
+    human = await run(demo_core, admin, "porting list")
+    assert "Alt-Telefon GmbH" in human.stdout and "Wunschtermin" in human.stdout
+    bad_date = await run(
+        demo_core, admin,
+        "porting create 030 --number 0305550102 --old-provider X --account-holder Y --wished-date morgen",
+    )
+    assert bad_date.exit_code == 2
+    too_early = await run(
+        demo_core, admin,
+        "porting create 030 --number 0305550102 --old-provider X --account-holder Y --wished-date 2026-11-22",
+    )
+    assert too_early.exit_code in (2, 4)
+    assert (await run(demo_core, actors["mia"], "porting list")).exit_code == 3
+
+
+# ---------------------------------------------------------------- support writes
+
+
+async def test_support_write_needs_reason_and_is_audited(demo_core: Core, actors: dict[str, Actor]) -> None:
+    support = actors["support"]
+    read = await run(demo_core, support, "--customer 1000001 numbers list --json")
+    assert read.exit_code == 0 and len(json.loads(read.stdout)) >= 12
+    refused = await run(demo_core, support, "--customer 1000001 numbers activate +4930123456104 --yes")
+    assert refused.exit_code == 3
+    assert "Grund" in refused.stderr
+    done = await run(
+        demo_core, support, "numbers activate +4930123456104 --yes --customer 1000001 --reason 'T-4711'"
+    )
+    assert done.exit_code == 0, done.stderr
+    async with demo_core.uow(readonly=True) as uow:
+        event = await uow.session.scalar(select(AuditEvent).where(AuditEvent.action == "number.activated"))
+    assert event is not None
+    assert event.via_support and event.reason == "T-4711" and event.actor_username == "support"
+    assert (await run(demo_core, support, "numbers list")).exit_code == 2
