@@ -18,6 +18,7 @@ from screens.home import HomeScreen
 from screens.number_dashboard import NumberDashboardScreen
 from screens.users import UsersScreen
 from tui.messages import ActorChanged, DomainEventMessage
+from tui.served import ServedTerminal, harden
 
 NAV_IDS = frozenset({"nav.contracts", "nav.numbers", "nav.users", "nav.audit", "nav.help", "nav.quit"})
 
@@ -42,12 +43,18 @@ class LinedeskApp(App[None]):
         Binding("ctrl+q", "quit", "Beenden", id="nav.quit", priority=True),
     ]
 
-    def __init__(self, core: Core, actor: Actor, **kwargs: Any) -> None:
+    def __init__(
+        self, core: Core, actor: Actor, *, served: ServedTerminal | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.core = core
         self.actor = actor
         """The signed-in account of this session; replaced (never mutated) on view changes."""
         self._subscription: Subscription | None = None
+        self.served = served
+        """Set when this App runs for a remote (SSH) client: see :func:`tui.served.harden`."""
+        if served is not None:
+            harden(self, served)
 
     MODES: ClassVar[dict[str, Any]] = {
         "home": HomeScreen,
@@ -111,3 +118,26 @@ class LinedeskApp(App[None]):
         from screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Served sessions never open a browser (it would open on the server)."""
+        if self.served is not None:
+            self.notify(self.t("ssh.refused.open_url"), severity="warning")
+            return
+        super().open_url(url, new_tab=new_tab)
+
+    def _deliver_binary(self, *args: Any, **kwargs: Any) -> str | None:
+        """Served sessions never save files (deliver_text/_binary/_screenshot would write
+        into the server's download folder)."""
+        if self.served is not None:
+            self.notify(self.t("ssh.refused.download"), severity="warning")
+            return None
+        return super()._deliver_binary(*args, **kwargs)
+
+    def _print_error_renderables(self) -> None:
+        """Served sessions: errors go to the server log, never to the server's stderr."""
+        if self.served is not None:
+            self.served.app_failed(len(self._exit_renderables))
+            self._exit_renderables.clear()
+            return
+        super()._print_error_renderables()

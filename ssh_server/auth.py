@@ -1,0 +1,209 @@
+"""SSH authentication of one connection: public key, password, keyboard-interactive.
+
+Identity binding (Soft Serve GHSA-pchf-49fh-w34r / CVE-2023-43809): an offered public key
+proves nothing. ``validate_public_key`` only tells asyncssh which keys are acceptable;
+asyncssh then verifies the signature and, only on success, calls :meth:`auth_completed`.
+Password and keyboard-interactive logins bind their own actor when they succeed, so a key
+offered earlier on the same connection can never become the identity of a session that
+was authenticated another way, nor of another username.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+import asyncssh
+
+from core.authz import Actor
+from core.i18n import t
+from core.services import auth as auth_service
+from ssh_server.limits import AttemptCounter
+
+if TYPE_CHECKING:
+    from ssh_server.server import PortalServer
+    from ssh_server.session import PortalSession
+
+log = logging.getLogger(__name__)
+
+MAX_USERNAME = 64
+
+
+class PortalConnection(asyncssh.SSHServer):
+    """asyncssh's per-connection callbacks, bound to the portal's core and limits."""
+
+    def __init__(self, server: PortalServer) -> None:
+        self.server = server
+        self.core = server.core
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.source = ""
+        self.actor: Actor | None = None
+        """Bound in :meth:`auth_completed` only; sessions wait for :attr:`ready`."""
+        self.ready = asyncio.Event()
+        self.attempts = AttemptCounter()
+        self.sessions: set[PortalSession] = set()
+        self._counted_unauth = False
+        self._keys_user: str | None = None
+        self._keys: dict[bytes, str] = {}
+        self._password_actor: Actor | None = None
+        self._verified_key: tuple[str, str] | None = None
+        self._closed = False
+
+    # -- connection --------------------------------------------------------------------
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        peer = conn.get_extra_info("peername") or ("", 0)
+        self.source = str(peer[0])
+        if not self.server.limits.admit_connection(self.source):
+            log.warning("too many unauthenticated connections from %s", self.source)
+            asyncio.get_running_loop().call_soon(self._disconnect, "too many connections")
+            return
+        self._counted_unauth = True
+        self.server.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closed = True
+        self._release_unauth()
+        self.server.connections.discard(self)
+        self.ready.set()
+        for session in list(self.sessions):
+            session.connection_closed()
+
+    def _release_unauth(self) -> None:
+        if self._counted_unauth:
+            self._counted_unauth = False
+            self.server.limits.connection_authenticated_or_gone(self.source)
+
+    def _disconnect(self, reason: str) -> None:
+        if self.conn is not None and not self._closed:
+            self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, reason)
+
+    # -- authentication ----------------------------------------------------------------
+
+    async def begin_auth(self, username: str) -> bool:
+        banner = self.server.settings.banner
+        if banner and self.conn is not None and self._keys_user is None:
+            self.conn.send_auth_banner(banner if banner.endswith("\n") else banner + "\r\n")
+        await self._load_keys(username)
+        return True
+
+    async def _load_keys(self, username: str) -> None:
+        self._keys_user = username
+        self._keys = {}
+        if not username or len(username) > MAX_USERNAME:
+            return
+        async with self.core.uow(readonly=True) as uow:
+            lines = await auth_service.authorized_keys(uow, username=username)
+        for line in lines:
+            try:
+                key = asyncssh.import_public_key(line)
+            except (asyncssh.KeyImportError, ValueError):
+                continue
+            self._keys[key.public_data] = key.get_fingerprint("sha256")
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    async def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        """Acceptable for this username? (asyncssh checks the signature afterwards.)"""
+        self._verified_key = None
+        if username != self._keys_user:
+            await self._load_keys(username)
+        fingerprint = self._keys.get(key.public_data)
+        if fingerprint is None:
+            if self.attempts.reject_key():
+                asyncio.get_running_loop().call_soon(self._disconnect, "too many keys")
+            return False
+        # Remembered as a candidate only: auth_completed uses it solely when no password
+        # or keyboard-interactive login succeeded, i.e. when the signature check passed.
+        self._verified_key = (username, fingerprint)
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    async def validate_password(self, username: str, password: str) -> bool:
+        return await self._check_password(username, password)
+
+    def kbdint_auth_supported(self) -> bool:
+        return True
+
+    def get_kbdint_challenge(
+        self, username: str, lang: str, submethods: str
+    ) -> tuple[str, str, str, list[tuple[str, bool]]]:
+        return ("", t("de", "ssh.kbdint.instructions"), "", [(t("de", "ssh.kbdint.prompt"), False)])
+
+    async def validate_kbdint_response(self, username: str, responses: list[str]) -> bool:
+        if len(responses) != 1:
+            await self._record_failure(username)
+            return False
+        return await self._check_password(username, responses[0])
+
+    async def _check_password(self, username: str, password: str) -> bool:
+        self._verified_key = None
+        if not username or len(username) > MAX_USERNAME or len(password) > 1024:
+            self._count_failure()
+            return False
+        async with self.core.uow() as uow:
+            result = await auth_service.login_password(
+                uow, username=username, password=password, source=self.source
+            )
+        if result.actor is None:
+            log.info("password login failed for %r from %s", username[:MAX_USERNAME], self.source)
+            self._count_failure()
+            return False
+        self._password_actor = result.actor
+        return True
+
+    async def _record_failure(self, username: str) -> None:
+        async with self.core.uow() as uow:
+            await auth_service.record_failure(uow, username=username, source=self.source)
+        self._count_failure()
+
+    def _count_failure(self) -> None:
+        if self.attempts.fail():
+            asyncio.get_running_loop().call_soon(self._disconnect, "too many failed attempts")
+
+    async def auth_completed(self) -> None:
+        """Bind the identity: the password actor, else the key whose signature asyncssh verified."""
+        try:
+            assert self.conn is not None
+            username = self.conn.get_extra_info("username")
+            actor = self._password_actor
+            if actor is None and self._verified_key is not None:
+                key_user, fingerprint = self._verified_key
+                if key_user == username:
+                    async with self.core.uow() as uow:
+                        result = await auth_service.login_key(
+                            uow, username=username, fingerprint=fingerprint, source=self.source
+                        )
+                    actor = result.actor
+            if actor is None or actor.username != username:
+                log.warning("no identity after authentication of %r; closing", username)
+                self.conn.close()
+                return
+            self.actor = actor
+            self._release_unauth()
+        finally:
+            self.ready.set()
+
+    # -- channels ----------------------------------------------------------------------
+
+    def session_requested(self) -> Any:
+        from ssh_server.session import PortalSession
+
+        return PortalSession(self)
+
+    def connection_requested(self, *args: Any) -> bool:
+        return False
+
+    def server_requested(self, *args: Any) -> bool:
+        return False
+
+    def unix_connection_requested(self, *args: Any) -> bool:
+        return False
+
+    def unix_server_requested(self, *args: Any) -> bool:
+        return False

@@ -1,0 +1,231 @@
+"""``linedesk serve``: the asyncssh server, one process, one event loop, one App per session.
+
+:class:`PortalServer` is also what the end-to-end tests start in-process (port 0).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import signal
+from pathlib import Path
+
+import asyncssh
+
+from core.config import Settings
+from core.runtime import Core
+from ssh_server.auth import PortalConnection
+from ssh_server.limits import Limits
+from ssh_server.session import PortalSession
+
+log = logging.getLogger(__name__)
+
+HOST_KEY_NAME = "ssh_host_ed25519_key"
+KEX_ALGS = ["mlkem768x25519-sha256", "curve25519-sha256", "curve25519-sha256@libssh.org"]
+ENCRYPTION_ALGS = ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com"]
+MAC_ALGS = ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"]
+SIGNATURE_ALGS = [
+    "ssh-ed25519", "sk-ssh-ed25519@openssh.com", "rsa-sha2-512", "rsa-sha2-256",
+    "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+]
+SHUTDOWN_NOTICE_SECONDS = 3.0
+GC_RECLAIM_INTERVAL = 60.0
+"""Seconds between reclaims of frozen garbage, when sessions have ended meanwhile."""
+
+
+def load_host_key(data_dir: Path) -> asyncssh.SSHKey:
+    """The server's ed25519 host key: created (0600) on first start, reused afterwards."""
+    path = data_dir / HOST_KEY_NAME
+    if path.exists():
+        return asyncssh.read_private_key(str(path))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key.export_private_key())
+    path.with_name(HOST_KEY_NAME + ".pub").write_bytes(key.export_public_key())
+    return key
+
+
+def preload_ui() -> None:
+    """Import every Textual widget and the portal screens now: the first App's lazy imports
+    would otherwise block the shared loop for every session."""
+    import textual.widgets as widgets
+
+    for name in widgets.__all__:
+        getattr(widgets, name)
+    import tui.app  # noqa: F401
+
+
+class GcPolicy:
+    """Garbage collection for many Apps in one loop.
+
+    A full collection walks every live session's ~20k objects and pauses all of them.
+    After a session has started, its long-lived objects are moved to the permanent
+    generation (``gc.freeze``); ended sessions' frozen garbage is reclaimed at most once per
+    :data:`GC_RECLAIM_INTERVAL` (unfreeze, collect, freeze again).
+    """
+
+    def __init__(self, *, reclaim_interval: float = GC_RECLAIM_INTERVAL) -> None:
+        self.reclaim_interval = reclaim_interval
+        self.ended_since_reclaim = 0
+        self._freeze_handle: asyncio.TimerHandle | None = None
+        self._last_reclaim = 0.0
+        self.reclaims = 0
+
+    def session_started(self) -> None:
+        """Freeze shortly after the first frame (debounced for bursts of logins)."""
+        if self._freeze_handle is None:
+            loop = asyncio.get_running_loop()
+            self._freeze_handle = loop.call_later(1.0, self._freeze)
+
+    def _freeze(self) -> None:
+        self._freeze_handle = None
+        gc.freeze()
+
+    def session_ended(self) -> None:
+        self.ended_since_reclaim += 1
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._last_reclaim >= self.reclaim_interval:
+            self.reclaim()
+
+    def reclaim(self) -> None:
+        self._last_reclaim = asyncio.get_running_loop().time()
+        if not self.ended_since_reclaim:
+            return
+        self.ended_since_reclaim = 0
+        self.reclaims += 1
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+    def close(self) -> None:
+        if self._freeze_handle is not None:
+            self._freeze_handle.cancel()
+            self._freeze_handle = None
+
+
+class PortalServer:
+    """The listening SSH server with its limits and open sessions."""
+
+    def __init__(self, core: Core, settings: Settings | None = None, *,
+                 gc_policy: GcPolicy | None = None) -> None:
+        self.core = core
+        self.settings = settings or core.settings
+        self.limits = Limits.from_settings(self.settings)
+        self.connections: set[PortalConnection] = set()
+        self.sessions: set[PortalSession] = set()
+        self.gc = gc_policy or GcPolicy()
+        self.port = 0
+        self._acceptor: asyncssh.SSHAcceptor | None = None
+        self._reclaim_task: asyncio.Task[None] | None = None
+
+    async def start(self, host: str | None = None, port: int | None = None) -> int:
+        """Listen (port 0: any free port); returns the port."""
+        preload_ui()
+        host_key = load_host_key(self.settings.data_dir)
+        self._acceptor = await asyncssh.listen(
+            host or self.settings.host,
+            self.settings.port if port is None else port,
+            server_factory=lambda: PortalConnection(self),
+            server_host_keys=[host_key],
+            kex_algs=KEX_ALGS,
+            encryption_algs=ENCRYPTION_ALGS,
+            mac_algs=MAC_ALGS,
+            signature_algs=SIGNATURE_ALGS,
+            compression_algs=None,
+            login_timeout=self.settings.login_timeout,
+            keepalive_interval=self.settings.keepalive_interval,
+            keepalive_count_max=3,
+            agent_forwarding=False,
+            x11_forwarding=False,
+            allow_scp=False,
+            sftp_factory=None,
+            host_based_auth=False,
+            gss_host=None,
+            line_editor=False,
+            encoding="utf-8",
+            errors="replace",
+            server_version="linedesk",
+        )
+        self.port = self._acceptor.get_port()
+        gc.collect()
+        gc.freeze()
+        self._reclaim_task = asyncio.create_task(self._reclaim_loop(), name="linedesk-gc")
+        log.info("listening on %s:%d", host or self.settings.host, self.port)
+        return self.port
+
+    async def _reclaim_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.gc.reclaim_interval)
+            self.gc.reclaim()
+
+    def session_started(self) -> None:
+        self.gc.session_started()
+
+    def session_ended(self) -> None:
+        self.gc.session_ended()
+
+    async def shutdown(self, notice_seconds: float = SHUTDOWN_NOTICE_SECONDS) -> None:
+        """Stop accepting, tell every session, close them, then the connections."""
+        if self._acceptor is not None:
+            self._acceptor.close()
+        sessions = list(self.sessions)
+        for session in sessions:
+            session.notify_shutdown()
+        if sessions and notice_seconds > 0:
+            await asyncio.sleep(notice_seconds)
+        for session in list(self.sessions):
+            session.close("ssh.shutdown_closed")
+        tasks = [s.task for s in sessions if s.task is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=10)
+        for connection in list(self.connections):
+            if connection.conn is not None:
+                connection.conn.close()
+        if self._acceptor is not None:
+            await self._acceptor.wait_closed()
+            self._acceptor = None
+        if self._reclaim_task is not None:
+            self._reclaim_task.cancel()
+            self._reclaim_task = None
+        self.gc.close()
+
+
+async def serve(settings: Settings, *, demo: bool, stop: asyncio.Event) -> None:
+    """Prepare the database, start the server and background jobs, run until ``stop``."""
+    from core.demo import seed_demo
+    from ssh_server.cli import prepare_database
+
+    core = Core(settings)
+    try:
+        await prepare_database(core)
+        if demo:
+            async with core.uow() as uow:
+                if await seed_demo(uow):
+                    log.info("demo data loaded")
+        core.start_background()
+        server = PortalServer(core, settings)
+        await server.start()
+        await stop.wait()
+        log.info("shutting down")
+        await server.shutdown()
+    finally:
+        await core.close()
+
+
+def run_forever(settings: Settings, *, demo: bool) -> None:
+    """``linedesk serve``: run until SIGTERM/SIGINT, then shut down gracefully."""
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, demo=demo, stop=stop)
+
+    asyncio.run(main())

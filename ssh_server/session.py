@@ -1,0 +1,294 @@
+"""One SSH session channel: the portal App for a PTY, command mode for ``ssh host CMD``.
+
+The App runs as a task of the server's event loop (no PTY, no subprocess); its driver
+writes to this channel. Everything the session owns (App, driver, input pump, idle timer)
+ends when the App ends or the client goes away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import asyncssh
+
+from core.authz import Actor
+from core.i18n import t
+from tui.driver import ChannelDriver, InputPump, channel_driver_class, clamp_size, color_system_for
+
+if TYPE_CHECKING:
+    from ssh_server.auth import PortalConnection
+    from tui.app import LinedeskApp
+
+log = logging.getLogger(__name__)
+
+OUTPUT_WATER_HIGH = 256 * 1024
+APP_STOP_GRACE = 5.0
+"""Seconds an App gets to end after its client disconnected, before it is cancelled."""
+REFUSED_COMMANDS = ("scp", "sftp", "rsync", "internal-sftp", "/usr/lib/openssh/sftp-server")
+
+
+def idle_warning_seconds(idle_timeout: float) -> float:
+    """How long before the idle disconnect the warning appears (a minute, less if short)."""
+    return max(1.0, min(60.0, idle_timeout / 3))
+
+
+class PortalSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
+    """asyncssh session callbacks; implements :class:`tui.driver.Terminal` for the driver."""
+
+    def __init__(self, connection: PortalConnection) -> None:
+        self.connection = connection
+        self.server = connection.server
+        self.chan: asyncssh.SSHServerChannel[str] | None = None
+        self.term = ""
+        self.env: Mapping[str, str] = {}
+        self.size: tuple[int, int] = (80, 24)
+        self.color_system: str | None = "256"
+        self.no_color = False
+        self.has_pty = False
+        self.command: str | None = None
+        self.app: LinedeskApp | None = None
+        self.driver: ChannelDriver | None = None
+        self.pump: InputPump | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.closed = asyncio.Event()
+        self.app_errors = 0
+        self.last_input = asyncio.get_running_loop().time()
+        self.close_reason: str | None = None
+        self._warned = False
+
+    # -- asyncssh callbacks ------------------------------------------------------------
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel[str]) -> None:
+        self.chan = chan
+        chan.set_write_buffer_limits(high=OUTPUT_WATER_HIGH)
+        self.connection.sessions.add(self)
+
+    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int],
+                      term_modes: Mapping[int, int]) -> bool:
+        self.has_pty = True
+        self.term = (term_type or "")[:64]
+        self.size = clamp_size(term_size[0], term_size[1]) or (80, 24)
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        name = command.strip().split(" ", 1)[0] if command.strip() else ""
+        if name in REFUSED_COMMANDS or name.endswith("sftp-server"):
+            log.info("refused exec of %r from %s", name[:40], self.connection.source)
+            return False
+        self.command = command
+        return True
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        log.info("refused subsystem %r from %s", subsystem[:40], self.connection.source)
+        return False
+
+    def session_started(self) -> None:
+        self.task = asyncio.create_task(self._run(), name="linedesk-session")
+        self.server.sessions.add(self)
+
+    def data_received(self, data: str, datatype: asyncssh.DataType) -> None:
+        self.last_input = asyncio.get_running_loop().time()
+        self._warned = False
+        if self.pump is not None:
+            self.pump.put(data)
+
+    def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
+        size = clamp_size(width, height)
+        if size is None:
+            return
+        self.size = size
+        if self.driver is not None:
+            self.driver.resize(*size)
+
+    def eof_received(self) -> bool:
+        return False
+
+    def resume_writing(self) -> None:
+        if self.driver is not None:
+            self.driver.output_drained()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.connection_closed()
+
+    def break_received(self, msec: int) -> bool:
+        return False
+
+    # -- Terminal protocol of the driver ----------------------------------------------
+
+    def write(self, data: str) -> None:
+        if self.chan is None or self.closed.is_set():
+            return
+        try:
+            self.chan.write(data)
+        except (BrokenPipeError, OSError, asyncssh.Error):
+            self.connection_closed()
+
+    def write_buffer_size(self) -> int:
+        return self.chan.get_write_buffer_size() if self.chan is not None else 0
+
+    def app_failed(self, error_count: int) -> None:
+        if error_count:
+            self.app_errors += error_count
+            log.error("session app of %s ended with %d error(s)",
+                      self.connection.actor.username if self.connection.actor else "?", error_count)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def connection_closed(self) -> None:
+        """The client went away (or the channel closed): end the App and everything else."""
+        if self.closed.is_set():
+            return
+        self.closed.set()
+        if self.app is not None:
+            self.app.exit()
+
+    def close(self, message_key: str | None = None) -> None:
+        """End the session from the server side (idle timeout, shutdown)."""
+        if message_key is not None:
+            self.close_reason = message_key
+        if self.app is not None:
+            self.app.exit()
+        elif self.chan is not None and not self.closed.is_set():
+            self._finish(0)
+
+    def _finish(self, status: int, stderr: str = "") -> None:
+        chan = self.chan
+        if chan is None or self.closed.is_set():
+            return
+        try:
+            if stderr:
+                chan.write_stderr(stderr if stderr.endswith("\n") else stderr + "\r\n")
+            chan.exit(status)
+        except (BrokenPipeError, OSError, asyncssh.Error):
+            pass
+        self.closed.set()
+
+    async def _run(self) -> None:
+        try:
+            await self.connection.ready.wait()
+            actor = self.connection.actor
+            if actor is None or self.closed.is_set():
+                self._finish(1)
+                return
+            if not self.server.limits.open_session(actor.account_id):
+                self._finish(1, t(actor.locale, "ssh.too_many_sessions", user=actor.username,
+                                  limit=self.server.limits.max_sessions_per_user))
+                return
+            try:
+                if self.command is not None:
+                    await self._run_command(actor, self.command)
+                elif not self.has_pty:
+                    self._finish(2, t(actor.locale, "ssh.no_pty"))
+                else:
+                    await self._run_app(actor)
+            finally:
+                self.server.limits.close_session(actor.account_id)
+        except Exception:
+            log.exception("session failed")
+            self._finish(1)
+        finally:
+            self.connection.sessions.discard(self)
+            self.server.sessions.discard(self)
+            self.server.session_ended()
+
+    async def _run_command(self, actor: Actor, command: str) -> None:
+        try:
+            from ssh_server import commands
+            execute = commands.execute
+        except (ImportError, AttributeError):
+            self._finish(2, t(actor.locale, "ssh.commands_unavailable"))
+            return
+        result = await execute(self.server.core, actor, command)
+        if self.chan is not None and not self.closed.is_set():
+            if result.stdout:
+                self.write(result.stdout)
+            self._finish(result.exit_code, result.stderr)
+
+    async def _run_app(self, actor: Actor) -> None:
+        from tui.app import LinedeskApp
+
+        assert self.chan is not None
+        self.env = dict(self.chan.get_environment())
+        self.color_system = color_system_for(self.term, self.env)
+        self.no_color = "NO_COLOR" in self.env
+        app = LinedeskApp(
+            self.server.core, actor, served=self,
+            driver_class=channel_driver_class(self, on_ready=self._driver_ready),
+        )
+        self.app = app
+        chan = self.chan
+        self.pump = InputPump(self._feed, pause=chan.pause_reading, resume=chan.resume_reading)
+        idle = asyncio.create_task(self._watch_idle(), name="linedesk-idle")
+        app_task = asyncio.create_task(app.run_async(size=self.size), name="linedesk-app")
+        try:
+            await asyncio.shield(app_task)
+        except asyncio.CancelledError:
+            app.exit()
+            await _wait_or_cancel(app_task, APP_STOP_GRACE)
+            raise
+        finally:
+            idle.cancel()
+            await _wait_or_cancel(idle, 1.0)
+            await self.pump.close()
+            self.pump = None
+            self.driver = None
+            self.app = None
+        reason = self.close_reason
+        message = t(actor.locale, reason) if reason else ""
+        if self.app_errors:
+            message = t(actor.locale, "ssh.session_failed")
+        self._finish(1 if self.app_errors else 0, message)
+
+    def _driver_ready(self, driver: ChannelDriver) -> None:
+        self.driver = driver
+        if self.pump is not None:
+            self.pump.start()
+        self.server.session_started()
+
+    def _feed(self, data: str) -> None:
+        if self.driver is not None:
+            self.driver.feed(data)
+
+    async def _watch_idle(self) -> None:
+        loop = asyncio.get_running_loop()
+        timeout = float(self.server.settings.idle_timeout)
+        if timeout <= 0:
+            return
+        warn_before = idle_warning_seconds(timeout)
+        while not self.closed.is_set():
+            idle_for = loop.time() - self.last_input
+            if idle_for >= timeout:
+                self.close("ssh.idle_closed")
+                return
+            if idle_for >= timeout - warn_before and not self._warned and self.app is not None:
+                self._warned = True
+                seconds = max(1, round(timeout - idle_for))
+                self.app.notify(self.app.t("ui.session.idle_warning", seconds=seconds),
+                                severity="warning", timeout=warn_before)
+                await asyncio.sleep(max(0.05, timeout - idle_for))
+                continue
+            wait = timeout - warn_before - idle_for if not self._warned else timeout - idle_for
+            await asyncio.sleep(max(0.05, wait))
+
+    def notify_shutdown(self) -> None:
+        if self.app is not None:
+            self.app.notify(self.app.t("ui.session.shutdown"), severity="warning", timeout=30)
+
+
+async def _wait_or_cancel(task: asyncio.Task[Any], timeout: float) -> None:
+    try:
+        await asyncio.wait_for(asyncio.shield(task), timeout)
+    except (TimeoutError, asyncio.CancelledError):
+        task.cancel()
+        try:
+            await task
+        except (asyncio.CancelledError, Exception):
+            pass
+    except Exception:
+        pass

@@ -1,0 +1,80 @@
+"""Interactive sessions over real SSH: login, first frame, keys, resize, disconnect."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import RunningServer, interactive_session, run_exec, running_server
+
+pytestmark = pytest.mark.e2e
+
+
+async def _until(predicate, timeout: float = 10) -> None:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.05)
+
+
+async def test_login_first_frame_keys_and_disconnect(demo_server: RunningServer) -> None:
+    async with interactive_session(demo_server.port, "admin", "admin-demo", cols=120, rows=40) as term:
+        text = await term.wait_for("Muster GmbH", timeout=15)
+        assert "admin (Administrator)" in text
+        assert "Beenden" in text  # footer with the global keys
+        await term.press("2")
+        await term.wait_for("Rufnummern", timeout=10)
+        await term.press("question_mark")
+        await term.wait_for("Tastenbelegung", timeout=10)
+        assert len(demo_server.server.sessions) == 1
+    await _until(lambda: not demo_server.server.sessions)
+    assert not demo_server.server.limits.sessions
+
+
+async def test_resize_redraws_at_new_width(demo_server: RunningServer) -> None:
+    async with interactive_session(demo_server.port, "mia", "mia-demo", cols=120, rows=40) as term:
+        await term.wait_for("Muster GmbH", timeout=15)
+        await term.resize(90, 30)
+        await asyncio.sleep(0.5)
+        footer = term.screen.display[29]
+        assert "Beenden" in footer or "^q" in footer
+        session = next(iter(demo_server.server.sessions))
+        assert session.driver is not None and session.driver.size_now == (90, 30)
+
+
+async def test_ctrl_q_ends_session_and_channel(demo_server: RunningServer) -> None:
+    async with interactive_session(demo_server.port, "tom", "tom-demo") as term:
+        await term.wait_for("Muster GmbH", timeout=15)
+        await term.press("ctrl+q")
+        await term.wait_closed(timeout=10)
+    await _until(lambda: not demo_server.server.sessions)
+
+
+async def test_session_without_pty_and_command_gets_explanation(demo_server: RunningServer) -> None:
+    from tests.e2e.harness import connect
+
+    conn = await connect(demo_server.port, "admin", "admin-demo")
+    async with conn:
+        process = await conn.create_process(term_type=None)
+        out = await asyncio.wait_for(process.stderr.read(), 10)
+        await process.wait()
+    assert process.exit_status == 2
+    assert "ssh -t" in out
+
+
+async def test_exec_runs_command_mode(demo_server: RunningServer) -> None:
+    code, _out, err = await run_exec(demo_server.port, "admin", "admin-demo", "no-such-command")
+    assert code != 0
+    assert err
+
+
+async def test_host_key_created_once_and_reused(tmp_path: Path, db_templates: dict[str, Path]) -> None:
+    async with running_server(tmp_path, templates=db_templates) as srv:
+        key_file = srv.data_dir / "ssh_host_ed25519_key"
+        first = key_file.read_bytes()
+        assert key_file.stat().st_mode & 0o777 == 0o600
+    async with running_server(tmp_path, templates=None) as srv:
+        assert (srv.data_dir / "ssh_host_ed25519_key").read_bytes() == first
