@@ -49,4 +49,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Anmeldung am linedesk-Portal",
         "en": "Sign in to the linedesk portal",
     },
+    "ssh.login.title": {"de": "linedesk – Anmeldung", "en": "linedesk – sign in"},
+    "ssh.login.username": {"de": "Benutzername", "en": "Username"},
+    "ssh.login.password": {"de": "Passwort", "en": "Password"},
+    "ssh.login.submit": {"de": "Anmelden", "en": "Sign in"},
+    "ssh.login.quit": {"de": "Beenden", "en": "Quit"},
+    "ssh.login.missing": {
+        "de": "Bitte Benutzername und Passwort eingeben.",
+        "en": "Please enter username and password.",
+    },
 }
