@@ -1,0 +1,86 @@
+"""R17 reading side: who sees which audit events, order, filter, paging."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from itertools import pairwise
+
+import pytest
+
+from core.authz import Actor, ViewMode
+from core.clock import FixedClock
+from core.errors import PermissionDenied
+from core.runtime import Core
+from core.services import areas
+from core.services.audit import list_events
+
+
+async def record(core: Core, actor: Actor | None, action: str, clock: FixedClock, **details: object) -> None:
+    clock.advance(timedelta(minutes=1))
+    async with core.uow() as uow:
+        customer_id = actor.customer_id if actor else 1
+        uow.audit(actor, action, customer_id=customer_id, target="T", **details)
+
+
+async def test_admin_sees_all_newest_first_including_support(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
+    admin, mia = actors["admin"], actors["mia"]
+    support = replace(
+        actors["support"].for_customer(admin.customer_id, customer_name="Muster GmbH", reason="T-4711"),
+        source_address="10.0.0.9", key_fingerprint="SHA256:abc",
+    )
+    await record(demo_core, mia, "profile.updated", clock)
+    await record(demo_core, support, "areas.numbers_ordered", clock, count=2)
+    await record(demo_core, actors["beispiel"], "profile.updated", clock)  # other tenant
+    events = await demo_core.read(list_events, admin)
+    assert [e.action for e in events[:2]] == ["areas.numbers_ordered", "profile.updated"]
+    assert all(a.at >= b.at for a, b in pairwise(events))
+    top = events[0]
+    assert top.via_support and top.reason == "T-4711"
+    assert top.source_address == "10.0.0.9" and top.key_fingerprint == "SHA256:abc"
+    assert ("count", "2") in top.details
+    assert all(e.actor_username != "beispiel" for e in events)
+    # support acting for the customer (read-only, no reason) sees the same log
+    reader = actors["support"].for_customer(admin.customer_id, customer_name="Muster GmbH")
+    assert [e.id for e in await demo_core.read(list_events, reader)] == [e.id for e in events]
+
+
+async def test_employee_sees_only_own_actions(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
+    admin, mia, tom = actors["admin"], actors["mia"], actors["tom"]
+    await record(demo_core, mia, "profile.updated", clock)
+    await record(demo_core, tom, "profile.updated", clock)
+    await record(demo_core, admin, "numbers.assigned", clock)
+    mine = await demo_core.read(list_events, mia)
+    assert mine and {e.actor_username for e in mine} == {"mia"}
+    as_user = await demo_core.read(list_events, admin.with_view_mode(ViewMode.USER))
+    assert as_user and {e.actor_username for e in as_user} == {"admin"}
+    with pytest.raises(PermissionDenied):
+        await demo_core.read(list_events, actors["support"])  # no customer opened
+
+
+async def test_filter_and_paging(demo_core: Core, actors: dict[str, Actor], clock: FixedClock) -> None:
+    admin = actors["admin"]
+    for i in range(5):
+        await record(demo_core, admin, f"test.step{i}", clock)
+    await record(demo_core, actors["tom"], "profile.updated", clock)
+    hits = await demo_core.read(list_events, admin, query="STEP")
+    assert [e.action for e in hits] == [f"test.step{i}" for i in (4, 3, 2, 1, 0)]
+    toms = await demo_core.read(list_events, admin, query="tom")
+    assert {e.actor_username for e in toms} == {"tom"} and toms[0].action == "profile.updated"
+    assert await demo_core.read(list_events, admin, query="100%_") == []  # LIKE wildcards are literal
+    page = await demo_core.read(list_events, admin, query="step", limit=2, offset=2)
+    assert [e.action for e in page] == ["test.step2", "test.step1"]
+
+
+async def test_area_actions_show_up_without_secrets(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    await demo_core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10, 20354 Hamburg")
+    events = await demo_core.read(list_events, admin, query="areas.")
+    assert [e.action for e in events] == ["areas.pin_requested"]
+    assert {k for k, _ in events[0].details} == {"address", "expires_at", "letter_id"}
