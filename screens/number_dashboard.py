@@ -1,19 +1,511 @@
-"""Placeholder until its issue lands: shows the header and the navigation."""
+"""The number dashboard (key ``2``): the customer's numbers with their state and the
+row actions of the help page "Rufnummern verwalten".
+
+Built for 10,000 numbers: the table is filled once per load (filtering is a query in the
+core), a change announced on the event bus re-fetches only the numbers it names and
+updates their cells in place, so the cursor and scroll position stay where they are.
+Employees (and admins in user view) see only their own numbers and no admin actions.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Footer, Static
+from dataclasses import replace
+from typing import Any, ClassVar
 
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.events import ScreenResume, ScreenSuspend
+from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.widgets.data_table import RowDoesNotExist
+
+from core.errors import DomainError
+from core.events import DomainEvent
+from core.i18n import format_date, format_money
+from core.services import numbers
+from core.services.numbers import FaxSendResult, NumberView, SwapResult
 from screens.base import PortalScreen
+from screens.number_dialogs import (
+    KIND_LABELS,
+    ActivateDialog,
+    AssignDialog,
+    DeactivateDialog,
+    FaxCredentialsDialog,
+    ForwardingDialog,
+    SwapDialog,
+    UndoDeactivationDialog,
+)
+from tui.messages import ActorChanged, DomainEventMessage
+from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
+
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("marker", 1),
+    ("national", 14),
+    ("e164", 15),
+    ("area", 12),
+    ("kind", 16),
+    ("status", 24),
+    ("date", 12),
+    ("assigned", 18),
+    ("price", 9),
+)
+"""Column key and fixed width (fixed widths: no measuring of 10,000 rows)."""
+
+ROW_ACTIONS: tuple[tuple[str, str], ...] = (
+    ("activate", "a"),
+    ("deactivate", "d"),
+    ("undo", "u"),
+    ("swap", "w"),
+    ("assign", "z"),
+    ("fax", "f"),
+    ("forwarding", "r"),
+)
+ADMIN_ACTIONS = frozenset({name for name, _ in ROW_ACTIONS} | {"buy", "port"})
+
+ACTION_LABELS: dict[str, str] = {
+    "activate": "ui.numbers.action.activate",
+    "deactivate": "ui.numbers.action.deactivate",
+    "undo": "ui.numbers.action.undo",
+    "swap": "ui.numbers.action.swap",
+    "assign": "ui.numbers.action.assign",
+    "fax": "ui.numbers.action.fax",
+    "forwarding": "ui.numbers.action.forwarding",
+    "filter": "ui.numbers.action.filter",
+    "sort": "ui.numbers.action.sort",
+    "buy": "ui.numbers.action.buy",
+    "port": "ui.numbers.action.port",
+    "reload": "ui.numbers.action.reload",
+}
+COLUMN_LABELS: dict[str, str] = {
+    "marker": "ui.numbers.col.marker",
+    "national": "ui.numbers.col.national",
+    "e164": "ui.numbers.col.e164",
+    "area": "ui.numbers.col.area",
+    "kind": "ui.numbers.col.kind",
+    "status": "ui.numbers.col.status",
+    "date": "ui.numbers.col.date",
+    "assigned": "ui.numbers.col.assigned",
+    "price": "ui.numbers.col.price",
+}
+STATUS_LABELS: dict[str, str] = {
+    "inactive": "ui.numbers.status.inactive",
+    "active": "ui.numbers.status.active",
+    "pending_deactivation": "ui.numbers.status.pending_deactivation",
+    "porting": "ui.numbers.status.porting",
+}
+
+_STATUS_STYLE = {
+    "active": "green",
+    "inactive": "dim",
+    "pending_deactivation": "bold red",
+    "porting": "yellow",
+}
+
+
+def _sort_keys() -> tuple[tuple[str, Any], ...]:
+    """Sort orders cycled with ``s``: column key shown to the user and the key function."""
+    return (
+        ("national", lambda v: v.e164),
+        ("status", lambda v: (v.status, v.e164)),
+        ("assigned", lambda v: (v.assigned_to is None, v.assigned_to or "", v.e164)),
+        ("date", lambda v: (v.deactivation_date is None, v.deactivation_date or 0, v.e164)),
+        ("area", lambda v: (v.area_prefix, v.e164)),
+        ("price", lambda v: (-v.monthly_price_cents, v.e164)),
+    )
+
+
+def numbers_in(event: DomainEvent) -> list[str]:
+    """The numbers an event names (``number`` and/or ``numbers`` in its payload)."""
+    found: list[str] = []
+    single = event.payload.get("number")
+    if isinstance(single, str):
+        found.append(single)
+    many = event.payload.get("numbers")
+    if isinstance(many, list | tuple):
+        found += [n for n in many if isinstance(n, str)]
+    return list(dict.fromkeys(found))
 
 
 class NumberDashboardScreen(PortalScreen):
+    """Rufnummern-Verwaltung: table, filter, sort, row actions, buy and port."""
+
+    CSS_PATH = "number_dashboard.tcss"
+    AUTO_FOCUS = "#numbers"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *[Binding(key, f"row_action('{name}')", name, id=f"numbers.{name}") for name, key in ROW_ACTIONS],
+        Binding("slash", "filter", "filter", id="numbers.filter"),
+        Binding("s", "sort", "sort", id="numbers.sort"),
+        Binding("b", "buy", "buy", id="numbers.buy"),
+        Binding("p", "port", "port", id="numbers.port"),
+        Binding("ctrl+r", "reload", "reload", id="numbers.reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._views: dict[str, NumberView] = {}
+        """Row key (number id) → the number as last fetched."""
+        self._keys: dict[str, str] = {}
+        """E.164 → row key."""
+        self._query = ""
+        self._sort = 0
+        self._total: int | None = None
+        self._away = False
+        """True while another mode is shown: bus events do not reach this screen then."""
+
+    # ---------------------------------------------------------------- layout
+
     def compose(self) -> ComposeResult:
         yield SessionHeader()
-        yield Static(self.t("ui.placeholder"), classes="hint")
+        yield Static("", id="hint", classes="hint")
+        yield Input(id="filter", placeholder=self.t("ui.numbers.filter_placeholder"), disabled=True)
+        yield DataTable(id="numbers", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="summary")
+        with Horizontal(id="row-actions", classes="button-row admin-only"):
+            for name, key in ROW_ACTIONS:
+                yield Button(f"{self.t(ACTION_LABELS[name])} ({key})", id=f"btn-{name}",
+                             classes="admin-only", compact=True)
+        with Horizontal(id="more-actions", classes="button-row"):
+            yield Button(f"{self.t(ACTION_LABELS['filter'])} (/)", id="btn-filter", compact=True)
+            yield Button(f"{self.t(ACTION_LABELS['sort'])} (s)", id="btn-sort", compact=True)
+            yield Button(f"{self.t(ACTION_LABELS['buy'])} (b)", id="btn-buy", variant="success",
+                         classes="admin-only", compact=True)
+            yield Button(f"{self.t(ACTION_LABELS['port'])} (p)", id="btn-port", classes="admin-only",
+                         compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(SessionHeader).show(self.actor, self.t("ui.nav.numbers"))
+        table = self.query_one(DataTable)
+        for key, width in COLUMNS:
+            table.add_column(self.t(COLUMN_LABELS[key]), key=key, width=width)
+        self._apply_actor()
+        self.reload()
+
+    def _apply_actor(self) -> None:
+        """Header, hints, translated key labels and admin-only widgets for the actor."""
+        self.query_one(SessionHeader).show(self.actor, self.t("ui.numbers.title"))
+        admin = self.actor.is_admin_view
+        hint = self.t("ui.numbers.pending_marker")
+        if not admin:
+            hint = f"{self.t('ui.numbers.user_view_hint')}  {hint}"
+        self.query_one("#hint", Static).update(hint)
+        for widget in self.query(".admin-only"):
+            widget.set_class(not admin, "hidden")
+        for key, bindings in list(self._bindings.key_to_bindings.items()):
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=self.t(ACTION_LABELS[b.id.split(".", 1)[1]]))
+                if b.id and b.id.startswith("numbers.") else b
+                for b in bindings
+            ]
+        self._sync_actions()
+
+    # ---------------------------------------------------------------- loading
+
+    @work(exclusive=True, group="load")
+    async def reload(self) -> None:
+        """Fetch the (filtered) list and fill the table, keeping the cursor on its number."""
+        table = self.query_one(DataTable)
+        keep = self._current_key()
+        views = await self.fetch(numbers.list_numbers, query=self._query or None)
+        if views is None:
+            return
+        if not self._query:
+            self._total = len(views)
+        table.clear()
+        self._views.clear()
+        self._keys.clear()
+        for view in views:
+            self._add_row(table, view)
+        self._apply_sort(table)
+        if keep is not None and keep in self._views:
+            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        self._update_summary()
+        self._sync_actions()
+
+    def _add_row(self, table: DataTable[Any], view: NumberView) -> None:
+        key = str(view.id)
+        self._views[key] = view
+        self._keys[view.e164] = key
+        table.add_row(*self._cells(view), key=key)
+
+    def _cells(self, v: NumberView) -> list[Any]:
+        loc = self.actor.locale
+        pending = v.status == "pending_deactivation"
+        kind = "fax_personal" if v.personal_fax else v.kind
+        assigned = v.assigned_name or v.assigned_to or ""
+        return [
+            Text("!", style="bold red") if pending else Text(""),
+            Text(v.national, style="bold" if v.status == "active" else ""),
+            v.e164,
+            safe_text(f"{v.area_prefix} {v.area_name}"),
+            Text(self.t(KIND_LABELS[kind])),
+            Text(self.t(STATUS_LABELS[v.status]), style=_STATUS_STYLE.get(v.status, "")),
+            Text(format_date(v.deactivation_date, loc) if v.deactivation_date else "",
+                 style="bold red" if pending else ""),
+            safe_text(assigned),
+            Text(format_money(v.monthly_price_cents, loc), justify="right"),
+        ]
+
+    def _update_row(self, table: DataTable[Any], view: NumberView) -> None:
+        key = self._keys.get(view.e164)
+        if key is None:
+            self._add_row(table, view)
+            self._apply_sort(table)
+            return
+        self._views[key] = view
+        for (column, _), cell in zip(COLUMNS, self._cells(view), strict=True):
+            table.update_cell(key, column, cell)
+
+    def _remove_row(self, table: DataTable[Any], e164: str) -> None:
+        key = self._keys.pop(e164, None)
+        if key is None:
+            return
+        self._views.pop(key, None)
+        try:
+            table.remove_row(key)
+        except RowDoesNotExist:
+            pass
+
+    def _apply_sort(self, table: DataTable[Any]) -> None:
+        _, keyfn = _sort_keys()[self._sort]
+        table.sort("e164", key=lambda e164: keyfn(self._views[self._keys[e164]]))
+
+    def _update_summary(self) -> None:
+        shown = len(self._views)
+        if self._query:
+            text = self.t("ui.numbers.count_filtered", shown=shown, query=clean(self._query))
+        else:
+            text = self.t("ui.numbers.count", shown=shown, total=self._total if self._total is not None else shown)
+        if not shown:
+            text = f"{self.t('ui.numbers.empty')}  {text}"
+        column = _sort_keys()[self._sort][0]
+        text += "  ·  " + self.t("ui.numbers.sorted_by", column=self.t(COLUMN_LABELS[column]))
+        self.query_one("#summary", Static).update(text)
+
+    # ---------------------------------------------------------------- live updates
+
+    @on(DomainEventMessage)
+    def _on_domain_event(self, message: DomainEventMessage) -> None:
+        changed = numbers_in(message.event)
+        if changed:
+            self.refresh_numbers(changed)
+        elif message.event.name.startswith(("Number", "Porting")):
+            self.reload()
+
+    @work(group="live")
+    async def refresh_numbers(self, e164s: list[str]) -> None:
+        """Re-fetch only the changed numbers; a number no longer visible leaves the table."""
+        table = self.query_one(DataTable)
+        for e164 in e164s:
+            try:
+                view: NumberView | None = await self.core.read(numbers.get_number, self.actor, number=e164)
+            except DomainError:
+                view = None
+            if view is None:
+                self._remove_row(table, e164)
+            elif e164 in self._keys or not self._query:
+                self._update_row(table, view)
+        self._update_summary()
+        self._sync_actions()
+
+    def on_screen_suspend(self, _: ScreenSuspend) -> None:
+        self._away = self not in self.app.screen_stack
+
+    def on_screen_resume(self, _: ScreenResume) -> None:
+        if self._away:
+            self._away = False
+            self.reload()
+
+    @on(ActorChanged)
+    def _actor_changed(self) -> None:
+        self._apply_actor()
+        self.reload()
+
+    # ---------------------------------------------------------------- selection and keys
+
+    def _current_key(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        try:
+            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        except RowDoesNotExist:
+            return None
+
+    @property
+    def selected(self) -> NumberView | None:
+        key = self._current_key()
+        return self._views.get(key) if key is not None else None
+
+    def _allowed(self, name: str, view: NumberView | None) -> bool:
+        if view is None:
+            return False
+        if name == "activate":
+            return view.status == "inactive"
+        if name in ("deactivate",):
+            return view.status == "active"
+        if name == "undo":
+            return view.status == "pending_deactivation"
+        if name == "swap":
+            return view.status in ("active", "pending_deactivation", "inactive")
+        if name in ("assign", "forwarding"):
+            return view.status in ("active", "pending_deactivation")
+        if name == "fax":
+            return view.kind == "fax" and view.status in ("active", "pending_deactivation")
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        name = str(parameters[0]) if action == "row_action" and parameters else action
+        if name in ADMIN_ACTIONS and not self.actor.is_admin_view:
+            return False
+        if action == "row_action" and not self._allowed(name, self.selected):
+            return None
+        return True
+
+    def _sync_actions(self) -> None:
+        view = self.selected
+        for name, _ in ROW_ACTIONS:
+            self.query_one(f"#btn-{name}", Button).disabled = not self._allowed(name, view)
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._sync_actions()
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        name = (event.button.id or "").removeprefix("btn-")
+        if name in ("filter", "sort", "buy", "port"):
+            getattr(self, f"action_{name}")()
+        elif name:
+            self.action_row_action(name)
+
+    # ---------------------------------------------------------------- filter and sort
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.disabled = False
+        box.add_class("visible")
+        box.focus()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self._query = event.value.strip()
+        if not self._query:
+            self._hide_filter()
+        self.query_one(DataTable).focus()
+        self.reload()
+
+    def key_escape(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus or self._query:
+            box.value = ""
+            self._hide_filter()
+            if self._query:
+                self._query = ""
+                self.reload()
+
+    def _hide_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.remove_class("visible")
+        box.disabled = True
+        self.query_one(DataTable).focus()
+
+    def action_sort(self) -> None:
+        self._sort = (self._sort + 1) % len(_sort_keys())
+        self._apply_sort(self.query_one(DataTable))
+        self._update_summary()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    # ---------------------------------------------------------------- actions
+
+    def action_row_action(self, name: str) -> None:
+        view = self.selected
+        if name != "swap" and view is None:
+            self.notify(self.t("ui.numbers.select_row"), severity="warning")
+            return
+        if not self.actor.is_admin_view or not self._allowed(name, view):
+            return
+        assert view is not None
+        if name == "activate":
+            self.app.push_screen(ActivateDialog(view), self._activated)
+        elif name == "deactivate":
+            self.app.push_screen(DeactivateDialog(view), self._deactivated)
+        elif name == "undo":
+            self.app.push_screen(UndoDeactivationDialog(view), self._undone)
+        elif name == "swap":
+            self.app.push_screen(SwapDialog(view), self._swapped)
+        elif name == "assign":
+            self.app.push_screen(AssignDialog(view), self._assigned)
+        elif name == "fax":
+            self.app.push_screen(FaxCredentialsDialog(view), self._fax_sent)
+        elif name == "forwarding":
+            self.app.push_screen(ForwardingDialog(view), self._forwarded)
+
+    def _show(self, *views: NumberView) -> None:
+        table = self.query_one(DataTable)
+        for view in views:
+            self._update_row(table, view)
+        self._update_summary()
+        self._sync_actions()
+
+    def _activated(self, view: NumberView | None) -> None:
+        if view is not None:
+            self._show(view)
+            self.notify(self.t("ui.numbers.activate.done", number=view.national))
+
+    def _deactivated(self, view: NumberView | None) -> None:
+        if view is not None:
+            self._show(view)
+            self.notify(self.t("ui.numbers.deactivate.done", number=view.national,
+                               date=format_date(view.deactivation_date, self.actor.locale)))
+
+    def _undone(self, view: NumberView | None) -> None:
+        if view is not None:
+            self._show(view)
+            self.notify(self.t("ui.numbers.undo.done", number=view.national))
+
+    def _swapped(self, result: SwapResult | None) -> None:
+        if result is None:
+            return
+        self._show(result.old, result.new)
+        self.notify(self.t("ui.numbers.swap.done", old=result.old.national, new=result.new.national))
+        # R13: the new number starts unconfigured; offer forwarding to an IP device
+        self.app.push_screen(ForwardingDialog(result.new, after_swap=True), self._forwarded)
+
+    def _assigned(self, view: NumberView | None) -> None:
+        if view is not None:
+            self._show(view)
+            self.notify(self.t("ui.numbers.assign.done", number=view.national,
+                               user=clean(view.assigned_name or view.assigned_to)))
+
+    def _fax_sent(self, result: FaxSendResult | None) -> None:
+        if result is not None:
+            self.notify(self.t("ui.numbers.fax.done", users=", ".join(clean(u) for u in result.recipients)))
+
+    def _forwarded(self, view: NumberView | None) -> None:
+        if view is not None:
+            self._show(view)
+            self.notify(self.t("ui.numbers.forwarding.done", number=view.national))
+
+    def action_buy(self) -> None:
+        """"Rufnummern kaufen": the ordering screen of the areas module."""
+        try:
+            from screens.areas import AreasScreen
+        except ImportError:
+            self.notify(self.t("ui.numbers.not_available"), severity="warning")
+            return
+        self.app.push_screen(AreasScreen())
+
+    def action_port(self) -> None:
+        """"Rufnummern portieren": the porting screen."""
+        try:
+            from screens.porting import PortingScreen
+        except ImportError:
+            self.notify(self.t("ui.numbers.not_available"), severity="warning")
+            return
+        self.app.push_screen(PortingScreen())

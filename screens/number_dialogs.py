@@ -1,0 +1,443 @@
+"""The dialogs of the number dashboard, with the texts of the help page.
+
+Each dialog loads what it shows through a read service, runs exactly one write service
+on confirm and dismisses with its result (``None`` when cancelled: nothing changed).
+A malformed input keeps the dialog open with the message; any other refusal is shown
+as a notification and closes the dialog so that the dashboard shows fresh data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Footer, Input, Select, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from core.authz import Actor
+from core.errors import DomainError, ValidationError
+from core.i18n import format_date, format_money
+from core.runtime import UnitOfWork
+from core.services import numbers
+from core.services.numbers import (
+    DeactivationQuote,
+    FaxRecipientChoice,
+    FaxSendResult,
+    NumberView,
+    Quote,
+    SwapResult,
+)
+from screens.base import PortalDialog
+from tui.sanitize import clean
+
+KIND_LABELS: dict[str, str] = {
+    "voice": "ui.numbers.kind.voice",
+    "fax": "ui.numbers.kind.fax",
+    "fax_personal": "ui.numbers.kind.fax_personal",
+}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class NumberDialog(PortalDialog[T], Generic[T]):
+    """Common frame: title, body, an inline error line, confirm and cancel buttons."""
+
+    CSS_PATH = "number_dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Abbrechen", id="numbers.dialog.cancel"),
+        Binding("ctrl+s", "confirm", "OK", id="numbers.dialog.confirm"),
+    ]
+    TITLE_KEY = ""
+    CONFIRM_KEY = ""
+    CANCEL_KEY = "ui.numbers.cancel"
+
+    def __init__(self, view: NumberView | None) -> None:
+        super().__init__()
+        self.view = view
+        """The number the dialog was opened on (None: the dialog lets the user choose)."""
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.t(self.TITLE_KEY), classes="title")
+            if self.view is not None:
+                yield Static(self.t("ui.numbers.number_line", number=self.view.national), id="number")
+            yield from self.body()
+            yield Static("", id="error", classes="danger")
+            with Horizontal(classes="button-row"):
+                yield Button(self.t(self.CONFIRM_KEY), id="confirm", variant="primary", disabled=True)
+                yield Button(self.t(self.CANCEL_KEY), id="cancel")
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self._label_bindings()
+        self.load()
+
+    def _label_bindings(self) -> None:
+        """Footer labels in the session's language (bindings are frozen dataclasses)."""
+        from dataclasses import replace
+
+        labels = {"numbers.dialog.cancel": self.t(self.CANCEL_KEY),
+                  "numbers.dialog.confirm": self.t(self.CONFIRM_KEY)}
+        for key, bindings in list(self._bindings.key_to_bindings.items()):
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=labels[b.id]) if b.id in labels else b for b in bindings
+            ]
+
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        """Fetch what the dialog shows; enable confirm when it may be used."""
+        self.ready(True)
+
+    def ready(self, ok: bool) -> None:
+        self.query_one("#confirm", Button).disabled = not ok
+
+    def show_inline(self, text: str) -> None:
+        self.query_one("#error", Static).update(clean(text))
+
+    async def submit(
+        self,
+        fn: Callable[Concatenate[UnitOfWork, Actor, P], Awaitable[R]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R | None:
+        try:
+            return await self.core.run(fn, self.actor, *args, **kwargs)
+        except ValidationError as error:
+            self.show_inline(error.render(self.actor.locale))
+            return None
+        except DomainError as error:
+            self.show_error(error)
+            self.dismiss(None)
+            return None
+
+    async def read(
+        self,
+        fn: Callable[Concatenate[UnitOfWork, Actor, P], Awaitable[R]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R | None:
+        """A read for the dialog; a refusal closes it (the number changed meanwhile)."""
+        try:
+            return await self.core.read(fn, self.actor, *args, **kwargs)
+        except DomainError as error:
+            self.show_error(error)
+            self.dismiss(None)
+            return None
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#confirm")
+    async def action_confirm(self) -> None:
+        if self._busy or self.query_one("#confirm", Button).disabled:
+            return
+        self._busy = True
+        self.show_inline("")
+        try:
+            result = await self.confirm()
+        finally:
+            self._busy = False
+        if result is not None and self.is_attached:
+            self.dismiss(result)
+
+    async def confirm(self) -> T | None:
+        raise NotImplementedError
+
+
+class ActivateDialog(NumberDialog[NumberView]):
+    """R11: price first, then "Rufnummer jetzt kostenpflichtig aktivieren"."""
+
+    TITLE_KEY = "ui.numbers.activate.title"
+    CONFIRM_KEY = "ui.numbers.activate.confirm"
+
+    def __init__(self, view: NumberView) -> None:
+        super().__init__(view)
+        self.quote: Quote | None = None
+
+    def body(self) -> ComposeResult:
+        yield Static("", id="prices", classes="warning-box")
+
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        assert self.view is not None
+        self.quote = await self.read(numbers.activation_quote, number=self.view.e164)
+        if self.quote is None:
+            return
+        loc = self.actor.locale
+        self.query_one("#prices", Static).update(self.t(
+            "ui.numbers.activate.prices", once=format_money(self.quote.activation_fee_cents, loc),
+            monthly=format_money(self.quote.monthly_price_cents, loc)))
+        self.ready(True)
+
+    async def confirm(self) -> NumberView | None:
+        assert self.view is not None and self.quote is not None
+        return await self.submit(numbers.activate, number=self.view.e164,
+                                 expected_version=self.quote.version)
+
+
+class DeactivateDialog(NumberDialog[NumberView]):
+    """R12: shows the deactivation date, then "Rufnummer jetzt deaktivieren"."""
+
+    TITLE_KEY = "ui.numbers.deactivate.title"
+    CONFIRM_KEY = "ui.numbers.deactivate.confirm"
+
+    def __init__(self, view: NumberView) -> None:
+        super().__init__(view)
+        self.quote: DeactivationQuote | None = None
+
+    def body(self) -> ComposeResult:
+        yield Static("", id="info", classes="warning-box")
+
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        assert self.view is not None
+        self.quote = await self.read(numbers.deactivation_quote, number=self.view.e164)
+        if self.quote is None:
+            return
+        self.query_one("#info", Static).update(self.t(
+            "ui.numbers.deactivate.info",
+            date=format_date(self.quote.deactivation_date, self.actor.locale)))
+        self.ready(True)
+
+    async def confirm(self) -> NumberView | None:
+        assert self.view is not None and self.quote is not None
+        return await self.submit(numbers.deactivate, number=self.view.e164,
+                                 expected_version=self.quote.version)
+
+
+class UndoDeactivationDialog(NumberDialog[NumberView]):
+    """R12: a number marked for deactivation stays active."""
+
+    TITLE_KEY = "ui.numbers.undo.title"
+    CONFIRM_KEY = "ui.numbers.undo.confirm"
+
+    def body(self) -> ComposeResult:
+        assert self.view is not None
+        yield Static(self.t("ui.numbers.undo.info",
+                            date=format_date(self.view.deactivation_date, self.actor.locale)),
+                     id="info")
+
+    async def confirm(self) -> NumberView | None:
+        assert self.view is not None
+        return await self.submit(numbers.undo_deactivation, number=self.view.e164,
+                                 expected_version=self.view.version)
+
+
+class SwapDialog(NumberDialog[SwapResult]):
+    """R13: choose the active number to give up and the inactive one to take; warns
+    that all settings of the old number are deleted irrevocably."""
+
+    TITLE_KEY = "ui.numbers.swap.title"
+    CONFIRM_KEY = "ui.numbers.swap.confirm"
+
+    def __init__(self, view: NumberView | None = None) -> None:
+        super().__init__(None)
+        self.start = view
+        self._active: dict[str, NumberView] = {}
+        self._inactive: dict[str, NumberView] = {}
+
+    def body(self) -> ComposeResult:
+        yield Static(self.t("ui.numbers.swap.old"))
+        yield Select[str]([], id="old", prompt="–")
+        yield Static(self.t("ui.numbers.swap.new"))
+        yield Select[str]([], id="new", prompt="–")
+        yield Static(self.t("ui.numbers.swap.warning"), classes="warning-box danger")
+
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        active = await self.read(numbers.list_numbers, status="active") or []
+        pending = await self.read(numbers.list_numbers, status="pending_deactivation") or []
+        inactive = await self.read(numbers.list_numbers, status="inactive") or []
+        self._active = {n.e164: n for n in sorted([*active, *pending], key=lambda n: n.e164)}
+        self._inactive = {n.e164: n for n in inactive}
+        if not self._active or not self._inactive:
+            self.show_inline(self.t("ui.numbers.swap.none"))
+        old = self.query_one("#old", Select)
+        old.set_options([(self._label(n), n.e164) for n in self._active.values()])
+        if self.start is not None and self.start.e164 in self._active:
+            old.value = self.start.e164
+        self._fill_new()
+        if self.start is not None and self.start.e164 in self._inactive:
+            self.query_one("#new", Select).value = self.start.e164
+        self._check()
+
+    def _label(self, n: NumberView) -> str:
+        kind = self.t(KIND_LABELS[n.kind])
+        who = f" · {clean(n.assigned_to)}" if n.assigned_to else ""
+        return f"{n.national} ({kind}){who}"
+
+    def _fill_new(self) -> None:
+        old = self.query_one("#old", Select).value
+        kind = self._active[old].kind if isinstance(old, str) and old in self._active else None
+        choices = [n for n in self._inactive.values() if kind is None or n.kind == kind]
+        new = self.query_one("#new", Select)
+        current = new.value
+        new.set_options([(self._label(n), n.e164) for n in choices])
+        if isinstance(current, str) and any(n.e164 == current for n in choices):
+            new.value = current
+
+    def _check(self) -> None:
+        old, new = self.query_one("#old", Select).value, self.query_one("#new", Select).value
+        self.ready(isinstance(old, str) and isinstance(new, str))
+
+    @on(Select.Changed, "#old")
+    def _old_changed(self) -> None:
+        self._fill_new()
+        self._check()
+
+    @on(Select.Changed, "#new")
+    def _new_changed(self) -> None:
+        self._check()
+
+    async def confirm(self) -> SwapResult | None:
+        old, new = self.query_one("#old", Select).value, self.query_one("#new", Select).value
+        if not isinstance(old, str) or not isinstance(new, str):
+            return None
+        return await self.submit(numbers.swap, old=old, new=new,
+                                 expected_old_version=self._active[old].version,
+                                 expected_new_version=self._inactive[new].version)
+
+
+class ForwardingDialog(NumberDialog[NumberView]):
+    """Forwarding to an IP device (offered right after a swap)."""
+
+    TITLE_KEY = "ui.numbers.forwarding.title"
+    CONFIRM_KEY = "ui.numbers.forwarding.confirm"
+
+    def __init__(self, view: NumberView, *, after_swap: bool = False) -> None:
+        super().__init__(view)
+        self.after_swap = after_swap
+        if after_swap:
+            self.CANCEL_KEY = "ui.numbers.forwarding.later"
+
+    def body(self) -> ComposeResult:
+        assert self.view is not None
+        yield Static(self.t("ui.numbers.forwarding.info"))
+        current = self.view.forwarding_target or self.t("ui.numbers.forwarding.none")
+        yield Static(self.t("ui.numbers.forwarding.current", target=clean(current)), id="current")
+        yield Input(self.view.forwarding_target or "", id="target",
+                    placeholder=self.t("ui.numbers.forwarding.placeholder"))
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#target", Input).focus()
+
+    @on(Input.Submitted, "#target")
+    async def _submitted(self) -> None:
+        await self.action_confirm()
+
+    async def confirm(self) -> NumberView | None:
+        assert self.view is not None
+        target = self.query_one("#target", Input).value
+        return await self.submit(numbers.set_forwarding, number=self.view.e164, target=target,
+                                 expected_version=self.view.version)
+
+
+class AssignDialog(NumberDialog[NumberView]):
+    """R14: shows the current user, offers "Verkehrsdaten löschen", choose the employee."""
+
+    TITLE_KEY = "ui.numbers.assign.title"
+    CONFIRM_KEY = "ui.numbers.assign.confirm"
+
+    def body(self) -> ComposeResult:
+        assert self.view is not None
+        current = self.view.assigned_to
+        who = (f"{clean(self.view.assigned_name)} ({clean(current)})" if current and self.view.assigned_name
+               else clean(current) if current else self.t("ui.numbers.assign.nobody"))
+        yield Static(self.t("ui.numbers.assign.current", user=who), id="current")
+        yield Checkbox(self.t("ui.numbers.assign.delete_traffic"), id="delete-traffic",
+                       disabled=current is None)
+        yield Static(self.t("ui.numbers.assign.employee"))
+        yield Select[str]([], id="employee", prompt=self.t("ui.numbers.assign.choose"))
+
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        assert self.view is not None
+        choices = await self.read(numbers.list_assignees)
+        if choices is None:
+            return
+        options = [
+            (f"{clean(c.full_name)} ({clean(c.username)})" if c.full_name else clean(c.username), c.username)
+            for c in choices if c.username != self.view.assigned_to
+        ]
+        self.query_one("#employee", Select).set_options(options)
+
+    @on(Select.Changed, "#employee")
+    def _chosen(self, event: Select.Changed) -> None:
+        self.ready(isinstance(event.value, str))
+
+    async def confirm(self) -> NumberView | None:
+        assert self.view is not None
+        username = self.query_one("#employee", Select).value
+        if not isinstance(username, str):
+            return None
+        return await self.submit(
+            numbers.assign, number=self.view.e164, username=username,
+            delete_traffic_data=self.query_one("#delete-traffic", Checkbox).value,
+            expected_version=self.view.version,
+        )
+
+
+class FaxCredentialsDialog(NumberDialog[FaxSendResult]):
+    """R15: choose employees; for a personal fax the choice is locked to its owner."""
+
+    TITLE_KEY = "ui.numbers.fax.title"
+    CONFIRM_KEY = "ui.numbers.fax.confirm"
+
+    def __init__(self, view: NumberView) -> None:
+        super().__init__(view)
+        self.choice: FaxRecipientChoice | None = None
+
+    def body(self) -> ComposeResult:
+        yield Static(self.t("ui.numbers.fax.info"), id="info")
+        yield SelectionList[str](id="recipients")
+        yield Static("", id="sent-before", classes="hint")
+
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        assert self.view is not None
+        self.choice = await self.read(numbers.fax_recipients, number=self.view.e164)
+        if self.choice is None:
+            return
+        choice = self.choice
+        if choice.personal:
+            self.query_one("#info", Static).update(
+                self.t("ui.numbers.fax.personal", owner=clean(choice.owner)))
+        recipients = self.query_one("#recipients", SelectionList)
+        no_mail = self.t("ui.numbers.fax.no_email")
+        recipients.add_options([
+            Selection(
+                f"{clean(c.full_name)} ({clean(c.username)})" + ("" if c.has_email else f" {no_mail}"),
+                c.username, c.username in choice.preselected, disabled=not c.has_email,
+            )
+            for c in choice.candidates
+        ])
+        recipients.disabled = choice.locked
+        if choice.already_sent_to:
+            self.query_one("#sent-before", Static).update(self.t(
+                "ui.numbers.fax.sent_before", users=", ".join(clean(u) for u in choice.already_sent_to)))
+        self._check()
+
+    @on(SelectionList.SelectedChanged)
+    def _check(self) -> None:
+        self.ready(bool(self.query_one("#recipients", SelectionList).selected))
+
+    async def confirm(self) -> FaxSendResult | None:
+        assert self.view is not None
+        chosen: list[Any] = list(self.query_one("#recipients", SelectionList).selected)
+        return await self.submit(numbers.send_fax_credentials, number=self.view.e164,
+                                 usernames=[str(u) for u in chosen],
+                                 expected_version=self.view.version)
