@@ -25,6 +25,7 @@ from textual import constants, events
 from textual._xterm_parser import XTermParser
 from textual.driver import Driver
 from textual.geometry import Size
+from textual.keys import Keys
 from textual.message import Message
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ class SafeXTermParser(XTermParser):
         try:
             keys = XTermParser._parse_extended_key.__wrapped__(self, sequence)  # type: ignore[attr-defined]
         except (ValueError, OverflowError):
-            keys = [events.Key("ignore", sequence)]
+            keys = [events.Key(Keys.Ignore.value, sequence)]
         if len(cache) >= _EXTENDED_KEY_CACHE:
             cache.clear()
         cache[sequence] = keys
@@ -120,24 +121,39 @@ class PasteLimiter:
         self.truncated = False
         """Set when characters were dropped; the driver resets it after notifying."""
         self._carry = ""
+        self._tail = ""
 
     def feed(self, data: str) -> str:
-        data = self._carry + data
-        self._carry = ""
         out: list[str] = []
         while data:
-            marker = PASTE_END if self.in_paste else PASTE_START
-            index = data.find(marker)
+            if not self.in_paste:
+                # Outside a paste nothing is held back (a lone Esc must reach the parser);
+                # the tail of earlier input only serves to spot a start marker cut in two.
+                combined = self._tail + data
+                index = combined.find(PASTE_START)
+                if index < 0:
+                    out.append(data)
+                    self._tail = combined[-(len(PASTE_START) - 1):]
+                    break
+                end = index + len(PASTE_START) - len(self._tail)
+                out.append(data[:end])
+                data = data[end:]
+                self._tail = ""
+                self.in_paste = True
+                self.count = 0
+                continue
+            data = self._carry + data
+            self._carry = ""
+            index = data.find(PASTE_END)
             if index < 0:
-                keep = _partial_suffix(data, marker)
+                keep = _partial_suffix(data, PASTE_END)
                 body, self._carry = (data[:-keep], data[-keep:]) if keep else (data, "")
                 out.append(self._take(body))
                 break
             out.append(self._take(data[:index]))
-            out.append(marker)
-            self.in_paste = not self.in_paste
-            self.count = 0
-            data = data[index + len(marker):]
+            out.append(PASTE_END)
+            data = data[index + len(PASTE_END):]
+            self.in_paste = False
         return "".join(out)
 
     def _take(self, text: str) -> str:
@@ -372,6 +388,7 @@ class ChannelDriver(Driver):
         if not self._input_enabled:
             return
         self._deliver(self._safe_parse(lambda _d: self._parser.tick(), ""))
+        self._schedule_tick()
 
     def _deliver(self, messages: list[Message]) -> None:
         for message in messages:
@@ -379,8 +396,6 @@ class ChannelDriver(Driver):
                 self._parser.mouse_pixels = False
                 self._parser.terminal_pixel_size = None
                 self.resize(message.size.width, message.size.height)
-                continue
-            if isinstance(message, events.Key) and message.key == "ignore":
                 continue
             self.process_message(message)
 

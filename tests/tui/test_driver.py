@@ -1,0 +1,259 @@
+"""The SSH-channel driver without SSH: a fake terminal, a real App, hostile input."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sys
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from textual import events
+
+from core.authz import Actor
+from core.runtime import Core
+from tui.app import LinedeskApp
+from tui.driver import (
+    INPUT_CHUNK,
+    INPUT_HIGH_WATER,
+    MAX_PASTE,
+    OUTPUT_HIGH_WATER,
+    ChannelDriver,
+    InputPump,
+    PasteLimiter,
+    SafeXTermParser,
+    channel_driver_class,
+    clamp_size,
+    color_system_for,
+)
+
+
+class FakeTerminal:
+    """Collects output like an SSH channel; ``backlog`` simulates a stalled client."""
+
+    def __init__(self, size: tuple[int, int] = (100, 30), term: str = "xterm-256color",
+                 env: dict[str, str] | None = None) -> None:
+        self.size = size
+        self.term = term
+        self.env = env or {}
+        self.color_system = color_system_for(term, self.env)
+        self.no_color = "NO_COLOR" in self.env
+        self.out: list[str] = []
+        self.backlog = 0
+        self.failures = 0
+        self.driver: ChannelDriver | None = None
+
+    def write(self, data: str) -> None:
+        self.out.append(data)
+
+    def write_buffer_size(self) -> int:
+        return self.backlog
+
+    def app_failed(self, error_count: int) -> None:
+        self.failures += error_count
+
+    def ready(self, driver: ChannelDriver) -> None:
+        self.driver = driver
+
+
+async def _until(predicate: Any, timeout: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "condition not reached"
+        await asyncio.sleep(0.02)
+
+
+@asynccontextmanager
+async def served_app(core: Core, actor: Actor, terminal: FakeTerminal) -> AsyncIterator[LinedeskApp]:
+    app = LinedeskApp(core, actor, served=terminal,
+                      driver_class=channel_driver_class(terminal, on_ready=terminal.ready))
+    task = asyncio.create_task(app.run_async())
+    try:
+        await _until(lambda: terminal.driver is not None and app.current_mode == "home")
+        await asyncio.sleep(0.1)
+        yield app
+    finally:
+        app.exit()
+        await asyncio.wait_for(task, 10)
+
+
+def _keys(parser: SafeXTermParser, data: str) -> list[str]:
+    return [m.key for m in parser.feed(data) if isinstance(m, events.Key)]
+
+
+@pytest.mark.parametrize("sequence", ["\x1b[:u", "\x1b[:2~", "\x1b[1;:u", "\x1b[::::;;u", "\x1b[99999999999999999999u"])
+def test_parser_survives_malformed_csi(sequence: str) -> None:
+    parser = SafeXTermParser()
+    keys = _keys(parser, sequence + "a")
+    assert keys[-1] == "a"
+    assert "ignore" not in keys
+
+
+def test_parser_cache_is_per_instance() -> None:
+    first, second = SafeXTermParser(), SafeXTermParser()
+    _keys(first, "\x1b[97;5u")
+    assert first._key_cache and not second._key_cache
+    ref = weakref.ref(first)
+    del first
+    gc.collect()
+    assert ref() is None
+
+
+def test_clamp_size() -> None:
+    assert clamp_size(80, 24) == (80, 24)
+    assert clamp_size(2000, 900) == (500, 200)
+    assert clamp_size(0, 24) is None
+    assert clamp_size(80, -1) is None
+    assert clamp_size(10**9, 10**9) is None
+
+
+def test_colour_system_from_client_term() -> None:
+    assert color_system_for("xterm-256color") == "256"
+    assert color_system_for("xterm-direct") == "truecolor"
+    assert color_system_for("xterm", {"COLORTERM": "truecolor"}) == "truecolor"
+    assert color_system_for("xterm") == "standard"
+    assert color_system_for("dumb") is None
+
+
+def test_paste_limiter_caps_and_handles_split_markers() -> None:
+    limiter = PasteLimiter(limit=10)
+    stream = "ab\x1b[200~" + "x" * 25 + "\x1b[201~cd"
+    out = "".join(limiter.feed(stream[i:i + 3]) for i in range(0, len(stream), 3))
+    assert out == "ab\x1b[200~" + "x" * 10 + "\x1b[201~cd"
+    assert limiter.truncated
+    assert PasteLimiter(limit=10).feed("\x1b[200~short\x1b[201~") == "\x1b[200~short\x1b[201~"
+
+
+async def test_input_pump_paces_and_pushes_back() -> None:
+    seen: dict[str, list[int]] = {"flood": [], "calm": []}
+    paused: list[str] = []
+    flood = InputPump(lambda d: seen["flood"].append(len(d)),
+                      pause=lambda: paused.append("pause"), resume=lambda: paused.append("resume"))
+    calm = InputPump(lambda d: seen["calm"].append(sum(seen["flood"])),
+                     pause=lambda: None, resume=lambda: None)
+    flood.start()
+    calm.start()
+    flood.put("x" * (INPUT_HIGH_WATER * 4))
+    assert paused == ["pause"]
+    calm.put("k")
+    await _until(lambda: seen["calm"])
+    # the calm session was served while the flood was still being parsed
+    assert seen["calm"][0] < INPUT_HIGH_WATER
+    await _until(lambda: sum(seen["flood"]) == INPUT_HIGH_WATER * 4)
+    assert max(seen["flood"]) <= INPUT_CHUNK
+    assert paused == ["pause", "resume"]
+    await flood.close()
+    await calm.close()
+
+
+async def test_malformed_input_keeps_session_alive(demo_core: Core, actors: dict[str, Actor]) -> None:
+    terminal = FakeTerminal()
+    async with served_app(demo_core, actors["admin"], terminal) as app:
+        assert terminal.driver is not None
+        for junk in ("\x1b[:u", "\x1b[:2~", "\x1b[1;:u", "\x1b[<0;0;0M", "\x1b[48;0;0;0;0t",
+                     "\x1b[<64;-5;3M", "\x00\x7f\x9b\ufffd"):
+            terminal.driver.feed(junk)
+        terminal.driver.feed("2")
+        await _until(lambda: app.current_mode == "numbers")
+    assert terminal.failures == 0
+
+
+async def test_sizes_are_clamped_including_in_band(demo_core: Core, actors: dict[str, Actor]) -> None:
+    terminal = FakeTerminal(size=(100, 30))
+    async with served_app(demo_core, actors["mia"], terminal) as app:
+        driver = terminal.driver
+        assert driver is not None
+        driver.resize(0, 0)
+        assert driver.size_now == (100, 30)
+        driver.resize(5000, 3000)
+        await _until(lambda: app.size == (500, 200))
+        driver.feed("\x1b[48;40;90;800;1200t")
+        await _until(lambda: app.size == (90, 40))
+        driver.feed("\x1b[48;999999;999999;0;0t")
+        driver.feed("\x1b[48;0;0;0;0t")
+        await asyncio.sleep(0.1)
+        assert driver.size_now == (90, 40) and app.size == (90, 40)
+        driver.feed("\x1b[<35;10;10M")  # mouse move after a pixel resize must not divide by 0
+
+
+async def test_lone_escape_is_delivered_after_delay(demo_core: Core, actors: dict[str, Actor]) -> None:
+    terminal = FakeTerminal()
+    async with served_app(demo_core, actors["mia"], terminal) as app:
+        assert terminal.driver is not None
+        terminal.driver.feed("?")
+        await _until(lambda: type(app.screen).__name__ == "HelpScreen")
+        terminal.driver.feed("\x1b")
+        await _until(lambda: type(app.screen).__name__ != "HelpScreen", timeout=2)
+
+
+async def test_paste_over_limit_is_cut_with_notice(demo_core: Core, actors: dict[str, Actor]) -> None:
+    terminal = FakeTerminal()
+    async with served_app(demo_core, actors["mia"], terminal) as app:
+        assert terminal.driver is not None
+        terminal.driver.feed("\x1b[200~" + "y" * (MAX_PASTE + 5000) + "\x1b[201~")
+        await _until(lambda: any("abgeschnitten" in n.message for n in app._notifications))
+
+
+async def test_stalled_client_drops_frames_then_repaints(demo_core: Core, actors: dict[str, Actor]) -> None:
+    terminal = FakeTerminal()
+    async with served_app(demo_core, actors["mia"], terminal) as app:
+        driver = terminal.driver
+        assert driver is not None
+        terminal.backlog = OUTPUT_HIGH_WATER + 1
+        written = len(terminal.out)
+        driver.feed("2")
+        await _until(lambda: app.current_mode == "numbers")
+        await _until(lambda: driver.frames_dropped > 0)
+        assert len(terminal.out) == written
+        terminal.backlog = 0
+        driver.output_drained()
+        await _until(lambda: "Rufnummern" in "".join(terminal.out[written:]))
+
+
+async def test_colours_follow_client_term_and_no_color(demo_core: Core, actors: dict[str, Actor]) -> None:
+    plain = FakeTerminal(term="xterm", env={"NO_COLOR": "1"})
+    async with served_app(demo_core, actors["mia"], plain) as app:
+        assert app.console.color_system == "standard"
+        assert app.no_color
+    rich = FakeTerminal(term="xterm-256color")
+    async with served_app(demo_core, actors["mia"], rich) as app:
+        assert app.console.color_system == "256"
+        assert not app.no_color
+
+
+async def test_open_url_and_downloads_refused(demo_core: Core, actors: dict[str, Actor]) -> None:
+    terminal = FakeTerminal()
+    async with served_app(demo_core, actors["tom"], terminal) as app:
+        app.open_url("https://example.com")
+        assert app.deliver_text(__import__("io").StringIO("secret"), save_filename="x.txt") is None
+        await _until(lambda: len(app._notifications) >= 2)
+        messages = " ".join(n.message for n in app._notifications)
+        assert "cannot be opened" in messages and "cannot be saved" in messages
+
+
+async def test_out_of_order_exits_leave_stdout_alone(demo_core: Core, actors: dict[str, Actor]) -> None:
+    before = sys.stdout, sys.stderr
+    terminals = [FakeTerminal() for _ in range(3)]
+    apps: list[LinedeskApp] = []
+    tasks = []
+    for terminal in terminals:
+        app = LinedeskApp(demo_core, actors["mia"], served=terminal,
+                          driver_class=channel_driver_class(terminal, on_ready=terminal.ready))
+        apps.append(app)
+        tasks.append(asyncio.create_task(app.run_async()))
+    await _until(lambda: all(t.driver is not None for t in terminals))
+    await asyncio.sleep(0.2)
+    for index in (1, 0, 2):
+        apps[index].exit()
+        await asyncio.wait_for(tasks[index], 10)
+    assert (sys.stdout, sys.stderr) == before
+    assert type(sys.stdout).__name__ != "_PrintCapture"
+    refs = [weakref.ref(a) for a in apps]
+    del apps, app, tasks, terminal
+    terminals.clear()
+    gc.collect()
+    assert [r() for r in refs] == [None, None, None]
