@@ -1,0 +1,184 @@
+"""User management (R6, R14): own contact data, language, employee accounts."""
+
+from __future__ import annotations
+
+import email
+import re
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from core.authz import Actor
+from core.errors import AuthFailed, Conflict, NotFound, PermissionDenied, ValidationError
+from core.models import Account, AuditEvent, OutboxMessage
+from core.runtime import Core
+from core.services import users
+from tests.conftest import login
+
+
+def mails(data_dir: Path) -> list[EmailMessage]:
+    folder = data_dir / "mail" / "new"
+    out = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns) if folder.exists() else []:
+        mail = email.message_from_bytes(path.read_bytes(), policy=default_policy)
+        assert isinstance(mail, EmailMessage)
+        out.append(mail)
+    return out
+
+
+def password_in(mail: EmailMessage) -> str:
+    found = re.search(r"(?:Start-Passwort|initial password|neues Passwort erzeugt|new password for "
+                      r"your user account \S+): (\S+)", mail.get_content())
+    assert found, mail.get_content()
+    return found.group(1)
+
+
+async def test_profile_shows_own_data(demo_core: Core, actors: dict[str, Actor]) -> None:
+    profile = await demo_core.read(users.get_profile, actors["mia"])
+    assert (profile.username, profile.email, profile.mobile) == (
+        "mia", "mia.schneider@muster-gmbh.de", "+491712345678")
+    assert profile.customer_name == "Muster GmbH" and profile.locale == "de"
+    support = await demo_core.read(users.get_profile, actors["support"])
+    assert support.username == "support"
+
+
+async def test_contact_change_validates_and_notifies_old_address(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    mia = actors["mia"]
+    profile = await demo_core.run(
+        users.update_contact, mia, email="mia@neu.example", mobile="0171 999 8877",
+        current_password="mia-demo",
+    )
+    assert (profile.email, profile.mobile) == ("mia@neu.example", "+491719998877")
+    await demo_core.dispatcher.dispatch_once()
+    [notice] = mails(demo_core.settings.data_dir)
+    assert notice["To"] == "mia.schneider@muster-gmbh.de"
+    assert "mi***@neu.example" in notice.get_content()
+    async with demo_core.uow(readonly=True) as uow:
+        audit = await uow.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "profile.contact_changed"))
+    assert audit is not None and audit.details["changed"] == ["email", "mobile"]
+    assert "mia@neu.example" not in str(audit.details)
+
+
+@pytest.mark.parametrize(
+    ("mail", "mobile", "password", "error"),
+    [
+        ("no-at-sign", "+491701234567", "mia-demo", ValidationError),
+        ("mia@example", "+491701234567", "mia-demo", ValidationError),
+        ("mia@neu.example", "12ab", "mia-demo", ValidationError),
+        ("", "+491701234567", "mia-demo", ValidationError),
+        ("mia@neu.example", "+491701234567", "wrong-password", PermissionDenied),
+    ],
+)
+async def test_contact_change_refusals_change_nothing(
+    demo_core: Core, actors: dict[str, Actor], mail: str, mobile: str, password: str,
+    error: type[Exception],
+) -> None:
+    with pytest.raises(error):
+        await demo_core.run(users.update_contact, actors["mia"], email=mail, mobile=mobile,
+                            current_password=password)
+    profile = await demo_core.read(users.get_profile, actors["mia"])
+    assert profile.email == "mia.schneider@muster-gmbh.de"
+    async with demo_core.uow(readonly=True) as uow:
+        assert not (await uow.session.scalars(select(OutboxMessage))).all()
+
+
+async def test_set_locale(demo_core: Core, actors: dict[str, Actor]) -> None:
+    assert (await demo_core.run(users.set_locale, actors["mia"], locale="en")).locale == "en"
+    assert (await login(demo_core, "mia")).locale == "en"
+    with pytest.raises(ValidationError):
+        await demo_core.run(users.set_locale, actors["mia"], locale="fr")
+
+
+async def test_employee_list_per_tenant_and_role(demo_core: Core, actors: dict[str, Actor]) -> None:
+    listed = await demo_core.read(users.list_employees, actors["admin"])
+    assert {e.username for e in listed} == {"admin", "mia", "tom"}
+    mia = next(e for e in listed if e.username == "mia")
+    assert "+4930123456100" in mia.numbers and mia.active
+    assert {e.username for e in await demo_core.read(users.list_employees, actors["beispiel"])} == {
+        "beispiel"}
+    with pytest.raises(PermissionDenied):
+        await demo_core.read(users.list_employees, actors["mia"])
+    with pytest.raises(PermissionDenied):
+        await demo_core.read(users.list_employees, actors["support"])
+
+
+async def test_create_employee_with_numbers_and_emailed_password(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    free = await demo_core.read(users.assignable_numbers, actors["admin"])
+    assert "+4930123456106" in free and "+4930123456100" not in free
+    created = await demo_core.run(
+        users.create_employee, actors["admin"], username="Lea", full_name="Lea Neu",
+        email="lea@muster-gmbh.de", mobile="+491760000001", locale="en",
+        numbers=["+4930123456106"],
+    )
+    assert created.username == "lea" and created.numbers == ("+4930123456106",)
+    await demo_core.dispatcher.dispatch_once()
+    [welcome] = mails(demo_core.settings.data_dir)
+    assert welcome["To"] == "lea@muster-gmbh.de" and welcome["Subject"].startswith("Your access")
+    lea = await login(demo_core, "lea", password_in(welcome))
+    assert lea.locale == "en" and lea.customer_id == actors["admin"].customer_id
+
+
+async def test_create_employee_refusals(demo_core: Core, actors: dict[str, Actor]) -> None:
+    with pytest.raises(ValidationError):
+        await demo_core.run(users.create_employee, actors["admin"], username="mia", full_name="x",
+                            email="x@muster-gmbh.de")
+    with pytest.raises(ValidationError):
+        await demo_core.run(users.create_employee, actors["admin"], username="ok-name",
+                            full_name="x", email="not-an-address")
+    with pytest.raises(NotFound):  # a number of another customer: nothing is created
+        await demo_core.run(users.create_employee, actors["admin"], username="neu", full_name="x",
+                            email="neu@muster-gmbh.de", numbers=["+4989123456300"])
+    for name in ("mia", "support"):
+        with pytest.raises(PermissionDenied):
+            await demo_core.run(users.create_employee, actors[name], username="neu2",
+                                full_name="x", email="neu2@muster-gmbh.de")
+    async with demo_core.uow(readonly=True) as uow:
+        names = set(await uow.session.scalars(select(Account.username)))
+    assert "neu" not in names and "neu2" not in names
+
+
+async def test_deactivate_and_reset_password(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    reset = await demo_core.run(users.reset_password, admin, username="tom")
+    assert reset.username == "tom"
+    await demo_core.dispatcher.dispatch_once()
+    [mail] = mails(demo_core.settings.data_dir)
+    new_password = password_in(mail)
+    with pytest.raises(AuthFailed):
+        await login(demo_core, "tom", "tom-demo")
+    assert (await login(demo_core, "tom", new_password)).username == "tom"
+    blob = b"".join(p.read_bytes() for p in demo_core.settings.data_dir.glob("linedesk.db*"))
+    assert new_password.encode() not in blob
+
+    assert not (await demo_core.run(users.deactivate_employee, admin, username="tom")).active
+    with pytest.raises(AuthFailed):
+        await login(demo_core, "tom", new_password)
+    with pytest.raises(Conflict):
+        await demo_core.run(users.deactivate_employee, admin, username="tom")
+
+
+async def test_managing_others_is_refused(demo_core: Core, actors: dict[str, Actor]) -> None:
+    with pytest.raises(NotFound):
+        await demo_core.run(users.deactivate_employee, actors["beispiel"], username="mia")
+    with pytest.raises(PermissionDenied):
+        await demo_core.run(users.deactivate_employee, actors["admin"], username="admin")
+    with pytest.raises(PermissionDenied):
+        await demo_core.run(users.reset_password, actors["mia"], username="tom")
+    support = actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster GmbH")
+    assert await demo_core.read(users.list_employees, support)
+    with pytest.raises(PermissionDenied):
+        await demo_core.run(users.reset_password, support, username="tom")
+    ticket = support.with_reason("TICKET-7")
+    await demo_core.run(users.reset_password, ticket, username="tom")
+    async with demo_core.uow(readonly=True) as uow:
+        row = await uow.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "account.password_reset"))
+    assert row is not None and row.via_support and row.reason == "TICKET-7"
