@@ -164,7 +164,7 @@ class PortalConnection(asyncssh.SSHServer):
 
     def _count_failure(self) -> None:
         if self.attempts.fail():
-            asyncio.get_running_loop().call_soon(self._disconnect, "too many failed attempts")
+            self._disconnect("too many failed attempts")
 
     async def auth_completed(self) -> None:
         """Bind the identity: the password actor, else the key whose signature asyncssh verified."""

@@ -42,7 +42,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The server is restarting. Please reconnect in a moment.",
     },
     "ssh.kbdint.prompt": {
-        "de": "Passwort: ",
+        "de": "Passwort (Password): ",
         "en": "Password: ",
     },
     "ssh.kbdint.instructions": {

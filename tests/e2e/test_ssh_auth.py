@@ -1,0 +1,225 @@
+"""SSH authentication and limits over real connections; identity-binding attacks."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+import pytest
+from asyncssh.public_key import SSHLocalKeyPair
+from sqlalchemy import select
+
+from core.models import AuditEvent
+from core.runtime import Core
+from core.services import operators
+from ssh_server.auth import PortalConnection
+from tests.e2e.harness import (
+    RunningServer,
+    connect,
+    interactive_session,
+    run_exec,
+    running_server,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+async def _add_key(core: Core, username: str) -> asyncssh.SSHKey:
+    key = asyncssh.generate_private_key("ssh-ed25519", comment=f"{username}@test")
+    line = key.export_public_key().decode().strip()
+    async with core.uow() as uow:
+        await operators.add_key(uow, username=username, public_key=line)
+    return key
+
+
+async def _logins(core: Core) -> list[AuditEvent]:
+    async with core.uow(readonly=True) as uow:
+        rows = await uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "session.login").order_by(AuditEvent.id)
+        )
+        return list(rows)
+
+
+class RepeatingPasswordClient(asyncssh.SSHClient):
+    """Keeps offering wrong passwords; counts how often the server let it try."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def password_auth_requested(self) -> str:
+        self.asked += 1
+        return f"wrong-{self.asked}"
+
+
+async def test_wrong_password_is_refused(demo_server: RunningServer) -> None:
+    with pytest.raises(asyncssh.PermissionDenied):
+        await connect(demo_server.port, "admin", "not-the-password")
+    with pytest.raises(asyncssh.PermissionDenied):
+        await connect(demo_server.port, "nobody", "whatever")
+
+
+async def test_three_failures_close_the_connection(demo_server: RunningServer) -> None:
+    client = RepeatingPasswordClient()
+    with pytest.raises((asyncssh.DisconnectError, asyncssh.PermissionDenied, ConnectionError)):
+        await asyncssh.connect(
+            "127.0.0.1", demo_server.port, username="mia", known_hosts=None, agent_path=None,
+            client_factory=lambda: client, preferred_auth="password", config=None,
+        )
+    assert client.asked == 3
+
+
+async def test_lockout_per_account_not_per_source(demo_server: RunningServer) -> None:
+    for _ in range(5):
+        with pytest.raises(asyncssh.PermissionDenied):
+            await connect(demo_server.port, "mia", "wrong")
+    with pytest.raises(asyncssh.PermissionDenied):
+        await connect(demo_server.port, "mia", "mia-demo")
+    # another account behind the same address is not affected
+    conn = await connect(demo_server.port, "tom", "tom-demo")
+    conn.close()
+
+
+async def test_keyboard_interactive_login(demo_server: RunningServer) -> None:
+    conn = await asyncssh.connect(
+        "127.0.0.1", demo_server.port, username="admin", password="admin-demo",
+        known_hosts=None, agent_path=None, preferred_auth="keyboard-interactive", config=None,
+    )
+    async with conn:
+        result = await conn.run("whoami", check=False)
+        assert "admin" in str(result.stdout)
+
+
+async def test_public_key_login_records_fingerprint_and_source(demo_server: RunningServer) -> None:
+    key = await _add_key(demo_server.core, "mia")
+    async with interactive_session(demo_server.port, "mia", client_keys=[key]) as term:
+        await term.wait_for("Muster GmbH", timeout=15)
+    login = (await _logins(demo_server.core))[-1]
+    assert login.actor_username == "mia"
+    assert login.key_fingerprint == key.get_fingerprint("sha256")
+    assert login.source_address == "127.0.0.1"
+
+
+async def test_key_of_another_account_is_not_accepted(demo_server: RunningServer) -> None:
+    key = await _add_key(demo_server.core, "admin")
+    with pytest.raises(asyncssh.PermissionDenied):
+        await connect(demo_server.port, "mia", client_keys=[key], preferred_auth="publickey")
+
+
+class ForgedKeyPair(SSHLocalKeyPair):
+    """Claims the victim's public key but can only sign with the attacker's own key."""
+
+    def __init__(self, signer: asyncssh.SSHKey, claimed: asyncssh.SSHKey) -> None:
+        super().__init__(signer, None, None, None)
+        self.public_data = claimed.public_data
+
+
+async def test_offered_key_without_valid_signature_binds_nothing(demo_server: RunningServer) -> None:
+    victim = await _add_key(demo_server.core, "admin")
+    attacker = asyncssh.generate_private_key("ssh-ed25519")
+    forged = ForgedKeyPair(attacker, victim.convert_to_public())
+    with pytest.raises(asyncssh.PermissionDenied):
+        await connect(demo_server.port, "admin", client_keys=[forged], preferred_auth="publickey")
+    # Soft Serve pattern: offer the victim's key, then log in with one's own password
+    with pytest.raises(asyncssh.PermissionDenied):
+        await connect(demo_server.port, "admin", "tom-demo", client_keys=[forged])
+    assert [e.actor_username for e in await _logins(demo_server.core)] == []
+
+
+async def test_offered_key_does_not_leak_into_password_login(demo_server: RunningServer) -> None:
+    """Direct callbacks: victim key probed for "admin", then a password login as "tom"."""
+    victim = await _add_key(demo_server.core, "admin")
+
+    class FakeConn:
+        def __init__(self) -> None:
+            self.closed = False
+
+        def get_extra_info(self, name: str, default: Any = None) -> Any:
+            return {"peername": ("10.0.0.9", 4711), "username": "tom"}.get(name, default)
+
+        def close(self) -> None:
+            self.closed = True
+
+        def send_auth_banner(self, banner: str) -> None:
+            self.banner = banner
+
+    connection = PortalConnection(demo_server.server)
+    connection.connection_made(FakeConn())  # type: ignore[arg-type]
+    assert await connection.begin_auth("admin")
+    assert await connection.validate_public_key("admin", victim.convert_to_public())
+    assert await connection.validate_password("tom", "tom-demo")
+    await connection.auth_completed()
+    assert connection.actor is not None
+    assert connection.actor.username == "tom"
+    assert connection.actor.key_fingerprint is None
+    connection.connection_lost(None)
+
+
+async def test_unauthenticated_connections_limited_per_source(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
+    async with running_server(tmp_path, templates=db_templates, max_unauth_per_source=2) as srv:
+        idle = [await asyncio.open_connection("127.0.0.1", srv.port) for _ in range(2)]
+        await asyncio.sleep(0.3)
+        with pytest.raises((asyncssh.Error, ConnectionError, OSError)):
+            await connect(srv.port, "admin", "admin-demo")
+        for _reader, writer in idle:
+            writer.close()
+        await asyncio.sleep(0.3)
+        conn = await connect(srv.port, "admin", "admin-demo")
+        conn.close()
+
+
+async def test_login_timeout_drops_silent_clients(tmp_path: Path, db_templates: dict[str, Path]) -> None:
+    async with running_server(tmp_path, templates=db_templates, login_timeout=1) as srv:
+        reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+        writer.write(b"SSH-2.0-silent\r\n")
+        data = await asyncio.wait_for(reader.read(), 10)  # until the server closes
+        assert data.startswith(b"SSH-2.0-linedesk")
+        writer.close()
+
+
+async def test_max_sessions_per_user(tmp_path: Path, db_templates: dict[str, Path]) -> None:
+    async with running_server(tmp_path, templates=db_templates, max_sessions_per_user=1) as srv:
+        async with interactive_session(srv.port, "mia", "mia-demo") as term:
+            await term.wait_for("Muster GmbH", timeout=15)
+            code, _out, err = await run_exec(srv.port, "mia", "mia-demo", "whoami")
+            assert code == 1
+            assert "höchstens 1" in err
+            code, _out, _err = await run_exec(srv.port, "tom", "tom-demo", "whoami")
+            assert code == 0
+
+
+async def test_forwarding_sftp_and_scp_are_refused(demo_server: RunningServer) -> None:
+    conn = await connect(demo_server.port, "admin", "admin-demo")
+    async with conn:
+        with pytest.raises(asyncssh.ChannelOpenError):
+            await conn.create_connection(asyncssh.SSHTCPSession, "127.0.0.1", demo_server.port)
+        with pytest.raises(asyncssh.ChannelListenError):
+            await conn.forward_remote_port("127.0.0.1", 0, "127.0.0.1", 22)
+        with pytest.raises((asyncssh.Error, OSError)):
+            async with conn.start_sftp_client():
+                pass
+        with pytest.raises((asyncssh.Error, OSError)):
+            await conn.run("scp -t /tmp/x", check=True)
+        with pytest.raises(asyncssh.ChannelOpenError):
+            await conn.create_unix_connection(asyncssh.SSHUNIXSession, "/tmp/x.sock")
+
+
+async def test_only_modern_algorithms(demo_server: RunningServer) -> None:
+    for option, value in (
+        ("encryption_algs", ["aes128-cbc"]),
+        ("kex_algs", ["diffie-hellman-group14-sha1"]),
+        ("mac_algs", ["hmac-sha1"]),
+    ):
+        kwargs = {option: value}
+        if option == "mac_algs":
+            kwargs["encryption_algs"] = ["aes128-ctr"]
+        with pytest.raises((asyncssh.Error, ConnectionError)):
+            await connect(demo_server.port, "admin", "admin-demo", **kwargs)
+    conn = await connect(demo_server.port, "admin", "admin-demo")
+    async with conn:
+        assert conn.get_extra_info("send_cipher") in {
+            "chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com"
+        }
