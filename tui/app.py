@@ -93,7 +93,9 @@ class LinedeskApp(App[None]):
 
     def on_domain_event_message(self, message: DomainEventMessage) -> None:
         for screen in self.screen_stack:
-            screen.post_message(DomainEventMessage(message.event))
+            copy = DomainEventMessage(message.event)
+            copy.stop()  # for the screen only: bubbling back up here would fan out forever
+            screen.post_message(copy)
 
     def set_actor(self, actor: Actor) -> None:
         """Switch view mode, language or support customer; screens re-fetch."""
