@@ -47,6 +47,10 @@ MAX_PIN_ATTEMPTS = 5
 MAX_ORDER = 10
 OPERATOR_NOTE_LIMIT = 100
 MAX_ADDRESS_LENGTH = 300
+ACTIVATION_FEE_CENTS = VOICE_ACTIVATION_CENTS
+"""One-time price charged when a bought number is activated (the standard voice price)."""
+MONTHLY_PRICE_CENTS = VOICE_MONTHLY_CENTS
+"""Monthly price of an active bought number."""
 NUMBER_BLOCK_START = 7_000_000
 """The operator's free pool per area: 7-digit subscriber numbers from 700 0000 upwards."""
 
@@ -392,7 +396,7 @@ async def order_numbers(uow: UnitOfWork, actor: Actor, *, area: str, count: int)
                 customer_id=customer_id, contract_id=None, e164=e164, area_prefix=local.prefix,
                 kind=NumberKind.VOICE, fax_owner_id=None, status=NumberStatus.INACTIVE,
                 deactivation_date=None, assigned_account_id=None, settings={},
-                activation_fee_cents=VOICE_ACTIVATION_CENTS, monthly_price_cents=VOICE_MONTHLY_CENTS,
+                activation_fee_cents=ACTIVATION_FEE_CENTS, monthly_price_cents=MONTHLY_PRICE_CENTS,
                 created_at=now,
             )
         )

@@ -1,0 +1,401 @@
+"""Local areas (Ortsnetze): verify an address by PIN letter and buy numbers (R16).
+
+Pushed by the number dashboard's "Rufnummern kaufen" button. The table lists every
+local area with the customer's verification state and the latest PIN letter; the row
+actions request a letter, enter its PIN and order numbers. All rules live in
+:mod:`core.services.areas`; this screen only shows them and their refusals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, Static
+
+from core.i18n import format_date, format_datetime, format_money
+from core.services import areas
+from core.services.areas import AreaView, PinLetterView
+from screens.base import PortalDialog, PortalScreen
+from tui.messages import ActorChanged, DomainEventMessage
+from tui.sanitize import clean, safe_text
+from tui.widgets.header import SessionHeader
+
+T = TypeVar("T")
+
+AREA_EVENTS = frozenset(
+    {
+        "PinLetterRequested",
+        "PinLetterExpired",
+        "PinLetterInvalidated",
+        "PinAttemptFailed",
+        "AreaVerified",
+        "NumbersOrdered",
+    }
+)
+"""Bus events after which the area table is re-fetched (also from other sessions)."""
+
+
+def label_bindings(screen: Screen[Any], prefix: str) -> None:
+    """Translate the footer labels of ``screen``: a binding's id is its i18n key."""
+    t = screen.app.t  # type: ignore[attr-defined]
+    for key, bindings in list(screen._bindings.key_to_bindings.items()):
+        screen._bindings.key_to_bindings[key] = [
+            replace(b, description=t(b.id)) if b.id and b.id.startswith(prefix) else b
+            for b in bindings
+        ]
+
+
+def selected_key(table: DataTable[Any]) -> str | None:
+    """The row key under the cursor, or None for an empty table."""
+    if table.row_count == 0:
+        return None
+    key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    return str(key) if key is not None else None
+
+
+class FormDialog(PortalDialog[T], Generic[T]):
+    """Title, explanation, fields, confirm and cancel: the frame of every form here.
+
+    ``submit`` runs one service through :meth:`call`; a refusal is shown as a
+    notification and the dialog stays open so the user can correct or cancel.
+    """
+
+    CSS_PATH = "areas.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Abbrechen", id="ui.areas.key.cancel"),
+        Binding("ctrl+s", "confirm", "OK", id="ui.areas.key.confirm"),
+    ]
+    TITLE_KEY = ""
+    CONFIRM_KEY = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.title_text(), classes="title", id="dialog-title")
+            yield from self.body()
+            with Horizontal(classes="button-row"):
+                yield Button(self.t(self.CONFIRM_KEY), id="confirm", variant="primary")
+                yield Button(self.t("ui.areas.cancel"), id="cancel")
+        yield Footer()
+
+    def title_text(self) -> Text:
+        return Text(self.t(self.TITLE_KEY))
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        label_bindings(self, "ui.areas.key.")
+        inputs = self.query(Input)
+        if inputs:
+            inputs.first().focus()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#confirm")
+    @on(Input.Submitted)
+    def action_confirm(self) -> None:
+        if not self._busy:
+            self._busy = True
+            self.query_one("#confirm", Button).disabled = True
+            self._run()
+
+    @work(exclusive=True, group="submit")
+    async def _run(self) -> None:
+        try:
+            result = await self.submit()
+        finally:
+            self._busy = False
+            self.query_one("#confirm", Button).disabled = False
+        if result is not None:
+            self.dismiss(result)
+
+    async def submit(self) -> T | None:
+        raise NotImplementedError
+
+
+class RequestPinDialog(FormDialog[PinLetterView]):
+    """Request a PIN letter for an address in one local area."""
+
+    TITLE_KEY = "ui.areas.request.title"
+    CONFIRM_KEY = "ui.areas.request.confirm"
+
+    def __init__(self, area: AreaView) -> None:
+        super().__init__()
+        self.area = area
+
+    def title_text(self) -> Text:
+        return Text(self.t(self.TITLE_KEY, area=self.area.prefix, name=clean(self.area.name)))
+
+    def body(self) -> ComposeResult:
+        yield Static(
+            self.t(
+                "ui.areas.request.info",
+                days=areas.PIN_VALIDITY.days,
+                attempts=areas.MAX_PIN_ATTEMPTS,
+                interval=areas.RESEND_INTERVAL.days,
+            ),
+            classes="hint",
+        )
+        yield Static(self.t("ui.areas.request.address"))
+        yield Input(
+            value=clean(self.area.address or ""),
+            placeholder=self.t("ui.areas.request.address_placeholder"),
+            max_length=areas.MAX_ADDRESS_LENGTH,
+            id="address",
+        )
+
+    async def submit(self) -> PinLetterView | None:
+        address = self.query_one("#address", Input).value
+        return await self.call(areas.request_pin, area=self.area.prefix, address=address)
+
+
+class EnterPinDialog(FormDialog[AreaView]):
+    """Enter the PIN from the letter; a wrong PIN keeps the dialog open (attempts left)."""
+
+    TITLE_KEY = "ui.areas.pin.title"
+    CONFIRM_KEY = "ui.areas.pin.confirm"
+
+    def __init__(self, area: AreaView) -> None:
+        super().__init__()
+        self.area = area
+
+    def title_text(self) -> Text:
+        return Text(self.t(self.TITLE_KEY, area=self.area.prefix, name=clean(self.area.name)))
+
+    def body(self) -> ComposeResult:
+        letter = self.area.letter
+        if letter is not None:
+            yield Static(
+                self.t(
+                    "ui.areas.pin.info",
+                    address=clean(letter.address),
+                    date=format_date(letter.expires_at, self.actor.locale),
+                    left=letter.attempts_left,
+                ),
+                classes="hint",
+            )
+        yield Static(self.t("ui.areas.pin.label"))
+        yield Input(password=True, max_length=areas.PIN_LENGTH, restrict=r"[0-9]*", id="pin")
+
+    async def submit(self) -> AreaView | None:
+        pin_input = self.query_one("#pin", Input)
+        pin, pin_input.value = pin_input.value, ""
+        return await self.call(areas.verify_pin, area=self.area.prefix, pin=pin)
+
+
+class OrderNumbersDialog(FormDialog[list[str]]):
+    """Buy 1..10 numbers in a verified area; they arrive inactive."""
+
+    TITLE_KEY = "ui.areas.order.title"
+    CONFIRM_KEY = "ui.areas.order.confirm"
+
+    def __init__(self, area: AreaView) -> None:
+        super().__init__()
+        self.area = area
+
+    def title_text(self) -> Text:
+        return Text(self.t(self.TITLE_KEY, area=self.area.prefix, name=clean(self.area.name)))
+
+    def body(self) -> ComposeResult:
+        loc = self.actor.locale
+        yield Static(
+            self.t(
+                "ui.areas.order.info",
+                max=areas.MAX_ORDER,
+                once=format_money(areas.ACTIVATION_FEE_CENTS, loc),
+                monthly=format_money(areas.MONTHLY_PRICE_CENTS, loc),
+                held=self.area.number_count,
+                limit=areas.OPERATOR_NOTE_LIMIT,
+            ),
+            classes="hint",
+        )
+        yield Static(self.t("ui.areas.order.count", max=areas.MAX_ORDER))
+        yield Input(value="1", type="integer", max_length=2, id="count")
+
+    async def submit(self) -> list[str] | None:
+        raw = self.query_one("#count", Input).value.strip()
+        count = int(raw) if raw.lstrip("-").isdigit() else 0
+        return await self.call(areas.order_numbers, area=self.area.prefix, count=count)
+
+
+class AreasScreen(PortalScreen):
+    """Local areas with verification state; request PIN letters, enter PINs, order numbers."""
+
+    CSS_PATH = "areas.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "request", "PIN-Brief", id="ui.areas.key.request"),
+        Binding("p", "enter_pin", "PIN", id="ui.areas.key.pin"),
+        Binding("o", "order", "Bestellen", id="ui.areas.key.order"),
+        Binding("ctrl+r", "reload", "Neu laden", id="ui.areas.key.reload"),
+        Binding("escape", "back", "Zurück", id="ui.areas.key.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.views: dict[str, AreaView] = {}
+        """The areas as last fetched, by prefix."""
+
+    def compose(self) -> ComposeResult:
+        yield SessionHeader()
+        yield Static(self.t("ui.areas.hint"), classes="hint", id="hint")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="areas")
+        yield Static("", id="detail")
+        with Horizontal(classes="button-row"):
+            yield Button(self.t("ui.areas.button.request"), id="request", variant="primary")
+            yield Button(self.t("ui.areas.button.pin"), id="pin")
+            yield Button(self.t("ui.areas.button.order"), id="order", variant="success")
+            yield Button(self.t("ui.areas.button.back"), id="back")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        label_bindings(self, "ui.areas.key.")
+        self.query_one(SessionHeader).show(self.actor, self.t("ui.areas.title"))
+        table = self.query_one(DataTable)
+        for key in ("prefix", "name", "state", "address", "numbers"):
+            table.add_column(self.t(f"ui.areas.col.{key}"), key=key)
+        table.focus()
+        self.reload()
+
+    @work(exclusive=True, group="load")
+    async def reload(self) -> None:
+        views = await self.fetch(areas.list_areas)
+        if views is None:
+            return
+        self.views = {v.prefix: v for v in views}
+        table = self.query_one(DataTable)
+        current = selected_key(table)
+        table.clear()
+        for view in views:
+            table.add_row(
+                view.prefix,
+                safe_text(view.name),
+                self.state_text(view),
+                safe_text(view.address or "–"),
+                str(view.number_count),
+                key=view.prefix,
+            )
+        if current in self.views:
+            table.move_cursor(row=table.get_row_index(current))
+        self.show_detail()
+
+    def state_text(self, view: AreaView) -> Text:
+        loc = self.actor.locale
+        if view.verified:
+            return Text(self.t("ui.areas.state.verified", date=format_date(view.verified_at, loc)),
+                        style="green")
+        letter = view.letter
+        if letter is not None and letter.status == "outstanding":
+            return Text(self.t("ui.areas.state.outstanding", date=format_date(letter.expires_at, loc)),
+                        style="yellow")
+        if letter is not None and letter.status in ("expired", "invalidated"):
+            return Text(self.t(f"ui.areas.state.{letter.status}"), style="red")
+        return Text(self.t("ui.areas.state.none"))
+
+    def selected(self) -> AreaView | None:
+        key = selected_key(self.query_one(DataTable))
+        return self.views.get(key) if key else None
+
+    @on(DataTable.RowHighlighted)
+    def show_detail(self) -> None:
+        view = self.selected()
+        detail = self.query_one("#detail", Static)
+        if view is None:
+            detail.update("")
+            return
+        loc = self.actor.locale
+        text = Text(f"{view.prefix} {clean(view.name)}: ", style="bold")
+        letter = view.letter
+        if view.verified:
+            text.append(self.t("ui.areas.detail.verified"))
+        elif letter is None:
+            text.append(self.t("ui.areas.detail.none"))
+        else:
+            text.append(
+                self.t(
+                    "ui.areas.detail.letter",
+                    created=format_datetime(letter.created_at, loc),
+                    status=self.t(f"ui.areas.letter.{letter.status}"),
+                    expires=format_date(letter.expires_at, loc),
+                    left=letter.attempts_left,
+                    next=format_date(letter.next_request_at, loc),
+                )
+            )
+        detail.update(text)
+
+    def on_domain_event_message(self, message: DomainEventMessage) -> None:
+        if message.event.name in AREA_EVENTS:
+            self.reload()
+
+    def on_actor_changed(self, _message: ActorChanged) -> None:
+        self.query_one(SessionHeader).show(self.actor, self.t("ui.areas.title"))
+        self.reload()
+
+    @on(Button.Pressed, "#request")
+    def action_request(self) -> None:
+        view = self.selected()
+        if view is None:
+            return
+        if view.verified:
+            self.notify(self.t("ui.areas.already_verified", area=view.prefix), severity="warning")
+            return
+        self.app.push_screen(RequestPinDialog(view), self._requested)
+
+    def _requested(self, letter: PinLetterView | None) -> None:
+        if letter is not None:
+            self.notify(self.t("ui.areas.request.done", area=letter.area,
+                               date=format_date(letter.expires_at, self.actor.locale)))
+            self.reload()
+
+    @on(Button.Pressed, "#pin")
+    def action_enter_pin(self) -> None:
+        view = self.selected()
+        if view is None:
+            return
+        if view.verified:
+            self.notify(self.t("ui.areas.already_verified", area=view.prefix), severity="warning")
+            return
+        if view.letter is None or view.letter.status != "outstanding":
+            self.notify(self.t("ui.areas.pin.no_letter", area=view.prefix), severity="warning")
+            return
+        self.app.push_screen(EnterPinDialog(view), self._verified)
+
+    def _verified(self, view: AreaView | None) -> None:
+        if view is not None:
+            self.notify(self.t("ui.areas.pin.done", area=view.prefix, name=clean(view.name)))
+            self.reload()
+
+    @on(Button.Pressed, "#order")
+    def action_order(self) -> None:
+        view = self.selected()
+        if view is None:
+            return
+        if not view.verified:
+            self.notify(self.t("ui.areas.order.not_verified", area=view.prefix), severity="warning")
+            return
+        self.app.push_screen(OrderNumbersDialog(view), self._ordered)
+
+    def _ordered(self, numbers: list[str] | None) -> None:
+        if numbers:
+            self.notify(self.t("ui.areas.order.done", count=len(numbers), numbers=", ".join(numbers)),
+                        timeout=10)
+            self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.dismiss()

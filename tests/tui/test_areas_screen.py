@@ -1,0 +1,150 @@
+"""Pilot tests of the areas screen: PIN letter, PIN entry, ordering, cancel, refusals."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from core.authz import Actor
+from core.runtime import Core
+from core.services import areas
+from screens.areas import AreasScreen, EnterPinDialog, OrderNumbersDialog, RequestPinDialog
+from tests.tui.test_app_shell import screen_text
+from tui.app import LinedeskApp
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_areas(pilot: Pilot[None], row: str) -> AreasScreen:
+    screen = AreasScreen()
+    await pilot.app.push_screen(screen)
+    await settle(pilot)
+    table = screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(row))
+    await pilot.pause()
+    return screen
+
+
+def notifications(app: LinedeskApp) -> str:
+    return "\n".join(n.message for n in app._notifications)
+
+
+async def read_pin(core: Core, data_dir: Path) -> str:
+    await core.dispatcher.dispatch_once()
+    letter = next((data_dir / "letters").glob("*.txt")).read_text(encoding="utf-8")
+    match = re.search(r"PIN: (\d{6})", letter)
+    assert match
+    return match.group(1)
+
+
+async def test_request_letter_enter_pin_and_order(
+    demo_core: Core, actors: dict[str, Actor], data_dir: Path
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_areas(pilot, "040")
+        text = screen_text(app)
+        assert "Ortsnetze" in text and "verifiziert seit" in text and "nicht verifiziert" in text
+        assert "PIN-Brief anfordern (r)" in text  # visible button with its key
+
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RequestPinDialog)
+        assert "14 Tage" in screen_text(app)
+        await pilot.press(*"Jungfernstieg 10, 20354 Hamburg", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "PIN-Brief für das Ortsnetz 040 ist unterwegs" in notifications(app)
+        assert "PIN-Brief unterwegs" in screen_text(app)
+
+        pin = await read_pin(demo_core, data_dir)
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, EnterPinDialog)
+        assert "verbleibende Versuche: 5" in screen_text(app)
+        await pilot.press(*f"{(int(pin) + 1) % 1_000_000:06d}", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EnterPinDialog)  # stays open after a wrong PIN
+        assert "Verbleibende Versuche: 4" in notifications(app)
+        assert app.screen.query_one("#pin", Input).value == ""
+        await pilot.press(*pin, "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "ist verifiziert" in notifications(app)
+        assert screen.views["040"].verified
+
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, OrderNumbersDialog)
+        assert "9,95 €" in screen_text(app)
+        app.screen.query_one("#count", Input).value = "3"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "3 Rufnummer(n) bestellt" in notifications(app)
+        assert "+494070000" in notifications(app)
+
+
+async def test_cancel_changes_nothing(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_areas(pilot, "040")
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press(*"Somewhere 1", "escape")
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.click("#order")  # unverified area: refused before any dialog opens
+        await settle(pilot)
+        assert app.screen is screen
+        assert "erst nach der Verifizierung" in notifications(app)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("030"))
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.click("#cancel")
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is not screen
+    view = next(v for v in await demo_core.read(areas.list_areas, actors["admin"]) if v.prefix == "040")
+    assert view.letter is None
+    assert next(v for v in await demo_core.read(areas.list_areas, actors["admin"])
+                if v.prefix == "030").number_count == 10
+
+
+async def test_refusal_is_shown_and_other_session_updates(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_areas(pilot, "030")
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one("#count", Input).value = "11"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderNumbersDialog)  # stays open, refusal shown
+        assert "[R16]" in notifications(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        # a change made elsewhere (command mode, another session) shows up live
+        await demo_core.run(areas.request_pin, actors["admin"], area="089", address="Marienplatz 1")
+        await settle(pilot)
+        assert screen.views["089"].letter is not None
+
+
+async def test_user_markup_is_not_interpreted(demo_core: Core, actors: dict[str, Actor]) -> None:
+    await demo_core.run(areas.request_pin, actors["admin"], area="040", address="[bold]Evil[/bold] Weg 1")
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_areas(pilot, "040")
+        assert "[bold]Evil[/bold] Weg 1" in screen_text(app)
