@@ -1,0 +1,247 @@
+"""Porting orders (Rufnummern portieren, R16): the list with each order's timeline and
+the form for a new order. Pushed by the number dashboard's "Rufnummern portieren" button.
+
+The rules (verified area, E.164 numbers of that area, 15 working days lead time, states)
+live in :mod:`core.services.porting`; the form only parses what was typed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Button, DataTable, Footer, Input, Select, Static
+
+from core.errors import ValidationError
+from core.i18n import CATALOG, format_date, format_datetime
+from core.services import areas, porting
+from core.services.porting import PortingOrderView
+from screens.areas import FormDialog, label_bindings, selected_key
+from screens.base import PortalScreen
+from tui.messages import ActorChanged, DomainEventMessage
+from tui.sanitize import clean, safe_text
+from tui.widgets.header import SessionHeader
+
+STATUS_STYLES: dict[str, str] = {
+    "submitted": "yellow",
+    "confirmed": "cyan",
+    "completed": "green",
+    "rejected": "red",
+}
+
+
+def parse_date(value: str) -> date:
+    """``TT.MM.JJJJ``, ``DD/MM/YYYY`` or ISO ``YYYY-MM-DD``."""
+    text = value.strip()
+    try:
+        if m := re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text):
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValidationError("error.porting.invalid_date") from exc
+
+
+def split_numbers(value: str) -> list[str]:
+    """Numbers separated by commas, semicolons or line breaks (spaces inside a number stay)."""
+    return [part.strip() for part in re.split(r"[,;\n]+", value) if part.strip()]
+
+
+class CreatePortingDialog(FormDialog[PortingOrderView]):
+    """Numbers, old provider, account holder and wished date for a new porting order."""
+
+    CSS_PATH = "porting.tcss"
+    TITLE_KEY = "ui.porting.create.title"
+    CONFIRM_KEY = "ui.porting.create.confirm"
+
+    def __init__(self, verified: list[tuple[str, str]], earliest: date) -> None:
+        super().__init__()
+        self.verified = verified
+        """``(prefix, name)`` of the customer's verified areas."""
+        self.earliest = earliest
+
+    def body(self) -> ComposeResult:
+        loc = self.actor.locale
+        yield Static(
+            self.t("ui.porting.create.info", days=porting.MIN_WORKING_DAYS,
+                   date=format_date(self.earliest, loc)),
+            classes="hint",
+        )
+        yield Static(self.t("ui.porting.create.area"))
+        yield Select(
+            [(f"{prefix} {clean(name)}", prefix) for prefix, name in self.verified],
+            value=self.verified[0][0] if self.verified else Select.NULL,
+            allow_blank=not self.verified,
+            id="area",
+        )
+        yield Static(self.t("ui.porting.create.numbers"))
+        yield Input(placeholder="030 1234567, 030 1234568", id="numbers")
+        yield Static(self.t("ui.porting.create.provider"))
+        yield Input(max_length=porting.MAX_TEXT, id="provider")
+        yield Static(self.t("ui.porting.create.holder"))
+        yield Input(value=clean(self.actor.customer_name or ""), max_length=porting.MAX_TEXT, id="holder")
+        yield Static(self.t("ui.porting.create.date"))
+        yield Input(value=format_date(self.earliest, "de"), id="wished")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#numbers", Input).focus()
+
+    async def submit(self) -> PortingOrderView | None:
+        area = self.query_one("#area", Select).value
+        try:
+            wished = parse_date(self.query_one("#wished", Input).value)
+        except ValidationError as error:
+            self.show_error(error)
+            return None
+        return await self.call(
+            porting.create_order,
+            area=area if isinstance(area, str) else "",
+            numbers=split_numbers(self.query_one("#numbers", Input).value),
+            old_provider=self.query_one("#provider", Input).value,
+            account_holder=self.query_one("#holder", Input).value,
+            wished_date=wished,
+        )
+
+
+class PortingScreen(PortalScreen):
+    """The customer's porting orders, newest first, with the highlighted order's timeline."""
+
+    CSS_PATH = "porting.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "create", "Neuer Auftrag", id="ui.porting.key.create"),
+        Binding("ctrl+r", "reload", "Neu laden", id="ui.porting.key.reload"),
+        Binding("escape", "back", "Zurück", id="ui.porting.key.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.orders: dict[str, PortingOrderView] = {}
+        """The orders as last fetched, by row key (order id as text)."""
+        self.focus_key: str | None = None
+        """Row to highlight after the next reload (a just created order)."""
+
+    def compose(self) -> ComposeResult:
+        yield SessionHeader()
+        yield Static(self.t("ui.porting.hint"), classes="hint")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="orders")
+        yield Static("", id="timeline")
+        with Horizontal(classes="button-row"):
+            yield Button(self.t("ui.porting.button.create"), id="create", variant="success")
+            yield Button(self.t("ui.porting.button.back"), id="back")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        label_bindings(self, "ui.porting.key.")
+        self.query_one(SessionHeader).show(self.actor, self.t("ui.porting.title"))
+        table = self.query_one(DataTable)
+        for key in ("ref", "area", "numbers", "provider", "wished", "status"):
+            table.add_column(self.t(f"ui.porting.col.{key}"), key=key)
+        table.focus()
+        self.reload()
+
+    def status_text(self, status: str) -> Text:
+        return Text(self.t(f"ui.porting.status.{status}"), style=STATUS_STYLES.get(status, ""))
+
+    def note_text(self, note: str | None) -> str:
+        """Notes of the simulated carrier are i18n keys; a real carrier's text is shown cleaned."""
+        if not note:
+            return ""
+        return self.t(note) if note in CATALOG else clean(note)
+
+    @work(exclusive=True, group="load")
+    async def reload(self) -> None:
+        orders = await self.fetch(porting.list_orders)
+        if orders is None:
+            return
+        self.orders = {str(o.id): o for o in orders}
+        table = self.query_one(DataTable)
+        current, self.focus_key = self.focus_key or selected_key(table), None
+        table.clear()
+        loc = self.actor.locale
+        for order in orders:
+            shown = ", ".join(order.numbers[:2]) + (" …" if len(order.numbers) > 2 else "")
+            table.add_row(
+                safe_text(order.carrier_ref or f"#{order.id}"),
+                order.area,
+                safe_text(f"{len(order.numbers)}: {shown}"),
+                safe_text(order.old_provider),
+                format_date(order.wished_date, loc),
+                self.status_text(order.status),
+                key=str(order.id),
+            )
+        if current in self.orders:
+            table.move_cursor(row=table.get_row_index(current))
+        self.show_timeline()
+
+    @on(DataTable.RowHighlighted)
+    def show_timeline(self) -> None:
+        key = selected_key(self.query_one(DataTable))
+        order = self.orders.get(key) if key else None
+        widget = self.query_one("#timeline", Static)
+        if order is None:
+            widget.update(self.t("ui.porting.empty"))
+            return
+        loc = self.actor.locale
+        text = Text()
+        text.append(self.t("ui.porting.timeline", ref=clean(order.carrier_ref or f"#{order.id}")), style="bold")
+        text.append("\n")
+        text.append(self.t("ui.porting.detail", holder=clean(order.account_holder),
+                           numbers=", ".join(order.numbers)))
+        for event in order.timeline:
+            text.append(f"\n  {format_datetime(event.at, loc)}  ")
+            text.append_text(self.status_text(event.status))
+            note = self.note_text(event.note)
+            if note:
+                text.append(f" – {note}")
+        if order.status == "rejected" and order.reject_reason:
+            text.append("\n")
+            text.append(self.note_text(order.reject_reason), style="red")
+        elif order.next_step_at is not None:
+            text.append("\n")
+            text.append(self.t("ui.porting.next_step", date=format_datetime(order.next_step_at, loc)),
+                        style="dim")
+        widget.update(text)
+
+    def on_domain_event_message(self, message: DomainEventMessage) -> None:
+        if message.event.name.startswith(("PortingOrder", "AreaVerified")):
+            self.reload()
+
+    def on_actor_changed(self, _message: ActorChanged) -> None:
+        self.query_one(SessionHeader).show(self.actor, self.t("ui.porting.title"))
+        self.reload()
+
+    @on(Button.Pressed, "#create")
+    def action_create(self) -> None:
+        self._open_create()
+
+    @work(exclusive=True, group="create")
+    async def _open_create(self) -> None:
+        views = await self.fetch(areas.list_areas)
+        if views is None:
+            return
+        verified = [(v.prefix, v.name) for v in views if v.verified]
+        if not verified:
+            self.notify(self.t("ui.porting.no_verified_area"), severity="warning")
+            return
+        earliest = porting.earliest_wished_date(self.core.clock.today())
+        self.app.push_screen(CreatePortingDialog(verified, earliest), self._created)
+
+    def _created(self, order: PortingOrderView | None) -> None:
+        if order is not None:
+            self.focus_key = str(order.id)
+            self.notify(self.t("ui.porting.created", ref=clean(order.carrier_ref or f"#{order.id}"),
+                               date=format_date(order.wished_date, self.actor.locale)))
+            self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.dismiss()
