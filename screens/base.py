@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from textual.screen import ModalScreen, Screen
 
 from core.authz import Actor
-from core.errors import DomainError
+from core.errors import DomainError, PermissionDenied
 
 if TYPE_CHECKING:
     from core.runtime import Core, UnitOfWork
@@ -49,10 +49,43 @@ class PortalMixin:
     ) -> R | None:
         """Run a write service for the session's actor; a domain error is shown, not raised."""
         try:
-            return await self.core.run(fn, self.actor, *args, **kwargs)
+            return await self.write(fn, *args, **kwargs)
         except DomainError as error:
             self.show_error(error)
             return None
+
+    async def write(
+        self,
+        fn: Callable[Concatenate[UnitOfWork, Actor, P], Awaitable[R]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """Run a write service for the session's actor; domain errors propagate.
+
+        Support staff acting for a customer are asked for a reason (ticket id) when the
+        core refuses without one, and the call is retried with it (audited with it)."""
+        try:
+            return await self.core.run(fn, self.actor, *args, **kwargs)
+        except PermissionDenied as error:
+            if error.key != "error.support_reason_required":
+                raise
+            reason = await self.ask_support_reason()
+            if reason is None:
+                raise
+        return await self.core.run(fn, self.actor.with_reason(reason), *args, **kwargs)
+
+    async def ask_support_reason(self) -> str | None:
+        """Show the reason dialog and wait for it (works in handlers and workers alike);
+        the last reason is offered again for the next change on the same customer."""
+        from screens.reason_dialog import ReasonDialog
+
+        dialog = ReasonDialog(self.actor.customer_name, self.portal.support_reason)
+        self.portal.push_screen(dialog)
+        reason = await dialog.answer
+        if reason:
+            self.portal.support_reason = reason
+        return reason
 
     async def fetch(
         self,

@@ -16,11 +16,15 @@ from screens.audit import AuditScreen
 from screens.contract_overview import ContractOverviewScreen
 from screens.home import HomeScreen
 from screens.number_dashboard import NumberDashboardScreen
+from screens.support import CustomerSearchScreen, home_mode, toggle_view_mode
 from screens.users import UsersScreen
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.served import ServedTerminal, harden
 
-NAV_IDS = frozenset({"nav.contracts", "nav.numbers", "nav.users", "nav.audit", "nav.help", "nav.quit"})
+NAV_IDS = frozenset({
+    "nav.contracts", "nav.numbers", "nav.users", "nav.audit", "nav.help", "nav.quit",
+    "nav.view", "nav.customers",
+})
 
 
 class LinedeskApp(App[None]):
@@ -39,6 +43,8 @@ class LinedeskApp(App[None]):
         Binding("2", "switch_mode('numbers')", "Rufnummern", id="nav.numbers"),
         Binding("3", "switch_mode('users')", "Benutzer", id="nav.users"),
         Binding("4", "switch_mode('audit')", "Archiv", id="nav.audit"),
+        Binding("v", "toggle_view_mode", "Ansicht wechseln", id="nav.view"),
+        Binding("k", "switch_mode('customers')", "Kundensuche", id="nav.customers"),
         Binding("question_mark", "help", "Hilfe", id="nav.help"),
         Binding("ctrl+q", "quit", "Beenden", id="nav.quit", priority=True),
     ]
@@ -51,6 +57,8 @@ class LinedeskApp(App[None]):
         self.actor = actor
         """The signed-in account of this session; replaced (never mutated) on view changes."""
         self._subscription: Subscription | None = None
+        self.support_reason: str | None = None
+        """Support: the last reason (ticket id) given for the open customer, offered again."""
         self.served = served
         """Set when this App runs for a remote (SSH) client: see :func:`tui.served.harden`."""
         if served is not None:
@@ -62,6 +70,7 @@ class LinedeskApp(App[None]):
         "numbers": NumberDashboardScreen,
         "users": UsersScreen,
         "audit": AuditScreen,
+        "customers": CustomerSearchScreen,
     }
 
     def t(self, key: str, /, **params: Any) -> str:
@@ -73,7 +82,7 @@ class LinedeskApp(App[None]):
     def on_mount(self) -> None:
         self._apply_binding_labels()
         self._subscribe()
-        self.switch_mode("home")
+        self.switch_mode(home_mode(self))
 
     def on_unmount(self) -> None:
         if self._subscription is not None:
@@ -103,6 +112,7 @@ class LinedeskApp(App[None]):
         self.actor = actor
         if customer_changed:
             self._subscribe()
+            self.support_reason = None
         self._apply_binding_labels()
         for screen in self.screen_stack:
             screen.post_message(ActorChanged())
@@ -115,6 +125,18 @@ class LinedeskApp(App[None]):
                 replace(b, description=self.t(f"ui.{b.id}")) if b.id in NAV_IDS else b
                 for b in bindings
             ]
+
+    def action_toggle_view_mode(self) -> None:
+        """Admin-Ansicht ⇄ Anwender-Ansicht (rules in :func:`screens.support.toggle_view_mode`)."""
+        toggle_view_mode(self)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The customer search is support's; support has no view switch."""
+        if action == "switch_mode" and parameters == ("customers",):
+            return self.actor.via_support
+        if action == "toggle_view_mode":
+            return not self.actor.via_support
+        return True
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

@@ -62,7 +62,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Ohne Grund ist keine Änderung möglich.",
         "en": "No change is possible without a reason.",
     },
-    "support.view.toggle": {"de": "Ansicht wechseln", "en": "Switch view"},
     "support.view.switched": {
         "de": "Ansichtsmodus: {mode}",
         "en": "View mode: {mode}",
@@ -71,5 +70,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Mitarbeiter-Konten haben nur die Anwender-Ansicht.",
         "en": "Employee accounts have the user view only.",
     },
-    "support.nav.customers": {"de": "Kundensuche", "en": "Customer search"},
+    "support.view.support_fixed": {
+        "de": "Support sieht geöffnete Kunden immer in der Admin-Ansicht (nur lesend ohne Grund).",
+        "en": "Support always sees an opened customer in the admin view (read-only without a reason).",
+    },
+    "support.search.select": {
+        "de": "Bitte zuerst einen Kunden in der Liste auswählen.",
+        "en": "Please select a customer in the list first.",
+    },
+    # footer labels of the App's bindings ``nav.view`` / ``nav.customers`` (tui/app.py)
+    "ui.nav.view": {"de": "Ansicht wechseln", "en": "Switch view"},
+    "ui.nav.customers": {"de": "Kundensuche", "en": "Customer search"},
 }

@@ -1,0 +1,192 @@
+"""Support staff's home: find a customer and open its portal (read-only until a reason is
+given), plus the view-mode switch of admins (Admin-Ansicht / Anwender-Ansicht).
+
+Searching and opening are core services (:mod:`core.services.support`); opening is
+audited in the customer's log. This screen only shows hits and swaps the session actor.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Footer, Input, Static
+
+from core.authz import ViewMode
+from core.errors import PermissionDenied
+from core.services import support as support_service
+from core.services.support import CustomerHit
+from screens.base import PortalScreen
+from tui.messages import ActorChanged
+from tui.sanitize import clean, safe_text
+from tui.widgets.header import SessionHeader
+
+if TYPE_CHECKING:
+    from tui.app import LinedeskApp
+
+
+def home_mode(app: LinedeskApp) -> str:
+    """Support without an open customer starts at the customer search, everybody else at home."""
+    actor = app.actor
+    return "customers" if actor.via_support and actor.customer_id is None else "home"
+
+
+def toggle_view_mode(app: LinedeskApp) -> None:
+    """Admins switch between Admin-Ansicht and Anwender-Ansicht; employees only have the
+    user view, support always sees an opened customer in the admin view (read-only)."""
+    actor = app.actor
+    if actor.via_support:
+        app.notify(app.t("support.view.support_fixed"), severity="warning")
+        return
+    target = ViewMode.USER if actor.is_admin_view else ViewMode.ADMIN
+    try:
+        switched = actor.with_view_mode(target)
+    except PermissionDenied:
+        app.notify(app.t("support.view.employee_only"), severity="warning")
+        return
+    app.set_actor(switched)
+    app.notify(app.t("support.view.switched", mode=app.t(f"ui.view_mode.{target.value}")))
+
+
+class CustomerSearchScreen(PortalScreen):
+    """Search by name, customer number or phone number; open or close a customer."""
+
+    DEFAULT_CSS = """
+    CustomerSearchScreen #support-body { padding: 0 1; }
+    CustomerSearchScreen #search-row { height: auto; }
+    CustomerSearchScreen #search-input { width: 1fr; }
+    CustomerSearchScreen #hits { height: 1fr; }
+    CustomerSearchScreen #support-status { height: auto; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Suchen", id="support.search.button"),
+        Binding("o", "open_customer", "Kunde öffnen", id="support.search.open"),
+        Binding("x", "close_customer", "Kunde schließen", id="support.search.close"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: list[CustomerHit] = []
+        """The current search result, in table order."""
+
+    def compose(self) -> ComposeResult:
+        yield SessionHeader(id="header")
+        with Vertical(id="support-body"):
+            yield Static(id="support-intro", classes="hint")
+            with Horizontal(id="search-row"):
+                yield Input(id="search-input", max_length=100)
+                yield Button(id="search-button", variant="primary")
+            yield Static(id="support-status")
+            yield DataTable(id="hits", cursor_type="row", zebra_stripes=True)
+            with Horizontal(classes="button-row"):
+                yield Button(id="open-button", variant="warning")
+                yield Button(id="close-button")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._render_texts()
+        self.query_one("#search-input", Input).focus()
+
+    @on(ActorChanged)
+    def _actor_changed(self) -> None:
+        self._render_texts()
+
+    def _render_texts(self) -> None:
+        from dataclasses import replace
+
+        self.query_one(SessionHeader).show(self.actor, self.t("support.search.title"))
+        self.query_one("#support-intro", Static).update(self.t("support.search.intro"))
+        self.query_one("#search-input", Input).placeholder = self.t("support.search.placeholder")
+        self.query_one("#search-button", Button).label = f"/ {self.t('support.search.button')}"
+        self.query_one("#open-button", Button).label = f"o {self.t('support.search.open')}"
+        close = self.query_one("#close-button", Button)
+        close.label = f"x {self.t('support.search.close')}"
+        close.disabled = self.actor.customer_id is None
+        table = self.query_one("#hits", DataTable)
+        table.clear(columns=True)
+        for key in ("support.col.customer_numbers", "support.col.name", "support.col.city",
+                    "support.col.matched"):
+            table.add_column(self.t(key), key=key)
+        self._fill_table()
+        self._show_current()
+        for key, bindings in list(self._bindings.key_to_bindings.items()):
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=self.t(b.id)) if b.id and b.id.startswith("support.") else b
+                for b in bindings
+            ]
+        self.refresh_bindings()
+
+    def _show_current(self) -> None:
+        status = self.query_one("#support-status", Static)
+        if self.actor.customer_id is not None:
+            status.update(safe_text(self.t("support.search.current", customer=self.actor.customer_name or "–")))
+        elif self.hits:
+            status.update(self.t("support.search.count", count=len(self.hits)))
+        else:
+            status.update("")
+
+    def _fill_table(self) -> None:
+        table = self.query_one("#hits", DataTable)
+        table.clear()
+        for hit in self.hits:
+            table.add_row(
+                safe_text(", ".join(hit.customer_numbers)), safe_text(hit.name), safe_text(hit.city),
+                safe_text(self.t(f"support.matched.{hit.matched}", value=hit.matched_value)),
+                key=str(hit.id),
+            )
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search-input", Input).focus()
+
+    @on(Input.Submitted, "#search-input")
+    @on(Button.Pressed, "#search-button")
+    def _search_requested(self) -> None:
+        self.search(self.query_one("#search-input", Input).value)
+
+    @work(exclusive=True, group="support-search")
+    async def search(self, query: str) -> None:
+        hits = await self.fetch(support_service.search_customers, query=query)
+        if hits is None:
+            return
+        self.hits = hits
+        self._fill_table()
+        if hits:
+            self.query_one("#hits", DataTable).focus()
+            self._show_current()
+        else:
+            self.query_one("#support-status", Static).update(self.t("support.search.none"))
+
+    def _selected(self) -> CustomerHit | None:
+        table = self.query_one("#hits", DataTable)
+        if not self.hits or table.cursor_row < 0 or table.cursor_row >= len(self.hits):
+            return None
+        return self.hits[table.cursor_row]
+
+    @on(DataTable.RowSelected, "#hits")
+    @on(Button.Pressed, "#open-button")
+    def action_open_customer(self) -> None:
+        hit = self._selected()
+        if hit is None:
+            self.portal.notify(self.t("support.search.select"), severity="warning")
+            return
+        self.open_customer(hit.id)
+
+    @work(exclusive=True, group="support-open")
+    async def open_customer(self, customer_id: int) -> None:
+        opened = await self.call(support_service.open_customer, customer_id=customer_id)
+        if opened is None:
+            return
+        self.portal.set_actor(opened)
+        self.portal.notify(
+            clean(self.t("support.search.opened", customer=opened.customer_name or "–")), markup=False
+        )
+        self.portal.switch_mode("home")
+
+    @on(Button.Pressed, "#close-button")
+    def action_close_customer(self) -> None:
+        if self.actor.customer_id is None:
+            return
+        self.portal.set_actor(self.actor.for_customer(None))

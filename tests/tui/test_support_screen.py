@@ -1,0 +1,133 @@
+"""Pilot tests of support access: customer search as home, opening (audited), header,
+read-only until a reason is given, the reason dialog."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+from textual.widgets import DataTable
+
+from core.authz import Actor
+from core.models import AuditEvent
+from core.runtime import Core
+from core.services import numbers
+from screens.reason_dialog import ReasonDialog
+from screens.support import CustomerSearchScreen
+from tests.tui.test_app_shell import screen_text
+from tui.app import LinedeskApp
+
+
+async def _audit(core: Core, action: str) -> list[AuditEvent]:
+    async with core.uow(readonly=True) as uow:
+        return list(await uow.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+async def _open_muster(app: LinedeskApp, pilot: object) -> None:
+    await pilot.press(*"muster", "enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.press("o")  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_support_starts_at_customer_search(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["support"])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CustomerSearchScreen)
+        text = screen_text(app)
+        assert "Support – kein Kunde geöffnet" in text
+        assert "Kundensuche" in text and "Kunde öffnen" in text
+
+
+async def test_search_by_phone_number_in_national_form(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["support"])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"089 123456300", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#hits", DataTable)
+        assert table.row_count == 1
+        text = screen_text(app)
+        assert "Beispiel AG" in text and "Rufnummer +4989123456300" in text
+
+
+async def test_open_customer_shows_support_header_and_is_audited(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["support"])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await _open_muster(app, pilot)
+        assert app.actor.customer_name == "Muster GmbH"
+        assert app.actor.reason is None
+        assert app.current_mode == "home"
+        assert "Support-Zugriff: Muster GmbH" in screen_text(app)
+        events = await _audit(demo_core, "support.customer_opened")
+        assert len(events) == 1
+        assert events[0].customer_id == app.actor.customer_id
+        assert events[0].actor_username == "support" and events[0].via_support
+        assert events[0].source_address == "127.0.0.1"
+        # reads work read-only
+        listed = await demo_core.read(numbers.list_numbers, app.actor)
+        assert len(listed) >= 12
+        # back to the search and close the customer again
+        await pilot.press("k")
+        await pilot.pause()
+        assert isinstance(app.screen, CustomerSearchScreen)
+        app.screen.query_one("#hits", DataTable).focus()
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.actor.customer_id is None
+        assert "Support – kein Kunde geöffnet" in screen_text(app)
+
+
+async def test_write_asks_for_reason_and_audits_it(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["support"])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await _open_muster(app, pilot)
+        screen = app.screen
+        task = asyncio.create_task(screen.call(numbers.activate, number="+4930123456104"))
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        assert "im Namen von Muster GmbH" in screen_text(app)
+        await pilot.press("enter")  # empty reason is not accepted
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        assert "Ohne Grund" in screen_text(app)
+        await pilot.press(*"T-4711", "enter")
+        view = await asyncio.wait_for(task, 10)
+        assert view is not None and view.status == "active"
+        events = await _audit(demo_core, "number.activated")
+        assert [(e.reason, e.via_support, e.actor_username) for e in events] == [("T-4711", True, "support")]
+        assert app.actor.reason is None  # the session stays read-only; the reason is per change
+        # the next change offers the same reason again
+        task = asyncio.create_task(screen.call(numbers.deactivate, number="+4930123456104"))
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("enter")
+        assert (await asyncio.wait_for(task, 10)) is not None
+        assert [e.reason for e in await _audit(demo_core, "number.deactivation_marked")] == ["T-4711"]
+
+
+async def test_cancelled_reason_changes_nothing(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["support"])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await _open_muster(app, pilot)
+        task = asyncio.create_task(app.screen.call(numbers.activate, number="+4930123456104"))
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("escape")
+        assert (await asyncio.wait_for(task, 10)) is None
+        await pilot.pause()
+        assert not isinstance(app.screen, ReasonDialog)
+        assert any("Grund" in n.message for n in app._notifications)
+        assert await _audit(demo_core, "number.activated") == []
+        current = await demo_core.read(numbers.get_number, app.actor, number="+4930123456104")
+        assert current.status == "inactive"
