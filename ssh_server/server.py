@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import gc
 import logging
 import os
@@ -79,7 +80,8 @@ class GcPolicy:
         """Freeze shortly after the first frame (debounced for bursts of logins)."""
         if self._freeze_handle is None:
             loop = asyncio.get_running_loop()
-            self._freeze_handle = loop.call_later(1.0, self._freeze)
+            # a fresh context: the caller's would keep the starting App alive until then
+            self._freeze_handle = loop.call_later(1.0, self._freeze, context=contextvars.Context())
 
     def _freeze(self) -> None:
         self._freeze_handle = None
