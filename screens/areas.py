@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
-from core.i18n import format_date, format_datetime, format_money
+from core.i18n import CATALOG, format_date, format_datetime, format_money
 from core.services import areas
 from core.services.areas import AreaView, PinLetterView
 from screens.base import PortalDialog, PortalScreen
@@ -42,13 +42,31 @@ AREA_EVENTS = frozenset(
 """Bus events after which the area table is re-fetched (also from other sessions)."""
 
 
-def label_bindings(screen: Screen[Any], prefix: str) -> None:
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("prefix", "ui.areas.col.prefix"),
+    ("name", "ui.areas.col.name"),
+    ("state", "ui.areas.col.state"),
+    ("address", "ui.areas.col.address"),
+    ("numbers", "ui.areas.col.numbers"),
+)
+LETTER_LABELS: dict[str, str] = {
+    "outstanding": "ui.areas.letter.outstanding",
+    "verified": "ui.areas.letter.verified",
+    "invalidated": "ui.areas.letter.invalidated",
+    "expired": "ui.areas.letter.expired",
+}
+FAILED_STATES: dict[str, str] = {
+    "invalidated": "ui.areas.state.invalidated",
+    "expired": "ui.areas.state.expired",
+}
+
+
+def label_bindings(screen: Screen[Any]) -> None:
     """Translate the footer labels of ``screen``: a binding's id is its i18n key."""
     t = screen.app.t  # type: ignore[attr-defined]
     for key, bindings in list(screen._bindings.key_to_bindings.items()):
         screen._bindings.key_to_bindings[key] = [
-            replace(b, description=t(b.id)) if b.id and b.id.startswith(prefix) else b
-            for b in bindings
+            replace(b, description=t(b.id)) if b.id in CATALOG else b for b in bindings
         ]
 
 
@@ -95,7 +113,7 @@ class FormDialog(PortalDialog[T], Generic[T]):
         yield from ()
 
     def on_mount(self) -> None:
-        label_bindings(self, "ui.areas.key.")
+        label_bindings(self)
         inputs = self.query(Input)
         if inputs:
             inputs.first().focus()
@@ -261,11 +279,11 @@ class AreasScreen(PortalScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        label_bindings(self, "ui.areas.key.")
+        label_bindings(self)
         self.query_one(SessionHeader).show(self.actor, self.t("ui.areas.title"))
         table = self.query_one(DataTable)
-        for key in ("prefix", "name", "state", "address", "numbers"):
-            table.add_column(self.t(f"ui.areas.col.{key}"), key=key)
+        for key, label in COLUMNS:
+            table.add_column(self.t(label), key=key)
         table.focus()
         self.reload()
 
@@ -300,8 +318,8 @@ class AreasScreen(PortalScreen):
         if letter is not None and letter.status == "outstanding":
             return Text(self.t("ui.areas.state.outstanding", date=format_date(letter.expires_at, loc)),
                         style="yellow")
-        if letter is not None and letter.status in ("expired", "invalidated"):
-            return Text(self.t(f"ui.areas.state.{letter.status}"), style="red")
+        if letter is not None and letter.status in FAILED_STATES:
+            return Text(self.t(FAILED_STATES[letter.status]), style="red")
         return Text(self.t("ui.areas.state.none"))
 
     def selected(self) -> AreaView | None:
@@ -327,7 +345,7 @@ class AreasScreen(PortalScreen):
                 self.t(
                     "ui.areas.detail.letter",
                     created=format_datetime(letter.created_at, loc),
-                    status=self.t(f"ui.areas.letter.{letter.status}"),
+                    status=self.t(LETTER_LABELS.get(letter.status, "ui.areas.letter.outstanding")),
                     expires=format_date(letter.expires_at, loc),
                     left=letter.attempts_left,
                     next=format_date(letter.next_request_at, loc),

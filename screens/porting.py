@@ -28,6 +28,20 @@ from tui.messages import ActorChanged, DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
 
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("ref", "ui.porting.col.ref"),
+    ("area", "ui.porting.col.area"),
+    ("numbers", "ui.porting.col.numbers"),
+    ("provider", "ui.porting.col.provider"),
+    ("wished", "ui.porting.col.wished"),
+    ("status", "ui.porting.col.status"),
+)
+STATUS_LABELS: dict[str, str] = {
+    "submitted": "ui.porting.status.submitted",
+    "confirmed": "ui.porting.status.confirmed",
+    "completed": "ui.porting.status.completed",
+    "rejected": "ui.porting.status.rejected",
+}
 STATUS_STYLES: dict[str, str] = {
     "submitted": "yellow",
     "confirmed": "cyan",
@@ -137,16 +151,17 @@ class PortingScreen(PortalScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        label_bindings(self, "ui.porting.key.")
+        label_bindings(self)
         self.query_one(SessionHeader).show(self.actor, self.t("ui.porting.title"))
         table = self.query_one(DataTable)
-        for key in ("ref", "area", "numbers", "provider", "wished", "status"):
-            table.add_column(self.t(f"ui.porting.col.{key}"), key=key)
+        for key, label in COLUMNS:
+            table.add_column(self.t(label), key=key)
         table.focus()
         self.reload()
 
     def status_text(self, status: str) -> Text:
-        return Text(self.t(f"ui.porting.status.{status}"), style=STATUS_STYLES.get(status, ""))
+        label = self.t(STATUS_LABELS[status]) if status in STATUS_LABELS else clean(status)
+        return Text(label, style=STATUS_STYLES.get(status, ""))
 
     def note_text(self, note: str | None) -> str:
         """Notes of the simulated carrier are i18n keys; a real carrier's text is shown cleaned."""

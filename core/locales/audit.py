@@ -1,0 +1,70 @@
+"""Texts of the audit log screen (Archiv): columns, scope, action labels."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "ui.audit.scope.all": {
+        "de": "Alle Änderungen für Ihren Kunden, neueste zuerst – auch Support-Zugriffe mit Grund, "
+              "Herkunftsadresse und Schlüssel.",
+        "en": "Every change for your customer, newest first – including support access with reason, "
+              "source address and key.",
+    },
+    "ui.audit.scope.own": {
+        "de": "Ihre eigenen Aktionen, neueste zuerst.",
+        "en": "Your own actions, newest first.",
+    },
+    "ui.audit.filter_placeholder": {
+        "de": "Filtern (/): Aktion, Benutzer, Objekt, Grund, Adresse, Schlüssel …",
+        "en": "Filter (/): action, user, object, reason, address, key …",
+    },
+    "ui.audit.col.at": {"de": "Zeitpunkt", "en": "Time"},
+    "ui.audit.col.user": {"de": "Benutzer", "en": "User"},
+    "ui.audit.col.action": {"de": "Aktion", "en": "Action"},
+    "ui.audit.col.target": {"de": "Objekt", "en": "Object"},
+    "ui.audit.col.support": {"de": "Support-Grund", "en": "Support reason"},
+    "ui.audit.col.source": {"de": "Herkunft", "en": "Source"},
+    "ui.audit.col.key": {"de": "Schlüssel", "en": "Key"},
+    "ui.audit.button.filter": {"de": "Filtern (/)", "en": "Filter (/)"},
+    "ui.audit.button.more": {"de": "Mehr laden (m)", "en": "Load more (m)"},
+    "ui.audit.button.reload": {"de": "Neu laden (Strg+R)", "en": "Reload (Ctrl+R)"},
+    "ui.audit.key.filter": {"de": "Filtern", "en": "Filter"},
+    "ui.audit.key.more": {"de": "Mehr laden", "en": "Load more"},
+    "ui.audit.key.reload": {"de": "Neu laden", "en": "Reload"},
+    "ui.audit.empty": {"de": "Keine Einträge.", "en": "No entries."},
+    "ui.audit.role.system": {"de": "System", "en": "System"},
+    "ui.audit.support_line": {"de": "Support-Zugriff, Grund: {reason}", "en": "Support access, reason: {reason}"},
+}
+
+_ACTIONS: dict[str, tuple[str, str]] = {
+    "account.created": ("Konto angelegt", "Account created"),
+    "account.deactivated": ("Konto deaktiviert", "Account deactivated"),
+    "account.key_added": ("SSH-Schlüssel hinzugefügt", "SSH key added"),
+    "account.key_removed": ("SSH-Schlüssel entfernt", "SSH key removed"),
+    "account.password_reset": ("Passwort zurückgesetzt", "Password reset"),
+    "account.password_set": ("Passwort gesetzt", "Password set"),
+    "areas.numbers_ordered": ("Rufnummern bestellt", "Numbers ordered"),
+    "areas.pin_expired": ("PIN abgelaufen", "PIN expired"),
+    "areas.pin_invalidated": ("PIN nach Fehleingaben ungültig", "PIN invalidated after wrong entries"),
+    "areas.pin_requested": ("PIN-Brief angefordert", "PIN letter requested"),
+    "areas.pin_wrong": ("Falsche PIN eingegeben", "Wrong PIN entered"),
+    "areas.verified": ("Ortsnetz-Adresse verifiziert", "Local area address verified"),
+    "credentials.generated": ("Internet-Zugangsdaten neu erzeugt", "Internet credentials generated"),
+    "customer.created": ("Kunde angelegt", "Customer created"),
+    "demo.seeded": ("Demodaten geladen", "Demo data loaded"),
+    "line.online": ("Anschluss online", "Line online"),
+    "number.activated": ("Rufnummer aktiviert", "Number activated"),
+    "number.assigned": ("Rufnummer zugeordnet", "Number assigned"),
+    "number.deactivated": ("Rufnummer deaktiviert", "Number deactivated"),
+    "number.deactivation_marked": ("Rufnummer zur Deaktivierung vorgemerkt", "Number marked for deactivation"),
+    "number.deactivation_undone": ("Deaktivierung zurückgenommen", "Deactivation undone"),
+    "number.fax_credentials_sent": ("Fax-Zugangsdaten versendet", "Fax credentials sent"),
+    "number.forwarding_set": ("Weiterleitung eingerichtet", "Forwarding set up"),
+    "number.swapped": ("Rufnummer ausgetauscht", "Number swapped"),
+    "porting.submitted": ("Portierungsauftrag eingereicht", "Porting order submitted"),
+    "porting.confirmed": ("Portierung bestätigt", "Porting confirmed"),
+    "porting.completed": ("Portierung abgeschlossen", "Porting completed"),
+    "porting.rejected": ("Portierung abgelehnt", "Porting rejected"),
+    "profile.contact_changed": ("Kontaktdaten geändert", "Contact details changed"),
+    "profile.locale_changed": ("Sprache geändert", "Language changed"),
+    "session.login": ("Anmeldung", "Sign-in"),
+    "support.customer_opened": ("Support hat das Kundenportal geöffnet", "Support opened the customer portal"),
+}
+MESSAGES.update({f"audit.action.{k}": {"de": de, "en": en} for k, (de, en) in _ACTIONS.items()})

@@ -1,0 +1,101 @@
+"""Pilot tests of the Archiv screen: support actions, newest first, filter, scope, live rows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from core.authz import Actor
+from core.clock import FixedClock
+from core.runtime import Core
+from core.services import areas
+from screens.audit import AuditScreen
+from tests.tui.test_app_shell import screen_text
+from tui.app import LinedeskApp
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def support_orders_numbers(core: Core, actors: dict[str, Actor], clock: FixedClock) -> None:
+    support = replace(
+        actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster GmbH",
+                                       reason="TICKET-4711"),
+        source_address="192.0.2.7", key_fingerprint="SHA256:abcdef",
+    )
+    clock.advance(timedelta(minutes=5))
+    await core.run(areas.order_numbers, support, area="030", count=2)
+
+
+async def test_admin_sees_support_actions_newest_first_and_filters(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
+    await support_orders_numbers(demo_core, actors, clock)
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(180, 45)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AuditScreen)
+        text = screen_text(app)
+        assert "Rufnummern bestellt" in text and "TICKET-4711" in text
+        assert "192.0.2.7" in text and "SHA256:abcdef" in text
+        assert "support (Support)" in text
+        first = next(iter(screen.events.values()))
+        assert first.action == "areas.numbers_ordered"  # newest first
+        assert "Support-Zugriff, Grund: TICKET-4711" in text  # detail of the highlighted row
+        table = screen.query_one(DataTable)
+        total = table.row_count
+        assert total >= 2
+
+        await pilot.press("slash")
+        await pilot.pause()
+        assert screen.query_one("#filter", Input).has_focus
+        await pilot.press(*"ticket")
+        await settle(pilot)
+        assert table.row_count == 1
+        await pilot.press("enter")
+        assert table.has_focus
+        # clearing the filter (the "cancel" of a filter) shows everything again
+        screen.query_one("#filter", Input).value = ""
+        await settle(pilot)
+        assert table.row_count == total
+        screen.query_one("#filter", Input).value = "nothing-matches-this"
+        await settle(pilot)
+        assert table.row_count == 0 and "Keine Einträge." in screen_text(app)
+
+
+async def test_employee_sees_only_own_actions(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
+    await support_orders_numbers(demo_core, actors, clock)
+    app = LinedeskApp(demo_core, actors["mia"])
+    async with app.run_test(size=(180, 45)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AuditScreen)
+        assert "Ihre eigenen Aktionen" in screen_text(app)
+        assert {e.actor_username for e in screen.events.values()} <= {"mia"}
+        assert "TICKET-4711" not in screen_text(app)
+
+
+async def test_new_events_appear_live(demo_core: Core, actors: dict[str, Actor], clock: FixedClock) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(180, 45)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AuditScreen)
+        before = len(screen.events)
+        clock.advance(timedelta(minutes=1))
+        await demo_core.run(areas.request_pin, actors["admin"], area="040", address="Jungfernstieg 10")
+        await settle(pilot)
+        assert len(screen.events) == before + 1
+        assert "PIN-Brief angefordert" in screen_text(app)
