@@ -1,9 +1,10 @@
 """The number dashboard (key ``2``): the customer's numbers with their state and the
 row actions of the help page "Rufnummern verwalten".
 
-Built for 10,000 numbers: the table is filled once per load (filtering is a query in the
-core), a change announced on the event bus re-fetches only the numbers it names and
-updates their cells in place, so the cursor and scroll position stay where they are.
+Built for 10,000 numbers: the core filters, sorts and pages (``PAGE_SIZE`` rows per page,
+``[``/``]`` to page), so the table never holds more than one page; a change announced on
+the event bus re-fetches only the numbers it names and updates their cells in place, so
+the cursor and scroll position stay where they are.
 Employees (and admins in user view) see only their own numbers and no admin actions.
 """
 
@@ -63,6 +64,9 @@ ROW_ACTIONS: tuple[tuple[str, str], ...] = (
     ("fax", "f"),
     ("forwarding", "r"),
 )
+PAGE_SIZE = 500
+"""Rows per page: filling a Textual DataTable costs about a millisecond per row."""
+
 ADMIN_ACTIONS = frozenset({name for name, _ in ROW_ACTIONS} | {"buy", "port"})
 
 ACTION_LABELS: dict[str, str] = {
@@ -78,6 +82,8 @@ ACTION_LABELS: dict[str, str] = {
     "buy": "ui.numbers.action.buy",
     "port": "ui.numbers.action.port",
     "reload": "ui.numbers.action.reload",
+    "prev_page": "ui.numbers.action.prev_page",
+    "next_page": "ui.numbers.action.next_page",
 }
 COLUMN_LABELS: dict[str, str] = {
     "marker": "ui.numbers.col.marker",
@@ -105,16 +111,15 @@ _STATUS_STYLE = {
 }
 
 
-def _sort_keys() -> tuple[tuple[str, Any], ...]:
-    """Sort orders cycled with ``s``: column key shown to the user and the key function."""
-    return (
-        ("national", lambda v: v.e164),
-        ("status", lambda v: (v.status, v.e164)),
-        ("assigned", lambda v: (v.assigned_to is None, v.assigned_to or "", v.e164)),
-        ("date", lambda v: (v.deactivation_date is None, v.deactivation_date or 0, v.e164)),
-        ("area", lambda v: (v.area_prefix, v.e164)),
-        ("price", lambda v: (-v.monthly_price_cents, v.e164)),
-    )
+SORTS: tuple[tuple[str, str], ...] = (
+    ("number", "national"),
+    ("status", "status"),
+    ("assigned", "assigned"),
+    ("date", "date"),
+    ("area", "area"),
+    ("price", "price"),
+)
+"""Orders cycled with ``s``: the core's order name and the column it is named after."""
 
 
 def numbers_in(event: DomainEvent) -> list[str]:
@@ -140,6 +145,8 @@ class NumberDashboardScreen(PortalScreen):
         Binding("s", "sort", "sort", id="numbers.sort"),
         Binding("b", "buy", "buy", id="numbers.buy"),
         Binding("p", "port", "port", id="numbers.port"),
+        Binding("left_square_bracket", "page(-1)", "prev_page", id="numbers.prev_page"),
+        Binding("right_square_bracket", "page(1)", "next_page", id="numbers.next_page"),
         Binding("ctrl+r", "reload", "reload", id="numbers.reload"),
     ]
 
@@ -151,7 +158,9 @@ class NumberDashboardScreen(PortalScreen):
         """E.164 → row key."""
         self._query = ""
         self._sort = 0
-        self._total: int | None = None
+        self._page = 0
+        self._total = 0
+        """Numbers matching the filter (all pages)."""
         self._away = False
         """True while another mode is shown: bus events do not reach this screen then."""
 
@@ -170,6 +179,8 @@ class NumberDashboardScreen(PortalScreen):
         with Horizontal(id="more-actions", classes="button-row"):
             yield Button(f"{self.t(ACTION_LABELS['filter'])} (/)", id="btn-filter", compact=True)
             yield Button(f"{self.t(ACTION_LABELS['sort'])} (s)", id="btn-sort", compact=True)
+            yield Button(f"{self.t(ACTION_LABELS['prev_page'])} ([)", id="btn-prev_page", compact=True)
+            yield Button(f"{self.t(ACTION_LABELS['next_page'])} (])", id="btn-next_page", compact=True)
             yield Button(f"{self.t(ACTION_LABELS['buy'])} (b)", id="btn-buy", variant="success",
                          classes="admin-only", compact=True)
             yield Button(f"{self.t(ACTION_LABELS['port'])} (p)", id="btn-port", classes="admin-only",
@@ -205,20 +216,24 @@ class NumberDashboardScreen(PortalScreen):
 
     @work(exclusive=True, group="load")
     async def reload(self) -> None:
-        """Fetch the (filtered) list and fill the table, keeping the cursor on its number."""
-        table = self.query_one(DataTable)
+        """Fetch the current page and fill the table, keeping the cursor on its number."""
         keep = self._current_key()
-        views = await self.fetch(numbers.list_numbers, query=self._query or None)
-        if views is None:
+        query = self._query or None
+        total = await self.fetch(numbers.count_numbers, query=query)
+        if total is None:
             return
-        if not self._query:
-            self._total = len(views)
+        self._page = min(self._page, max(0, (total - 1) // PAGE_SIZE))
+        views = await self.fetch(numbers.list_numbers, query=query, offset=self._page * PAGE_SIZE,
+                                 limit=PAGE_SIZE, order=SORTS[self._sort][0])
+        if views is None or not self.is_attached:
+            return
+        self._total = total
+        table = self.query_one(DataTable)
         table.clear()
         self._views.clear()
         self._keys.clear()
         for view in views:
             self._add_row(table, view)
-        self._apply_sort(table)
         if keep is not None and keep in self._views:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
         self._update_summary()
@@ -252,7 +267,6 @@ class NumberDashboardScreen(PortalScreen):
         key = self._keys.get(view.e164)
         if key is None:
             self._add_row(table, view)
-            self._apply_sort(table)
             return
         self._views[key] = view
         for (column, _), cell in zip(COLUMNS, self._cells(view), strict=True):
@@ -268,19 +282,25 @@ class NumberDashboardScreen(PortalScreen):
         except RowDoesNotExist:
             pass
 
-    def _apply_sort(self, table: DataTable[Any]) -> None:
-        _, keyfn = _sort_keys()[self._sort]
-        table.sort("e164", key=lambda e164: keyfn(self._views[self._keys[e164]]))
+    def _int(self, value: int) -> str:
+        """Thousands separator of the session's language (10.013 / 10,013)."""
+        return f"{value:,}".replace(",", "." if self.actor.locale == "de" else ",")
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self._total // PAGE_SIZE))
 
     def _update_summary(self) -> None:
         shown = len(self._views)
+        first = self._page * PAGE_SIZE + 1 if shown else 0
+        text = self.t("ui.numbers.count", first=self._int(first),
+                      last=self._int(self._page * PAGE_SIZE + shown), total=self._int(self._total),
+                      page=self._page + 1, pages=self.pages)
         if self._query:
-            text = self.t("ui.numbers.count_filtered", shown=shown, query=clean(self._query))
-        else:
-            text = self.t("ui.numbers.count", shown=shown, total=self._total if self._total is not None else shown)
+            text += "  ·  " + self.t("ui.numbers.filtered", query=clean(self._query))
         if not shown:
             text = f"{self.t('ui.numbers.empty')}  {text}"
-        column = _sort_keys()[self._sort][0]
+        column = SORTS[self._sort][1]
         text += "  ·  " + self.t("ui.numbers.sorted_by", column=self.t(COLUMN_LABELS[column]))
         self.query_one("#summary", Static).update(text)
 
@@ -297,16 +317,26 @@ class NumberDashboardScreen(PortalScreen):
     @work(group="live")
     async def refresh_numbers(self, e164s: list[str]) -> None:
         """Re-fetch only the changed numbers; a number no longer visible leaves the table."""
-        table = self.query_one(DataTable)
+        fetched: list[tuple[str, NumberView | None]] = []
         for e164 in e164s:
             try:
-                view: NumberView | None = await self.core.read(numbers.get_number, self.actor, number=e164)
+                fetched.append((e164, await self.core.read(numbers.get_number, self.actor, number=e164)))
             except DomainError:
-                view = None
+                fetched.append((e164, None))
+        if not self.is_attached:
+            return  # the session ended meanwhile
+        table = self.query_one(DataTable)
+        for e164, view in fetched:
             if view is None:
-                self._remove_row(table, e164)
-            elif e164 in self._keys or not self._query:
+                if e164 in self._keys:
+                    self._remove_row(table, e164)
+                    self._total = max(0, self._total - 1)
+            elif e164 in self._keys:
                 self._update_row(table, view)
+            elif not self._query and len(self._views) < PAGE_SIZE and self._page == self.pages - 1:
+                # newly visible (e.g. just assigned to this employee) and room on the last page
+                self._add_row(table, view)
+                self._total += 1
         self._update_summary()
         self._sync_actions()
 
@@ -360,6 +390,9 @@ class NumberDashboardScreen(PortalScreen):
         name = str(parameters[0]) if action == "row_action" and parameters else action
         if name in ADMIN_ACTIONS and not self.actor.is_admin_view:
             return False
+        if action == "page":
+            step = int(str(parameters[0])) if parameters else 0
+            return None if not 0 <= self._page + step < self.pages else True
         if action == "row_action" and not self._allowed(name, self.selected):
             return None
         return True
@@ -368,6 +401,8 @@ class NumberDashboardScreen(PortalScreen):
         view = self.selected
         for name, _ in ROW_ACTIONS:
             self.query_one(f"#btn-{name}", Button).disabled = not self._allowed(name, view)
+        self.query_one("#btn-prev_page", Button).disabled = self._page == 0
+        self.query_one("#btn-next_page", Button).disabled = self._page >= self.pages - 1
         self.refresh_bindings()
 
     @on(DataTable.RowHighlighted)
@@ -379,6 +414,8 @@ class NumberDashboardScreen(PortalScreen):
         name = (event.button.id or "").removeprefix("btn-")
         if name in ("filter", "sort", "buy", "port"):
             getattr(self, f"action_{name}")()
+        elif name in ("prev_page", "next_page"):
+            self.action_page(-1 if name == "prev_page" else 1)
         elif name:
             self.action_row_action(name)
 
@@ -393,6 +430,7 @@ class NumberDashboardScreen(PortalScreen):
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         self._query = event.value.strip()
+        self._page = 0
         if not self._query:
             self._hide_filter()
         self.query_one(DataTable).focus()
@@ -405,6 +443,7 @@ class NumberDashboardScreen(PortalScreen):
             self._hide_filter()
             if self._query:
                 self._query = ""
+                self._page = 0
                 self.reload()
 
     def _hide_filter(self) -> None:
@@ -414,9 +453,15 @@ class NumberDashboardScreen(PortalScreen):
         self.query_one(DataTable).focus()
 
     def action_sort(self) -> None:
-        self._sort = (self._sort + 1) % len(_sort_keys())
-        self._apply_sort(self.query_one(DataTable))
-        self._update_summary()
+        self._sort = (self._sort + 1) % len(SORTS)
+        self._page = 0
+        self.reload()
+
+    def action_page(self, step: int) -> None:
+        if 0 <= self._page + step < self.pages:
+            self._page += step
+            self.query_one(DataTable).move_cursor(row=0, animate=False)
+            self.reload()
 
     def action_reload(self) -> None:
         self.reload()

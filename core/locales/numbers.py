@@ -15,6 +15,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Unbekannter Status „{value}“ (inactive, active, pending_deactivation, porting).",
         "en": "Unknown status '{value}' (inactive, active, pending_deactivation, porting).",
     },
+    "error.numbers.invalid_order": {
+        "de": "Unbekannte Sortierung „{value}“ (number, status, assigned, date, area, price).",
+        "en": "Unknown order '{value}' (number, status, assigned, date, area, price).",
+    },
     "error.numbers.wrong_status": {
         "de": "Rufnummer {number} hat den Status „{status}“ – Aktion „{action}“ ist so nicht möglich.",
         "en": "Number {number} has status '{status}' – action '{action}' is not possible.",
@@ -88,10 +92,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.numbers.kind.voice": {"de": "Sprache", "en": "Voice"},
     "ui.numbers.kind.fax": {"de": "Fax", "en": "Fax"},
     "ui.numbers.kind.fax_personal": {"de": "Fax (persönlich)", "en": "Fax (personal)"},
-    "ui.numbers.count": {"de": "{shown} von {total} Rufnummern", "en": "{shown} of {total} numbers"},
-    "ui.numbers.count_filtered": {
-        "de": "{shown} Rufnummern für „{query}“", "en": "{shown} numbers for '{query}'",
+    "ui.numbers.count": {
+        "de": "Rufnummern {first}–{last} von {total} · Seite {page}/{pages}",
+        "en": "Numbers {first}–{last} of {total} · page {page}/{pages}",
     },
+    "ui.numbers.filtered": {"de": "Filter: „{query}“", "en": "filter: '{query}'"},
     "ui.numbers.sorted_by": {"de": "sortiert nach {column}", "en": "sorted by {column}"},
     "ui.numbers.filter_placeholder": {
         "de": "Filtern: Rufnummer, Mitarbeiter, Ortsnetz, Status … (Enter)",
@@ -119,6 +124,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.numbers.action.buy": {"de": "Rufnummern kaufen", "en": "Buy numbers"},
     "ui.numbers.action.port": {"de": "Rufnummern portieren", "en": "Port numbers"},
     "ui.numbers.action.reload": {"de": "Neu laden", "en": "Reload"},
+    "ui.numbers.action.prev_page": {"de": "‹ Zurück", "en": "‹ Previous"},
+    "ui.numbers.action.next_page": {"de": "Weiter ›", "en": "Next ›"},
     "ui.numbers.not_available": {
         "de": "Dieser Bereich ist noch nicht verfügbar.", "en": "This area is not available yet.",
     },

@@ -274,18 +274,19 @@ def _status_error(rule: str, n: Number, action: str) -> RuleViolation:
 # ---------------------------------------------------------------- reads
 
 
-async def list_numbers(
-    uow: UnitOfWork,
-    actor: Actor,
-    *,
-    query: str | None = None,
-    status: str | None = None,
-    offset: int = 0,
-    limit: int | None = None,
-) -> list[NumberView]:
-    """The customer's numbers (admin view) or the actor's own (user view), by number."""
-    require(actor, Permission.NUMBER_READ, customer_id=actor.customer_id)
-    stmt = _view_query().where(Number.customer_id == actor.customer_id)
+SORT_ORDERS: dict[str, tuple[Any, ...]] = {
+    "number": (Number.e164,),
+    "status": (Number.status, Number.e164),
+    "assigned": (_Assigned.username.is_(None), _Assigned.full_name, Number.e164),
+    "date": (Number.deactivation_date.is_(None), Number.deactivation_date, Number.e164),
+    "area": (Number.area_prefix, Number.e164),
+    "price": (Number.monthly_price_cents.desc(), Number.e164),
+}
+"""Orders for :func:`list_numbers` (the dashboard cycles through them with ``s``)."""
+
+
+def _filtered(stmt: Select[Any], actor: Actor, query: str | None, status: str | None) -> Select[Any]:
+    stmt = stmt.where(Number.customer_id == actor.customer_id)
     if not actor.is_admin_view:
         stmt = stmt.where(Number.assigned_account_id == actor.account_id)
     if status:
@@ -310,11 +311,44 @@ async def list_numbers(
                 tail = digits[2:]
             conditions.append(Number.e164.contains(tail or digits, autoescape=True))
         stmt = stmt.where(or_(*conditions))
-    stmt = stmt.order_by(Number.e164).offset(max(offset, 0))
+    return stmt
+
+
+async def list_numbers(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    query: str | None = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+    order: str = "number",
+) -> list[NumberView]:
+    """The customer's numbers (admin view) or the actor's own (user view); ``query``
+    matches digits of the number, employee, area name, status or kind."""
+    require(actor, Permission.NUMBER_READ, customer_id=actor.customer_id)
+    if order not in SORT_ORDERS:
+        raise ValidationError("error.numbers.invalid_order", value=order[:40])
+    stmt = _filtered(_view_query(), actor, query, status)
+    stmt = stmt.order_by(*SORT_ORDERS[order]).offset(max(offset, 0))
     if limit is not None:
         stmt = stmt.limit(max(limit, 0))
     rows = (await uow.session.execute(stmt)).all()
     return [_to_view(*row) for row in rows]
+
+
+async def count_numbers(
+    uow: UnitOfWork, actor: Actor, *, query: str | None = None, status: str | None = None
+) -> int:
+    """How many numbers :func:`list_numbers` would return without paging."""
+    require(actor, Permission.NUMBER_READ, customer_id=actor.customer_id)
+    base = (
+        select(func.count(Number.id))
+        .select_from(Number)
+        .join(LocalArea, LocalArea.prefix == Number.area_prefix)
+        .outerjoin(_Assigned, _Assigned.id == Number.assigned_account_id)
+    )
+    return int(await uow.session.scalar(_filtered(base, actor, query, status)) or 0)
 
 
 async def get_number(uow: UnitOfWork, actor: Actor, *, number: str) -> NumberView:

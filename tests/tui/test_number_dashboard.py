@@ -1,0 +1,203 @@
+"""Pilot tests of the number dashboard: table, marker, filter, sort, user view, live
+updates in place, and a customer with 10,000 numbers."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from sqlalchemy import insert, select
+from textual.pilot import Pilot
+from textual.widgets import Button, DataTable
+
+from core.authz import Actor
+from core.models import Number, NumberKind, NumberStatus
+from core.runtime import Core
+from core.services import numbers
+from screens.number_dashboard import PAGE_SIZE, NumberDashboardScreen
+from tests.tui.test_app_shell import screen_text
+from tui.app import LinedeskApp
+
+TOM_NUMBER = "+4930123456101"
+INACTIVE = "+4930123456104"
+
+
+async def settle(app: LinedeskApp, pilot: Pilot[None]) -> None:
+    """Let workers and the messages they post run to the end."""
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_dashboard(app: LinedeskApp, pilot: Pilot[None]) -> NumberDashboardScreen:
+    await pilot.press("2")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, NumberDashboardScreen)
+    return screen
+
+
+def table_of(screen: NumberDashboardScreen) -> DataTable[object]:
+    return screen.query_one("#numbers", DataTable)
+
+
+def e164_column(screen: NumberDashboardScreen) -> list[str]:
+    table = table_of(screen)
+    return [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+
+
+def row_text(screen: NumberDashboardScreen, e164: str) -> list[str]:
+    table = table_of(screen)
+    return [str(c) for c in table.get_row(screen._keys[e164])]
+
+
+async def select_number(screen: NumberDashboardScreen, pilot: Pilot[None], e164: str) -> None:
+    table = table_of(screen)
+    table.move_cursor(row=table.get_row_index(screen._keys[e164]), animate=False)
+    await pilot.pause()
+
+
+async def test_admin_sees_all_numbers_with_marker_date_and_actions(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert len(e164_column(screen)) == 13
+        pending = row_text(screen, "+4930123456103")
+        assert pending[0] == "!" and "31.12.2026" in pending and "Deaktivierung vorgemerkt" in pending
+        mia = row_text(screen, "+4930123456100")
+        assert mia[:4] == ["", "030 123456100", "+4930123456100", "030 Berlin"]
+        assert "Mia Schneider" in mia and "2,50 €" in mia
+        assert "Fax (persönlich)" in row_text(screen, "+4930123456110")
+        text = screen_text(app)
+        for label in ("Aktivieren (a)", "Tauschen (w)", "Rufnummern kaufen", "Rufnummern portieren",
+                      "Rufnummern 1–13 von 13 · Seite 1/1"):
+            assert label in text
+        # row actions follow the selected number's state
+        await select_number(screen, pilot, INACTIVE)
+        assert not screen.query_one("#btn-activate", Button).disabled
+        assert screen.query_one("#btn-deactivate", Button).disabled
+        await select_number(screen, pilot, TOM_NUMBER)
+        assert screen.query_one("#btn-activate", Button).disabled
+        assert not screen.query_one("#btn-deactivate", Button).disabled
+
+
+async def test_employee_sees_only_own_numbers_and_no_admin_actions(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["mia"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert sorted(e164_column(screen)) == [
+            "+4930123456100", "+4930123456102", "+4930123456110", "+4940123456202"]
+        text = screen_text(app)
+        assert "Anwender-Ansicht: Sie sehen die Ihnen zugeordneten Rufnummern." in text
+        assert "Aktivieren" not in text and "Rufnummern kaufen" not in text
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert app.screen is screen  # no dialog for an employee
+        status = await demo_core.read(numbers.get_number, actors["mia"], number="+4930123456100")
+        assert status.status == "active"
+
+
+async def test_filter_and_sort(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await pilot.press("slash")
+        await pilot.press(*"tom", "enter")
+        await settle(app, pilot)
+        assert e164_column(screen) == [TOM_NUMBER]
+        assert "Rufnummern 1–1 von 1" in screen_text(app) and "Filter: „tom“" in screen_text(app)
+        await pilot.press("slash", "escape")
+        await settle(app, pilot)
+        assert len(e164_column(screen)) == 13
+
+        await pilot.press("s")  # by status
+        await pilot.pause()
+        statuses = [row_text(screen, e)[5] for e in e164_column(screen)]
+        assert statuses == sorted(statuses, key=lambda s: {
+            "aktiv": 0, "inaktiv": 1, "Deaktivierung vorgemerkt": 2, "in Portierung": 3}[s])
+        assert "sortiert nach Status" in screen_text(app)
+        await pilot.press("s")  # by employee: assigned ones first
+        await pilot.pause()
+        assert row_text(screen, e164_column(screen)[0])[7] != ""
+        assert row_text(screen, e164_column(screen)[-1])[7] == ""
+
+
+async def test_change_in_another_session_updates_the_row_in_place(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await select_number(screen, pilot, INACTIVE)
+        cursor = table_of(screen).cursor_row
+        loads: list[object] = []
+        original = screen.reload
+        screen.reload = lambda: loads.append(original())  # type: ignore[method-assign]
+        # another admin session (same customer) marks tom's number for deactivation
+        await demo_core.run(numbers.deactivate, actors["admin"], number=TOM_NUMBER)
+        await settle(app, pilot)
+        row = row_text(screen, TOM_NUMBER)
+        assert row[0] == "!" and "31.12.2026" in row
+        assert table_of(screen).cursor_row == cursor
+        assert loads == []  # only the changed row was fetched
+        # a number assigned away disappears from an employee's dashboard, and back
+    app2 = LinedeskApp(demo_core, actors["tom"])
+    async with app2.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app2, pilot)
+        assert e164_column(screen) == [TOM_NUMBER]
+        await demo_core.run(numbers.assign, actors["admin"], number="+4930123456102", username="tom")
+        await settle(app2, pilot)
+        assert sorted(e164_column(screen)) == ["+4930123456101", "+4930123456102"]
+        await demo_core.run(numbers.assign, actors["admin"], number=TOM_NUMBER, username="mia")
+        await settle(app2, pilot)
+        assert e164_column(screen) == ["+4930123456102"]
+
+
+async def test_ten_thousand_numbers(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    async with demo_core.uow() as uow:
+        first = await uow.session.scalar(select(Number).where(Number.e164 == TOM_NUMBER))
+        assert first is not None
+        now = uow.clock.now()
+        await uow.session.execute(insert(Number), [
+            {"customer_id": admin.customer_id, "contract_id": first.contract_id,
+             "e164": f"+49305550{i:05d}", "area_prefix": "030", "kind": NumberKind.VOICE,
+             "status": NumberStatus.ACTIVE if i % 3 else NumberStatus.INACTIVE, "settings": {},
+             "activation_fee_cents": 995, "monthly_price_cents": 250,
+             "created_at": now - timedelta(days=1), "version": 1}
+            for i in range(10_000)
+        ])
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        started = time.perf_counter()
+        screen = await open_dashboard(app, pilot)
+        load_seconds = time.perf_counter() - started
+        assert table_of(screen).row_count == PAGE_SIZE
+        assert f"Rufnummern 1–{PAGE_SIZE} von 10.013 · Seite 1/21" in screen_text(app)
+        target = "+4930555000200"
+        await select_number(screen, pilot, target)
+        cursor = table_of(screen).cursor_row
+        started = time.perf_counter()
+        await demo_core.run(numbers.deactivate, admin, number=target)
+        await settle(app, pilot)
+        update_seconds = time.perf_counter() - started
+        assert row_text(screen, target)[0] == "!"
+        assert table_of(screen).cursor_row == cursor
+        print(f"10k numbers: first page {load_seconds:.2f} s, live update {update_seconds:.3f} s")
+        assert load_seconds < 10, load_seconds
+        assert update_seconds < 1.5, update_seconds
+
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert e164_column(screen)[0] == f"+49305550{PAGE_SIZE - 9:05d}"
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert e164_column(screen)[0] == "+4930123456100"
+        await pilot.press("slash", *"555000999", "enter")
+        await settle(app, pilot)
+        assert e164_column(screen) == ["+4930555000999"]
