@@ -1,0 +1,250 @@
+"""Pilot tests of every number dialog: confirm does exactly the action, cancel changes
+nothing, a concurrent change ends in a clear conflict."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from textual.pilot import Pilot
+from textual.widgets import Button, Checkbox, Input, Select, SelectionList
+
+from core.authz import Actor
+from core.models import AuditEvent, CallRecord, Charge, OutboxMessage
+from core.runtime import Core
+from core.services import numbers
+from screens.number_dialogs import (
+    ActivateDialog,
+    AssignDialog,
+    DeactivateDialog,
+    FaxCredentialsDialog,
+    ForwardingDialog,
+    SwapDialog,
+    UndoDeactivationDialog,
+)
+from tests.tui.test_app_shell import screen_text
+from tests.tui.test_number_dashboard import open_dashboard, row_text, select_number, settle
+from tui.app import LinedeskApp
+
+MIA_MAIN = "+4930123456100"
+TOM_NUMBER = "+4930123456101"
+PENDING = "+4930123456103"
+INACTIVE = "+4930123456104"
+PERSONAL_FAX = "+4930123456110"
+SHARED_FAX = "+4930123456111"
+
+
+async def count(core: Core, model: type, *where: object) -> int:
+    async with core.uow(readonly=True) as uow:
+        return int(await uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+async def status_of(core: Core, actor: Actor, e164: str) -> numbers.NumberView:
+    return await core.read(numbers.get_number, actor, number=e164)
+
+
+async def open_dialog(app: LinedeskApp, pilot: Pilot[None], e164: str, key: str, dialog: type) -> object:
+    screen = await open_dashboard(app, pilot)
+    await select_number(screen, pilot, e164)
+    await pilot.press(key)
+    await settle(app, pilot)
+    assert isinstance(app.screen, dialog), app.screen
+    return app.screen
+
+
+async def click(app: LinedeskApp, pilot: Pilot[None], button_id: str) -> None:
+    button = app.screen.query_one(f"#{button_id}", Button)
+    assert not button.disabled, button_id
+    button.press()
+    await settle(app, pilot)
+
+
+async def test_activate_shows_prices_and_charges_on_confirm(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_dialog(app, pilot, INACTIVE, "a", ActivateDialog)
+        text = screen_text(app)
+        assert "Einmalig: 9,95 €" in text and "Monatlich: 2,50 €" in text
+        assert "Rufnummer jetzt kostenpflichtig aktivieren" in text and "Abbrechen" in text
+        await click(app, pilot, "cancel")
+        assert not isinstance(app.screen, ActivateDialog)
+        assert (await status_of(demo_core, admin, INACTIVE)).status == "inactive"
+        assert await count(demo_core, Charge) == 0
+
+        await pilot.press("a")
+        await settle(app, pilot)
+        await click(app, pilot, "confirm")
+        assert (await status_of(demo_core, admin, INACTIVE)).status == "active"
+        assert await count(demo_core, Charge, Charge.amount_cents == 995) == 1
+        assert row_text(app.screen, INACTIVE)[5] == "aktiv"  # type: ignore[arg-type]
+
+
+async def test_activate_conflict_when_someone_else_was_faster(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_dialog(app, pilot, INACTIVE, "a", ActivateDialog)
+        await demo_core.run(numbers.activate, admin, number=INACTIVE)  # a second admin session
+        await click(app, pilot, "confirm")
+        assert not isinstance(app.screen, ActivateDialog)
+        assert await count(demo_core, Charge) == 1  # charged once, not twice
+        notes = [n.message for n in app._notifications]
+        assert any("von jemand anderem geändert" in m for m in notes), notes
+
+
+async def test_deactivate_shows_date_and_cancel_keeps_active(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_dialog(app, pilot, TOM_NUMBER, "d", DeactivateDialog)
+        text = screen_text(app)
+        assert "31.12.2026" in text and "Rufnummer jetzt deaktivieren" in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert (await status_of(demo_core, admin, TOM_NUMBER)).status == "active"
+        await pilot.press("d")
+        await settle(app, pilot)
+        await click(app, pilot, "confirm")
+        view = await status_of(demo_core, admin, TOM_NUMBER)
+        assert (view.status, str(view.deactivation_date)) == ("pending_deactivation", "2026-12-31")
+        row = row_text(app.screen, TOM_NUMBER)  # type: ignore[arg-type]
+        assert row[0] == "!" and "31.12.2026" in row
+
+
+async def test_undo_deactivation(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_dialog(app, pilot, PENDING, "u", UndoDeactivationDialog)
+        assert "31.12.2026" in screen_text(app)
+        await click(app, pilot, "cancel")
+        assert (await status_of(demo_core, admin, PENDING)).status == "pending_deactivation"
+        await pilot.press("u")
+        await settle(app, pilot)
+        await click(app, pilot, "confirm")
+        assert (await status_of(demo_core, admin, PENDING)).status == "active"
+        assert row_text(app.screen, PENDING)[0] == ""  # type: ignore[arg-type]
+
+
+async def test_swap_warns_then_offers_forwarding(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        dialog = await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
+        text = screen_text(app)
+        assert "unwiderruflich gelöscht" in text and "Rufnummerntausch jetzt abschließen" in text
+        assert dialog.query_one("#old", Select).value == MIA_MAIN  # type: ignore[attr-defined]
+        assert app.screen.query_one("#confirm", Button).disabled  # no new number chosen yet
+        await click(app, pilot, "cancel")
+        assert (await status_of(demo_core, admin, MIA_MAIN)).forwarding_target == "sip:mia@muster-gmbh.de"
+
+        await pilot.press("w")
+        await settle(app, pilot)
+        app.screen.query_one("#new", Select).value = INACTIVE
+        await settle(app, pilot)
+        await click(app, pilot, "confirm")
+        assert isinstance(app.screen, ForwardingDialog)
+        assert "Später" in screen_text(app)
+        old = await status_of(demo_core, admin, MIA_MAIN)
+        new = await status_of(demo_core, admin, INACTIVE)
+        assert (old.status, old.forwarding_target, new.status, new.assigned_to) == (
+            "inactive", None, "active", "mia")
+        assert await count(demo_core, Charge) == 0
+
+        box = app.screen.query_one("#target", Input)
+        box.value = "sip:nohost"
+        await click(app, pilot, "confirm")
+        assert isinstance(app.screen, ForwardingDialog)  # stays open with the message
+        assert "kein gültiges Weiterleitungsziel" in screen_text(app)
+        box.value = "sip:mia-tisch@muster-gmbh.de"
+        await click(app, pilot, "confirm")
+        assert not isinstance(app.screen, ForwardingDialog)
+        assert (await status_of(demo_core, admin, INACTIVE)).forwarding_target == "sip:mia-tisch@muster-gmbh.de"
+
+
+async def test_forwarding_later_changes_nothing(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_dialog(app, pilot, TOM_NUMBER, "r", ForwardingDialog)
+        app.screen.query_one("#target", Input).value = "sip:tom@muster-gmbh.de"
+        await click(app, pilot, "cancel")
+        assert (await status_of(demo_core, admin, TOM_NUMBER)).forwarding_target is None
+        assert await count(demo_core, AuditEvent, AuditEvent.target == TOM_NUMBER) == 0
+
+
+async def test_assign_shows_current_user_and_deletes_traffic_data(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    mia_calls = (CallRecord.account_id == actors["mia"].account_id, CallRecord.deleted.is_(False))
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_dialog(app, pilot, MIA_MAIN, "z", AssignDialog)
+        text = screen_text(app)
+        assert "Diese Rufnummer nutzt momentan: Mia Schneider (mia)" in text
+        assert "Verkehrsdaten löschen" in text
+        app.screen.query_one("#employee", Select).value = "tom"
+        app.screen.query_one("#delete-traffic", Checkbox).value = True
+        await settle(app, pilot)
+        await click(app, pilot, "cancel")
+        assert (await status_of(demo_core, admin, MIA_MAIN)).assigned_to == "mia"
+        assert await count(demo_core, CallRecord, *mia_calls) == 6
+
+        await pilot.press("z")
+        await settle(app, pilot)
+        options = [v for _, v in app.screen.query_one("#employee", Select)._options]
+        assert "mia" not in options and "tom" in options
+        app.screen.query_one("#employee", Select).value = "tom"
+        app.screen.query_one("#delete-traffic", Checkbox).value = True
+        await settle(app, pilot)
+        await click(app, pilot, "confirm")
+        assert (await status_of(demo_core, admin, MIA_MAIN)).assigned_to == "tom"
+        assert await count(demo_core, CallRecord, *mia_calls) == 2  # the other number's calls stay
+        assert "Tom Becker" in row_text(app.screen, MIA_MAIN)  # type: ignore[arg-type]
+
+
+async def test_assign_without_deleting_keeps_call_records(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_dialog(app, pilot, MIA_MAIN, "z", AssignDialog)
+        app.screen.query_one("#employee", Select).value = "admin"
+        await settle(app, pilot)
+        await click(app, pilot, "confirm")
+    assert (await status_of(demo_core, admin, MIA_MAIN)).assigned_to == "admin"
+    assert await count(demo_core, CallRecord, CallRecord.deleted.is_(True)) == 0
+
+
+async def test_fax_personal_is_locked_to_owner(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_dialog(app, pilot, PERSONAL_FAX, "f", FaxCredentialsDialog)
+        assert "Persönliche Faxnummer von mia" in screen_text(app)
+        recipients = app.screen.query_one("#recipients", SelectionList)
+        assert recipients.disabled and recipients.selected == ["mia"] and recipients.option_count == 1
+        await click(app, pilot, "cancel")
+        assert await count(demo_core, OutboxMessage) == 0
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert "Zugangsdaten an Mitarbeiter versenden" in screen_text(app)
+        await click(app, pilot, "confirm")
+        assert await count(demo_core, OutboxMessage) == 1
+        assert any("versendet an: mia" in n.message for n in app._notifications)
+
+
+async def test_fax_shared_sends_to_chosen_employees(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_dialog(app, pilot, SHARED_FAX, "f", FaxCredentialsDialog)
+        recipients = app.screen.query_one("#recipients", SelectionList)
+        assert not recipients.disabled and recipients.selected == []
+        assert app.screen.query_one("#confirm", Button).disabled
+        recipients.select("tom")
+        recipients.select("mia")
+        await settle(app, pilot)
+        await click(app, pilot, "confirm")
+        assert await count(demo_core, OutboxMessage) == 2
+        choice = await demo_core.read(numbers.fax_recipients, actors["admin"], number=SHARED_FAX)
+        assert choice.already_sent_to == ("mia", "tom")
