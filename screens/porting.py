@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Footer, Input, Select, Static
 
 from core.errors import ValidationError
-from core.i18n import CATALOG, format_date, format_datetime
+from core.i18n import format_date, format_datetime
 from core.services import areas, porting
 from core.services.porting import PortingOrderView
 from screens.areas import FormDialog, label_bindings, selected_key
@@ -163,12 +163,6 @@ class PortingScreen(PortalScreen):
         label = self.t(STATUS_LABELS[status]) if status in STATUS_LABELS else clean(status)
         return Text(label, style=STATUS_STYLES.get(status, ""))
 
-    def note_text(self, note: str | None) -> str:
-        """Notes of the simulated carrier are i18n keys; a real carrier's text is shown cleaned."""
-        if not note:
-            return ""
-        return self.t(note) if note in CATALOG else clean(note)
-
     @work(exclusive=True, group="load")
     async def reload(self) -> None:
         orders = await self.fetch(porting.list_orders)
@@ -211,12 +205,12 @@ class PortingScreen(PortalScreen):
         for event in order.timeline:
             text.append(f"\n  {format_datetime(event.at, loc)}  ")
             text.append_text(self.status_text(event.status))
-            note = self.note_text(event.note)
+            note = clean(event.note_text(self.actor.locale))
             if note:
                 text.append(f" – {note}")
         if order.status == "rejected" and order.reject_reason:
             text.append("\n")
-            text.append(self.note_text(order.reject_reason), style="red")
+            text.append(clean(order.reason_text(self.actor.locale)), style="red")
         elif order.next_step_at is not None:
             text.append("\n")
             text.append(self.t("ui.porting.next_step", date=format_datetime(order.next_step_at, loc)),

@@ -32,7 +32,7 @@ from core.authz import Actor, Permission, require
 from core.clock import BERLIN
 from core.demo import VOICE_ACTIVATION_CENTS, VOICE_MONTHLY_CENTS
 from core.errors import NotFound, RuleViolation, ValidationError
-from core.i18n import format_date
+from core.i18n import format_date, t
 from core.models import (
     AreaVerification,
     Customer,
@@ -131,8 +131,12 @@ def earliest_wished_date(today: date) -> date:
 class PortingEventView:
     status: str
     note: str
-    """An i18n key (simulated carrier) or free text; screens translate known keys."""
+    """An i18n key (simulated carrier) or free text; use :meth:`note_text`."""
     at: datetime
+
+    def note_text(self, locale: str) -> str:
+        """The note in ``locale`` (a carrier's free text is returned unchanged)."""
+        return t(locale, self.note) if self.note else ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,10 @@ class PortingOrderView:
     next_step_at: datetime | None
     created_at: datetime
     timeline: tuple[PortingEventView, ...]
+
+    def reason_text(self, locale: str) -> str:
+        """The rejection reason in ``locale`` (empty unless rejected)."""
+        return t(locale, self.reject_reason) if self.reject_reason else ""
 
 
 def _view(order: PortingOrder, events: list[PortingEvent]) -> PortingOrderView:

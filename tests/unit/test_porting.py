@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from core.authz import Actor, ViewMode
 from core.clock import FixedClock
-from core.errors import PermissionDenied, RuleViolation, ValidationError
+from core.errors import Conflict, PermissionDenied, RuleViolation, ValidationError
 from core.models import AuditEvent, Number, NumberStatus, PortingEvent
 from core.runtime import Core
 from core.services import porting
@@ -153,6 +155,8 @@ async def test_wrong_account_holder_is_rejected_and_numbers_removed(
         assert await porting.advance_due(uow) == 1
     mine = next(o for o in await demo_core.read(porting.list_orders, admin) if o.id == order.id)
     assert mine.status == "rejected" and mine.reject_reason == porting.REASON_HOLDER_MISMATCH
+    assert "Anschlussinhaber" in mine.reason_text("de") and "account holder" in mine.reason_text("en")
+    assert mine.timeline[0].note_text("en") == "Order passed on to the previous provider"
     assert [e.status for e in mine.timeline] == ["submitted", "rejected"]
     assert await number_states(demo_core, list(order.numbers)) == {}
     # holder comparison ignores case and spacing; the numbers can be ordered again
@@ -212,3 +216,52 @@ async def test_completed_number_arrives_even_if_its_row_is_missing(
     async with demo_core.uow() as uow:
         assert await porting.advance_due(uow) == 1
     assert await number_states(demo_core, ["+4930987654321"]) == {"+4930987654321": NumberStatus.ACTIVE.value}
+
+
+@pytest.fixture(scope="module")
+def pg_server() -> Iterator[str]:
+    from tests.pg import postgres_server
+
+    with postgres_server() as url:
+        if url is None:
+            pytest.skip("PostgreSQL is not installed")
+        yield url
+
+
+async def test_concurrent_schedulers_on_postgres(pg_server: str, tmp_path: Path) -> None:
+    """Real row locks and READ COMMITTED: several runs at once still apply each step once."""
+    from core import migrate
+    from core.demo import seed_demo
+    from tests.conftest import DEMO_NOW, login, make_settings
+    from tests.pg import create_database
+
+    clock = FixedClock(DEMO_NOW)
+    core = Core(make_settings(tmp_path, database_url=await create_database(pg_server)), clock=clock)
+    try:
+        await migrate.upgrade(core.db)
+        async with core.uow() as uow:
+            await seed_demo(uow)
+        admin = await login(core, "admin")
+        orders = [
+            await create(core, admin, numbers=[f"+4930555{i:04d}"]) for i in range(5)
+        ]
+        clock.advance(timedelta(days=1))
+
+        async def run() -> int:
+            try:
+                async with core.uow() as uow:
+                    return await porting.advance_due(uow)
+            except Conflict:
+                return 0
+
+        results = await asyncio.gather(*(run() for _ in range(4)))
+        async with core.uow() as uow:  # whatever a conflicting run left, the next run catches up
+            results.append(await porting.advance_due(uow))
+        assert sum(results) == len(orders)
+        async with core.uow(readonly=True) as uow:
+            statuses = list(await uow.session.scalars(
+                select(PortingEvent.status).where(PortingEvent.order_id.in_([o.id for o in orders]))))
+        assert sorted(statuses).count("confirmed") == len(orders)
+        assert len(statuses) == 2 * len(orders)
+    finally:
+        await core.close()
