@@ -80,6 +80,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "contracts.none_marked": {
         "de": "Bitte zuerst einen Vertrag markieren.", "en": "Please mark a contract first.",
     },
+    "contracts.admin_only": {
+        "de": "Die Vertragsübersicht steht nur dem Administrator-Konto in der Admin-Ansicht zur "
+              "Verfügung.",
+        "en": "The contract overview is available to the administrator account in admin view only.",
+    },
     "contracts.empty": {
         "de": "Keine Verträge für diese Auswahl.", "en": "No contracts for this selection.",
     },

@@ -1,0 +1,141 @@
+"""Pilot tests of the contract overview: selectors, table, site overview, filter, action."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from sqlalchemy import select
+from textual.widgets import DataTable, Select
+
+from core.authz import Actor
+from core.models import Contract, ContractType, CustomerNumber, Product
+from core.runtime import Core
+from screens.contract_overview import ContractOverviewScreen
+from screens.credential_wizard import CredentialWizardScreen
+from tests.tui.test_app_shell import screen_text
+from tui.app import LinedeskApp
+
+
+def table_refs(app: LinedeskApp) -> list[str]:
+    table = app.screen.query_one("#contracts", DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def open_overview(app: LinedeskApp, pilot: object) -> ContractOverviewScreen:
+    await pilot.press("1")  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    assert isinstance(app.screen, ContractOverviewScreen)
+    return app.screen
+
+
+async def test_overview_lists_top_level_contracts_and_filters(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_overview(app, pilot)
+        refs = table_refs(app)
+        assert "V-1000001-0001" in refs  # CompanyFlex framework contract
+        assert all(not screen._by_id[int(k)].parent_id for k in
+                   (str(v.id) for v in screen._all if v.contract_ref in refs))
+        text = screen_text(app)
+        assert "Vertragsübersicht" in text and "Kundennummer" in text and "Neue Internet-Zugangsdaten" in text
+        screen.query_one("#customer-number", Select).value = "1000002"
+        await pilot.pause()
+        assert table_refs(app) and all(r.startswith("V-1000002") for r in table_refs(app))
+        screen.query_one("#customer-number", Select).value = "*"
+        screen.query_one("#product", Select).value = "sip_trunk"
+        await pilot.pause()
+        assert [screen._by_id[v.id].type for v in screen._visible()] == ["sip_trunk"]
+        screen.query_one("#product", Select).value = "*"
+        await pilot.press("slash", *"leipzig", "enter")
+        await pilot.pause()
+        assert len(table_refs(app)) == 1
+        assert "Filiale Leipzig" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "V-1000001-0001" in table_refs(app)
+
+
+async def test_site_overview_shows_branches(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_overview(app, pilot)
+        main = next(v for v in screen._all if v.type == "cloud_pbx_main")
+        table = screen.query_one("#contracts", DataTable)
+        table.move_cursor(row=table.get_row_index(str(main.id)))
+        await pilot.press("s")
+        await pilot.pause()
+        assert sorted(table_refs(app)) == sorted(main.sites)
+        text = screen_text(app)
+        assert "Standorte-/Filialübersicht" in text and "Filiale Hamburg" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.marked is not None and screen.marked.id == main.id
+
+
+async def test_action_selector_opens_wizard_for_marked_contract(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_overview(app, pilot)
+        marked = screen.marked
+        assert marked is not None
+        await pilot.click("#btn-next")
+        await pilot.pause()
+        assert isinstance(app.screen, CredentialWizardScreen)
+        assert app.screen.contract_id == marked.id
+
+
+async def test_employee_gets_an_explanation(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["mia"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_overview(app, pilot)
+        assert table_refs(app) == []
+        assert "nur dem Administrator-Konto" in screen_text(app)
+
+
+async def test_english_labels(demo_core: Core, actors: dict[str, Actor]) -> None:
+    async with demo_core.uow() as uow:
+        from core.models import Account
+
+        admin = await uow.session.get(Account, actors["admin"].account_id)
+        assert admin is not None
+    english = actors["admin"].__class__(**{**actors["admin"].__dict__, "locale": "en"})
+    app = LinedeskApp(demo_core, english)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_overview(app, pilot)
+        text = screen_text(app)
+        assert "Contract overview" in text and "New internet access credentials" in text
+
+
+async def test_hundreds_of_contracts_stay_fast(demo_core: Core, actors: dict[str, Actor]) -> None:
+    async with demo_core.uow() as uow:
+        cn = await uow.session.scalar(select(CustomerNumber).where(CustomerNumber.number == "1000002"))
+        assert cn is not None
+        now = uow.clock.now()
+        for i in range(600):
+            uow.session.add(Contract(
+                customer_number_id=cn.id, product=Product.COMPANYFLEX,
+                type=ContractType.COMPANYFLEX_ACCESS_PLUS, contract_ref=f"V-1000002-{5000 + i}",
+                site_name=f"Filiale {i:03d}", street=f"Hauptstraße {i}", postal_code="20095",
+                city="Hamburg", has_line=True, line_online=True, line_id=f"DSLX{i:05d}",
+                credentials_generated_at=now - timedelta(days=i), created_at=now,
+            ))
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        started = time.perf_counter()
+        screen = await open_overview(app, pilot)
+        loaded = time.perf_counter() - started
+        assert len(table_refs(app)) > 600
+        started = time.perf_counter()
+        await pilot.press("slash", *"filiale 59", "enter")
+        await pilot.pause()
+        filtered = time.perf_counter() - started
+        assert len(table_refs(app)) == 10
+        assert screen.marked is not None
+    print(f"600+ contracts: load {loaded:.2f}s, filter {filtered:.2f}s")
+    assert loaded < 5.0 and filtered < 3.0, (loaded, filtered)
