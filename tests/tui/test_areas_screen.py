@@ -148,3 +148,28 @@ async def test_user_markup_is_not_interpreted(demo_core: Core, actors: dict[str,
     async with app.run_test(size=(160, 45)) as pilot:
         await open_areas(pilot, "040")
         assert "[bold]Evil[/bold] Weg 1" in screen_text(app)
+
+
+async def test_support_is_asked_for_a_reason_which_is_audited(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    from core.services.audit import list_events
+    from screens.reason_dialog import ReasonDialog
+
+    support = actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster GmbH")
+    app = LinedeskApp(demo_core, support)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_areas(pilot, "030")
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one("#count", Input).value = "2"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"TICKET-9", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "2 Rufnummer(n) bestellt" in notifications(app)
+    events = await demo_core.read(list_events, support, query="areas.numbers_ordered")
+    assert [(e.actor_username, e.reason) for e in events] == [("support", "TICKET-9")]
