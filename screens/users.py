@@ -1,19 +1,382 @@
-"""Placeholder until its issue lands: shows the header and the navigation."""
+"""User management (Verwaltung & Archiv → Benutzerverwaltung, key ``3``).
+
+Everybody: the own e-mail address and mobile number (R6, validated by the core, the
+current password confirms the change) and the UI language, applied to the running
+session at once. Admins (admin view): the customer's accounts, creating employees with
+initial numbers (R14), deactivating them and resetting their password by e-mail.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Footer, Static
+from dataclasses import replace
+from typing import Any, ClassVar
 
-from screens.base import PortalScreen
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, DataTable, Footer, Input, Label, Select, SelectionList, Static
+
+from core.i18n import LOCALES
+from core.services import users
+from core.services.users import EmployeeView, ProfileView
+from screens.base import PortalDialog, PortalScreen
+from tui.messages import ActorChanged, DomainEventMessage
+from tui.sanitize import clean, safe_markup, safe_text
 from tui.widgets.header import SessionHeader
+
+KEY_LABELS: dict[str, str] = {
+    "save": "users.key.save",
+    "language": "users.key.language",
+    "new": "users.key.new",
+    "deactivate": "users.key.deactivate",
+    "reset": "users.key.reset",
+}
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("username", "users.col.username", 14),
+    ("name", "users.col.name", 22),
+    ("role", "users.col.role", 14),
+    ("email", "users.col.email", 32),
+    ("mobile", "users.col.mobile", 15),
+    ("numbers", "users.col.numbers", 34),
+    ("status", "users.col.status", 12),
+)
+LIVE_EVENTS = frozenset({"AccountCreated", "AccountChanged", "NumberAssigned"})
+
+
+class ConfirmDialog(PortalDialog[bool]):
+    """Yes/no before a change that affects another person's account."""
+
+    CSS_PATH = "users.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question), classes="dialog-text")
+            with Horizontal(classes="button-row"):
+                yield Button(self.t("users.confirm"), id="confirm", variant="warning")
+                yield Button(f"{self.t('users.cancel')} (esc)", id="cancel")
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class NewEmployeeDialog(PortalDialog[EmployeeView]):
+    """Create an employee account; the core validates and e-mails the initial password."""
+
+    CSS_PATH = "users.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", show=False),
+        Binding("ctrl+s", "create", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Static(self.t("users.new_employee"), classes="title")
+            for field, label in (("username", "users.username"), ("full-name", "users.full_name"),
+                                 ("new-email", "users.email"), ("new-mobile", "users.mobile")):
+                yield Label(self.t(label))
+                yield Input(id=field)
+            yield Label(self.t("users.language"))
+            yield Select[str]([(self.t(f"users.language.{loc}"), loc) for loc in LOCALES],
+                              value=self.actor.locale, allow_blank=False, id="new-locale")
+            yield Label(self.t("users.initial_numbers"))
+            yield SelectionList[str](id="new-numbers")
+            yield Static("", id="no-numbers", classes="hint")
+            with Horizontal(classes="button-row"):
+                yield Button(f"{self.t('users.create')} (ctrl+s)", id="create", variant="primary")
+                yield Button(f"{self.t('users.cancel')} (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#username", Input).focus()
+        self.load_numbers()
+
+    @work(exclusive=True)
+    async def load_numbers(self) -> None:
+        numbers = await self.fetch(users.assignable_numbers)
+        choices = self.query_one("#new-numbers", SelectionList)
+        for number in numbers or []:
+            choices.add_option((number, number))
+        if not numbers:
+            self.query_one("#no-numbers", Static).update(self.t("users.no_assignable_numbers"))
+
+    @on(Button.Pressed, "#create")
+    async def action_create(self) -> None:
+        view = await self.call(
+            users.create_employee,
+            username=self.query_one("#username", Input).value,
+            full_name=self.query_one("#full-name", Input).value,
+            email=self.query_one("#new-email", Input).value,
+            mobile=self.query_one("#new-mobile", Input).value,
+            locale=str(self.query_one("#new-locale", Select).value),
+            numbers=list(self.query_one("#new-numbers", SelectionList).selected),
+        )
+        if view is not None:
+            self.dismiss(view)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class UsersScreen(PortalScreen):
+    """Benutzerverwaltung: own profile and language; the customer's accounts for admins."""
+
+    CSS_PATH = "users.tcss"
+    AUTO_FOCUS = None
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "save", id="users.save"),
+        Binding("ctrl+l", "toggle_language", "language", id="users.language"),
+        Binding("n", "new", "new", id="users.new"),
+        Binding("d", "deactivate", "deactivate", id="users.deactivate"),
+        Binding("r", "reset", "reset", id="users.reset"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.profile: ProfileView | None = None
+        self.accounts: dict[str, EmployeeView] = {}
+        """Username → account as last fetched (admins only)."""
+
     def compose(self) -> ComposeResult:
         yield SessionHeader()
-        yield Static(self.t("ui.placeholder"), classes="hint")
+        with VerticalScroll(id="users-body"):
+            yield Static("", id="profile-title", classes="title")
+            yield Static("", id="profile-line")
+            with Horizontal(classes="field"):
+                yield Label("", id="email-label")
+                yield Input(id="email")
+            with Horizontal(classes="field"):
+                yield Label("", id="mobile-label")
+                yield Input(id="mobile")
+            with Horizontal(classes="field"):
+                yield Label("", id="password-label")
+                yield Input(id="current-password", password=True)
+            with Horizontal(classes="button-row"):
+                yield Button("", id="btn-save", variant="primary", compact=True)
+            with Horizontal(classes="field"):
+                yield Label("", id="language-label")
+                yield Select[str]([("Deutsch", "de"), ("English", "en")], value=self.actor.locale,
+                                  allow_blank=False, id="language", compact=True)
+            yield Static("", id="accounts-title", classes="title admin-only")
+            yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True,
+                            classes="admin-only")
+            with Horizontal(classes="button-row admin-only", id="account-actions"):
+                yield Button("", id="btn-new", variant="success", compact=True)
+                yield Button("", id="btn-deactivate", compact=True)
+                yield Button("", id="btn-reset", compact=True)
+            yield Static("", id="admin-hint", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(SessionHeader).show(self.actor, self.t("ui.nav.users"))
+        self._apply_texts()
+        # admins start on the accounts table (its keys n/d/r), everybody else on the e-mail field
+        self.query_one("#accounts" if self.actor.is_admin_view else "#email").focus()
+        self.reload()
+
+    def _apply_texts(self) -> None:
+        self.query_one(SessionHeader).show(self.actor, self.t("users.title"))
+        self.query_one("#profile-title", Static).update(self.t("users.profile"))
+        for label, key in (("email-label", "users.email"), ("mobile-label", "users.mobile"),
+                           ("password-label", "users.current_password"),
+                           ("language-label", "users.language"),
+                           ("accounts-title", "users.employees")):
+            self.query_one(f"#{label}").update(self.t(key))  # type: ignore[attr-defined]
+        for button, label, key in (("btn-save", "users.save_contact", "ctrl+s"),
+                                   ("btn-new", "users.new_employee", "n"),
+                                   ("btn-deactivate", "users.deactivate", "d"),
+                                   ("btn-reset", "users.reset_password", "r")):
+            self.query_one(f"#{button}", Button).label = f"{self.t(label)} ({key})"
+        with self.prevent(Select.Changed):
+            language = self.query_one("#language", Select)
+            language.set_options([(self.t(f"users.language.{loc}"), loc) for loc in LOCALES])
+            language.value = self.actor.locale
+        admin = self.actor.is_admin_view
+        for widget in self.query(".admin-only"):
+            widget.display = admin
+        self.query_one("#admin-hint", Static).update("" if admin else self.t("users.admin_only_hint"))
+        table = self.query_one("#accounts", DataTable)
+        table.clear(columns=True)
+        for key, label, width in COLUMNS:
+            table.add_column(self.t(label), key=key, width=width)
+        for key, bindings in list(self._bindings.key_to_bindings.items()):
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=self.t(KEY_LABELS[b.id.split(".", 1)[1]]))
+                if b.id and b.id.startswith("users.") else b
+                for b in bindings
+            ]
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new", "deactivate", "reset"):
+            return self.actor.is_admin_view
+        return True
+
+    # ---------------------------------------------------------------- loading
+
+    @work(exclusive=True, group="load")
+    async def reload(self) -> None:
+        profile = await self.fetch(users.get_profile)
+        if profile is not None:
+            self._show_profile(profile)
+        if self.actor.is_admin_view:
+            accounts = await self.fetch(users.list_employees)
+            if accounts is not None:
+                self._fill(accounts)
+
+    def _show_profile(self, profile: ProfileView) -> None:
+        self.profile = profile
+        self.query_one("#profile-line", Static).update(Text(self.t(
+            "users.profile_line", user=clean(profile.username), role=self.t(f"role.{profile.role}"),
+            name=clean(profile.full_name or "–"),
+        )))
+        with self.prevent(Input.Changed):
+            self.query_one("#email", Input).value = profile.email or ""
+            self.query_one("#mobile", Input).value = profile.mobile or ""
+
+    def _fill(self, accounts: list[EmployeeView]) -> None:
+        table = self.query_one("#accounts", DataTable)
+        keep = self.marked
+        table.clear()
+        self.accounts = {a.username: a for a in accounts}
+        for a in accounts:
+            table.add_row(
+                safe_text(a.username, style="bold" if a.active else "dim"),
+                safe_text(a.full_name),
+                Text(self.t(f"role.{a.role}")),
+                safe_text(a.email or "–"),
+                safe_text(a.mobile or "–"),
+                Text(", ".join(a.numbers) or "–"),
+                Text(self.t("users.status.active" if a.active else "users.status.inactive"),
+                     style="green" if a.active else "red"),
+                key=a.username,
+            )
+        if keep is not None and keep.username in self.accounts:
+            table.move_cursor(row=table.get_row_index(keep.username), animate=False)
+
+    @property
+    def marked(self) -> EmployeeView | None:
+        table = self.query_one("#accounts", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.accounts.get(key) if key is not None else None
+
+    # ---------------------------------------------------------------- own profile
+
+    async def action_save(self) -> None:
+        password = self.query_one("#current-password", Input)
+        profile = await self.call(
+            users.update_contact,
+            email=self.query_one("#email", Input).value,
+            mobile=self.query_one("#mobile", Input).value,
+            current_password=password.value,
+        )
+        password.value = ""
+        if profile is None:
+            return
+        unchanged = self.profile is not None and (profile.email, profile.mobile) == (
+            self.profile.email, self.profile.mobile)
+        self._show_profile(profile)
+        self.notify(self.t("users.contact_unchanged" if unchanged else "users.contact_saved"))
+
+    @on(Select.Changed, "#language")
+    async def _language_chosen(self, event: Select.Changed) -> None:
+        await self.set_language(str(event.value))
+
+    async def action_toggle_language(self) -> None:
+        others = [loc for loc in LOCALES if loc != self.actor.locale]
+        await self.set_language(others[0])
+
+    async def set_language(self, locale: str) -> None:
+        """Store the language and switch this session to it at once."""
+        if locale == self.actor.locale:
+            return
+        profile = await self.call(users.set_locale, locale=locale)
+        if profile is None:
+            return
+        self.portal.set_actor(replace(self.actor, locale=profile.locale))
+        self.notify(self.t("users.language_saved"))
+
+    # ---------------------------------------------------------------- employee accounts
+
+    def action_new(self) -> None:
+        def created(view: EmployeeView | None) -> None:
+            if view is not None:
+                self.notify(self.t("users.created", user=safe_markup(view.username),
+                                   email=safe_markup(view.email_masked)))
+                self.reload()
+
+        self.app.push_screen(NewEmployeeDialog(), created)
+
+    def _marked_employee(self) -> EmployeeView | None:
+        marked = self.marked
+        if marked is None:
+            self.notify(self.t("users.none_marked"), severity="warning")
+        return marked
+
+    def action_deactivate(self) -> None:
+        marked = self._marked_employee()
+        if marked is None:
+            return
+
+        async def confirmed(ok: bool | None) -> None:
+            if ok and await self.call(users.deactivate_employee, username=marked.username):
+                self.notify(self.t("users.deactivated", user=safe_markup(marked.username)))
+                self.reload()
+
+        self.app.push_screen(
+            ConfirmDialog(self.t("users.confirm_deactivate", user=clean(marked.username))), confirmed
+        )
+
+    def action_reset(self) -> None:
+        marked = self._marked_employee()
+        if marked is None:
+            return
+
+        async def confirmed(ok: bool | None) -> None:
+            if ok and await self.call(users.reset_password, username=marked.username):
+                self.notify(self.t("users.password_sent", user=safe_markup(marked.username),
+                                   email=safe_markup(marked.email_masked)))
+
+        self.app.push_screen(
+            ConfirmDialog(self.t("users.confirm_reset", user=clean(marked.username),
+                                 email=clean(marked.email_masked))),
+            confirmed,
+        )
+
+    @on(Button.Pressed)
+    async def _button(self, event: Button.Pressed) -> None:
+        handlers: dict[str, Any] = {
+            "btn-save": self.action_save,
+            "btn-new": self.action_new,
+            "btn-deactivate": self.action_deactivate,
+            "btn-reset": self.action_reset,
+        }
+        handler = handlers.get(event.button.id or "")
+        if handler is not None:
+            result = handler()
+            if result is not None:
+                await result
+
+    # ---------------------------------------------------------------- live updates
+
+    @on(DomainEventMessage)
+    def _on_domain_event(self, message: DomainEventMessage) -> None:
+        if message.event.name in LIVE_EVENTS:
+            self.reload()
+
+    @on(ActorChanged)
+    def _actor_changed(self) -> None:
+        self._apply_texts()
+        self.reload()

@@ -1,0 +1,148 @@
+"""Pilot tests of user management: contact change, language, employee accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from textual.widgets import DataTable, Input, SelectionList
+
+from core.authz import Actor
+from core.models import Account, Number, OutboxMessage
+from core.runtime import Core
+from screens.users import ConfirmDialog, NewEmployeeDialog, UsersScreen
+from tests.tui.test_app_shell import screen_text
+from tui.app import LinedeskApp
+
+
+async def open_users(app: LinedeskApp, pilot: Any) -> UsersScreen:
+    await pilot.press("3")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, UsersScreen)
+    return app.screen
+
+
+async def account(core: Core, username: str) -> Account:
+    async with core.uow(readonly=True) as uow:
+        found = await uow.session.scalar(select(Account).where(Account.username == username))
+    assert found is not None
+    return found
+
+
+async def outbox_count(core: Core) -> int:
+    async with core.uow(readonly=True) as uow:
+        return int(await uow.session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
+
+
+def notices(app: LinedeskApp) -> str:
+    return " | ".join(n.message for n in app._notifications)
+
+
+async def test_employee_changes_own_contact(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["mia"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_users(app, pilot)
+        assert screen.query_one("#email", Input).value == "mia.schneider@muster-gmbh.de"
+        assert screen.query_one("#mobile", Input).value == "+491712345678"
+        assert "Administrator-Konto" in screen_text(app)
+        assert not screen.query_one("#accounts", DataTable).display
+        screen.query_one("#email", Input).value = "mia@neu.example"
+        screen.query_one("#current-password", Input).focus()
+        await pilot.press(*"falsch!!", "ctrl+s")
+        await pilot.pause()
+        assert "Passwort ist falsch" in notices(app)
+        assert (await account(demo_core, "mia")).email == "mia.schneider@muster-gmbh.de"
+        assert screen.query_one("#current-password", Input).value == ""
+        await pilot.press(*"mia-demo", "ctrl+s")
+        await pilot.pause()
+        assert "Kontaktdaten gespeichert" in notices(app)
+    assert (await account(demo_core, "mia")).email == "mia@neu.example"
+    assert await outbox_count(demo_core) == 1  # the notice to the old address
+
+
+async def test_invalid_mobile_is_refused(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["mia"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_users(app, pilot)
+        screen.query_one("#mobile", Input).value = "0171-abc"
+        screen.query_one("#current-password", Input).value = "mia-demo"
+        await pilot.click("#btn-save")
+        await pilot.pause()
+        assert "keine gültige Mobilfunk-Rufnummer" in notices(app)
+    assert (await account(demo_core, "mia")).mobile == "+491712345678"
+
+
+async def test_language_switch_applies_to_running_session(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["mia"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        await open_users(app, pilot)
+        assert "Benutzerverwaltung" in screen_text(app)
+        await pilot.press("ctrl+l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.actor.locale == "en"
+        text = screen_text(app)
+        assert "User management" in text and "E-mail address" in text
+    assert (await account(demo_core, "mia")).locale == "en"
+
+
+async def test_admin_resets_and_deactivates_employee(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_users(app, pilot)
+        table = screen.query_one("#accounts", DataTable)
+        assert set(screen.accounts) == {"admin", "mia", "tom"}
+        assert "+4930123456100" in screen_text(app)
+        table.move_cursor(row=table.get_row_index("tom"))
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert await outbox_count(demo_core) == 0
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.click("#confirm")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert await outbox_count(demo_core) == 1
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.click("#confirm")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not screen.accounts["tom"].active
+    assert not (await account(demo_core, "tom")).active
+
+
+async def test_admin_creates_employee_with_number(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_users(app, pilot)
+        await pilot.press("n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, NewEmployeeDialog)
+        await pilot.press(*"lea")
+        dialog.query_one("#full-name", Input).value = "Lea Neu"
+        dialog.query_one("#new-email", Input).value = "lea@muster-gmbh.de"
+        dialog.query_one("#new-mobile", Input).value = "0176 0000001"
+        choices = dialog.query_one("#new-numbers", SelectionList)
+        choices.select("+4930123456106")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, UsersScreen)
+        assert "lea" in screen.accounts
+        assert screen.accounts["lea"].numbers == ("+4930123456106",)
+    async with demo_core.uow(readonly=True) as uow:
+        lea = await account(demo_core, "lea")
+        assigned = await uow.session.scalar(select(Number.e164).where(Number.assigned_account_id == lea.id))
+    assert assigned == "+4930123456106" and lea.mobile == "+491760000001"
+    assert await outbox_count(demo_core) == 1
