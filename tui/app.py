@@ -131,9 +131,12 @@ class LinedeskApp(App[None]):
         toggle_view_mode(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The customer search is support's; support has no view switch."""
+        """The customer search is support's; support has no view switch and, until a
+        customer is open, no portal areas (shown greyed out)."""
         if action == "switch_mode" and parameters == ("customers",):
             return self.actor.via_support
+        if action == "switch_mode" and self.actor.via_support and self.actor.customer_id is None:
+            return None
         if action == "toggle_view_mode":
             return not self.actor.via_support
         return True

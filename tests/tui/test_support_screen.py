@@ -4,8 +4,10 @@ read-only until a reason is given, the reason dialog."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from sqlalchemy import select
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from core.authz import Actor
@@ -23,14 +25,21 @@ async def _audit(core: Core, action: str) -> list[AuditEvent]:
         return list(await uow.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
-async def _open_muster(app: LinedeskApp, pilot: object) -> None:
-    await pilot.press(*"muster", "enter")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-    await pilot.press("o")  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15) -> None:
+    """Workers and database threads take a while on a busy machine; poll, bounded."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "condition not met in time"
+        await pilot.pause(0.05)
+
+
+async def _open_muster(app: LinedeskApp, pilot: Pilot[None]) -> None:
+    await pilot.press(*"muster", "enter")
+    await wait_until(pilot, lambda: app.screen.query_one("#hits", DataTable).row_count == 1)
+    await pilot.press("o")
+    await wait_until(pilot, lambda: app.actor.customer_id is not None and app.current_mode == "home")
+    await pilot.pause()
 
 
 async def test_support_starts_at_customer_search(demo_core: Core, actors: dict[str, Actor]) -> None:
@@ -41,6 +50,9 @@ async def test_support_starts_at_customer_search(demo_core: Core, actors: dict[s
         text = screen_text(app)
         assert "Support – kein Kunde geöffnet" in text
         assert "Kundensuche" in text and "Kunde öffnen" in text
+        # no customer open: the portal areas are disabled, the search is not
+        assert app.check_action("switch_mode", ("numbers",)) is None
+        assert app.check_action("switch_mode", ("customers",)) is True
 
 
 async def test_search_by_phone_number_in_national_form(demo_core: Core, actors: dict[str, Actor]) -> None:
@@ -48,10 +60,8 @@ async def test_search_by_phone_number_in_national_form(demo_core: Core, actors: 
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
         await pilot.press(*"089 123456300", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         table = app.screen.query_one("#hits", DataTable)
-        assert table.row_count == 1
+        await wait_until(pilot, lambda: table.row_count == 1)
         text = screen_text(app)
         assert "Beispiel AG" in text and "Rufnummer +4989123456300" in text
 
@@ -66,6 +76,7 @@ async def test_open_customer_shows_support_header_and_is_audited(
         assert app.actor.customer_name == "Muster GmbH"
         assert app.actor.reason is None
         assert app.current_mode == "home"
+        assert app.check_action("switch_mode", ("numbers",)) is True
         assert "Support-Zugriff: Muster GmbH" in screen_text(app)
         events = await _audit(demo_core, "support.customer_opened")
         assert len(events) == 1
@@ -77,13 +88,11 @@ async def test_open_customer_shows_support_header_and_is_audited(
         assert len(listed) >= 12
         # back to the search and close the customer again
         await pilot.press("k")
-        await pilot.pause()
-        assert isinstance(app.screen, CustomerSearchScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, CustomerSearchScreen))
         app.screen.query_one("#hits", DataTable).focus()
         await pilot.press("x")
-        await pilot.pause()
+        await wait_until(pilot, lambda: "Support – kein Kunde geöffnet" in screen_text(app))
         assert app.actor.customer_id is None
-        assert "Support – kein Kunde geöffnet" in screen_text(app)
 
 
 async def test_write_asks_for_reason_and_audits_it(demo_core: Core, actors: dict[str, Actor]) -> None:
@@ -93,25 +102,23 @@ async def test_write_asks_for_reason_and_audits_it(demo_core: Core, actors: dict
         await _open_muster(app, pilot)
         screen = app.screen
         task = asyncio.create_task(screen.call(numbers.activate, number="+4930123456104"))
-        await pilot.pause()
-        assert isinstance(app.screen, ReasonDialog)
-        assert "im Namen von Muster GmbH" in screen_text(app)
+        await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await wait_until(pilot, lambda: "im Namen von Muster GmbH" in screen_text(app))
         await pilot.press("enter")  # empty reason is not accepted
         await pilot.pause()
         assert isinstance(app.screen, ReasonDialog)
-        assert "Ohne Grund" in screen_text(app)
+        await wait_until(pilot, lambda: "Ohne Grund" in screen_text(app))
         await pilot.press(*"T-4711", "enter")
-        view = await asyncio.wait_for(task, 10)
+        view = await asyncio.wait_for(task, 20)
         assert view is not None and view.status == "active"
         events = await _audit(demo_core, "number.activated")
         assert [(e.reason, e.via_support, e.actor_username) for e in events] == [("T-4711", True, "support")]
         assert app.actor.reason is None  # the session stays read-only; the reason is per change
         # the next change offers the same reason again
         task = asyncio.create_task(screen.call(numbers.deactivate, number="+4930123456104"))
-        await pilot.pause()
-        assert isinstance(app.screen, ReasonDialog)
+        await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
         await pilot.press("enter")
-        assert (await asyncio.wait_for(task, 10)) is not None
+        assert (await asyncio.wait_for(task, 20)) is not None
         assert [e.reason for e in await _audit(demo_core, "number.deactivation_marked")] == ["T-4711"]
 
 
@@ -121,10 +128,9 @@ async def test_cancelled_reason_changes_nothing(demo_core: Core, actors: dict[st
         await pilot.pause()
         await _open_muster(app, pilot)
         task = asyncio.create_task(app.screen.call(numbers.activate, number="+4930123456104"))
-        await pilot.pause()
-        assert isinstance(app.screen, ReasonDialog)
+        await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
         await pilot.press("escape")
-        assert (await asyncio.wait_for(task, 10)) is None
+        assert (await asyncio.wait_for(task, 20)) is None
         await pilot.pause()
         assert not isinstance(app.screen, ReasonDialog)
         assert any("Grund" in n.message for n in app._notifications)

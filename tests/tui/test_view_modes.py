@@ -6,6 +6,7 @@ from core.authz import Actor, ViewMode
 from core.runtime import Core
 from core.services import numbers
 from tests.tui.test_app_shell import screen_text
+from tests.tui.test_support_screen import wait_until
 from tui.app import LinedeskApp
 
 
@@ -20,17 +21,15 @@ async def test_admin_switches_to_user_view_and_back(demo_core: Core, actors: dic
         assert "Ansichtsmodus: Admin-Ansicht" in screen_text(app)
         assert "Ansicht wechseln" in screen_text(app)  # footer shows the key
         await pilot.press("v")
-        await pilot.pause()
+        await wait_until(pilot, lambda: "Ansichtsmodus: Anwender-Ansicht" in screen_text(app))
         assert app.actor.view_mode is ViewMode.USER
-        assert "Ansichtsmodus: Anwender-Ansicht" in screen_text(app)
         assert any("Anwender-Ansicht" in m for m in notifications(app))
         # the user view sees what an employee sees: only the admin's own numbers
         own = await demo_core.read(numbers.list_numbers, app.actor)
         assert own and {n.assigned_to for n in own} == {"admin"}
         await pilot.press("v")
-        await pilot.pause()
+        await wait_until(pilot, lambda: "Ansichtsmodus: Admin-Ansicht" in screen_text(app))
         assert app.actor.view_mode is ViewMode.ADMIN
-        assert "Ansichtsmodus: Admin-Ansicht" in screen_text(app)
         everything = await demo_core.read(numbers.list_numbers, app.actor)
         assert len(everything) > len(own)
 
@@ -40,10 +39,9 @@ async def test_employee_has_only_the_user_view(demo_core: Core, actors: dict[str
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
         await pilot.press("v")
-        await pilot.pause()
+        await wait_until(pilot, lambda: any("nur die Anwender-Ansicht" in m for m in notifications(app)))
         assert app.actor.view_mode is ViewMode.USER
         assert not app.actor.is_admin_view
-        assert any("nur die Anwender-Ansicht" in m for m in notifications(app))
         assert "Ansichtsmodus: Anwender-Ansicht" in screen_text(app)
 
 
@@ -55,8 +53,7 @@ async def test_english_admin_gets_english_view_labels(demo_core: Core, actors: d
         await pilot.pause()
         assert "Switch view" in screen_text(app)
         await pilot.press("v")
-        await pilot.pause()
-        assert "View mode: User view" in screen_text(app)
+        await wait_until(pilot, lambda: "View mode: User view" in screen_text(app))
 
 
 async def test_support_has_no_view_switch(demo_core: Core, actors: dict[str, Actor]) -> None:
