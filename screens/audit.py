@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
 from core.i18n import CATALOG, format_datetime
@@ -34,6 +35,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("source", "ui.audit.col.source"),
     ("key", "ui.audit.col.key"),
 )
+FILTER_DELAY = 0.25
+"""Seconds of typing pause before the filter queries (not one query per keystroke)."""
 PAGE = 200
 """Events fetched per page; ``m`` loads the next page."""
 
@@ -55,6 +58,7 @@ class AuditScreen(PortalScreen):
         self.limit = PAGE
         """How many events are shown; grows by a page with ``m``."""
         self.exhausted = False
+        self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield SessionHeader()
@@ -153,7 +157,9 @@ class AuditScreen(PortalScreen):
     @on(Input.Changed, "#filter")
     def filter_changed(self) -> None:
         self.limit = PAGE
-        self.reload()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self.reload)
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:

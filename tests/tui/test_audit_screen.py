@@ -23,6 +23,12 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def settle_filter(pilot: Pilot[None]) -> None:
+    """The filter waits for a typing pause before it queries."""
+    await pilot.pause(0.4)
+    await settle(pilot)
+
+
 async def support_orders_numbers(core: Core, actors: dict[str, Actor], clock: FixedClock) -> None:
     support = replace(
         actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster GmbH",
@@ -58,16 +64,16 @@ async def test_admin_sees_support_actions_newest_first_and_filters(
         await pilot.pause()
         assert screen.query_one("#filter", Input).has_focus
         await pilot.press(*"ticket")
-        await settle(pilot)
+        await settle_filter(pilot)
         assert table.row_count == 1
         await pilot.press("enter")
         assert table.has_focus
         # clearing the filter (the "cancel" of a filter) shows everything again
         screen.query_one("#filter", Input).value = ""
-        await settle(pilot)
+        await settle_filter(pilot)
         assert table.row_count == total
         screen.query_one("#filter", Input).value = "nothing-matches-this"
-        await settle(pilot)
+        await settle_filter(pilot)
         assert table.row_count == 0 and "Keine Einträge." in screen_text(app)
 
 
