@@ -110,8 +110,27 @@ class CommandParser(argparse.ArgumentParser):
         raise HelpShown(self.format_usage())
 
 
-def _formatter(prog: str) -> argparse.HelpFormatter:
-    return argparse.HelpFormatter(prog, width=HELP_WIDTH, max_help_position=32)
+def _formatter_for(locale: str) -> type[argparse.HelpFormatter]:
+    """A help formatter of fixed width whose "usage:" prefix is in the user's language."""
+    usage_prefix = t(locale, "cmd.help.usage") + " "
+
+    class Formatter(argparse.HelpFormatter):
+        def __init__(self, prog: str) -> None:
+            super().__init__(prog, width=HELP_WIDTH, max_help_position=32)
+
+        def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+            super().add_usage(usage, actions, groups, usage_prefix if prefix is None else prefix)
+
+    return Formatter
+
+
+def _localize(parser: argparse.ArgumentParser, locale: str) -> None:
+    """Section titles and the ``--help`` text of argparse in the user's language."""
+    parser._positionals.title = t(locale, "cmd.help.positionals")
+    parser._optionals.title = t(locale, "cmd.help.optionals")
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = t(locale, "cmd.help.help")
 
 
 @dataclass(frozen=True)
@@ -573,10 +592,12 @@ def _common_options(locale: str, *, top: bool) -> CommandParser:
 def build_parser(locale: str, commands: Sequence[Command] = COMMANDS) -> CommandParser:
     """The whole command line grammar, with help texts in ``locale``."""
     common = _common_options(locale, top=False)
+    formatter = _formatter_for(locale)
     parser = CommandParser(
-        prog=PROG, description=t(locale, "cmd.help.main"), formatter_class=_formatter,
+        prog=PROG, description=t(locale, "cmd.help.main"), formatter_class=formatter,
         parents=[_common_options(locale, top=True)], allow_abbrev=False,
     )
+    _localize(parser, locale)
     top = parser.add_subparsers(dest="_group", metavar="COMMAND", required=True)
     groups: dict[str, argparse._SubParsersAction[CommandParser]] = {}
     for cmd in commands:
@@ -587,16 +608,18 @@ def build_parser(locale: str, commands: Sequence[Command] = COMMANDS) -> Command
             if group not in groups:
                 help_text = t(locale, f"cmd.help.group.{group}")
                 group_parser = top.add_parser(
-                    group, help=help_text, description=help_text, formatter_class=_formatter,
+                    group, help=help_text, description=help_text, formatter_class=formatter,
                     allow_abbrev=False,
                 )
+                _localize(group_parser, locale)
                 groups[group] = group_parser.add_subparsers(dest="_action", metavar="ACTION", required=True)
             holder = groups[group]
         help_text = t(locale, cmd.help)
         leaf = holder.add_parser(
             cmd.path[-1], help=help_text, description=help_text, parents=[common],
-            formatter_class=_formatter, allow_abbrev=False,
+            formatter_class=formatter, allow_abbrev=False,
         )
+        _localize(leaf, locale)
         for a in cmd.args:
             leaf.add_argument(*a.names, help=t(locale, a.help), **dict(a.options))
         leaf.set_defaults(_command=cmd)

@@ -9,6 +9,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "'ssh -p 2222 admin@host numbers list --json'. Exit codes: 0 ok, 2 usage error, "
               "3 permission denied, 4 refused by a business rule.",
     },
+    "cmd.help.usage": {"de": "Aufruf:", "en": "usage:"},
+    "cmd.help.positionals": {"de": "Argumente", "en": "arguments"},
+    "cmd.help.optionals": {"de": "Optionen", "en": "options"},
+    "cmd.help.help": {"de": "diese Hilfe anzeigen", "en": "show this help"},
     "cmd.opt.json": {"de": "maschinenlesbare Ausgabe (JSON)", "en": "machine-readable output (JSON)"},
     "cmd.opt.customer": {
         "de": "nur Support: im Namen dieses Kunden (Kundennummer) handeln",

@@ -51,10 +51,11 @@ async def test_help_exits_zero_in_user_language(demo_core: Core, actors: dict[st
     result = await run(demo_core, actors["admin"], "--help")
     assert result.exit_code == 0
     assert "whoami" in result.stdout and "Exit-Codes" in result.stdout
+    assert result.stdout.startswith("Aufruf: linedesk") and "Optionen:" in result.stdout
     sub = await run(demo_core, actors["tom"], "customers search --help")
     assert sub.exit_code == 0
     assert "search customers by name" in sub.stdout
-    assert "QUERY" in sub.stdout
+    assert "QUERY" in sub.stdout and sub.stdout.startswith("usage: linedesk customers search")
 
 
 async def test_usage_errors_exit_2_with_one_line(demo_core: Core, actors: dict[str, Actor]) -> None:
