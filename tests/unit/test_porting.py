@@ -265,3 +265,35 @@ async def test_concurrent_schedulers_on_postgres(pg_server: str, tmp_path: Path)
         assert len(statuses) == 2 * len(orders)
     finally:
         await core.close()
+
+
+async def test_areas_ordering_and_audit_filter_on_postgres(pg_server: str, tmp_path: Path) -> None:
+    """Row locks (FOR UPDATE), the joined LIKE filter and ESCAPE also work on PostgreSQL."""
+    from core import migrate
+    from core.demo import seed_demo
+    from core.services import areas
+    from core.services.audit import list_events
+    from tests.conftest import DEMO_NOW, login, make_settings
+    from tests.pg import create_database
+
+    core = Core(make_settings(tmp_path, database_url=await create_database(pg_server)),
+                clock=FixedClock(DEMO_NOW))
+    try:
+        await migrate.upgrade(core.db)
+        async with core.uow() as uow:
+            await seed_demo(uow)
+        admin = await login(core, "admin")
+        results = await asyncio.gather(
+            *(core.run(areas.order_numbers, admin, area="030", count=3) for _ in range(3)),
+            return_exceptions=True,
+        )
+        bought = [n for r in results if isinstance(r, list) for n in r]
+        assert len(bought) == 9 == len(set(bought))  # serialized by the customer row lock
+        await core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10")
+        with pytest.raises(RuleViolation):
+            await core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10")
+        hits = await core.read(list_events, admin, query="NUMBERS_ordered")
+        assert len(hits) == 3
+        assert await core.read(list_events, admin, query="100%") == []
+    finally:
+        await core.close()
