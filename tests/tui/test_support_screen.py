@@ -137,3 +137,21 @@ async def test_cancelled_reason_changes_nothing(demo_core: Core, actors: dict[st
         assert await _audit(demo_core, "number.activated") == []
         current = await demo_core.read(numbers.get_number, app.actor, number="+4930123456104")
         assert current.status == "inactive"
+
+
+async def test_support_open_is_visible_in_the_customers_archive(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    support_app = LinedeskApp(demo_core, actors["support"])
+    async with support_app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await _open_muster(support_app, pilot)
+    admin_app = LinedeskApp(demo_core, actors["admin"])
+    async with admin_app.run_test(size=(200, 40)) as pilot:
+        await pilot.press("4")
+        await wait_until(pilot, lambda: "Support hat das Kundenportal geöffnet" in screen_text(admin_app))
+    other_app = LinedeskApp(demo_core, actors["beispiel"])
+    async with other_app.run_test(size=(200, 40)) as pilot:
+        await pilot.press("4")
+        await wait_until(pilot, lambda: "Anmeldung" in screen_text(other_app))  # its own log is shown
+        assert "Support hat das Kundenportal geöffnet" not in screen_text(other_app)
