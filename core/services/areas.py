@@ -147,10 +147,15 @@ def _customer_id(actor: Actor) -> int:
     return actor.customer_id
 
 
-def _expire_if_due(uow: UnitOfWork, letter: PinLetter) -> None:
-    if _effective_status(letter, uow.clock.now()) is PinLetterStatus.EXPIRED \
-            and letter.status is PinLetterStatus.OUTSTANDING:
-        letter.status = PinLetterStatus.EXPIRED
+def _expire_if_due(uow: UnitOfWork, letter: PinLetter) -> bool:
+    """Persist the expiry of an outstanding letter past its validity (a system change)."""
+    if letter.status is not PinLetterStatus.OUTSTANDING or uow.clock.now() < letter.expires_at:
+        return False
+    letter.status = PinLetterStatus.EXPIRED
+    uow.audit(None, "areas.pin_expired", customer_id=letter.customer_id, target=letter.area_prefix,
+              letter_id=letter.id)
+    uow.emit("PinLetterExpired", letter.customer_id, area=letter.area_prefix)
+    return True
 
 
 async def list_areas(uow: UnitOfWork, actor: Actor) -> list[AreaView]:
@@ -305,11 +310,7 @@ async def verify_pin(uow: UnitOfWork, actor: Actor, *, area: str, pin: str) -> A
     letter = await _latest_letter(uow, customer_id, local.prefix)
     if letter is None:
         raise RuleViolation("R16", "error.areas.no_letter", area=local.prefix)
-    if letter.status is PinLetterStatus.OUTSTANDING and uow.clock.now() >= letter.expires_at:
-        letter.status = PinLetterStatus.EXPIRED
-        uow.audit(actor, "areas.pin_expired", customer_id=customer_id, target=local.prefix,
-                  letter_id=letter.id)
-        uow.emit("PinLetterExpired", customer_id, area=local.prefix)
+    if _expire_if_due(uow, letter):
         uow.fail_after_commit(RuleViolation("R16", "error.areas.pin_expired", area=local.prefix))
         return await get_area(uow, actor, area=local.prefix)
     if letter.status is not PinLetterStatus.OUTSTANDING:

@@ -100,6 +100,8 @@ async def test_pin_expires_after_fourteen_days(
     assert err.value.key == "error.areas.pin_expired"
     async with demo_core.uow(readonly=True) as uow:
         assert (await uow.session.scalar(select(PinLetter.status))) == "expired"
+        expired = await uow.session.scalar(select(AuditEvent).where(AuditEvent.action == "areas.pin_expired"))
+    assert expired is not None and expired.actor_username == "system"  # nobody did it: time did
     # an expired letter does not block a new one
     again = await demo_core.run(areas.request_pin, admin, area="040", address=ADDRESS)
     assert again.status == "outstanding"
