@@ -64,11 +64,11 @@ class ContractOverviewScreen(PortalScreen):
     CSS_PATH = "contract_overview.tcss"
     AUTO_FOCUS = "#contracts"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "filter", id="contracts.filter"),
-        Binding("s", "sites", "sites", id="contracts.sites"),
-        Binding("n", "new_credentials", "new_credentials", id="contracts.new_credentials"),
-        Binding("w", "next", "next", id="contracts.next"),
-        Binding("escape", "back", "back", id="contracts.back"),
+        Binding("slash", "filter", "filter", id="contracts-key.filter"),
+        Binding("s", "sites", "sites", id="contracts-key.sites"),
+        Binding("n", "new_credentials", "new_credentials", id="contracts-key.new_credentials"),
+        Binding("w", "next", "next", id="contracts-key.next"),
+        Binding("escape", "back", "back", id="contracts-key.back"),
     ]
 
     def __init__(self) -> None:
@@ -152,7 +152,7 @@ class ContractOverviewScreen(PortalScreen):
         for key, bindings in list(self._bindings.key_to_bindings.items()):
             self._bindings.key_to_bindings[key] = [
                 replace(b, description=self.t(KEY_LABELS[b.id.split(".", 1)[1]]))
-                if b.id and b.id.startswith("contracts.") else b
+                if b.id and b.id.startswith("contracts-key.") else b
                 for b in bindings
             ]
         self.refresh_bindings()

@@ -135,11 +135,11 @@ class UsersScreen(PortalScreen):
     CSS_PATH = "users.tcss"
     AUTO_FOCUS = None
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "save", id="users.save"),
-        Binding("ctrl+l", "toggle_language", "language", id="users.language"),
-        Binding("n", "new", "new", id="users.new"),
-        Binding("d", "deactivate", "deactivate", id="users.deactivate"),
-        Binding("r", "reset", "reset", id="users.reset"),
+        Binding("ctrl+s", "save", "save", id="users-key.save"),
+        Binding("ctrl+l", "toggle_language", "language", id="users-key.language"),
+        Binding("n", "new", "new", id="users-key.new"),
+        Binding("d", "deactivate", "deactivate", id="users-key.deactivate"),
+        Binding("r", "reset", "reset", id="users-key.reset"),
     ]
 
     def __init__(self) -> None:
@@ -212,7 +212,7 @@ class UsersScreen(PortalScreen):
         for key, bindings in list(self._bindings.key_to_bindings.items()):
             self._bindings.key_to_bindings[key] = [
                 replace(b, description=self.t(KEY_LABELS[b.id.split(".", 1)[1]]))
-                if b.id and b.id.startswith("users.") else b
+                if b.id and b.id.startswith("users-key.") else b
                 for b in bindings
             ]
         self.refresh_bindings()
