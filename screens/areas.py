@@ -37,6 +37,7 @@ AREA_EVENTS = frozenset(
         "PinAttemptFailed",
         "AreaVerified",
         "NumbersOrdered",
+        "AreaOperatorNoteSet",
     }
 )
 """Bus events after which the area table is re-fetched (also from other sessions)."""

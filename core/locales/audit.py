@@ -41,6 +41,8 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "account.password_reset": ("Passwort zurückgesetzt", "Password reset"),
     "account.password_set": ("Passwort gesetzt", "Password set"),
     "areas.numbers_ordered": ("Rufnummern bestellt", "Numbers ordered"),
+    "areas.operator_note_set": ("Betreiber-Freigabe (über 100 Rufnummern) gesetzt",
+                                "Operator approval (over 100 numbers) set"),
     "areas.pin_expired": ("PIN abgelaufen", "PIN expired"),
     "areas.pin_invalidated": ("PIN nach Fehleingaben ungültig", "PIN invalidated after wrong entries"),
     "areas.pin_requested": ("PIN-Brief angefordert", "PIN letter requested"),

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.authz import Actor, Permission, require
 from core.demo import VOICE_ACTIVATION_CENTS, VOICE_MONTHLY_CENTS
-from core.errors import Conflict, NotFound, RuleViolation, ValidationError
+from core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, ValidationError
 from core.i18n import format_date, t
 from core.models import (
     AreaVerification,
@@ -36,6 +36,7 @@ from core.models import (
     OutboxKind,
     PinLetter,
     PinLetterStatus,
+    Role,
 )
 from core.runtime import UnitOfWork
 from core.security import hash_secret, random_digits, verify_secret
@@ -409,3 +410,28 @@ async def order_numbers(uow: UnitOfWork, actor: Actor, *, area: str, count: int)
               numbers=chosen, count=count)
     uow.emit("NumbersOrdered", customer_id, area=local.prefix, numbers=chosen)
     return chosen
+
+
+async def set_operator_note(uow: UnitOfWork, actor: Actor, *, area: str, note: str | None) -> AreaView:
+    """Operator approval for more than ``OPERATOR_NOTE_LIMIT`` numbers in a verified area.
+
+    Only operator staff (support acting for the customer, with a reason) may set or clear
+    it; customers cannot approve themselves.
+    """
+    if actor.role is not Role.SUPPORT:
+        raise PermissionDenied()
+    require(actor, Permission.AREA_MANAGE, customer_id=actor.customer_id)
+    customer_id = _customer_id(actor)
+    local = await _area(uow, area)
+    verification = await _verification(uow, customer_id, local.prefix)
+    if verification is None:
+        raise RuleViolation("R16", "error.areas.not_verified", area=local.prefix, name=local.name)
+    text = " ".join((note or "").split()) or None
+    if text is not None and len(text) > MAX_ADDRESS_LENGTH:
+        raise ValidationError("error.areas.address_invalid", max=MAX_ADDRESS_LENGTH)
+    verification.operator_note = text
+    uow.audit(actor, "areas.operator_note_set", customer_id=customer_id, target=local.prefix,
+              note=text)
+    uow.emit("AreaOperatorNoteSet", customer_id, area=local.prefix)
+    await uow.session.flush()
+    return await get_area(uow, actor, area=local.prefix)

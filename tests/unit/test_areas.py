@@ -9,12 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from core.authz import Actor, ViewMode
 from core.clock import FixedClock
 from core.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
-from core.models import AreaVerification, AuditEvent, Number, NumberStatus, PinLetter
+from core.models import AuditEvent, Number, NumberStatus, PinLetter
 from core.runtime import Core
 from core.services import areas
 
@@ -231,10 +231,18 @@ async def test_more_than_hundred_numbers_need_an_operator_note(
         await demo_core.run(areas.order_numbers, admin, area="030", count=1)
     assert err.value.key == "error.areas.operator_note_required"
     assert err.value.params == {"area": "030", "held": 100, "limit": 100}
-    async with demo_core.uow() as uow:
-        await uow.session.execute(
-            update(AreaVerification)
-            .where(AreaVerification.area_prefix == "030", AreaVerification.customer_id == admin.customer_id)
-            .values(operator_note="approved by operator, ticket T-1")
-        )
+    # the customer cannot approve itself; support needs a reason
+    with pytest.raises(PermissionDenied):
+        await demo_core.run(areas.set_operator_note, admin, area="030", note="please")
+    support = actors["support"].for_customer(admin.customer_id, customer_name="Muster GmbH")
+    with pytest.raises(PermissionDenied):
+        await demo_core.run(areas.set_operator_note, support, area="030", note="ok")
+    with pytest.raises(RuleViolation):
+        await demo_core.run(areas.set_operator_note, support.with_reason("T-1"), area="040", note="ok")
+    view = await demo_core.run(areas.set_operator_note, support.with_reason("T-1"), area="030",
+                               note="approved up to 500 numbers")
+    assert view.operator_note
     assert len(await demo_core.run(areas.order_numbers, admin, area="030", count=5)) == 5
+    await demo_core.run(areas.set_operator_note, support.with_reason("T-2"), area="030", note=None)
+    with pytest.raises(RuleViolation):
+        await demo_core.run(areas.order_numbers, admin, area="030", count=1)
