@@ -60,6 +60,16 @@ def preload_ui() -> None:
     import tui.app  # noqa: F401
 
 
+def release_textual_caches() -> None:
+    """Empty Textual's class-level ``lru_cache``s on instance methods: they keep up to 1024
+    objects of ended sessions each (widgets' style caches with their rendered lines)."""
+    from textual._styles_cache import StylesCache
+    from textual.filter import ANSIToTruecolor
+
+    StylesCache.get_inner_outer.cache_clear()
+    ANSIToTruecolor.truecolor_style.cache_clear()
+
+
 class GcPolicy:
     """Garbage collection for many Apps in one loop.
 
@@ -93,12 +103,13 @@ class GcPolicy:
         if loop.time() - self._last_reclaim >= self.reclaim_interval:
             self.reclaim()
 
-    def reclaim(self) -> None:
+    def reclaim(self, *, force: bool = False) -> None:
         self._last_reclaim = asyncio.get_running_loop().time()
-        if not self.ended_since_reclaim:
+        if not self.ended_since_reclaim and not force:
             return
         self.ended_since_reclaim = 0
         self.reclaims += 1
+        release_textual_caches()
         gc.unfreeze()
         gc.collect()
         gc.freeze()
