@@ -78,3 +78,14 @@ async def test_host_key_created_once_and_reused(tmp_path: Path, db_templates: di
         assert key_file.stat().st_mode & 0o777 == 0o600
     async with running_server(tmp_path, templates=None) as srv:
         assert (srv.data_dir / "ssh_host_ed25519_key").read_bytes() == first
+
+
+async def test_client_term_and_no_color_choose_colours(demo_server: RunningServer) -> None:
+    async with interactive_session(demo_server.port, "mia", "mia-demo", term="xterm",
+                                   env={"NO_COLOR": "1"}) as term:
+        await term.wait_for("Muster GmbH", timeout=15)
+        session = next(iter(demo_server.server.sessions))
+        assert session.app is not None
+        assert session.app.console.color_system == "standard"
+        assert session.app.no_color
+        assert "\x1b[38;2;" not in "".join(term.raw)  # no truecolor sequences

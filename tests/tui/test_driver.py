@@ -257,3 +257,23 @@ async def test_out_of_order_exits_leave_stdout_alone(demo_core: Core, actors: di
     terminals.clear()
     gc.collect()
     assert [r() for r in refs] == [None, None, None]
+
+
+async def test_crash_is_reported_to_session_not_server_stderr(
+    demo_core: Core, actors: dict[str, Actor], capfd: pytest.CaptureFixture[str]
+) -> None:
+    terminal = FakeTerminal()
+    app = LinedeskApp(demo_core, actors["mia"], served=terminal,
+                      driver_class=channel_driver_class(terminal, on_ready=terminal.ready))
+    task = asyncio.create_task(app.run_async())
+    await _until(lambda: terminal.driver is not None)
+    await asyncio.sleep(0.1)
+
+    def boom() -> None:
+        raise RuntimeError("secret-in-traceback")
+
+    app.call_later(boom)
+    await asyncio.wait_for(task, 10)
+    assert terminal.failures == 1
+    captured = capfd.readouterr()
+    assert "secret-in-traceback" not in captured.err + captured.out
