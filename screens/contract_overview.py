@@ -107,6 +107,7 @@ class ContractOverviewScreen(PortalScreen):
             yield Select[str](self._action_options(), value=ACTIONS[0][0], id="action",
                               allow_blank=False, compact=True)
             yield Button("", id="btn-next", variant="primary", compact=True)
+        with Horizontal(id="more-actions", classes="button-row"):
             yield Button("", id="btn-sites", compact=True)
             yield Button("", id="btn-filter", compact=True)
             yield Button("", id="btn-back", compact=True, classes="hidden")

@@ -70,9 +70,9 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             yield Static("", id="contract-line")
             with ContentSwitcher(initial="step-1", id="steps"):
                 with Vertical(id="step-1"):
+                    yield Static("", id="eligibility")
                     yield Static("", id="intro")
                     yield Static("", id="eligible-list")
-                    yield Static("", id="eligibility")
                 with Vertical(id="step-2"):
                     yield Static("", id="warning", classes="warning-box")
                     yield Static("", id="line-state")
