@@ -9,7 +9,14 @@ from sqlalchemy import func, select
 from textual.widgets import Button, Checkbox, DataTable
 
 from core.authz import Actor
-from core.models import Account, Contract, ContractType, CredentialStatus, LineCredential, OutboxMessage
+from core.models import (
+    Account,
+    Contract,
+    ContractType,
+    CredentialStatus,
+    LineCredential,
+    OutboxMessage,
+)
 from core.runtime import Core
 from core.services import credentials
 from screens.contract_overview import ContractOverviewScreen
@@ -105,7 +112,7 @@ async def test_full_walk_by_keys(demo_core: Core, actors: dict[str, Actor]) -> N
         await pilot.pause()
         assert isinstance(app.screen, ContractOverviewScreen)
     version, online, generated, creds, outbox = await snapshot(demo_core, cid)
-    assert not online and generated is not None and outbox == 2
+    assert version > before[0] and not online and generated is not None and outbox == 2
     assert [s for _, s in creds].count(CredentialStatus.ACTIVE) == 1 and len(creds) == 2
 
 
@@ -214,3 +221,29 @@ async def test_english_wizard(demo_core: Core, actors: dict[str, Actor]) -> None
         await pilot.pause()
         text = screen_text(app)
         assert "Step 2 of 5" in text and "invalid at once" in text
+
+
+async def test_support_gives_a_reason_when_generating(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    from screens.reason_dialog import ReasonDialog
+
+    cid = await contract_id(demo_core, ContractType.CLOUD_PBX_MAIN)
+    support = actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster GmbH")
+    app = LinedeskApp(demo_core, support)
+    async with app.run_test(size=(140, 45)) as pilot:
+        wizard = await open_wizard(app, pilot, cid)
+        assert "sa***@muster-gmbh.de" in wizard.query_one("#delivery").render().plain  # type: ignore[attr-defined]
+        await pilot.press("w", "w", "c", "w", "g")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"TICKET-99", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert wizard.step == 5
+    from core.models import AuditEvent
+
+    async with demo_core.uow(readonly=True) as uow:
+        row = await uow.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "credentials.generated"))
+    assert row is not None and row.reason == "TICKET-99" and row.via_support
