@@ -311,3 +311,32 @@ async def test_support_needs_a_reason_to_change(demo_core: Core, actors: dict[st
         event = await uow.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "number.deactivation_marked"))
         assert event is not None and event.via_support and event.reason == "T-4711"
+
+
+async def test_paging_counting_ordering_and_batch_get(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin, mia = actors["admin"], actors["mia"]
+    assert await demo_core.read(numbers.count_numbers, admin) == 13
+    assert await demo_core.read(numbers.count_numbers, admin, query="mia") == 4
+    assert await demo_core.read(numbers.count_numbers, mia) == 4
+    by_price = await demo_core.read(numbers.list_numbers, admin, order="price")
+    assert [n.monthly_price_cents for n in by_price] == sorted(
+        (n.monthly_price_cents for n in by_price), reverse=True)
+    by_date = await demo_core.read(numbers.list_numbers, admin, order="date", limit=1)
+    assert by_date[0].e164 == PENDING
+    with pytest.raises(ValidationError):
+        await demo_core.read(numbers.list_numbers, admin, order="secret_column")
+
+    wanted = [MIA_MAIN, "030 123456101", BEISPIEL]
+    assert [v.e164 for v in await demo_core.read(numbers.get_numbers, admin, numbers=wanted)] == [
+        MIA_MAIN, TOM_NUMBER]  # another customer's number is left out
+    assert [v.e164 for v in await demo_core.read(numbers.get_numbers, mia, numbers=wanted)] == [MIA_MAIN]
+
+
+async def test_events_carry_the_new_version(demo_core: Core, actors: dict[str, Actor]) -> None:
+    seen = []
+    sub = demo_core.bus.subscribe(seen.append)
+    view = await demo_core.run(numbers.deactivate, actors["admin"], number=TOM_NUMBER)
+    sub.close()
+    event = next(e for e in seen if e.name == "NumberDeactivationMarked")
+    assert event.customer_id == actors["admin"].customer_id
+    assert event.payload["number"] == TOM_NUMBER and event.payload["versions"] == {TOM_NUMBER: view.version}
