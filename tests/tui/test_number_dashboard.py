@@ -209,3 +209,24 @@ async def test_ten_thousand_numbers(demo_core: Core, actors: dict[str, Actor]) -
         await pilot.press("slash", *"555000999", "enter")
         await settle(app, pilot)
         assert e164_column(screen) == ["+4930555000999"]
+
+
+async def test_view_mode_switch_and_english(demo_core: Core, actors: dict[str, Actor]) -> None:
+    from core.authz import ViewMode
+
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        assert len(e164_column(screen)) == 13
+        app.set_actor(actors["admin"].with_view_mode(ViewMode.USER))
+        await settle(app, pilot)
+        assert e164_column(screen) == ["+4940123456200"]
+        assert screen.query_one("#btn-activate", Button).has_class("hidden")
+        assert "Rufnummern kaufen" not in screen_text(app)
+    app = LinedeskApp(demo_core, actors["tom"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        text = screen_text(app)
+        assert "User view: you see the numbers assigned to you." in text
+        assert row_text(screen, TOM_NUMBER)[4:6] == ["Voice", "active"]
+        assert "€2.50" in row_text(screen, TOM_NUMBER)
