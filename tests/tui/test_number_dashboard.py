@@ -230,3 +230,21 @@ async def test_view_mode_switch_and_english(demo_core: Core, actors: dict[str, A
         assert "User view: you see the numbers assigned to you." in text
         assert row_text(screen, TOM_NUMBER)[4:6] == ["Voice", "active"]
         assert "€2.50" in row_text(screen, TOM_NUMBER)
+
+
+async def test_buy_and_port_buttons_open_their_screens(demo_core: Core, actors: dict[str, Actor]) -> None:
+    from screens.areas import AreasScreen
+    from screens.porting import PortingScreen
+
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AreasScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        screen.query_one("#btn-port", Button).press()
+        await settle(app, pilot)
+        assert isinstance(app.screen, PortingScreen)
