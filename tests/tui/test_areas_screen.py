@@ -173,3 +173,17 @@ async def test_support_is_asked_for_a_reason_which_is_audited(
         assert "2 Rufnummer(n) bestellt" in notifications(app)
     events = await demo_core.read(list_events, support, query="areas.numbers_ordered")
     assert [(e.actor_username, e.reason) for e in events] == [("support", "TICKET-9")]
+
+
+async def test_english_session_gets_english_texts(demo_core: Core, actors: dict[str, Actor]) -> None:
+    from dataclasses import replace
+
+    app = LinedeskApp(demo_core, replace(actors["admin"], locale="en"))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_areas(pilot, "030")
+        text = screen_text(app)
+        assert "Buy numbers – local areas" in text and "verified since 23/08/2026" in text
+        assert "Request PIN letter (r)" in text and "not verified" in text
+        await pilot.press("o")
+        await pilot.pause()
+        assert "€9.95" in screen_text(app) and "€2.50" in screen_text(app)
