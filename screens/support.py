@@ -48,7 +48,8 @@ def toggle_view_mode(app: LinedeskApp) -> None:
         app.notify(app.t("support.view.employee_only"), severity="warning")
         return
     app.set_actor(switched)
-    app.notify(app.t("support.view.switched", mode=app.t(f"ui.view_mode.{target.value}")))
+    label = "ui.view_mode.user" if target is ViewMode.USER else "ui.view_mode.admin"
+    app.notify(app.t("support.view.switched", mode=app.t(label)))
 
 
 class CustomerSearchScreen(PortalScreen):

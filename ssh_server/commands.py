@@ -254,6 +254,17 @@ def one_line(text: str) -> str:
 
 # ---------------------------------------------------------------------------- commands
 
+VIEW_MODE_LABELS: Mapping[str, str] = {"admin": "ui.view_mode.admin", "user": "ui.view_mode.user"}
+NUMBER_KIND_LABELS: Mapping[str, str] = {"voice": "ui.numbers.kind.voice", "fax": "ui.numbers.kind.fax"}
+NUMBER_STATUS_LABELS: Mapping[str, str] = {
+    "inactive": "ui.numbers.status.inactive",
+    "active": "ui.numbers.status.active",
+    "pending_deactivation": "ui.numbers.status.pending_deactivation",
+    "porting": "ui.numbers.status.porting",
+}
+"""Labels shared with the TUI (header, number dashboard), so both say the same."""
+
+
 
 async def cmd_whoami(ctx: Context, ns: argparse.Namespace) -> Output:
     me = await ctx.read(session_service.whoami)
@@ -266,7 +277,7 @@ async def cmd_whoami(ctx: Context, ns: argparse.Namespace) -> Output:
         ("cmd.whoami.user", f"{me.username} ({me.full_name})" if me.full_name else me.username),
         ("cmd.whoami.role", ctx.t(f"role.{me.role}")),
         ("cmd.whoami.customer", customer),
-        ("cmd.whoami.view_mode", ctx.t(f"ui.view_mode.{me.view_mode}")),
+        ("cmd.whoami.view_mode", ctx.t(VIEW_MODE_LABELS.get(me.view_mode, me.view_mode))),
     ]
     if me.via_support:
         pairs.append(("cmd.whoami.reason", me.reason or "–"))
@@ -361,7 +372,8 @@ async def cmd_credentials_generate(ctx: Context, ns: argparse.Namespace) -> Outp
 def _number_rows(ctx: Context, views: Sequence[numbers.NumberView]) -> list[tuple[object, ...]]:
     return [
         (
-            v.e164, ctx.t(f"ui.numbers.kind.{v.kind}"), ctx.t(f"ui.numbers.status.{v.status}"),
+            v.e164, ctx.t(NUMBER_KIND_LABELS.get(v.kind, v.kind)),
+            ctx.t(NUMBER_STATUS_LABELS.get(v.status, v.status)),
             f"! {ctx.date(v.deactivation_date)}" if v.deactivation_date else "",
             v.assigned_to or "–",
         )

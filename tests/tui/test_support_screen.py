@@ -45,7 +45,7 @@ async def _open_muster(app: LinedeskApp, pilot: Pilot[None]) -> None:
 async def test_support_starts_at_customer_search(demo_core: Core, actors: dict[str, Actor]) -> None:
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+        await wait_until(pilot, lambda: "Kunde öffnen" in screen_text(app))
         assert isinstance(app.screen, CustomerSearchScreen)
         text = screen_text(app)
         assert "Support – kein Kunde geöffnet" in text
@@ -131,8 +131,7 @@ async def test_cancelled_reason_changes_nothing(demo_core: Core, actors: dict[st
         await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
         await pilot.press("escape")
         assert (await asyncio.wait_for(task, 20)) is None
-        await pilot.pause()
-        assert not isinstance(app.screen, ReasonDialog)
+        await wait_until(pilot, lambda: not isinstance(app.screen, ReasonDialog))
         assert any("Grund" in n.message for n in app._notifications)
         assert await _audit(demo_core, "number.activated") == []
         current = await demo_core.read(numbers.get_number, app.actor, number="+4930123456104")

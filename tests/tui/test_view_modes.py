@@ -17,9 +17,8 @@ def notifications(app: LinedeskApp) -> list[str]:
 async def test_admin_switches_to_user_view_and_back(demo_core: Core, actors: dict[str, Actor]) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+        await wait_until(pilot, lambda: "Ansicht wechseln" in screen_text(app))  # footer shows the key
         assert "Ansichtsmodus: Admin-Ansicht" in screen_text(app)
-        assert "Ansicht wechseln" in screen_text(app)  # footer shows the key
         await pilot.press("v")
         await wait_until(pilot, lambda: "Ansichtsmodus: Anwender-Ansicht" in screen_text(app))
         assert app.actor.view_mode is ViewMode.USER
@@ -50,8 +49,7 @@ async def test_english_admin_gets_english_view_labels(demo_core: Core, actors: d
 
     app = LinedeskApp(demo_core, replace(actors["admin"], locale="en"))
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
-        assert "Switch view" in screen_text(app)
+        await wait_until(pilot, lambda: "Switch view" in screen_text(app))
         await pilot.press("v")
         await wait_until(pilot, lambda: "View mode: User view" in screen_text(app))
 
@@ -59,7 +57,6 @@ async def test_english_admin_gets_english_view_labels(demo_core: Core, actors: d
 async def test_support_has_no_view_switch(demo_core: Core, actors: dict[str, Actor]) -> None:
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+        await wait_until(pilot, lambda: "Kundensuche" in screen_text(app))
         assert "Ansicht wechseln" not in screen_text(app)
         assert app.check_action("toggle_view_mode", ()) is False
-        assert "Kundensuche" in screen_text(app)
