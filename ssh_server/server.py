@@ -34,6 +34,10 @@ SIGNATURE_ALGS = [
 SHUTDOWN_NOTICE_SECONDS = 3.0
 GC_RECLAIM_INTERVAL = 60.0
 """Seconds between reclaims of frozen garbage, when sessions have ended meanwhile."""
+QUIET_SECONDS = 2.0
+"""A reclaim waits for this long without input in any session ..."""
+RECLAIM_MAX_DELAY = 300.0
+"""... but for at most this long."""
 
 
 def load_host_key(data_dir: Path) -> asyncssh.SSHKey:
@@ -99,9 +103,6 @@ class GcPolicy:
 
     def session_ended(self) -> None:
         self.ended_since_reclaim += 1
-        loop = asyncio.get_running_loop()
-        if loop.time() - self._last_reclaim >= self.reclaim_interval:
-            self.reclaim()
 
     def reclaim(self, *, force: bool = False) -> None:
         self._last_reclaim = asyncio.get_running_loop().time()
@@ -132,6 +133,8 @@ class PortalServer:
         self.sessions: set[PortalSession] = set()
         self.gc = gc_policy or GcPolicy()
         self.port = 0
+        self.last_input = 0.0
+        """Loop time of the latest input in any session (reclaims wait for quiet)."""
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._reclaim_task: asyncio.Task[None] | None = None
 
@@ -171,8 +174,19 @@ class PortalServer:
         return self.port
 
     async def _reclaim_loop(self) -> None:
+        """Reclaim ended sessions' frozen garbage at a quiet moment: the full collection
+        pauses every session, so wait until nobody typed for :data:`QUIET_SECONDS`
+        (but not longer than :data:`RECLAIM_MAX_DELAY`)."""
+        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(self.gc.reclaim_interval)
+            if not self.gc.ended_since_reclaim:
+                continue
+            give_up = loop.time() + RECLAIM_MAX_DELAY
+            for _ in range(int(RECLAIM_MAX_DELAY / (QUIET_SECONDS / 4)) + 1):
+                if loop.time() - self.last_input >= QUIET_SECONDS or loop.time() >= give_up:
+                    break
+                await asyncio.sleep(QUIET_SECONDS / 4)
             self.gc.reclaim()
 
     def session_started(self) -> None:

@@ -93,7 +93,7 @@ class PortalSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.server.sessions.add(self)
 
     def data_received(self, data: str, datatype: asyncssh.DataType) -> None:
-        self.last_input = asyncio.get_running_loop().time()
+        self.last_input = self.server.last_input = asyncio.get_running_loop().time()
         self._warned = False
         if self.pump is not None:
             self.pump.put(data)

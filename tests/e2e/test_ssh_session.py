@@ -89,3 +89,32 @@ async def test_client_term_and_no_color_choose_colours(demo_server: RunningServe
         assert session.app.console.color_system == "standard"
         assert session.app.no_color
         assert "\x1b[38;2;" not in "".join(term.raw)  # no truecolor sequences
+
+
+async def test_keepalive_drops_dead_peer(tmp_path: Path, db_templates: dict[str, Path]) -> None:
+    from tests.e2e.harness import connect
+
+    async with running_server(tmp_path, templates=db_templates, keepalive_interval=1) as srv:
+        conn = await connect(srv.port, "mia", "mia-demo")
+        process = await conn.create_process(term_type="xterm", term_size=(80, 24))
+        await _until(lambda: any(s.app is not None for s in srv.server.sessions), timeout=15)
+        conn._transport.pause_reading()  # the peer stops answering (dead network)
+        await _until(lambda: not srv.server.sessions, timeout=20)
+        process.close()
+        conn.abort()
+
+
+async def test_reclaim_waits_for_a_quiet_moment(demo_server: RunningServer) -> None:
+    server = demo_server.server
+    server.gc.reclaim_interval = 0.1
+    assert server._reclaim_task is not None
+    server._reclaim_task.cancel()
+    server._reclaim_task = asyncio.create_task(server._reclaim_loop())
+    server.gc.ended_since_reclaim = 1
+    reclaims = server.gc.reclaims
+    loop = asyncio.get_running_loop()
+    for _ in range(10):  # somebody keeps typing for 1 s
+        server.last_input = loop.time()
+        await asyncio.sleep(0.1)
+    assert server.gc.reclaims == reclaims
+    await _until(lambda: server.gc.reclaims == reclaims + 1, timeout=10)
