@@ -247,6 +247,10 @@ async def test_activate_shows_price_then_activates(demo_core: Core, actors: dict
     preview = await run(demo_core, admin, "numbers activate '030 123456104'")
     assert preview.exit_code == 2
     assert "€" in preview.stdout and "--yes" in preview.stderr
+    as_json = await run(demo_core, admin, "numbers activate +4930123456104 --json")
+    assert as_json.exit_code == 2
+    assert json.loads(as_json.stdout)["executed"] is False
+    assert json.loads(as_json.stderr)["error"] == "cmd.error.needs_confirmation"
     still = json.loads((await run(demo_core, admin, "numbers list --query 123456104 --json")).stdout)
     assert still[0]["status"] == "inactive"
     done = await run(demo_core, admin, "numbers activate +4930123456104 --yes --json")
