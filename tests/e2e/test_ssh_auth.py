@@ -223,3 +223,21 @@ async def test_only_modern_algorithms(demo_server: RunningServer) -> None:
         assert conn.get_extra_info("send_cipher") in {
             "chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com"
         }
+
+
+class BannerClient(asyncssh.SSHClient):
+    def __init__(self) -> None:
+        self.banner = ""
+
+    def auth_banner_received(self, msg: str, lang: str) -> None:
+        self.banner += msg
+
+
+async def test_banner_is_shown_before_login(demo_server: RunningServer) -> None:
+    client = BannerClient()
+    conn = await asyncssh.connect(
+        "127.0.0.1", demo_server.port, username="admin", password="admin-demo", known_hosts=None,
+        agent_path=None, client_factory=lambda: client, config=None,
+    )
+    conn.close()
+    assert "Business Service Portal" in client.banner

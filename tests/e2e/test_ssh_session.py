@@ -32,6 +32,8 @@ async def test_login_first_frame_keys_and_disconnect(demo_server: RunningServer)
         assert len(demo_server.server.sessions) == 1
     await _until(lambda: not demo_server.server.sessions)
     assert not demo_server.server.limits.sessions
+    per_session = {"linedesk-session", "linedesk-app", "linedesk-input", "linedesk-idle"}
+    await _until(lambda: not [t for t in asyncio.all_tasks() if t.get_name() in per_session])
 
 
 async def test_resize_redraws_at_new_width(demo_server: RunningServer) -> None:
