@@ -16,6 +16,7 @@ import enum
 import functools
 import json
 import logging
+import re
 import shlex
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
@@ -72,6 +73,25 @@ class UsageError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+_ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^the following arguments are required: (?P<args>.+)$"), "cmd.argparse.required"),
+    (re.compile(r"^unrecognized arguments: (?P<args>.+)$"), "cmd.argparse.unrecognized"),
+    (re.compile(r"^argument (?P<name>\S+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)$"),
+     "cmd.argparse.invalid_choice"),
+    (re.compile(r"^argument (?P<name>\S+): expected one argument$"), "cmd.argparse.expected_one"),
+    (re.compile(r"^argument (?P<name>\S+): (?P<detail>.+)$"), "cmd.argparse.invalid_value"),
+)
+"""argparse's own (English) messages for the few mistakes people make, in their language."""
+
+
+def translate_usage(locale: str, message: str) -> str:
+    for pattern, key in _ARGPARSE_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            return t(locale, key, **match.groupdict())
+    return message
 
 
 class HelpShown(Exception):
@@ -677,7 +697,8 @@ async def execute(core: Core, actor: Actor, command: str) -> CommandResult:
     except HelpShown as shown:
         return CommandResult(EXIT_OK, _render(shown.text), "")
     except UsageError as exc:
-        return _error(EXIT_USAGE, t(locale, "cmd.error.usage", detail=exc.message), as_json=as_json,
+        detail = translate_usage(locale, exc.message)
+        return _error(EXIT_USAGE, t(locale, "cmd.error.usage", detail=detail), as_json=as_json,
                       key="cmd.error.usage")
     as_json = bool(ns.json)
     cmd: Command = ns._command

@@ -52,6 +52,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Aufruf fehlerhaft: {detail} („--help“ zeigt die Hilfe)",
         "en": "Usage error: {detail} ('--help' shows the help)",
     },
+    "cmd.argparse.required": {
+        "de": "es fehlt: {args}", "en": "missing: {args}",
+    },
+    "cmd.argparse.unrecognized": {
+        "de": "unbekannte Angaben: {args}", "en": "unrecognized arguments: {args}",
+    },
+    "cmd.argparse.invalid_choice": {
+        "de": "{name}: {value} ist nicht möglich (erlaubt: {choices})",
+        "en": "{name}: {value} is not possible (choose from {choices})",
+    },
+    "cmd.argparse.expected_one": {
+        "de": "{name} braucht einen Wert", "en": "{name} needs a value",
+    },
+    "cmd.argparse.invalid_value": {
+        "de": "ungültiger Wert für {name}: {detail}", "en": "invalid value for {name}: {detail}",
+    },
     "cmd.error.needs_confirmation": {
         "de": "Nicht ausgeführt: zur Bestätigung {flag} angeben.",
         "en": "Not carried out: add {flag} to confirm.",

@@ -66,6 +66,10 @@ async def test_usage_errors_exit_2_with_one_line(demo_core: Core, actors: dict[s
         assert_one_line_error(result)
     assert "Anführungszeichen" in (await run(demo_core, actors["admin"], "whoami 'open")).stderr
     assert (await run(demo_core, actors["admin"], "   ")).exit_code == 2
+    assert "es fehlt: NUMBER" in (await run(demo_core, actors["admin"], "numbers activate")).stderr
+    assert "missing: NUMBER" in (await run(demo_core, actors["tom"], "numbers activate")).stderr
+    evil = await run(demo_core, actors["admin"], "'\x1b]0;x\x07'")
+    assert evil.exit_code == 2 and "\x1b" not in evil.stderr
 
 
 async def test_json_errors_are_one_json_line(demo_core: Core, actors: dict[str, Actor]) -> None:
