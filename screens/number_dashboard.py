@@ -81,10 +81,16 @@ ACTION_LABELS: dict[str, str] = {
     "sort": "ui.numbers.action.sort",
     "buy": "ui.numbers.action.buy",
     "port": "ui.numbers.action.port",
-    "reload": "ui.numbers.action.reload",
     "prev_page": "ui.numbers.action.prev_page",
     "next_page": "ui.numbers.action.next_page",
 }
+KEY_LABELS: dict[str, str] = {
+    **ACTION_LABELS,
+    "fax": "ui.numbers.key.fax",
+    "buy": "ui.numbers.key.buy",
+    "port": "ui.numbers.key.port",
+}
+"""Footer labels: shorter where the button says more, so that the keys fit one line."""
 COLUMN_LABELS: dict[str, str] = {
     "marker": "ui.numbers.col.marker",
     "national": "ui.numbers.col.national",
@@ -147,7 +153,6 @@ class NumberDashboardScreen(PortalScreen):
         Binding("p", "port", "port", id="numbers.port"),
         Binding("left_square_bracket", "page(-1)", "prev_page", id="numbers.prev_page"),
         Binding("right_square_bracket", "page(1)", "next_page", id="numbers.next_page"),
-        Binding("ctrl+r", "reload", "reload", id="numbers.reload"),
     ]
 
     def __init__(self) -> None:
@@ -208,7 +213,7 @@ class NumberDashboardScreen(PortalScreen):
             widget.set_class(not admin, "hidden")
         for key, bindings in list(self._bindings.key_to_bindings.items()):
             self._bindings.key_to_bindings[key] = [
-                replace(b, description=self.t(ACTION_LABELS[b.id.split(".", 1)[1]]))
+                replace(b, description=self.t(KEY_LABELS[b.id.split(".", 1)[1]]))
                 if b.id and b.id.startswith("numbers.") else b
                 for b in bindings
             ]
@@ -404,6 +409,8 @@ class NumberDashboardScreen(PortalScreen):
         if name in ADMIN_ACTIONS and not self.actor.is_admin_view:
             return False
         if action == "page":
+            if self.pages == 1:
+                return False  # one page: no paging keys in the footer
             step = int(str(parameters[0])) if parameters else 0
             return None if not 0 <= self._page + step < self.pages else True
         if action == "row_action" and not self._allowed(name, self.selected):
@@ -485,9 +492,6 @@ class NumberDashboardScreen(PortalScreen):
             self._page += step
             self.query_one(DataTable).move_cursor(row=0, animate=False)
             self.reload()
-
-    def action_reload(self) -> None:
-        self.reload()
 
     # ---------------------------------------------------------------- actions
 

@@ -9,6 +9,7 @@ as a notification and closes the dialog so that the dashboard shows fresh data.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar
 
 from textual import on, work
@@ -84,8 +85,6 @@ class NumberDialog(PortalDialog[T], Generic[T]):
 
     def _label_bindings(self) -> None:
         """Footer labels in the session's language (bindings are frozen dataclasses)."""
-        from dataclasses import replace
-
         labels = {"numbers.dialog.cancel": self.t(self.CANCEL_KEY),
                   "numbers.dialog.confirm": self.t(self.CONFIRM_KEY)}
         for key, bindings in list(self._bindings.key_to_bindings.items()):
@@ -154,7 +153,8 @@ class NumberDialog(PortalDialog[T], Generic[T]):
             self.dismiss(result)
 
     async def confirm(self) -> T | None:
-        raise NotImplementedError
+        """Run the dialog's one write service; each dialog defines what that is."""
+        raise NotImplementedError(type(self).__name__)
 
 
 class ActivateDialog(NumberDialog[NumberView]):

@@ -123,7 +123,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.numbers.action.sort": {"de": "Sortieren", "en": "Sort"},
     "ui.numbers.action.buy": {"de": "Rufnummern kaufen", "en": "Buy numbers"},
     "ui.numbers.action.port": {"de": "Rufnummern portieren", "en": "Port numbers"},
-    "ui.numbers.action.reload": {"de": "Neu laden", "en": "Reload"},
+    "ui.numbers.key.fax": {"de": "Fax", "en": "Fax"},
+    "ui.numbers.key.buy": {"de": "Kaufen", "en": "Buy"},
+    "ui.numbers.key.port": {"de": "Portieren", "en": "Port"},
     "ui.numbers.action.prev_page": {"de": "‹ Zurück", "en": "‹ Previous"},
     "ui.numbers.action.next_page": {"de": "Weiter ›", "en": "Next ›"},
     "ui.numbers.not_available": {
