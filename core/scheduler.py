@@ -98,8 +98,11 @@ class Scheduler:
             )
 
     async def run_once(self) -> dict[str, int]:
-        """Run every job whose lease we get; returns how many items each job handled
-        (jobs held by another runner are left out)."""
+        """Run every job whose lease we get; returns how many items each job handled.
+
+        Jobs held by another runner are left out, and so is a job that failed: its
+        transaction rolled back, it is logged and retried next round, and the other
+        jobs still run."""
         done: dict[str, int] = {}
         for name, job in self.jobs().items():
             if not await self.acquire(name):
@@ -109,6 +112,8 @@ class Scheduler:
                 async with self.core.uow() as uow:
                     done[name] = await job(uow)
                 ran = True
+            except Exception:
+                log.exception("scheduler job %s failed", name)
             finally:
                 await self.release(name, ran=ran)
         return done

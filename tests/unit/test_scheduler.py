@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from core.authz import Actor
 from core.clock import FixedClock
 from core.models import AuditEvent, Number, NumberStatus, SchedulerLease
-from core.runtime import Core
+from core.runtime import Core, UnitOfWork
 from core.scheduler import LEASE_SECONDS, Scheduler
 from core.services import numbers
 
@@ -83,20 +83,24 @@ async def test_held_lease_blocks_other_runner_until_it_expires(demo_core: Core, 
     assert await statuses(demo_core, PENDING) == ["inactive"]
 
 
-async def test_failing_job_releases_the_lease(demo_core: Core) -> None:
+async def test_failing_job_is_rolled_back_and_does_not_stop_the_others(
+    demo_core: Core, clock: FixedClock
+) -> None:
+    clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
     sched = Scheduler(demo_core, holder="node-a")
 
-    async def broken(uow: object) -> int:
-        raise RuntimeError("boom")
+    async def broken(uow: UnitOfWork) -> int:
+        await numbers.apply_due_deactivations(uow, today=uow.clock.today())
+        raise RuntimeError("carrier unreachable")
 
-    sched.jobs = lambda: {"deactivations": broken}  # type: ignore[method-assign]
-    try:
-        await sched.run_once()
-    except RuntimeError:
-        pass
-    else:
-        raise AssertionError("the job's error must surface")
-    assert await Scheduler(demo_core, holder="node-b").acquire("deactivations")
+    sched.jobs = lambda: {"broken": broken, "deactivations": _due}  # type: ignore[method-assign]
+    assert await sched.run_once() == {"deactivations": 1}
+    assert await deactivated_audits(demo_core) == 1  # the broken job's changes were rolled back
+    assert await Scheduler(demo_core, holder="node-b").acquire("broken")  # its lease was released
+
+
+async def _due(uow: UnitOfWork) -> int:
+    return await numbers.apply_due_deactivations(uow, today=uow.clock.today())
 
 
 async def test_run_loop_applies_due_deactivations(demo_core: Core, clock: FixedClock) -> None:
