@@ -98,6 +98,17 @@ async def test_employee_gets_an_explanation(demo_core: Core, actors: dict[str, A
         assert "nur dem Administrator-Konto" in screen_text(app)
 
 
+async def test_small_terminal_keeps_every_button_visible(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_overview(app, pilot)
+        text = screen_text(app)
+        for label in ("weiter (w)", "Standorte/Filialen (s)", "Filtern (/)", "V-1000001-0001"):
+            assert label in text, label
+
+
 async def test_english_labels(demo_core: Core, actors: dict[str, Actor]) -> None:
     async with demo_core.uow() as uow:
         from core.models import Account
