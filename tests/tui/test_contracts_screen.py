@@ -110,17 +110,14 @@ async def test_small_terminal_keeps_every_button_visible(
 
 
 async def test_english_labels(demo_core: Core, actors: dict[str, Actor]) -> None:
-    async with demo_core.uow() as uow:
-        from core.models import Account
+    from dataclasses import replace
 
-        admin = await uow.session.get(Account, actors["admin"].account_id)
-        assert admin is not None
-    english = actors["admin"].__class__(**{**actors["admin"].__dict__, "locale": "en"})
-    app = LinedeskApp(demo_core, english)
+    app = LinedeskApp(demo_core, replace(actors["admin"], locale="en"))
     async with app.run_test(size=(160, 45)) as pilot:
         await open_overview(app, pilot)
         text = screen_text(app)
         assert "Contract overview" in text and "New internet access credentials" in text
+        assert "Cloud PBX main-site contract" in text
 
 
 async def test_hundreds_of_contracts_stay_fast(demo_core: Core, actors: dict[str, Actor]) -> None:
