@@ -25,7 +25,7 @@ from core.errors import Conflict, DomainError
 from core.services import credentials
 from core.services.credentials import CredentialPreview, CredentialResult
 from screens.base import PortalMixin
-from tui.messages import ActorChanged
+from tui.messages import ActorChanged, DomainEventMessage
 from tui.sanitize import clean
 from tui.widgets.header import SessionHeader
 
@@ -297,6 +297,17 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
         handler = handlers.get(event.button.id or "")
         if handler is not None:
             handler()
+
+    @on(DomainEventMessage)
+    def _on_domain_event(self, message: DomainEventMessage) -> None:
+        """Somebody else generated for this contract while this wizard is open: say so now,
+        not only when this admin presses the button."""
+        event = message.event
+        if (event.name == "CredentialsGenerated" and event.payload.get("contract_id") == self.contract_id
+                and not self.busy and self.result is None):
+            self.notify(self.t("credentials.generated_elsewhere",
+                               contract=str(event.payload.get("contract_ref", ""))),
+                        severity="warning", timeout=10)
 
     @on(ActorChanged)
     def _actor_changed(self) -> None:

@@ -143,6 +143,11 @@ MESSAGES: dict[str, dict[str, str]] = {
               "the meantime. The most recently generated credentials apply; check your e-mail "
               "before you try again.",
     },
+    "credentials.generated_elsewhere": {
+        "de": "Achtung: für Vertrag {contract} wurden soeben in einer anderen Sitzung neue "
+              "Zugangsdaten generiert.",
+        "en": "Note: new credentials for contract {contract} were just generated in another session.",
+    },
     "credentials.mail.subject": {
         "de": "Ihre neuen Internet-Zugangsdaten für Vertrag {contract}",
         "en": "Your new internet access credentials for contract {contract}",

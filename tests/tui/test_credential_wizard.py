@@ -108,6 +108,7 @@ async def test_full_walk_by_keys(demo_core: Core, actors: dict[str, Actor]) -> N
         text = screen_text(app)
         assert "Schritt 5 von 5" in text and "Es wurden neue Internet-Zugangsdaten generiert" in text
         assert "Zurück zur Vertragsansicht" in text
+        assert not any("anderen Sitzung" in n.message for n in app._notifications)
         await pilot.press("w")
         await pilot.pause()
         assert isinstance(app.screen, ContractOverviewScreen)
@@ -194,6 +195,8 @@ async def test_second_admin_was_faster(demo_core: Core, actors: dict[str, Actor]
         assert wizard.step == 4
         # meanwhile somebody else generates for the same contract
         await demo_core.run(credentials.generate, actors["admin"], contract_id=cid, consent=True)
+        await pilot.pause()
+        assert any("soeben in einer anderen Sitzung" in n.message for n in app._notifications)
         await pilot.press("g")
         await app.workers.wait_for_complete()
         await pilot.pause()
