@@ -318,6 +318,8 @@ class ChannelDriver(Driver):
         self.write("\x1b[?1004h")  # focus in/out
         self.write("\x1b[?2004h")  # bracketed paste
         self.write("\x1b[?7l")  # no line wrap
+        if self.terminal.env.get("TERM_PROGRAM") != "Apple_Terminal":  # it would print "p"
+            self.write("\x1b[?2026$p")  # ask for synchronized output (no tearing)
         self._send_size(self._size_now)
         self._input_enabled = True
         if self._on_ready is not None:

@@ -277,3 +277,12 @@ async def test_crash_is_reported_to_session_not_server_stderr(
     assert terminal.failures == 1
     captured = capfd.readouterr()
     assert "secret-in-traceback" not in captured.err + captured.out
+
+
+async def test_synchronized_output_is_negotiated(demo_core: Core, actors: dict[str, Actor]) -> None:
+    terminal = FakeTerminal()
+    async with served_app(demo_core, actors["mia"], terminal) as app:
+        assert "\x1b[?2026$p" in "".join(terminal.out)
+        assert terminal.driver is not None
+        terminal.driver.feed("\x1b[?2026;1$y")
+        await _until(lambda: app._sync_available)
