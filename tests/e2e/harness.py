@@ -28,10 +28,16 @@ Keyword overrides are :class:`core.config.Settings` fields (``idle_timeout=3``,
 ``max_sessions_per_user=2``, ``login_timeout=5`` ...). Background jobs are not started;
 pass ``background=True`` to start the outbox dispatcher and scheduler.
 
+The fixture ``demo_server`` (``tests/e2e/conftest.py``) is ``running_server`` with the demo
+data and default settings: ``async def test_x(demo_server): ... demo_server.port``.
+
 ``interactive_session(port, user, password=None, *, cols=120, rows=40, term="xterm-256color",
 client_keys=None, env=None)`` logs in with a password (or ``client_keys=[key]``), requests
-a PTY and yields a :class:`Term`. ``connect(port, user, password, **kw)`` gives a bare
-asyncssh connection for auth tests. All clients skip host-key checking (test only).
+a PTY and yields a :class:`Term` (``term.raw``: everything received, for escape-sequence
+checks; ``term.screen``: the pyte screen; ``await term.wait_closed()``; ``wait_gone(text)``).
+``connect(port, user, password, **kw)`` gives a bare asyncssh connection for auth tests.
+All clients skip host-key checking (test only). Servers started by one test are private to
+it (own data dir, own port), so tests run in parallel under ``pytest -n``.
 """
 
 from __future__ import annotations
