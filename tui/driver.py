@@ -16,6 +16,7 @@ from the server's terminal. This driver keeps everything per session:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -282,6 +283,8 @@ class ChannelDriver(Driver):
         self._paste = PasteLimiter()
         self._size_now: tuple[int, int] = clamp_size(*terminal.size) or (80, 24)
         self._tick_handle: asyncio.TimerHandle | None = None
+        self._pending: list[str] = []
+        self._flush_handle: asyncio.Handle | None = None
         self._input_enabled = False
         self._dropping = False
         self.frames_dropped = 0
@@ -292,10 +295,25 @@ class ChannelDriver(Driver):
         return self._size_now
 
     def write(self, data: str) -> None:
-        """Queue output; while the client is too far behind, drop frames instead."""
+        """Collect output; it goes to the channel as one piece on :meth:`flush` (Textual
+        flushes after every frame) or at the end of this loop turn at the latest."""
+        if not data:
+            return
+        self._pending.append(data)
+        if self._flush_handle is None:
+            self._flush_handle = self._loop.call_soon(self.flush, context=contextvars.Context())
+
+    def flush(self) -> None:
+        """Send what was collected; while the client is too far behind, drop it instead."""
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        if not self._pending:
+            return
+        data = "".join(self._pending)
+        self._pending.clear()
         if self.terminal.write_buffer_size() > OUTPUT_HIGH_WATER:
-            if not self._dropping:
-                self._dropping = True
+            self._dropping = True
             self.frames_dropped += 1
             return
         self.bytes_written += len(data)
@@ -343,9 +361,11 @@ class ChannelDriver(Driver):
         self.disable_input()
         self._disable_mouse()
         self.write("\x1b[?2004l\x1b[?7h\x1b[?1004l\x1b[?1049l\x1b[?25h")
+        self.flush()
 
     def close(self) -> None:
         self.disable_input()
+        self.flush()
         self._on_ready = None
 
     def open_url(self, url: str, new_tab: bool = True) -> None:
