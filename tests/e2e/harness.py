@@ -227,7 +227,11 @@ class Term:
         await self.process.stdin.drain()
 
     async def press(self, key: str) -> None:
-        """One key: a single character or a name from :data:`KEYS`."""
+        """One key: a single character, a name from :data:`KEYS` or ``ctrl+<letter>``."""
+        if key not in KEYS and key.startswith("ctrl+") and len(key) == 6 and key[5].isalpha():
+            await self.send(chr(ord(key[5].lower()) - 96))
+            await asyncio.sleep(0.05)
+            return
         await self.send(KEYS.get(key, key))
         await asyncio.sleep(0.05)
 
