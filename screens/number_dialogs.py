@@ -111,7 +111,8 @@ class NumberDialog(PortalDialog[T], Generic[T]):
         **kwargs: P.kwargs,
     ) -> R | None:
         try:
-            return await self.core.run(fn, self.actor, *args, **kwargs)
+            # write() asks support staff for a reason (ticket id) and retries with it
+            return await self.write(fn, *args, **kwargs)
         except ValidationError as error:
             self.show_inline(error.render(self.actor.locale))
             return None

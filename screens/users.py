@@ -180,8 +180,10 @@ class UsersScreen(PortalScreen):
 
     def on_mount(self) -> None:
         self._apply_texts()
-        # admins start on the accounts table (its keys n/d/r), everybody else on the e-mail field
-        self.query_one("#accounts" if self.actor.is_admin_view else "#email").focus()
+        # Admins start on the accounts table (its keys n/d/r). Nothing else takes focus, so the
+        # global keys 1–4 keep working until the user tabs into a field.
+        if self.actor.is_admin_view:
+            self.query_one("#accounts").focus()
         self.reload()
 
     def _apply_texts(self) -> None:
