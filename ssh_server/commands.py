@@ -521,6 +521,22 @@ async def cmd_areas_verify(ctx: Context, ns: argparse.Namespace) -> Output:
     return Output(ctx.t("cmd.areas.verify.done", area=view.prefix, name=view.name), view)
 
 
+def _porting_json(ctx: Context, order: porting.PortingOrderView) -> dict[str, Any]:
+    """The order as JSON plus the carrier's reason and notes in the user's language."""
+    data = jsonable(order)
+    data["reason_text"] = order.reason_text(ctx.locale)
+    for entry, event in zip(data["timeline"], order.timeline, strict=True):
+        entry["note_text"] = event.note_text(ctx.locale)
+    return data
+
+
+def _porting_note(ctx: Context, order: porting.PortingOrderView) -> str:
+    """Why it was rejected, else the carrier's latest note."""
+    if order.reject_reason:
+        return order.reason_text(ctx.locale)
+    return order.timeline[-1].note_text(ctx.locale) if order.timeline else ""
+
+
 async def cmd_porting_create(ctx: Context, ns: argparse.Namespace) -> Output:
     order = await ctx.run(
         porting.create_order, area=ns.area, numbers=list(ns.numbers), old_provider=ns.old_provider,
@@ -530,7 +546,7 @@ async def cmd_porting_create(ctx: Context, ns: argparse.Namespace) -> Output:
         "cmd.porting.create.done", id=order.id, count=len(order.numbers), area=order.area,
         date=ctx.date(order.wished_date), status=ctx.t(f"cmd.porting.status.{order.status}"),
     )
-    return Output(text, order)
+    return Output(text, _porting_json(ctx, order))
 
 
 async def cmd_porting_list(ctx: Context, ns: argparse.Namespace) -> Output:
@@ -540,12 +556,13 @@ async def cmd_porting_list(ctx: Context, ns: argparse.Namespace) -> Output:
     rows = [
         (
             o.id, o.area, ", ".join(o.numbers), o.old_provider, ctx.date(o.wished_date),
-            ctx.t(f"cmd.porting.status.{o.status}") + (f" ({o.reject_reason})" if o.reject_reason else ""),
+            ctx.t(f"cmd.porting.status.{o.status}"), _porting_note(ctx, o),
         )
         for o in orders
     ]
-    headers = [ctx.t(f"cmd.porting.col.{c}") for c in ("id", "area", "numbers", "provider", "date", "status")]
-    return Output(table(headers, rows), orders)
+    columns = ("id", "area", "numbers", "provider", "date", "status", "note")
+    headers = [ctx.t(f"cmd.porting.col.{c}") for c in columns]
+    return Output(table(headers, rows), [_porting_json(ctx, o) for o in orders])
 
 
 NUMBER = arg("number", help="cmd.arg.number", metavar="NUMBER")

@@ -296,6 +296,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.porting.col.provider": {"de": "Bisheriger Anbieter", "en": "Previous provider"},
     "cmd.porting.col.date": {"de": "Wunschtermin", "en": "Wished date"},
     "cmd.porting.col.status": {"de": "Status", "en": "Status"},
+    "cmd.porting.col.note": {"de": "Hinweis", "en": "Note"},
     "cmd.porting.status.submitted": {"de": "eingereicht", "en": "submitted"},
     "cmd.porting.status.confirmed": {"de": "bestätigt", "en": "confirmed"},
     "cmd.porting.status.completed": {"de": "abgeschlossen", "en": "completed"},

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from core.authz import Actor
+from core.clock import FixedClock
 from core.models import AuditEvent
 from core.runtime import Core
+from core.services import porting
 from ssh_server.commands import CommandResult, execute
 
 
@@ -370,6 +373,30 @@ async def test_porting_create_and_list(demo_core: Core, actors: dict[str, Actor]
     )
     assert too_early.exit_code in (2, 4)
     assert (await run(demo_core, actors["mia"], "porting list")).exit_code == 3
+
+
+async def test_porting_list_shows_carrier_reason_in_words(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
+    admin = actors["admin"]
+    created = await run(
+        demo_core, admin,
+        "porting create 030 --number 0305550103 --old-provider Alt --account-holder 'Someone Else KG' "
+        "--wished-date 2027-01-15",
+    )
+    assert created.exit_code == 0, created.stderr
+    clock.advance(timedelta(days=2))
+    async with demo_core.uow() as uow:
+        assert await porting.advance_due(uow) >= 1
+    human = await run(demo_core, admin, "porting list")
+    assert "Hinweis" in human.stdout and "Anschlussinhaber" in human.stdout
+    assert "ui.porting" not in human.stdout
+    data = json.loads((await run(demo_core, admin, "porting list --json")).stdout)
+    rejected = next(o for o in data if o["status"] == "rejected")
+    assert rejected["reject_reason"] == porting.REASON_HOLDER_MISMATCH
+    assert "Anschlussinhaber" in rejected["reason_text"]
+    assert rejected["timeline"][0]["note"] == porting.NOTE_SUBMITTED
+    assert rejected["timeline"][0]["note_text"] and "ui.porting" not in rejected["timeline"][0]["note_text"]
 
 
 # ---------------------------------------------------------------- support writes
