@@ -80,6 +80,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "users.error.wrong_password": {
         "de": "Das aktuelle Passwort ist falsch.", "en": "The current password is wrong.",
     },
+    "users.error.locked": {
+        "de": "Zu viele Fehlversuche mit dem Passwort, bitte später erneut versuchen.",
+        "en": "Too many failed password attempts, please try again later.",
+    },
     "users.error.email_required": {
         "de": "Eine E-Mail-Adresse ist nötig (für Zugangsdaten und Benachrichtigungen).",
         "en": "An e-mail address is required (for credentials and notices).",

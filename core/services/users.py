@@ -28,6 +28,7 @@ from core.security import (
     validate_username,
     verify_secret,
 )
+from core.services import auth
 
 _ASSIGNABLE = (NumberStatus.ACTIVE, NumberStatus.PENDING_DEACTIVATION)
 
@@ -106,15 +107,22 @@ async def update_contact(
     current_password: str,
 ) -> ProfileView:
     """R6: change the own e-mail address and mobile number (validated; needs the current
-    password). A notice goes to the previous address so a hijacked session is noticed."""
+    password). A notice goes to the previous address so a hijacked session is noticed; a wrong
+    password counts towards the login lockout."""
     _require_own(actor, Permission.PROFILE_UPDATE)
     account = await _own_account(uow, actor)
     if not (email or "").strip():
         raise ValidationError("users.error.email_required")
     new_email = validate_email(email)
     new_mobile = validate_mobile(mobile) if mobile and mobile.strip() else None
+    if await auth.is_locked(uow, account.id):
+        raise PermissionDenied("users.error.locked")
     if not await verify_secret(account.password_hash, current_password or ""):
-        raise PermissionDenied("users.error.wrong_password")
+        # Guessing the password here must be as limited as at the login prompt.
+        uow.session.add(LoginFailure(account_id=account.id, source=actor.source_address or "",
+                                     at=uow.clock.now()))
+        uow.fail_after_commit(PermissionDenied("users.error.wrong_password"))
+        return await _profile(uow, account)
     if (new_email, new_mobile) == (account.email, account.mobile):
         return await _profile(uow, account)
     old_email = account.email

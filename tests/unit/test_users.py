@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from core.authz import Actor
 from core.errors import AuthFailed, Conflict, NotFound, PermissionDenied, ValidationError
-from core.models import Account, AuditEvent, OutboxMessage
+from core.models import Account, AuditEvent, LoginFailure, OutboxMessage
 from core.runtime import Core
 from core.services import users
+from core.services.auth import LOCKOUT_FAILURES
 from tests.conftest import login
 
 
@@ -86,6 +87,27 @@ async def test_contact_change_refusals_change_nothing(
     assert profile.email == "mia.schneider@muster-gmbh.de"
     async with demo_core.uow(readonly=True) as uow:
         assert not (await uow.session.scalars(select(OutboxMessage))).all()
+
+
+async def test_wrong_current_password_counts_towards_the_login_lockout(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    mia = actors["mia"]
+    for _ in range(LOCKOUT_FAILURES):
+        with pytest.raises(PermissionDenied) as err:
+            await demo_core.run(users.update_contact, mia, email="mia@neu.example", mobile=None,
+                                current_password="guess")
+        assert err.value.key == "users.error.wrong_password"
+    with pytest.raises(AuthFailed):
+        await login(demo_core, "mia")
+    with pytest.raises(PermissionDenied) as err:  # even the right password waits now
+        await demo_core.run(users.update_contact, mia, email="mia@neu.example", mobile=None,
+                            current_password="mia-demo")
+    assert err.value.key == "users.error.locked"
+    async with demo_core.uow(readonly=True) as uow:
+        sources = set(await uow.session.scalars(select(LoginFailure.source)))
+    assert sources == {"127.0.0.1"}
+    assert (await demo_core.read(users.get_profile, mia)).email == "mia.schneider@muster-gmbh.de"
 
 
 async def test_set_locale(demo_core: Core, actors: dict[str, Actor]) -> None:
