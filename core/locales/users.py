@@ -52,8 +52,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Employee {user} created; the initial password was e-mailed to {email}.",
     },
     "users.confirm_deactivate": {
-        "de": "Mitarbeiter-Konto {user} deaktivieren? Eine Anmeldung ist danach nicht mehr möglich.",
-        "en": "Deactivate employee account {user}? It can no longer sign in afterwards.",
+        "de": "Mitarbeiter-Konto {user} deaktivieren? Eine Anmeldung ist danach nicht mehr möglich, "
+              "seine Rufnummern werden frei und ein persönliches Fax wird gemeinsam genutzt.",
+        "en": "Deactivate employee account {user}? It can no longer sign in afterwards, its numbers "
+              "become free and a personal fax becomes shared.",
     },
     "users.confirm_reset": {
         "de": "Neues Passwort für {user} erzeugen und per E-Mail an {email} senden?",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.authz import Actor, Permission, require
@@ -29,6 +29,7 @@ from core.security import (
     verify_secret,
 )
 from core.services import auth
+from core.services import numbers as number_service
 
 _ASSIGNABLE = (NumberStatus.ACTIVE, NumberStatus.PENDING_DEACTIVATION)
 
@@ -255,8 +256,6 @@ async def create_employee(
               role=Role.EMPLOYEE.value, email=mask_email(address))
     uow.emit("AccountCreated", actor.customer_id, username=username)
     if numbers:
-        from core.services import numbers as number_service
-
         for number in numbers:
             await number_service.assign(uow, actor, number=number, username=username)
     customer = await uow.session.scalar(select(Customer.name).where(Customer.id == actor.customer_id))
@@ -270,15 +269,43 @@ async def create_employee(
 
 
 async def deactivate_employee(uow: UnitOfWork, actor: Actor, *, username: str) -> EmployeeView:
-    """The employee can no longer sign in; its data and number assignments stay for the admin."""
+    """The employee can no longer sign in; its numbers become free for others (R14), a personal
+    fax of it becomes a shared fax (R15) and its fax-driver login stops working."""
     account = await _employee(uow, actor, username)
     if not account.active:
         raise Conflict("users.error.already_inactive", user=account.username)
     account.active = False
+    released = await _release_numbers(uow, actor, account)
     await uow.session.flush()
-    uow.audit(actor, "account.deactivated", customer_id=account.customer_id, target=account.username)
+    uow.audit(actor, "account.deactivated", customer_id=account.customer_id, target=account.username,
+              numbers=[n.e164 for n in released])
     uow.emit("AccountChanged", account.customer_id, username=account.username)
+    if released:
+        uow.emit("NumbersUnassigned", account.customer_id, numbers=[n.e164 for n in released],
+                 versions={n.e164: n.version for n in released}, previous=account.username)
     return (await _employee_views(uow, [account]))[0]
+
+
+async def _release_numbers(uow: UnitOfWork, actor: Actor, account: Account) -> list[Number]:
+    """Unassign ``account``'s numbers and share its personal faxes; each change is audited."""
+    released = list(await uow.session.scalars(
+        select(Number)
+        .where(or_(Number.assigned_account_id == account.id, Number.fax_owner_id == account.id))
+        .order_by(Number.e164)
+    ))
+    for n in released:
+        was_personal_fax = n.fax_owner_id == account.id
+        if n.assigned_account_id == account.id:
+            n.assigned_account_id = None
+        if was_personal_fax:
+            n.fax_owner_id = None
+        creds = dict((n.settings or {}).get(number_service.FAX_CREDENTIALS_KEY) or {})
+        if creds.pop(account.username, None) is not None:
+            n.settings = {**n.settings, number_service.FAX_CREDENTIALS_KEY: creds}
+        uow.audit(actor, "number.unassigned", customer_id=n.customer_id, target=n.e164,
+                  previous=account.username, fax_shared=was_personal_fax)
+    await uow.session.flush()
+    return released
 
 
 async def reset_password(uow: UnitOfWork, actor: Actor, *, username: str) -> EmployeeView:

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from core.authz import Actor
 from core.errors import AuthFailed, Conflict, NotFound, PermissionDenied, ValidationError
-from core.models import Account, AuditEvent, LoginFailure, OutboxMessage
+from core.events import DomainEvent
+from core.models import Account, AuditEvent, LoginFailure, Number, OutboxMessage
 from core.runtime import Core
-from core.services import users
+from core.services import numbers, users
 from core.services.auth import LOCKOUT_FAILURES
 from tests.conftest import login
 
@@ -185,6 +186,34 @@ async def test_deactivate_and_reset_password(demo_core: Core, actors: dict[str, 
         await login(demo_core, "tom", new_password)
     with pytest.raises(Conflict):
         await demo_core.run(users.deactivate_employee, admin, username="tom")
+
+
+async def test_deactivating_an_employee_frees_its_numbers_and_shares_its_fax(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    await demo_core.run(numbers.send_fax_credentials, admin, number="+4930123456110", usernames=["mia"])
+    mine = list(next(e for e in await demo_core.read(users.list_employees, admin) if e.username == "mia").numbers)
+    assert {"+4930123456100", "+4930123456110"} <= set(mine)
+    seen: list[DomainEvent] = []
+    demo_core.bus.subscribe(seen.append)
+    gone = await demo_core.run(users.deactivate_employee, admin, username="mia")
+    assert not gone.active and gone.numbers == ()
+    async with demo_core.uow(readonly=True) as uow:
+        rows = {n.e164: n for n in await uow.session.scalars(select(Number).where(Number.e164.in_(mine)))}
+        audited = list(await uow.session.scalars(
+            select(AuditEvent.target).where(AuditEvent.action == "number.unassigned")
+            .order_by(AuditEvent.target)))
+    assert all(n.assigned_account_id is None and n.fax_owner_id is None for n in rows.values())
+    assert "mia" not in rows["+4930123456110"].settings[numbers.FAX_CREDENTIALS_KEY]
+    assert audited == mine
+    [event] = [e for e in seen if e.name == "NumbersUnassigned"]
+    assert event.payload["numbers"] == mine and event.payload["versions"]["+4930123456110"] >= 2
+    free = await demo_core.read(users.assignable_numbers, admin)
+    assert set(mine) <= set(free)
+    shared = await demo_core.run(numbers.send_fax_credentials, admin, number="+4930123456110",
+                                 usernames=["tom", "admin"])
+    assert shared
 
 
 async def test_managing_others_is_refused(demo_core: Core, actors: dict[str, Actor]) -> None:
