@@ -290,6 +290,28 @@ def users_remove_key(ctx: click.Context, username: str, fingerprint: str) -> Non
 
 
 @main.group()
+def areas() -> None:
+    """Local areas (R16)."""
+
+
+@areas.command("note")
+@click.argument("customer_number")
+@click.argument("area")
+@click.argument("note")
+@click.pass_context
+def areas_note(ctx: click.Context, customer_number: str, area: str, note: str) -> None:
+    """Approve more than 100 numbers of a customer in a verified AREA with NOTE ("" withdraws)."""
+    from core.services import operators
+
+    text = _run(_settings(ctx), lambda uow: operators.set_area_note(
+        uow, customer_number=customer_number, area=area, note=note))
+    if text:
+        click.echo(f"operator note for area {area.strip()} of customer {customer_number.strip()} set")
+    else:
+        click.echo(f"operator note for area {area.strip()} of customer {customer_number.strip()} removed")
+
+
+@main.group()
 def outbox() -> None:
     """E-mails, SMS and letters waiting for delivery."""
 

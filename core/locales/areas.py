@@ -13,6 +13,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Die Adresse ist ungültig (höchstens {max} Zeichen, keine Steuerzeichen).",
         "en": "The address is invalid (at most {max} characters, no control characters).",
     },
+    "error.areas.note_invalid": {
+        "de": "Der Vermerk ist ungültig (höchstens {max} Zeichen, keine Steuerzeichen).",
+        "en": "The note is invalid (at most {max} characters, no control characters).",
+    },
     "error.areas.already_verified": {
         "de": "Die Adresse im Ortsnetz {area} ist bereits verifiziert.",
         "en": "The address in local area {area} is already verified.",

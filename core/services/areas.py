@@ -216,9 +216,13 @@ def _clean_address(address: str) -> str:
     value = " ".join((address or "").split())
     if not value:
         raise ValidationError("error.areas.address_required")
-    if len(value) > MAX_ADDRESS_LENGTH or any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
+    if len(value) > MAX_ADDRESS_LENGTH or _has_control(value):
         raise ValidationError("error.areas.address_invalid", max=MAX_ADDRESS_LENGTH)
     return value
+
+
+def _has_control(value: str) -> bool:
+    return any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value)
 
 
 async def request_pin(uow: UnitOfWork, actor: Actor, *, area: str, address: str) -> PinLetterView:
@@ -421,17 +425,30 @@ async def set_operator_note(uow: UnitOfWork, actor: Actor, *, area: str, note: s
     if actor.role is not Role.SUPPORT:
         raise PermissionDenied()
     require(actor, Permission.AREA_MANAGE, customer_id=actor.customer_id)
-    customer_id = _customer_id(actor)
+    prefix, _ = await record_operator_note(uow, actor, customer_id=_customer_id(actor), area=area,
+                                           note=note)
+    return await get_area(uow, actor, area=prefix)
+
+
+async def record_operator_note(
+    uow: UnitOfWork, actor: Actor | None, *, customer_id: int, area: str, note: str | None
+) -> tuple[str, str | None]:
+    """Set (or with an empty ``note`` clear) the approval of a verified area; returns the
+    area's prefix and the stored note.
+
+    The caller has checked who may do this: a support session, or ``actor`` None for the
+    operator's shell on the server.
+    """
     local = await _area(uow, area)
     verification = await _verification(uow, customer_id, local.prefix)
     if verification is None:
         raise RuleViolation("R16", "error.areas.not_verified", area=local.prefix, name=local.name)
     text = " ".join((note or "").split()) or None
-    if text is not None and len(text) > MAX_ADDRESS_LENGTH:
-        raise ValidationError("error.areas.address_invalid", max=MAX_ADDRESS_LENGTH)
+    if text is not None and (len(text) > MAX_ADDRESS_LENGTH or _has_control(text)):
+        raise ValidationError("error.areas.note_invalid", max=MAX_ADDRESS_LENGTH)
     verification.operator_note = text
     uow.audit(actor, "areas.operator_note_set", customer_id=customer_id, target=local.prefix,
               note=text)
     uow.emit("AreaOperatorNoteSet", customer_id, area=local.prefix)
     await uow.session.flush()
-    return await get_area(uow, actor, area=local.prefix)
+    return local.prefix, text

@@ -1,4 +1,4 @@
-"""Operator tasks for the local admin CLI (``linedesk users|customers ...``).
+"""Operator tasks for the local admin CLI (``linedesk users|customers|areas ...``).
 
 These run only from a shell on the server, never from an SSH session: whoever can run
 them already owns the database. They still validate every input.
@@ -23,6 +23,7 @@ from core.security import (
     validate_password,
     validate_username,
 )
+from core.services import areas
 from core.sshkeys import parse_public_key
 from core.views import AccountView, CustomerView, KeyView
 
@@ -209,3 +210,11 @@ async def remove_key(uow: UnitOfWork, *, username: str, fingerprint: str) -> Non
     await uow.session.delete(row)
     uow.audit(None, "account.key_removed", customer_id=account.customer_id, target=username,
               fingerprint=fingerprint)
+
+
+async def set_area_note(uow: UnitOfWork, *, customer_number: str, area: str, note: str) -> str | None:
+    """R16: the operator's approval for more than 100 numbers of a customer in a verified
+    area, given from the server shell (an empty ``note`` withdraws it); returns the stored text."""
+    customer_id = await customer_id_for_number(uow, (customer_number or "").strip())
+    _, text = await areas.record_operator_note(uow, None, customer_id=customer_id, area=area, note=note)
+    return text

@@ -1,0 +1,85 @@
+"""The operator's admin CLI (click) against a copied demo database in a temp dir."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from core.models import AreaVerification, AuditEvent, CustomerNumber
+from core.runtime import Core
+from ssh_server.cli import main
+from tests.conftest import copy_template, make_settings
+
+
+@pytest.fixture
+def demo_dir(db_templates: dict[str, Path], tmp_path: Path) -> Path:
+    return copy_template(db_templates["demo"], tmp_path / "data")
+
+
+def linedesk(data_dir: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def stored(data_dir: Path, customer_number: str, area: str) -> tuple[str | None, list[AuditEvent]]:
+    """The area's operator note and the note audit rows, read straight from the database."""
+
+    async def read() -> tuple[str | None, list[AuditEvent]]:
+        core = Core(make_settings(data_dir))
+        try:
+            async with core.uow(readonly=True) as uow:
+                customer_id = await uow.session.scalar(
+                    select(CustomerNumber.customer_id).where(CustomerNumber.number == customer_number))
+                note = await uow.session.scalar(select(AreaVerification.operator_note).where(
+                    AreaVerification.customer_id == customer_id, AreaVerification.area_prefix == area))
+                rows = list(await uow.session.scalars(
+                    select(AuditEvent).where(AuditEvent.action == "areas.operator_note_set")
+                    .order_by(AuditEvent.id)))
+            return note, rows
+        finally:
+            await core.close()
+
+    return asyncio.run(read())
+
+
+def test_areas_note_sets_and_withdraws_the_operator_approval(demo_dir: Path) -> None:
+    code, out, err = linedesk(demo_dir, "areas", "note", "1000001", "030", "  bis 500 Nummern,\n T-4711 ")
+    assert code == 0, err
+    assert "030" in out and "1000001" in out
+    note, rows = stored(demo_dir, "1000001", "030")
+    assert note == "bis 500 Nummern, T-4711"
+    [row] = rows
+    assert row.actor_id is None and row.target == "030" and row.details["note"] == note
+
+    code, out, err = linedesk(demo_dir, "areas", "note", "1000001", "030", "")
+    assert code == 0, err
+    assert "removed" in out
+    note, rows = stored(demo_dir, "1000001", "030")
+    assert note is None and len(rows) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "message"),
+    [
+        (("9999999", "030", "ok"), 4, "9999999"),  # unknown customer number
+        (("1000001", "040", "ok"), 4, "R16"),  # area not verified for this customer
+        (("1000001", "099", "ok"), 4, "099"),  # no such area
+        (("1000001", "030", "ok\x1b[2J"), 2, "control"),
+        (("1000001", "030", "x" * 301), 2, "300"),
+    ],
+)
+def test_areas_note_refusals_change_nothing(
+    demo_dir: Path, args: tuple[str, str, str], exit_code: int, message: str
+) -> None:
+    code, _out, err = linedesk(demo_dir, "areas", "note", *args)
+    assert code == exit_code and message in err
+    assert stored(demo_dir, "1000001", "030") == (None, [])
+
+
+def test_areas_note_needs_all_three_arguments(demo_dir: Path) -> None:
+    code, _out, err = linedesk(demo_dir, "areas", "note", "1000001", "030")
+    assert code == 2 and "NOTE" in err
