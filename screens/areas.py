@@ -22,7 +22,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 from core.i18n import CATALOG, format_date, format_datetime, format_money
 from core.services import areas
 from core.services.areas import AreaView, PinLetterView
-from screens.base import PortalDialog, PortalScreen
+from screens.base import PortalDialog, PortalScreen, portal_footer
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
@@ -255,9 +255,9 @@ class AreasScreen(PortalScreen):
 
     CSS_PATH = "areas.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "request", "PIN-Brief", id="ui.areas.key.request"),
-        Binding("p", "enter_pin", "PIN", id="ui.areas.key.pin"),
-        Binding("o", "order", "Bestellen", id="ui.areas.key.order"),
+        Binding("r", "request", "PIN-Brief", id="ui.areas.key.request", show=False),
+        Binding("p", "enter_pin", "PIN", id="ui.areas.key.pin", show=False),
+        Binding("o", "order", "Bestellen", id="ui.areas.key.order", show=False),
         Binding("ctrl+r", "reload", "Neu laden", id="ui.areas.key.reload"),
         Binding("escape", "back", "Zurück", id="ui.areas.key.back"),
     ]
@@ -277,7 +277,7 @@ class AreasScreen(PortalScreen):
             yield Button(self.t("ui.areas.button.pin"), id="pin")
             yield Button(self.t("ui.areas.button.order"), id="order", variant="success")
             yield Button(self.t("ui.areas.button.back"), id="back")
-        yield Footer()
+        yield portal_footer()
 
     def on_mount(self) -> None:
         label_bindings(self)

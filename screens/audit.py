@@ -15,13 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from core.i18n import CATALOG, format_datetime
 from core.services import audit
 from core.services.audit import AuditView
 from screens.areas import label_bindings, selected_key
-from screens.base import PortalScreen
+from screens.base import PortalScreen, portal_footer
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
@@ -48,7 +48,7 @@ class AuditScreen(PortalScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filtern", id="ui.audit.key.filter"),
         Binding("m", "more", "Mehr laden", id="ui.audit.key.more"),
-        Binding("ctrl+r", "reload", "Neu laden", id="ui.audit.key.reload"),
+        Binding("ctrl+r", "reload", "Neu laden", id="ui.audit.key.reload", show=False),
     ]
 
     def __init__(self) -> None:
@@ -70,7 +70,7 @@ class AuditScreen(PortalScreen):
             yield Button(self.t("ui.audit.button.filter"), id="filter-button")
             yield Button(self.t("ui.audit.button.more"), id="more")
             yield Button(self.t("ui.audit.button.reload"), id="reload")
-        yield Footer()
+        yield portal_footer()
 
     def on_mount(self) -> None:
         label_bindings(self)

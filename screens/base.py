@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer
 
 from core.authz import Actor
 from core.errors import DomainError, PermissionDenied
@@ -100,6 +101,13 @@ class PortalMixin:
         except DomainError as error:
             self.show_error(error)
             return None
+
+
+def portal_footer() -> Footer:
+    """The footer of a top-level screen. Compact and without the palette key (``?`` help names
+    ``ctrl+p``), so the global keys 1–4, v and ? fit 120 columns next to the screen's two or
+    three own keys; every other key is written on its button instead (``show=False``)."""
+    return Footer(compact=True, show_command_palette=False)
 
 
 class PortalScreen(PortalMixin, Screen[None]):

@@ -17,12 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from core.i18n import format_date
 from core.services import contracts
 from core.services.contracts import ContractView
-from screens.base import PortalScreen
+from screens.base import PortalScreen, portal_footer
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
@@ -42,10 +42,11 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 """Column key, label key and fixed width (no measuring of every row)."""
 
-ACTIONS: tuple[tuple[str, str], ...] = (
-    ("new_credentials", "contracts.action.new_credentials"),
-    ("sites", "contracts.action.sites"),
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("new_credentials", "contracts.action.new_credentials", "n"),
+    ("sites", "contracts.action.sites", "s"),
 )
+"""Action, label and direct key: the choices name their key, the footer has no room for it."""
 KEY_LABELS: dict[str, str] = {
     "filter": "contracts.key.filter",
     "sites": "contracts.key.sites",
@@ -65,10 +66,11 @@ class ContractOverviewScreen(PortalScreen):
     AUTO_FOCUS = "#contracts"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "filter", id="contracts-key.filter"),
-        Binding("s", "sites", "sites", id="contracts-key.sites"),
-        Binding("n", "new_credentials", "new_credentials", id="contracts-key.new_credentials"),
+        Binding("s", "sites", "sites", id="contracts-key.sites", show=False),
+        Binding("n", "new_credentials", "new_credentials", id="contracts-key.new_credentials",
+                show=False),
         Binding("w", "next", "next", id="contracts-key.next"),
-        Binding("escape", "back", "back", id="contracts-key.back"),
+        Binding("escape", "back", "back", id="contracts-key.back", show=False),
     ]
 
     def __init__(self) -> None:
@@ -111,7 +113,7 @@ class ContractOverviewScreen(PortalScreen):
             yield Button("", id="btn-sites", compact=True)
             yield Button("", id="btn-filter", compact=True)
             yield Button("", id="btn-back", compact=True, classes="hidden")
-        yield Footer()
+        yield portal_footer()
 
     def on_mount(self) -> None:
         self._apply_texts()
@@ -123,7 +125,7 @@ class ContractOverviewScreen(PortalScreen):
         ]
 
     def _action_options(self) -> list[tuple[str, str]]:
-        return [(self.t(label), name) for name, label in ACTIONS]
+        return [(f"{self.t(label)} ({key})", name) for name, label, key in ACTIONS]
 
     def _apply_texts(self) -> None:
         """Everything language-dependent: header, labels, columns, options, key labels."""

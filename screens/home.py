@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
-from screens.base import PortalScreen
+from screens.base import PortalScreen, portal_footer
 from tui.messages import ActorChanged
 from tui.sanitize import clean
 from tui.widgets.header import SessionHeader
@@ -32,7 +32,7 @@ class HomeScreen(PortalScreen):
                 yield Button(id="go-numbers")
                 yield Button(id="go-users")
                 yield Button(id="go-audit")
-        yield Footer()
+        yield portal_footer()
 
     def on_mount(self) -> None:
         self._render_texts()

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import ScreenResume, ScreenSuspend
-from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from core.errors import DomainError
@@ -27,7 +27,7 @@ from core.events import DomainEvent
 from core.i18n import format_date, format_money
 from core.services import numbers
 from core.services.numbers import FaxSendResult, NumberView, SwapResult
-from screens.base import PortalScreen
+from screens.base import PortalScreen, portal_footer
 from screens.number_dialogs import (
     KIND_LABELS,
     ActivateDialog,
@@ -146,13 +146,14 @@ class NumberDashboardScreen(PortalScreen):
     CSS_PATH = "number_dashboard.tcss"
     AUTO_FOCUS = "#numbers"
     BINDINGS: ClassVar[list[BindingType]] = [
-        *[Binding(key, f"row_action('{name}')", name, id=f"numbers.{name}") for name, key in ROW_ACTIONS],
+        *[Binding(key, f"row_action('{name}')", name, id=f"numbers.{name}", show=False)
+          for name, key in ROW_ACTIONS],
         Binding("slash", "filter", "filter", id="numbers.filter"),
         Binding("s", "sort", "sort", id="numbers.sort"),
-        Binding("b", "buy", "buy", id="numbers.buy"),
-        Binding("p", "port", "port", id="numbers.port"),
-        Binding("left_square_bracket", "page(-1)", "prev_page", id="numbers.prev_page"),
-        Binding("right_square_bracket", "page(1)", "next_page", id="numbers.next_page"),
+        Binding("b", "buy", "buy", id="numbers.buy", show=False),
+        Binding("p", "port", "port", id="numbers.port", show=False),
+        Binding("left_square_bracket", "page(-1)", "prev_page", id="numbers.prev_page", show=False),
+        Binding("right_square_bracket", "page(1)", "next_page", id="numbers.next_page", show=False),
     ]
 
     def __init__(self) -> None:
@@ -191,7 +192,7 @@ class NumberDashboardScreen(PortalScreen):
                          classes="admin-only", compact=True)
             yield Button(f"{self.t(ACTION_LABELS['port'])} (p)", id="btn-port", classes="admin-only",
                          compact=True)
-        yield Footer()
+        yield portal_footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -16,14 +16,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Button, DataTable, Footer, Input, Select, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 
 from core.errors import ValidationError
 from core.i18n import format_date, format_datetime
 from core.services import areas, porting
 from core.services.porting import PortingOrderView
 from screens.areas import FormDialog, label_bindings, selected_key
-from screens.base import PortalScreen
+from screens.base import PortalScreen, portal_footer
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
@@ -128,7 +128,7 @@ class PortingScreen(PortalScreen):
 
     CSS_PATH = "porting.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "create", "Neuer Auftrag", id="ui.porting.key.create"),
+        Binding("n", "create", "Neuer Auftrag", id="ui.porting.key.create", show=False),
         Binding("ctrl+r", "reload", "Neu laden", id="ui.porting.key.reload"),
         Binding("escape", "back", "Zurück", id="ui.porting.key.back"),
     ]
@@ -148,7 +148,7 @@ class PortingScreen(PortalScreen):
         with Horizontal(classes="button-row"):
             yield Button(self.t("ui.porting.button.create"), id="create", variant="success")
             yield Button(self.t("ui.porting.button.back"), id="back")
-        yield Footer()
+        yield portal_footer()
 
     def on_mount(self) -> None:
         label_bindings(self)

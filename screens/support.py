@@ -13,13 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from core.authz import ViewMode
 from core.errors import PermissionDenied
 from core.services import support as support_service
 from core.services.support import CustomerHit
-from screens.base import PortalScreen
+from screens.base import PortalScreen, portal_footer
 from tui.messages import ActorChanged
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
@@ -65,7 +65,7 @@ class CustomerSearchScreen(PortalScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Suchen", id="support.search.button"),
         Binding("o", "open_customer", "Kunde öffnen", id="support.search.open"),
-        Binding("x", "close_customer", "Kunde schließen", id="support.search.close"),
+        Binding("x", "close_customer", "Kunde schließen", id="support.search.close", show=False),
     ]
 
     def __init__(self) -> None:
@@ -85,7 +85,7 @@ class CustomerSearchScreen(PortalScreen):
             with Horizontal(classes="button-row"):
                 yield Button(id="open-button", variant="warning")
                 yield Button(id="close-button")
-        yield Footer()
+        yield portal_footer()
 
     def on_mount(self) -> None:
         self._render_texts()

@@ -16,12 +16,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
 
 from core.i18n import LOCALES
 from core.services import users
 from core.services.users import EmployeeView, ProfileView
-from screens.base import PortalDialog, PortalScreen
+from screens.base import PortalDialog, PortalScreen, portal_footer
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.sanitize import clean, safe_markup, safe_text
 from tui.widgets.header import SessionHeader
@@ -137,9 +137,9 @@ class UsersScreen(PortalScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "save", id="users-key.save"),
         Binding("ctrl+l", "toggle_language", "language", id="users-key.language"),
-        Binding("n", "new", "new", id="users-key.new"),
-        Binding("d", "deactivate", "deactivate", id="users-key.deactivate"),
-        Binding("r", "reset", "reset", id="users-key.reset"),
+        Binding("n", "new", "new", id="users-key.new", show=False),
+        Binding("d", "deactivate", "deactivate", id="users-key.deactivate", show=False),
+        Binding("r", "reset", "reset", id="users-key.reset", show=False),
     ]
 
     def __init__(self) -> None:
@@ -176,7 +176,7 @@ class UsersScreen(PortalScreen):
                 yield Button("", id="btn-deactivate", compact=True)
                 yield Button("", id="btn-reset", compact=True)
             yield Static("", id="admin-hint", classes="hint")
-        yield Footer()
+        yield portal_footer()
 
     def on_mount(self) -> None:
         self._apply_texts()

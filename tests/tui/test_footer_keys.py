@@ -1,0 +1,76 @@
+"""At 120×40 every key the footer offers fits, so the global keys 1–4, v and ? are never cut
+off; the screens' other keys are shown on their buttons."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+
+from core.authz import Actor
+from core.runtime import Core
+from tests.tui.test_app_shell import screen_text
+from tests.tui.test_support_screen import _open_muster, wait_until
+from tui.app import LinedeskApp
+
+SIZE = (120, 40)
+
+
+def footer_line(app: LinedeskApp) -> str:
+    return screen_text(app).splitlines()[SIZE[1] - 1]
+
+
+def shown_keys(app: LinedeskApp) -> list[str]:
+    """``key label`` of every binding the footer should show, as the compact footer writes it."""
+    return [
+        f"{app.get_key_display(binding)} {binding.description}"
+        for _node, binding, _enabled, _tooltip in app.screen.active_bindings.values()
+        if binding.show
+    ]
+
+
+async def assert_footer_complete(app: LinedeskApp, pilot: Pilot[None], help_label: str) -> None:
+    await wait_until(pilot, lambda: help_label in footer_line(app))
+    line = footer_line(app)
+    missing = [key for key in shown_keys(app) if key not in line]
+    assert not missing, f"{type(app.screen).__name__}: {missing} not in {line!r}"
+
+
+@pytest.mark.parametrize(("who", "help_label"), [("admin", "? Hilfe"), ("mia", "? Hilfe"),
+                                                 ("tom", "? Help")])
+async def test_global_keys_fit_on_every_mode(
+    demo_core: Core, actors: dict[str, Actor], who: str, help_label: str
+) -> None:
+    app = LinedeskApp(demo_core, actors[who])
+    async with app.run_test(size=SIZE) as pilot:
+        for key, mode in (("1", "contracts"), ("2", "numbers"), ("3", "users"), ("4", "audit")):
+            await pilot.press(key)
+            await wait_until(pilot, lambda mode=mode: app.current_mode == mode)
+            await assert_footer_complete(app, pilot, help_label)
+            for global_key in ("1 ", "2 ", "3 ", "4 ", "v "):
+                assert global_key in footer_line(app)
+
+
+async def test_areas_and_porting_screens_keep_the_global_keys(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        for key, screen in (("b", "AreasScreen"), ("p", "PortingScreen")):
+            await pilot.press("2")
+            await wait_until(pilot, lambda: app.current_mode == "numbers")
+            await pilot.press(key)
+            await wait_until(pilot, lambda screen=screen: type(app.screen).__name__ == screen)
+            await assert_footer_complete(app, pilot, "? Hilfe")
+            await pilot.press("escape")
+
+
+async def test_support_sees_all_global_keys_with_a_customer_open(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["support"])
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_muster(app, pilot)
+        for key in ("1", "2", "3", "4", "k"):
+            await pilot.press(key)
+            await assert_footer_complete(app, pilot, "? Hilfe")
+            assert "k Kundensuche" in footer_line(app)
