@@ -41,6 +41,10 @@ class PortalMixin:
     def show_error(self, error: DomainError) -> None:
         self.portal.notify(error.render(self.actor.locale), severity="error", timeout=8)
 
+    def refused(self, error: DomainError) -> None:
+        """The core refused a :meth:`fetch`: say why. Dialogs about one object also close."""
+        self.show_error(error)
+
     async def call(
         self,
         fn: Callable[Concatenate[UnitOfWork, Actor, P], Awaitable[R]],
@@ -95,11 +99,12 @@ class PortalMixin:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> R | None:
-        """Run a read-only service for the session's actor; a domain error is shown."""
+        """Run a read-only service for the session's actor; a domain error goes to
+        :meth:`refused`."""
         try:
             return await self.core.read(fn, self.actor, *args, **kwargs)
         except DomainError as error:
-            self.show_error(error)
+            self.refused(error)
             return None
 
 

@@ -117,24 +117,13 @@ class NumberDialog(PortalDialog[T], Generic[T]):
             self.show_inline(error.render(self.actor.locale))
             return None
         except DomainError as error:
-            self.show_error(error)
-            self.dismiss(None)
+            self.refused(error)
             return None
 
-    async def read(
-        self,
-        fn: Callable[Concatenate[UnitOfWork, Actor, P], Awaitable[R]],
-        /,
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> R | None:
-        """A read for the dialog; a refusal closes it (the number changed meanwhile)."""
-        try:
-            return await self.core.read(fn, self.actor, *args, **kwargs)
-        except DomainError as error:
-            self.show_error(error)
-            self.dismiss(None)
-            return None
+    def refused(self, error: DomainError) -> None:
+        """A refusal closes the dialog (the number changed meanwhile)."""
+        self.show_error(error)
+        self.dismiss(None)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -174,7 +163,7 @@ class ActivateDialog(NumberDialog[NumberView]):
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         assert self.view is not None
-        self.quote = await self.read(numbers.activation_quote, number=self.view.e164)
+        self.quote = await self.fetch(numbers.activation_quote, number=self.view.e164)
         if self.quote is None:
             return
         loc = self.actor.locale
@@ -205,7 +194,7 @@ class DeactivateDialog(NumberDialog[NumberView]):
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         assert self.view is not None
-        self.quote = await self.read(numbers.deactivation_quote, number=self.view.e164)
+        self.quote = await self.fetch(numbers.deactivation_quote, number=self.view.e164)
         if self.quote is None:
             return
         self.query_one("#info", Static).update(self.t(
@@ -259,9 +248,9 @@ class SwapDialog(NumberDialog[SwapResult]):
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
-        active = await self.read(numbers.list_numbers, status="active") or []
-        pending = await self.read(numbers.list_numbers, status="pending_deactivation") or []
-        inactive = await self.read(numbers.list_numbers, status="inactive") or []
+        active = await self.fetch(numbers.list_numbers, status="active") or []
+        pending = await self.fetch(numbers.list_numbers, status="pending_deactivation") or []
+        inactive = await self.fetch(numbers.list_numbers, status="inactive") or []
         self._active = {n.e164: n for n in sorted([*active, *pending], key=lambda n: n.e164)}
         self._inactive = {n.e164: n for n in inactive}
         if not self._active or not self._inactive:
@@ -367,7 +356,7 @@ class AssignDialog(NumberDialog[NumberView]):
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         assert self.view is not None
-        choices = await self.read(numbers.list_assignees)
+        choices = await self.fetch(numbers.list_assignees)
         if choices is None:
             return
         options = [
@@ -410,7 +399,7 @@ class FaxCredentialsDialog(NumberDialog[FaxSendResult]):
     @work(exclusive=True, group="load")
     async def load(self) -> None:
         assert self.view is not None
-        self.choice = await self.read(numbers.fax_recipients, number=self.view.e164)
+        self.choice = await self.fetch(numbers.fax_recipients, number=self.view.e164)
         if self.choice is None:
             return
         choice = self.choice
