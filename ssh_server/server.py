@@ -62,6 +62,9 @@ def preload_ui() -> None:
     for name in widgets.__all__:
         getattr(widgets, name)
     import tui.app  # noqa: F401
+    from tui import css_cache
+
+    css_cache.install()
 
 
 def release_textual_caches() -> None:
