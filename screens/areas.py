@@ -145,11 +145,8 @@ class FormDialog(PortalDialog[T], Generic[T]):
         raise NotImplementedError
 
 
-class RequestPinDialog(FormDialog[PinLetterView]):
-    """Request a PIN letter for an address in one local area."""
-
-    TITLE_KEY = "ui.areas.request.title"
-    CONFIRM_KEY = "ui.areas.request.confirm"
+class AreaDialog(FormDialog[T], Generic[T]):
+    """A form about one local area, named in the title."""
 
     def __init__(self, area: AreaView) -> None:
         super().__init__()
@@ -157,6 +154,13 @@ class RequestPinDialog(FormDialog[PinLetterView]):
 
     def title_text(self) -> Text:
         return Text(self.t(self.TITLE_KEY, area=self.area.prefix, name=clean(self.area.name)))
+
+
+class RequestPinDialog(AreaDialog[PinLetterView]):
+    """Request a PIN letter for an address in one local area."""
+
+    TITLE_KEY = "ui.areas.request.title"
+    CONFIRM_KEY = "ui.areas.request.confirm"
 
     def body(self) -> ComposeResult:
         yield Static(
@@ -181,18 +185,11 @@ class RequestPinDialog(FormDialog[PinLetterView]):
         return await self.call(areas.request_pin, area=self.area.prefix, address=address)
 
 
-class EnterPinDialog(FormDialog[AreaView]):
+class EnterPinDialog(AreaDialog[AreaView]):
     """Enter the PIN from the letter; a wrong PIN keeps the dialog open (attempts left)."""
 
     TITLE_KEY = "ui.areas.pin.title"
     CONFIRM_KEY = "ui.areas.pin.confirm"
-
-    def __init__(self, area: AreaView) -> None:
-        super().__init__()
-        self.area = area
-
-    def title_text(self) -> Text:
-        return Text(self.t(self.TITLE_KEY, area=self.area.prefix, name=clean(self.area.name)))
 
     def body(self) -> ComposeResult:
         letter = self.area.letter
@@ -215,18 +212,11 @@ class EnterPinDialog(FormDialog[AreaView]):
         return await self.call(areas.verify_pin, area=self.area.prefix, pin=pin)
 
 
-class OrderNumbersDialog(FormDialog[list[str]]):
+class OrderNumbersDialog(AreaDialog[list[str]]):
     """Buy 1..10 numbers in a verified area; they arrive inactive."""
 
     TITLE_KEY = "ui.areas.order.title"
     CONFIRM_KEY = "ui.areas.order.confirm"
-
-    def __init__(self, area: AreaView) -> None:
-        super().__init__()
-        self.area = area
-
-    def title_text(self) -> Text:
-        return Text(self.t(self.TITLE_KEY, area=self.area.prefix, name=clean(self.area.name)))
 
     def body(self) -> ComposeResult:
         loc = self.actor.locale
@@ -250,10 +240,45 @@ class OrderNumbersDialog(FormDialog[list[str]]):
         return await self.call(areas.order_numbers, area=self.area.prefix, count=count)
 
 
-class AreasScreen(PortalScreen):
+class TableScreen(PortalScreen):
+    """A screen pushed from the number dashboard around one table: translated keys, header,
+    columns, reload on language change, ctrl+r and back."""
+
+    TITLE_KEY = ""
+    COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    """Column key and label key."""
+
+    def on_mount(self) -> None:
+        label_bindings(self)
+        self.query_one(SessionHeader).show(self.actor, self.t(self.TITLE_KEY))
+        table = self.query_one(DataTable)
+        for key, label in self.COLUMNS:
+            table.add_column(self.t(label), key=key)
+        table.focus()
+        self.reload()
+
+    def reload(self) -> Any:
+        """Fetch and show the table (a worker in the subclasses)."""
+        raise NotImplementedError
+
+    def on_actor_changed(self, _message: ActorChanged) -> None:
+        self.query_one(SessionHeader).show(self.actor, self.t(self.TITLE_KEY))
+        self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+class AreasScreen(TableScreen):
     """Local areas with verification state; request PIN letters, enter PINs, order numbers."""
 
     CSS_PATH = "areas.tcss"
+    TITLE_KEY = "ui.areas.title"
+    COLUMNS = COLUMNS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "request", "PIN-Brief", id="ui.areas.key.request", show=False),
         Binding("p", "enter_pin", "PIN", id="ui.areas.key.pin", show=False),
@@ -278,15 +303,6 @@ class AreasScreen(PortalScreen):
             yield Button(self.t("ui.areas.button.order"), id="order", variant="success")
             yield Button(self.t("ui.areas.button.back"), id="back")
         yield portal_footer()
-
-    def on_mount(self) -> None:
-        label_bindings(self)
-        self.query_one(SessionHeader).show(self.actor, self.t("ui.areas.title"))
-        table = self.query_one(DataTable)
-        for key, label in COLUMNS:
-            table.add_column(self.t(label), key=key)
-        table.focus()
-        self.reload()
 
     @work(exclusive=True, group="load")
     async def reload(self) -> None:
@@ -358,10 +374,6 @@ class AreasScreen(PortalScreen):
         if message.event.name in AREA_EVENTS:
             self.reload()
 
-    def on_actor_changed(self, _message: ActorChanged) -> None:
-        self.query_one(SessionHeader).show(self.actor, self.t("ui.areas.title"))
-        self.reload()
-
     @on(Button.Pressed, "#request")
     def action_request(self) -> None:
         view = self.selected()
@@ -411,10 +423,3 @@ class AreasScreen(PortalScreen):
             self.notify(self.t("ui.areas.order.done", count=len(numbers), numbers=", ".join(numbers)),
                         timeout=10)
             self.reload()
-
-    def action_reload(self) -> None:
-        self.reload()
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.dismiss()

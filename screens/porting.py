@@ -22,9 +22,9 @@ from core.errors import ValidationError
 from core.i18n import format_date, format_datetime
 from core.services import areas, porting
 from core.services.porting import PortingOrderView
-from screens.areas import FormDialog, label_bindings, selected_key
-from screens.base import PortalScreen, portal_footer
-from tui.messages import ActorChanged, DomainEventMessage
+from screens.areas import FormDialog, TableScreen, selected_key
+from screens.base import portal_footer
+from tui.messages import DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
 
@@ -123,10 +123,12 @@ class CreatePortingDialog(FormDialog[PortingOrderView]):
         )
 
 
-class PortingScreen(PortalScreen):
+class PortingScreen(TableScreen):
     """The customer's porting orders, newest first, with the highlighted order's timeline."""
 
     CSS_PATH = "porting.tcss"
+    TITLE_KEY = "ui.porting.title"
+    COLUMNS = COLUMNS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "create", "Neuer Auftrag", id="ui.porting.key.create", show=False),
         Binding("ctrl+r", "reload", "Neu laden", id="ui.porting.key.reload"),
@@ -149,15 +151,6 @@ class PortingScreen(PortalScreen):
             yield Button(self.t("ui.porting.button.create"), id="create", variant="success")
             yield Button(self.t("ui.porting.button.back"), id="back")
         yield portal_footer()
-
-    def on_mount(self) -> None:
-        label_bindings(self)
-        self.query_one(SessionHeader).show(self.actor, self.t("ui.porting.title"))
-        table = self.query_one(DataTable)
-        for key, label in COLUMNS:
-            table.add_column(self.t(label), key=key)
-        table.focus()
-        self.reload()
 
     def status_text(self, status: str) -> Text:
         label = self.t(STATUS_LABELS[status]) if status in STATUS_LABELS else clean(status)
@@ -221,10 +214,6 @@ class PortingScreen(PortalScreen):
         if message.event.name.startswith(("PortingOrder", "AreaVerified")):
             self.reload()
 
-    def on_actor_changed(self, _message: ActorChanged) -> None:
-        self.query_one(SessionHeader).show(self.actor, self.t("ui.porting.title"))
-        self.reload()
-
     @on(Button.Pressed, "#create")
     def action_create(self) -> None:
         self._open_create()
@@ -247,10 +236,3 @@ class PortingScreen(PortalScreen):
             self.notify(self.t("ui.porting.created", ref=clean(order.carrier_ref or f"#{order.id}"),
                                date=format_date(order.wished_date, self.actor.locale)))
             self.reload()
-
-    def action_reload(self) -> None:
-        self.reload()
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.dismiss()
