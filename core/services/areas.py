@@ -108,7 +108,8 @@ def _letter_view(letter: PinLetter, area_name: str, now: datetime) -> PinLetterV
     )
 
 
-async def _area(uow: UnitOfWork, prefix: str) -> LocalArea:
+async def local_area(uow: UnitOfWork, prefix: str) -> LocalArea:
+    """The local area with dialling prefix ``prefix`` (refused if there is none)."""
     area = await uow.session.get(LocalArea, (prefix or "").strip())
     if area is None:
         raise NotFound("error.areas.unknown", area=(prefix or "")[:10])
@@ -142,10 +143,23 @@ async def _lock_customer(uow: UnitOfWork, customer_id: int) -> Customer:
     return customer
 
 
-def _customer_id(actor: Actor) -> int:
+def customer_id_of(actor: Actor) -> int:
+    """The customer the actor works for (support: the opened one)."""
     if actor.customer_id is None:
         raise NotFound()
     return actor.customer_id
+
+
+async def lock_verified(
+    uow: UnitOfWork, customer_id: int, local: LocalArea
+) -> tuple[Customer, AreaVerification]:
+    """Serialize the customer's area changes, then insist ``local`` is verified for it (R16):
+    buying and porting numbers both need this."""
+    customer = await _lock_customer(uow, customer_id)
+    verification = await _verification(uow, customer_id, local.prefix)
+    if verification is None:
+        raise RuleViolation("R16", "error.areas.not_verified", area=local.prefix, name=local.name)
+    return customer, verification
 
 
 def _expire_if_due(uow: UnitOfWork, letter: PinLetter) -> bool:
@@ -162,7 +176,7 @@ def _expire_if_due(uow: UnitOfWork, letter: PinLetter) -> bool:
 async def list_areas(uow: UnitOfWork, actor: Actor) -> list[AreaView]:
     """Every local area with the customer's verification state and latest PIN letter."""
     require(actor, Permission.CUSTOMER_READ, customer_id=actor.customer_id)
-    customer_id = _customer_id(actor)
+    customer_id = customer_id_of(actor)
     now = uow.clock.now()
     areas = list(await uow.session.scalars(select(LocalArea).order_by(LocalArea.prefix)))
     verifications = {
@@ -208,7 +222,7 @@ async def list_areas(uow: UnitOfWork, actor: Actor) -> list[AreaView]:
 async def get_area(uow: UnitOfWork, actor: Actor, *, area: str) -> AreaView:
     """One area of :func:`list_areas`."""
     require(actor, Permission.CUSTOMER_READ, customer_id=actor.customer_id)
-    prefix = (await _area(uow, area)).prefix
+    prefix = (await local_area(uow, area)).prefix
     return next(v for v in await list_areas(uow, actor) if v.prefix == prefix)
 
 
@@ -216,20 +230,21 @@ def _clean_address(address: str) -> str:
     value = " ".join((address or "").split())
     if not value:
         raise ValidationError("error.areas.address_required")
-    if len(value) > MAX_ADDRESS_LENGTH or _has_control(value):
+    if len(value) > MAX_ADDRESS_LENGTH or has_control_chars(value):
         raise ValidationError("error.areas.address_invalid", max=MAX_ADDRESS_LENGTH)
     return value
 
 
-def _has_control(value: str) -> bool:
+def has_control_chars(value: str) -> bool:
+    """C0/C1 control characters: never stored in texts shown on terminals."""
     return any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value)
 
 
 async def request_pin(uow: UnitOfWork, actor: Actor, *, area: str, address: str) -> PinLetterView:
     """Send a PIN letter for ``address`` in ``area`` (R16); the PIN travels only in the letter."""
     require(actor, Permission.AREA_MANAGE, customer_id=actor.customer_id)
-    customer_id = _customer_id(actor)
-    local = await _area(uow, area)
+    customer_id = customer_id_of(actor)
+    local = await local_area(uow, area)
     address = _clean_address(address)
     customer = await _lock_customer(uow, customer_id)
     if await _verification(uow, customer_id, local.prefix) is not None:
@@ -307,8 +322,8 @@ async def verify_pin(uow: UnitOfWork, actor: Actor, *, area: str, pin: str) -> A
     five-attempt limit holds across sessions and command mode.
     """
     require(actor, Permission.AREA_MANAGE, customer_id=actor.customer_id)
-    customer_id = _customer_id(actor)
-    local = await _area(uow, area)
+    customer_id = customer_id_of(actor)
+    local = await local_area(uow, area)
     await _lock_customer(uow, customer_id)
     if await _verification(uow, customer_id, local.prefix) is not None:
         raise RuleViolation("R16", "error.areas.already_verified", area=local.prefix)
@@ -365,14 +380,11 @@ def _national_prefix(prefix: str) -> str:
 async def order_numbers(uow: UnitOfWork, actor: Actor, *, area: str, count: int) -> list[str]:
     """Buy ``count`` new numbers in a verified area; they arrive ``inactive`` (R16)."""
     require(actor, Permission.AREA_MANAGE, customer_id=actor.customer_id)
-    customer_id = _customer_id(actor)
-    local = await _area(uow, area)
+    customer_id = customer_id_of(actor)
+    local = await local_area(uow, area)
     if not isinstance(count, int) or not 1 <= count <= MAX_ORDER:
         raise RuleViolation("R16", "error.areas.order_count", max=MAX_ORDER)
-    await _lock_customer(uow, customer_id)
-    verification = await _verification(uow, customer_id, local.prefix)
-    if verification is None:
-        raise RuleViolation("R16", "error.areas.not_verified", area=local.prefix, name=local.name)
+    _, verification = await lock_verified(uow, customer_id, local)
     held = await uow.session.scalar(
         select(func.count()).select_from(Number).where(
             Number.customer_id == customer_id, Number.area_prefix == local.prefix
@@ -425,7 +437,7 @@ async def set_operator_note(uow: UnitOfWork, actor: Actor, *, area: str, note: s
     if actor.role is not Role.SUPPORT:
         raise PermissionDenied()
     require(actor, Permission.AREA_MANAGE, customer_id=actor.customer_id)
-    prefix, _ = await record_operator_note(uow, actor, customer_id=_customer_id(actor), area=area,
+    prefix, _ = await record_operator_note(uow, actor, customer_id=customer_id_of(actor), area=area,
                                            note=note)
     return await get_area(uow, actor, area=prefix)
 
@@ -439,12 +451,12 @@ async def record_operator_note(
     The caller has checked who may do this: a support session, or ``actor`` None for the
     operator's shell on the server.
     """
-    local = await _area(uow, area)
+    local = await local_area(uow, area)
     verification = await _verification(uow, customer_id, local.prefix)
     if verification is None:
         raise RuleViolation("R16", "error.areas.not_verified", area=local.prefix, name=local.name)
     text = " ".join((note or "").split()) or None
-    if text is not None and (len(text) > MAX_ADDRESS_LENGTH or _has_control(text)):
+    if text is not None and (len(text) > MAX_ADDRESS_LENGTH or has_control_chars(text)):
         raise ValidationError("error.areas.note_invalid", max=MAX_ADDRESS_LENGTH)
     verification.operator_note = text
     uow.audit(actor, "areas.operator_note_set", customer_id=customer_id, target=local.prefix,

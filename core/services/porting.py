@@ -31,12 +31,10 @@ from sqlalchemy import delete, select
 from core.authz import Actor, Permission, require
 from core.clock import BERLIN
 from core.demo import VOICE_ACTIVATION_CENTS, VOICE_MONTHLY_CENTS
-from core.errors import NotFound, RuleViolation, ValidationError
+from core.errors import RuleViolation, ValidationError
 from core.i18n import format_date, t
 from core.models import (
-    AreaVerification,
     Customer,
-    LocalArea,
     Number,
     NumberKind,
     NumberStatus,
@@ -47,6 +45,7 @@ from core.models import (
 from core.reference import area_of
 from core.runtime import UnitOfWork
 from core.security import normalize_phone
+from core.services import areas
 
 MIN_WORKING_DAYS = 15
 MAX_NUMBERS_PER_ORDER = 100
@@ -258,17 +257,11 @@ class SimulatedCarrier:
 # --- services ------------------------------------------------------------------------
 
 
-def _customer_id(actor: Actor) -> int:
-    if actor.customer_id is None:
-        raise NotFound()
-    return actor.customer_id
-
-
 def _required_text(value: str, key: str) -> str:
     text = " ".join((value or "").split())
     if not text:
         raise ValidationError(key)
-    if len(text) > MAX_TEXT or any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text):
+    if len(text) > MAX_TEXT or areas.has_control_chars(text):
         raise ValidationError("error.porting.text_invalid", max=MAX_TEXT)
     return text
 
@@ -312,22 +305,9 @@ async def create_order(
 ) -> PortingOrderView:
     """Submit a porting order for numbers of a verified area (R16)."""
     require(actor, Permission.PORTING_MANAGE, customer_id=actor.customer_id)
-    customer_id = _customer_id(actor)
-    local = await uow.session.get(LocalArea, (area or "").strip())
-    if local is None:
-        raise NotFound("error.areas.unknown", area=(area or "")[:10])
-    customer = await uow.session.scalar(
-        select(Customer).where(Customer.id == customer_id).with_for_update()
-    )
-    if customer is None:
-        raise NotFound()
-    verified = await uow.session.scalar(
-        select(AreaVerification.id).where(
-            AreaVerification.customer_id == customer_id, AreaVerification.area_prefix == local.prefix
-        )
-    )
-    if verified is None:
-        raise RuleViolation("R16", "error.areas.not_verified", area=local.prefix, name=local.name)
+    customer_id = areas.customer_id_of(actor)
+    local = await areas.local_area(uow, area)
+    customer, _ = await areas.lock_verified(uow, customer_id, local)
     wanted = _numbers(list(numbers), local.prefix)
     provider = _required_text(old_provider, "error.porting.provider_required")
     holder = _required_text(account_holder, "error.porting.holder_required")
@@ -377,7 +357,7 @@ async def create_order(
 async def list_orders(uow: UnitOfWork, actor: Actor) -> list[PortingOrderView]:
     """The customer's porting orders, newest first, each with its timeline."""
     require(actor, Permission.CUSTOMER_READ, customer_id=actor.customer_id)
-    customer_id = _customer_id(actor)
+    customer_id = areas.customer_id_of(actor)
     orders = list(
         await uow.session.scalars(
             select(PortingOrder)
