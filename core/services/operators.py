@@ -9,9 +9,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from core.db import is_unique_violation
 from core.errors import NotFound, ValidationError
 from core.i18n import LOCALES
 from core.models import Account, Customer, CustomerNumber, Role, SshKey
@@ -24,6 +22,7 @@ from core.security import (
     validate_username,
 )
 from core.services import areas
+from core.services.users import insert_account
 from core.sshkeys import parse_public_key
 from core.views import AccountView, CustomerView, KeyView
 
@@ -125,13 +124,7 @@ async def add_account(
         active=True,
         created_at=uow.clock.now(),
     )
-    uow.session.add(account)
-    try:
-        await uow.session.flush()
-    except IntegrityError as exc:
-        if is_unique_violation(exc):
-            raise ValidationError("error.username_taken", value=username) from exc
-        raise
+    await insert_account(uow, account)
     uow.audit(None, "account.created", customer_id=customer_id, target=username, role=role_value.value)
     return await account_view(uow, account)
 

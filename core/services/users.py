@@ -218,6 +218,18 @@ async def _employee(uow: UnitOfWork, actor: Actor, username: str) -> Account:
     return account
 
 
+async def insert_account(uow: UnitOfWork, account: Account) -> None:
+    """Insert a new account; a taken username (also taken by a concurrent insert) is an input
+    error, not a crash."""
+    uow.session.add(account)
+    try:
+        await uow.session.flush()
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            raise ValidationError("error.username_taken", value=account.username) from exc
+        raise
+
+
 async def create_employee(
     uow: UnitOfWork,
     actor: Actor,
@@ -245,13 +257,7 @@ async def create_employee(
         full_name=(full_name or "").strip()[:200], email=address, mobile=phone, locale=locale,
         password_hash=await hash_secret(password), active=True, created_at=uow.clock.now(),
     )
-    uow.session.add(account)
-    try:
-        await uow.session.flush()
-    except IntegrityError as exc:
-        if is_unique_violation(exc):
-            raise ValidationError("error.username_taken", value=username) from exc
-        raise
+    await insert_account(uow, account)
     uow.audit(actor, "account.created", customer_id=actor.customer_id, target=username,
               role=Role.EMPLOYEE.value, email=mask_email(address))
     uow.emit("AccountCreated", actor.customer_id, username=username)

@@ -83,3 +83,11 @@ def test_areas_note_refusals_change_nothing(
 def test_areas_note_needs_all_three_arguments(demo_dir: Path) -> None:
     code, _out, err = linedesk(demo_dir, "areas", "note", "1000001", "030")
     assert code == 2 and "NOTE" in err
+
+
+def test_users_add_refuses_a_taken_username(demo_dir: Path) -> None:
+    code, out, err = linedesk(demo_dir, "users", "add", "lea", "--role", "employee", "--customer", "1000001")
+    assert code == 0, err
+    assert "lea" in out
+    code, _out, err = linedesk(demo_dir, "users", "add", "mia", "--role", "employee", "--customer", "1000001")
+    assert code == 2 and "'mia' is already taken" in err
