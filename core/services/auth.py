@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from core.authz import Actor, ViewMode
 from core.errors import AuthFailed
 from core.models import Account, Customer, LoginFailure, Role, SshKey
 from core.runtime import UnitOfWork
-from core.security import verify_secret
+from core.security import hash_secret, needs_rehash, verify_secret
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,15 @@ async def login_password(
         uow.session.add(LoginFailure(account_id=account.id, source=source or "", at=uow.clock.now()))
         return LoginResult(None, locked=await _locked_after_flush(uow, account.id))
     await uow.session.execute(delete(LoginFailure).where(LoginFailure.account_id == account.id))
+    if account.password_hash and needs_rehash(account.password_hash):
+        # Upgrade hashes made with older parameters while the plain password is at hand; a
+        # plain conditional UPDATE, so concurrent logins of one account never conflict.
+        await uow.session.execute(
+            update(Account)
+            .where(Account.id == account.id, Account.password_hash == account.password_hash)
+            .values(password_hash=await hash_secret(password))
+            .execution_options(synchronize_session=False)
+        )
     return LoginResult(await _actor(uow, account, source=source, fingerprint=None))
 
 

@@ -311,3 +311,22 @@ async def test_concurrent_writers_never_see_database_locked(demo_core: Core, dat
             select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.write")
         )
     assert written == 60
+
+
+async def test_login_upgrades_old_password_hashes(demo_core: Core) -> None:
+    """Hashes made with the library's heavier defaults are replaced at the next login."""
+    from argon2 import PasswordHasher
+
+    from core.security import needs_rehash
+
+    old = PasswordHasher().hash("mia-demo")
+    assert needs_rehash(old)
+    async with demo_core.uow() as uow:
+        account = await uow.session.scalar(select(Account).where(Account.username == "mia"))
+        assert account is not None
+        account.password_hash = old
+    assert (await login(demo_core, "mia")).username == "mia"
+    async with demo_core.uow(readonly=True) as uow:
+        stored = await uow.session.scalar(select(Account.password_hash).where(Account.username == "mia"))
+    assert stored and stored != old and not needs_rehash(stored)
+    assert (await login(demo_core, "mia")).username == "mia"
