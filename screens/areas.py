@@ -8,7 +8,6 @@ actions request a letter, enter its PIN and order numbers. All rules live in
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
@@ -16,10 +15,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
-from core.i18n import CATALOG, format_date, format_datetime, format_money
+from core.i18n import format_date, format_datetime, format_money
 from core.services import areas
 from core.services.areas import AreaView, PinLetterView
 from screens.base import PortalDialog, PortalScreen, portal_footer
@@ -60,15 +58,6 @@ FAILED_STATES: dict[str, str] = {
     "invalidated": "ui.areas.state.invalidated",
     "expired": "ui.areas.state.expired",
 }
-
-
-def label_bindings(screen: Screen[Any]) -> None:
-    """Translate the footer labels of ``screen``: a binding's id is its i18n key."""
-    t = screen.app.t  # type: ignore[attr-defined]
-    for key, bindings in list(screen._bindings.key_to_bindings.items()):
-        screen._bindings.key_to_bindings[key] = [
-            replace(b, description=t(b.id)) if b.id in CATALOG else b for b in bindings
-        ]
 
 
 def selected_key(table: DataTable[Any]) -> str | None:
@@ -114,7 +103,7 @@ class FormDialog(PortalDialog[T], Generic[T]):
         yield from ()
 
     def on_mount(self) -> None:
-        label_bindings(self)
+        self.label_bindings("ui.")
         inputs = self.query(Input)
         if inputs:
             inputs.first().focus()
@@ -249,7 +238,7 @@ class TableScreen(PortalScreen):
     """Column key and label key."""
 
     def on_mount(self) -> None:
-        label_bindings(self)
+        self.label_bindings("ui.")
         self.query_one(SessionHeader).show(self.actor, self.t(self.TITLE_KEY))
         table = self.query_one(DataTable)
         for key, label in self.COLUMNS:

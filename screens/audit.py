@@ -20,7 +20,7 @@ from textual.widgets import Button, DataTable, Input, Static
 from core.i18n import CATALOG, format_datetime
 from core.services import audit
 from core.services.audit import AuditView
-from screens.areas import label_bindings, selected_key
+from screens.areas import selected_key
 from screens.base import PortalScreen, portal_footer
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.sanitize import clean, safe_text
@@ -73,7 +73,7 @@ class AuditScreen(PortalScreen):
         yield portal_footer()
 
     def on_mount(self) -> None:
-        label_bindings(self)
+        self.label_bindings("ui.")
         table = self.query_one(DataTable)
         for key, label in COLUMNS:
             table.add_column(self.t(label), key=key)

@@ -3,7 +3,8 @@ service calls that turn domain errors into notifications."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from textual.screen import ModalScreen, Screen
@@ -40,6 +41,18 @@ class PortalMixin:
 
     def show_error(self, error: DomainError) -> None:
         self.portal.notify(error.render(self.actor.locale), severity="error", timeout=8)
+
+    def label_bindings(self, prefix: str, labels: Mapping[str, str] | None = None) -> None:
+        """Footer labels in the session's language for the bindings whose id starts with
+        ``prefix``: ``labels`` maps the rest of the id to an i18n key, else the id is the key.
+        Bindings are frozen dataclasses, so they are replaced."""
+        table = self._bindings.key_to_bindings  # type: ignore[attr-defined]
+        for key, bindings in list(table.items()):
+            table[key] = [
+                replace(b, description=self.t(labels[b.id[len(prefix):]] if labels else b.id))
+                if b.id and b.id.startswith(prefix) else b
+                for b in bindings
+            ]
 
     def refused(self, error: DomainError) -> None:
         """The core refused a :meth:`fetch`: say why. Dialogs about one object also close."""

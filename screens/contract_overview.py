@@ -8,7 +8,6 @@ hundreds of contracts. Live events about lines and credentials trigger a re-fetc
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -152,12 +151,7 @@ class ContractOverviewScreen(PortalScreen):
         table.clear(columns=True)
         for key, label, width in COLUMNS:
             table.add_column(self.t(label), key=key, width=width)
-        for key, bindings in list(self._bindings.key_to_bindings.items()):
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=self.t(KEY_LABELS[b.id.split(".", 1)[1]]))
-                if b.id and b.id.startswith("contracts-key.") else b
-                for b in bindings
-            ]
+        self.label_bindings("contracts-key.", KEY_LABELS)
         self.refresh_bindings()
 
     # ---------------------------------------------------------------- loading

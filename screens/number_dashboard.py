@@ -10,7 +10,6 @@ Employees (and admins in user view) see only their own numbers and no admin acti
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -212,12 +211,7 @@ class NumberDashboardScreen(PortalScreen):
         self.query_one("#hint", Static).update(hint)
         for widget in self.query(".admin-only"):
             widget.set_class(not admin, "hidden")
-        for key, bindings in list(self._bindings.key_to_bindings.items()):
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=self.t(KEY_LABELS[b.id.split(".", 1)[1]]))
-                if b.id and b.id.startswith("numbers.") else b
-                for b in bindings
-            ]
+        self.label_bindings("numbers.", KEY_LABELS)
         self._sync_actions()
 
     # ---------------------------------------------------------------- loading

@@ -9,7 +9,6 @@ as a notification and closes the dialog so that the dashboard shows fresh data.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar
 
 from textual import on, work
@@ -80,17 +79,8 @@ class NumberDialog(PortalDialog[T], Generic[T]):
         yield from ()
 
     def on_mount(self) -> None:
-        self._label_bindings()
+        self.label_bindings("numbers.dialog.", {"cancel": self.CANCEL_KEY, "confirm": self.CONFIRM_KEY})
         self.load()
-
-    def _label_bindings(self) -> None:
-        """Footer labels in the session's language (bindings are frozen dataclasses)."""
-        labels = {"numbers.dialog.cancel": self.t(self.CANCEL_KEY),
-                  "numbers.dialog.confirm": self.t(self.CONFIRM_KEY)}
-        for key, bindings in list(self._bindings.key_to_bindings.items()):
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=labels[b.id]) if b.id in labels else b for b in bindings
-            ]
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:

@@ -211,12 +211,7 @@ class UsersScreen(PortalScreen):
         table.clear(columns=True)
         for key, label, width in COLUMNS:
             table.add_column(self.t(label), key=key, width=width)
-        for key, bindings in list(self._bindings.key_to_bindings.items()):
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=self.t(KEY_LABELS[b.id.split(".", 1)[1]]))
-                if b.id and b.id.startswith("users-key.") else b
-                for b in bindings
-            ]
+        self.label_bindings("users-key.", KEY_LABELS)
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
