@@ -377,6 +377,19 @@ def _national_prefix(prefix: str) -> str:
     return "+49" + prefix[1:]
 
 
+def new_voice_number(
+    customer_id: int, e164: str, prefix: str, status: NumberStatus, now: datetime
+) -> Number:
+    """A voice number new to the customer (bought or ported in): unassigned, without
+    settings, at the standard prices."""
+    return Number(
+        customer_id=customer_id, contract_id=None, e164=e164, area_prefix=prefix,
+        kind=NumberKind.VOICE, fax_owner_id=None, status=status, deactivation_date=None,
+        assigned_account_id=None, settings={}, activation_fee_cents=ACTIVATION_FEE_CENTS,
+        monthly_price_cents=MONTHLY_PRICE_CENTS, created_at=now,
+    )
+
+
 async def order_numbers(uow: UnitOfWork, actor: Actor, *, area: str, count: int) -> list[str]:
     """Buy ``count`` new numbers in a verified area; they arrive ``inactive`` (R16)."""
     require(actor, Permission.AREA_MANAGE, customer_id=actor.customer_id)
@@ -409,15 +422,7 @@ async def order_numbers(uow: UnitOfWork, actor: Actor, *, area: str, count: int)
             chosen.append(e164)
         candidate += 1
     for e164 in chosen:
-        uow.session.add(
-            Number(
-                customer_id=customer_id, contract_id=None, e164=e164, area_prefix=local.prefix,
-                kind=NumberKind.VOICE, fax_owner_id=None, status=NumberStatus.INACTIVE,
-                deactivation_date=None, assigned_account_id=None, settings={},
-                activation_fee_cents=ACTIVATION_FEE_CENTS, monthly_price_cents=MONTHLY_PRICE_CENTS,
-                created_at=now,
-            )
-        )
+        uow.session.add(new_voice_number(customer_id, e164, local.prefix, NumberStatus.INACTIVE, now))
     try:
         await uow.session.flush()
     except IntegrityError as exc:  # another node took one of these numbers first

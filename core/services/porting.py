@@ -30,13 +30,11 @@ from sqlalchemy import delete, select
 
 from core.authz import Actor, Permission, require
 from core.clock import BERLIN
-from core.demo import VOICE_ACTIVATION_CENTS, VOICE_MONTHLY_CENTS
 from core.errors import RuleViolation, ValidationError
 from core.i18n import format_date, t
 from core.models import (
     Customer,
     Number,
-    NumberKind,
     NumberStatus,
     PortingEvent,
     PortingOrder,
@@ -337,15 +335,7 @@ async def create_order(
     event = PortingEvent(order_id=order.id, status=PortingStatus.SUBMITTED, note=NOTE_SUBMITTED, at=now)
     uow.session.add(event)
     for e164 in wanted:
-        uow.session.add(
-            Number(
-                customer_id=customer_id, contract_id=None, e164=e164, area_prefix=local.prefix,
-                kind=NumberKind.VOICE, fax_owner_id=None, status=NumberStatus.PORTING,
-                deactivation_date=None, assigned_account_id=None, settings={},
-                activation_fee_cents=VOICE_ACTIVATION_CENTS, monthly_price_cents=VOICE_MONTHLY_CENTS,
-                created_at=now,
-            )
-        )
+        uow.session.add(areas.new_voice_number(customer_id, e164, local.prefix, NumberStatus.PORTING, now))
     await uow.session.flush()
     uow.audit(actor, "porting.submitted", customer_id=customer_id, target=f"#{order.id}",
               area=local.prefix, numbers=wanted, old_provider=provider,
@@ -394,15 +384,8 @@ async def _apply(uow: UnitOfWork, order: PortingOrder, step: CarrierStep, now: d
         for e164 in order.numbers:
             number = arrived.get(e164)
             if number is None:
-                uow.session.add(
-                    Number(
-                        customer_id=order.customer_id, contract_id=None, e164=e164,
-                        area_prefix=order.area_prefix, kind=NumberKind.VOICE, fax_owner_id=None,
-                        status=NumberStatus.ACTIVE, deactivation_date=None, assigned_account_id=None,
-                        settings={}, activation_fee_cents=VOICE_ACTIVATION_CENTS,
-                        monthly_price_cents=VOICE_MONTHLY_CENTS, created_at=now,
-                    )
-                )
+                uow.session.add(areas.new_voice_number(order.customer_id, e164, order.area_prefix,
+                                                       NumberStatus.ACTIVE, now))
             elif number.status is NumberStatus.PORTING:
                 number.status = NumberStatus.ACTIVE
     uow.session.add(PortingEvent(order_id=order.id, status=step.status, note=note, at=now))
