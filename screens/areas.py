@@ -363,15 +363,19 @@ class AreasScreen(TableScreen):
         if message.event.name in AREA_EVENTS:
             self.reload()
 
+    def selected_unverified(self) -> AreaView | None:
+        """The highlighted area if it still needs verifying; a verified one is only warned about."""
+        view = self.selected()
+        if view is not None and view.verified:
+            self.notify(self.t("ui.areas.already_verified", area=view.prefix), severity="warning")
+            return None
+        return view
+
     @on(Button.Pressed, "#request")
     def action_request(self) -> None:
-        view = self.selected()
-        if view is None:
-            return
-        if view.verified:
-            self.notify(self.t("ui.areas.already_verified", area=view.prefix), severity="warning")
-            return
-        self.app.push_screen(RequestPinDialog(view), self._requested)
+        view = self.selected_unverified()
+        if view is not None:
+            self.app.push_screen(RequestPinDialog(view), self._requested)
 
     def _requested(self, letter: PinLetterView | None) -> None:
         if letter is not None:
@@ -381,11 +385,8 @@ class AreasScreen(TableScreen):
 
     @on(Button.Pressed, "#pin")
     def action_enter_pin(self) -> None:
-        view = self.selected()
+        view = self.selected_unverified()
         if view is None:
-            return
-        if view.verified:
-            self.notify(self.t("ui.areas.already_verified", area=view.prefix), severity="warning")
             return
         if view.letter is None or view.letter.status != "outstanding":
             self.notify(self.t("ui.areas.pin.no_letter", area=view.prefix), severity="warning")

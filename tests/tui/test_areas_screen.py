@@ -187,3 +187,14 @@ async def test_english_session_gets_english_texts(demo_core: Core, actors: dict[
         await pilot.press("o")
         await pilot.pause()
         assert "€9.95" in screen_text(app) and "€2.50" in screen_text(app)
+
+
+async def test_verified_area_needs_no_letter_and_no_pin(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_areas(pilot, "030")
+        for key in ("r", "p"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is screen
+        assert notifications(app).count("Die Adresse im Ortsnetz 030 ist bereits verifiziert.") == 2
