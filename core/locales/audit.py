@@ -60,6 +60,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "number.fax_credentials_sent": ("Fax-Zugangsdaten versendet", "Fax credentials sent"),
     "number.forwarding_set": ("Weiterleitung eingerichtet", "Forwarding set up"),
     "number.swapped": ("Rufnummer ausgetauscht", "Number swapped"),
+    "number.unassigned": ("Rufnummer frei (Mitarbeiter deaktiviert)", "Number freed (employee deactivated)"),
     "porting.submitted": ("Portierungsauftrag eingereicht", "Porting order submitted"),
     "porting.confirmed": ("Portierung bestätigt", "Porting confirmed"),
     "porting.completed": ("Portierung abgeschlossen", "Porting completed"),

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from core.authz import Actor
 from core.errors import AuthFailed, Conflict, NotFound, PermissionDenied, ValidationError
 from core.events import DomainEvent
+from core.i18n import CATALOG
 from core.models import Account, AuditEvent, LoginFailure, Number, OutboxMessage
 from core.runtime import Core
 from core.services import numbers, users
@@ -207,6 +208,7 @@ async def test_deactivating_an_employee_frees_its_numbers_and_shares_its_fax(
     assert all(n.assigned_account_id is None and n.fax_owner_id is None for n in rows.values())
     assert "mia" not in rows["+4930123456110"].settings[numbers.FAX_CREDENTIALS_KEY]
     assert audited == mine
+    assert "audit.action.number.unassigned" in CATALOG  # the Archiv names the action
     [event] = [e for e in seen if e.name == "NumbersUnassigned"]
     assert event.payload["numbers"] == mine and event.payload["versions"]["+4930123456110"] >= 2
     free = await demo_core.read(users.assignable_numbers, admin)
