@@ -146,10 +146,9 @@ class PortalConnection(asyncssh.SSHServer):
         if not username or len(username) > MAX_USERNAME or len(password) > 1024:
             self._count_failure()
             return False
-        async with self.core.uow() as uow:
-            result = await auth_service.login_password(
-                uow, username=username, password=password, source=self.source
-            )
+        result = await auth_service.authenticate_password(
+            self.core, username=username, password=password, source=self.source
+        )
         if result.actor is None:
             log.info("password login failed for %r from %s", username[:MAX_USERNAME], self.source)
             self._count_failure()

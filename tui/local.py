@@ -33,10 +33,11 @@ class LoginApp(App[Actor]):
         self.push_screen(LoginScreen(self._authenticate), callback=self.exit)
 
     async def _authenticate(self, username: str, password: str) -> tuple[Actor | None, bool]:
-        from core.services.auth import login_password
+        from core.services.auth import authenticate_password
 
-        async with self.core.uow() as uow:
-            result = await login_password(uow, username=username, password=password, source=SOURCE)
+        result = await authenticate_password(
+            self.core, username=username, password=password, source=SOURCE
+        )
         return result.actor, result.locked
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select, update
 from core.authz import Actor, ViewMode
 from core.errors import AuthFailed
 from core.models import Account, Customer, LoginFailure, Role, SshKey
-from core.runtime import UnitOfWork
+from core.runtime import Core, UnitOfWork
 from core.security import hash_secret, needs_rehash, verify_secret
 
 
@@ -84,24 +84,64 @@ async def _actor(
 async def login_password(
     uow: UnitOfWork, *, username: str, password: str, source: str | None = None
 ) -> LoginResult:
-    """Check a password. A failure counts towards the lockout; the caller says only "failed"."""
+    """Check a password inside ``uow``. A failure counts towards the lockout; the caller
+    says only "failed". Servers use :func:`authenticate_password`, which hashes outside
+    the write transaction."""
     account = await _account(uow, username)
     ok = await verify_secret(account.password_hash if account else None, password)
+    upgraded = await _upgraded_hash(account.password_hash if account else None, password, ok)
+    return await _complete_password_login(uow, username, ok=ok, upgraded=upgraded, source=source)
+
+
+async def authenticate_password(
+    core: Core, *, username: str, password: str, source: str | None = None
+) -> LoginResult:
+    """:func:`login_password` for servers: the slow hash check runs between a short read
+    and a short write, so it never holds SQLite's single writer and logins run in parallel."""
+    async with core.uow(readonly=True) as uow:
+        account = await _account(uow, username)
+        stored = account.password_hash if account else None
+    ok = await verify_secret(stored, password)
+    upgraded = await _upgraded_hash(stored, password, ok)
+    async with core.uow() as uow:
+        return await _complete_password_login(
+            uow, username, ok=ok, upgraded=upgraded, source=source, checked_hash=stored
+        )
+
+
+async def _upgraded_hash(stored: str | None, password: str, ok: bool) -> str | None:
+    """A new hash when the stored one was made with older parameters (and the password fits)."""
+    if ok and stored and needs_rehash(stored):
+        return await hash_secret(password)
+    return None
+
+
+async def _complete_password_login(
+    uow: UnitOfWork,
+    username: str,
+    *,
+    ok: bool,
+    upgraded: str | None,
+    source: str | None,
+    checked_hash: str | None = None,
+) -> LoginResult:
+    account = await _account(uow, username)
     if account is None:
         return LoginResult(None)
     if await is_locked(uow, account.id):
         return LoginResult(None, locked=True)
+    if checked_hash is not None and account.password_hash != checked_hash:
+        ok = False  # the password changed while we were checking the old one
     if not ok:
         uow.session.add(LoginFailure(account_id=account.id, source=source or "", at=uow.clock.now()))
         return LoginResult(None, locked=await _locked_after_flush(uow, account.id))
     await uow.session.execute(delete(LoginFailure).where(LoginFailure.account_id == account.id))
-    if account.password_hash and needs_rehash(account.password_hash):
-        # Upgrade hashes made with older parameters while the plain password is at hand; a
-        # plain conditional UPDATE, so concurrent logins of one account never conflict.
+    if upgraded is not None:
+        # a plain conditional UPDATE, so concurrent logins of one account never conflict
         await uow.session.execute(
             update(Account)
             .where(Account.id == account.id, Account.password_hash == account.password_hash)
-            .values(password_hash=await hash_secret(password))
+            .values(password_hash=upgraded)
             .execution_options(synchronize_session=False)
         )
     return LoginResult(await _actor(uow, account, source=source, fingerprint=None))

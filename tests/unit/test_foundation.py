@@ -330,3 +330,18 @@ async def test_login_upgrades_old_password_hashes(demo_core: Core) -> None:
         stored = await uow.session.scalar(select(Account.password_hash).where(Account.username == "mia"))
     assert stored and stored != old and not needs_rehash(stored)
     assert (await login(demo_core, "mia")).username == "mia"
+
+
+async def test_authenticate_password_checks_outside_the_write_transaction(demo_core: Core) -> None:
+    """Server logins: same rules as login_password (success, failure counted, lockout)."""
+    from core.services.auth import authenticate_password
+
+    ok = await authenticate_password(demo_core, username="admin", password="admin-demo", source="t")
+    assert ok.actor is not None and ok.actor.customer_name == "Muster GmbH"
+    for _ in range(5):
+        bad = await authenticate_password(demo_core, username="mia", password="wrong-one", source="t")
+        assert bad.actor is None
+    locked = await authenticate_password(demo_core, username="mia", password="mia-demo", source="t")
+    assert locked.actor is None and locked.locked
+    unknown = await authenticate_password(demo_core, username="nobody", password="x" * 10)
+    assert unknown.actor is None and not unknown.locked
