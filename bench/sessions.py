@@ -107,10 +107,11 @@ async def measure(server: Server, n: int, args: argparse.Namespace) -> dict[str,
     result: RunResult = await run_load(
         server.port, sessions=n, typing_fraction=args.typing, hold=args.hold,
         user="admin", password="admin-demo", ramp=args.ramp * n / 100,
+        dashboard=not args.idle,
     )
     sampler.cancel()
     cpu = cpu_seconds(server.ps) - cpu0
-    await asyncio.sleep(2)
+    await asyncio.sleep(args.settle)
     after = memory_mb(server.ps, children=server.children)
     return {
         "design": server.name, **asdict(result), "mem_base_mb": round(base_mem, 1),
@@ -181,6 +182,10 @@ def main() -> None:
     parser.add_argument("--hold", type=float, default=20.0)
     parser.add_argument("--typing", type=float, default=0.1)
     parser.add_argument("--ramp", type=float, default=0.0, help="seconds to spread 100 logins over")
+    parser.add_argument("--settle", type=float, default=2.0,
+                        help="seconds to wait after the sessions closed before measuring memory")
+    parser.add_argument("--idle", action="store_true",
+                        help="idle sessions stay on the home screen (no dashboard, no typing)")
     parser.add_argument("--out", type=Path, default=None, help="write JSON rows here")
     args = parser.parse_args()
     rows = asyncio.run(main_async(args))
