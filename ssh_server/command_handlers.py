@@ -1,0 +1,303 @@
+"""Command-mode handlers: one async function per command, calling core services."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from core.services import areas, contracts, credentials, numbers, porting
+from core.services import session as session_service
+from core.services import support as support_service
+from ssh_server.command_framework import (
+    NUMBER_KIND_LABELS,
+    NUMBER_STATUS_LABELS,
+    VIEW_MODE_LABELS,
+    Arg,
+    Context,
+    Output,
+    arg,
+    fields,
+    jsonable,
+    table,
+)
+
+
+async def cmd_whoami(ctx: Context, ns: argparse.Namespace) -> Output:
+    me = await ctx.read(session_service.whoami)
+    customer = "–"
+    if me.customer_name:
+        customer = me.customer_name
+        if me.customer_numbers:
+            customer += f" ({', '.join(me.customer_numbers)})"
+    pairs: list[tuple[str, object]] = [
+        ("cmd.whoami.user", f"{me.username} ({me.full_name})" if me.full_name else me.username),
+        ("cmd.whoami.role", ctx.t(f"role.{me.role}")),
+        ("cmd.whoami.customer", customer),
+        ("cmd.whoami.view_mode", ctx.t(VIEW_MODE_LABELS.get(me.view_mode, me.view_mode))),
+    ]
+    if me.via_support:
+        pairs.append(("cmd.whoami.reason", me.reason or "–"))
+    if me.source_address:
+        pairs.append(("cmd.whoami.source", me.source_address))
+    if me.key_fingerprint:
+        pairs.append(("cmd.whoami.key", me.key_fingerprint))
+    return Output(fields(ctx, pairs), me)
+
+
+async def cmd_customers_search(ctx: Context, ns: argparse.Namespace) -> Output:
+    hits = await ctx.read(support_service.search_customers, query=ns.query)
+    if not hits:
+        return Output(ctx.t("support.search.none"), [])
+    rows = [
+        (
+            ", ".join(h.customer_numbers), h.name, h.city,
+            ctx.t(f"support.matched.{h.matched}", value=h.matched_value),
+        )
+        for h in hits
+    ]
+    headers = [ctx.t(k) for k in (
+        "support.col.customer_numbers", "support.col.name", "support.col.city", "support.col.matched",
+    )]
+    return Output(table(headers, rows), hits)
+
+
+def _yes(flag: str = "--yes") -> Arg:
+    return arg(flag, help="cmd.opt.yes" if flag == "--yes" else "cmd.opt.consent", action="store_true",
+               dest="confirmed")
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r}: YYYY-MM-DD") from exc
+
+
+def _count(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r}: 1, 2, 3, ...") from exc
+
+
+# contracts and credentials
+
+
+async def cmd_contracts_list(ctx: Context, ns: argparse.Namespace) -> Output:
+    views = await ctx.read(
+        contracts.list_contracts, customer_number=ns.customer_number, product=ns.product, query=ns.query
+    )
+    yes, no = ctx.t("cmd.yes"), ctx.t("cmd.no")
+    rows = [
+        (
+            v.id, v.contract_ref, v.customer_number, ctx.t(f"contracts.product.{v.product}"),
+            ctx.t(f"contracts.type.{v.type}"), v.site_name, yes if v.has_line else no,
+            ", ".join(v.sites),
+        )
+        for v in views
+    ]
+    headers = [ctx.t(f"cmd.contracts.col.{c}") for c in (
+        "id", "ref", "customer_number", "product", "type", "site", "has_line", "sites",
+    )]
+    return Output(table(headers, rows) if rows else ctx.t("cmd.contracts.none"), views)
+
+
+async def cmd_credentials_generate(ctx: Context, ns: argparse.Namespace) -> Output:
+    contract_id = await ctx.read(contracts.find_contract_id, ref=ns.contract)
+    preview = await ctx.read(credentials.prepare, contract_id=contract_id)
+    if preview.eligible:
+        ctx.confirm(
+            ns.confirmed, "--consent", "cmd.credentials.preview", contract=preview.contract.contract_ref,
+            email=preview.email_masked or "–", mobile=preview.mobile_masked or "–",
+        )
+    # an ineligible contract goes to the core, which refuses it naming R2
+    result = await ctx.run(
+        credentials.generate, contract_id=contract_id, consent=bool(ns.confirmed),
+        expected_version=preview.version,
+    )
+    text = ctx.t(
+        "cmd.credentials.done", contract=result.contract_ref, username=result.line_username,
+        email=result.email_masked, mobile=result.mobile_masked,
+    )
+    return Output(text, result)
+
+
+# numbers
+
+
+def _number_rows(ctx: Context, views: Sequence[numbers.NumberView]) -> list[tuple[object, ...]]:
+    return [
+        (
+            v.e164, ctx.t(NUMBER_KIND_LABELS.get(v.kind, v.kind)),
+            ctx.t(NUMBER_STATUS_LABELS.get(v.status, v.status)),
+            f"! {ctx.date(v.deactivation_date)}" if v.deactivation_date else "",
+            v.assigned_to or "–",
+        )
+        for v in views
+    ]
+
+
+def _number_headers(ctx: Context) -> list[str]:
+    return [ctx.t(f"cmd.numbers.col.{c}") for c in ("number", "kind", "status", "date", "assigned")]
+
+
+def _number_output(ctx: Context, key: str, view: numbers.NumberView, **params: Any) -> Output:
+    text = ctx.t(key, number=view.e164, **params) + "\n\n" + table(
+        _number_headers(ctx), _number_rows(ctx, [view])
+    )
+    return Output(text, view.as_json())
+
+
+async def cmd_numbers_list(ctx: Context, ns: argparse.Namespace) -> Output:
+    views = await ctx.read(numbers.list_numbers, query=ns.query, status=ns.status)
+    if not views:
+        return Output(ctx.t("cmd.numbers.none"), [])
+    return Output(table(_number_headers(ctx), _number_rows(ctx, views)), [v.as_json() for v in views])
+
+
+async def cmd_numbers_activate(ctx: Context, ns: argparse.Namespace) -> Output:
+    quote = await ctx.read(numbers.activation_quote, number=ns.number)
+    ctx.confirm(
+        ns.confirmed, "--yes", "cmd.numbers.activate.preview", number=quote.number,
+        fee=ctx.money(quote.activation_fee_cents), monthly=ctx.money(quote.monthly_price_cents),
+    )
+    view = await ctx.run(numbers.activate, number=ns.number, expected_version=quote.version)
+    return _number_output(ctx, "cmd.numbers.activate.done", view)
+
+
+async def cmd_numbers_deactivate(ctx: Context, ns: argparse.Namespace) -> Output:
+    quote = await ctx.read(numbers.deactivation_quote, number=ns.number)
+    ctx.confirm(
+        ns.confirmed, "--yes", "cmd.numbers.deactivate.preview", number=quote.number,
+        date=ctx.date(quote.deactivation_date),
+    )
+    view = await ctx.run(numbers.deactivate, number=ns.number, expected_version=quote.version)
+    return _number_output(ctx, "cmd.numbers.deactivate.done", view, date=ctx.date(view.deactivation_date))
+
+
+async def cmd_numbers_undo(ctx: Context, ns: argparse.Namespace) -> Output:
+    view = await ctx.run(numbers.undo_deactivation, number=ns.number)
+    return _number_output(ctx, "cmd.numbers.undo.done", view)
+
+
+async def cmd_numbers_swap(ctx: Context, ns: argparse.Namespace) -> Output:
+    old = await ctx.read(numbers.get_number, number=ns.old)
+    new = await ctx.read(numbers.activation_quote, number=ns.new)
+    ctx.confirm(ns.confirmed, "--yes", "cmd.numbers.swap.preview", old=old.e164, new=new.number)
+    result = await ctx.run(
+        numbers.swap, old=ns.old, new=ns.new, expected_old_version=old.version,
+        expected_new_version=new.version,
+    )
+    text = ctx.t("cmd.numbers.swap.done", old=result.old.e164, new=result.new.e164) + "\n\n" + table(
+        _number_headers(ctx), _number_rows(ctx, [result.old, result.new])
+    )
+    return Output(text, {"old": result.old.as_json(), "new": result.new.as_json()})
+
+
+async def cmd_numbers_assign(ctx: Context, ns: argparse.Namespace) -> Output:
+    await ctx.read(numbers.list_assignees)  # permission first, also for the preview
+    current = await ctx.read(numbers.get_number, number=ns.number)
+    if ns.delete_traffic_data:
+        ctx.confirm(
+            ns.confirmed, "--yes", "cmd.numbers.assign.preview", number=current.e164,
+            user=ns.user, previous=current.assigned_to or "–",
+        )
+    view = await ctx.run(
+        numbers.assign, number=ns.number, username=ns.user,
+        delete_traffic_data=ns.delete_traffic_data, expected_version=current.version,
+    )
+    return _number_output(ctx, "cmd.numbers.assign.done", view, user=view.assigned_to or "–")
+
+
+async def cmd_numbers_order(ctx: Context, ns: argparse.Namespace) -> Output:
+    ordered = await ctx.run(areas.order_numbers, area=ns.area, count=ns.count)
+    text = ctx.t("cmd.numbers.order.done", count=len(ordered), area=ns.area) + "\n" + "\n".join(ordered)
+    return Output(text, {"area": ns.area, "numbers": ordered, "status": "inactive"})
+
+
+async def cmd_fax_send(ctx: Context, ns: argparse.Namespace) -> Output:
+    result = await ctx.run(numbers.send_fax_credentials, number=ns.number, usernames=list(ns.users))
+    text = ctx.t("cmd.fax.done", number=result.number, users=", ".join(result.recipients))
+    return Output(text, result)
+
+
+# areas and porting
+
+
+def _area_line(ctx: Context, view: areas.AreaView) -> tuple[object, ...]:
+    letter = "–"
+    if view.letter is not None:
+        letter = ctx.t(
+            "cmd.areas.letter", status=ctx.t(f"cmd.areas.letter.{view.letter.status}"),
+            date=ctx.date(view.letter.expires_at),
+        )
+    return (
+        view.prefix, view.name, ctx.t("cmd.yes") if view.verified else ctx.t("cmd.no"),
+        view.address or "–", view.number_count, letter,
+    )
+
+
+async def cmd_areas_list(ctx: Context, ns: argparse.Namespace) -> Output:
+    views = await ctx.read(areas.list_areas)
+    headers = [ctx.t(f"cmd.areas.col.{c}") for c in ("prefix", "name", "verified", "address", "numbers", "letter")]
+    return Output(table(headers, [_area_line(ctx, v) for v in views]), views)
+
+
+async def cmd_areas_request_pin(ctx: Context, ns: argparse.Namespace) -> Output:
+    letter = await ctx.run(areas.request_pin, area=ns.area, address=ns.address)
+    text = ctx.t(
+        "cmd.areas.request_pin.done", area=letter.area, name=letter.area_name, address=letter.address,
+        date=ctx.date(letter.expires_at),
+    )
+    return Output(text, letter)
+
+
+async def cmd_areas_verify(ctx: Context, ns: argparse.Namespace) -> Output:
+    view = await ctx.run(areas.verify_pin, area=ns.area, pin=ns.pin)
+    return Output(ctx.t("cmd.areas.verify.done", area=view.prefix, name=view.name), view)
+
+
+def _porting_json(ctx: Context, order: porting.PortingOrderView) -> dict[str, Any]:
+    """The order as JSON plus the carrier's reason and notes in the user's language."""
+    data = jsonable(order)
+    data["reason_text"] = order.reason_text(ctx.locale)
+    for entry, event in zip(data["timeline"], order.timeline, strict=True):
+        entry["note_text"] = event.note_text(ctx.locale)
+    return data
+
+
+def _porting_note(ctx: Context, order: porting.PortingOrderView) -> str:
+    """Why it was rejected, else the carrier's latest note."""
+    if order.reject_reason:
+        return order.reason_text(ctx.locale)
+    return order.timeline[-1].note_text(ctx.locale) if order.timeline else ""
+
+
+async def cmd_porting_create(ctx: Context, ns: argparse.Namespace) -> Output:
+    order = await ctx.run(
+        porting.create_order, area=ns.area, numbers=list(ns.numbers), old_provider=ns.old_provider,
+        account_holder=ns.account_holder, wished_date=ns.wished_date,
+    )
+    text = ctx.t(
+        "cmd.porting.create.done", id=order.id, count=len(order.numbers), area=order.area,
+        date=ctx.date(order.wished_date), status=ctx.t(f"cmd.porting.status.{order.status}"),
+    )
+    return Output(text, _porting_json(ctx, order))
+
+
+async def cmd_porting_list(ctx: Context, ns: argparse.Namespace) -> Output:
+    orders = await ctx.read(porting.list_orders)
+    if not orders:
+        return Output(ctx.t("cmd.porting.none"), [])
+    rows = [
+        (
+            o.id, o.area, ", ".join(o.numbers), o.old_provider, ctx.date(o.wished_date),
+            ctx.t(f"cmd.porting.status.{o.status}"), _porting_note(ctx, o),
+        )
+        for o in orders
+    ]
+    columns = ("id", "area", "numbers", "provider", "date", "status", "note")
+    headers = [ctx.t(f"cmd.porting.col.{c}") for c in columns]
+    return Output(table(headers, rows), [_porting_json(ctx, o) for o in orders])
