@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -129,6 +129,8 @@ class Core:
         self.dispatcher = Dispatcher(self.db, self.secret_box, self.clock, transports)
         self._tasks: list[asyncio.Task[None]] = []
         self._bridge: Any = None
+        self._inflight: set[asyncio.Future[Any]] = set()
+        """Units of work still running (possibly for callers that were cancelled)."""
 
     @asynccontextmanager
     async def uow(self, *, readonly: bool = False) -> AsyncIterator[UnitOfWork]:
@@ -152,8 +154,7 @@ class Core:
         **kwargs: P.kwargs,
     ) -> R:
         """Call a service in its own write unit of work."""
-        async with self.uow() as work:
-            return await fn(work, actor, *args, **kwargs)
+        return await self._to_completion(self._call(fn, actor, False, *args, **kwargs))
 
     async def read(
         self,
@@ -164,8 +165,33 @@ class Core:
         **kwargs: P.kwargs,
     ) -> R:
         """Call a read-only service (SQLite: on the reader pool, never blocking writers)."""
-        async with self.uow(readonly=True) as work:
+        return await self._to_completion(self._call(fn, actor, True, *args, **kwargs))
+
+    async def _call(
+        self,
+        fn: Callable[Concatenate[UnitOfWork, Actor, P], Awaitable[R]],
+        actor: Actor,
+        readonly: bool,
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        async with self.uow(readonly=readonly) as work:
             return await fn(work, actor, *args, **kwargs)
+
+    async def _to_completion(self, work: Coroutine[Any, Any, R]) -> R:
+        """Run a unit of work that a cancelled caller (a session closing, a dropped exec
+        channel) cannot interrupt half-way: it commits or rolls back cleanly on its own."""
+        task = asyncio.ensure_future(work)
+        self._inflight.add(task)
+        task.add_done_callback(self._finished)
+        return await asyncio.shield(task)
+
+    def _finished(self, task: asyncio.Future[Any]) -> None:
+        self._inflight.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # retrieved here so that an abandoned unit of work's error is not "never retrieved"
+            log.debug("unit of work failed: %r", task.exception())
 
     async def start_bridge(self) -> None:
         """On PostgreSQL, share bus events with the other nodes (LISTEN/NOTIFY)."""
@@ -192,6 +218,8 @@ class Core:
             )
 
     async def close(self) -> None:
+        if self._inflight:
+            await asyncio.wait(list(self._inflight), timeout=10)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -20,6 +22,8 @@ from screens.support import CustomerSearchScreen, home_mode, toggle_view_mode
 from screens.users import UsersScreen
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.served import ServedTerminal, harden
+
+log = logging.getLogger(__name__)
 
 NAV_IDS = frozenset({
     "nav.contracts", "nav.numbers", "nav.users", "nav.audit", "nav.help", "nav.quit",
@@ -164,6 +168,12 @@ class LinedeskApp(App[None]):
     def _print_error_renderables(self) -> None:
         """Served sessions: errors go to the server log, never to the server's stderr."""
         if self.served is not None:
+            if self._exception is not None:
+                # the exception and its stack, never the locals (they may hold secrets)
+                log.error(
+                    "session of %s ended with an error:\n%s", self.actor.username,
+                    "".join(traceback.format_exception(self._exception)),
+                )
             self.served.app_failed(len(self._exit_renderables))
             self._exit_renderables.clear()
             return

@@ -345,3 +345,33 @@ async def test_authenticate_password_checks_outside_the_write_transaction(demo_c
     assert locked.actor is None and locked.locked
     unknown = await authenticate_password(demo_core, username="nobody", password="x" * 10)
     assert unknown.actor is None and not unknown.locked
+
+
+async def test_cancelled_caller_does_not_interrupt_its_unit_of_work(core: Core) -> None:
+    """A session that closes mid-call (its worker cancelled) leaves no half-done work:
+    the unit of work finishes on its own and commits."""
+    import asyncio
+
+    from core.authz import Actor
+    from core.models import AuditEvent, Role
+
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_write(uow: object, actor: Actor) -> None:
+        uow.audit(None, "test.slow", customer_id=None)  # type: ignore[attr-defined]
+        started.set()
+        await release.wait()
+
+    actor = Actor(1, "op", Role.SUPPORT, None)
+    caller = asyncio.create_task(core.run(slow_write, actor))
+    await started.wait()
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    release.set()
+    await asyncio.sleep(0.05)
+    async with core.uow(readonly=True) as uow:
+        count = await uow.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.slow")
+        )
+    assert count == 1
