@@ -217,9 +217,13 @@ class Core:
                 asyncio.create_task(sched.run(self.settings.scheduler_interval), name="scheduler")
             )
 
-    async def close(self) -> None:
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for units of work still running for callers that were cancelled."""
         if self._inflight:
-            await asyncio.wait(list(self._inflight), timeout=10)
+            await asyncio.wait(list(self._inflight), timeout=timeout)
+
+    async def close(self) -> None:
+        await self.drain()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -369,7 +369,7 @@ async def test_cancelled_caller_does_not_interrupt_its_unit_of_work(core: Core) 
     with pytest.raises(asyncio.CancelledError):
         await caller
     release.set()
-    await asyncio.sleep(0.05)
+    await core.drain()
     async with core.uow(readonly=True) as uow:
         count = await uow.session.scalar(
             select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.slow")
