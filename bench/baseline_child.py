@@ -9,7 +9,7 @@ from pathlib import Path
 
 from core.config import Settings
 from core.runtime import Core
-from core.services.auth import login_password
+from core.services.auth import authenticate_password
 from tui.app import LinedeskApp
 
 
@@ -17,11 +17,10 @@ async def main() -> None:
     settings = Settings.from_env(data_dir=Path(os.environ["LINEDESK_DATA_DIR"]))
     core = Core(settings)
     try:
-        async with core.uow() as uow:
-            result = await login_password(
-                uow, username=os.environ["BENCH_USER"], password=os.environ.pop("BENCH_PASSWORD"),
-                source="baseline",
-            )
+        result = await authenticate_password(
+            core, username=os.environ["BENCH_USER"], password=os.environ.pop("BENCH_PASSWORD"),
+            source="baseline",
+        )
         app = LinedeskApp(core, result.unwrap())
         await app.run_async()
     finally:

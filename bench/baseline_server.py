@@ -17,7 +17,7 @@ import asyncssh
 
 from core.config import Settings
 from core.runtime import Core
-from core.services.auth import login_password
+from core.services.auth import authenticate_password
 
 HOST = "127.0.0.1"
 
@@ -120,8 +120,8 @@ class BaselineServer(asyncssh.SSHServer):
         return True
 
     async def validate_password(self, username: str, password: str) -> bool:
-        async with self.core.uow() as uow:
-            result = await login_password(uow, username=username, password=password, source="bench")
+        result = await authenticate_password(self.core, username=username, password=password,
+                                             source="bench")
         if result.actor is None:
             return False
         # the child logs in again with it, as a login shell would re-check nothing; bench only

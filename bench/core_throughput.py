@@ -23,7 +23,7 @@ from core.demo import seed_demo
 from core.models import NumberStatus
 from core.runtime import Core
 from core.services import numbers
-from core.services.auth import login_password
+from core.services.auth import authenticate_password
 
 
 async def make_core(url: str | None, data_dir: Path, extra_numbers: int) -> Core:
@@ -62,8 +62,7 @@ async def bench_backend(name: str, url: str | None, args: argparse.Namespace) ->
     core = await make_core(url, data, args.pool)
     rows = []
     try:
-        async with core.uow() as uow:
-            actor = (await login_password(uow, username="admin", password="admin-demo")).unwrap()
+        actor = (await authenticate_password(core, username="admin", password="admin-demo")).unwrap()
         pool = [v.e164 for v in await core.read(numbers.list_numbers, actor, status="active")]
 
         async def op_list(w: int, i: int) -> None:

@@ -17,7 +17,7 @@ from core.config import Settings
 from core.demo import VOICE_ACTIVATION_CENTS, VOICE_MONTHLY_CENTS, seed_demo
 from core.models import Number, NumberKind, NumberStatus
 from core.runtime import Core
-from core.services.auth import login_password
+from core.services.auth import authenticate_password
 
 
 async def add_numbers(core: Core, count: int, *, status: NumberStatus | None = None) -> None:
@@ -45,8 +45,7 @@ async def main_async(count: int, rounds: int) -> None:
     async with core.uow() as uow:
         await seed_demo(uow)
     await add_numbers(core, count)
-    async with core.uow() as uow:
-        actor = (await login_password(uow, username="admin", password="admin-demo")).unwrap()
+    actor = (await authenticate_password(core, username="admin", password="admin-demo")).unwrap()
     opens: list[float] = []
     filters: list[float] = []
     for _ in range(rounds):

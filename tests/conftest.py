@@ -88,12 +88,11 @@ async def demo_core(
 
 
 async def login(core: Core, username: str, password: str | None = None) -> Actor:
-    from core.services.auth import login_password
+    from core.services.auth import authenticate_password
 
-    async with core.uow() as uow:
-        result = await login_password(
-            uow, username=username, password=password or f"{username}-demo", source="127.0.0.1"
-        )
+    result = await authenticate_password(
+        core, username=username, password=password or f"{username}-demo", source="127.0.0.1"
+    )
     return result.unwrap()
 
 

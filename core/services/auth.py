@@ -1,6 +1,6 @@
 """Login for SSH sessions and the local TUI: passwords (argon2id), public keys, lockout.
 
-Identity is bound only by :func:`login_password` / :func:`login_key`; the SSH layer calls
+Identity is bound only by :func:`authenticate_password` / :func:`login_key`; the SSH layer calls
 ``login_key`` only after the client proved possession of the key by a valid signature.
 """
 
@@ -81,23 +81,13 @@ async def _actor(
     return actor
 
 
-async def login_password(
-    uow: UnitOfWork, *, username: str, password: str, source: str | None = None
-) -> LoginResult:
-    """Check a password inside ``uow``. A failure counts towards the lockout; the caller
-    says only "failed". Servers use :func:`authenticate_password`, which hashes outside
-    the write transaction."""
-    account = await _account(uow, username)
-    ok = await verify_secret(account.password_hash if account else None, password)
-    upgraded = await _upgraded_hash(account.password_hash if account else None, password, ok)
-    return await _complete_password_login(uow, username, ok=ok, upgraded=upgraded, source=source)
-
-
 async def authenticate_password(
     core: Core, *, username: str, password: str, source: str | None = None
 ) -> LoginResult:
-    """:func:`login_password` for servers: the slow hash check runs between a short read
-    and a short write, so it never holds SQLite's single writer and logins run in parallel."""
+    """Check a password. A failure counts towards the lockout; the caller says only "failed".
+
+    The slow hash check runs between a short read and a short write, so it never holds
+    SQLite's single writer and logins run in parallel."""
     async with core.uow(readonly=True) as uow:
         account = await _account(uow, username)
         stored = account.password_hash if account else None

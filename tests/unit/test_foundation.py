@@ -333,7 +333,7 @@ async def test_login_upgrades_old_password_hashes(demo_core: Core) -> None:
 
 
 async def test_authenticate_password_checks_outside_the_write_transaction(demo_core: Core) -> None:
-    """Server logins: same rules as login_password (success, failure counted, lockout)."""
+    """Success, failures counted towards the lockout, lockout, unknown user."""
     from core.services.auth import authenticate_password
 
     ok = await authenticate_password(demo_core, username="admin", password="admin-demo", source="t")
