@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from core import migrate
 from core.config import Settings
 from core.errors import DomainError
 from core.runtime import Core, UnitOfWork
@@ -24,17 +25,6 @@ T = TypeVar("T")
 
 def _settings(ctx: click.Context) -> Settings:
     return ctx.obj["settings"]  # type: ignore[no-any-return]
-
-
-async def prepare_database(core: Core) -> None:
-    """Migrate to the newest schema and make sure reference data exists."""
-    from core import migrate
-    from core.reference import ensure_reference_data
-
-    core.settings.data_dir.mkdir(parents=True, exist_ok=True)
-    await migrate.upgrade(core.db)
-    async with core.uow() as uow:
-        await ensure_reference_data(uow)
 
 
 def _run(settings: Settings, fn: Callable[[UnitOfWork], Awaitable[T]]) -> T:
@@ -51,7 +41,7 @@ def _run_core(settings: Settings, fn: Callable[[Core], Awaitable[T]]) -> T:
     async def main() -> T:
         core = Core(settings)
         try:
-            await prepare_database(core)
+            await migrate.prepare(core)
             return await fn(core)
         finally:
             await core.close()

@@ -226,16 +226,12 @@ class PortalServer:
 
 async def serve(settings: Settings, *, demo: bool, stop: asyncio.Event) -> None:
     """Prepare the database, start the server and background jobs, run until ``stop``."""
-    from core.demo import seed_demo
-    from ssh_server.cli import prepare_database
+    from core import migrate
 
     core = Core(settings)
     try:
-        await prepare_database(core)
-        if demo:
-            async with core.uow() as uow:
-                if await seed_demo(uow):
-                    log.info("demo data loaded")
+        if await migrate.prepare(core, demo=demo):
+            log.info("demo data loaded")
         core.start_background()
         server = PortalServer(core, settings)
         await server.start()

@@ -25,16 +25,10 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 
 async def _build_template(data_dir: Path, *, demo: bool) -> None:
     from core import migrate
-    from core.demo import seed_demo
-    from core.reference import ensure_reference_data
 
     core = Core(make_settings(data_dir), clock=FixedClock(DEMO_NOW))
     try:
-        await migrate.upgrade(core.db)
-        async with core.uow() as uow:
-            await ensure_reference_data(uow)
-            if demo:
-                await seed_demo(uow)
+        await migrate.prepare(core, demo=demo)
     finally:
         await core.close()
 

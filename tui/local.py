@@ -42,16 +42,12 @@ class LoginApp(App[Actor]):
 
 
 async def run_local_async(settings: Settings, *, demo: bool) -> None:
-    from core.demo import seed_demo
-    from ssh_server.cli import prepare_database
+    from core import migrate
     from tui.app import LinedeskApp
 
     core = Core(settings)
     try:
-        await prepare_database(core)
-        if demo:
-            async with core.uow() as uow:
-                await seed_demo(uow)
+        await migrate.prepare(core, demo=demo)
         core.start_background(scheduler=False)
         actor = await LoginApp(core).run_async()
         if actor is not None:

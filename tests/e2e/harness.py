@@ -98,14 +98,8 @@ class RunningServer:
 
 async def _prepare(data_dir: Path, core: Core, *, demo: bool) -> None:
     from core import migrate
-    from core.demo import seed_demo
-    from core.reference import ensure_reference_data
 
-    await migrate.upgrade(core.db)
-    async with core.uow() as uow:
-        await ensure_reference_data(uow)
-        if demo:
-            await seed_demo(uow)
+    await migrate.prepare(core, demo=demo)
 
 
 @contextlib.asynccontextmanager
