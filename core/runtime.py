@@ -34,10 +34,9 @@ R = TypeVar("R")
 class UnitOfWork:
     """One transaction plus what it causes: events to publish and messages to send."""
 
-    def __init__(self, core: Core, session: AsyncSession, *, readonly: bool) -> None:
+    def __init__(self, core: Core, session: AsyncSession) -> None:
         self.core = core
         self.session = session
-        self.readonly = readonly
         self.clock: Clock = core.clock
         self.settings: Settings = core.settings
         self.events: list[DomainEvent] = []
@@ -135,7 +134,7 @@ class Core:
     @asynccontextmanager
     async def uow(self, *, readonly: bool = False) -> AsyncIterator[UnitOfWork]:
         async with transaction(self.db, readonly=readonly) as session:
-            work = UnitOfWork(self, session, readonly=readonly)
+            work = UnitOfWork(self, session)
             yield work
         # committed: now the world may hear about it
         for event in work.events:

@@ -375,3 +375,10 @@ async def test_cancelled_caller_does_not_interrupt_its_unit_of_work(core: Core) 
             select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test.slow")
         )
     assert count == 1
+
+
+def test_readme_documents_every_setting() -> None:
+    from core.config import ENV_FIELDS
+
+    readme = (ROOT / "README.md").read_text()
+    assert [name for name in ENV_FIELDS if f"`{name}`" not in readme] == []
