@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -192,12 +193,21 @@ class Core:
             # retrieved here so that an abandoned unit of work's error is not "never retrieved"
             log.debug("unit of work failed: %r", task.exception())
 
-    async def start_bridge(self) -> None:
-        """On PostgreSQL, share bus events with the other nodes (LISTEN/NOTIFY)."""
-        if self.db.is_postgres and self._bridge is None:
+    async def start_bridge(self, *, local_hub: Path | None = None) -> None:
+        """Share bus events with the other server processes: on PostgreSQL with every node
+        (LISTEN/NOTIFY); otherwise, given the supervisor's ``local_hub`` socket, with the
+        other workers of this ``serve`` (one SQLite file cannot span hosts anyway)."""
+        if self._bridge is not None:
+            return
+        if self.db.is_postgres:
             from core.pg_bridge import PostgresEventBridge
 
             self._bridge = PostgresEventBridge(self.db.url, self.bus)
+            await self._bridge.start()
+        elif local_hub is not None:
+            from core.local_bridge import LocalEventBridge
+
+            self._bridge = LocalEventBridge(local_hub, self.bus)
             await self._bridge.start()
 
     def start_background(self, *, dispatcher: bool = True, scheduler: bool = True) -> None:
