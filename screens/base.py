@@ -8,10 +8,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
 
 from core.authz import Actor
 from core.errors import DomainError, PermissionDenied
+from tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from core.runtime import Core, UnitOfWork
@@ -121,11 +121,11 @@ class PortalMixin:
             return None
 
 
-def portal_footer() -> Footer:
-    """The footer of a top-level screen. Compact and without the palette key (``?`` help names
-    ``ctrl+p``), so the global keys 1–4, v and ? fit 120 columns next to the screen's two or
-    three own keys; every other key is written on its button instead (``show=False``)."""
-    return Footer(compact=True, show_command_palette=False)
+def portal_footer() -> KeyBar:
+    """The key bar of a screen: without the palette key (``?`` help names ``ctrl+p``), so the
+    global keys 1–4, v and ? fit 120 columns next to the screen's two or three own keys;
+    every other key is written on its button instead (``show=False``)."""
+    return KeyBar()
 
 
 class PortalScreen(PortalMixin, Screen[None]):

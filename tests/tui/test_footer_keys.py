@@ -82,3 +82,17 @@ async def test_footer_labels_follow_the_language(demo_core: Core, actors: dict[s
         for key, label in (("2", "s Sort"), ("3", "^l Language"), ("4", "m Load more"), ("1", "w next")):
             await pilot.press(key)
             await wait_until(pilot, lambda label=label: label in footer_line(app))
+
+
+async def test_clicking_a_key_in_the_bar_presses_it(demo_core: Core, actors: dict[str, Actor]) -> None:
+    from tui.widgets.keybar import KeyBar
+
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "2 Rufnummern" in footer_line(app))
+        column = footer_line(app).index("2 Rufnummern")
+        await pilot.click(KeyBar, offset=(column + 3, 0))
+        await wait_until(pilot, lambda: app.current_mode == "numbers")
+        column = footer_line(app).index("1 Verträge")
+        await pilot.click(KeyBar, offset=(column, 0))
+        await wait_until(pilot, lambda: app.current_mode == "contracts")
