@@ -119,7 +119,18 @@ def _path_key(node: DOMNode, pseudo: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(parts)
 
 
+_original_apply: Any = None
+
+
+def uncached_apply(sheet: Stylesheet, node: DOMNode) -> None:
+    """Textual's own ``apply`` (for tests comparing the cached result with it)."""
+    (_original_apply or Stylesheet.apply)(sheet, node)
+
+
 def _cached_apply(original: Any) -> Any:
+    global _original_apply
+    _original_apply = original
+
     def apply(self: Stylesheet, node: DOMNode, *, animate: bool = False,
               cache: dict[tuple[Any, ...], Any] | None = None) -> None:
         token = _token(self)

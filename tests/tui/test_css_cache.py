@@ -23,3 +23,54 @@ async def test_second_app_parses_no_css(demo_core: Core, actors: dict[str, Actor
         async with second.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             assert "Muster GmbH" in str(second.screen.query_one("SessionHeader").render())
+
+
+def _rules_by_widget(app: LinedeskApp) -> dict[str, dict[str, object]]:
+    return {
+        f"{i}:{type(node).__name__}#{node.id}": dict(node.styles.base._rules)
+        for i, node in enumerate(app.screen.walk_children(with_self=True))
+    }
+
+
+async def test_second_session_takes_styles_from_the_shared_cache_and_they_are_textuals(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    css_cache.install()
+    for who in ("admin", "admin"):  # the first fills the cache, the second must hit it
+        app = LinedeskApp(demo_core, actors[who])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("2")
+            await pilot.pause()
+            before = css_cache.stats()
+            await pilot.press("1")
+            await pilot.pause()
+            after = css_cache.stats()
+            cached = _rules_by_widget(app)
+            for node in app.screen.walk_children(with_self=True):
+                css_cache.uncached_apply(app.stylesheet, node)
+            assert _rules_by_widget(app) == cached
+    assert after["hits"] > before["hits"]
+    assert after["misses"] == before["misses"], "the second session's contracts screen missed"
+
+
+async def test_class_and_focus_changes_get_their_own_styles(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    from textual.widgets import Button
+
+    css_cache.install()
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        buttons = list(app.screen.query(Button))
+        buttons[1].focus()
+        await pilot.pause()
+        focused, other = buttons[1], buttons[2]
+        assert focused.styles.text_style != other.styles.text_style or (
+            focused.styles.background != other.styles.background
+        )
+        other.add_class("-active")
+        await pilot.pause()
+        active = dict(other.styles.base._rules)
+        css_cache.uncached_apply(app.stylesheet, other)
+        assert dict(other.styles.base._rules) == active
