@@ -79,7 +79,8 @@ def main(ctx: click.Context, data_dir: Path | None, database_url: str | None) ->
 @click.option("--port", type=int, default=None, help="Listen port (LINEDESK_PORT, default 2222).")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None)
 @click.option("--demo", is_flag=True, help="Load the demo data if the database is empty.")
-@click.option("--workers", type=int, default=None, help="Worker processes (LINEDESK_WORKERS).")
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Worker processes sharing the port (LINEDESK_WORKERS; 0: one per CPU).")
 @click.option("--idle-timeout", type=int, default=None, help="Seconds (LINEDESK_IDLE_TIMEOUT).")
 @click.option("--max-sessions-per-user", type=int, default=None)
 @click.pass_context

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import ctypes
+import ctypes.util
 import gc
 import logging
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncssh
@@ -77,6 +80,30 @@ def release_textual_caches() -> None:
     ANSIToTruecolor.truecolor_style.cache_clear()
 
 
+def _load_malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` (None elsewhere: musl, macOS)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim  # type: ignore[no-any-return]
+
+
+_malloc_trim = _load_malloc_trim()
+
+
+def release_freed_memory() -> bool:
+    """Give the C heap's free pages back to the system: after many sessions have ended,
+    glibc keeps the freed memory (RSS stays at its high-water mark) unless asked."""
+    if _malloc_trim is None:
+        return False
+    _malloc_trim(0)
+    return True
+
+
 class GcPolicy:
     """Garbage collection for many Apps in one loop.
 
@@ -117,6 +144,7 @@ class GcPolicy:
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+        release_freed_memory()
 
     def close(self) -> None:
         if self._freeze_handle is not None:
@@ -128,7 +156,7 @@ class PortalServer:
     """The listening SSH server with its limits and open sessions."""
 
     def __init__(self, core: Core, settings: Settings | None = None, *,
-                 gc_policy: GcPolicy | None = None) -> None:
+                 gc_policy: GcPolicy | None = None, reuse_port: bool = False) -> None:
         self.core = core
         self.settings = settings or core.settings
         self.limits = Limits.from_settings(self.settings)
@@ -136,7 +164,11 @@ class PortalServer:
         self.sessions: set[PortalSession] = set()
         self.gc = gc_policy or GcPolicy()
         self.port = 0
+        self.reuse_port = reuse_port
+        """Several worker processes listen on the same port (SO_REUSEPORT)."""
         self.last_input = 0.0
+        self.last_session_change = 0.0
+        """Loop time a session last started or ended (a worker's idle time for recycling)."""
         """Loop time of the latest input in any session (reclaims wait for quiet)."""
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._reclaim_task: asyncio.Task[None] | None = None
@@ -168,12 +200,14 @@ class PortalServer:
             encoding="utf-8",
             errors="replace",
             server_version="linedesk",
+            reuse_port=self.reuse_port or None,
         )
         self.port = self._acceptor.get_port()
         gc.collect()
         gc.freeze()
         self._reclaim_task = asyncio.create_task(self._reclaim_loop(), name="linedesk-gc")
-        log.info("listening on %s:%d", host or self.settings.host, self.port)
+        self.last_session_change = asyncio.get_running_loop().time()
+        log.info("listening on %s:%d (pid %d)", host or self.settings.host, self.port, os.getpid())
         return self.port
 
     async def _reclaim_loop(self) -> None:
@@ -193,10 +227,23 @@ class PortalServer:
             self.gc.reclaim()
 
     def session_started(self) -> None:
+        self.last_session_change = asyncio.get_running_loop().time()
         self.gc.session_started()
 
     def session_ended(self) -> None:
+        self.last_session_change = asyncio.get_running_loop().time()
         self.gc.session_ended()
+
+    def idle_seconds(self) -> float:
+        """Seconds without any connection (0 while there is one)."""
+        if self.connections or self.sessions:
+            return 0.0
+        return asyncio.get_running_loop().time() - self.last_session_change
+
+    def stop_listening(self) -> None:
+        """Accept no more connections; the open ones carry on (a retiring worker)."""
+        if self._acceptor is not None:
+            self._acceptor.close()
 
     async def shutdown(self, notice_seconds: float = SHUTDOWN_NOTICE_SECONDS) -> None:
         """Stop accepting, tell every session, close them, then the connections."""
@@ -232,6 +279,7 @@ async def serve(settings: Settings, *, demo: bool, stop: asyncio.Event) -> None:
     try:
         if await migrate.prepare(core, demo=demo):
             log.info("demo data loaded")
+        await core.start_bridge()  # PostgreSQL: live updates from the other nodes
         core.start_background()
         server = PortalServer(core, settings)
         await server.start()
@@ -243,7 +291,13 @@ async def serve(settings: Settings, *, demo: bool, stop: asyncio.Event) -> None:
 
 
 def run_forever(settings: Settings, *, demo: bool) -> None:
-    """``linedesk serve``: run until SIGTERM/SIGINT, then shut down gracefully."""
+    """``linedesk serve``: run until SIGTERM/SIGINT, then shut down gracefully. With more
+    than one worker, a supervisor runs them (:mod:`ssh_server.workers`)."""
+    from ssh_server import workers
+
+    count = workers.resolve_worker_count(settings.workers)
+    if count > 1:
+        raise SystemExit(workers.run_supervised(settings.with_(workers=count), demo=demo))
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -1,0 +1,478 @@
+"""``linedesk serve --workers N``: a supervisor and N worker processes sharing the SSH port.
+
+The supervisor migrates the database, creates the host and secret keys and imports the
+whole UI once, then forks the workers: each inherits the imported modules copy-on-write
+(``gc.freeze`` first, so the collector does not touch and thereby copy those pages) and
+runs its own event loop with a :class:`~ssh_server.server.PortalServer` listening on the
+same address with SO_REUSEPORT; the kernel spreads new connections over them.
+
+Why plain ``os.fork`` from a supervisor that runs *no* event loop: a fork is only safe when
+no thread, event loop or database connection is inherited. The supervisor's preparation
+runs in an ``asyncio.run`` that has finished (its connections closed, its threads joined)
+before the first fork, and from then on the supervisor is a synchronous ``selectors``
+loop (the event hub, waitpid, signal flags), so it can fork replacements at any time;
+a child closes the hub's inherited descriptors and starts its loop from scratch.
+``multiprocessing`` would add a pickling layer and, with "forkserver"/"spawn", import
+everything again per worker, losing the copy-on-write sharing.
+
+The supervisor also relays bus events between workers on SQLite (:mod:`core.local_bridge`),
+restarts crashed workers with back-off, forwards SIGTERM/SIGINT and waits for the
+workers' graceful shutdown, and recycles workers whose memory stayed grown while idle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import fcntl
+import gc
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from core.config import Settings
+from core.local_bridge import LocalEventBridge, LocalHub, private_socket_path
+from core.runtime import Core
+from ssh_server.server import SHUTDOWN_NOTICE_SECONDS, PortalServer, load_host_key, preload_ui
+
+log = logging.getLogger(__name__)
+
+STATUS_INTERVAL = 2.0
+"""Seconds between a worker's status reports (open connections, idle time)."""
+POLL_INTERVAL = 0.2
+"""The supervisor's loop period: bounds how late it notices a signal or a dead worker."""
+RESTART_BACKOFF_BASE = 0.5
+RESTART_BACKOFF_MAX = 30.0
+STABLE_SECONDS = 60.0
+"""A worker that ran this long counts as healthy: its next crash restarts it at once."""
+MAX_START_FAILURES = 5
+"""Workers of one slot dying before they listen this often in a row: give up (exit 1)
+instead of looping on a broken configuration."""
+SHUTDOWN_GRACE = SHUTDOWN_NOTICE_SECONDS + 27.0
+"""Workers get this long to tell their sessions and close them before being killed."""
+RECYCLE_IDLE_SECONDS = 600.0
+"""A worker must have had no connection for this long before it is recycled: replacing
+it costs nothing then, and a busy portal is not disturbed."""
+RECYCLE_GROWTH = 0.10
+"""... and its RSS must exceed its RSS right after start by this fraction. Less growth is
+the normal warm-up of a worker (first sessions' caches) and not worth a new process."""
+
+
+def resolve_worker_count(configured: int) -> int:
+    """``--workers`` as given; 0 means one per CPU. Without ``os.fork`` (Windows): 1."""
+    count = configured if configured > 0 else (os.cpu_count() or 1)
+    if count > 1 and not hasattr(os, "fork"):
+        log.warning("worker processes need os.fork; serving from one process")
+        return 1
+    return count
+
+
+def restart_delay(failures: int) -> float:
+    """Back-off before restarting a slot whose worker died ``failures`` times in a row."""
+    if failures <= 1:
+        return 0.0 if failures <= 0 else RESTART_BACKOFF_BASE
+    return float(min(RESTART_BACKOFF_MAX, RESTART_BACKOFF_BASE * 2 ** (failures - 1)))
+
+
+def should_recycle(*, rss: int | None, baseline_rss: int | None, connections: int,
+                   idle_seconds: float, idle_needed: float = RECYCLE_IDLE_SECONDS,
+                   growth: float = RECYCLE_GROWTH) -> bool:
+    """True when an idle worker kept more memory than it started with (CPython and glibc
+    seldom return a high-water mark to the system; a fresh fork shares the imports again)."""
+    if rss is None or baseline_rss is None or baseline_rss <= 0:
+        return False
+    if connections > 0 or idle_seconds < idle_needed:
+        return False
+    return rss > baseline_rss * (1 + growth)
+
+
+def read_rss(pid: int) -> int | None:
+    """Resident set size in bytes (Linux ``/proc``; None elsewhere or when gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def port_conflict(host: str, port: int) -> str | None:
+    """Is something already listening there? Workers bind with SO_REUSEPORT, which would
+    silently share the port with another ``serve`` of the same user; a probe without it
+    fails instead. Returns the error text or None."""
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+    except OSError as exc:
+        return f"{host}: {exc}"
+    for family, kind, proto, _name, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                return f"{address[0]}:{address[1]}: {exc.strerror}"
+    return None
+
+
+_FORWARDED = {signal.SIGTERM, signal.SIGINT}
+
+
+# --- worker -------------------------------------------------------------------------
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: SIGTERM this worker when the supervisor dies (even by SIGKILL), so no orphan
+    keeps serving the port."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before prctl
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+async def _report(server: PortalServer, status: LocalEventBridge, index: int) -> None:
+    loop = asyncio.get_running_loop()
+    last_busy = loop.time()
+    with contextlib.suppress(TimeoutError):
+        await status.wait_connected(5)
+    while True:
+        now = loop.time()
+        if server.connections or server.sessions:
+            last_busy = now
+        idle = now - max(last_busy, server.last_session_change)
+        status.send({"t": "status", "worker": index, "ready": True,
+                     "connections": len(server.connections), "sessions": len(server.sessions),
+                     "idle": round(idle, 1)})
+        await asyncio.sleep(STATUS_INTERVAL)
+
+
+async def _retire_when_asked(server: PortalServer, retire: asyncio.Event,
+                             stop: asyncio.Event) -> None:
+    """SIGUSR1 from the supervisor (its replacement listens already): stop accepting,
+    serve whoever got in meanwhile to the end, then exit."""
+    await retire.wait()
+    server.stop_listening()
+    log.info("retiring: no longer accepting connections")
+    # connections leave the set in PortalConnection.connection_lost; nothing to wait on
+    while server.connections or server.sessions:  # noqa: ASYNC110
+        await asyncio.sleep(1.0)
+    stop.set()
+
+
+async def worker_main(settings: Settings, index: int, hub_path: Path) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    retire = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGUSR1, retire.set)
+    core = Core(settings)
+    status = LocalEventBridge(hub_path, None, role="status")
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        # Events: PostgreSQL LISTEN/NOTIFY, else the supervisor's hub (core.local_bridge).
+        await core.start_bridge(local_hub=hub_path)
+        # Every worker runs an outbox dispatcher: claims make that safe, and a worker's own
+        # commits wake its dispatcher at once instead of waiting for another worker's poll.
+        # Only worker 0 runs the scheduler: its leases would make more runners safe too,
+        # but they would only compete for the same lease rows every interval; a crashed
+        # worker 0 is restarted in its slot, and a recycled one is replaced in it.
+        core.start_background(scheduler=index == 0)
+        server = PortalServer(core, settings, reuse_port=True)
+        await server.start()
+        await status.start()
+        tasks.append(asyncio.create_task(_report(server, status, index), name="worker-status"))
+        tasks.append(asyncio.create_task(_retire_when_asked(server, retire, stop),
+                                         name="worker-retire"))
+        await stop.wait()
+        await server.shutdown(notice_seconds=0 if retire.is_set() else SHUTDOWN_NOTICE_SECONDS)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await status.close()
+        await core.close()
+
+
+def _run_worker_child(settings: Settings, index: int, hub_path: Path, parent: int) -> int:
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORWARDED)
+    _die_with_parent(parent)
+    # The inherited objects stay frozen (gc.freeze before the fork): collections then never
+    # write to their pages, which stay shared with the supervisor and the other workers.
+    asyncio.run(worker_main(settings, index, hub_path))
+    return 0
+
+
+# --- supervisor ---------------------------------------------------------------------
+
+
+@dataclass
+class WorkerProc:
+    index: int
+    pid: int
+    started: float
+    ready: bool = False
+    baseline_rss: int | None = None
+    connections: int = 0
+    idle: float = 0.0
+    status_at: float = 0.0
+    retiring: bool = False
+
+
+class Supervisor:
+    def __init__(self, settings: Settings, count: int, hub_path: Path) -> None:
+        self.settings = settings
+        self.count = count
+        self.hub = LocalHub(hub_path, on_status=self._on_status)
+        self.workers: dict[int, WorkerProc] = {}
+        self.failures = [0] * count
+        self.start_failures = [0] * count
+        self.restart_at: dict[int, float] = {}
+        self.recycling: tuple[int, int] | None = None
+        """(old pid, replacement pid) while a recycle waits for the replacement to listen."""
+        self.stop_signal: int | None = None
+        self.fatal = False
+        self.pid = os.getpid()
+
+    # signals only set a flag: the loop below notices within POLL_INTERVAL
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        self.stop_signal = signum
+
+    def run(self) -> int:
+        self.hub.open()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
+        try:
+            gc.collect()
+            gc.freeze()
+            for index in range(self.count):
+                self._spawn(index)
+            while self.stop_signal is None and not self.fatal:
+                self.hub.poll(POLL_INTERVAL)
+                self._reap()
+                self._restart_due()
+                self._check_recycle()
+            if self.stop_signal is not None:
+                log.info("%s: stopping %d worker(s)", signal.Signals(self.stop_signal).name,
+                         len(self.workers))
+            self._stop_all()
+        finally:
+            self.hub.close()
+        return 1 if self.fatal else 0
+
+    def _spawn(self, index: int) -> int:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # blocked across the fork: the child must not run the supervisor's handler
+        signal.pthread_sigmask(signal.SIG_BLOCK, _FORWARDED)
+        pid = os.fork()
+        if pid != 0:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORWARDED)
+        else:  # the worker; never returns into the supervisor's code
+            code = 1
+            try:
+                self.hub.detach()
+                code = _run_worker_child(self.settings, index, self.hub.path, self.pid)
+            except BaseException:
+                log.exception("worker %d failed", index)
+            finally:
+                logging.shutdown()
+                with contextlib.suppress(Exception):
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                os._exit(code)
+        self.workers[pid] = WorkerProc(index=index, pid=pid, started=time.monotonic())
+        log.info("worker %d started (pid %d)", index, pid)
+        return pid
+
+    def _on_status(self, pid: int, doc: dict[str, Any]) -> None:
+        proc = self.workers.get(pid)
+        if proc is None:
+            return
+        proc.connections = int(doc.get("connections") or 0)
+        proc.idle = float(doc.get("idle") or 0.0)
+        proc.status_at = time.monotonic()
+        if doc.get("ready") and not proc.ready:
+            proc.ready = True
+            proc.baseline_rss = read_rss(pid)
+            self.start_failures[proc.index] = 0
+            log.info("worker %d (pid %d) ready, RSS %s", proc.index, pid, _mib(proc.baseline_rss))
+            if self.recycling is not None and self.recycling[1] == pid:
+                self._retire(self.recycling[0])
+                self.recycling = None
+
+    def _retire(self, pid: int) -> None:
+        proc = self.workers.get(pid)
+        if proc is None:
+            return
+        proc.retiring = True
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGUSR1)
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            proc = self.workers.pop(pid, None)
+            if proc is None:
+                continue
+            self._exited(proc, os.waitstatus_to_exitcode(status))
+
+    def _exited(self, proc: WorkerProc, code: int) -> None:
+        how = f"signal {signal.Signals(-code).name}" if code < 0 else f"code {code}"
+        if proc.retiring:
+            log.info("worker %d (pid %d) retired (%s)", proc.index, proc.pid, how)
+            return
+        if self.recycling is not None and proc.pid in self.recycling:
+            self.recycling = None  # the old one keeps serving; try again later
+        ran = time.monotonic() - proc.started
+        if any(p.index == proc.index and not p.retiring for p in self.workers.values()):
+            log.warning("worker %d (pid %d) exited (%s); its slot is served by another",
+                        proc.index, proc.pid, how)
+            return
+        if ran >= STABLE_SECONDS:
+            self.failures[proc.index] = 0
+        self.failures[proc.index] += 1
+        if not proc.ready:
+            self.start_failures[proc.index] += 1
+            if self.start_failures[proc.index] >= MAX_START_FAILURES:
+                log.error("worker %d failed %d times before listening; giving up",
+                          proc.index, MAX_START_FAILURES)
+                self.fatal = True
+                return
+        delay = restart_delay(self.failures[proc.index])
+        log.warning("worker %d (pid %d) exited (%s) after %.0f s; restarting in %.1f s",
+                    proc.index, proc.pid, how, ran, delay)
+        self.restart_at[proc.index] = time.monotonic() + delay
+
+    def _restart_due(self) -> None:
+        now = time.monotonic()
+        for index, at in list(self.restart_at.items()):
+            if at <= now:
+                del self.restart_at[index]
+                self._spawn(index)
+
+    def _check_recycle(self) -> None:
+        if self.recycling is not None or self.restart_at:
+            return
+        now = time.monotonic()
+        for proc in list(self.workers.values()):
+            if proc.retiring or not proc.ready or now - proc.status_at > 3 * STATUS_INTERVAL:
+                continue
+            rss = read_rss(proc.pid)
+            idle = proc.idle + (now - proc.status_at) if not proc.connections else 0.0
+            if should_recycle(rss=rss, baseline_rss=proc.baseline_rss,
+                              connections=proc.connections, idle_seconds=idle):
+                log.info("recycling idle worker %d (pid %d): RSS %s, %s after start",
+                         proc.index, proc.pid, _mib(rss), _mib(proc.baseline_rss))
+                self.recycling = (proc.pid, self._spawn(proc.index))
+                return
+
+    def _stop_all(self) -> None:
+        self.restart_at.clear()
+        for pid in list(self.workers):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + SHUTDOWN_GRACE
+        while self.workers and time.monotonic() < deadline:
+            self.hub.poll(POLL_INTERVAL)
+            self._reap_quietly()
+        for pid in list(self.workers):
+            log.warning("worker pid %d did not stop in time; killing it", pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            self.workers.pop(pid, None)
+
+    def _reap_quietly(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                self.workers.clear()
+                return
+            if pid == 0:
+                return
+            proc = self.workers.pop(pid, None)
+            if proc is not None:
+                log.info("worker %d (pid %d) stopped (code %d)", proc.index, pid,
+                         os.waitstatus_to_exitcode(status))
+
+
+def _mib(size: int | None) -> str:
+    return "?" if size is None else f"{size / 2**20:.0f} MiB"
+
+
+def _lock_data_dir(data_dir: Path) -> IO[str] | None:
+    """One supervisor per data directory (its hub socket lives there)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(data_dir / "serve.lock", "w")  # held until exit
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+async def _prepare(settings: Settings, demo: bool) -> None:
+    from core import migrate
+
+    core = Core(settings)  # also creates the secret key once, before any worker exists
+    try:
+        if await migrate.prepare(core, demo=demo):
+            log.info("demo data loaded")
+    finally:
+        await core.close()
+
+
+def run_supervised(settings: Settings, *, demo: bool) -> int:
+    """``linedesk serve`` with ``settings.workers`` > 1; returns the exit code."""
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+    if settings.port == 0:
+        log.error("worker processes need a fixed port (--port), not 0")
+        return 2
+    lock = _lock_data_dir(settings.data_dir)
+    if lock is None:
+        log.error("another linedesk serve is running with data directory %s", settings.data_dir)
+        return 1
+    try:
+        conflict = port_conflict(settings.host, settings.port)
+        if conflict is not None:
+            log.error("cannot listen on %s", conflict)
+            return 1
+        asyncio.run(_prepare(settings, demo))
+        load_host_key(settings.data_dir)
+        preload_ui()
+        if threading.active_count() > 1:  # a forked child would inherit a half-copied thread
+            log.warning("threads still running before fork: %s", threading.enumerate())
+        hub_path = private_socket_path(settings.data_dir)
+        log.info("starting %d workers on %s:%d", settings.workers, settings.host, settings.port)
+        try:
+            return Supervisor(settings, settings.workers, hub_path).run()
+        finally:
+            if hub_path.parent != settings.data_dir.resolve() / "run":  # a temp dir
+                with contextlib.suppress(OSError):
+                    hub_path.parent.rmdir()
+    finally:
+        lock.close()

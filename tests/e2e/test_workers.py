@@ -1,0 +1,158 @@
+"""``linedesk serve --workers 2`` as a real process tree: sessions land on both workers, a
+change made on one worker shows live on the other (R17 across processes, SQLite hub), a
+killed worker is replaced, and SIGTERM stops everything."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import Term, interactive_session
+from tests.e2e.test_numbers_live_e2e import CTRL_S, wait_row
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc"),
+]
+
+NUMBER = "030 123456101"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            # "pid (comm) state ppid ...": comm may contain spaces, so split after ")"
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.add(int(entry.name))
+    return found
+
+
+def serving_pid(pids: set[int], server_port: int, client_port: int) -> int | None:
+    """Which process holds the server end of the TCP connection from ``client_port``."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                cols = line.split()
+                local_port = int(cols[1].rsplit(":", 1)[1], 16)
+                remote_port = int(cols[2].rsplit(":", 1)[1], 16)
+                if local_port == server_port and remote_port == client_port:
+                    inodes.add(f"socket:[{cols[9]}]")
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) in inodes:
+                        return pid
+    return None
+
+
+def log_text(log: Path) -> str:
+    return log.read_text(errors="replace")
+
+
+def listening_lines(log: Path, port: int) -> int:
+    return log_text(log).count(f"listening on 127.0.0.1:{port}")
+
+
+async def until(predicate: object, timeout: float, what: str, log: Path) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():  # type: ignore[operator]
+        if loop.time() > deadline:
+            raise AssertionError(f"{what} after {timeout}s; log:\n{log_text(log)}")
+        await asyncio.sleep(0.1)
+
+
+async def pid_of(term: Term, workers: set[int], port: int) -> int:
+    client_port = term.process.get_extra_info("sockname")[1]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while (pid := serving_pid(workers, port, client_port)) is None:
+        assert loop.time() < deadline, "no worker holds the connection"
+        await asyncio.sleep(0.05)
+    return pid
+
+
+@pytest.mark.timeout(240)
+async def test_two_workers_share_port_live_updates_cross_and_sigterm_stops_all(
+    tmp_path: Path,
+) -> None:
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as log_fh:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "from ssh_server.cli import main; main()",
+            "--data-dir", str(tmp_path / "data"), "serve", "--port", str(port), "--demo",
+            "--workers", "2",
+            stdout=log_fh, stderr=log_fh,
+        )
+    try:
+        await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
+        workers = children(proc.pid)
+        assert len(workers) == 2, workers
+
+        async with contextlib.AsyncExitStack() as stack:
+            # SO_REUSEPORT spreads connections by a hash of the client address: open
+            # sessions until two different workers serve one each (chance of needing
+            # more than 12: 1 in 2048)
+            terms: dict[int, Term] = {}
+            for _ in range(12):
+                term = await stack.enter_async_context(
+                    interactive_session(port, "admin", "admin-demo", cols=140, rows=40))
+                terms.setdefault(await pid_of(term, workers, port), term)
+                if len(terms) == 2:
+                    break
+            assert len(terms) == 2, f"all sessions on one worker: {terms.keys()}"
+            one, other = terms.values()
+            for term in (one, other):
+                await term.wait_for("Muster GmbH", timeout=30)
+                await term.press("2")
+                await wait_row(term, NUMBER, " aktiv ", timeout=30)
+            assert "!" not in (await wait_row(other, NUMBER, " aktiv "))
+
+            await one.press("down")  # second row: 030 123456101
+            await one.press("d")
+            await one.wait_for("Deaktivierungstermin", timeout=15)
+            await one.send(CTRL_S)
+            line = await wait_row(other, NUMBER, "!", "Deaktivierung vorgemerkt", timeout=15)
+            assert line.lstrip().startswith("!")
+
+        # a crashed worker is replaced in its slot
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        await until(lambda: len(children(proc.pid) - workers) == 1
+                    and listening_lines(log, port) >= 3, 30, "killed worker not replaced", log)
+        workers = children(proc.pid)
+        assert victim not in workers and len(workers) == 2
+
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 60) == 0
+        for pid in workers:
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+        text = log_text(log)
+        assert "Traceback" not in text, text
+        assert "restarting in" in text
+        assert not (tmp_path / "data" / "run" / "hub.sock").exists()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
