@@ -380,7 +380,8 @@ class Supervisor:
             rss = read_rss(proc.pid)
             idle = proc.idle + (now - proc.status_at) if not proc.connections else 0.0
             if should_recycle(rss=rss, baseline_rss=proc.baseline_rss,
-                              connections=proc.connections, idle_seconds=idle):
+                              connections=proc.connections, idle_seconds=idle,
+                              idle_needed=RECYCLE_IDLE_SECONDS, growth=RECYCLE_GROWTH):
                 log.info("recycling idle worker %d (pid %d): RSS %s, %s after start",
                          proc.index, proc.pid, _mib(rss), _mib(proc.baseline_rss))
                 self.recycling = (proc.pid, self._spawn(proc.index))

@@ -156,3 +156,50 @@ async def test_two_workers_share_port_live_updates_cross_and_sigterm_stops_all(
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+RECYCLING_SERVE = (
+    "import ssh_server.workers as w; w.RECYCLE_IDLE_SECONDS = 2.0; w.RECYCLE_GROWTH = 0.05; "
+    "from ssh_server.cli import main; main()"
+)
+
+
+@pytest.mark.timeout(180)
+async def test_idle_worker_that_grew_is_replaced_before_it_exits(tmp_path: Path) -> None:
+    """Thresholds lowered (2 s idle, 5 % growth; one session grows a worker by ~20 %):
+    after a session ended, its worker is recycled: the replacement listens first, the old
+    one exits, the port keeps serving."""
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as log_fh:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", RECYCLING_SERVE,
+            "--data-dir", str(tmp_path / "data"), "serve", "--port", str(port), "--demo",
+            "--workers", "2",
+            stdout=log_fh, stderr=log_fh,
+        )
+    try:
+        await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
+        workers = children(proc.pid)
+        async with interactive_session(port, "admin", "admin-demo") as term:
+            served_by = await pid_of(term, workers, port)
+            await term.wait_for("Muster GmbH", timeout=30)
+            await term.press("2")
+            await wait_row(term, NUMBER, " aktiv ", timeout=30)
+        await until(lambda: f"(pid {served_by}) retired" in log_text(log), 60,
+                    "worker not recycled", log)
+        text = log_text(log)
+        # the replacement was listening before the old worker was told to retire
+        decided = text.index(f"(pid {served_by}): RSS")
+        assert decided < text.index("ready, RSS", decided) < text.index(
+            f"(pid {served_by}) retired")
+        assert served_by not in children(proc.pid) and len(children(proc.pid)) >= 2
+        async with interactive_session(port, "admin", "admin-demo") as term:
+            await term.wait_for("Muster GmbH", timeout=30)
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 60) == 0
+        assert "Traceback" not in log_text(log)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
