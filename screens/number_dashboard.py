@@ -1,31 +1,40 @@
 """The number dashboard (key ``2``): the customer's numbers with their state and the
 row actions of the help page "Rufnummern verwalten".
 
-Built for 10,000 numbers: the core filters, sorts and pages (``PAGE_SIZE`` rows per page,
-``[``/``]`` to page), so the table never holds more than one page; a change announced on
-the event bus re-fetches only the numbers it names and updates their cells in place, so
-the cursor and scroll position stay where they are.
+Built for 10,000 numbers and many sessions: the core counts, filters, sorts and pages in
+one read (``PAGE_SIZE`` rows per page, ``[``/``]`` to page, and the arrow keys turn the page
+when the cursor runs past the first or last row), so the table never holds more than one
+page; a change announced on the event bus re-fetches only the numbers it names and updates
+their cells in place, so the cursor and scroll position stay where they are.
+Per key only the table's two cursor rows and, when the selected number's state differs,
+the one line of action links are redrawn: the actions are links in a single Static (keys
+and mouse) rather than a row of Buttons, and the footer is left alone.
 Employees (and admins in user view) see only their own numbers and no admin actions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.cache import LRUCache
+from textual.content import Content
 from textual.events import ScreenResume, ScreenSuspend
-from textual.widgets import Button, DataTable, Input, Static
-from textual.widgets.data_table import RowDoesNotExist
+from textual.geometry import Size
+from textual.markup import escape
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import CellKey, RowDoesNotExist
 
 from core.errors import DomainError
 from core.events import DomainEvent
 from core.i18n import format_date, format_money
 from core.services import numbers
-from core.services.numbers import FaxSendResult, NumberView, SwapResult
+from core.services.numbers import FaxSendResult, NumberPage, NumberView, SwapResult
 from screens.base import PortalScreen, portal_footer
 from screens.number_dialogs import (
     KIND_LABELS,
@@ -63,8 +72,18 @@ ROW_ACTIONS: tuple[tuple[str, str], ...] = (
     ("fax", "f"),
     ("forwarding", "r"),
 )
-PAGE_SIZE = 500
-"""Rows per page: filling a Textual DataTable costs about a millisecond per row."""
+PAGE_SIZE = 100
+"""Rows per page: two to three screens full. Every row held costs memory in each session
+(cells, render caches), and the arrow keys turn the page at its ends."""
+MORE_ACTIONS: tuple[tuple[str, str], ...] = (
+    ("filter", "/"),
+    ("sort", "s"),
+    ("prev_page", "["),
+    ("next_page", "]"),
+    ("buy", "b"),
+    ("port", "p"),
+)
+"""The second line of action links: not about the selected number."""
 
 ADMIN_ACTIONS = frozenset({name for name, _ in ROW_ACTIONS} | {"buy", "port"})
 
@@ -139,6 +158,61 @@ def numbers_in(event: DomainEvent) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+class NumberTable(DataTable[Any]):
+    """The dashboard's table: fixed column widths and one-line rows, so nothing is measured
+    (DataTable measures every cell of every added or updated row otherwise, and of the whole
+    column when a cell gets narrower); small render caches, since at most one page is held;
+    and :class:`Edge` instead of a stop when the cursor would leave the page."""
+
+    class Edge(Message):
+        """The cursor is on the first (``step`` -1) or last (+1) row and was moved on."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # sized for a page of PAGE_SIZE rows × 9 columns (the defaults hold 10,000 cells)
+        self._row_render_cache = LRUCache(PAGE_SIZE)
+        self._cell_render_cache = LRUCache(PAGE_SIZE * len(COLUMNS))
+        self._row_renderable_cache = LRUCache(PAGE_SIZE)
+        self._line_cache = LRUCache(PAGE_SIZE)
+
+    def _update_dimensions(self, new_rows: Any) -> None:
+        # Textual 8.2 private hook (textual is pinned): widths are fixed and every row is one
+        # line high, so only the virtual size follows the row count.
+        header = self.header_height if self.show_header else 0
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
+
+    def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
+        """Fixed widths: an updated cell never changes a column's width."""
+
+    def _at_edge(self, step: int) -> bool:
+        last = self.row_count - 1
+        if last >= 0 and self.cursor_row == (last if step > 0 else 0):
+            self.post_message(self.Edge(step))
+            return True
+        return False
+
+    def action_cursor_down(self) -> None:
+        if not self._at_edge(1):
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if not self._at_edge(-1):
+            super().action_cursor_up()
+
+    def action_page_down(self) -> None:
+        if not self._at_edge(1):
+            super().action_page_down()
+
+    def action_page_up(self) -> None:
+        if not self._at_edge(-1):
+            super().action_page_up()
+
+
 class NumberDashboardScreen(PortalScreen):
     """Rufnummern-Verwaltung: table, filter, sort, row actions, buy and port."""
 
@@ -169,6 +243,10 @@ class NumberDashboardScreen(PortalScreen):
         self._action_state: tuple[object, ...] = ()
         self._away = False
         """True while another mode is shown: bus events do not reach this screen then."""
+        self._action_lines: dict[tuple[object, ...], Content] = {}
+        """The action links per state (of this actor and language)."""
+        self._loading = False
+        """A page is being fetched: arrow keys at the page's ends wait for it."""
 
     # ---------------------------------------------------------------- layout
 
@@ -176,72 +254,73 @@ class NumberDashboardScreen(PortalScreen):
         yield SessionHeader()
         yield Static("", id="hint", classes="hint")
         yield Input(id="filter", placeholder=self.t("ui.numbers.filter_placeholder"), disabled=True)
-        yield DataTable(id="numbers", cursor_type="row", zebra_stripes=True)
+        yield NumberTable(id="numbers", cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary")
-        with Horizontal(id="row-actions", classes="button-row admin-only"):
-            for name, key in ROW_ACTIONS:
-                yield Button(f"{self.t(ACTION_LABELS[name])} ({key})", id=f"btn-{name}",
-                             classes="admin-only", compact=True)
-        with Horizontal(id="more-actions", classes="button-row"):
-            yield Button(f"{self.t(ACTION_LABELS['filter'])} (/)", id="btn-filter", compact=True)
-            yield Button(f"{self.t(ACTION_LABELS['sort'])} (s)", id="btn-sort", compact=True)
-            yield Button(f"{self.t(ACTION_LABELS['prev_page'])} ([)", id="btn-prev_page", compact=True)
-            yield Button(f"{self.t(ACTION_LABELS['next_page'])} (])", id="btn-next_page", compact=True)
-            yield Button(f"{self.t(ACTION_LABELS['buy'])} (b)", id="btn-buy", variant="success",
-                         classes="admin-only", compact=True)
-            yield Button(f"{self.t(ACTION_LABELS['port'])} (p)", id="btn-port", classes="admin-only",
-                         compact=True)
+        yield Static("", id="actions")
         yield portal_footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(NumberTable)
         for key, width in COLUMNS:
             table.add_column(self.t(COLUMN_LABELS[key]), key=key, width=width)
         self._apply_actor()
         self.reload()
 
     def _apply_actor(self) -> None:
-        """Header, hints, translated key labels and admin-only widgets for the actor."""
+        """Header, hints, translated key labels and admin-only actions for the actor."""
         self._action_state = ()
+        self._action_lines.clear()
         self.query_one(SessionHeader).show(self.actor, self.t("ui.numbers.title"))
         admin = self.actor.is_admin_view
         hint = self.t("ui.numbers.pending_marker")
         if not admin:
             hint = f"{self.t('ui.numbers.user_view_hint')}  {hint}"
         self.query_one("#hint", Static).update(hint)
-        for widget in self.query(".admin-only"):
-            widget.set_class(not admin, "hidden")
         self.label_bindings("numbers.", KEY_LABELS)
-        self._sync_actions()
+        self._sync_actions(layout=True)
+        self.refresh_bindings()
 
     # ---------------------------------------------------------------- loading
 
     @work(exclusive=True, group="load")
-    async def reload(self) -> None:
-        """Fetch the current page and fill the table, keeping the cursor on its number."""
+    async def reload(self, cursor: int | None = None) -> None:
+        """Fetch the current page (count and rows in one read) and fill the table, keeping
+        the cursor on its number, or putting it on row ``cursor`` (-1: the last row)."""
         keep = self._current_key()
-        query = self._query or None
-        total = await self.fetch(numbers.count_numbers, query=query)
-        if total is None:
+        self._loading = True
+        try:
+            page: NumberPage | None = await self.fetch(
+                numbers.number_page, query=self._query or None, offset=self._page * PAGE_SIZE,
+                limit=PAGE_SIZE, order=SORTS[self._sort][0])
+        finally:
+            self._loading = False
+        if page is None or not self.is_attached:
             return
-        self._page = min(self._page, max(0, (total - 1) // PAGE_SIZE))
-        views = await self.fetch(numbers.list_numbers, query=query, offset=self._page * PAGE_SIZE,
-                                 limit=PAGE_SIZE, order=SORTS[self._sort][0])
-        if views is None or not self.is_attached:
-            return
-        self._total = total
-        table = self.query_one(DataTable)
+        self._total = page.total
+        self._page = page.offset // PAGE_SIZE
+        table = self.query_one(NumberTable)
         table.clear()
         self._views.clear()
         self._keys.clear()
-        for view in views:
+        for view in page.views:
             self._add_row(table, view)
-        if keep is not None and keep in self._views:
+        if cursor is not None and table.row_count:
+            table.move_cursor(row=cursor % table.row_count, animate=False)
+        elif keep is not None and keep in self._views:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
         self._update_summary()
         self._sync_actions()
 
-    def _add_row(self, table: DataTable[Any], view: NumberView) -> None:
+    @on(NumberTable.Edge)
+    def _edge(self, event: NumberTable.Edge) -> None:
+        """Arrow key past the page's first or last row: the page before or after."""
+        event.stop()
+        if self._loading or not 0 <= self._page + event.step < self.pages:
+            return
+        self._page += event.step
+        self.reload(cursor=0 if event.step > 0 else -1)
+
+    def _add_row(self, table: NumberTable, view: NumberView) -> None:
         key = str(view.id)
         self._views[key] = view
         self._keys[view.e164] = key
@@ -265,7 +344,7 @@ class NumberDashboardScreen(PortalScreen):
             Text(format_money(v.monthly_price_cents, loc), justify="right"),
         ]
 
-    def _update_row(self, table: DataTable[Any], view: NumberView) -> None:
+    def _update_row(self, table: NumberTable, view: NumberView) -> None:
         key = self._keys.get(view.e164)
         if key is None:
             self._add_row(table, view)
@@ -274,7 +353,7 @@ class NumberDashboardScreen(PortalScreen):
         for (column, _), cell in zip(COLUMNS, self._cells(view), strict=True):
             table.update_cell(key, column, cell)
 
-    def _remove_row(self, table: DataTable[Any], e164: str) -> None:
+    def _remove_row(self, table: NumberTable, e164: str) -> None:
         key = self._keys.pop(e164, None)
         if key is None:
             return
@@ -304,7 +383,7 @@ class NumberDashboardScreen(PortalScreen):
             text = f"{self.t('ui.numbers.empty')}  {text}"
         column = SORTS[self._sort][1]
         text += "  ·  " + self.t("ui.numbers.sorted_by", column=self.t(COLUMN_LABELS[column]))
-        self.query_one("#summary", Static).update(text)
+        self.query_one("#summary", Static).update(text, layout=False)  # one line, fixed height
 
     # ---------------------------------------------------------------- live updates
 
@@ -337,7 +416,7 @@ class NumberDashboardScreen(PortalScreen):
         if not self.is_attached:
             return  # the session ended meanwhile
         by_number: dict[str, NumberView] = {v.e164: v for v in views}
-        table = self.query_one(DataTable)
+        table = self.query_one(NumberTable)
         for e164 in e164s:
             view = by_number.get(e164)
             if view is None:
@@ -369,7 +448,7 @@ class NumberDashboardScreen(PortalScreen):
     # ---------------------------------------------------------------- selection and keys
 
     def _current_key(self) -> str | None:
-        table = self.query_one(DataTable)
+        table = self.query_one(NumberTable)
         if not table.row_count:
             return None
         try:
@@ -400,9 +479,11 @@ class NumberDashboardScreen(PortalScreen):
         return True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        name = str(parameters[0]) if action == "row_action" and parameters else action
+        name = str(parameters[0]) if action in ("row_action", "act") and parameters else action
         if name in ADMIN_ACTIONS and not self.actor.is_admin_view:
             return False
+        if action == "act":
+            return True  # action_act goes through the same checks as the keys
         if action == "page":
             if self.pages == 1:
                 return False  # one page: no paging keys in the footer
@@ -412,37 +493,59 @@ class NumberDashboardScreen(PortalScreen):
             return None
         return True
 
-    def _sync_actions(self) -> None:
-        """Buttons and footer keys follow the selected number's state (footer only redrawn
-        when something changed: live updates arrive often)."""
+    def _sync_actions(self, *, layout: bool = False) -> None:
+        """The action links follow the selected number's state and the page: redrawn only
+        when that changed (one Static; the footer does not show these keys)."""
         view = self.selected
         state = (
             tuple(self._allowed(name, view) for name, _ in ROW_ACTIONS),
-            self._page == 0,
-            self._page >= self.pages - 1,
+            self._page > 0,
+            self._page < self.pages - 1,
         )
         if state == self._action_state:
             return
         self._action_state = state
-        for (name, _), allowed in zip(ROW_ACTIONS, state[0], strict=True):
-            self.query_one(f"#btn-{name}", Button).disabled = not allowed
-        self.query_one("#btn-prev_page", Button).disabled = state[1]
-        self.query_one("#btn-next_page", Button).disabled = state[2]
-        self.refresh_bindings()
+        admin = self.actor.is_admin_view
+        lines: list[str] = []
+        enabled = dict(zip((name for name, _ in ROW_ACTIONS), state[0], strict=True))
+        enabled.update(prev_page=state[1], next_page=state[2])
+        if admin:
+            lines.append(self._links(ROW_ACTIONS, enabled))
+        lines.append(self._links([(n, k) for n, k in MORE_ACTIONS if admin or n not in ADMIN_ACTIONS],
+                                 enabled))
+        # the text is the same whatever is enabled (only styles and links differ), so its
+        # size only changes with the actor
+        content = self._action_lines.get(state)
+        if content is None:
+            # a handful of states per actor (the number's status × first/last page)
+            content = self._action_lines[state] = Content.from_markup("\n".join(lines))
+        self.query_one("#actions", Static).update(content, layout=layout)
 
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self) -> None:
-        self._sync_actions()
+    def _links(self, actions: Iterable[tuple[str, str]], enabled: dict[str, bool]) -> str:
+        """``Label (key)`` per action: a link to the action, or dimmed when not possible."""
+        parts = []
+        for name, key in actions:
+            label = escape(f"{self.t(ACTION_LABELS[name])} ({key})")
+            if not enabled.get(name, True):
+                parts.append(f"[dim] {label} [/]")
+            elif name in ("buy",):
+                parts.append(f"[@click=screen.act('{name}')][bold white on green] {label} [/][/]")
+            else:
+                parts.append(f"[@click=screen.act('{name}')][reverse] {label} [/][/]")
+        return " ".join(parts)
 
-    @on(Button.Pressed)
-    def _button(self, event: Button.Pressed) -> None:
-        name = (event.button.id or "").removeprefix("btn-")
+    def action_act(self, name: str) -> None:
+        """A click on an action link: the same as its key."""
         if name in ("filter", "sort", "buy", "port"):
             getattr(self, f"action_{name}")()
         elif name in ("prev_page", "next_page"):
             self.action_page(-1 if name == "prev_page" else 1)
-        elif name:
+        elif name in ACTION_LABELS:
             self.action_row_action(name)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._sync_actions()
 
     # ---------------------------------------------------------------- filter and sort
 
@@ -458,7 +561,7 @@ class NumberDashboardScreen(PortalScreen):
         self._page = 0
         if not self._query:
             self._hide_filter()
-        self.query_one(DataTable).focus()
+        self.query_one(NumberTable).focus()
         self.reload()
 
     def key_escape(self) -> None:
@@ -475,7 +578,7 @@ class NumberDashboardScreen(PortalScreen):
         box = self.query_one("#filter", Input)
         box.remove_class("visible")
         box.disabled = True
-        self.query_one(DataTable).focus()
+        self.query_one(NumberTable).focus()
 
     def action_sort(self) -> None:
         self._sort = (self._sort + 1) % len(SORTS)
@@ -485,7 +588,7 @@ class NumberDashboardScreen(PortalScreen):
     def action_page(self, step: int) -> None:
         if 0 <= self._page + step < self.pages:
             self._page += step
-            self.query_one(DataTable).move_cursor(row=0, animate=False)
+            self.query_one(NumberTable).move_cursor(row=0, animate=False)
             self.reload()
 
     # ---------------------------------------------------------------- actions
@@ -514,7 +617,7 @@ class NumberDashboardScreen(PortalScreen):
             self.app.push_screen(ForwardingDialog(view), self._forwarded)
 
     def _show(self, *views: NumberView) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(NumberTable)
         for view in views:
             self._update_row(table, view)
         self._update_summary()

@@ -78,6 +78,15 @@ class NumberView:
 
 
 @dataclass(frozen=True)
+class NumberPage:
+    """One page of the dashboard: its rows, where it starts and how many numbers match."""
+
+    total: int
+    offset: int
+    views: tuple[NumberView, ...]
+
+
+@dataclass(frozen=True)
 class Quote:
     """What activating costs (R11), shown before the user confirms."""
 

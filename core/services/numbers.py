@@ -50,6 +50,7 @@ from core.services.number_views import (  # re-exported: callers use numbers.X
     DeactivationQuote,
     FaxRecipientChoice,
     FaxSendResult,
+    NumberPage,
     NumberView,
     Quote,
     SwapResult,
@@ -197,13 +198,33 @@ async def count_numbers(
 ) -> int:
     """How many numbers :func:`list_numbers` would return without paging."""
     require(actor, Permission.NUMBER_READ, customer_id=actor.customer_id)
-    base = (
-        select(func.count(Number.id))
-        .select_from(Number)
-        .join(LocalArea, LocalArea.prefix == Number.area_prefix)
-        .outerjoin(_Assigned, _Assigned.id == Number.assigned_account_id)
-    )
+    base = select(func.count(Number.id)).select_from(Number)
+    if query and query.strip():
+        # only the text filter looks at areas and employees: without it the count is
+        # answered from the (customer_id, ...) indexes alone
+        base = (
+            base.join(LocalArea, LocalArea.prefix == Number.area_prefix)
+            .outerjoin(_Assigned, _Assigned.id == Number.assigned_account_id)
+        )
     return int(await uow.session.scalar(_filtered(base, actor, query, status)) or 0)
+
+
+async def number_page(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    query: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    order: str = "number",
+) -> NumberPage:
+    """The count and one page of :func:`list_numbers` in one read (the dashboard's two
+    queries); an ``offset`` past the end moves to the last page (the filter shrank)."""
+    total = await count_numbers(uow, actor, query=query)
+    limit = max(limit, 1)
+    offset = max(0, min(offset, (total - 1) // limit * limit if total else 0))
+    views = await list_numbers(uow, actor, query=query, offset=offset, limit=limit, order=order)
+    return NumberPage(total=total, offset=offset, views=tuple(views))
 
 
 async def get_number(uow: UnitOfWork, actor: Actor, *, number: str) -> NumberView:

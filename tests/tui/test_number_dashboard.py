@@ -1,5 +1,6 @@
 """Pilot tests of the number dashboard: table, marker, filter, sort, user view, live
-updates in place, and a customer with 10,000 numbers."""
+updates in place, action links (keys and mouse), and a customer with 10,000 numbers
+(paging by keys and by running the cursor past the page's ends)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import time
 from datetime import timedelta
 
 from sqlalchemy import insert, select
+from textual.content import Content
 from textual.pilot import Pilot
-from textual.widgets import Button, DataTable
+from textual.widgets import DataTable, Static
 
 from core.authz import Actor
 from core.models import Number, NumberKind, NumberStatus
 from core.runtime import Core
 from core.services import numbers
 from screens.number_dashboard import PAGE_SIZE, NumberDashboardScreen
+from screens.number_dialogs import ActivateDialog
 from tests.tui.test_app_shell import screen_text
 from tui.app import LinedeskApp
 
@@ -52,6 +55,29 @@ def row_text(screen: NumberDashboardScreen, e164: str) -> list[str]:
     return [str(c) for c in table.get_row(screen._keys[e164])]
 
 
+def action_lines(screen: NumberDashboardScreen) -> list[str]:
+    visual = screen.query_one("#actions", Static).visual
+    assert isinstance(visual, Content)
+    return visual.plain.splitlines()
+
+
+def linked(screen: NumberDashboardScreen, name: str) -> bool:
+    """The action's label is a link (clickable) rather than dimmed."""
+    visual = screen.query_one("#actions", Static).visual
+    assert isinstance(visual, Content)
+    return any(f"act('{name}')" in str(span.style) for span in visual.spans)
+
+
+async def click_action(pilot: Pilot[None], screen: NumberDashboardScreen, label: str) -> None:
+    """Click the middle of an action link, found by its label."""
+    for y, line in enumerate(action_lines(screen)):
+        if label in line:
+            x = line.index(label) + len(label) // 2 + 1  # + the line's left padding
+            assert await pilot.click("#actions", offset=(x, y))
+            return
+    raise AssertionError(f"{label!r} not in {action_lines(screen)}")
+
+
 async def select_number(screen: NumberDashboardScreen, pilot: Pilot[None], e164: str) -> None:
     table = table_of(screen)
     table.move_cursor(row=table.get_row_index(screen._keys[e164]), animate=False)
@@ -77,11 +103,18 @@ async def test_admin_sees_all_numbers_with_marker_date_and_actions(
             assert label in text
         # row actions follow the selected number's state
         await select_number(screen, pilot, INACTIVE)
-        assert not screen.query_one("#btn-activate", Button).disabled
-        assert screen.query_one("#btn-deactivate", Button).disabled
+        assert linked(screen, "activate") and not linked(screen, "deactivate")
         await select_number(screen, pilot, TOM_NUMBER)
-        assert screen.query_one("#btn-activate", Button).disabled
-        assert not screen.query_one("#btn-deactivate", Button).disabled
+        assert not linked(screen, "activate") and linked(screen, "deactivate")
+        assert not linked(screen, "prev_page") and not linked(screen, "next_page")  # one page
+        # ... and are reachable by mouse: a dimmed one does nothing, a link opens its dialog
+        await click_action(pilot, screen, "Aktivieren (a)")
+        await settle(app, pilot)
+        assert app.screen is screen
+        await select_number(screen, pilot, INACTIVE)
+        await click_action(pilot, screen, "Aktivieren (a)")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ActivateDialog)
 
 
 async def test_employee_sees_only_own_numbers_and_no_admin_actions(
@@ -178,8 +211,9 @@ async def test_ten_thousand_numbers(demo_core: Core, actors: dict[str, Actor]) -
         screen = await open_dashboard(app, pilot)
         load_seconds = time.perf_counter() - started
         assert table_of(screen).row_count == PAGE_SIZE
-        assert f"Rufnummern 1–{PAGE_SIZE} von 10.013 · Seite 1/21" in screen_text(app)
-        target = "+4930555000200"
+        pages = -(-10_013 // PAGE_SIZE)
+        assert f"Rufnummern 1–{PAGE_SIZE} von 10.013 · Seite 1/{pages}" in screen_text(app)
+        target = "+4930555000050"  # on the first page
         await select_number(screen, pilot, target)
         cursor = table_of(screen).cursor_row
         loads: list[object] = []
@@ -209,6 +243,62 @@ async def test_ten_thousand_numbers(demo_core: Core, actors: dict[str, Actor]) -
         await pilot.press("slash", *"555000999", "enter")
         await settle(app, pilot)
         assert e164_column(screen) == ["+4930555000999"]
+        # a filter matching ten of the 10,013 numbers: exactly those, counted by the core
+        await pilot.press("slash", *(["backspace"] * 9), *"55500012", "enter")
+        await settle(app, pilot)
+        assert e164_column(screen) == [f"+493055500012{i}" for i in range(10)]
+        assert "Rufnummern 1–10 von 10 · Seite 1/1" in screen_text(app)
+
+
+async def test_cursor_past_the_page_end_loads_the_next_page(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """The table holds one page; the arrow keys turn it at either end."""
+    admin = actors["admin"]
+    async with demo_core.uow() as uow:
+        first = await uow.session.scalar(select(Number).where(Number.e164 == TOM_NUMBER))
+        assert first is not None
+        await uow.session.execute(insert(Number), [
+            {"customer_id": admin.customer_id, "contract_id": first.contract_id,
+             "e164": f"+49305550{i:05d}", "area_prefix": "030", "kind": NumberKind.VOICE,
+             "status": NumberStatus.INACTIVE, "settings": {}, "activation_fee_cents": 995,
+             "monthly_price_cents": 250, "created_at": uow.clock.now(), "version": 1}
+            for i in range(PAGE_SIZE * 2)
+        ])
+    total = PAGE_SIZE * 2 + 13
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        table = table_of(screen)
+        page1 = e164_column(screen)
+        assert len(page1) == PAGE_SIZE and linked(screen, "next_page") and not linked(screen, "prev_page")
+        table.move_cursor(row=PAGE_SIZE - 2, animate=False)
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert table.cursor_row == PAGE_SIZE - 1 and e164_column(screen) == page1  # not yet
+        await pilot.press("down")  # past the last row: the next page, cursor on its first row
+        await settle(app, pilot)
+        page2 = e164_column(screen)
+        assert page2[0] == f"+49305550{PAGE_SIZE - 9:05d}" and len(page2) == PAGE_SIZE
+        assert table.cursor_row == 0 and table.row_count == PAGE_SIZE
+        assert f"Rufnummern {PAGE_SIZE + 1}–{2 * PAGE_SIZE} von {total} · Seite 2/3" in screen_text(app)
+        assert linked(screen, "prev_page")
+        await pilot.press("up")  # before the first row: the previous page, cursor on its last
+        await settle(app, pilot)
+        assert e164_column(screen) == page1 and table.cursor_row == PAGE_SIZE - 1
+        await pilot.press("pagedown", "pagedown", "pagedown", "pagedown", "pagedown")
+        await settle(app, pilot)
+        await pilot.press("pagedown", "pagedown", "pagedown", "pagedown", "pagedown")
+        await settle(app, pilot)
+        await pilot.press("down", "down", "down", "down")
+        await settle(app, pilot)
+        assert f"von {total} · Seite 3/3" in screen_text(app)
+        assert e164_column(screen)[-1] == "+4940123456202" and len(e164_column(screen)) == 13
+        table.move_cursor(row=12, animate=False)
+        await pilot.press("down")  # the last page's last row: nothing after it
+        await settle(app, pilot)
+        assert "Seite 3/3" in screen_text(app) and table.cursor_row == 12
+        assert not linked(screen, "next_page")
 
 
 async def test_view_mode_switch_and_english(demo_core: Core, actors: dict[str, Actor]) -> None:
@@ -221,8 +311,9 @@ async def test_view_mode_switch_and_english(demo_core: Core, actors: dict[str, A
         app.set_actor(actors["admin"].with_view_mode(ViewMode.USER))
         await settle(app, pilot)
         assert e164_column(screen) == ["+4940123456200"]
-        assert screen.query_one("#btn-activate", Button).has_class("hidden")
-        assert "Rufnummern kaufen" not in screen_text(app)
+        assert not linked(screen, "activate") and not linked(screen, "buy")
+        assert "Aktivieren (a)" not in screen_text(app) and "Rufnummern kaufen" not in screen_text(app)
+        assert linked(screen, "filter") and linked(screen, "sort")
     app = LinedeskApp(demo_core, actors["tom"])
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_dashboard(app, pilot)
@@ -245,6 +336,6 @@ async def test_buy_and_port_buttons_open_their_screens(demo_core: Core, actors: 
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is screen
-        screen.query_one("#btn-port", Button).press()
+        await click_action(pilot, screen, "Rufnummern portieren (p)")
         await settle(app, pilot)
         assert isinstance(app.screen, PortingScreen)
