@@ -79,6 +79,9 @@ def install() -> None:
 
 def _token(sheet: Stylesheet) -> int:
     rules = sheet.rules
+    seen = sheet.__dict__.get("_linedesk_token")
+    if seen is not None and seen[0] is rules:
+        return int(seen[1])
     ident = tuple(map(id, rules))
     entry = _rule_set_tokens.get(ident)
     if entry is None:
@@ -90,6 +93,8 @@ def _token(sheet: Stylesheet) -> int:
         _next_token[0] += 1
         entry = (_next_token[0], rules)
         _rule_set_tokens[ident] = entry
+    # the rule list is replaced (not mutated) when the stylesheet is re-parsed
+    sheet.__dict__["_linedesk_token"] = (rules, entry[0])
     return entry[0]
 
 
