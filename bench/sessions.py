@@ -25,6 +25,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.instrumented import read_pauses
 from bench.load import RunResult, run_load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,12 +75,15 @@ def cpu_seconds(proc: psutil.Process) -> float:
 
 
 class Server:
-    def __init__(self, name: str, argv: list[str], port: int, children: bool) -> None:
-        self.name, self.port, self.children = name, port, children
+    def __init__(self, name: str, argv: list[str], port: int, children: bool,
+                 stats_dir: Path | None = None) -> None:
+        self.name, self.port, self.children, self.stats_dir = name, port, children, stats_dir
         # One load client on one address opens hundreds of sessions as one user: lift the
         # per-source and per-user limits that would (rightly) refuse that in production.
         env = {**os.environ, "PYTHONPATH": str(ROOT), "LINEDESK_MAX_UNAUTH_PER_SOURCE": "100000",
                "LINEDESK_MAX_SESSIONS_PER_USER": "100000", "LINEDESK_LOG_LEVEL": "WARNING"}
+        if stats_dir is not None:
+            env["LINEDESK_BENCH_STATS_DIR"] = str(stats_dir)
         self.proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      env=env)
         wait_port(port)
@@ -104,22 +108,43 @@ async def measure(server: Server, n: int, args: argparse.Namespace) -> dict[str,
             peak["mem"] = max(peak["mem"], memory_mb(server.ps, children=server.children))
 
     sampler = asyncio.create_task(sample())
+    held: dict[str, float] = {}
+
+    def all_ready() -> None:
+        # everyone shows the dashboard: memory held per session, and from here on the CPU
+        # is what idle sessions plus the typing ones cost
+        held["mem"] = memory_mb(server.ps, children=server.children)
+        held["cpu"] = cpu_seconds(server.ps)
+        held["t"] = time.time()
+
+    t_start = time.time()
     result: RunResult = await run_load(
         server.port, sessions=n, typing_fraction=args.typing, hold=args.hold,
         user="admin", password="admin-demo", ramp=args.ramp * n / 100,
-        dashboard=not args.idle,
+        dashboard=not args.idle, on_all_ready=all_ready,
     )
     sampler.cancel()
-    cpu = cpu_seconds(server.ps) - cpu0
+    t_end = time.time()
+    cpu_end = cpu_seconds(server.ps)
+    cpu = cpu_end - cpu0
+    hold_cpu = cpu_end - held.get("cpu", cpu_end)
     await asyncio.sleep(args.settle)
     after = memory_mb(server.ps, children=server.children)
-    return {
+    row: dict[str, object] = {
         "design": server.name, **asdict(result), "mem_base_mb": round(base_mem, 1),
         "mem_peak_mb": round(peak["mem"], 1),
-        "mem_per_session_mb": round((peak["mem"] - base_mem) / max(1, result.ok), 2),
+        "mem_held_mb": round(held.get("mem", peak["mem"]), 1),
+        "mem_per_session_mb": round((held.get("mem", peak["mem"]) - base_mem) / max(1, result.ok), 2),
         "mem_after_mb": round(after, 1), "cpu_s": round(cpu, 1),
-        "cpu_ms_per_key": round(1000 * cpu / max(1, result.keystrokes), 1) if result.keystrokes else None,
+        "cpu_login_ms": round(1000 * (held.get("cpu", cpu_end) - cpu0) / max(1, result.ok), 1),
+        # while held: the typing sessions' keys plus whatever idle sessions cost
+        "cpu_ms_per_key": round(1000 * hold_cpu / result.keystrokes, 1) if result.keystrokes else None,
     }
+    if server.stats_dir is not None:
+        row.update({f"hold_{k}": v for k, v in
+                    read_pauses(server.stats_dir, held.get("t", t_end), t_end).items()})
+        row.update(read_pauses(server.stats_dir, t_start, t_end))
+    return row
 
 
 async def main_async(args: argparse.Namespace) -> list[dict[str, object]]:
@@ -130,16 +155,18 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, object]]:
         d = work / "inproc"
         seed(d)
         port = free_port()
-        designs.append(("inproc", [sys.executable, "-m", "ssh_server.cli", "serve", "--data-dir", str(d),
-                                   "--port", str(port), "--max-sessions-per-user", "100000"], port, False))
+        designs.append(("inproc", [sys.executable, "-m", "bench.instrumented", "serve", "--data-dir", str(d),
+                                   "--port", str(port), "--max-sessions-per-user", "100000",
+                                   "--workers", str(args.workers)],
+                        port, args.workers > 1, work / "inproc-stats"))
     if "baseline" in args.designs:
         d = work / "baseline"
         seed(d)
         port = free_port()
         designs.append(("baseline", [sys.executable, "-m", "bench.baseline_server", "--data-dir", str(d),
-                                     "--port", str(port)], port, True))
-    for name, argv, port, children in designs:
-        server = Server(name, argv, port, children)
+                                     "--port", str(port)], port, True, None))
+    for name, argv, port, children, stats_dir in designs:
+        server = Server(name, argv, port, children, stats_dir)
         try:
             for n in args.series:
                 row = await measure(server, n, args)
@@ -156,14 +183,16 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, object]]:
 
 def table(rows: list[dict[str, object]]) -> str:
     head = ("| design | sessions | ok | first frame p50/p95/p99 ms | key p50/p95/p99 ms | keys | "
-            "mem/session MB | peak MB | CPU ms/key |")
-    lines = [head, "|" + "---|" * 9]
+            "mem/session MB | base/held/after MB | CPU ms/login | CPU ms/key | GC max ms (hold/all) |")
+    lines = [head, "|" + "---|" * 11]
     for r in rows:
         ff, kk = r["first_frame_ms"], r["key_ms"]
+        gc_max = f"{r['hold_gc_max_ms']} / {r['gc_max_ms']}" if "gc_max_ms" in r else "–"
         lines.append(
             f"| {r['design']} | {r['sessions']} | {r['ok']} | {ff['p50']}/{ff['p95']}/{ff['p99']} | "  # type: ignore[index]
             f"{kk['p50']}/{kk['p95']}/{kk['p99']} | {r['keystrokes']} | {r['mem_per_session_mb']} | "  # type: ignore[index]
-            f"{r['mem_peak_mb']} | {r['cpu_ms_per_key']} |"
+            f"{r['mem_base_mb']}/{r['mem_held_mb']}/{r['mem_after_mb']} | {r['cpu_login_ms']} | "
+            f"{r['cpu_ms_per_key']} | {gc_max} |"
         )
     by = {(r["design"], r["sessions"]): r for r in rows}
     for (design, n), r in sorted(by.items(), key=lambda x: (str(x[0][0]), int(x[0][1]))):  # type: ignore[call-overload]
@@ -171,7 +200,9 @@ def table(rows: list[dict[str, object]]) -> str:
         if design == "inproc" and other:
             mem = float(other["mem_per_session_mb"]) / max(0.01, float(r["mem_per_session_mb"]))  # type: ignore[arg-type]
             ff = float(other["first_frame_ms"]["p95"]) / max(0.1, float(r["first_frame_ms"]["p95"]))  # type: ignore[index]
-            lines.append(f"\nratio at {n}: memory/session {mem:.1f}x less, first frame p95 {ff:.1f}x faster")
+            kp = float(other["key_ms"]["p99"]) / max(0.1, float(r["key_ms"]["p99"]))  # type: ignore[index]
+            lines.append(f"\nratio at {n}: memory/session {mem:.1f}x less, first frame p95 {ff:.1f}x faster, "
+                         f"keystroke p99 {kp:.1f}x faster")
     return "\n".join(lines)
 
 
@@ -186,6 +217,8 @@ def main() -> None:
                         help="seconds to wait after the sessions closed before measuring memory")
     parser.add_argument("--idle", action="store_true",
                         help="idle sessions stay on the home screen (no dashboard, no typing)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="linedesk worker processes sharing the port (serve --workers)")
     parser.add_argument("--out", type=Path, default=None, help="write JSON rows here")
     args = parser.parse_args()
     rows = asyncio.run(main_async(args))
