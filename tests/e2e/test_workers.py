@@ -10,12 +10,14 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.harness import Term, interactive_session
 from tests.e2e.test_numbers_live_e2e import CTRL_S, wait_row
+from tests.pg import create_database, postgres_server
 
 pytestmark = [
     pytest.mark.e2e,
@@ -23,6 +25,23 @@ pytestmark = [
 ]
 
 NUMBER = "030 123456101"
+
+
+@pytest.fixture(scope="module")
+def pg_server() -> Iterator[str]:
+    with postgres_server() as url:
+        if url is None:
+            pytest.skip("PostgreSQL is not installed")
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_args(request: pytest.FixtureRequest) -> list[str]:
+    """SQLite: events cross workers through the supervisor's hub; PostgreSQL: LISTEN/NOTIFY."""
+    if request.param == "sqlite":
+        return []
+    server = request.getfixturevalue("pg_server")
+    return ["--database-url", await create_database(server)]
 
 
 def _free_port() -> int:
@@ -93,15 +112,15 @@ async def pid_of(term: Term, workers: set[int], port: int) -> int:
 
 @pytest.mark.timeout(240)
 async def test_two_workers_share_port_live_updates_cross_and_sigterm_stops_all(
-    tmp_path: Path,
+    tmp_path: Path, database_args: list[str],
 ) -> None:
     port = _free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as log_fh:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-c", "from ssh_server.cli import main; main()",
-            "--data-dir", str(tmp_path / "data"), "serve", "--port", str(port), "--demo",
-            "--workers", "2",
+            "--data-dir", str(tmp_path / "data"), *database_args, "serve", "--port", str(port),
+            "--demo", "--workers", "2",
             stdout=log_fh, stderr=log_fh,
         )
     try:
