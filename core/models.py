@@ -326,7 +326,13 @@ class PinLetter(Base):
 
 class Number(Base):
     __tablename__ = "numbers"
-    __table_args__ = (Index("ix_numbers_customer_status", "customer_id", "status"),)
+    __table_args__ = (
+        # the dashboard's pages: filtered by customer, ordered by number (status, area), so a
+        # page is read from the index in order instead of sorting all of a customer's numbers
+        Index("ix_numbers_customer_e164", "customer_id", "e164"),
+        Index("ix_numbers_customer_status_e164", "customer_id", "status", "e164"),
+        Index("ix_numbers_customer_area_e164", "customer_id", "area_prefix", "e164"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))

@@ -220,9 +220,14 @@ async def number_page(
 ) -> NumberPage:
     """The count and one page of :func:`list_numbers` in one read (the dashboard's two
     queries); an ``offset`` past the end moves to the last page (the filter shrank)."""
-    total = await count_numbers(uow, actor, query=query)
     limit = max(limit, 1)
-    offset = max(0, min(offset, (total - 1) // limit * limit if total else 0))
+    if offset <= 0:
+        views = await list_numbers(uow, actor, query=query, limit=limit, order=order)
+        # a first page that is not full is all there is: a narrow filter scans once, not twice
+        total = len(views) if len(views) < limit else await count_numbers(uow, actor, query=query)
+        return NumberPage(total=total, offset=0, views=tuple(views))
+    total = await count_numbers(uow, actor, query=query)
+    offset = min(offset, (total - 1) // limit * limit if total else 0)
     views = await list_numbers(uow, actor, query=query, offset=offset, limit=limit, order=order)
     return NumberPage(total=total, offset=offset, views=tuple(views))
 
