@@ -21,6 +21,8 @@ import asyncssh
 import pyte
 
 HOST = "127.0.0.1"  # never anything else: load stays on this machine
+WALK_ROWS = 10
+"""Typing sessions move the cursor between the dashboard's first rows (the demo customer has 13)."""
 
 
 @dataclass
@@ -135,12 +137,17 @@ async def one_session(
                 await all_ready.wait()
             end = time.monotonic() + hold
             rnd = random.Random()
+            row = 0
             while time.monotonic() < end and not term.closed.is_set():
                 if not typing:
                     await asyncio.sleep(min(1.0, max(0.0, end - time.monotonic())))
                     continue
                 await asyncio.sleep(key_interval * rnd.uniform(0.6, 1.4))
-                key = rnd.choice(["\x1b[B", "\x1b[B", "\x1b[A", "\x1b[B", "\x1b[A"])
+                # a random walk over the first rows: every key moves the cursor, so every
+                # key must change the screen (up on the first row would wait for nothing)
+                down = row == 0 or (row < WALK_ROWS and rnd.random() < 0.6)
+                row += 1 if down else -1
+                key = "\x1b[B" if down else "\x1b[A"
                 term.output.clear()
                 k0 = time.perf_counter()
                 chan.write(key)
