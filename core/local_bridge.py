@@ -146,6 +146,11 @@ class LocalHub:
     def peer_count(self) -> int:
         return len(self._peers)
 
+    @property
+    def event_peer_count(self) -> int:
+        """Peers that said hello and receive events (what tests wait for)."""
+        return sum(1 for peer in self._peers.values() if peer.events)
+
     def poll(self, timeout: float) -> None:
         """Handle whatever is ready, waiting at most ``timeout`` seconds."""
         for key, mask in self._selector.select(timeout):

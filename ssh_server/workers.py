@@ -61,6 +61,9 @@ SHUTDOWN_GRACE = SHUTDOWN_NOTICE_SECONDS + 27.0
 RECYCLE_IDLE_SECONDS = 600.0
 """A worker must have had no connection for this long before it is recycled: replacing
 it costs nothing then, and a busy portal is not disturbed."""
+REPLACEMENT_TIMEOUT = 60.0
+"""A recycle is abandoned (the old worker keeps serving) if its replacement does not
+listen within this time."""
 RECYCLE_GROWTH = 0.10
 """... and its RSS must exceed its RSS right after start by this fraction. Less growth is
 the normal warm-up of a worker (first sessions' caches) and not worth a new process."""
@@ -371,9 +374,19 @@ class Supervisor:
                 self._spawn(index)
 
     def _check_recycle(self) -> None:
-        if self.recycling is not None or self.restart_at:
-            return
         now = time.monotonic()
+        if self.recycling is not None:
+            replacement = self.workers.get(self.recycling[1])
+            if replacement is not None and now - replacement.started > REPLACEMENT_TIMEOUT:
+                log.warning("replacement worker pid %d did not start listening; keeping pid %d",
+                            replacement.pid, self.recycling[0])
+                replacement.retiring = True  # its exit is expected now, no restart
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(replacement.pid, signal.SIGKILL)
+                self.recycling = None
+            return
+        if self.restart_at:
+            return
         for proc in list(self.workers.values()):
             if proc.retiring or not proc.ready or now - proc.status_at > 3 * STATUS_INTERVAL:
                 continue

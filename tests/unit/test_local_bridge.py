@@ -73,7 +73,7 @@ async def test_event_reaches_the_other_worker_only_once_and_not_the_sender(sock_
         for bridge in bridges:
             await bridge.start()
             await bridge.wait_connected()
-        await eventually(lambda: hub.peer_count == 3)
+        await eventually(lambda: hub.event_peer_count == 3)
         one.publish(DomainEvent("NumberDeactivationMarked", 7, {"number": "030 123456101"}))
         await eventually(lambda: len(seen_two) == 1 and len(seen_three) == 1)
         two.publish(DomainEvent("AuditRecorded", None, {"action": "login"}))
@@ -92,14 +92,14 @@ async def test_event_reaches_the_other_worker_only_once_and_not_the_sender(sock_
 async def test_status_connection_gets_no_events_and_reports_status(sock_path: Path) -> None:
     statuses: list[tuple[int, dict[str, Any]]] = []
     worker = EventBus()
-    with running_hub(sock_path, statuses):
+    with running_hub(sock_path, statuses) as hub:
         events = LocalEventBridge(sock_path, worker)
         status = LocalEventBridge(sock_path, None, role="status")
         other = LocalEventBridge(sock_path, EventBus())
         for bridge in (events, status, other):
             await bridge.start()
             await bridge.wait_connected()
-        await asyncio.sleep(0.1)
+        await eventually(lambda: hub.event_peer_count == 2 and hub.peer_count == 3)
         other.bus.publish(DomainEvent("NumberActivated", 1))  # type: ignore[union-attr]
         assert status.send({"t": "status", "connections": 3, "idle": 0.0})
         await eventually(lambda: statuses and events.received == 1)
@@ -128,7 +128,7 @@ async def test_oversized_event_goes_without_payload_and_hub_drops_oversized_fram
         bridge = LocalEventBridge(sock_path, receiver)
         await bridge.start()
         await bridge.wait_connected()
-        await eventually(lambda: hub.peer_count == 1)
+        await eventually(lambda: hub.event_peer_count == 1)
         # a misbehaving peer announces a frame over the cap: the hub hangs up on it
         rogue = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         rogue.connect(str(sock_path))
@@ -139,6 +139,7 @@ async def test_oversized_event_goes_without_payload_and_hub_drops_oversized_fram
         sender = LocalEventBridge(sock_path, EventBus())
         await sender.start()
         await sender.wait_connected()
+        await eventually(lambda: hub.event_peer_count == 2)
         sender.bus.publish(big)  # type: ignore[union-attr]
         await eventually(lambda: len(seen) == 1)
         await sender.close()
@@ -154,13 +155,14 @@ async def test_bridge_reconnects_after_the_hub_restarts(sock_path: Path) -> None
         for bridge in bridges:
             await bridge.start()
             await bridge.wait_connected()
-        await eventually(lambda: hub.peer_count == 2)
+        await eventually(lambda: hub.event_peer_count == 2)
     # hub gone: publishing must neither block nor raise; the event is dropped
     await eventually(lambda: not any(b.connected.is_set() for b in bridges))
     one.publish(DomainEvent("Lost", None))
     assert bridges[0].dropped == 1
     with running_hub(sock_path) as hub:
-        await eventually(lambda: hub.peer_count == 2)
+        await eventually(lambda: hub.event_peer_count == 2
+                         and all(b.connected.is_set() for b in bridges))
         one.publish(DomainEvent("AfterRestart", None))
         await eventually(lambda: [e.name for e in seen_two] == ["AfterRestart"])
         for bridge in bridges:

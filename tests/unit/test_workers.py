@@ -156,3 +156,21 @@ def test_malloc_trim_is_found_on_glibc() -> None:
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("not glibc")
     assert server_module.release_freed_memory() is True
+
+
+def test_a_replacement_that_never_listens_is_abandoned(tmp_path: object,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    sup = _supervisor(tmp_path)
+    killed: list[tuple[int, int]] = []
+    monkeypatch.setattr(workers.os, "kill", lambda pid, sig: killed.append((pid, sig)))
+    now = time.monotonic()
+    sup.workers[40] = WorkerProc(index=0, pid=40, started=now - 1000, ready=True)
+    sup.workers[41] = WorkerProc(index=0, pid=41, started=now - 1)
+    sup.recycling = (40, 41)
+    sup._check_recycle()
+    assert killed == [] and sup.recycling == (40, 41)
+    sup.workers[41].started = now - workers.REPLACEMENT_TIMEOUT - 1
+    sup._check_recycle()
+    assert killed == [(41, workers.signal.SIGKILL)] and sup.recycling is None
+    sup._exited(sup.workers.pop(41), -9)
+    assert sup.restart_at == {} and not sup.workers[40].retiring
