@@ -201,7 +201,8 @@ async def worker_main(settings: Settings, index: int, hub_path: Path) -> None:
         tasks.append(asyncio.create_task(_retire_when_asked(server, retire, stop),
                                          name="worker-retire"))
         await stop.wait()
-        await server.shutdown(notice_seconds=0 if retire.is_set() else SHUTDOWN_NOTICE_SECONDS)
+        log.info("worker %d shutting down", index)
+        await server.shutdown()  # no notice wait when it has no sessions (a retired worker)
     finally:
         for task in tasks:
             task.cancel()

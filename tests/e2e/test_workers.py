@@ -162,7 +162,12 @@ async def test_two_workers_share_port_live_updates_cross_and_sigterm_stops_all(
         workers = children(proc.pid)
         assert victim not in workers and len(workers) == 2
 
-        proc.send_signal(signal.SIGTERM)
+        # SIGTERM: the supervisor forwards it; sessions get the notice, everything exits 0
+        async with interactive_session(port, "admin", "admin-demo") as term:
+            await term.wait_for("Muster GmbH", timeout=30)
+            proc.send_signal(signal.SIGTERM)
+            await term.wait_for("neu gestartet", timeout=15)
+            await term.wait_closed(timeout=20)
         assert await asyncio.wait_for(proc.wait(), 60) == 0
         for pid in workers:
             with pytest.raises(ProcessLookupError):
