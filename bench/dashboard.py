@@ -1,16 +1,37 @@
-"""The number dashboard with 10,000 numbers: time to open and to filter, in a Pilot run.
+"""The number dashboard with 10,000 numbers, in a Pilot run: time and CPU to open it,
+time to filter, CPU per arrow key, and the memory one session holds with it open.
 
     python -m bench.dashboard --numbers 10000
+
+Keys are sent to the app directly and a measurement ends with the first frame the screen
+draws that shows the result (``Pilot.press`` waits for the process to look idle in 20 ms
+steps, which would be measured too):
+
+* open: key ``2`` → the first frame with rows in the table; its CPU is the per-session
+  cost of opening the dashboard.
+* filter: filter text typed (not measured), then Enter → the first frame showing only the
+  matching rows.
+* CPU per arrow key: ``--keys`` presses of down, then as many of up, each until its frame
+  and 20 ms beyond (so trailing work is counted); "idle loop" is the CPU of the same loop
+  without keys (the polling itself), to subtract.
+* memory: tracemalloc, in an extra round after the timed ones (it slows everything down):
+  what one more session holds on the home screen and with the dashboard open (gc'd).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import tempfile
 import time
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+
+from textual import events
+from textual.screen import Screen
 
 from core import migrate
 from core.config import Settings
@@ -36,9 +57,12 @@ async def add_numbers(core: Core, count: int, *, status: NumberStatus | None = N
             ))
 
 
-async def main_async(count: int, rounds: int) -> None:
+async def main_async(count: int, rounds: int, keys: int) -> None:
+    from ssh_server.server import preload_ui
     from tui.app import LinedeskApp
 
+    preload_ui()  # as the server does before the first session (imports, shared CSS caches)
+    _watch_frames()
     data = Path(tempfile.mkdtemp(prefix="linedesk-dash-"))
     core = Core(Settings(data_dir=data))
     await migrate.upgrade(core.db)
@@ -47,25 +71,115 @@ async def main_async(count: int, rounds: int) -> None:
     await add_numbers(core, count)
     actor = (await authenticate_password(core, username="admin", password="admin-demo")).unwrap()
     opens: list[float] = []
+    open_cpu: list[float] = []
     filters: list[float] = []
+    filter_cpu: list[float] = []
+    key_cpu: list[float] = []
+    idle_cpu: list[float] = []
     for _ in range(rounds):
         app = LinedeskApp(core, actor)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
-            t0 = time.perf_counter()
-            await pilot.press("2")
-            await _until(pilot, lambda app=app: _rows(app) > 0)
-            opens.append((time.perf_counter() - t0) * 1000)
+            wall, cpu = await _timed_key(app, "2", lambda app=app: _rows(app) > 0)
+            opens.append(wall)
+            open_cpu.append(cpu)
+            await pilot.pause()
+            key_cpu.append(await _arrow_cpu(app, keys))
+            idle_cpu.append(await _arrow_cpu(app, keys, idle=True))
             await pilot.press("slash")
             await pilot.press(*"5550000123")
             await pilot.pause()
-            t1 = time.perf_counter()  # the filter applies on Enter: typing is not measured
-            await pilot.press("enter")
-            await _until(pilot, lambda app=app: 0 < _rows(app) < 10)
-            filters.append((time.perf_counter() - t1) * 1000)
+            wall, cpu = await _timed_key(app, "enter", lambda app=app: 0 < _rows(app) < 10)
+            filters.append(wall)
+            filter_cpu.append(cpu)
+    home_mb, dashboard_mb = await _session_memory(core, actor)
     await core.close()
-    print(f"| dashboard open ({count} numbers) | median {statistics.median(opens):.0f} ms | max {max(opens):.0f} ms |")
-    print(f"| dashboard filter ({count} numbers) | median {statistics.median(filters):.0f} ms | max {max(filters):.0f} ms |")
+
+    def row(name: str, values: list[float], digits: int = 0) -> None:
+        print(f"| {name} | median {statistics.median(values):.{digits}f} ms | max {max(values):.{digits}f} ms |")
+
+    row(f"dashboard open ({count} numbers)", opens)
+    row(f"dashboard open CPU ({count} numbers)", open_cpu)
+    row(f"dashboard filter ({count} numbers)", filters)
+    row(f"dashboard filter CPU ({count} numbers)", filter_cpu)
+    row("dashboard CPU per arrow key", key_cpu, 1)
+    row("(idle loop, to subtract)", idle_cpu, 1)
+    print(f"| session memory: home / with dashboard ({count} numbers) | {home_mb:.2f} MB | {dashboard_mb:.2f} MB |")
+
+
+class _Frames:
+    """Set by :func:`_timed_key`: the condition a drawn frame has to show, and when it did."""
+
+    cond: Callable[[], bool] | None = None
+    shown: float | None = None
+
+
+def _watch_frames() -> None:
+    original = Screen._compositor_refresh
+
+    def _compositor_refresh(self: Screen[object]) -> None:
+        original(self)
+        if _Frames.cond is not None and _Frames.shown is None and _Frames.cond():
+            _Frames.shown = time.perf_counter()
+
+    Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign]
+
+
+def _send(app: object, key: str) -> None:
+    char = key if len(key) == 1 else ("\r" if key == "enter" else None)
+    event = events.Key(key, char)
+    event.set_sender(app)  # type: ignore[arg-type]
+    app._driver.send_message(event)  # type: ignore[attr-defined]
+
+
+async def _timed_key(app: object, key: str, cond: Callable[[], bool], timeout: float = 30) -> tuple[float, float]:
+    """Wall and CPU ms from sending ``key`` to the first frame drawn with ``cond`` true."""
+    _Frames.cond, _Frames.shown = cond, None
+    t0, c0 = time.perf_counter(), time.process_time()
+    _send(app, key)
+    while _Frames.shown is None:
+        if time.perf_counter() - t0 > timeout:
+            raise TimeoutError(key)
+        await asyncio.sleep(0.001)
+    cpu = (time.process_time() - c0) * 1000
+    _Frames.cond = None
+    return (_Frames.shown - t0) * 1000, cpu
+
+
+async def _arrow_cpu(app: object, keys: int, *, idle: bool = False) -> float:
+    """CPU ms per arrow key: down ``keys`` times, then up, each until its frame + 20 ms."""
+    from textual.widgets import DataTable
+
+    table = app.screen.query_one(DataTable)  # type: ignore[attr-defined]
+    started = time.process_time()
+    for key in ["down"] * keys + ["up"] * keys:
+        if not idle:
+            target = table.cursor_row + (1 if key == "down" else -1)
+            await _timed_key(app, key, lambda target=target: table.cursor_row == target)
+        await asyncio.sleep(0.02)
+    return (time.process_time() - started) * 1000 / (2 * keys)
+
+
+async def _session_memory(core: Core, actor: object) -> tuple[float, float]:
+    """MB that one more session holds (tracemalloc): on the home screen, with the dashboard."""
+    from tui.app import LinedeskApp
+
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    app = LinedeskApp(core, actor)  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        gc.collect()
+        home = tracemalloc.get_traced_memory()[0] - before
+        await pilot.press("2")
+        await _until(pilot, lambda: _rows(app) > 0)
+        for _ in range(3):
+            await pilot.pause()
+        gc.collect()
+        dashboard = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return home / 2**20, dashboard / 2**20
 
 
 def _rows(app: object) -> int:
@@ -90,8 +204,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--numbers", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keys", type=int, default=20, help="arrow key presses each way per round")
     args = parser.parse_args()
-    asyncio.run(main_async(args.numbers, args.rounds))
+    asyncio.run(main_async(args.numbers, args.rounds, args.keys))
 
 
 if __name__ == "__main__":

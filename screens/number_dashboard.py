@@ -283,9 +283,10 @@ class NumberDashboardScreen(PortalScreen):
     # ---------------------------------------------------------------- loading
 
     @work(exclusive=True, group="load")
-    async def reload(self, cursor: int | None = None) -> None:
+    async def reload(self, cursor: int | None = None, focus: bool = False) -> None:
         """Fetch the current page (count and rows in one read) and fill the table, keeping
-        the cursor on its number, or putting it on row ``cursor`` (-1: the last row)."""
+        the cursor on its number, or putting it on row ``cursor`` (-1: the last row);
+        ``focus``: then focus the table."""
         keep = self._current_key()
         self._loading = True
         try:
@@ -295,6 +296,8 @@ class NumberDashboardScreen(PortalScreen):
         finally:
             self._loading = False
         if page is None or not self.is_attached:
+            if focus and self.is_attached:
+                self.query_one(NumberTable).focus()
             return
         self._total = page.total
         self._page = page.offset // PAGE_SIZE
@@ -310,6 +313,8 @@ class NumberDashboardScreen(PortalScreen):
             table.move_cursor(row=table.get_row_index(keep), animate=False)
         self._update_summary()
         self._sync_actions()
+        if focus:
+            table.focus()
 
     @on(NumberTable.Edge)
     def _edge(self, event: NumberTable.Edge) -> None:
@@ -561,8 +566,9 @@ class NumberDashboardScreen(PortalScreen):
         self._page = 0
         if not self._query:
             self._hide_filter()
-        self.query_one(NumberTable).focus()
-        self.reload()
+        # the table takes the focus once it holds the result: focusing it now would redraw
+        # the old page (new focus style) while the query runs
+        self.reload(focus=True)
 
     def key_escape(self) -> None:
         box = self.query_one("#filter", Input)
