@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from rich.segment import Segment
+from rich.text import Text
 from sqlalchemy import insert, select
 from textual.content import Content
 from textual.pilot import Pilot
@@ -339,3 +341,35 @@ async def test_buy_and_port_buttons_open_their_screens(demo_core: Core, actors: 
         await click_action(pilot, screen, "Rufnummern portieren (p)")
         await settle(app, pilot)
         assert isinstance(app.screen, PortingScreen)
+
+
+def drawn(lines: list[list[Segment]]) -> list[list[tuple[str, object, object]]]:
+    """Per character: the character, its style (without the mouse metadata) and that metadata."""
+    return [[(char, segment.style.clear_meta_and_links() if segment.style else None,
+              segment.style.meta if segment.style else None)
+             for segment in line for char in segment.text] for line in lines]
+
+
+async def test_table_draws_cells_as_datatable_does(demo_core: Core, actors: dict[str, Actor]) -> None:
+    """NumberTable's own cell drawing gives DataTable's segments: every column (bold, red
+    marker, right-aligned price), zebra rows, cursor and hover, a value cropped to its column."""
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        table = table_of(screen)
+        table.update_cell(screen._keys[TOM_NUMBER], "assigned", Text("Übermäßig langer Name " * 3, style="bold"))
+        await pilot.pause()
+        columns = list(table.columns.values())
+        checked = 0
+        for row in range(table.row_count):
+            style = table._get_row_style(row, table.rich_style)
+            for index, column in enumerate(columns):
+                for cursor, hover in ((False, False), (True, False), (False, True)):
+                    width = column.get_render_width(table)
+                    table._cell_render_cache.clear()
+                    ours = table._render_cell(row, index, style, width, cursor, hover)
+                    table._cell_render_cache.clear()
+                    theirs = DataTable._render_cell(table, row, index, style, width, cursor, hover)
+                    assert drawn(ours) == drawn(theirs), (row, column.key.value, cursor, hover)
+                    checked += 1
+        assert checked == 13 * 9 * 3
