@@ -65,9 +65,10 @@ def preload_ui() -> None:
     for name in widgets.__all__:
         getattr(widgets, name)
     import tui.app  # noqa: F401
-    from tui import css_cache
+    from tui import css_cache, strip_memory
 
     css_cache.install()
+    strip_memory.install()
 
 
 def release_textual_caches() -> None:
