@@ -139,6 +139,7 @@ async def measure(server: Server, n: int, args: argparse.Namespace) -> dict[str,
         "cpu_login_ms": round(1000 * (held.get("cpu", cpu_end) - cpu0) / max(1, result.ok), 1),
         # while held: the typing sessions' keys plus whatever idle sessions cost
         "cpu_ms_per_key": round(1000 * hold_cpu / result.keystrokes, 1) if result.keystrokes else None,
+        "hold_cpu_pct": round(100 * hold_cpu / max(0.001, t_end - held.get("t", t_end)), 1),
     }
     if server.stats_dir is not None:
         row.update({f"hold_{k}": v for k, v in
