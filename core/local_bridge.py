@@ -4,11 +4,15 @@
 The supervisor hosts a :class:`LocalHub` on a Unix-domain socket (directory 0700, socket
 0600); every worker connects a :class:`LocalEventBridge` that forwards the events its own
 units of work publish, and publishes what the hub relays from the other workers. Workers
-also report their status (open connections) over the same kind of connection.
+also report their status (open connections) over the same kind of connection, ask to be
+replaced (``rotate``), and take and give back units of the limits shared by all workers
+(sessions per account, unauthenticated connections per source): the hub is their single
+counter, and a worker's units are released when its connection ends (the worker died).
 
 Wire format: a 4-byte big-endian length, then one UTF-8 JSON object (``{"t": "hello" |
-"event" | "status", ...}``), at most :data:`MAX_MESSAGE` bytes. PostgreSQL deployments use
-:mod:`core.pg_bridge` instead (it also spans hosts).
+"event" | "status" | "rotate" | "acquire" | "release" | "restore" | "reply", ...}``), at
+most :data:`MAX_MESSAGE` bytes. PostgreSQL deployments use :mod:`core.pg_bridge` for
+events instead (it also spans hosts); the limits still go through the hub.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import selectors
 import socket
 import struct
 import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -108,6 +113,8 @@ class _Peer:
         """Wants relayed events (a worker's event bridge, not its status connection)."""
         self.inbuf = bytearray()
         self.outbuf = bytearray()
+        self.holds: Counter[tuple[str, str]] = Counter()
+        """Units of shared limits this peer holds: (kind, key) -> count."""
 
 
 class LocalHub:
@@ -115,16 +122,21 @@ class LocalHub:
     the supervisor runs no event loop and can fork workers at any time.
 
     An event from one peer goes to every other peer that asked for events, never back to
-    its sender; status reports go to ``on_status(pid, doc)``.
+    its sender; status reports go to ``on_status(pid, doc)``, requests to be replaced to
+    ``on_rotate(pid, doc)``. The shared limits are counted here (:meth:`held`): ``acquire`` is
+    answered at once, and everything a peer held is released when it disconnects.
     """
 
     def __init__(self, path: Path, *,
-                 on_status: Callable[[int, dict[str, Any]], None] | None = None) -> None:
+                 on_status: Callable[[int, dict[str, Any]], None] | None = None,
+                 on_rotate: Callable[[int, dict[str, Any]], None] | None = None) -> None:
         self.path = path
         self.on_status = on_status
+        self.on_rotate = on_rotate
         self._selector = selectors.DefaultSelector()
         self._listener: socket.socket | None = None
         self._peers: dict[socket.socket, _Peer] = {}
+        self._totals: Counter[tuple[str, str]] = Counter()
         self.relayed = 0
 
     def open(self) -> None:
@@ -150,6 +162,17 @@ class LocalHub:
     def event_peer_count(self) -> int:
         """Peers that said hello and receive events (what tests wait for)."""
         return sum(1 for peer in self._peers.values() if peer.events)
+
+    def held(self, kind: str, key: str) -> int:
+        """Units of a shared limit held by all peers together."""
+        return self._totals[(kind, key)]
+
+    def release_pid(self, pid: int) -> None:
+        """A worker died: drop its connections now (and with them all it held) instead of
+        waiting for the hub to read their end of file."""
+        for peer in list(self._peers.values()):
+            if peer.pid == pid:
+                self._drop(peer)
 
     def poll(self, timeout: float) -> None:
         """Handle whatever is ready, waiting at most ``timeout`` seconds."""
@@ -214,11 +237,57 @@ class LocalHub:
                 if other is not peer and other.events:
                     self._send(other, frame)
             self.relayed += 1
+        elif kind == "acquire":
+            self._acquire(peer, doc)
+        elif kind == "release":
+            self._release(peer, (str(doc.get("kind")), str(doc.get("key"))))
+        elif kind == "restore":
+            self._restore(peer, doc)
         elif kind == "status" and self.on_status is not None and peer.pid is not None:
             try:
                 self.on_status(peer.pid, doc)
             except Exception:
                 log.exception("hub: status handler failed")
+        elif kind == "rotate" and self.on_rotate is not None and peer.pid is not None:
+            try:
+                self.on_rotate(peer.pid, doc)
+            except Exception:
+                log.exception("hub: rotate handler failed")
+
+    def _acquire(self, peer: _Peer, doc: dict[str, Any]) -> None:
+        unit = (str(doc.get("kind")), str(doc.get("key")))
+        limit = doc.get("limit")
+        ok = isinstance(limit, int) and self._totals[unit] < limit
+        if ok:
+            self._totals[unit] += 1
+            peer.holds[unit] += 1
+        self._send(peer, encode({"t": "reply", "id": doc.get("id"), "ok": ok}))
+
+    def _release(self, peer: _Peer, unit: tuple[str, str], count: int = 1) -> None:
+        # only what this peer holds: a confused or stale release cannot free another's unit
+        count = min(count, peer.holds[unit])
+        if count <= 0:
+            return
+        peer.holds[unit] -= count
+        if peer.holds[unit] <= 0:
+            del peer.holds[unit]
+        self._totals[unit] -= count
+        if self._totals[unit] <= 0:
+            del self._totals[unit]
+
+    def _restore(self, peer: _Peer, doc: dict[str, Any]) -> None:
+        """A reconnected worker reports what it holds (counted without a limit check: those
+        sessions exist already)."""
+        if doc.get("reset"):
+            for unit, count in list(peer.holds.items()):
+                self._release(peer, unit, count)
+        holds = doc.get("holds")
+        for item in holds if isinstance(holds, list) else []:
+            if (isinstance(item, list) and len(item) == 3 and isinstance(item[2], int)
+                    and item[2] > 0):
+                unit = (str(item[0]), str(item[1]))
+                peer.holds[unit] += item[2]
+                self._totals[unit] += item[2]
 
     def _send(self, peer: _Peer, frame: bytes) -> None:
         if len(peer.outbuf) + len(frame) > MAX_BACKLOG:
@@ -245,6 +314,8 @@ class LocalHub:
     def _drop(self, peer: _Peer) -> None:
         if self._peers.pop(peer.sock, None) is None:
             return
+        for unit, count in list(peer.holds.items()):
+            self._release(peer, unit, count)
         with contextlib.suppress(KeyError, ValueError):
             self._selector.unregister(peer.sock)
         peer.sock.close()
@@ -273,9 +344,9 @@ class LocalHub:
 
 class LocalEventBridge:
     """A worker's connection to the hub: forwards the bus's local events (``bus`` given)
-    and/or carries status reports (:meth:`send`). Reconnects when the hub goes away;
-    never blocks the loop (events are dropped, with a warning, while the hub is
-    unreachable or not reading)."""
+    and/or carries status reports (:meth:`send`) and requests (:meth:`request`).
+    Reconnects when the hub goes away; never blocks the loop (events are dropped, with a
+    warning, while the hub is unreachable or not reading)."""
 
     def __init__(self, path: Path, bus: EventBus | None, *, role: str = "events") -> None:
         self.path = path
@@ -286,6 +357,11 @@ class LocalEventBridge:
         self.connected = asyncio.Event()
         self.dropped = 0
         self.received = 0
+        self.on_connect: list[Callable[[], None]] = []
+        """Called after each (re)connection's hello, before anything else is sent on it
+        (the limits client restores what the worker holds)."""
+        self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._next_id = 0
 
     async def start(self) -> None:
         if self.bus is not None:
@@ -308,6 +384,29 @@ class LocalEventBridge:
         if len(frame) - _HEADER.size > MAX_MESSAGE:
             raise FrameError(f"message of {len(frame)} bytes")
         return self._write(frame)
+
+    async def request(self, doc: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+        """Send ``doc`` with a fresh ``id`` and wait for the hub's reply with that id; None
+        when not connected, backlogged, disconnected meanwhile or not answered in time."""
+        self._next_id += 1
+        request_id = self._next_id
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = future
+        try:
+            if not self.send({**doc, "id": request_id}):
+                return None
+            try:
+                return await asyncio.wait_for(asyncio.shield(future), timeout)
+            except (TimeoutError, ConnectionError):
+                return None
+        finally:
+            self._pending.pop(request_id, None)
+
+    def _fail_pending(self) -> None:
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(ConnectionError("worker hub connection lost"))
+        self._pending.clear()
 
     def _write(self, frame: bytes) -> bool:
         writer = self._writer
@@ -335,6 +434,11 @@ class LocalEventBridge:
             writer.write(encode({"t": "hello", "pid": os.getpid(), "role": self.role,
                                  "events": self.bus is not None}))
             self._writer = writer
+            for callback in self.on_connect:
+                try:
+                    callback()
+                except Exception:
+                    log.exception("worker hub: connect callback failed")
             self.connected.set()
             try:
                 await self._read(reader)
@@ -343,6 +447,7 @@ class LocalEventBridge:
             finally:
                 self.connected.clear()
                 self._writer = None
+                self._fail_pending()
                 writer.close()
             log.info("worker hub connection lost; reconnecting")
             await asyncio.sleep(delay)
@@ -353,6 +458,12 @@ class LocalEventBridge:
             if size > MAX_MESSAGE:
                 raise FrameError(f"frame of {size} bytes")
             doc = _decode(await reader.readexactly(size))
+            if doc.get("t") == "reply":
+                request_id = doc.get("id")
+                future = self._pending.get(request_id) if isinstance(request_id, int) else None
+                if future is not None and not future.done():
+                    future.set_result(doc)
+                continue
             if doc.get("t") != "event" or self.bus is None or not isinstance(doc.get("name"), str):
                 continue
             customer_id = doc.get("customer_id")
@@ -365,6 +476,7 @@ class LocalEventBridge:
             )
 
     async def close(self) -> None:
+        self._fail_pending()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

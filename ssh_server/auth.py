@@ -19,7 +19,7 @@ import asyncssh
 from core.authz import Actor
 from core.i18n import t
 from core.services import auth as auth_service
-from ssh_server.limits import AttemptCounter
+from ssh_server.limits import AttemptCounter, Hold
 
 if TYPE_CHECKING:
     from ssh_server.server import PortalServer
@@ -43,7 +43,8 @@ class PortalConnection(asyncssh.SSHServer):
         self.ready = asyncio.Event()
         self.attempts = AttemptCounter()
         self.sessions: set[PortalSession] = set()
-        self._counted_unauth = False
+        self._unauth: Hold | None = None
+        self._admission: asyncio.Task[None] | None = None
         self._keys_user: str | None = None
         self._keys: dict[bytes, str] = {}
         self._password_actor: Actor | None = None
@@ -56,12 +57,22 @@ class PortalConnection(asyncssh.SSHServer):
         self.conn = conn
         peer = conn.get_extra_info("peername") or ("", 0)
         self.source = str(peer[0])
-        if not self.server.limits.admit_connection(self.source):
-            log.warning("too many unauthenticated connections from %s", self.source)
-            asyncio.get_running_loop().call_soon(self._disconnect, "too many connections")
+        hold = self.server.limits.hold_connection(self.source)
+        if hold is None:
+            self._refuse()
             return
-        self._counted_unauth = True
+        self._unauth = hold
         self.server.connections.add(self)
+        if self.server.limits.shared is not None:  # workers: the supervisor's answer
+            self._admission = asyncio.get_running_loop().create_task(self._check_admitted(hold))
+
+    async def _check_admitted(self, hold: Hold) -> None:
+        if not await hold.confirmed() and not self._closed:
+            self._refuse()
+
+    def _refuse(self) -> None:
+        log.warning("too many unauthenticated connections from %s", self.source)
+        asyncio.get_running_loop().call_soon(self._disconnect, "too many connections")
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = True
@@ -72,9 +83,9 @@ class PortalConnection(asyncssh.SSHServer):
             session.connection_closed()
 
     def _release_unauth(self) -> None:
-        if self._counted_unauth:
-            self._counted_unauth = False
-            self.server.limits.connection_authenticated_or_gone(self.source)
+        if self._unauth is not None:
+            self._unauth.release()
+            self._unauth = None
 
     def _disconnect(self, reason: str) -> None:
         if self.conn is not None and not self._closed:
@@ -86,6 +97,8 @@ class PortalConnection(asyncssh.SSHServer):
         banner = self.server.settings.banner
         if banner and self.conn is not None and self._keys_user is None:
             self.conn.send_auth_banner(banner if banner.endswith("\n") else banner + "\r\n")
+        if self._unauth is not None and not await self._unauth.confirmed():
+            return True  # refused across workers: disconnecting, no database work for it
         await self._load_keys(username)
         return True
 

@@ -190,6 +190,11 @@ class PortalServer:
         self.last_session_change = 0.0
         """Loop time a session last started or ended (a worker's idle time for recycling)."""
         """Loop time of the latest input in any session (reclaims wait for quiet)."""
+        self.rotate: Callable[[], bool] | None = None
+        """Set by a worker: when a reclaim would pause more than RECLAIM_CHEAP_LIVE live
+        sessions, ask for a replacement process instead and drain (stop accepting, serve
+        the live sessions to their end, exit). True: asked (or draining already); False:
+        not possible now, reclaim after all."""
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._reclaim_task: asyncio.Task[None] | None = None
 
@@ -237,7 +242,9 @@ class PortalServer:
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(self.gc.reclaim_interval)
-            if not self.gc.should_reclaim(len(self.sessions)):
+            action = self.reclaim_action()
+            if action is None or (action == "rotate" and self.rotate is not None
+                                  and self.rotate()):
                 continue
             give_up = loop.time() + RECLAIM_MAX_DELAY
             for _ in range(int(RECLAIM_MAX_DELAY / (QUIET_SECONDS / 4)) + 1):
@@ -245,6 +252,16 @@ class PortalServer:
                     break
                 await asyncio.sleep(QUIET_SECONDS / 4)
             self.gc.reclaim()
+
+    def reclaim_action(self) -> str | None:
+        """``"reclaim"``, ``"rotate"`` (a worker with many live sessions: a fresh process
+        costs them no pause) or None (nothing worth reclaiming)."""
+        live = len(self.sessions)
+        if not self.gc.should_reclaim(live):
+            return None
+        if self.rotate is not None and live > RECLAIM_CHEAP_LIVE:
+            return "rotate"
+        return "reclaim"
 
     def session_started(self) -> None:
         self.last_session_change = asyncio.get_running_loop().time()

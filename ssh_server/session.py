@@ -176,9 +176,13 @@ class PortalSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             if actor is None or self.closed.is_set():
                 self._finish(1)
                 return
-            if not self.server.limits.open_session(actor.account_id):
+            hold = await self.server.limits.hold_session(actor.account_id)
+            if hold is None:
                 self._finish(1, t(actor.locale, "ssh.too_many_sessions", user=actor.username,
                                   limit=self.server.limits.max_sessions_per_user))
+                return
+            if self.closed.is_set():  # gone while the supervisor was asked
+                hold.release()
                 return
             try:
                 if self.command is not None:
@@ -188,7 +192,7 @@ class PortalSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
                 else:
                     await self._run_app(actor)
             finally:
-                self.server.limits.close_session(actor.account_id)
+                hold.release()
         except Exception:
             log.exception("session failed")
             self._finish(1)

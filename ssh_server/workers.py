@@ -16,8 +16,11 @@ a child closes the hub's inherited descriptors and starts its loop from scratch.
 everything again per worker, losing the copy-on-write sharing.
 
 The supervisor also relays bus events between workers on SQLite (:mod:`core.local_bridge`),
+counts the connection and session limits for all workers (:mod:`ssh_server.limits`),
 restarts crashed workers with back-off, forwards SIGTERM/SIGINT and waits for the
-workers' graceful shutdown, and recycles workers whose memory stayed grown while idle.
+workers' graceful shutdown, recycles workers whose memory stayed grown while idle, and
+replaces a worker that asks for it instead of pausing its many live sessions for a GC
+reclaim (the old one drains: it serves its sessions to their end, then exits).
 """
 
 from __future__ import annotations
@@ -58,12 +61,16 @@ MAX_START_FAILURES = 5
 instead of looping on a broken configuration."""
 SHUTDOWN_GRACE = SHUTDOWN_NOTICE_SECONDS + 27.0
 """Workers get this long to tell their sessions and close them before being killed."""
-RECYCLE_IDLE_SECONDS = 600.0
+RECYCLE_IDLE_SECONDS = 60.0
 """A worker must have had no connection for this long before it is recycled: replacing
-it costs nothing then, and a busy portal is not disturbed."""
+it costs nothing then (the replacement is forked from the preloaded supervisor), and a
+portal between two logins is not disturbed."""
 REPLACEMENT_TIMEOUT = 60.0
 """A recycle is abandoned (the old worker keeps serving) if its replacement does not
 listen within this time."""
+ROTATE_RETRY = 2 * REPLACEMENT_TIMEOUT
+"""A worker that asked to be replaced and is still not draining after this long reclaims
+after all (once), then asks again."""
 RECYCLE_GROWTH = 0.10
 """... and its RSS must exceed its RSS right after start by this fraction. Less growth is
 the normal warm-up of a worker (first sessions' caches) and not worth a new process."""
@@ -162,10 +169,42 @@ async def _report(server: PortalServer, status: LocalEventBridge, index: int) ->
         await asyncio.sleep(STATUS_INTERVAL)
 
 
+class Rotation:
+    """A worker's :attr:`PortalServer.rotate <ssh_server.server.PortalServer.rotate>`: ask
+    the supervisor for a replacement (it listens first, then this worker gets SIGUSR1
+    and drains, see :func:`_retire_when_asked`)."""
+
+    def __init__(self, status: LocalEventBridge, index: int, retire: asyncio.Event,
+                 server: PortalServer) -> None:
+        self.status = status
+        self.index = index
+        self.retire = retire
+        self.server = server
+        self.asked_at: float | None = None
+
+    def __call__(self) -> bool:
+        if self.retire.is_set():
+            return True  # draining: no reclaim pause for the sessions it still serves
+        now = asyncio.get_running_loop().time()
+        if self.asked_at is not None:
+            if now - self.asked_at < ROTATE_RETRY:
+                return True
+            log.warning("no replacement after %.0f s; reclaiming in this worker", now - self.asked_at)
+            self.asked_at = None
+            return False
+        if not self.status.send({"t": "rotate", "worker": self.index,
+                                 "sessions": len(self.server.sessions)}):
+            return False
+        self.asked_at = now
+        log.info("asking for a replacement: a GC reclaim would pause %d live sessions",
+                 len(self.server.sessions))
+        return True
+
+
 async def _retire_when_asked(server: PortalServer, retire: asyncio.Event,
                              stop: asyncio.Event) -> None:
     """SIGUSR1 from the supervisor (its replacement listens already): stop accepting,
-    serve whoever got in meanwhile to the end, then exit."""
+    serve the open sessions to their end (bounded by the idle timeout), then exit."""
     await retire.wait()
     server.stop_listening()
     log.info("retiring: no longer accepting connections")
@@ -195,8 +234,14 @@ async def worker_main(settings: Settings, index: int, hub_path: Path) -> None:
         # worker 0 is restarted in its slot, and a recycled one is replaced in it.
         core.start_background(scheduler=index == 0)
         server = PortalServer(core, settings, reuse_port=True)
-        await server.start()
+        # the supervisor counts the limits of all workers; connected before listening so
+        # the first connections are counted there too
+        server.limits.share_through(status)
+        server.rotate = Rotation(status, index, retire, server)
         await status.start()
+        with contextlib.suppress(TimeoutError):
+            await status.wait_connected(5)
+        await server.start()
         tasks.append(asyncio.create_task(_report(server, status, index), name="worker-status"))
         tasks.append(asyncio.create_task(_retire_when_asked(server, retire, stop),
                                          name="worker-retire"))
@@ -241,13 +286,15 @@ class Supervisor:
     def __init__(self, settings: Settings, count: int, hub_path: Path) -> None:
         self.settings = settings
         self.count = count
-        self.hub = LocalHub(hub_path, on_status=self._on_status)
+        self.hub = LocalHub(hub_path, on_status=self._on_status, on_rotate=self._on_rotate)
         self.workers: dict[int, WorkerProc] = {}
         self.failures = [0] * count
         self.start_failures = [0] * count
         self.restart_at: dict[int, float] = {}
         self.recycling: tuple[int, int] | None = None
         """(old pid, replacement pid) while a recycle waits for the replacement to listen."""
+        self.rotate_wanted: dict[int, int] = {}
+        """Workers that asked to be replaced (pid -> live sessions), served one at a time."""
         self.stop_signal: int | None = None
         self.fatal = False
         self.pid = os.getpid()
@@ -319,6 +366,11 @@ class Supervisor:
                 self._retire(self.recycling[0])
                 self.recycling = None
 
+    def _on_rotate(self, pid: int, doc: dict[str, Any]) -> None:
+        proc = self.workers.get(pid)
+        if proc is not None and not proc.retiring:
+            self.rotate_wanted[pid] = int(doc.get("sessions") or 0)
+
     def _retire(self, pid: int) -> None:
         proc = self.workers.get(pid)
         if proc is None:
@@ -335,12 +387,14 @@ class Supervisor:
                 return
             if pid == 0:
                 return
+            self.hub.release_pid(pid)  # whatever it held of the shared limits
             proc = self.workers.pop(pid, None)
             if proc is None:
                 continue
             self._exited(proc, os.waitstatus_to_exitcode(status))
 
     def _exited(self, proc: WorkerProc, code: int) -> None:
+        self.rotate_wanted.pop(proc.pid, None)
         how = f"signal {signal.Signals(-code).name}" if code < 0 else f"code {code}"
         if proc.retiring:
             log.info("worker %d (pid %d) retired (%s)", proc.index, proc.pid, how)
@@ -387,6 +441,15 @@ class Supervisor:
                 self.recycling = None
             return
         if self.restart_at:
+            return
+        while self.rotate_wanted:
+            pid, sessions = self.rotate_wanted.popitem()
+            proc = self.workers.get(pid)
+            if proc is None or proc.retiring or not proc.ready:
+                continue
+            log.info("replacing worker %d (pid %d) at its request; it drains its %d session(s)",
+                     proc.index, pid, sessions)
+            self.recycling = (pid, self._spawn(proc.index))
             return
         for proc in list(self.workers.values()):
             if proc.retiring or not proc.ready or now - proc.status_at > 3 * STATUS_INTERVAL:
