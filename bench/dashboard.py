@@ -204,7 +204,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--numbers", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--keys", type=int, default=20, help="arrow key presses each way per round")
+    parser.add_argument("--keys", type=int, default=40,
+                        help="arrow key presses each way per round (past ~30 the table scrolls)")
     args = parser.parse_args()
     asyncio.run(main_async(args.numbers, args.rounds, args.keys))
 

@@ -26,9 +26,10 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.content import Content
 from textual.events import ScreenResume, ScreenSuspend
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.markup import escape
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import CellKey, RowDoesNotExist
 
@@ -179,7 +180,11 @@ class NumberTable(DataTable[Any]):
         self._row_render_cache = LRUCache(PAGE_SIZE)
         self._cell_render_cache = LRUCache(PAGE_SIZE * len(COLUMNS))
         self._row_renderable_cache = LRUCache(PAGE_SIZE)
-        self._line_cache = LRUCache(PAGE_SIZE)
+        self._line_cache = LRUCache(1)  # replaced by _lines
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(PAGE_SIZE)
+        self._pass_style: Style | None = None
+        self._row_styles: dict[int, Style] = {}
+        """Header (-1), even (0) / odd (1) zebra row or plain (-2) style of this render pass."""
 
     def _update_dimensions(self, new_rows: Any) -> None:
         # Textual 8.2 private hook (textual is pinned): widths are fixed and every row is one
@@ -190,6 +195,45 @@ class NumberTable(DataTable[Any]):
 
     def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
         """Fixed widths: an updated cell never changes a column's width."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # DataTable asks for its own style (a walk over all ancestors) and the zebra row
+        # styles once per line; a scrolled table redraws every line: ask once per pass
+        self._pass_style = self.rich_style
+        self._row_styles.clear()
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        # DataTable.render_line without fixed rows (this table has none)
+        if y >= (self.header_height if self.show_header else 0):
+            y += self.scroll_offset.y
+        scroll_x = self.scroll_offset.x
+        style = self._pass_style if self._pass_style is not None else self.rich_style
+        return self._render_line(y, scroll_x, scroll_x + self.size.width, style)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        # DataTable keys its line cache by the cursor position, so a cursor move that
+        # scrolls redraws every line; a line depends only on whether *its* row has the
+        # cursor or the hover highlight
+        try:
+            row_key, _ = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        row = self._row_locations.get(row_key)
+        key = (y, x1, x2, self.size.width, row == self.cursor_coordinate.row,
+               row == self.hover_coordinate.row, base_style, self.cursor_type, self.show_cursor,
+               self._show_hover_cursor, self._update_count, self._pseudo_class_state)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._lines[key] = super()._render_line(y, x1, x2, base_style)
+        return strip
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        key = -1 if row_index == -1 else (row_index % 2 if self.zebra_stripes else -2)
+        style = self._row_styles.get(key)
+        if style is None:
+            style = self._row_styles[key] = super()._get_row_style(row_index, base_style)
+        return style
 
     def _render_cell(
         self,

@@ -373,3 +373,47 @@ async def test_table_draws_cells_as_datatable_does(demo_core: Core, actors: dict
                     assert drawn(ours) == drawn(theirs), (row, column.key.value, cursor, hover)
                     checked += 1
         assert checked == 13 * 9 * 3
+
+
+async def test_cached_lines_equal_fresh_ones_after_cursor_moves_and_scrolling(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """NumberTable caches a line by whether its row has the cursor (not by where the cursor
+    is): after moves, scrolling and a live update its lines equal freshly drawn ones."""
+    admin = actors["admin"]
+    async with demo_core.uow() as uow:
+        first = await uow.session.scalar(select(Number).where(Number.e164 == TOM_NUMBER))
+        assert first is not None
+        await uow.session.execute(insert(Number), [
+            {"customer_id": admin.customer_id, "contract_id": first.contract_id,
+             "e164": f"+49305550{i:05d}", "area_prefix": "030", "kind": NumberKind.VOICE,
+             "status": NumberStatus.ACTIVE if i % 2 else NumberStatus.INACTIVE, "settings": {},
+             "activation_fee_cents": 995, "monthly_price_cents": 250,
+             "created_at": uow.clock.now(), "version": 1}
+            for i in range(80)
+        ])
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        table = table_of(screen)
+
+        def lines() -> list[list[list[tuple[str, object, object]]]]:
+            # the table's own lines (below Textual's per-widget cache of drawn lines)
+            return [drawn([list(table.render_line(y))]) for y in range(table.size.height)]
+
+        for keys in (["down"] * 30, ["up"] * 12, ["pagedown"], ["down"] * 3):
+            await pilot.press(*keys)
+            await settle(app, pilot)
+            cached = lines()
+            for cache in (table._lines, table._row_render_cache, table._cell_render_cache):
+                cache.clear()
+            assert cached == lines(), keys
+        assert table.scroll_offset.y > 0
+        await demo_core.run(numbers.deactivate, admin, number=screen.selected.e164)  # type: ignore[union-attr]
+        await settle(app, pilot)
+        cached = lines()
+        table._lines.clear()
+        table._cell_render_cache.clear()
+        table._row_render_cache.clear()
+        assert cached == lines()
+        assert any("!" in "".join(c for c, *_ in line[0]) for line in cached)
