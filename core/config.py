@@ -40,8 +40,8 @@ class Settings:
     max_unauth_per_source: int = 10
     """Unauthenticated connections allowed at once from one source address."""
     keepalive_interval: int = 30
-    workers: int = 1
-    """Server worker processes sharing the port (SO_REUSEPORT)."""
+    workers: int = 0
+    """Server worker processes sharing the port (SO_REUSEPORT); 0: one per CPU."""
     banner: str = "linedesk – Business Service Portal\r\n"
     log_level: str = "INFO"
     outbox_interval: float = 1.0

@@ -80,7 +80,8 @@ def main(ctx: click.Context, data_dir: Path | None, database_url: str | None) ->
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None)
 @click.option("--demo", is_flag=True, help="Load the demo data if the database is empty.")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Worker processes sharing the port (LINEDESK_WORKERS; 0: one per CPU).")
+              help="Worker processes sharing the port (LINEDESK_WORKERS; default 0: one "
+                   "per CPU; 1: a single process).")
 @click.option("--idle-timeout", type=int, default=None, help="Seconds (LINEDESK_IDLE_TIMEOUT).")
 @click.option("--max-sessions-per-user", type=int, default=None)
 @click.pass_context
@@ -92,6 +93,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None, data_dir: Path
         host=host, port=port, data_dir=data_dir, workers=workers, idle_timeout=idle_timeout,
         max_sessions_per_user=max_sessions_per_user,
     )
+    if settings.workers == 0 and settings.port == 0:
+        # port 0 (any free port) cannot be shared: workers need one fixed port
+        settings = settings.with_(workers=1)
     from ssh_server.server import run_forever
 
     run_forever(settings, demo=demo)

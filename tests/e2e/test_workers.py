@@ -13,9 +13,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncssh
 import pytest
 
-from tests.e2e.harness import Term, interactive_session
+from tests.e2e.harness import Term, connect, interactive_session, run_exec
 from tests.e2e.test_numbers_live_e2e import CTRL_S, wait_row
 from tests.pg import create_database, postgres_server
 
@@ -223,6 +224,127 @@ async def test_idle_worker_that_grew_is_replaced_before_it_exits(tmp_path: Path)
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 60) == 0
         assert "Traceback" not in log_text(log)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def start_serve(tmp_path: Path, port: int, *, code: str = "from ssh_server.cli import main; main()",
+                      env: dict[str, str] | None = None) -> tuple[asyncio.subprocess.Process, Path]:
+    log = tmp_path / "serve.log"
+    with log.open("wb") as log_fh:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code,
+            "--data-dir", str(tmp_path / "data"), "serve", "--port", str(port), "--demo",
+            "--workers", "2",
+            stdout=log_fh, stderr=log_fh, env={**os.environ, **(env or {})},
+        )
+    return proc, log
+
+
+async def conn_pid(conn: asyncssh.SSHClientConnection, serve_pid: int, port: int) -> int:
+    client_port = conn.get_extra_info("sockname")[1]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while (pid := serving_pid(children(serve_pid), port, client_port)) is None:
+        assert loop.time() < deadline, "no worker holds the connection"
+        await asyncio.sleep(0.05)
+    return pid
+
+
+async def stop(proc: asyncio.subprocess.Process, log: Path) -> None:
+    proc.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(proc.wait(), 60) == 0
+    assert "Traceback" not in log_text(log), log_text(log)
+
+
+@pytest.mark.timeout(180)
+async def test_session_limit_holds_across_workers(tmp_path: Path) -> None:
+    """LINEDESK_MAX_SESSIONS_PER_USER=1 with two workers: a second session of the same
+    account is refused on the other worker too, and allowed there once the first ended."""
+    port = _free_port()
+    proc, log = await start_serve(tmp_path, port, env={"LINEDESK_MAX_SESSIONS_PER_USER": "1"})
+    try:
+        await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
+        async with contextlib.AsyncExitStack() as stack:
+            first = await stack.enter_async_context(interactive_session(port, "mia", "mia-demo"))
+            await first.wait_for("Muster GmbH", timeout=30)
+            first_pid = await pid_of(first, children(proc.pid), port)
+            other: asyncssh.SSHClientConnection | None = None
+            for _ in range(12):  # until a connection lands on the other worker
+                conn = await stack.enter_async_context(await connect(port, "mia", "mia-demo"))
+                if await conn_pid(conn, proc.pid, port) != first_pid:
+                    other = conn
+                    break
+                result = await conn.run("whoami", check=False)  # same worker: refused too
+                assert result.exit_status == 1 and "höchstens 1" in str(result.stderr)
+            assert other is not None, "all connections on one worker"
+            result = await other.run("whoami", check=False)
+            assert result.exit_status == 1, result
+            assert "höchstens 1" in str(result.stderr)
+            assert (await other.run("whoami", check=False)).exit_status == 1
+            tom = await run_exec(port, "tom", "tom-demo", "whoami")  # other accounts: fine
+            assert tom[0] == 0, tom
+            await first.press("ctrl+q")  # the first session ends: its unit is given back
+            await first.wait_closed(timeout=20)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 10
+            while (result := await other.run("whoami", check=False)).exit_status != 0:
+                assert loop.time() < deadline, f"never released: {result.stderr}"
+                await asyncio.sleep(0.2)
+            assert "mia" in str(result.stdout)
+        await stop(proc, log)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+DRAINING_SERVE = (
+    "import ssh_server.server as s; s.RECLAIM_CHEAP_LIVE = 0; "
+    "s.GcPolicy.__init__.__kwdefaults__['reclaim_interval'] = 1.0; "
+    "from ssh_server.cli import main; main()"
+)
+
+
+@pytest.mark.timeout(240)
+async def test_worker_drains_instead_of_a_long_reclaim(tmp_path: Path) -> None:
+    """Thresholds lowered (a reclaim check every second; any live session makes it
+    "expensive"): a worker with a live session and an ended one asks for a replacement,
+    stops accepting, keeps serving the live session and exits when it ended."""
+    port = _free_port()
+    proc, log = await start_serve(tmp_path, port, code=DRAINING_SERVE)
+    try:
+        await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
+        async with interactive_session(port, "admin", "admin-demo", cols=140, rows=40) as term:
+            await term.wait_for("Muster GmbH", timeout=30)
+            draining = await pid_of(term, children(proc.pid), port)
+            for _ in range(12):  # end a session on the same worker
+                conn = await connect(port, "admin", "admin-demo")
+                async with conn:
+                    landed = await conn_pid(conn, proc.pid, port)
+                    assert (await conn.run("whoami", check=False)).exit_status == 0
+                if landed == draining:
+                    break
+            assert landed == draining, "no session ended on the worker of the live one"
+            await until(lambda: f"[{draining}] ssh_server.workers: retiring" in log_text(log),
+                        60, "worker did not drain", log)
+            text = log_text(log)
+            asked = text.index(f"[{draining}] ssh_server.workers: asking for a replacement")
+            assert asked < text.index("ready, RSS", asked) < text.index(
+                f"[{draining}] ssh_server.workers: retiring")
+            # new connections land elsewhere; the open session keeps working
+            for _ in range(3):
+                async with await connect(port, "admin", "admin-demo") as conn:
+                    assert await conn_pid(conn, proc.pid, port) != draining
+            await term.press("2")
+            await wait_row(term, NUMBER, " aktiv ", timeout=30)
+            assert draining in children(proc.pid)
+        await until(lambda: f"(pid {draining}) retired" in log_text(log), 30,
+                    "drained worker did not exit", log)
+        assert draining not in children(proc.pid)
+        await stop(proc, log)
     finally:
         if proc.returncode is None:
             proc.kill()
