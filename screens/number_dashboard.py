@@ -25,11 +25,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.events import ScreenResume, ScreenSuspend
 from textual.geometry import Region, Size
 from textual.markup import escape
 from textual.message import Message
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.visual import RenderOptions, Visual
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import CellKey, RowDoesNotExist
 
@@ -159,6 +162,38 @@ def numbers_in(event: DomainEvent) -> list[str]:
     if isinstance(many, list | tuple):
         found += [n for n in many if isinstance(n, str)]
     return list(dict.fromkeys(found))
+
+
+class DrawnOnce(Visual):
+    """A Content whose lines are drawn once per width and style: the action links come in
+    a handful of states, and most arrow keys switch between them (wrapping and dividing
+    their markup was a quarter of an arrow key's CPU)."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self._strips: dict[tuple[int, int | None, VisualStyle], list[Strip]] = {}
+
+    def render_strips(
+        self, width: int, height: int | None, style: VisualStyle, options: RenderOptions
+    ) -> list[Strip]:
+        if options.selection is not None or options.post_style is not None:
+            return self.content.render_strips(width, height, style, options)
+        key = (width, height, style)
+        strips = self._strips.get(key)
+        if strips is None:
+            if len(self._strips) >= 4:  # resized or re-themed: only the latest matter
+                self._strips.clear()
+            strips = self._strips[key] = self.content.render_strips(width, height, style, options)
+        return strips
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.content.get_optimal_width(rules, container_width)
+
+    def get_minimal_width(self, rules: RulesMap) -> int:
+        return self.content.get_minimal_width(rules)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self.content.get_height(rules, width)
 
 
 class NumberTable(DataTable[Any]):
@@ -332,7 +367,7 @@ class NumberDashboardScreen(PortalScreen):
         self._action_state: tuple[object, ...] = ()
         self._away = False
         """True while another mode is shown: bus events do not reach this screen then."""
-        self._action_lines: dict[tuple[object, ...], Content] = {}
+        self._action_lines: dict[tuple[object, ...], DrawnOnce] = {}
         """The action links per state (of this actor and language)."""
         self._loading = False
         """A page is being fetched: arrow keys at the page's ends wait for it."""
@@ -612,7 +647,7 @@ class NumberDashboardScreen(PortalScreen):
         content = self._action_lines.get(state)
         if content is None:
             # a handful of states per actor (the number's status × first/last page)
-            content = self._action_lines[state] = Content.from_markup("\n".join(lines))
+            content = self._action_lines[state] = DrawnOnce(Content.from_markup("\n".join(lines)))
         self.query_one("#actions", Static).update(content, layout=layout)
 
     def _links(self, actions: Iterable[tuple[str, str]], enabled: dict[str, bool]) -> str:

@@ -57,17 +57,20 @@ def row_text(screen: NumberDashboardScreen, e164: str) -> list[str]:
     return [str(c) for c in table.get_row(screen._keys[e164])]
 
 
-def action_lines(screen: NumberDashboardScreen) -> list[str]:
+def action_content(screen: NumberDashboardScreen) -> Content:
     visual = screen.query_one("#actions", Static).visual
-    assert isinstance(visual, Content)
-    return visual.plain.splitlines()
+    content = getattr(visual, "content", visual)  # DrawnOnce wraps it
+    assert isinstance(content, Content)
+    return content
+
+
+def action_lines(screen: NumberDashboardScreen) -> list[str]:
+    return action_content(screen).plain.splitlines()
 
 
 def linked(screen: NumberDashboardScreen, name: str) -> bool:
     """The action's label is a link (clickable) rather than dimmed."""
-    visual = screen.query_one("#actions", Static).visual
-    assert isinstance(visual, Content)
-    return any(f"act('{name}')" in str(span.style) for span in visual.spans)
+    return any(f"act('{name}')" in str(span.style) for span in action_content(screen).spans)
 
 
 async def click_action(pilot: Pilot[None], screen: NumberDashboardScreen, label: str) -> None:
