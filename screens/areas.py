@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from core.i18n import format_date, format_datetime, format_money
 from core.services import areas
@@ -94,7 +94,7 @@ class FormDialog(PortalDialog[T], Generic[T]):
             with Horizontal(classes="button-row"):
                 yield Button(self.t(self.CONFIRM_KEY), id="confirm", variant="primary")
                 yield Button(self.t("ui.areas.cancel"), id="cancel")
-        yield Footer()
+        yield portal_footer()
 
     def title_text(self) -> Text:
         return Text(self.t(self.TITLE_KEY))

@@ -19,12 +19,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, ContentSwitcher, Footer, LoadingIndicator, Static
+from textual.widgets import Button, Checkbox, ContentSwitcher, LoadingIndicator, Static
 
 from core.errors import Conflict, DomainError
 from core.services import credentials
 from core.services.credentials import CredentialPreview, CredentialResult
-from screens.base import PortalMixin
+from screens.base import PortalMixin, portal_footer
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.sanitize import clean
 from tui.widgets.header import SessionHeader
@@ -94,7 +94,7 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             yield Button("", id="btn-cancel", compact=True)
             yield Button("", id="btn-next", variant="primary", compact=True)
             yield Button("", id="btn-back", variant="primary", compact=True, classes="hidden")
-        yield Footer()
+        yield portal_footer()
 
     def on_mount(self) -> None:
         self._apply_texts()

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from core.authz import Actor
 from core.i18n import t
+from screens.base import portal_footer
 
 Authenticate = Callable[[str, str], Awaitable[tuple[Actor | None, bool]]]
 """(username, password) → (actor or None, account locked?)."""
@@ -51,7 +52,7 @@ class LoginScreen(Screen[Actor]):
             with Horizontal():
                 yield Button(t(LOCALE, "ssh.login.submit"), id="login", variant="primary")
                 yield Button(t(LOCALE, "ssh.login.quit"), id="quit")
-        yield Footer()
+        yield portal_footer()
 
     @on(Input.Submitted, "#username")
     def _next_field(self) -> None:
