@@ -15,7 +15,8 @@ steps, which would be measured too):
   and 20 ms beyond (so trailing work is counted); "idle loop" is the CPU of the same loop
   without keys (the polling itself), to subtract.
 * memory: tracemalloc, in an extra round after the timed ones (it slows everything down):
-  what one more session holds on the home screen and with the dashboard open (gc'd).
+  what one more session holds on the home screen, with the dashboard open, and after
+  paging through its first page (gc'd).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ async def main_async(count: int, rounds: int, keys: int) -> None:
             wall, cpu = await _timed_key(app, "enter", lambda app=app: 0 < _rows(app) < 10)
             filters.append(wall)
             filter_cpu.append(cpu)
-    home_mb, dashboard_mb = await _session_memory(core, actor)
+    home_mb, dashboard_mb, scrolled_mb = await _session_memory(core, actor)
     await core.close()
 
     def row(name: str, values: list[float], digits: int = 0) -> None:
@@ -104,7 +105,8 @@ async def main_async(count: int, rounds: int, keys: int) -> None:
     row(f"dashboard filter CPU ({count} numbers)", filter_cpu)
     row("dashboard CPU per arrow key", key_cpu, 1)
     row("(idle loop, to subtract)", idle_cpu, 1)
-    print(f"| session memory: home / with dashboard ({count} numbers) | {home_mb:.2f} MB | {dashboard_mb:.2f} MB |")
+    print(f"| session memory: home / dashboard opened / scrolled ({count} numbers) | {home_mb:.2f} MB "
+          f"| {dashboard_mb:.2f} MB | {scrolled_mb:.2f} MB |")
 
 
 class _Frames:
@@ -160,8 +162,9 @@ async def _arrow_cpu(app: object, keys: int, *, idle: bool = False) -> float:
     return (time.process_time() - started) * 1000 / (2 * keys)
 
 
-async def _session_memory(core: Core, actor: object) -> tuple[float, float]:
-    """MB that one more session holds (tracemalloc): on the home screen, with the dashboard."""
+async def _session_memory(core: Core, actor: object) -> tuple[float, float, float]:
+    """MB that one more session holds (tracemalloc): on the home screen, with the dashboard
+    just opened, and after paging down through its first page."""
     from tui.app import LinedeskApp
 
     gc.collect()
@@ -178,8 +181,12 @@ async def _session_memory(core: Core, actor: object) -> tuple[float, float]:
             await pilot.pause()
         gc.collect()
         dashboard = tracemalloc.get_traced_memory()[0] - before
+        await pilot.press(*["pagedown"] * 4, *["up"] * 5)  # through the page: caches fill
+        await pilot.pause()
+        gc.collect()
+        scrolled = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    return home / 2**20, dashboard / 2**20
+    return home / 2**20, dashboard / 2**20, scrolled / 2**20
 
 
 def _rows(app: object) -> int:

@@ -91,6 +91,9 @@ MORE_ACTIONS: tuple[tuple[str, str], ...] = (
 )
 """The second line of action links: not about the selected number."""
 
+LINES_CACHED = 64
+"""Table lines kept drawn per session: one screen of a tall terminal."""
+
 ADMIN_ACTIONS = frozenset({name for name, _ in ROW_ACTIONS} | {"buy", "port"})
 
 ACTION_LABELS: dict[str, str] = {
@@ -211,12 +214,15 @@ class NumberTable(DataTable[Any]):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        # sized for a page of PAGE_SIZE rows × 9 columns (the defaults hold 10,000 cells)
-        self._row_render_cache = LRUCache(PAGE_SIZE)
-        self._cell_render_cache = LRUCache(PAGE_SIZE * len(COLUMNS))
-        self._row_renderable_cache = LRUCache(PAGE_SIZE)
+        # DataTable's caches hold up to 10,000 cells and 1,000 rows and lines, in every
+        # session. Lines are cached here by whether their row has the cursor (_lines, one
+        # per screen line of a tall terminal); cells and rows are then only drawn for lines
+        # not cached, i.e. the cursor's old and new row and rows scrolled into view.
+        self._cell_render_cache = LRUCache(len(COLUMNS) * 8)
+        self._row_render_cache = LRUCache(8)
+        self._row_renderable_cache = LRUCache(8)
         self._line_cache = LRUCache(1)  # replaced by _lines
-        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(PAGE_SIZE)
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(LINES_CACHED)
         self._pass_style: Style | None = None
         self._row_styles: dict[int, Style] = {}
         """Header (-1), even (0) / odd (1) zebra row or plain (-2) style of this render pass."""
@@ -255,9 +261,12 @@ class NumberTable(DataTable[Any]):
         except LookupError:
             return super()._render_line(y, x1, x2, base_style)
         row = self._row_locations.get(row_key)
-        key = (y, x1, x2, self.size.width, row == self.cursor_coordinate.row,
-               row == self.hover_coordinate.row, base_style, self.cursor_type, self.show_cursor,
-               self._show_hover_cursor, self._update_count, self._pseudo_class_state)
+        if row == self.cursor_coordinate.row:
+            # drawn once per cursor move: caching it would only push out lines drawn to stay
+            return super()._render_line(y, x1, x2, base_style)
+        key = (y, x1, x2, self.size.width, row == self.hover_coordinate.row, base_style,
+               self.cursor_type, self.show_cursor, self._show_hover_cursor, self._update_count,
+               self._pseudo_class_state)
         strip = self._lines.get(key)
         if strip is None:
             strip = self._lines[key] = super()._render_line(y, x1, x2, base_style)
