@@ -39,6 +39,15 @@ def _pool() -> ThreadPoolExecutor:
     return _hash_pool[1]
 
 
+def stop_hashing_threads() -> None:
+    """End this process's hashing threads (before forking workers: a child would inherit
+    them half-copied); the next check starts new ones."""
+    global _hash_pool
+    if _hash_pool is not None:
+        _hash_pool[1].shutdown(wait=True)
+        _hash_pool = None
+
+
 async def _off_loop(fn: Callable[..., T], *args: object) -> T:
     return await asyncio.get_running_loop().run_in_executor(_pool(), fn, *args)
 

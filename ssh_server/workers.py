@@ -44,6 +44,7 @@ from typing import IO, Any
 from core.config import Settings
 from core.local_bridge import LocalEventBridge, LocalHub, private_socket_path
 from core.runtime import Core
+from core.security import stop_hashing_threads
 from ssh_server.server import SHUTDOWN_NOTICE_SECONDS, PortalServer, load_host_key, preload_ui
 
 log = logging.getLogger(__name__)
@@ -540,6 +541,7 @@ def run_supervised(settings: Settings, *, demo: bool) -> int:
             log.error("cannot listen on %s", conflict)
             return 1
         asyncio.run(_prepare(settings, demo))
+        stop_hashing_threads()  # demo data hashed passwords: no threads may cross the fork
         load_host_key(settings.data_dir)
         preload_ui()
         if threading.active_count() > 1:  # a forked child would inherit a half-copied thread

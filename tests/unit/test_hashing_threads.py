@@ -34,3 +34,15 @@ async def test_parallel_checks_all_answer() -> None:
     hashed = await hash_secret("geheim-123")
     results = await asyncio.gather(*[verify_secret(hashed, p) for p in ["geheim-123", "falsch"] * 4])
     assert results == [True, False] * 4
+
+
+async def test_threads_can_be_stopped_before_a_fork_and_come_back() -> None:
+    import threading
+
+    from core.security import stop_hashing_threads
+
+    hashed = await hash_secret("geheim-123")
+    assert any(t.name.startswith("linedesk-hash") for t in threading.enumerate())
+    stop_hashing_threads()
+    assert not any(t.name.startswith("linedesk-hash") for t in threading.enumerate())
+    assert await verify_secret(hashed, "geheim-123")
