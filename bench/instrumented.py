@@ -62,13 +62,17 @@ class GcRecorder:
         tmp.replace(path)
 
 
-def read_pauses(directory: Path, since: float, until: float) -> dict[str, float]:
-    """Longest pause and number of pauses ≥ 1 ms in [since, until] over all processes."""
+def read_pauses(directory: Path, since: float, until: float,
+                exclude_pid: int | None = None) -> dict[str, float]:
+    """Longest pause and number of pauses ≥ 1 ms in [since, until] over all processes
+    (but ``exclude_pid``: a supervisor's pauses stall no session)."""
     longest, count = 0.0, 0
     for path in directory.glob("gc-*.json"):
         try:
             doc = json.loads(path.read_text())
         except (OSError, ValueError):
+            continue
+        if doc["pid"] == exclude_pid:
             continue
         for stamp, _generation, ms in doc["pauses"]:
             if since <= stamp <= until:

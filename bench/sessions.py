@@ -142,9 +142,10 @@ async def measure(server: Server, n: int, args: argparse.Namespace) -> dict[str,
         "hold_cpu_pct": round(100 * hold_cpu / max(0.001, t_end - held.get("t", t_end)), 1),
     }
     if server.stats_dir is not None:
+        supervisor = server.ps.pid if server.children else None
         row.update({f"hold_{k}": v for k, v in
-                    read_pauses(server.stats_dir, held.get("t", t_end), t_end).items()})
-        row.update(read_pauses(server.stats_dir, t_start, t_end))
+                    read_pauses(server.stats_dir, held.get("t", t_end), t_end, supervisor).items()})
+        row.update(read_pauses(server.stats_dir, t_start, t_end, supervisor))
     return row
 
 
