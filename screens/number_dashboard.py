@@ -78,9 +78,10 @@ ROW_ACTIONS: tuple[tuple[str, str], ...] = (
     ("fax", "f"),
     ("forwarding", "r"),
 )
-PAGE_SIZE = 100
-"""Rows per page: two to three screens full. Every row held costs memory in each session
-(cells, render caches), and the arrow keys turn the page at its ends."""
+PAGE_SIZE = 50
+"""Rows per page: one to two screens full. Every row held costs memory in each session
+(cells, drawn lines); the arrow keys turn the page at its ends, and a page costs one
+indexed read and one redraw."""
 MORE_ACTIONS: tuple[tuple[str, str], ...] = (
     ("filter", "/"),
     ("sort", "s"),
@@ -91,8 +92,8 @@ MORE_ACTIONS: tuple[tuple[str, str], ...] = (
 )
 """The second line of action links: not about the selected number."""
 
-LINES_CACHED = 64
-"""Table lines kept drawn per session: one screen of a tall terminal."""
+LINES_CACHED = PAGE_SIZE + 1
+"""Table lines kept drawn per session: the page's and the header."""
 
 ADMIN_ACTIONS = frozenset({name for name, _ in ROW_ACTIONS} | {"buy", "port"})
 
@@ -215,9 +216,9 @@ class NumberTable(DataTable[Any]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # DataTable's caches hold up to 10,000 cells and 1,000 rows and lines, in every
-        # session. Lines are cached here by whether their row has the cursor (_lines, one
-        # per screen line of a tall terminal); cells and rows are then only drawn for lines
-        # not cached, i.e. the cursor's old and new row and rows scrolled into view.
+        # session. Lines are cached here by whether their row has the cursor (_lines, at
+        # most the page's); cells and rows are then only drawn for lines not cached, i.e.
+        # the cursor's line and rows scrolled into view for the first time.
         self._cell_render_cache = LRUCache(len(COLUMNS) * 8)
         self._row_render_cache = LRUCache(8)
         self._row_renderable_cache = LRUCache(8)
