@@ -13,7 +13,8 @@ steps, which would be measured too):
   matching rows.
 * CPU per arrow key: ``--keys`` presses of down, then as many of up, each until its frame
   and 20 ms beyond (so trailing work is counted); "idle loop" is the CPU of the same loop
-  without keys (the polling itself), to subtract.
+  without keys (the polling itself), to subtract; "a key bound to nothing" is what any key
+  costs in Textual (dispatch, binding checks), for reference.
 * memory: tracemalloc, in an extra round after the timed ones (it slows everything down):
   what one more session holds on the home screen, with the dashboard open, and after
   paging through its first page (gc'd).
@@ -77,6 +78,7 @@ async def main_async(count: int, rounds: int, keys: int) -> None:
     filter_cpu: list[float] = []
     key_cpu: list[float] = []
     idle_cpu: list[float] = []
+    noop_cpu: list[float] = []
     for _ in range(rounds):
         app = LinedeskApp(core, actor)
         async with app.run_test(size=(120, 40)) as pilot:
@@ -87,6 +89,7 @@ async def main_async(count: int, rounds: int, keys: int) -> None:
             await pilot.pause()
             key_cpu.append(await _arrow_cpu(app, keys))
             idle_cpu.append(await _arrow_cpu(app, keys, idle=True))
+            noop_cpu.append(await _arrow_cpu(app, keys, noop=True))
             await pilot.press("slash")
             await pilot.press(*"5550000123")
             await pilot.pause()
@@ -105,6 +108,7 @@ async def main_async(count: int, rounds: int, keys: int) -> None:
     row(f"dashboard filter CPU ({count} numbers)", filter_cpu)
     row("dashboard CPU per arrow key", key_cpu, 1)
     row("(idle loop, to subtract)", idle_cpu, 1)
+    row("(a key bound to nothing, same loop)", noop_cpu, 1)
     print(f"| session memory: home / dashboard opened / scrolled ({count} numbers) | {home_mb:.2f} MB "
           f"| {dashboard_mb:.2f} MB | {scrolled_mb:.2f} MB |")
 
@@ -148,14 +152,17 @@ async def _timed_key(app: object, key: str, cond: Callable[[], bool], timeout: f
     return (_Frames.shown - t0) * 1000, cpu
 
 
-async def _arrow_cpu(app: object, keys: int, *, idle: bool = False) -> float:
-    """CPU ms per arrow key: down ``keys`` times, then up, each until its frame + 20 ms."""
+async def _arrow_cpu(app: object, keys: int, *, idle: bool = False, noop: bool = False) -> float:
+    """CPU ms per arrow key: down ``keys`` times, then up, each until its frame + 20 ms
+    (``idle``: no key; ``noop``: a key nothing is bound to, i.e. Textual's cost of any key)."""
     from textual.widgets import DataTable
 
     table = app.screen.query_one(DataTable)  # type: ignore[attr-defined]
     started = time.process_time()
     for key in ["down"] * keys + ["up"] * keys:
-        if not idle:
+        if noop:
+            _send(app, "f19")
+        elif not idle:
             target = table.cursor_row + (1 if key == "down" else -1)
             await _timed_key(app, key, lambda target=target: table.cursor_row == target)
         await asyncio.sleep(0.02)
