@@ -255,14 +255,14 @@ class NumberTable(DataTable[Any]):
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         # DataTable keys its line cache by the cursor position, so a cursor move that
-        # scrolls redraws every line; a line depends only on whether *its* row has the
-        # cursor or the hover highlight
+        # scrolls redraws every line; with a row cursor a line depends only on whether
+        # *its* row has the cursor or the hover highlight
         try:
             row_key, _ = self._get_offsets(y)
         except LookupError:
             return super()._render_line(y, x1, x2, base_style)
         row = self._row_locations.get(row_key)
-        if row == self.cursor_coordinate.row:
+        if row == self.cursor_coordinate.row or self.cursor_type != "row":
             # drawn once per cursor move: caching it would only push out lines drawn to stay
             return super()._render_line(y, x1, x2, base_style)
         key = (y, x1, x2, self.size.width, row == self.hover_coordinate.row, base_style,
