@@ -34,7 +34,7 @@ from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.visual import RenderOptions, Visual
 from textual.widgets import DataTable, Input, Static
-from textual.widgets.data_table import CellKey, RowDoesNotExist
+from textual.widgets.data_table import CellKey, RowDoesNotExist, RowKey
 
 from core.errors import DomainError
 from core.events import DomainEvent
@@ -323,6 +323,28 @@ class NumberTable(DataTable[Any]):
             self._cell_render_cache[cache_key] = lines
         return lines
 
+    def replace_row(self, key: str, cells: list[Any]) -> None:
+        """New cells for one row, redrawing that row only. ``update_cell`` counts as a
+        change of the whole table (every cached line and cell is dropped, every visible line
+        redrawn), nine times for nine columns; a live update of one number should not."""
+        row_key = RowKey(key)
+        index = self._row_locations.get(row_key)
+        if index is None:
+            raise RowDoesNotExist(key)
+        data = self._data[row_key]
+        for column, cell in zip(self.ordered_columns, cells, strict=True):
+            data[column.key] = cell
+        y = index + (self.header_height if self.show_header else 0)
+        for cache, stale in (
+            (self._lines, lambda k: k[0] == y),
+            (self._cell_render_cache, lambda k: k[0] == row_key),
+            (self._row_render_cache, lambda k: k[0] == row_key),
+            (self._row_renderable_cache, lambda k: k[1] == index),
+        ):
+            for cache_key in [k for k in cache.keys() if stale(k)]:
+                cache.discard(cache_key)
+        self.refresh_row(index)
+
     def _at_edge(self, step: int) -> bool:
         last = self.row_count - 1
         if last >= 0 and self.cursor_row == (last if step > 0 else 0):
@@ -489,8 +511,7 @@ class NumberDashboardScreen(PortalScreen):
             self._add_row(table, view)
             return
         self._views[key] = view
-        for (column, _), cell in zip(COLUMNS, self._cells(view), strict=True):
-            table.update_cell(key, column, cell)
+        table.replace_row(key, self._cells(view))
 
     def _remove_row(self, table: NumberTable, e164: str) -> None:
         key = self._keys.pop(e164, None)
