@@ -343,6 +343,7 @@ class NumberTable(DataTable[Any]):
         ):
             for cache_key in [k for k in cache.keys() if stale(k)]:
                 cache.discard(cache_key)
+        self._line_cache.clear()  # DataTable's own (one line, keyed by the update count)
         self.refresh_row(index)
 
     def _at_edge(self, step: int) -> bool:

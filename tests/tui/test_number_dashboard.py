@@ -427,3 +427,28 @@ async def test_cached_lines_equal_fresh_ones_after_cursor_moves_and_scrolling(
         table._row_render_cache.clear()
         assert cached == lines()
         assert any("!" in "".join(c for c, *_ in line[0]) for line in cached)
+
+
+async def test_same_row_changed_twice_in_another_session_shows_each_state(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """A row redrawn for a live update is redrawn again for the next one (mark, undo, mark),
+    whether or not the cursor is on it."""
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+
+        def painted(national: str) -> str:
+            return next(line for line in screen_text(app).splitlines() if national in line)
+
+        for cursor_on in (INACTIVE, TOM_NUMBER):
+            await select_number(screen, pilot, cursor_on)
+            for service in (numbers.deactivate, numbers.undo_deactivation, numbers.deactivate,
+                            numbers.undo_deactivation):
+                await demo_core.run(service, admin, number=TOM_NUMBER)
+                await settle(app, pilot)
+                marked = service is numbers.deactivate
+                line = painted("030 123456101")
+                assert ("Deaktivierung vorgemerkt" in line) is marked, (cursor_on, service, line)
+                assert ("31.12.2026" in line) is marked and (line.lstrip().startswith("!")) is marked
