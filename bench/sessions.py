@@ -65,7 +65,10 @@ def memory_mb(proc: psutil.Process, *, children: bool) -> float:
 
 
 def cpu_seconds(proc: psutil.Process) -> float:
-    total = sum(proc.cpu_times()[:2])
+    """User + system CPU of the server, its live children and the children it has reaped
+    (a baseline session's process is gone once its session ended)."""
+    times = proc.cpu_times()
+    total = times.user + times.system + times.children_user + times.children_system
     for child in proc.children(recursive=True):
         try:
             total += sum(child.cpu_times()[:2])
