@@ -146,8 +146,10 @@ async def measure(server: Server, n: int, args: argparse.Namespace) -> dict[str,
     }
     if server.stats_dir is not None:
         supervisor = server.ps.pid if server.children else None
+        # while held: from "everyone ready" until the first session starts to close
+        hold_end = min(t_end, held.get("t", t_end) + args.hold)
         row.update({f"hold_{k}": v for k, v in
-                    read_pauses(server.stats_dir, held.get("t", t_end), t_end, supervisor).items()})
+                    read_pauses(server.stats_dir, held.get("t", t_end), hold_end, supervisor).items()})
         row.update(read_pauses(server.stats_dir, t_start, t_end, supervisor))
     return row
 

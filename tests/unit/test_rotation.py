@@ -44,6 +44,8 @@ def portal(tmp_path: Path, live: int, ended: int) -> PortalServer:
         (RECLAIM_CHEAP_LIVE + 1, 1, True, None),                # not worth it yet
         (RECLAIM_CHEAP_LIVE, 1, True, "reclaim"),               # cheap: reclaim in place
         (RECLAIM_CHEAP_LIVE + 1, RECLAIM_CHEAP_LIVE + 1, True, "rotate"),
+        (2, 500, True, "rotate"),                               # few live, much garbage: 2.5 s
+        (0, 500, True, "reclaim"),                              # nobody to pause
         (200, 200, True, "rotate"),
         (200, 200, False, "reclaim"),                           # single process: no hook
     ],
