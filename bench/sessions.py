@@ -121,6 +121,7 @@ async def measure(server: Server, n: int, args: argparse.Namespace) -> dict[str,
         held["t"] = time.time()
 
     t_start = time.time()
+    client_cpu0 = time.process_time()
     result: RunResult = await run_load(
         server.port, sessions=n, typing_fraction=args.typing, hold=args.hold,
         user="admin", password="admin-demo", ramp=args.ramp * n / 100,
@@ -142,6 +143,8 @@ async def measure(server: Server, n: int, args: argparse.Namespace) -> dict[str,
         "cpu_login_ms": round(1000 * (held.get("cpu", cpu_end) - cpu0) / max(1, result.ok), 1),
         # while held: the typing sessions' keys plus whatever idle sessions cost
         "cpu_ms_per_key": round(1000 * hold_cpu / result.keystrokes, 1) if result.keystrokes else None,
+        # the load client shares the cores with the server under test
+        "client_cpu_s": round(time.process_time() - client_cpu0, 1),
         "hold_cpu_pct": round(100 * hold_cpu / max(0.001, t_end - held.get("t", t_end)), 1),
     }
     if server.stats_dir is not None:
