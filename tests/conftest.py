@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -95,3 +95,14 @@ async def actors(demo_core: Core) -> dict[str, Actor]:
     """Signed-in actors for every demo account (support not yet acting for a customer)."""
     names = ("admin", "mia", "tom", "beispiel", "support")
     return {name: await login(demo_core, name) for name in names}
+
+
+@pytest.fixture(scope="module")
+def pg_server() -> Iterator[str]:
+    """A throwaway PostgreSQL server for the module's tests (skipped where not installed)."""
+    from tests.pg import postgres_server
+
+    with postgres_server() as url:
+        if url is None:
+            pytest.skip("PostgreSQL is not installed")
+        yield url

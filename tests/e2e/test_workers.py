@@ -10,7 +10,6 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncssh
@@ -18,7 +17,7 @@ import pytest
 
 from tests.e2e.harness import Term, connect, interactive_session, run_exec
 from tests.e2e.test_numbers_live_e2e import CTRL_S, wait_row
-from tests.pg import create_database, postgres_server
+from tests.pg import create_database
 
 pytestmark = [
     pytest.mark.e2e,
@@ -27,13 +26,6 @@ pytestmark = [
 
 NUMBER = "030 123456101"
 
-
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[str]:
-    with postgres_server() as url:
-        if url is None:
-            pytest.skip("PostgreSQL is not installed")
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -217,15 +216,6 @@ async def test_completed_number_arrives_even_if_its_row_is_missing(
         assert await porting.advance_due(uow) == 1
     assert await number_states(demo_core, ["+4930987654321"]) == {"+4930987654321": NumberStatus.ACTIVE.value}
 
-
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[str]:
-    from tests.pg import postgres_server
-
-    with postgres_server() as url:
-        if url is None:
-            pytest.skip("PostgreSQL is not installed")
-        yield url
 
 
 async def test_concurrent_schedulers_on_postgres(pg_server: str, tmp_path: Path) -> None:

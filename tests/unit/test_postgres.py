@@ -4,7 +4,7 @@ outbox, optimistic concurrency and concurrent writers."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,15 +14,7 @@ from core.clock import FixedClock
 from core.models import Account, OutboxKind, OutboxMessage, OutboxStatus
 from core.runtime import Core
 from tests.conftest import DEMO_NOW, login, make_settings
-from tests.pg import create_database, postgres_server
-
-
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[str]:
-    with postgres_server() as url:
-        if url is None:
-            pytest.skip("PostgreSQL is not installed")
-        yield url
+from tests.pg import create_database
 
 
 @pytest.fixture
