@@ -97,9 +97,4 @@ async def test_deactivation_in_one_session_shows_marker_in_the_other(demo_server
     print("live update over SSH after commit: wall ms", [round(d * 1000) for d in delays],
           "process CPU ms", [round(c * 1000) for c in cpu],
           f"event-loop lag max {max(lags) * 1000:.0f} ms, mean {sum(lags) / len(lags) * 1000:.0f} ms")
-    # Within a second of work: the CPU this process spent from the commit until the other
-    # client showed the marker (server, both sessions and both test clients) is what the
-    # latency is on an unloaded server; the wall time also counts other processes on a
-    # shared test machine, so it only gets a loose bound.
-    assert sorted(cpu)[1] < 1.0, cpu
-    assert sorted(delays)[1] < 5.0, delays
+    # how fast is measured by the benchmarks (bench/), not asserted here

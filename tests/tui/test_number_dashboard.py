@@ -4,7 +4,7 @@ updates in place, action links (keys and mouse), and a customer with 10,000 numb
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from rich.segment import Segment
@@ -87,6 +87,24 @@ async def select_number(screen: NumberDashboardScreen, pilot: Pilot[None], e164:
     table = table_of(screen)
     table.move_cursor(row=table.get_row_index(screen._keys[e164]), animate=False)
     await pilot.pause()
+
+
+
+async def add_numbers(core: Core, admin: Actor, count: int, *, active: Callable[[int], bool],
+                      age: timedelta = timedelta(0)) -> None:
+    """``count`` extra numbers +49305550iiiii on the demo customer's first contract."""
+    async with core.uow() as uow:
+        first = await uow.session.scalar(select(Number).where(Number.e164 == TOM_NUMBER))
+        assert first is not None
+        now = uow.clock.now()
+        await uow.session.execute(insert(Number), [
+            {"customer_id": admin.customer_id, "contract_id": first.contract_id,
+             "e164": f"+49305550{i:05d}", "area_prefix": "030", "kind": NumberKind.VOICE,
+             "status": NumberStatus.ACTIVE if active(i) else NumberStatus.INACTIVE,
+             "settings": {}, "activation_fee_cents": 995, "monthly_price_cents": 250,
+             "created_at": now - age, "version": 1}
+            for i in range(count)
+        ])
 
 
 async def test_admin_sees_all_numbers_with_marker_date_and_actions(
@@ -198,23 +216,11 @@ async def test_change_in_another_session_updates_the_row_in_place(
 
 async def test_ten_thousand_numbers(demo_core: Core, actors: dict[str, Actor]) -> None:
     admin = actors["admin"]
-    async with demo_core.uow() as uow:
-        first = await uow.session.scalar(select(Number).where(Number.e164 == TOM_NUMBER))
-        assert first is not None
-        now = uow.clock.now()
-        await uow.session.execute(insert(Number), [
-            {"customer_id": admin.customer_id, "contract_id": first.contract_id,
-             "e164": f"+49305550{i:05d}", "area_prefix": "030", "kind": NumberKind.VOICE,
-             "status": NumberStatus.ACTIVE if i % 3 else NumberStatus.INACTIVE, "settings": {},
-             "activation_fee_cents": 995, "monthly_price_cents": 250,
-             "created_at": now - timedelta(days=1), "version": 1}
-            for i in range(10_000)
-        ])
+    await add_numbers(demo_core, admin, 10_000, active=lambda i: i % 3 != 0,
+                      age=timedelta(days=1))
     app = LinedeskApp(demo_core, admin)
     async with app.run_test(size=(160, 45)) as pilot:
-        started = time.perf_counter()
         screen = await open_dashboard(app, pilot)
-        load_seconds = time.perf_counter() - started
         assert table_of(screen).row_count == PAGE_SIZE
         pages = -(-10_013 // PAGE_SIZE)
         assert f"Rufnummern 1–{PAGE_SIZE} von 10.013 · Seite 1/{pages}" in screen_text(app)
@@ -224,20 +230,13 @@ async def test_ten_thousand_numbers(demo_core: Core, actors: dict[str, Actor]) -
         loads: list[object] = []
         original = screen.reload
         screen.reload = lambda: loads.append(original())  # type: ignore[method-assign]
-        started, cpu_started = time.perf_counter(), time.process_time()
         await demo_core.run(numbers.deactivate, admin, number=target)
         await settle(app, pilot)
-        update_seconds = time.perf_counter() - started
-        update_cpu = time.process_time() - cpu_started
         screen.reload = original  # type: ignore[method-assign]
         assert row_text(screen, target)[0] == "!"
         assert table_of(screen).cursor_row == cursor
         assert loads == []  # the change re-fetched one number, not the table
-        print(f"10k numbers: first page {load_seconds:.2f} s, live update {update_seconds:.3f} s "
-              f"({update_cpu:.3f} s CPU)")
-        # loose wall-clock bounds: the test machine is shared; the CPU bound is the real one
-        assert load_seconds < 20, load_seconds
-        assert update_cpu < 1.0, update_cpu
+        # (speed is measured in bench/dashboard.py, not here)
 
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
@@ -260,16 +259,7 @@ async def test_cursor_past_the_page_end_loads_the_next_page(
 ) -> None:
     """The table holds one page; the arrow keys turn it at either end."""
     admin = actors["admin"]
-    async with demo_core.uow() as uow:
-        first = await uow.session.scalar(select(Number).where(Number.e164 == TOM_NUMBER))
-        assert first is not None
-        await uow.session.execute(insert(Number), [
-            {"customer_id": admin.customer_id, "contract_id": first.contract_id,
-             "e164": f"+49305550{i:05d}", "area_prefix": "030", "kind": NumberKind.VOICE,
-             "status": NumberStatus.INACTIVE, "settings": {}, "activation_fee_cents": 995,
-             "monthly_price_cents": 250, "created_at": uow.clock.now(), "version": 1}
-            for i in range(PAGE_SIZE * 2)
-        ])
+    await add_numbers(demo_core, admin, PAGE_SIZE * 2, active=lambda i: False)
     total = PAGE_SIZE * 2 + 13
     app = LinedeskApp(demo_core, admin)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -384,17 +374,7 @@ async def test_cached_lines_equal_fresh_ones_after_cursor_moves_and_scrolling(
     """NumberTable caches a line by whether its row has the cursor (not by where the cursor
     is): after moves, scrolling and a live update its lines equal freshly drawn ones."""
     admin = actors["admin"]
-    async with demo_core.uow() as uow:
-        first = await uow.session.scalar(select(Number).where(Number.e164 == TOM_NUMBER))
-        assert first is not None
-        await uow.session.execute(insert(Number), [
-            {"customer_id": admin.customer_id, "contract_id": first.contract_id,
-             "e164": f"+49305550{i:05d}", "area_prefix": "030", "kind": NumberKind.VOICE,
-             "status": NumberStatus.ACTIVE if i % 2 else NumberStatus.INACTIVE, "settings": {},
-             "activation_fee_cents": 995, "monthly_price_cents": 250,
-             "created_at": uow.clock.now(), "version": 1}
-            for i in range(80)
-        ])
+    await add_numbers(demo_core, admin, 80, active=lambda i: i % 2 == 1)
     app = LinedeskApp(demo_core, admin)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await open_dashboard(app, pilot)
