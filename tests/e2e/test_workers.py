@@ -295,7 +295,7 @@ async def test_session_limit_holds_across_workers(tmp_path: Path) -> None:
 
 
 DRAINING_SERVE = (
-    "import ssh_server.server as s; s.RECLAIM_CHEAP_LIVE = 0; "
+    "import ssh_server.server as s; s.RECLAIM_CHEAP_LIVE = 0; s.RECLAIM_MAX_PAUSE_MS = 0.0; "
     "s.GcPolicy.__init__.__kwdefaults__['reclaim_interval'] = 1.0; "
     "from ssh_server.cli import main; main()"
 )
