@@ -88,19 +88,21 @@ def release_textual_caches() -> None:
     ANSIToTruecolor.truecolor_style.cache_clear()
 
 
-def _load_malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim`` (None elsewhere: musl, macOS)."""
+def _load_glibc() -> ctypes.CDLL | None:
+    """The C library if it is glibc (``malloc_trim``/``mallopt`` exist); None elsewhere
+    (musl, macOS)."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
-        trim = libc.malloc_trim
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+        libc.malloc_trim.restype = ctypes.c_int
+        libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+        libc.mallopt.restype = ctypes.c_int
     except (OSError, AttributeError):
         return None
-    trim.argtypes = [ctypes.c_size_t]
-    trim.restype = ctypes.c_int
-    return trim  # type: ignore[no-any-return]
+    return libc
 
 
-_malloc_trim = _load_malloc_trim()
+_glibc = _load_glibc()
 
 M_MMAP_THRESHOLD = -3
 M_ARENA_MAX = -8
@@ -114,22 +116,17 @@ def tune_malloc() -> bool:
     arenas and stayed resident: 6 parallel checks kept 95 MB of RSS. A fixed threshold
     (which also stops the adjustment) returns them on free; two arenas bound the per-thread
     heaps of the database and hashing threads."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
+    if _glibc is None:
         return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt.restype = ctypes.c_int
-    return bool(mallopt(M_MMAP_THRESHOLD, 1 << 20)) and bool(mallopt(M_ARENA_MAX, 2))
+    return bool(_glibc.mallopt(M_MMAP_THRESHOLD, 1 << 20)) and bool(_glibc.mallopt(M_ARENA_MAX, 2))
 
 
 def release_freed_memory() -> bool:
     """Give the C heap's free pages back to the system: after many sessions have ended,
     glibc keeps the freed memory (RSS stays at its high-water mark) unless asked."""
-    if _malloc_trim is None:
+    if _glibc is None:
         return False
-    _malloc_trim(0)
+    _glibc.malloc_trim(0)
     return True
 
 
@@ -218,14 +215,14 @@ class PortalServer:
         self.reuse_port = reuse_port
         """Several worker processes listen on the same port (SO_REUSEPORT)."""
         self.last_input = 0.0
+        """Loop time of the latest input in any session (reclaims wait for quiet)."""
         self.last_session_change = 0.0
         """Loop time a session last started or ended (a worker's idle time for recycling)."""
-        """Loop time of the latest input in any session (reclaims wait for quiet)."""
         self.rotate: Callable[[], bool] | None = None
-        """Set by a worker: when a reclaim would pause more than RECLAIM_CHEAP_LIVE live
-        sessions, ask for a replacement process instead and drain (stop accepting, serve
-        the live sessions to their end, exit). True: asked (or draining already); False:
-        not possible now, reclaim after all."""
+        """Set by a worker: when a reclaim would pause live sessions longer than
+        :data:`RECLAIM_MAX_PAUSE_MS`, ask for a replacement process instead and drain (stop
+        accepting, serve the live sessions to their end, exit). True: asked (or draining
+        already); False: not possible now, reclaim after all."""
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._reclaim_task: asyncio.Task[None] | None = None
 

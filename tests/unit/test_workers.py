@@ -139,7 +139,13 @@ def test_replacement_ready_retires_the_recycled_worker(tmp_path: object,
 
 async def test_reclaim_returns_freed_heap(monkeypatch: pytest.MonkeyPatch) -> None:
     trims: list[int] = []
-    monkeypatch.setattr(server_module, "_malloc_trim", lambda pad: trims.append(pad) or 1)
+
+    class FakeGlibc:
+        def malloc_trim(self, pad: int) -> int:
+            trims.append(pad)
+            return 1
+
+    monkeypatch.setattr(server_module, "_glibc", FakeGlibc())
     policy = GcPolicy()
     policy.reclaim()
     assert trims == []  # nothing ended: no collection, no trim
