@@ -46,6 +46,7 @@ from core.local_bridge import LocalEventBridge, LocalHub, private_socket_path
 from core.runtime import Core
 from core.security import stop_hashing_threads
 from ssh_server.server import SHUTDOWN_NOTICE_SECONDS, PortalServer, load_host_key, preload_ui
+from tui.warmup import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -544,6 +545,7 @@ def run_supervised(settings: Settings, *, demo: bool) -> int:
         stop_hashing_threads()  # demo data hashed passwords: no threads may cross the fork
         load_host_key(settings.data_dir)
         preload_ui()
+        asyncio.run(warm_up())  # once here: the forked workers share the warm caches
         if threading.active_count() > 1:  # a forked child would inherit a half-copied thread
             log.warning("threads still running before fork: %s", threading.enumerate())
         hub_path = private_socket_path(settings.data_dir)
