@@ -170,9 +170,7 @@ async def test_two_workers_share_port_live_updates_cross_and_sigterm_stops_all(
         assert "restarting in" in text
         assert not (tmp_path / "data" / "run" / "hub.sock").exists()
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await kill_if_running(proc)
 
 
 RECYCLING_SERVE = (
@@ -218,9 +216,7 @@ async def test_idle_worker_that_grew_is_replaced_before_it_exits(tmp_path: Path)
         assert await asyncio.wait_for(proc.wait(), 60) == 0
         assert "Traceback" not in log_text(log)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await kill_if_running(proc)
 
 
 async def start_serve(tmp_path: Path, port: int, *, code: str = "from ssh_server.cli import main; main()",
@@ -244,6 +240,13 @@ async def conn_pid(conn: asyncssh.SSHClientConnection, serve_pid: int, port: int
         assert loop.time() < deadline, "no worker holds the connection"
         await asyncio.sleep(0.05)
     return pid
+
+
+async def kill_if_running(proc: asyncio.subprocess.Process) -> None:
+    """A test that failed half-way must not leave its server running."""
+    if proc.returncode is None:
+        proc.kill()
+        await proc.wait()
 
 
 async def stop(proc: asyncio.subprocess.Process, log: Path) -> None:
@@ -289,9 +292,7 @@ async def test_session_limit_holds_across_workers(tmp_path: Path) -> None:
             assert "mia" in str(result.stdout)
         await stop(proc, log)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await kill_if_running(proc)
 
 
 DRAINING_SERVE = (
@@ -339,6 +340,4 @@ async def test_worker_drains_instead_of_a_long_reclaim(tmp_path: Path) -> None:
         assert draining not in children(proc.pid)
         await stop(proc, log)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await kill_if_running(proc)
