@@ -4,19 +4,8 @@ from __future__ import annotations
 
 from core.authz import Actor
 from core.runtime import Core
+from tests.tui.pilot_helpers import screen_text
 from tui.app import LinedeskApp
-
-
-def screen_text(app: LinedeskApp) -> str:
-    """Everything currently painted, as plain text."""
-    from io import StringIO
-
-    from rich.console import Console
-
-    console = Console(file=StringIO(), width=200, legacy_windows=False, color_system=None)
-    lines = app.screen._compositor.render_update(full=True)  # type: ignore[union-attr]
-    console.print(lines)
-    return console.file.getvalue()  # type: ignore[attr-defined]
 
 
 async def test_header_shows_user_and_customer(demo_core: Core, actors: dict[str, Actor]) -> None:

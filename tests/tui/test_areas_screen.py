@@ -12,14 +12,8 @@ from core.authz import Actor
 from core.runtime import Core
 from core.services import areas
 from screens.areas import AreasScreen, EnterPinDialog, OrderNumbersDialog, RequestPinDialog
-from tests.tui.test_app_shell import screen_text
+from tests.tui.pilot_helpers import notifications, screen_text, settle
 from tui.app import LinedeskApp
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_areas(pilot: Pilot[None], row: str) -> AreasScreen:
@@ -31,9 +25,6 @@ async def open_areas(pilot: Pilot[None], row: str) -> AreasScreen:
     await pilot.pause()
     return screen
 
-
-def notifications(app: LinedeskApp) -> str:
-    return "\n".join(n.message for n in app._notifications)
 
 
 async def read_pin(core: Core, data_dir: Path) -> str:

@@ -13,14 +13,8 @@ from core.clock import FixedClock
 from core.runtime import Core
 from core.services import areas
 from screens.audit import AuditScreen
-from tests.tui.test_app_shell import screen_text
+from tests.tui.pilot_helpers import screen_text, settle
 from tui.app import LinedeskApp
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def settle_filter(pilot: Pilot[None]) -> None:

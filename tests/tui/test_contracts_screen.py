@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Select
 
 from core.authz import Actor
@@ -12,7 +13,7 @@ from core.models import Contract, ContractType, CustomerNumber, Product
 from core.runtime import Core
 from screens.contract_overview import ContractOverviewScreen
 from screens.credential_wizard import CredentialWizardScreen
-from tests.tui.test_app_shell import screen_text
+from tests.tui.pilot_helpers import screen_text, settle
 from tui.app import LinedeskApp
 
 
@@ -21,10 +22,9 @@ def table_refs(app: LinedeskApp) -> list[str]:
     return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
 
 
-async def open_overview(app: LinedeskApp, pilot: object) -> ContractOverviewScreen:
-    await pilot.press("1")  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
+async def open_overview(app: LinedeskApp, pilot: Pilot[None]) -> ContractOverviewScreen:
+    await pilot.press("1")
+    await settle(pilot)
     assert isinstance(app.screen, ContractOverviewScreen)
     return app.screen
 

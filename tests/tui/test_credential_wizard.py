@@ -21,7 +21,7 @@ from core.runtime import Core
 from core.services import credentials
 from screens.contract_overview import ContractOverviewScreen
 from screens.credential_wizard import CredentialWizardScreen
-from tests.tui.test_app_shell import screen_text
+from tests.tui.pilot_helpers import screen_text
 from tui.app import LinedeskApp
 
 

@@ -8,8 +8,8 @@ from textual.pilot import Pilot
 
 from core.authz import Actor
 from core.runtime import Core
-from tests.tui.test_app_shell import screen_text
-from tests.tui.test_support_screen import _open_muster, wait_until
+from tests.tui.pilot_helpers import screen_text, wait_until
+from tests.tui.test_support_screen import _open_muster
 from tui.app import LinedeskApp
 
 SIZE = (120, 40)

@@ -20,7 +20,7 @@ from core.runtime import Core
 from core.services import numbers
 from screens.number_dashboard import PAGE_SIZE, NumberDashboardScreen
 from screens.number_dialogs import ActivateDialog
-from tests.tui.test_app_shell import screen_text
+from tests.tui.pilot_helpers import screen_text
 from tui.app import LinedeskApp
 
 TOM_NUMBER = "+4930123456101"

@@ -20,7 +20,7 @@ from screens.number_dialogs import (
     SwapDialog,
     UndoDeactivationDialog,
 )
-from tests.tui.test_app_shell import screen_text
+from tests.tui.pilot_helpers import screen_text
 from tests.tui.test_number_dashboard import open_dashboard, row_text, select_number, settle
 from tui.app import LinedeskApp
 

@@ -12,18 +12,8 @@ from core.clock import FixedClock
 from core.runtime import Core
 from core.services import porting
 from screens.porting import CreatePortingDialog, PortingScreen, parse_date, split_numbers
-from tests.tui.test_app_shell import screen_text
+from tests.tui.pilot_helpers import notifications, screen_text, settle
 from tui.app import LinedeskApp
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def notifications(app: LinedeskApp) -> str:
-    return "\n".join(n.message for n in app._notifications)
 
 
 async def open_porting(pilot: Pilot[None]) -> PortingScreen:

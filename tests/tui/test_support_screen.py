@@ -4,7 +4,6 @@ read-only until a reason is given, the reason dialog."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 from sqlalchemy import select
 from textual.pilot import Pilot
@@ -16,7 +15,7 @@ from core.runtime import Core
 from core.services import numbers
 from screens.reason_dialog import ReasonDialog
 from screens.support import CustomerSearchScreen
-from tests.tui.test_app_shell import screen_text
+from tests.tui.pilot_helpers import screen_text, wait_until
 from tui.app import LinedeskApp
 
 
@@ -24,14 +23,6 @@ async def _audit(core: Core, action: str) -> list[AuditEvent]:
     async with core.uow(readonly=True) as uow:
         return list(await uow.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
-
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15) -> None:
-    """Workers and database threads take a while on a busy machine; poll, bounded."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "condition not met in time"
-        await pilot.pause(0.05)
 
 
 async def _open_muster(app: LinedeskApp, pilot: Pilot[None]) -> None:

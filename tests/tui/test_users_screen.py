@@ -11,14 +11,13 @@ from core.authz import Actor
 from core.models import Account, Number, OutboxMessage
 from core.runtime import Core
 from screens.users import ConfirmDialog, NewEmployeeDialog, UsersScreen
-from tests.tui.test_app_shell import screen_text
+from tests.tui.pilot_helpers import screen_text, settle
 from tui.app import LinedeskApp
 
 
 async def open_users(app: LinedeskApp, pilot: Any) -> UsersScreen:
     await pilot.press("3")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
     assert isinstance(app.screen, UsersScreen)
     return app.screen
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from core.authz import Actor, ViewMode
 from core.runtime import Core
 from core.services import numbers
-from tests.tui.test_app_shell import screen_text
-from tests.tui.test_support_screen import wait_until
+from tests.tui.pilot_helpers import screen_text, wait_until
 from tui.app import LinedeskApp
 
 
