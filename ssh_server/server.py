@@ -22,6 +22,7 @@ from core.config import Settings
 from core.runtime import Core
 from ssh_server.auth import PortalConnection
 from ssh_server.limits import Limits
+from ssh_server.logs import configure_logging, redact_commands
 from ssh_server.session import PortalSession
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,7 @@ class PortalServer:
     async def start(self, host: str | None = None, port: int | None = None) -> int:
         """Listen (port 0: any free port); returns the port."""
         tune_malloc()
+        redact_commands()
         preload_ui()
         from tui.warmup import warm_up
 
@@ -368,8 +370,7 @@ def run_forever(settings: Settings, *, demo: bool) -> None:
     count = workers.resolve_worker_count(settings.workers)
     if count > 1:
         raise SystemExit(workers.run_supervised(settings.with_(workers=count), demo=demo))
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings)
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -45,6 +45,7 @@ from core.config import Settings
 from core.local_bridge import LocalEventBridge, LocalHub, private_socket_path
 from core.runtime import Core
 from core.security import stop_hashing_threads
+from ssh_server.logs import configure_logging
 from ssh_server.server import SHUTDOWN_NOTICE_SECONDS, PortalServer, load_host_key, preload_ui
 from tui.warmup import warm_up
 
@@ -527,8 +528,7 @@ async def _prepare(settings: Settings, demo: bool) -> None:
 
 def run_supervised(settings: Settings, *, demo: bool) -> int:
     """``linedesk serve`` with ``settings.workers`` > 1; returns the exit code."""
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+    configure_logging(settings, process_id=True)
     if settings.port == 0:
         log.error("worker processes need a fixed port (--port), not 0")
         return 2

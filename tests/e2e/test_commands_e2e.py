@@ -4,7 +4,9 @@ one-line errors on stderr, support options, sanitised output."""
 from __future__ import annotations
 
 import json
+import logging
 
+import pytest
 from sqlalchemy import select, update
 
 from core.models import AuditEvent, Customer
@@ -123,3 +125,15 @@ async def test_exec_output_is_sanitised(demo_server: RunningServer) -> None:
         assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     code, out, _ = await sh(demo_server, "admin", "whoami --json")
     assert json.loads(out)["customer_name"].startswith("Muster\x1b[2J")
+
+
+async def test_exec_arguments_never_reach_the_log(
+    demo_server: RunningServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """asyncssh logs each exec request's command line; a PIN given on it must not appear."""
+    caplog.set_level(logging.INFO, logger="asyncssh")
+    code, _, err = await sh(demo_server, "admin", "areas verify 040 918273")
+    assert code != 0 and one_line(err)  # no letter outstanding: refused, but logged all the same
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Command: areas verify …" in logged
+    assert "918273" not in logged
