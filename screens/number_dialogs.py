@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Footer, Input, Select, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from core.authz import Actor
@@ -31,7 +31,7 @@ from core.services.numbers import (
     Quote,
     SwapResult,
 )
-from screens.base import PortalDialog
+from screens.base import PortalDialog, portal_footer
 from tui.sanitize import clean
 
 KIND_LABELS: dict[str, str] = {
@@ -73,7 +73,7 @@ class NumberDialog(PortalDialog[T], Generic[T]):
             with Horizontal(classes="button-row"):
                 yield Button(self.t(self.CONFIRM_KEY), id="confirm", variant="primary", disabled=True)
                 yield Button(self.t(self.CANCEL_KEY), id="cancel")
-        yield Footer()
+        yield portal_footer()
 
     def body(self) -> ComposeResult:
         yield from ()

@@ -13,9 +13,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
-from screens.base import PortalDialog
+from screens.base import PortalDialog, portal_footer
 from tui.sanitize import clean
 
 MAX_REASON_LENGTH = 200
@@ -61,7 +61,7 @@ class ReasonDialog(PortalDialog[str | None]):
             with Horizontal(classes="button-row"):
                 yield Button(self.t("support.reason.confirm"), id="confirm", variant="warning")
                 yield Button(self.t("support.reason.cancel"), id="cancel")
-        yield Footer()
+        yield portal_footer()
 
     def on_mount(self) -> None:
         self._label_bindings()

@@ -96,3 +96,14 @@ async def test_clicking_a_key_in_the_bar_presses_it(demo_core: Core, actors: dic
         column = footer_line(app).index("1 Verträge")
         await pilot.click(KeyBar, offset=(column, 0))
         await wait_until(pilot, lambda: app.current_mode == "contracts")
+
+
+async def test_dialogs_show_their_own_keys(demo_core: Core, actors: dict[str, Actor]) -> None:
+    from screens.number_dialogs import ActivateDialog
+    from tests.tui.test_number_dialogs import INACTIVE, open_dialog
+
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dialog(app, pilot, INACTIVE, "a", ActivateDialog)
+        await assert_footer_complete(app, pilot, "esc Abbrechen")
+        assert "^s " in footer_line(app)
