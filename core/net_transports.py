@@ -53,7 +53,9 @@ def _flag(values: dict[str, list[str]], name: str) -> bool:
 
 @dataclass(frozen=True)
 class SmtpTarget:
-    """Parsed ``smtp://[user:pass@]host:port[?starttls=1]`` or ``smtps://...``."""
+    """Parsed ``smtp://[user:pass@]host:port[?starttls=1]`` or ``smtps://...``; with TLS the
+    server's certificate is always verified, against ``?cafile=PATH`` (an internal CA) or the
+    system's trust store."""
 
     host: str
     port: int
@@ -62,6 +64,7 @@ class SmtpTarget:
     username: str | None
     password: str | None
     timeout: float
+    cafile: str | None = None
 
     @classmethod
     def parse(cls, url: str) -> SmtpTarget:
@@ -80,6 +83,7 @@ class SmtpTarget:
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             timeout=float(query.get("timeout", ["30"])[-1]),
+            cafile=query.get("cafile", [None])[-1] or None,
         )
 
 
@@ -114,6 +118,7 @@ class SmtpTransport:
                 username=target.username,
                 password=target.password,
                 timeout=target.timeout,
+                cert_bundle=target.cafile,
             )
         except aiosmtplib.SMTPResponseException as exc:
             raise DeliveryError(f"SMTP server refused: {exc.code}") from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import email
 import json
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from core.clock import FixedClock
@@ -33,11 +35,15 @@ class SmtpSink:
     mails: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
+    encrypted: list[bool] = field(default_factory=list)
+    """Per mail: whether it came over TLS (implicit or after STARTTLS)."""
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         mail = email.message_from_bytes(envelope.content, policy=default_policy)
         assert isinstance(mail, EmailMessage)
         self.mails.append(mail)
+        implicit = server.transport.get_extra_info("ssl_object") is not None
+        self.encrypted.append(session.ssl is not None or implicit)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 OK"
 
@@ -47,7 +53,12 @@ class SmtpSink:
 
 
 @asynccontextmanager
-async def smtp_sink(*, credentials: tuple[str, str] | None = None) -> AsyncIterator[SmtpSink]:
+async def smtp_sink(
+    *, credentials: tuple[str, str] | None = None, tls: ssl.SSLContext | None = None,
+    implicit_tls: bool = False,
+) -> AsyncIterator[SmtpSink]:
+    """``tls``: offer STARTTLS and require it before AUTH and MAIL; with ``implicit_tls`` the
+    whole connection is TLS from the start (smtps)."""
     sink = SmtpSink()
     loop = asyncio.get_running_loop()
 
@@ -58,14 +69,17 @@ async def smtp_sink(*, credentials: tuple[str, str] | None = None) -> AsyncItera
             sink.logins.append(data.login.decode())
         return AuthResult(success=ok, handled=False)
 
+    starttls = tls if tls is not None and not implicit_tls else None
+
     def factory() -> SMTP:
         if credentials:
             return SMTP(sink, hostname="localhost", loop=loop, authenticator=authenticator,
-                        auth_require_tls=False,
-                        auth_exclude_mechanism=["LOGIN"])
-        return SMTP(sink, hostname="localhost", loop=loop)
+                        auth_require_tls=starttls is not None, tls_context=starttls,
+                        require_starttls=starttls is not None, auth_exclude_mechanism=["LOGIN"])
+        return SMTP(sink, hostname="localhost", loop=loop, tls_context=starttls,
+                    require_starttls=starttls is not None)
 
-    server = await loop.create_server(factory, "127.0.0.1", 0)
+    server = await loop.create_server(factory, "127.0.0.1", 0, ssl=tls if implicit_tls else None)
     sink.port = server.sockets[0].getsockname()[1]
     try:
         yield sink
@@ -165,6 +179,54 @@ async def test_smtp_login() -> None:
             await bad.send(message(OutboxKind.EMAIL, key="k-2"))
     assert sink.logins == ["relay"] and len(sink.mails) == 1
     assert "wrong" not in str(err.value)
+
+
+@pytest.fixture(scope="module")
+def smtp_ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[trustme.CA, ssl.SSLContext, Path]:
+    """A private CA, a server certificate for 127.0.0.1 and the CA file a client trusts."""
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_context)
+    cafile = tmp_path_factory.mktemp("smtp-ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(cafile))
+    return ca, server_context, cafile
+
+
+async def test_smtp_starttls_with_login(smtp_ca: tuple[trustme.CA, ssl.SSLContext, Path]) -> None:
+    _, server_context, cafile = smtp_ca
+    async with smtp_sink(credentials=("relay", "s3cret"), tls=server_context) as sink:
+        transport = SmtpTransport(
+            f"smtp://relay:s3cret@127.0.0.1:{sink.port}?starttls=1&cafile={cafile}", "portal@linedesk.example"
+        )
+        await transport.send(message(OutboxKind.EMAIL))
+        plain = SmtpTransport(f"smtp://relay:s3cret@127.0.0.1:{sink.port}?timeout=10", "p@linedesk.example")
+        with pytest.raises(DeliveryError):  # the server insists on STARTTLS first
+            await plain.send(message(OutboxKind.EMAIL, key="k-plain"))
+    assert sink.logins == ["relay"] and sink.encrypted == [True]
+
+
+async def test_smtps_implicit_tls(smtp_ca: tuple[trustme.CA, ssl.SSLContext, Path]) -> None:
+    _, server_context, cafile = smtp_ca
+    async with smtp_sink(tls=server_context, implicit_tls=True) as sink:
+        transport = SmtpTransport(f"smtps://127.0.0.1:{sink.port}?cafile={cafile}", "portal@linedesk.example")
+        await transport.send(message(OutboxKind.EMAIL))
+    assert sink.encrypted == [True] and len(sink.mails) == 1
+
+
+async def test_smtp_tls_refuses_an_untrusted_certificate(
+    smtp_ca: tuple[trustme.CA, ssl.SSLContext, Path], tmp_path: Path
+) -> None:
+    """Without the CA (the system store does not know it) the certificate is not accepted:
+    the credentials and the mail never go to a server that could be anybody."""
+    _, server_context, _ = smtp_ca
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))
+    async with smtp_sink(credentials=("relay", "s3cret"), tls=server_context) as sink:
+        for query in ("starttls=1&timeout=10", f"starttls=1&timeout=10&cafile={other}"):
+            transport = SmtpTransport(f"smtp://relay:s3cret@127.0.0.1:{sink.port}?{query}", "p@linedesk.example")
+            with pytest.raises(DeliveryError):
+                await transport.send(message(OutboxKind.EMAIL, key=query))
+    assert sink.logins == [] and sink.mails == []
 
 
 async def test_smtp_unreachable_raises_delivery_error() -> None:
