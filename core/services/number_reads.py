@@ -1,0 +1,302 @@
+"""Reading numbers (SPEC R10–R15): the tenant- and role-filtered views, pages, quotes and
+choices the screens and commands show, and the loading and permission helpers the
+lifecycle writes in :mod:`core.services.numbers` share. Callers use ``numbers.X``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased
+
+from core.authz import Actor, Permission, require
+from core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, ValidationError
+from core.models import (
+    Account,
+    CallRecord,
+    LocalArea,
+    Number,
+    NumberKind,
+    NumberStatus,
+    Role,
+)
+from core.runtime import UnitOfWork
+from core.services.number_views import (  # re-exported: callers use numbers.X
+    FAX_CREDENTIALS_KEY,
+    FORWARDING_KEY,
+    AccountChoice,
+    CallRecordView,
+    DeactivationQuote,
+    FaxRecipientChoice,
+    NumberPage,
+    NumberView,
+    Quote,
+    end_of_following_month,
+    national_form,
+    normalize_number,
+)
+
+_Assigned = aliased(Account, name="assigned")
+_FaxOwner = aliased(Account, name="fax_owner")
+
+
+def _view_query() -> Select[Any]:
+    return (
+        select(Number, LocalArea.name, _Assigned.username, _Assigned.full_name, _FaxOwner.username)
+        .join(LocalArea, LocalArea.prefix == Number.area_prefix)
+        .outerjoin(_Assigned, _Assigned.id == Number.assigned_account_id)
+        .outerjoin(_FaxOwner, _FaxOwner.id == Number.fax_owner_id)
+    )
+
+
+def _to_view(n: Number, area_name: str, assigned: str | None, assigned_name: str | None,
+             fax_owner: str | None) -> NumberView:
+    settings = n.settings or {}
+    creds = settings.get(FAX_CREDENTIALS_KEY) or {}
+    return NumberView(
+        id=n.id, e164=n.e164, national=national_form(n.e164, n.area_prefix),
+        area_prefix=n.area_prefix, area_name=area_name, kind=n.kind.value, status=n.status.value,
+        deactivation_date=n.deactivation_date, assigned_to=assigned, assigned_name=assigned_name,
+        fax_owner=fax_owner, monthly_price_cents=n.monthly_price_cents,
+        activation_fee_cents=n.activation_fee_cents,
+        forwarding_target=settings.get(FORWARDING_KEY), version=n.version,
+        fax_recipients=tuple(sorted(creds)),
+    )
+
+
+async def _view(uow: UnitOfWork, number_id: int) -> NumberView:
+    row = (await uow.session.execute(_view_query().where(Number.id == number_id))).one()
+    return _to_view(*row)
+
+
+def _check_read(actor: Actor, n: Number) -> None:
+    require(actor, Permission.NUMBER_READ, customer_id=n.customer_id, owner_id=n.assigned_account_id)
+    if not actor.is_admin_view and n.assigned_account_id != actor.account_id:
+        # an unassigned number has no owner; require() alone would let it through
+        raise PermissionDenied("error.employee_own_only")
+
+
+async def _load(uow: UnitOfWork, actor: Actor, number: str) -> Number:
+    """The number as the actor may see it; another tenant's number is 'not found'."""
+    e164 = normalize_number(number)
+    n = await uow.session.scalar(select(Number).where(Number.e164 == e164))
+    if n is None or n.customer_id != actor.customer_id:
+        # Tenant isolation: do not reveal that another customer owns the number.
+        require(actor, Permission.NUMBER_READ)
+        raise NotFound("error.numbers.not_found", number=e164)
+    return n
+
+
+async def _load_for_manage(
+    uow: UnitOfWork, actor: Actor, number: str, expected_version: int | None
+) -> Number:
+    n = await _load(uow, actor, number)
+    require(actor, Permission.NUMBER_MANAGE, customer_id=n.customer_id)
+    if expected_version is not None and n.version != expected_version:
+        raise Conflict()
+    return n
+
+
+def _status_error(rule: str, n: Number, action: str) -> RuleViolation:
+    return RuleViolation(
+        rule, "error.numbers.wrong_status", number=n.e164, status=n.status.value, action=action
+    )
+
+
+# ---------------------------------------------------------------- reads
+
+
+SORT_ORDERS: dict[str, tuple[Any, ...]] = {
+    "number": (Number.e164,),
+    "status": (Number.status, Number.e164),
+    "assigned": (_Assigned.username.is_(None), _Assigned.full_name, Number.e164),
+    "date": (Number.deactivation_date.is_(None), Number.deactivation_date, Number.e164),
+    "area": (Number.area_prefix, Number.e164),
+    "price": (Number.monthly_price_cents.desc(), Number.e164),
+}
+"""Orders for :func:`list_numbers` (the dashboard cycles through them with ``s``)."""
+
+
+def _filtered(stmt: Select[Any], actor: Actor, query: str | None, status: str | None) -> Select[Any]:
+    stmt = stmt.where(Number.customer_id == actor.customer_id)
+    if not actor.is_admin_view:
+        stmt = stmt.where(Number.assigned_account_id == actor.account_id)
+    if status:
+        try:
+            stmt = stmt.where(Number.status == NumberStatus(status))
+        except ValueError as exc:
+            raise ValidationError("error.numbers.invalid_status", value=status[:40]) from exc
+    if query and query.strip():
+        needle = query.strip().lower()
+        digits = re.sub(r"\D", "", needle)
+        # employees and areas as sets (each small table searched once), so the scan over
+        # the customer's numbers joins nothing and only the page found is joined for its view
+        employees = select(Account.id).where(or_(
+            func.lower(Account.username).contains(needle, autoescape=True),
+            func.lower(Account.full_name).contains(needle, autoescape=True),
+        ))
+        areas = select(LocalArea.prefix).where(func.lower(LocalArea.name).contains(needle, autoescape=True))
+        conditions = [
+            Number.assigned_account_id.in_(employees),
+            Number.area_prefix.in_(areas),
+            Number.status == needle,
+            Number.kind == needle,
+        ]
+        if digits:
+            # "030 1234" and "+49301234" both find +4930123456100
+            tail = digits[1:] if digits.startswith("0") else digits
+            if digits.startswith("49"):
+                tail = digits[2:]
+            conditions.append(Number.e164.contains(tail or digits, autoescape=True))
+        stmt = stmt.where(or_(*conditions))
+    return stmt
+
+
+async def list_numbers(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    query: str | None = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+    order: str = "number",
+) -> list[NumberView]:
+    """The customer's numbers (admin view) or the actor's own (user view); ``query``
+    matches digits of the number, employee, area name, status or kind."""
+    require(actor, Permission.NUMBER_READ, customer_id=actor.customer_id)
+    if order not in SORT_ORDERS:
+        raise ValidationError("error.numbers.invalid_order", value=order[:40])
+    stmt = _filtered(_view_query(), actor, query, status)
+    stmt = stmt.order_by(*SORT_ORDERS[order]).offset(max(offset, 0))
+    if limit is not None:
+        stmt = stmt.limit(max(limit, 0))
+    rows = (await uow.session.execute(stmt)).all()
+    return [_to_view(*row) for row in rows]
+
+
+async def count_numbers(
+    uow: UnitOfWork, actor: Actor, *, query: str | None = None, status: str | None = None
+) -> int:
+    """How many numbers :func:`list_numbers` would return without paging."""
+    require(actor, Permission.NUMBER_READ, customer_id=actor.customer_id)
+    base = select(func.count(Number.id)).select_from(Number)
+    return int(await uow.session.scalar(_filtered(base, actor, query, status)) or 0)
+
+
+async def number_page(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    query: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    order: str = "number",
+) -> NumberPage:
+    """The count and one page of :func:`list_numbers` in one read (the dashboard's two
+    queries); an ``offset`` past the end moves to the last page (the filter shrank)."""
+    limit = max(limit, 1)
+    if offset <= 0:
+        views = await list_numbers(uow, actor, query=query, limit=limit, order=order)
+        # a first page that is not full is all there is: a narrow filter scans once, not twice
+        total = len(views) if len(views) < limit else await count_numbers(uow, actor, query=query)
+        return NumberPage(total=total, offset=0, views=tuple(views))
+    total = await count_numbers(uow, actor, query=query)
+    offset = min(offset, (total - 1) // limit * limit if total else 0)
+    views = await list_numbers(uow, actor, query=query, offset=offset, limit=limit, order=order)
+    return NumberPage(total=total, offset=offset, views=tuple(views))
+
+
+async def get_number(uow: UnitOfWork, actor: Actor, *, number: str) -> NumberView:
+    n = await _load(uow, actor, number)
+    _check_read(actor, n)
+    return await _view(uow, n.id)
+
+
+async def get_numbers(uow: UnitOfWork, actor: Actor, *, numbers: list[str]) -> list[NumberView]:
+    """The given numbers as far as the actor may see them, in one query (live updates:
+    a number the actor may not see, or that does not exist, is simply left out)."""
+    require(actor, Permission.NUMBER_READ, customer_id=actor.customer_id)
+    wanted = {normalize_number(n) for n in numbers}
+    if not wanted:
+        return []
+    stmt = _filtered(_view_query(), actor, None, None).where(Number.e164.in_(wanted))
+    rows = (await uow.session.execute(stmt.order_by(Number.e164))).all()
+    return [_to_view(*row) for row in rows]
+
+
+async def activation_quote(uow: UnitOfWork, actor: Actor, *, number: str) -> Quote:
+    """R11: the price is shown before activating."""
+    n = await _load(uow, actor, number)
+    require(actor, Permission.NUMBER_MANAGE, customer_id=n.customer_id)
+    if n.status is not NumberStatus.INACTIVE:
+        raise _status_error("R11", n, "activate")
+    return Quote(n.e164, national_form(n.e164, n.area_prefix), n.activation_fee_cents,
+                 n.monthly_price_cents, n.version)
+
+
+async def deactivation_quote(uow: UnitOfWork, actor: Actor, *, number: str) -> DeactivationQuote:
+    """R12: the date shown before marking for deactivation."""
+    n = await _load(uow, actor, number)
+    require(actor, Permission.NUMBER_MANAGE, customer_id=n.customer_id)
+    if n.status is not NumberStatus.ACTIVE:
+        raise _status_error("R12", n, "deactivate")
+    return DeactivationQuote(n.e164, national_form(n.e164, n.area_prefix),
+                             end_of_following_month(uow.clock.today()), n.version)
+
+
+async def list_assignees(uow: UnitOfWork, actor: Actor) -> list[AccountChoice]:
+    """Accounts of the customer that can use a number (employees and admins)."""
+    require(actor, Permission.NUMBER_MANAGE, customer_id=actor.customer_id)
+    return await _assignees(uow, actor.customer_id)
+
+
+async def _assignees(uow: UnitOfWork, customer_id: int | None) -> list[AccountChoice]:
+    rows = await uow.session.scalars(
+        select(Account)
+        .where(Account.customer_id == customer_id, Account.active.is_(True),
+               Account.role.in_([Role.EMPLOYEE, Role.ADMIN]))
+        .order_by(Account.username)
+    )
+    return [AccountChoice(a.username, a.full_name, bool(a.email)) for a in rows]
+
+
+async def fax_recipients(uow: UnitOfWork, actor: Actor, *, number: str) -> FaxRecipientChoice:
+    """R15: who may receive the fax driver credentials of this number."""
+    n = await _load(uow, actor, number)
+    require(actor, Permission.NUMBER_MANAGE, customer_id=n.customer_id)
+    if n.kind is not NumberKind.FAX:
+        raise RuleViolation("R15", "error.numbers.not_fax", number=n.e164)
+    view = await _view(uow, n.id)
+    candidates = tuple(await _assignees(uow, n.customer_id))
+    if view.fax_owner is not None:
+        owner = tuple(c for c in candidates if c.username == view.fax_owner)
+        return FaxRecipientChoice(n.e164, view.national, True, view.fax_owner, owner,
+                                  (view.fax_owner,), view.fax_recipients)
+    return FaxRecipientChoice(n.e164, view.national, False, None, candidates, (),
+                              view.fax_recipients)
+
+
+async def list_call_records(
+    uow: UnitOfWork, actor: Actor, *, number: str | None = None
+) -> list[CallRecordView]:
+    """Call records (EVN); employees see only their own, deleted ones are gone for everyone."""
+    require(actor, Permission.CALLS_READ, customer_id=actor.customer_id)
+    stmt = (
+        select(CallRecord, Number.e164, Account.username)
+        .join(Number, Number.id == CallRecord.number_id)
+        .outerjoin(Account, Account.id == CallRecord.account_id)
+        .where(Number.customer_id == actor.customer_id, CallRecord.deleted.is_(False))
+        .order_by(CallRecord.started_at.desc())
+    )
+    if not actor.is_admin_view:
+        stmt = stmt.where(CallRecord.account_id == actor.account_id)
+    if number is not None:
+        stmt = stmt.where(Number.e164 == normalize_number(number))
+    rows = (await uow.session.execute(stmt)).all()
+    return [
+        CallRecordView(r.id, e164, username, r.started_at, r.duration_seconds, r.remote_number,
+                       r.cost_cents)
+        for r, e164, username in rows
+    ]
