@@ -22,7 +22,7 @@ from core.models import (
     Role,
 )
 from core.runtime import UnitOfWork
-from core.services.number_views import (  # re-exported: callers use numbers.X
+from core.services.number_views import (
     FAX_CREDENTIALS_KEY,
     FORWARDING_KEY,
     AccountChoice,
