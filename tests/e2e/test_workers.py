@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import asyncssh
@@ -103,19 +104,27 @@ async def pid_of(term: Term, workers: set[int], port: int) -> int:
     return pid
 
 
+async def start_serve(tmp_path: Path, port: int, *, code: str = "from ssh_server.cli import main; main()",
+                      database_args: Sequence[str] = (), env: dict[str, str] | None = None,
+                      ) -> tuple[asyncio.subprocess.Process, Path]:
+    """``linedesk serve --workers 2 --demo`` on ``port``, its output in ``serve.log``."""
+    log = tmp_path / "serve.log"
+    with log.open("wb") as log_fh:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code,
+            "--data-dir", str(tmp_path / "data"), *database_args, "serve", "--port", str(port),
+            "--demo", "--workers", "2",
+            stdout=log_fh, stderr=log_fh, env={**os.environ, **(env or {})},
+        )
+    return proc, log
+
+
 @pytest.mark.timeout(240)
 async def test_two_workers_share_port_live_updates_cross_and_sigterm_stops_all(
     tmp_path: Path, database_args: list[str],
 ) -> None:
     port = _free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as log_fh:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from ssh_server.cli import main; main()",
-            "--data-dir", str(tmp_path / "data"), *database_args, "serve", "--port", str(port),
-            "--demo", "--workers", "2",
-            stdout=log_fh, stderr=log_fh,
-        )
+    proc, log = await start_serve(tmp_path, port, database_args=database_args)
     try:
         await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
         workers = children(proc.pid)
@@ -186,14 +195,7 @@ async def test_idle_worker_that_grew_is_replaced_before_it_exits(tmp_path: Path)
     after a session ended, its worker is recycled: the replacement listens first, the old
     one exits, the port keeps serving."""
     port = _free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as log_fh:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", RECYCLING_SERVE,
-            "--data-dir", str(tmp_path / "data"), "serve", "--port", str(port), "--demo",
-            "--workers", "2",
-            stdout=log_fh, stderr=log_fh,
-        )
+    proc, log = await start_serve(tmp_path, port, code=RECYCLING_SERVE)
     try:
         await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
         workers = children(proc.pid)
@@ -217,19 +219,6 @@ async def test_idle_worker_that_grew_is_replaced_before_it_exits(tmp_path: Path)
         assert "Traceback" not in log_text(log)
     finally:
         await kill_if_running(proc)
-
-
-async def start_serve(tmp_path: Path, port: int, *, code: str = "from ssh_server.cli import main; main()",
-                      env: dict[str, str] | None = None) -> tuple[asyncio.subprocess.Process, Path]:
-    log = tmp_path / "serve.log"
-    with log.open("wb") as log_fh:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", code,
-            "--data-dir", str(tmp_path / "data"), "serve", "--port", str(port), "--demo",
-            "--workers", "2",
-            stdout=log_fh, stderr=log_fh, env={**os.environ, **(env or {})},
-        )
-    return proc, log
 
 
 async def conn_pid(conn: asyncssh.SSHClientConnection, serve_pid: int, port: int) -> int:
