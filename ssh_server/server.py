@@ -306,12 +306,6 @@ class PortalServer:
         self.last_session_change = asyncio.get_running_loop().time()
         self.gc.session_ended()
 
-    def idle_seconds(self) -> float:
-        """Seconds without any connection (0 while there is one)."""
-        if self.connections or self.sessions:
-            return 0.0
-        return asyncio.get_running_loop().time() - self.last_session_change
-
     def stop_listening(self) -> None:
         """Accept no more connections; the open ones carry on (a retiring worker)."""
         if self._acceptor is not None:
