@@ -21,6 +21,7 @@ from core.services import numbers
 from screens.number_dashboard import PAGE_SIZE, NumberDashboardScreen
 from screens.number_dialogs import ActivateDialog
 from tests.tui.pilot_helpers import screen_text
+from tests.tui.pilot_helpers import settle as settle_pilot
 from tui.app import LinedeskApp
 
 TOM_NUMBER = "+4930123456101"
@@ -28,11 +29,10 @@ INACTIVE = "+4930123456104"
 
 
 async def settle(app: LinedeskApp, pilot: Pilot[None]) -> None:
-    """Let workers and the messages they post run to the end."""
+    """Let workers and the messages they post run to the end: an action's worker posts a
+    result that starts the reload worker, hence more than one round."""
     for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+        await settle_pilot(pilot)
 
 
 async def open_dashboard(app: LinedeskApp, pilot: Pilot[None]) -> NumberDashboardScreen:
