@@ -81,12 +81,16 @@ class NumberTable(DataTable[Any]):
         self._row_styles: dict[int, Style] = {}
         """Header (-1), even (0) / odd (1) zebra row or plain (-2) style of this render pass."""
 
+    @property
+    def _header_lines(self) -> int:
+        return self.header_height if self.show_header else 0
+
     def _update_dimensions(self, new_rows: Any) -> None:
         # Textual 8.2 private hook (textual is pinned): widths are fixed and every row is one
         # line high, so only the virtual size follows the row count.
-        header = self.header_height if self.show_header else 0
         width = sum(column.get_render_width(self) for column in self.columns.values())
-        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
+        self.virtual_size = Size(width + self._row_label_column_width,
+                                 self._total_row_height + self._header_lines)
 
     def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
         """Fixed widths: an updated cell never changes a column's width."""
@@ -100,7 +104,7 @@ class NumberTable(DataTable[Any]):
 
     def render_line(self, y: int) -> Strip:
         # DataTable.render_line without fixed rows (this table has none)
-        if y >= (self.header_height if self.show_header else 0):
+        if y >= self._header_lines:
             y += self.scroll_offset.y
         scroll_x = self.scroll_offset.x
         style = self._pass_style if self._pass_style is not None else self.rich_style
@@ -187,7 +191,7 @@ class NumberTable(DataTable[Any]):
         data = self._data[row_key]
         for column, cell in zip(self.ordered_columns, cells, strict=True):
             data[column.key] = cell
-        y = index + (self.header_height if self.show_header else 0)
+        y = index + self._header_lines
         for cache, stale in (
             (self._lines, lambda k: k[0] == y),
             (self._cell_render_cache, lambda k: k[0] == row_key),
