@@ -457,21 +457,24 @@ class NumberDashboardScreen(PortalScreen):
         if state == self._action_state:
             return
         self._action_state = state
+        # a handful of states per actor (the number's status × first/last page)
+        content = self._action_lines.get(state)
+        if content is None:
+            content = self._action_lines[state] = DrawnOnce(self._action_markup(state))
+        self.query_one("#actions", Static).update(content, layout=layout)
+
+    def _action_markup(self, state: tuple[tuple[bool, ...], bool, bool]) -> Content:
+        """The links for one state. The text is the same whatever is enabled (only styles
+        and links differ), so its size only changes with the actor."""
         admin = self.actor.is_admin_view
-        lines: list[str] = []
         enabled = dict(zip((name for name, _ in ROW_ACTIONS), state[0], strict=True))
         enabled.update(prev_page=state[1], next_page=state[2])
+        lines: list[str] = []
         if admin:
             lines.append(self._links(ROW_ACTIONS, enabled))
         lines.append(self._links([(n, k) for n, k in MORE_ACTIONS if admin or n not in ADMIN_ACTIONS],
                                  enabled))
-        # the text is the same whatever is enabled (only styles and links differ), so its
-        # size only changes with the actor
-        content = self._action_lines.get(state)
-        if content is None:
-            # a handful of states per actor (the number's status × first/last page)
-            content = self._action_lines[state] = DrawnOnce(Content.from_markup("\n".join(lines)))
-        self.query_one("#actions", Static).update(content, layout=layout)
+        return Content.from_markup("\n".join(lines))
 
     def _links(self, actions: Iterable[tuple[str, str]], enabled: dict[str, bool]) -> str:
         """``Label (key)`` per action: a link to the action, or dimmed when not possible."""
