@@ -37,10 +37,11 @@ from textual.screen import Screen
 
 from core import migrate
 from core.config import Settings
-from core.demo import VOICE_ACTIVATION_CENTS, VOICE_MONTHLY_CENTS, seed_demo
+from core.demo import seed_demo
 from core.models import Number, NumberKind, NumberStatus
 from core.runtime import Core
 from core.services.auth import authenticate_password
+from core.tariffs import NUMBER_TARIFFS
 
 
 async def add_numbers(core: Core, count: int, *, status: NumberStatus | None = None) -> None:
@@ -54,8 +55,8 @@ async def add_numbers(core: Core, count: int, *, status: NumberStatus | None = N
                 customer_id=1, e164=f"+4930555{i:07d}", area_prefix="030", kind=NumberKind.VOICE,
                 status=st,
                 deactivation_date=core.clock.today() if st is NumberStatus.PENDING_DEACTIVATION else None,
-                settings={}, activation_fee_cents=VOICE_ACTIVATION_CENTS,
-                monthly_price_cents=VOICE_MONTHLY_CENTS, created_at=now,
+                settings={}, activation_fee_cents=NUMBER_TARIFFS[NumberKind.VOICE].activation_cents,
+                monthly_price_cents=NUMBER_TARIFFS[NumberKind.VOICE].monthly_cents, created_at=now,
             ))
 
 

@@ -35,11 +35,7 @@ from core.reference import ensure_reference_data
 from core.runtime import UnitOfWork
 from core.security import hash_secret
 from core.services.numbers import end_of_following_month
-
-VOICE_ACTIVATION_CENTS = 995
-VOICE_MONTHLY_CENTS = 250
-FAX_ACTIVATION_CENTS = 495
-FAX_MONTHLY_CENTS = 150
+from core.tariffs import number_tariff
 
 
 async def is_empty(uow: UnitOfWork) -> bool:
@@ -157,7 +153,7 @@ async def seed_demo(uow: UnitOfWork) -> bool:
                kind: NumberKind = NumberKind.VOICE, assigned: Account | None = None,
                fax_owner: Account | None = None, settings: dict[str, str] | None = None,
                contract_: Contract | None = None) -> Number:
-        fax = kind is NumberKind.FAX
+        tariff = number_tariff(kind)
         n = Number(
             customer_id=customer.id, contract_id=contract_.id if contract_ else None, e164=e164,
             area_prefix=area, kind=kind, fax_owner_id=fax_owner.id if fax_owner else None,
@@ -165,8 +161,7 @@ async def seed_demo(uow: UnitOfWork) -> bool:
             deactivation_date=end_of_following_month(today)
             if status is NumberStatus.PENDING_DEACTIVATION else None,
             assigned_account_id=assigned.id if assigned else None, settings=settings or {},
-            activation_fee_cents=FAX_ACTIVATION_CENTS if fax else VOICE_ACTIVATION_CENTS,
-            monthly_price_cents=FAX_MONTHLY_CENTS if fax else VOICE_MONTHLY_CENTS,
+            activation_fee_cents=tariff.activation_cents, monthly_price_cents=tariff.monthly_cents,
             created_at=now - timedelta(days=300),
         )
         s.add(n)

@@ -11,7 +11,7 @@ Rules, in one place:
 * Numbers can be ordered only in verified areas, 1..``MAX_ORDER`` (10) per order. A
   customer holding more than ``OPERATOR_NOTE_LIMIT`` (100) numbers in an area needs an
   operator note on the area's verification first. Bought numbers arrive ``inactive`` with
-  the standard voice prices of :mod:`core.demo` (activation is charged when activated).
+  the standard voice prices of :mod:`core.tariffs` (activation is charged when activated).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.authz import Actor, Permission, require
-from core.demo import VOICE_ACTIVATION_CENTS, VOICE_MONTHLY_CENTS
 from core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, ValidationError
 from core.i18n import format_date, t
 from core.models import (
@@ -40,6 +39,7 @@ from core.models import (
 )
 from core.runtime import UnitOfWork
 from core.security import hash_secret, random_digits, verify_secret
+from core.tariffs import NUMBER_TARIFFS
 
 PIN_LENGTH = 6
 PIN_VALIDITY = timedelta(days=14)
@@ -48,9 +48,9 @@ MAX_PIN_ATTEMPTS = 5
 MAX_ORDER = 10
 OPERATOR_NOTE_LIMIT = 100
 MAX_ADDRESS_LENGTH = 300
-ACTIVATION_FEE_CENTS = VOICE_ACTIVATION_CENTS
+ACTIVATION_FEE_CENTS = NUMBER_TARIFFS[NumberKind.VOICE].activation_cents
 """One-time price charged when a bought number is activated (the standard voice price)."""
-MONTHLY_PRICE_CENTS = VOICE_MONTHLY_CENTS
+MONTHLY_PRICE_CENTS = NUMBER_TARIFFS[NumberKind.VOICE].monthly_cents
 """Monthly price of an active bought number."""
 NUMBER_BLOCK_START = 7_000_000
 """The operator's free pool per area: 7-digit subscriber numbers from 700 0000 upwards."""
