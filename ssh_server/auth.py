@@ -160,7 +160,8 @@ class PortalConnection(asyncssh.SSHServer):
             self._count_failure()
             return False
         result = await auth_service.authenticate_password(
-            self.core, username=username, password=password, source=self.source
+            self.core, username=username, password=password, source=self.source,
+            audit_login=False,  # recorded by the session (interactive or command)
         )
         if result.actor is None:
             log.info("password login failed for %r from %s", username[:MAX_USERNAME], self.source)
@@ -189,7 +190,8 @@ class PortalConnection(asyncssh.SSHServer):
                 if key_user == username:
                     async with self.core.uow() as uow:
                         result = await auth_service.login_key(
-                            uow, username=username, fingerprint=fingerprint, source=self.source
+                            uow, username=username, fingerprint=fingerprint, source=self.source,
+                            audit_login=False,  # recorded by the session
                         )
                     actor = result.actor
             if actor is None or actor.username != username:

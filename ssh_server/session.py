@@ -16,6 +16,7 @@ import asyncssh
 
 from core.authz import Actor
 from core.i18n import t
+from core.services import auth as auth_service
 from tui.driver import ChannelDriver, InputPump, channel_driver_class, clamp_size, color_system_for
 
 if TYPE_CHECKING:
@@ -107,7 +108,10 @@ class PortalSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             self.driver.resize(*size)
 
     def eof_received(self) -> bool:
-        return False
+        """The client has no more input (``ssh -n``, ``< /dev/null``, ``echo | ssh``): keep the
+        channel half open. Returning False would make asyncssh send EOF back at once, and
+        the command's output and exit status could then no longer be sent (a hang)."""
+        return True
 
     def resume_writing(self) -> None:
         if self.driver is not None:
@@ -186,10 +190,12 @@ class PortalSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
                 return
             try:
                 if self.command is not None:
+                    await self._record_command_access(actor)
                     await self._run_command(actor, self.command)
                 elif not self.has_pty:
                     self._finish(2, t(actor.locale, "ssh.no_pty"))
                 else:
+                    await self.server.core.run(auth_service.record_login, actor)
                     await self._run_app(actor)
             finally:
                 hold.release()
@@ -200,6 +206,13 @@ class PortalSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             self.connection.sessions.discard(self)
             self.server.sessions.discard(self)
             self.server.session_ended()
+
+    async def _record_command_access(self, actor: Actor) -> None:
+        """Not a sign-in per call: the first command of the day per account, key and source
+        is one Archiv entry (a cron job would flood it otherwise)."""
+        core = self.server.core
+        if not await core.read(auth_service.command_access_recorded, actor):
+            await core.run(auth_service.record_command_access, actor)
 
     async def _run_command(self, actor: Actor, command: str) -> None:
         try:

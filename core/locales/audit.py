@@ -68,6 +68,7 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "profile.contact_changed": ("Kontaktdaten geändert", "Contact details changed"),
     "profile.locale_changed": ("Sprache geändert", "Language changed"),
     "session.login": ("Anmeldung", "Sign-in"),
+    "session.command": ("Zugriff per Befehl (erster des Tages)", "Command-mode access (first of the day)"),
     "support.customer_opened": ("Support hat das Kundenportal geöffnet", "Support opened the customer portal"),
 }
 MESSAGES.update({f"audit.action.{k}": {"de": de, "en": en} for k, (de, en) in _ACTIONS.items()})

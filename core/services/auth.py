@@ -7,15 +7,17 @@ Identity is bound only by :func:`authenticate_password` / :func:`login_key`; the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
 from core.authz import Actor, ViewMode
+from core.clock import BERLIN
 from core.errors import AuthFailed
-from core.models import Account, Customer, LoginFailure, Role, SshKey
-from core.runtime import Core, UnitOfWork
+from core.models import Account, AuditEvent, Customer, LoginFailure, Role, SshKey
 from core.security import hash_secret, needs_rehash, verify_secret
+from core.uow import UnitOfWork, UnitsOfWork
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ async def is_locked(uow: UnitOfWork, account_id: int) -> bool:
 
 
 async def _actor(
-    uow: UnitOfWork, account: Account, *, source: str | None, fingerprint: str | None
+    uow: UnitOfWork, account: Account, *, source: str | None, fingerprint: str | None,
+    audit: bool = True,
 ) -> Actor:
     customer_name = await _customer_name(uow, account.customer_id)
     actor = Actor(
@@ -74,17 +77,60 @@ async def _actor(
         locale=account.locale,
         customer_name=customer_name,
     )
-    uow.audit(
-        actor, "session.login", customer_id=account.customer_id, target=account.username,
-        method="publickey" if fingerprint else "password",
-    )
+    if audit:
+        await record_login(uow, actor)
     return actor
 
 
+async def record_login(uow: UnitOfWork, actor: Actor) -> None:
+    """The sign-in entry of the Archiv (an interactive session, the local TUI)."""
+    uow.audit(
+        actor, "session.login", customer_id=actor.customer_id, target=actor.username,
+        method="publickey" if actor.key_fingerprint else "password",
+    )
+
+
+async def command_access_recorded(uow: UnitOfWork, actor: Actor) -> bool:
+    """Has today's command-mode entry of this account, key and source been written?"""
+    since = datetime.combine(uow.clock.today(), time(), BERLIN).astimezone(UTC)
+    seen = await uow.session.scalar(
+        select(AuditEvent.id).where(
+            _same(AuditEvent.customer_id, actor.customer_id),
+            AuditEvent.at >= since,
+            AuditEvent.action == "session.command",
+            AuditEvent.actor_id == actor.account_id,
+            _same(AuditEvent.source_address, actor.source_address),
+            _same(AuditEvent.key_fingerprint, actor.key_fingerprint),
+        ).limit(1)
+    )
+    return seen is not None
+
+
+async def record_command_access(uow: UnitOfWork, actor: Actor) -> bool:
+    """Command mode (``ssh HOST COMMAND``: scripts, cron): one Archiv entry per account, key,
+    source address and day instead of a sign-in per call (a job polling every minute would
+    bury everything else); what the commands change is audited by the commands. Failed
+    logins are counted (lockout) and logged as before."""
+    if await command_access_recorded(uow, actor):
+        return False
+    uow.audit(
+        actor, "session.command", customer_id=actor.customer_id, target=actor.username,
+        method="publickey" if actor.key_fingerprint else "password",
+    )
+    return True
+
+
+def _same(column: Any, value: object) -> Any:
+    return column.is_(None) if value is None else column == value
+
+
 async def authenticate_password(
-    core: Core, *, username: str, password: str, source: str | None = None
+    core: UnitsOfWork, *, username: str, password: str, source: str | None = None,
+    audit_login: bool = True,
 ) -> LoginResult:
     """Check a password. A failure counts towards the lockout; the caller says only "failed".
+    ``audit_login=False``: the caller records the sign-in itself (the SSH server, once it
+    knows whether the session is interactive or a command).
 
     The slow hash check runs between a short read and a short write, so it never holds
     SQLite's single writer and logins run in parallel."""
@@ -95,7 +141,8 @@ async def authenticate_password(
     upgraded = await _upgraded_hash(stored, password, ok)
     async with core.uow() as uow:
         return await _complete_password_login(
-            uow, username, ok=ok, upgraded=upgraded, source=source, checked_hash=stored
+            uow, username, ok=ok, upgraded=upgraded, source=source, checked_hash=stored,
+            audit_login=audit_login,
         )
 
 
@@ -114,6 +161,7 @@ async def _complete_password_login(
     upgraded: str | None,
     source: str | None,
     checked_hash: str | None = None,
+    audit_login: bool = True,
 ) -> LoginResult:
     account = await _account(uow, username)
     if account is None:
@@ -134,7 +182,9 @@ async def _complete_password_login(
             .values(password_hash=upgraded)
             .execution_options(synchronize_session=False)
         )
-    return LoginResult(await _actor(uow, account, source=source, fingerprint=None))
+    return LoginResult(
+        await _actor(uow, account, source=source, fingerprint=None, audit=audit_login)
+    )
 
 
 async def _locked_after_flush(uow: UnitOfWork, account_id: int) -> bool:
@@ -152,7 +202,8 @@ async def authorized_keys(uow: UnitOfWork, *, username: str) -> list[str]:
 
 
 async def login_key(
-    uow: UnitOfWork, *, username: str, fingerprint: str, source: str | None = None
+    uow: UnitOfWork, *, username: str, fingerprint: str, source: str | None = None,
+    audit_login: bool = True,
 ) -> LoginResult:
     """Bind the identity after a verified signature with the key of ``fingerprint``."""
     account = await _account(uow, username)
@@ -165,7 +216,9 @@ async def login_key(
     )
     if key is None:
         return LoginResult(None)
-    return LoginResult(await _actor(uow, account, source=source, fingerprint=fingerprint))
+    return LoginResult(
+        await _actor(uow, account, source=source, fingerprint=fingerprint, audit=audit_login)
+    )
 
 
 async def record_failure(uow: UnitOfWork, *, username: str, source: str | None = None) -> None:

@@ -1,0 +1,202 @@
+"""Command mode driven by the real OpenSSH client, the way scripts and cron jobs call it.
+
+Every call runs ``ssh`` as a subprocess with a timeout, so a command that hangs fails the
+test instead of hanging CI. Authentication is by key: each demo account gets its own
+ed25519 key, picked by the client config's ``IdentityFile .../%r`` (the remote user).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from core.models import AuditEvent
+from core.services import operators
+from tests.e2e.harness import RunningServer, running_server
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.openssh,
+    pytest.mark.skipif(
+        not (shutil.which("ssh") and shutil.which("ssh-keygen")),
+        reason="needs openssh-client (.ci/run installs it)",
+    ),
+]
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+TIMEOUT = 30.0
+"""Seconds one ``ssh`` call may take; a hang fails the test."""
+USERS = ("admin", "mia", "tom", "beispiel", "support")
+
+
+@dataclass
+class Done:
+    """One finished ``ssh`` call."""
+
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Client:
+    """The demo server and an OpenSSH client config that logs in by key."""
+
+    srv: RunningServer
+    config: Path
+
+    @property
+    def port(self) -> int:
+        return self.srv.port
+
+    def argv(self, user: str, *words: str, options: tuple[str, ...] = ()) -> list[str]:
+        return ["ssh", "-F", str(self.config), *options, "-p", str(self.port),
+                f"{user}@127.0.0.1", *words]
+
+
+async def run(argv: list[str], *, stdin: bytes | None = None, devnull: bool = False,
+              shell: bool = False) -> Done:
+    """Run the client; ``stdin`` is piped in (then closed), ``devnull`` is ``< /dev/null``;
+    neither: the client's stdin is an open pipe that is never written (as with cron)."""
+    stdin_arg = asyncio.subprocess.DEVNULL if devnull else asyncio.subprocess.PIPE
+    if shell:
+        proc = await asyncio.create_subprocess_exec(
+            "bash", "-c", argv[0], stdin=stdin_arg,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+    else:
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=stdin_arg, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+    try:
+        if stdin is not None:
+            out, err = await asyncio.wait_for(proc.communicate(stdin), TIMEOUT)
+        elif devnull:
+            out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+        else:
+            assert proc.stdout is not None and proc.stderr is not None
+            out, err = await asyncio.wait_for(
+                asyncio.gather(proc.stdout.read(), proc.stderr.read()), TIMEOUT
+            )
+            await asyncio.wait_for(proc.wait(), TIMEOUT)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        await proc.wait()
+        raise AssertionError(f"ssh did not finish within {TIMEOUT}s: {argv}") from None
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
+    assert proc.returncode is not None
+    return Done(proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
+
+
+async def _keygen(path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", path.name, "-f", str(path),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert await asyncio.wait_for(proc.wait(), TIMEOUT) == 0
+
+
+@contextlib.asynccontextmanager
+async def openssh_client(tmp_path: Path, db_templates: dict[str, Path]) -> AsyncIterator[Client]:
+    async with running_server(tmp_path, templates=db_templates) as srv:
+        keys = tmp_path / "keys"
+        keys.mkdir()
+        for user in USERS:
+            await _keygen(keys / user)
+            async with srv.core.uow() as uow:
+                await operators.add_key(uow, username=user,
+                                        public_key=(keys / f"{user}.pub").read_text())
+        config = tmp_path / "ssh_config"
+        config.write_text("\n".join([
+            "Host *",
+            "  StrictHostKeyChecking no",
+            "  UserKnownHostsFile /dev/null",
+            "  LogLevel ERROR",
+            "  BatchMode yes",
+            "  IdentityAgent none",
+            f"  IdentityFile {keys}/%r",
+            "  IdentitiesOnly yes",
+            "  PreferredAuthentications publickey",
+        ]) + "\n")
+        os.chmod(config, 0o600)
+        yield Client(srv, config)
+
+
+@pytest.fixture
+async def client(tmp_path: Path, db_templates: dict[str, Path]) -> AsyncIterator[Client]:
+    async with openssh_client(tmp_path, db_templates) as c:
+        yield c
+
+
+# ---------------------------------------------------------------------- stdin not a terminal
+
+
+async def test_command_mode_with_ssh_n_ends_with_its_exit_status(client: Client) -> None:
+    done = await run(client.argv("admin", "whoami", options=("-n",)))
+    assert (done.code, done.err) == (0, ""), done
+    assert "Muster GmbH" in done.out and "admin" in done.out
+
+    done = await run(client.argv("admin", "frobnicate", options=("-n",)))
+    assert done.code == 2 and done.out == ""
+    assert done.err.count("\n") == 1 and "frobnicate" in done.err
+
+
+async def test_command_mode_with_stdin_from_dev_null(client: Client) -> None:
+    done = await run(client.argv("admin", "numbers", "list", "--json"), devnull=True)
+    assert (done.code, done.err) == (0, ""), done
+    rows = json.loads(done.out)
+    assert len(rows) >= 12 and all(r["number"].startswith("+49") for r in rows)
+
+
+async def test_command_mode_with_piped_stdin(client: Client) -> None:
+    done = await run(client.argv("admin", "whoami"), stdin=b"\n")  # echo | ssh ... whoami
+    assert (done.code, done.err) == (0, ""), done
+    assert "Muster GmbH" in done.out
+
+    done = await run(client.argv("tom", "whoami"), stdin=b"")  # stdin closed at once
+    assert done.code == 0 and "tom" in done.out
+
+
+async def test_command_mode_with_stdin_open_but_silent(client: Client) -> None:
+    """cron/CI: stdin is a pipe nobody writes to; the command must not wait for it."""
+    done = await run(client.argv("mia", "numbers", "list", "--json"))
+    assert done.code == 0 and json.loads(done.out)
+
+
+# ---------------------------------------------------------------------- Archiv entries
+
+
+async def _audit_count(srv: RunningServer, action: str, user: str) -> int:
+    async with srv.core.uow(readonly=True) as uow:
+        count = await uow.session.scalar(
+            select(func.count()).select_from(AuditEvent)
+            .where(AuditEvent.action == action, AuditEvent.actor_username == user)
+        )
+    return int(count or 0)
+
+
+async def test_command_calls_do_not_flood_the_archiv_with_sign_ins(client: Client) -> None:
+    """A cron job calling every minute: one "command access" entry a day, no sign-in each."""
+    for _ in range(3):
+        done = await run(client.argv("admin", "numbers", "list", "--json", options=("-n",)))
+        assert done.code == 0
+    assert await _audit_count(client.srv, "session.login", "admin") == 0
+    assert await _audit_count(client.srv, "session.command", "admin") == 1
+    async with client.srv.core.uow(readonly=True) as uow:
+        entry = await uow.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "session.command")
+        )
+    assert entry is not None and entry.source_address == "127.0.0.1"
+    assert entry.key_fingerprint and entry.key_fingerprint.startswith("SHA256:")
