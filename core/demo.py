@@ -32,10 +32,10 @@ from core.models import (
     Role,
 )
 from core.reference import ensure_reference_data
-from core.runtime import UnitOfWork
 from core.security import hash_secret
 from core.services.numbers import end_of_following_month
 from core.tariffs import number_tariff
+from core.uow import UnitOfWork
 
 
 async def is_empty(uow: UnitOfWork) -> bool:

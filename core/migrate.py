@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -11,9 +11,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from core.db import Database
-
-if TYPE_CHECKING:
-    from core.runtime import Core
+from core.demo import seed_demo
+from core.reference import ensure_reference_data
+from core.runtime import Core
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -62,9 +62,6 @@ async def prepare(core: Core, *, demo: bool = False) -> bool:
     """Make a database ready to serve: create the data dir, migrate to the newest schema,
     load reference data and, with ``demo``, the demo data if the database is empty.
     Returns True when demo data was loaded."""
-    from core.demo import seed_demo
-    from core.reference import ensure_reference_data
-
     core.settings.data_dir.mkdir(parents=True, exist_ok=True)
     await upgrade(core.db)
     async with core.uow() as uow:

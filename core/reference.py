@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.models import LocalArea
-from core.runtime import UnitOfWork
+from core.uow import UnitOfWork
 
 LOCAL_AREAS: dict[str, str] = {
     "030": "Berlin",

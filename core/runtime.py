@@ -1,5 +1,9 @@
 """The core as one object: database, clock, event bus, outbox and background jobs.
 
+This is core's composition root: it builds the units of work (:mod:`core.uow`), the outbox
+transports, the event bridge and the scheduler with the job list of :mod:`core.jobs`.
+Nothing in ``core`` below it imports it (import-linter's acyclic contract).
+
 Front ends (TUI sessions, command mode, admin CLI) hold one :class:`Core` per process
 and call services through :meth:`Core.run` / :meth:`Core.read`: one unit of work per
 call, events published only after commit.
@@ -12,97 +16,32 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from core.authz import Actor
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.db import Database, transaction
-from core.errors import DomainError
-from core.events import DomainEvent, EventBus
-from core.models import AuditEvent, OutboxKind
-from core.outbox import Attachment, Dispatcher, Transport, enqueue
+from core.events import EventBus
+from core.jobs import JOBS
+from core.local_bridge import LocalEventBridge
+from core.models import OutboxKind
+from core.outbox import Dispatcher, Transport
+from core.scheduler import Scheduler
 from core.secretbox import SecretBox
+from core.transports import build_transports
+from core.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.pg_bridge import PostgresEventBridge
+
+__all__ = ["Core", "UnitOfWork"]
+"""``UnitOfWork`` lives in :mod:`core.uow`; front ends may name it from here with ``Core``."""
 
 log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-class UnitOfWork:
-    """One transaction plus what it causes: events to publish and messages to send."""
-
-    def __init__(self, core: Core, session: AsyncSession) -> None:
-        self.core = core
-        self.session = session
-        self.clock: Clock = core.clock
-        self.settings: Settings = core.settings
-        self.events: list[DomainEvent] = []
-        self.outbox_count = 0
-        self.error_after_commit: DomainError | None = None
-        """Set by :meth:`fail_after_commit`: raised once the transaction has committed."""
-
-    def fail_after_commit(self, error: DomainError) -> None:
-        """Refuse the action but keep what was recorded (e.g. a wrong PIN attempt).
-
-        Raising would roll the record back; instead the unit of work commits and then
-        raises ``error`` to the caller.
-        """
-        self.error_after_commit = error
-
-    def emit(self, name: str, customer_id: int | None, **payload: Any) -> None:
-        """Queue a past-tense event (``NumberActivated``); published after commit only."""
-        self.events.append(DomainEvent(name, customer_id, payload))
-
-    def audit(
-        self,
-        actor: Actor | None,
-        action: str,
-        *,
-        customer_id: int | None,
-        target: str = "",
-        **details: Any,
-    ) -> AuditEvent:
-        """R17: record who did what, on behalf of which customer, from where."""
-        row = AuditEvent(
-            at=self.clock.now(),
-            customer_id=customer_id,
-            actor_id=actor.account_id if actor else None,
-            actor_username=actor.username if actor else "system",
-            actor_role=actor.role.value if actor else "system",
-            via_support=bool(actor and actor.via_support),
-            reason=actor.reason if actor else None,
-            action=action,
-            target=target[:200],
-            details=details,
-            source_address=actor.source_address if actor else None,
-            key_fingerprint=actor.key_fingerprint if actor else None,
-        )
-        self.session.add(row)
-        self.emit("AuditRecorded", customer_id, action=action)
-        return row
-
-    def send(
-        self,
-        kind: OutboxKind,
-        *,
-        to: str,
-        subject: str,
-        body: str,
-        attachments: tuple[Attachment, ...] = (),
-        customer_id: int | None = None,
-        key: str | None = None,
-        meta: dict[str, Any] | None = None,
-    ) -> None:
-        """Queue an e-mail, SMS or letter in this transaction (transactional outbox)."""
-        enqueue(
-            self.session, self.core.secret_box, self.clock, kind=kind, to=to, subject=subject,
-            body=body, attachments=attachments, customer_id=customer_id, key=key, meta=meta,
-        )
-        self.outbox_count += 1
 
 
 class Core:
@@ -123,19 +62,19 @@ class Core:
         self.bus = bus or EventBus()
         self.secret_box = SecretBox.from_data_dir(settings.data_dir, settings.secret_key)
         if transports is None:
-            from core.transports import build_transports
-
             transports = build_transports(settings)
         self.dispatcher = Dispatcher(self.db, self.secret_box, self.clock, transports)
         self._tasks: list[asyncio.Task[None]] = []
-        self._bridge: Any = None
+        self._bridge: PostgresEventBridge | LocalEventBridge | None = None
         self._inflight: set[asyncio.Future[Any]] = set()
         """Units of work still running (possibly for callers that were cancelled)."""
 
     @asynccontextmanager
     async def uow(self, *, readonly: bool = False) -> AsyncIterator[UnitOfWork]:
         async with transaction(self.db, readonly=readonly) as session:
-            work = UnitOfWork(self, session)
+            work = UnitOfWork(
+                session, clock=self.clock, settings=self.settings, secret_box=self.secret_box
+            )
             yield work
         # committed: now the world may hear about it
         for event in work.events:
@@ -200,13 +139,12 @@ class Core:
         if self._bridge is not None:
             return
         if self.db.is_postgres:
+            # Imported here on purpose: asyncpg (~60 ms of import) is needed on PostgreSQL only.
             from core.pg_bridge import PostgresEventBridge
 
             self._bridge = PostgresEventBridge(self.db.url, self.bus)
             await self._bridge.start()
         elif local_hub is not None:
-            from core.local_bridge import LocalEventBridge
-
             self._bridge = LocalEventBridge(local_hub, self.bus)
             await self._bridge.start()
 
@@ -217,11 +155,7 @@ class Core:
                 asyncio.create_task(self.dispatcher.run(self.settings.outbox_interval), name="outbox")
             )
         if scheduler:
-            try:
-                from core.scheduler import Scheduler
-            except ImportError:
-                return
-            sched = Scheduler(self)
+            sched = Scheduler(self, JOBS)
             self._tasks.append(
                 asyncio.create_task(sched.run(self.settings.scheduler_interval), name="scheduler")
             )

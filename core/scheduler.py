@@ -1,9 +1,12 @@
-"""Background jobs: due deactivations (R12) and porting steps (R16).
+"""The runner of background jobs (the jobs themselves are listed in :mod:`core.jobs`).
 
 Every node may run a :class:`Scheduler`; a job runs only while its runner holds the
 job's row in ``scheduler_leases`` (taken with a conditional UPDATE, or an INSERT that
 loses on the primary key), so two schedulers never run the same job at once. Jobs are
 idempotent and work off everything due up to today, so downtime is caught up.
+
+The runner knows no services: :class:`core.runtime.Core` hands it the named jobs, so the
+scheduler sits below the services and the runtime above both.
 """
 
 from __future__ import annotations
@@ -11,19 +14,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
+from core.clock import Clock
+from core.db import Database
 from core.models import SchedulerLease
-from core.runtime import UnitOfWork
-from core.services import numbers
-
-if TYPE_CHECKING:
-    from core.runtime import Core
+from core.uow import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -31,36 +32,30 @@ LEASE_SECONDS = 300
 """A crashed runner's lease expires after this; a job must finish well within it."""
 
 Job = Callable[[UnitOfWork], Awaitable[int]]
+"""A job gets its own unit of work and returns how many items it handled."""
 
 
-async def _due_deactivations(uow: UnitOfWork) -> int:
-    return await numbers.apply_due_deactivations(uow, today=uow.clock.today())
+class JobHost(UnitsOfWork, Protocol):
+    """What the scheduler needs of :class:`core.runtime.Core`."""
 
+    @property
+    def db(self) -> Database: ...
 
-def _porting_job() -> Job | None:
-    """The porting engineer's ``advance_due``, if that module exists yet."""
-    try:
-        from core.services import porting
-    except ImportError:
-        return None
-    advance = getattr(porting, "advance_due", None)
-    return advance if callable(advance) else None
+    @property
+    def clock(self) -> Clock: ...
 
 
 class Scheduler:
     """Runs the periodic jobs of one node."""
 
-    def __init__(self, core: Core, *, holder: str | None = None) -> None:
+    def __init__(
+        self, core: JobHost, jobs: Mapping[str, Job], *, holder: str | None = None
+    ) -> None:
         self.core = core
+        self.jobs: Mapping[str, Job] = jobs
+        """Run in this order each round, each under its own lease."""
         self.holder = holder or f"sched-{secrets.token_hex(4)}"
         """Identifies this runner in the lease table."""
-
-    def jobs(self) -> dict[str, Job]:
-        jobs: dict[str, Job] = {"deactivations": _due_deactivations}
-        porting = _porting_job()
-        if porting is not None:
-            jobs["porting"] = porting
-        return jobs
 
     async def acquire(self, job: str) -> bool:
         """Take the job's lease unless another runner holds an unexpired one."""
@@ -104,7 +99,7 @@ class Scheduler:
         transaction rolled back, it is logged and retried next round, and the other
         jobs still run."""
         done: dict[str, int] = {}
-        for name, job in self.jobs().items():
+        for name, job in self.jobs.items():
             if not await self.acquire(name):
                 continue
             ran = False

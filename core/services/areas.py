@@ -37,9 +37,9 @@ from core.models import (
     PinLetterStatus,
     Role,
 )
-from core.runtime import UnitOfWork
 from core.security import hash_secret, random_digits, verify_secret
 from core.tariffs import NUMBER_TARIFFS
+from core.uow import UnitOfWork
 
 PIN_LENGTH = 6
 PIN_VALIDITY = timedelta(days=14)

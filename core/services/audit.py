@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from core.authz import Actor, Permission, require
 from core.errors import NotFound
 from core.models import AuditEvent
-from core.runtime import UnitOfWork
+from core.uow import UnitOfWork
 
 MAX_LIMIT = 1000
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from core.authz import Actor, Permission, require
 from core.errors import NotFound, ValidationError
 from core.models import CREDENTIAL_ELIGIBLE_TYPES, Contract, CustomerNumber, Product
-from core.runtime import UnitOfWork
+from core.uow import UnitOfWork
 
 PRODUCTS: tuple[str, ...] = tuple(p.value for p in Product)
 """Products in the order the portal offers them (R1)."""

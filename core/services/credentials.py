@@ -34,7 +34,6 @@ from core.models import (
     Role,
 )
 from core.outbox import Attachment
-from core.runtime import UnitOfWork
 from core.security import hash_secret, mask_email, mask_phone, random_password, verify_secret
 from core.services.contracts import (
     ELIGIBLE_TYPES,
@@ -43,6 +42,7 @@ from core.services.contracts import (
     is_eligible,
     load_contract,
 )
+from core.uow import UnitOfWork
 
 PASSWORD_LENGTH = 24
 CODE_LENGTH = 12

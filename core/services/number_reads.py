@@ -21,7 +21,6 @@ from core.models import (
     NumberStatus,
     Role,
 )
-from core.runtime import UnitOfWork
 from core.services.number_views import (
     FAX_CREDENTIALS_KEY,
     FORWARDING_KEY,
@@ -36,6 +35,7 @@ from core.services.number_views import (
     national_form,
     normalize_number,
 )
+from core.uow import UnitOfWork
 
 _Assigned = aliased(Account, name="assigned")
 _FaxOwner = aliased(Account, name="fax_owner")

@@ -35,7 +35,6 @@ from core.models import (
     OutboxKind,
     Role,
 )
-from core.runtime import UnitOfWork
 from core.security import hash_secret, random_password
 from core.services.number_reads import (  # re-exported: callers use numbers.X
     _load_for_manage,
@@ -70,6 +69,7 @@ from core.services.number_views import (  # re-exported: callers use numbers.X
     normalize_number,
     validate_forwarding_target,
 )
+from core.uow import UnitOfWork
 
 __all__ = [
     "FAX_CREDENTIALS_KEY",

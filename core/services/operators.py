@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from core.errors import NotFound, ValidationError
 from core.i18n import LOCALES
 from core.models import Account, Customer, CustomerNumber, Role, SshKey
-from core.runtime import UnitOfWork
 from core.security import (
     hash_secret,
     validate_email,
@@ -24,6 +23,7 @@ from core.security import (
 from core.services import areas
 from core.services.users import insert_account
 from core.sshkeys import parse_public_key
+from core.uow import UnitOfWork
 from core.views import AccountView, CustomerView, KeyView
 
 _CUSTOMER_NUMBER_RE = re.compile(r"^\d{7}$")

@@ -41,9 +41,9 @@ from core.models import (
     PortingStatus,
 )
 from core.reference import area_of
-from core.runtime import UnitOfWork
 from core.security import normalize_phone
 from core.services import areas
+from core.uow import UnitOfWork
 
 MIN_WORKING_DAYS = 15
 MAX_NUMBERS_PER_ORDER = 100

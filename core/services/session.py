@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.authz import Actor
 from core.errors import NotFound
 from core.models import Account, CustomerNumber
-from core.runtime import UnitOfWork
+from core.uow import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from core.authz import Actor, Permission, require
 from core.errors import NotFound, ValidationError
 from core.models import Customer, CustomerNumber, Number
-from core.runtime import UnitOfWork
 from core.security import normalize_phone
+from core.uow import UnitOfWork
 
 SEARCH_LIMIT = 50
 """More hits than this are useless on one screen; the agent refines the query instead."""

@@ -17,7 +17,6 @@ from core.db import is_unique_violation
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from core.i18n import LOCALES, format_datetime, t
 from core.models import Account, Customer, LoginFailure, Number, NumberStatus, OutboxKind, Role
-from core.runtime import UnitOfWork
 from core.security import (
     hash_secret,
     mask_email,
@@ -30,6 +29,7 @@ from core.security import (
 )
 from core.services import auth
 from core.services import numbers as number_service
+from core.uow import UnitOfWork
 
 _ASSIGNABLE = (NumberStatus.ACTIVE, NumberStatus.PENDING_DEACTIVATION)
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from core.authz import Actor
 from core.clock import FixedClock
+from core.jobs import JOBS, due_deactivations
 from core.models import AuditEvent, Number, NumberStatus, SchedulerLease
 from core.runtime import Core, UnitOfWork
 from core.scheduler import LEASE_SECONDS, Scheduler
@@ -33,16 +34,16 @@ async def deactivated_audits(core: Core) -> int:
 
 async def test_nothing_due_before_the_last_day_passes(demo_core: Core, clock: FixedClock) -> None:
     clock.set(datetime(2026, 12, 31, 22, 30, tzinfo=UTC))  # 23:30 in Berlin: still the last day
-    assert (await Scheduler(demo_core).run_once())["deactivations"] == 0
+    assert (await Scheduler(demo_core, JOBS).run_once())["deactivations"] == 0
     assert await statuses(demo_core, PENDING) == ["pending_deactivation"]
     clock.set(datetime(2026, 12, 31, 23, 5, tzinfo=UTC))  # 00:05 on 1 January in Berlin
-    assert (await Scheduler(demo_core).run_once())["deactivations"] == 1
+    assert (await Scheduler(demo_core, JOBS).run_once())["deactivations"] == 1
     assert await statuses(demo_core, PENDING) == ["inactive"]
 
 
 async def test_run_once_is_idempotent(demo_core: Core, clock: FixedClock) -> None:
     clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
-    sched = Scheduler(demo_core)
+    sched = Scheduler(demo_core, JOBS)
     seen: list[str] = []
     sub = demo_core.bus.subscribe(lambda e: seen.append(e.name))
     assert (await sched.run_once())["deactivations"] == 1
@@ -60,13 +61,13 @@ async def test_catch_up_after_downtime(demo_core: Core, actors: dict[str, Actor]
     clock.set(datetime(2027, 1, 10, 9, 0, tzinfo=UTC))
     await demo_core.run(numbers.deactivate, actors["admin"], number=TOM_NUMBER)
     clock.set(datetime(2027, 4, 3, 9, 0, tzinfo=UTC))
-    assert (await Scheduler(demo_core).run_once())["deactivations"] == 2
+    assert (await Scheduler(demo_core, JOBS).run_once())["deactivations"] == 2
     assert await statuses(demo_core, TOM_NUMBER, PENDING) == ["inactive", "inactive"]
 
 
 async def test_two_schedulers_at_once_apply_once(demo_core: Core, clock: FixedClock) -> None:
     clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
-    first, second = Scheduler(demo_core), Scheduler(demo_core)
+    first, second = Scheduler(demo_core, JOBS), Scheduler(demo_core, JOBS)
     results = await asyncio.gather(first.run_once(), second.run_once())
     assert sum(r.get("deactivations", 0) for r in results) == 1
     assert await deactivated_audits(demo_core) == 1
@@ -74,7 +75,7 @@ async def test_two_schedulers_at_once_apply_once(demo_core: Core, clock: FixedCl
 
 async def test_held_lease_blocks_other_runner_until_it_expires(demo_core: Core, clock: FixedClock) -> None:
     clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
-    holder, other = Scheduler(demo_core, holder="node-a"), Scheduler(demo_core, holder="node-b")
+    holder, other = Scheduler(demo_core, JOBS, holder="node-a"), Scheduler(demo_core, JOBS, holder="node-b")
     assert await holder.acquire("deactivations")  # node-a crashed while holding it
     assert "deactivations" not in await other.run_once()
     assert await statuses(demo_core, PENDING) == ["pending_deactivation"]
@@ -87,25 +88,32 @@ async def test_failing_job_is_rolled_back_and_does_not_stop_the_others(
     demo_core: Core, clock: FixedClock
 ) -> None:
     clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
-    sched = Scheduler(demo_core, holder="node-a")
 
     async def broken(uow: UnitOfWork) -> int:
         await numbers.apply_due_deactivations(uow, today=uow.clock.today())
         raise RuntimeError("carrier unreachable")
 
-    sched.jobs = lambda: {"broken": broken, "deactivations": _due}  # type: ignore[method-assign]
+    sched = Scheduler(demo_core, {"broken": broken, "deactivations": due_deactivations},
+                      holder="node-a")
     assert await sched.run_once() == {"deactivations": 1}
     assert await deactivated_audits(demo_core) == 1  # the broken job's changes were rolled back
-    assert await Scheduler(demo_core, holder="node-b").acquire("broken")  # its lease was released
+    assert await Scheduler(demo_core, JOBS, holder="node-b").acquire("broken")  # its lease was released
 
 
-async def _due(uow: UnitOfWork) -> int:
-    return await numbers.apply_due_deactivations(uow, today=uow.clock.today())
+async def test_every_registered_job_runs_each_round(demo_core: Core, clock: FixedClock) -> None:
+    """The job list is explicit (core.jobs): a round runs the deactivations and the porting
+    steps, each under its own lease, and the runtime's scheduler gets the same list."""
+    clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
+    assert list(JOBS) == ["deactivations", "porting"]
+    assert set(await Scheduler(demo_core, JOBS).run_once()) == {"deactivations", "porting"}
+    async with demo_core.uow(readonly=True) as uow:
+        leases = await uow.session.scalars(select(SchedulerLease.job).order_by(SchedulerLease.job))
+        assert list(leases) == ["deactivations", "porting"]
 
 
 async def test_run_loop_applies_due_deactivations(demo_core: Core, clock: FixedClock) -> None:
     clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
-    task = asyncio.create_task(Scheduler(demo_core).run(0.01))
+    task = asyncio.create_task(Scheduler(demo_core, JOBS).run(0.01))
     try:
         for _ in range(200):
             if await statuses(demo_core, PENDING) == ["inactive"]:
