@@ -9,13 +9,11 @@ as a notification and closes the dialog so that the dashboard shows fresh data.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Input, Select, SelectionList, Static
+from textual.widgets import Checkbox, Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from core.authz import Actor
@@ -31,8 +29,9 @@ from core.services.numbers import (
     Quote,
     SwapResult,
 )
-from screens.base import PortalDialog, portal_footer
+from screens.base import PortalMixin
 from tui.sanitize import clean
+from tui.widgets.dialog import Dialog
 
 KIND_LABELS: dict[str, str] = {
     "voice": "ui.numbers.kind.voice",
@@ -45,14 +44,12 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 
-class NumberDialog(PortalDialog[T], Generic[T]):
-    """Common frame: title, body, an inline error line, confirm and cancel buttons."""
+class NumberDialog(PortalMixin, Dialog[T], Generic[T]):
+    """The number dialogs on the kit's :class:`~tui.widgets.dialog.Dialog` (Enter and
+    ctrl+s confirm, Esc cancels): the title, the number line, confirm and cancel labels
+    from i18n keys; :meth:`load` fetches what the dialog shows and says when it is ready."""
 
     CSS_PATH = "number_dialogs.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Abbrechen", id="numbers.dialog.cancel"),
-        Binding("ctrl+s", "confirm", "OK", id="numbers.dialog.confirm"),
-    ]
     TITLE_KEY = ""
     CONFIRM_KEY = ""
     CANCEL_KEY = "ui.numbers.cancel"
@@ -61,37 +58,28 @@ class NumberDialog(PortalDialog[T], Generic[T]):
         super().__init__()
         self.view = view
         """The number the dialog was opened on (None: the dialog lets the user choose)."""
-        self._busy = False
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(self.t(self.TITLE_KEY), classes="title")
-            if self.view is not None:
-                yield Static(self.t("ui.numbers.number_line", number=self.view.national), id="number")
-            yield from self.body()
-            yield Static("", id="error", classes="danger")
-            with Horizontal(classes="button-row"):
-                yield Button(self.t(self.CONFIRM_KEY), id="confirm", variant="primary", disabled=True)
-                yield Button(self.t(self.CANCEL_KEY), id="cancel")
-        yield portal_footer()
+    def title_text(self) -> str:
+        return self.t(self.TITLE_KEY)
 
-    def body(self) -> ComposeResult:
-        yield from ()
+    def confirm_text(self) -> str:
+        return self.t(self.CONFIRM_KEY)
+
+    def cancel_text(self) -> str:
+        return self.t(self.CANCEL_KEY)
+
+    def header(self) -> ComposeResult:
+        if self.view is not None:
+            yield Static(self.t("ui.numbers.number_line", number=self.view.national), id="number")
 
     def on_mount(self) -> None:
-        self.label_bindings("numbers.dialog.", {"cancel": self.CANCEL_KEY, "confirm": self.CONFIRM_KEY})
+        self.ready(False)
         self.load()
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
-        """Fetch what the dialog shows; enable confirm when it may be used."""
+        """Fetch what the dialog shows; say when it may be confirmed."""
         self.ready(True)
-
-    def ready(self, ok: bool) -> None:
-        self.query_one("#confirm", Button).disabled = not ok
-
-    def show_inline(self, text: str) -> None:
-        self.query_one("#error", Static).update(clean(text))
 
     async def submit(
         self,
@@ -114,27 +102,6 @@ class NumberDialog(PortalDialog[T], Generic[T]):
         """A refusal closes the dialog (the number changed meanwhile)."""
         self.show_error(error)
         self.dismiss(None)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#confirm")
-    async def action_confirm(self) -> None:
-        if self._busy or self.query_one("#confirm", Button).disabled:
-            return
-        self._busy = True
-        self.show_inline("")
-        try:
-            result = await self.confirm()
-        finally:
-            self._busy = False
-        if result is not None and self.is_attached:
-            self.dismiss(result)
-
-    async def confirm(self) -> T | None:
-        """Run the dialog's one write service; each dialog defines what that is."""
-        raise NotImplementedError(type(self).__name__)
 
 
 class ActivateDialog(NumberDialog[NumberView]):
@@ -271,7 +238,14 @@ class SwapDialog(NumberDialog[SwapResult]):
 
     def _check(self) -> None:
         old, new = self.query_one("#old", Select).value, self.query_one("#new", Select).value
-        self.ready(isinstance(old, str) and isinstance(new, str))
+        if not self._active or not self._inactive:
+            self.ready(False, self.t("ui.numbers.swap.none"))
+        elif not isinstance(old, str):
+            self.ready(False, self.t("ui.numbers.swap.pick_old"))
+        elif not isinstance(new, str):
+            self.ready(False, self.t("ui.numbers.swap.pick_new"))
+        else:
+            self.ready(True)
 
     @on(Select.Changed, "#old")
     def _old_changed(self) -> None:
@@ -311,14 +285,6 @@ class ForwardingDialog(NumberDialog[NumberView]):
         yield Input(self.view.forwarding_target or "", id="target",
                     placeholder=self.t("ui.numbers.forwarding.placeholder"))
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#target", Input).focus()
-
-    @on(Input.Submitted, "#target")
-    async def _submitted(self) -> None:
-        await self.action_confirm()
-
     async def confirm(self) -> NumberView | None:
         assert self.view is not None
         target = self.query_one("#target", Input).value
@@ -355,9 +321,12 @@ class AssignDialog(NumberDialog[NumberView]):
         ]
         self.query_one("#employee", Select).set_options(options)
 
+        self._chosen()
+
     @on(Select.Changed, "#employee")
-    def _chosen(self, event: Select.Changed) -> None:
-        self.ready(isinstance(event.value, str))
+    def _chosen(self) -> None:
+        chosen = isinstance(self.query_one("#employee", Select).value, str)
+        self.ready(chosen, self.t("ui.numbers.assign.pick"))
 
     async def confirm(self) -> NumberView | None:
         assert self.view is not None
@@ -413,7 +382,8 @@ class FaxCredentialsDialog(NumberDialog[FaxSendResult]):
 
     @on(SelectionList.SelectedChanged)
     def _check(self) -> None:
-        self.ready(bool(self.query_one("#recipients", SelectionList).selected))
+        chosen = bool(self.query_one("#recipients", SelectionList).selected)
+        self.ready(chosen, self.t("error.numbers.no_recipients"))
 
     async def confirm(self) -> FaxSendResult | None:
         assert self.view is not None

@@ -193,6 +193,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Für einen Tausch werden eine aktive und eine inaktive Rufnummer gleicher Art benötigt.",
         "en": "A swap needs an active and an inactive number of the same kind.",
     },
+    "ui.numbers.swap.pick_old": {
+        "de": "Bitte zuerst die aktive Rufnummer wählen, die ausgetauscht werden soll.",
+        "en": "Please choose the active number to swap out first.",
+    },
+    "ui.numbers.swap.pick_new": {
+        "de": "Bitte die inaktive Rufnummer wählen, die an ihre Stelle treten soll.",
+        "en": "Please choose the inactive number to take its place.",
+    },
     "ui.numbers.swap.done": {
         "de": "Rufnummer {old} wurde durch {new} ersetzt.",
         "en": "Number {old} was replaced by {new}.",
@@ -231,6 +239,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Employee to assign the number to:",
     },
     "ui.numbers.assign.choose": {"de": "Mitarbeiter wählen", "en": "Choose employee"},
+    "ui.numbers.assign.pick": {
+        "de": "Bitte zuerst einen Mitarbeiter wählen.", "en": "Please choose an employee first.",
+    },
     "ui.numbers.assign.confirm": {"de": "Speichern", "en": "Save"},
     "ui.numbers.assign.done": {
         "de": "Rufnummer {number} ist jetzt {user} zugeordnet.",

@@ -135,7 +135,11 @@ async def test_swap_warns_then_offers_forwarding(demo_core: Core, actors: dict[s
         text = screen_text(app)
         assert "unwiderruflich gelöscht" in text and "Rufnummerntausch jetzt abschließen" in text
         assert dialog.query_one("#old", Select).value == MIA_MAIN  # type: ignore[attr-defined]
-        assert app.screen.query_one("#confirm", Button).disabled  # no new number chosen yet
+        # no new number chosen yet: Enter (focus starts on the first field) says why
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SwapDialog)
+        assert "Bitte die inaktive Rufnummer wählen" in screen_text(app)
         await click(app, pilot, "cancel")
         assert (await status_of(demo_core, admin, MIA_MAIN)).forwarding_target == "sip:mia@muster-gmbh.de"
 
@@ -240,7 +244,9 @@ async def test_fax_shared_sends_to_chosen_employees(demo_core: Core, actors: dic
         await open_dialog(app, pilot, SHARED_FAX, "f", FaxCredentialsDialog)
         recipients = app.screen.query_one("#recipients", SelectionList)
         assert not recipients.disabled and recipients.selected == []
-        assert app.screen.query_one("#confirm", Button).disabled
+        await pilot.press("ctrl+s")  # nobody chosen: says why instead of nothing
+        await settle(app, pilot)
+        assert "Bitte mindestens einen Mitarbeiter auswählen" in screen_text(app)
         recipients.select("tom")
         recipients.select("mia")
         await settle(app, pilot)
@@ -248,3 +254,32 @@ async def test_fax_shared_sends_to_chosen_employees(demo_core: Core, actors: dic
         assert await count(demo_core, OutboxMessage) == 2
         choice = await demo_core.read(numbers.fax_recipients, actors["admin"], number=SHARED_FAX)
         assert choice.already_sent_to == ("mia", "tom")
+
+
+async def test_enter_confirms_and_escape_cancels(demo_core: Core, actors: dict[str, Actor]) -> None:
+    """The product-wide dialog rule (kit Dialog): the focus never starts on "Abbrechen",
+    Enter confirms, Esc cancels."""
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        dialog = await open_dialog(app, pilot, INACTIVE, "a", ActivateDialog)
+        assert app.focused is not None and app.focused.id != "cancel"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is not dialog
+        assert (await status_of(demo_core, admin, INACTIVE)).status == "inactive"
+        await pilot.press("a")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ActivateDialog)
+        assert (await status_of(demo_core, admin, INACTIVE)).status == "active"
+        # a dialog with a text field: typing goes there, Enter saves
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ForwardingDialog)
+        await pilot.press(*"+4989123")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ForwardingDialog)
+        assert (await status_of(demo_core, admin, INACTIVE)).forwarding_target == "+4989123"
