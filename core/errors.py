@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.i18n import t
+
 
 class DomainError(Exception):
     """Base of every error the core raises on purpose.
@@ -21,10 +23,9 @@ class DomainError(Exception):
         super().__init__(f"{key} {params}" if params else key)
 
     def render(self, locale: str) -> str:
-        from core.i18n import t
-
-        text = t(locale, self.key, **self.params)
-        return f"[{self.rule}] {text}" if self.rule else text
+        """The message in the user's language, without internal codes (SPEC §8): the rule id
+        stays on ``rule`` for code, tests and ``--json`` output."""
+        return t(locale, self.key, **self.params)
 
 
 class PermissionDenied(DomainError):

@@ -122,10 +122,10 @@ def normalize_phone(value: str, *, default_country: str = "49") -> str:
 
 
 def validate_mobile(value: str) -> str:
-    number = normalize_phone(value)
-    if not _E164_RE.match(number):
-        raise ValidationError("error.invalid_mobile", value=value[:40])
-    return number
+    """A mobile number, not a landline (the rules live in :mod:`core.phones`)."""
+    from core.phones import validate_mobile as validate
+
+    return validate(value)
 
 
 def validate_username(value: str) -> str:

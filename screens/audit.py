@@ -49,6 +49,7 @@ class AuditScreen(PortalScreen):
         Binding("slash", "filter", "Filtern", id="ui.audit.key.filter"),
         Binding("m", "more", "Mehr laden", id="ui.audit.key.more"),
         Binding("ctrl+r", "reload", "Neu laden", id="ui.audit.key.reload", show=False),
+        Binding("escape", "clear_filter", "Filter leeren", id="ui.audit.key.clear", show=False),
     ]
 
     def __init__(self) -> None:
@@ -88,7 +89,9 @@ class AuditScreen(PortalScreen):
         self.reload()
 
     @work(exclusive=True, group="load")
-    async def reload(self) -> None:
+    async def reload(self, jump_to: int | None = None) -> None:
+        """Fetch the events again; the cursor stays on the selected event (or goes to row
+        ``jump_to``: the first row "Mehr laden" added) and is scrolled into view."""
         query = self.query_one("#filter", Input).value
         events = await self.fetch(audit.list_events, query=query or None, limit=self.limit)
         if events is None:
@@ -111,8 +114,13 @@ class AuditScreen(PortalScreen):
                 safe_text(self.short_fingerprint(event.key_fingerprint)),
                 key=str(event.id),
             )
-        if current in self.events:
-            table.move_cursor(row=table.get_row_index(current))
+        if jump_to is not None and jump_to < table.row_count:
+            table.move_cursor(row=jump_to, scroll=True)
+        elif current in self.events:
+            table.move_cursor(row=table.get_row_index(current), scroll=True)
+        else:
+            table.move_cursor(row=0)
+            table.scroll_home(animate=False)
         if not events:
             self.query_one("#detail", Static).update(self.t("ui.audit.empty"))
         else:
@@ -125,9 +133,10 @@ class AuditScreen(PortalScreen):
                     style="yellow" if event.via_support else "")
 
     def action_label(self, action: str) -> str:
-        """Known actions have a label (``audit.action.<code>``); others show their code."""
+        """Known actions have a label (``audit.action.<code>``); others a neutral word, never
+        their code (SPEC §8)."""
         key = f"audit.action.{action}"
-        return self.t(key) if key in CATALOG else clean(action)
+        return self.t(key) if key in CATALOG else self.t("audit.action.other")
 
     @staticmethod
     def short_fingerprint(fingerprint: str | None) -> str:
@@ -142,16 +151,15 @@ class AuditScreen(PortalScreen):
         if event is None:
             return
         text = Text()
-        text.append(f"{self.action_label(event.action)} ", style="bold")
-        text.append(f"[{clean(event.action)}]", style="dim")
+        text.append(self.action_label(event.action), style="bold")
         if event.via_support:
             text.append("  ")
             text.append(self.t("ui.audit.support_line", reason=clean(event.reason or "–")), style="yellow")
         if event.key_fingerprint:
             text.append(f"  {clean(event.key_fingerprint)}", style="dim")
-        if event.details:
+        if event.description:
             text.append("\n")
-            text.append("  ".join(f"{clean(k)}={clean(v)}" for k, v in event.details))
+            text.append(clean(event.description))
         self.query_one("#detail", Static).update(text)
 
     @on(Input.Changed, "#filter")
@@ -173,7 +181,18 @@ class AuditScreen(PortalScreen):
     def action_more(self) -> None:
         if not self.exhausted:
             self.limit += PAGE
+            self.reload(jump_to=self.query_one(DataTable).row_count)
+
+    def action_clear_filter(self) -> None:
+        """Esc: clear a set filter (and show everything again)."""
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+            self.limit = PAGE
             self.reload()
+        self.query_one(DataTable).focus()
 
     @on(Button.Pressed, "#reload")
     def action_reload(self) -> None:

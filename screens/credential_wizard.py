@@ -124,8 +124,8 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             ))
             eligibility = (
                 self.t("credentials.eligible_ok") if p.eligible else
-                "[R2] " + self.t("credentials.error.not_eligible", contract=c.contract_ref,
-                                 type=self.t(f"contracts.type.{c.type}"))
+                self.t("credentials.error.not_eligible", contract=c.contract_ref,
+                       type=self.t(f"contracts.type.{c.type}"))
             )
             self._say("#eligibility", eligibility)
             self.query_one("#eligibility", Static).set_class(not p.eligible, "danger")

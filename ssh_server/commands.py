@@ -191,10 +191,12 @@ def _parser(locale: str) -> CommandParser:
 # ---------------------------------------------------------------------------- execution
 
 
-def _error(code: int, message: str, *, as_json: bool, key: str | None = None) -> CommandResult:
+def _error(code: int, message: str, *, as_json: bool, key: str | None = None,
+           rule: str | None = None) -> CommandResult:
     line = one_line(message)
     if as_json:
-        line = json.dumps({"error": key or "", "message": line, "exit_code": code}, ensure_ascii=True)
+        line = json.dumps({"error": key or "", "message": line, "exit_code": code, "rule": rule},
+                          ensure_ascii=True)
     return CommandResult(code, "", line + "\n")
 
 
@@ -236,7 +238,8 @@ async def execute(core: Core, actor: Actor, command: str) -> CommandResult:
                         as_json=as_json, key="cmd.error.needs_confirmation")
         return CommandResult(EXIT_USAGE, _render(stdout), result.stderr)
     except DomainError as error:
-        return _error(error.exit_code, error.render(locale), as_json=as_json, key=error.key)
+        return _error(error.exit_code, error.render(locale), as_json=as_json, key=error.key,
+                      rule=error.rule)
     except Exception:
         log.exception("command failed: %s", cmd.path)
         return _error(EXIT_INTERNAL, t(locale, "cmd.error.internal"), as_json=as_json, key="cmd.error.internal")

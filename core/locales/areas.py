@@ -13,6 +13,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Die Adresse ist ungültig (höchstens {max} Zeichen, keine Steuerzeichen).",
         "en": "The address is invalid (at most {max} characters, no control characters).",
     },
+    "error.areas.postcode_required": {
+        "de": "Die Adresse braucht eine fünfstellige Postleitzahl im Ortsnetz {area} {name} "
+              "(z. B. „Straße 1, {example} {name}“).",
+        "en": "The address needs a five-digit postcode in local area {area} {name} "
+              "(e.g. 'Street 1, {example} {name}').",
+    },
+    "error.areas.postcode_outside": {
+        "de": "Die Postleitzahl {postcode} liegt nicht im Ortsnetz {area} {name} (Postleitzahlen "
+              "{ranges}). Ein PIN-Brief wird nur an eine Adresse in diesem Ortsnetz gesendet.",
+        "en": "The postcode {postcode} is not in local area {area} {name} (postcodes {ranges}). "
+              "A PIN letter is sent only to an address in that local area.",
+    },
     "error.areas.note_invalid": {
         "de": "Der Vermerk ist ungültig (höchstens {max} Zeichen, keine Steuerzeichen).",
         "en": "The note is invalid (at most {max} characters, no control characters).",

@@ -79,6 +79,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "users.key.deactivate": {"de": "Deaktivieren", "en": "Deactivate"},
     "users.key.reset": {"de": "Passwort zurücksetzen", "en": "Reset password"},
     "users.key.cancel": {"de": "Abbrechen", "en": "Cancel"},
+    "error.not_mobile": {
+        "de": "„{value}“ ist keine Mobilfunk-Rufnummer (Festnetz?). Bitte eine Mobilfunk-Rufnummer "
+              "angeben: in Deutschland 015x, 016x oder 017x, international mit Ländervorwahl "
+              "(z. B. +491701234567).",
+        "en": "'{value}' is not a mobile number (a landline?). Please enter a mobile number: in "
+              "Germany 015x, 016x or 017x, international with the country code "
+              "(e.g. +491701234567).",
+    },
+    "users.error.password_required": {
+        "de": "Bitte aktuelles Passwort eingeben.", "en": "Please enter your current password.",
+    },
     "users.error.wrong_password": {
         "de": "Das aktuelle Passwort ist falsch.", "en": "The current password is wrong.",
     },

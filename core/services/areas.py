@@ -37,6 +37,7 @@ from core.models import (
     PinLetterStatus,
     Role,
 )
+from core.postcodes import POSTCODE_RANGES, format_ranges, in_area, postcode_of
 from core.security import hash_secret, random_digits, verify_secret
 from core.tariffs import NUMBER_TARIFFS
 from core.uow import UnitOfWork
@@ -235,6 +236,19 @@ def _clean_address(address: str) -> str:
     return value
 
 
+def _check_postcode(local: LocalArea, address: str) -> None:
+    """SPEC §8: the letter goes only to an address whose postcode lies in the area."""
+    postcode = postcode_of(address)
+    ranges = POSTCODE_RANGES.get(local.prefix, ())
+    if postcode is None:
+        example = f"{ranges[0][0]:05d}" if ranges else "12345"
+        raise ValidationError("error.areas.postcode_required", area=local.prefix, name=local.name,
+                              example=example)
+    if not in_area(local.prefix, postcode):
+        raise RuleViolation("R16", "error.areas.postcode_outside", area=local.prefix,
+                            name=local.name, postcode=postcode, ranges=format_ranges(local.prefix))
+
+
 def has_control_chars(value: str) -> bool:
     """C0/C1 control characters: never stored in texts shown on terminals."""
     return any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value)
@@ -249,6 +263,7 @@ async def request_pin(uow: UnitOfWork, actor: Actor, *, area: str, address: str)
     customer = await _lock_customer(uow, customer_id)
     if await _verification(uow, customer_id, local.prefix) is not None:
         raise RuleViolation("R16", "error.areas.already_verified", area=local.prefix)
+    _check_postcode(local, address)
 
     now = uow.clock.now()
     previous = await _latest_letter(uow, customer_id, local.prefix)

@@ -14,14 +14,17 @@ target, user, role, reason, source address and key fingerprint.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
 from core.authz import Actor, Permission, require
 from core.errors import NotFound
-from core.models import AuditEvent
+from core.i18n import CATALOG, format_date, format_datetime, format_money, normalize_locale, t
+from core.models import Account, AuditEvent
+from core.reference import area_of
 from core.uow import UnitOfWork
 
 MAX_LIMIT = 1000
@@ -41,6 +44,111 @@ class AuditView:
     """Sorted ``(key, value)`` pairs, values as text (secrets are never recorded)."""
     source_address: str | None
     key_fingerprint: str | None
+    description: str = ""
+    """What happened, in the reader's language (SPEC §8: no internal codes, no
+    ``key=value``): ``Rufnummer 030 123456100 an Mia Schneider zugewiesen; …``."""
+
+
+HIDDEN_DETAILS = frozenset({"letter_id", "number_id", "contract_id", "order_id", "versions",
+                            "replaced_letter_id"})
+"""Internal ids: kept in the log (and ``details``) but not worth a reader's attention."""
+USER_DETAILS = frozenset({"assigned", "previous", "recipient", "recipients", "username"})
+"""Details naming accounts: shown with the person's full name."""
+COUNT_DETAILS = frozenset({"traffic_data_deleted"})
+"""Details that count records (``4`` → „4 Einträge“, ``0`` → „keine“)."""
+_E164 = re.compile(r"\+\d{7,15}")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _national(text: str) -> str:
+    """Every E.164 number in ``text`` in the national form people dial (``030 123456100``)."""
+    def one(match: re.Match[str]) -> str:
+        e164 = match.group(0)
+        prefix = area_of(e164)
+        if prefix is None:
+            return e164
+        digits = "0" + e164[3:]
+        return f"{prefix} {digits[len(prefix):]}"
+
+    return _E164.sub(one, text)
+
+
+def _value(key: str, value: object, locale: str, names: dict[str, str]) -> str:
+    """One detail value in words: numbers national, dates and money in the locale's format,
+    yes/no, account names with the person's name, known codes translated."""
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(key, v, locale, names) for v in value) or "–"
+    if isinstance(value, bool):
+        return t(locale, "audit.value.yes" if value else "audit.value.no")
+    if isinstance(value, int) and key.endswith("_cents"):
+        return format_money(value, locale)
+    if isinstance(value, int) and key in COUNT_DETAILS:
+        if value == 0:
+            return t(locale, "audit.value.none")
+        return t(locale, "audit.value.entry" if value == 1 else "audit.value.entries", count=value)
+    text = str(value)
+    if key in USER_DETAILS and text in names:
+        return f"{names[text]} ({text})"
+    code_key = f"audit.value.{key}.{text}"
+    if code_key in CATALOG:
+        return t(locale, code_key)
+    if text in CATALOG and text.startswith("ui."):
+        return t(locale, text)
+    if _ISO_DATE.match(text):
+        return format_date(date.fromisoformat(text), locale)
+    if _ISO_DATETIME.match(text):
+        try:
+            return format_datetime(datetime.fromisoformat(text), locale)
+        except ValueError:
+            return text
+    return _national(text)
+
+
+def describe(action: str, target: str, values: dict[str, object] | None, locale: str,
+             names: dict[str, str] | None = None) -> str:
+    """An audit entry as a sentence in ``locale``: the action's own sentence
+    (``audit.text.<action>``) when it has one, else its label, then the remaining details as
+    ``Label: value``. A detail without a label is left out rather than shown as a code."""
+    names = names or {}
+    shown = {k: v for k, v in (values or {}).items() if v is not None and k not in HIDDEN_DETAILS}
+    params = {k: _value(k, v, locale, names) for k, v in shown.items()}
+    params["target"] = _national(target)
+    sentence_key = f"audit.text.{action}"
+    used: set[str] = set()
+    if sentence_key in CATALOG:
+        texts = CATALOG[sentence_key]
+        template = texts.get(normalize_locale(locale)) or texts["de"]
+        used = set(re.findall(r"{(\w+)}", template))
+        head = t(locale, sentence_key, **{k: params.get(k, "–") for k in used})
+    else:
+        label = f"audit.action.{action}"
+        head = t(locale, label) if label in CATALOG else t(locale, "audit.action.other")
+        if target:
+            head = f"{head}: {params['target']}"
+    parts = [head]
+    for key in sorted(shown):
+        label_key = f"audit.detail.{key}"
+        if key in used or label_key not in CATALOG:
+            continue
+        parts.append(f"{t(locale, label_key)}: {params[key]}")
+    return "; ".join(parts)
+
+
+async def _names(uow: UnitOfWork, customer_id: int, rows: list[AuditEvent]) -> dict[str, str]:
+    """Full names of the accounts the rows name (one query per page)."""
+    wanted: set[str] = set()
+    for row in rows:
+        for key, value in (row.details or {}).items():
+            if key in USER_DETAILS:
+                wanted.update(map(str, value) if isinstance(value, list | tuple) else [str(value)])
+    if not wanted:
+        return {}
+    found = await uow.session.execute(
+        select(Account.username, Account.full_name)
+        .where(Account.customer_id == customer_id, Account.username.in_(wanted))
+    )
+    return {username: full_name for username, full_name in found if full_name}
 
 
 def _escape_like(value: str) -> str:
@@ -99,6 +207,8 @@ async def list_events(
         .limit(max(1, min(int(limit), MAX_LIMIT)))
         .offset(max(0, int(offset)))
     )
+    rows = list(await uow.session.scalars(stmt))
+    names = await _names(uow, actor.customer_id, rows)
     return [
         AuditView(
             id=row.id,
@@ -112,6 +222,7 @@ async def list_events(
             details=_details(row.details),
             source_address=row.source_address,
             key_fingerprint=row.key_fingerprint,
+            description=describe(row.action, row.target, row.details, actor.locale, names),
         )
-        for row in await uow.session.scalars(stmt)
+        for row in rows
     ]

@@ -116,6 +116,9 @@ async def update_contact(
         raise ValidationError("users.error.email_required")
     new_email = validate_email(email)
     new_mobile = validate_mobile(mobile) if mobile and mobile.strip() else None
+    if not current_password:
+        # A form error, not a failed login: it never counts towards the lockout.
+        raise ValidationError("users.error.password_required")
     if await auth.is_locked(uow, account.id):
         raise PermissionDenied("users.error.locked")
     if not await verify_secret(account.password_hash, current_password or ""):

@@ -83,7 +83,7 @@ async def test_exec_rule_refusals_exit_4(demo_server: RunningServer) -> None:
     ):
         code, out, err = await sh(demo_server, "admin", command)
         assert code == 4, command
-        assert rule in err and one_line(err), command
+        assert rule not in err and one_line(err), command
     code, _, err = await sh(demo_server, "admin", "numbers list --json --status nope")
     assert code == 2
 

@@ -13,7 +13,7 @@ from core.clock import FixedClock
 from core.runtime import Core
 from core.services import areas
 from screens.audit import AuditScreen
-from tests.tui.pilot_helpers import screen_text, settle
+from tests.tui.pilot_helpers import screen_text, settle, wait_until
 from tui.app import LinedeskApp
 
 
@@ -95,7 +95,80 @@ async def test_new_events_appear_live(demo_core: Core, actors: dict[str, Actor],
         assert isinstance(screen, AuditScreen)
         before = len(screen.events)
         clock.advance(timedelta(minutes=1))
-        await demo_core.run(areas.request_pin, actors["admin"], area="040", address="Jungfernstieg 10")
+        await demo_core.run(areas.request_pin, actors["admin"], area="040", address="Jungfernstieg 10, 20354 Hamburg")
         await settle(pilot)
         assert len(screen.events) == before + 1
         assert "PIN-Brief angefordert" in screen_text(app)
+
+
+async def many_events(core: Core, actors: dict[str, Actor], clock: FixedClock, count: int) -> None:
+    clock.advance(timedelta(minutes=1))
+    admin = actors["admin"]
+    async with core.uow() as uow:
+        for i in range(count):
+            uow.audit(admin, "number.forwarding_set", customer_id=admin.customer_id,
+                      target=f"+49301234{i:05d}", forwarding_target=f"sip:n{i}@muster-gmbh.de")
+
+
+def cursor_visible(table: DataTable[object]) -> bool:
+    top = int(table.scroll_y)
+    return top <= table.cursor_row < top + table.scrollable_content_region.height - 1
+
+
+async def test_load_more_and_reload_show_the_selected_row(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
+    """Issue 11.14: after "Mehr laden" the list scrolls to the newly loaded rows, after a
+    reload it keeps the selected row in view, and the detail pane shows that row."""
+    await many_events(demo_core, actors, clock, 260)
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AuditScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 200
+        await pilot.press("end")
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert table.row_count > 200
+        assert table.cursor_row == 200 and cursor_visible(table)
+        detail = str(screen.query_one("#detail").render())
+        selected = screen.events[str(table.coordinate_to_cell_key(table.cursor_coordinate)
+                                        .row_key.value)]
+        assert selected.description and selected.description in detail
+
+        await pilot.press("home", "down", "down", "down")
+        await settle(pilot)
+        before = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        await many_events(demo_core, actors, clock, 60)  # live: 60 new rows on top
+        await settle(pilot)
+        await wait_until(pilot, lambda: table.row_count > 260)
+        await settle(pilot)
+        assert str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value) == before
+        assert cursor_visible(table)
+        assert screen.events[before].description in str(screen.query_one("#detail").render())
+
+
+async def test_escape_clears_the_filter_first(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
+    await support_orders_numbers(demo_core, actors, clock)
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(180, 45)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AuditScreen)
+        table = screen.query_one(DataTable)
+        total = table.row_count
+        await pilot.press("slash", *"ticket")
+        await settle_filter(pilot)
+        assert table.row_count == 1
+        await pilot.press("escape")
+        await settle_filter(pilot)
+        assert app.screen is screen and table.row_count == total
+        assert screen.query_one("#filter", Input).value == ""
+        assert table.has_focus

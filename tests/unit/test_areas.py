@@ -246,3 +246,47 @@ async def test_more_than_hundred_numbers_need_an_operator_note(
     await demo_core.run(areas.set_operator_note, support.with_reason("T-2"), area="030", note=None)
     with pytest.raises(RuleViolation):
         await demo_core.run(areas.order_numbers, admin, area="030", count=1)
+
+
+async def test_pin_letter_only_to_an_address_in_the_area(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock, data_dir: Path
+) -> None:
+    """SPEC §8 (issue 11.5): a Berlin address cannot verify Hamburg, with no letter sent."""
+    from core.i18n import t
+
+    admin = actors["admin"]
+    with pytest.raises(RuleViolation) as err:
+        await demo_core.run(areas.request_pin, admin, area="040",
+                            address="Friedrichstraße 123, 10117 Berlin")
+    assert err.value.key == "error.areas.postcode_outside"
+    text = err.value.render("de")
+    assert "10117" in text and "040 Hamburg" in text and "[R16]" not in text
+    assert "10117" in err.value.render("en") and "local area 040 Hamburg" in err.value.render("en")
+    with pytest.raises(ValidationError) as missing:
+        await demo_core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10")
+    assert "Postleitzahl" in t("de", missing.value.key, **missing.value.params)
+    await demo_core.dispatcher.dispatch_once()
+    assert not list((data_dir / "letters").glob("*.txt"))
+    assert await demo_core.read(areas.get_area, admin, area="040")
+
+    clock.advance(timedelta(hours=1))
+    letter = await demo_core.run(areas.request_pin, admin, area="040",
+                                 address="Harburger Ring 1, 21073 Hamburg")
+    assert letter.status == "outstanding"
+
+
+def test_every_area_has_postcode_ranges() -> None:
+    from core.postcodes import POSTCODE_RANGES, in_area, postcode_of
+    from core.reference import LOCAL_AREAS
+
+    assert set(POSTCODE_RANGES) == set(LOCAL_AREAS)
+    cases = {"030": "10115", "040": "22769", "089": "80331", "0211": "40210", "069": "60599",
+             "0221": "50667", "0341": "04109", "0351": "01067", "0711": "70173",
+             "0511": "30159", "0421": "28195", "0911": "90402"}
+    for prefix, postcode in cases.items():
+        assert in_area(prefix, postcode), prefix
+        others = [p for p in LOCAL_AREAS if p != prefix]
+        assert not any(in_area(other, postcode) for other in others), postcode
+    assert postcode_of("Hausnr. 12345, 80331 München") == "80331"
+    assert postcode_of("Marienplatz 1 München") is None
+    assert not in_area("089", "10117")

@@ -84,3 +84,51 @@ async def test_area_actions_show_up_without_secrets(
     events = await demo_core.read(list_events, admin, query="areas.")
     assert [e.action for e in events] == ["areas.pin_requested"]
     assert {k for k, _ in events[0].details} == {"address", "expires_at", "letter_id"}
+
+
+async def test_entries_are_described_in_the_readers_language(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
+    """SPEC §8 (issue 11.13): no ``[number.assigned] assigned=… traffic_data_deleted=4``."""
+    from core.services import numbers
+
+    admin = actors["admin"]
+    await demo_core.run(numbers.assign, admin, number="+4930123456100", username="tom",
+                        delete_traffic_data=True)
+    [de] = await demo_core.read(list_events, admin, query="number.assigned")
+    assert de.description == ("Rufnummer 030 123456100 an Tom Becker (tom) zugewiesen; "
+                              "Bisher zugewiesen an: Mia Schneider (mia); "
+                              "Verkehrsdaten gelöscht: 4 Einträge")
+    [en] = await demo_core.read(list_events, replace(admin, locale="en"), query="number.assigned")
+    assert en.description.startswith("Number 030 123456100 assigned to Tom Becker (tom)")
+    assert "Traffic data deleted: 4 entries" in en.description
+    await record(demo_core, admin, "session.login", clock, method="publickey")
+    await record(demo_core, admin, "number.deactivation_marked", clock,
+                 deactivation_date="2026-12-31", number_id=7, versions={"x": 1})
+    await record(demo_core, admin, "some.future_action", clock, secret_code_key="x")
+    texts = [e.description for e in await demo_core.read(list_events, admin, limit=3)]
+    assert texts == ["Änderung: T", "Rufnummer T zur Deaktivierung zum 31.12.2026 vorgemerkt",
+                     "Anmeldung von T (SSH-Schlüssel)"]
+
+
+def test_every_recorded_detail_has_a_label() -> None:
+    """Each keyword a service passes to ``uow.audit`` is shown with a label (or is an id)."""
+    import ast
+    from pathlib import Path
+
+    from core.i18n import CATALOG
+    from core.services.audit import HIDDEN_DETAILS
+
+    root = Path(__file__).resolve().parents[2] / "core"
+    missing = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "audit"):
+                for kw in node.keywords:
+                    name = kw.arg
+                    if name in (None, "customer_id", "target", "reason") or name in HIDDEN_DETAILS:
+                        continue
+                    if f"audit.detail.{name}" not in CATALOG:
+                        missing.add(f"{path.name}:{name}")
+    assert not missing

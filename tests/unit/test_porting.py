@@ -279,9 +279,9 @@ async def test_areas_ordering_and_audit_filter_on_postgres(pg_server: str, tmp_p
         )
         bought = [n for r in results if isinstance(r, list) for n in r]
         assert len(bought) == 9 == len(set(bought))  # serialized by the customer row lock
-        await core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10")
+        await core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10, 20354 Hamburg")
         with pytest.raises(RuleViolation):
-            await core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10")
+            await core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10, 20354 Hamburg")
         hits = await core.read(list_events, admin, query="NUMBERS_ordered")
         assert len(hits) == 3
         assert await core.read(list_events, admin, query="100%") == []

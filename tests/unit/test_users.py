@@ -235,3 +235,49 @@ async def test_managing_others_is_refused(demo_core: Core, actors: dict[str, Act
         row = await uow.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "account.password_reset"))
     assert row is not None and row.via_support and row.reason == "TICKET-7"
+
+
+@pytest.mark.parametrize("mobile", ["030 1234567", "+49 30 1234567", "089 12345678",
+                                    "+43 1 5123456", "+44 20 7946 0958"])
+async def test_a_landline_is_refused_as_mobile(
+    demo_core: Core, actors: dict[str, Actor], mobile: str
+) -> None:
+    """SPEC §8 (issue 11.9): the credential SMS must not go to a landline."""
+    with pytest.raises(ValidationError) as err:
+        await demo_core.run(users.update_contact, actors["mia"], email="mia@neu.example",
+                            mobile=mobile, current_password="mia-demo")
+    assert err.value.key == "error.not_mobile"
+    assert "keine Mobilfunk-Rufnummer" in err.value.render("de") and mobile in err.value.render("de")
+    with pytest.raises(ValidationError):
+        await demo_core.run(users.create_employee, actors["admin"], username="lea",
+                            full_name="Lea", email="lea@muster-gmbh.de", mobile=mobile)
+    assert (await demo_core.read(users.get_profile, actors["mia"])).mobile == "+491712345678"
+
+
+def test_mobile_numbers_german_and_international() -> None:
+    from core.phones import validate_mobile
+
+    assert validate_mobile("0151 12345678") == "+4915112345678"
+    assert validate_mobile("+49 160 9876543") == "+491609876543"
+    assert validate_mobile("0049 176 0000001") == "+491760000001"
+    assert validate_mobile("+43 664 1234567") == "+436641234567"
+    assert validate_mobile("+1 415 555 0100") == "+14155550100"
+    for bad in ("0180 123456", "+49 30 1234567", "+49 170 12", "+33 1 23 45 67 89"):
+        with pytest.raises(ValidationError):
+            validate_mobile(bad)
+
+
+async def test_empty_current_password_is_a_form_error_not_a_failed_login(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """Issue 11.10: forgetting the password field never counts towards the lockout."""
+    for _ in range(LOCKOUT_FAILURES + 1):
+        with pytest.raises(ValidationError) as err:
+            await demo_core.run(users.update_contact, actors["mia"], email="mia@neu.example",
+                                mobile=None, current_password="")
+        assert err.value.render("de") == "Bitte aktuelles Passwort eingeben."
+    async with demo_core.uow(readonly=True) as uow:
+        assert not (await uow.session.scalars(select(LoginFailure))).all()
+    profile = await demo_core.run(users.update_contact, actors["mia"], email="mia@neu.example",
+                                  mobile=None, current_password="mia-demo")
+    assert profile.email == "mia@neu.example"
