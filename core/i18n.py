@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import core.locales as pkg
 from core.clock import BERLIN
 
 LOCALES: tuple[str, ...] = ("de", "en")
@@ -19,8 +20,6 @@ DEFAULT_LOCALE = "de"
 
 
 def _load_catalog() -> dict[str, dict[str, str]]:
-    import core.locales as pkg
-
     merged: dict[str, dict[str, str]] = {}
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"core.locales.{info.name}")

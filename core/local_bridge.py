@@ -25,6 +25,7 @@ import os
 import selectors
 import socket
 import struct
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -97,8 +98,6 @@ def private_socket_path(data_dir: Path, name: str = "hub.sock") -> Path:
     that path is too long for a Unix socket (about 100 bytes)."""
     run_dir = data_dir.resolve() / "run"
     if len(str(run_dir / name).encode()) > 100:
-        import tempfile
-
         run_dir = Path(tempfile.mkdtemp(prefix="linedesk-"))  # created 0700
     run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(run_dir, 0o700)

@@ -17,8 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import aiosmtplib
 import httpx
 
-from core.outbox import Message
-from core.transports import build_email
+from core.outbox import Message, build_email
 
 log = logging.getLogger(__name__)
 

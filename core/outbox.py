@@ -17,6 +17,8 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from typing import Any, Protocol
 
 from sqlalchemy import or_, select, update
@@ -58,6 +60,22 @@ class Transport(Protocol):
     async def send(self, message: Message) -> None:
         """Deliver or raise; must be idempotent by ``message.key``."""
         ...
+
+
+def build_email(message: Message, sender: str) -> EmailMessage:
+    """The RFC 5322 form of an outbox e-mail (Maildir and SMTP deliver the same bytes)."""
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = message.to
+    mail["Subject"] = message.subject
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = make_msgid(idstring=message.key[:16], domain=sender.split("@")[-1])
+    mail["X-Linedesk-Key"] = message.key
+    mail.set_content(message.body)
+    for att in message.attachments:
+        maintype, _, subtype = att.mime_type.partition("/")
+        mail.add_attachment(att.content, maintype=maintype, subtype=subtype, filename=att.filename)
+    return mail
 
 
 def _hint(kind: OutboxKind, to: str) -> str:

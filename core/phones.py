@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from core.errors import ValidationError
-from core.security import normalize_phone
 
 _E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
 _GERMAN_MOBILE_RE = re.compile(r"^\+491[5-7]\d{8,9}$")
@@ -27,6 +26,16 @@ MOBILE_PREFIXES: dict[str, tuple[str, ...]] = {
     "48": ("4", "5", "6", "7", "8"),  # Poland
 }
 """Country code → first digits of the national mobile ranges, where they are well known."""
+
+
+def normalize_phone(value: str, *, default_country: str = "49") -> str:
+    """``0170 1234567`` / ``+49 (170) 123-4567`` / ``0049...`` → ``+491701234567``."""
+    compact = re.sub(r"[\s()/.-]", "", value.strip())
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    elif compact.startswith("0"):
+        compact = f"+{default_country}{compact[1:]}"
+    return compact
 
 
 def is_mobile(e164: str) -> bool:

@@ -15,6 +15,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from core.errors import ValidationError
+from core.phones import normalize_phone as normalize_phone  # re-exported (older callers)
+from core.phones import validate_mobile as validate_mobile
 
 # argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): ~35 ms of CPU per
 # check. The library default (64 MiB, 3 passes, 4 lanes) costs ~240 ms of CPU, which made
@@ -109,23 +111,6 @@ def validate_email(value: str) -> str:
     if not _EMAIL_RE.match(candidate):
         raise ValidationError("error.invalid_email", value=value[:80])
     return candidate
-
-
-def normalize_phone(value: str, *, default_country: str = "49") -> str:
-    """``0170 1234567`` / ``+49 (170) 123-4567`` / ``0049...`` → ``+491701234567``."""
-    compact = re.sub(r"[\s()/.-]", "", value.strip())
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    elif compact.startswith("0"):
-        compact = f"+{default_country}{compact[1:]}"
-    return compact
-
-
-def validate_mobile(value: str) -> str:
-    """A mobile number, not a landline (the rules live in :mod:`core.phones`)."""
-    from core.phones import validate_mobile as validate
-
-    return validate(value)
 
 
 def validate_username(value: str) -> str:

@@ -260,6 +260,29 @@ def test_core_imports_no_ui_or_ssh() -> None:
     assert offenders == []
 
 
+def test_core_imports_at_module_level() -> None:
+    """Architecture: core's imports are at the top, so an import circle fails at once
+    instead of hiding behind a function-level import (import-linter's acyclic contract
+    checks the graph). A genuinely optional heavy import may stay in a function when the
+    line above says why, starting with "Imported here on purpose"."""
+    offenders = []
+    for path in sorted((ROOT / "core").rglob("*.py")):
+        if "versions" in path.parts:
+            continue
+        lines = path.read_text().splitlines()
+        tree = ast.parse("\n".join(lines))
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                if not isinstance(node, ast.Import | ast.ImportFrom):
+                    continue
+                above = " ".join(lines[max(0, node.lineno - 4):node.lineno - 1])
+                if "Imported here on purpose" not in above:
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
+
+
 def test_clock_is_injected_in_tests(clock: FixedClock) -> None:
     assert clock.now() == DEMO_NOW
     assert clock.today().isoformat() == "2026-11-21"
