@@ -38,7 +38,17 @@ class Settings:
     login_timeout: int = 30
     max_sessions_per_user: int = 10
     max_unauth_per_source: int = 10
-    """Unauthenticated connections allowed at once from one source address."""
+    """Unauthenticated connections allowed at once from one source address (counted once
+    the client sent its SSH version string)."""
+    trusted_sources: str = ""
+    """Comma-separated addresses/CIDRs (jump hosts, NAT gateways) with 10x the per-source
+    limits."""
+    conn_rate_per_source: float = 10.0
+    """New connections a second from one source address (token bucket; DHEat)."""
+    conn_burst_per_source: int = 10
+    """Connections one source may open at once before the rate applies."""
+    version_timeout: float = 5.0
+    """Seconds a new connection has to send its SSH version string before it is closed."""
     keepalive_interval: int = 30
     workers: int = 0
     """Server worker processes sharing the port (SO_REUSEPORT); 0: one per CPU."""

@@ -57,12 +57,19 @@ class PortalConnection(asyncssh.SSHServer):
         self.conn = conn
         peer = conn.get_extra_info("peername") or ("", 0)
         self.source = str(peer[0])
+        self.server.connections.add(self)
+
+    def client_version_received(self) -> None:
+        """Called by the pre-auth gate (:mod:`ssh_server.gate`) once the client sent its
+        SSH version string: only from now on does it count against its source, so sockets
+        that never speak SSH (closed by the gate after a few seconds) lock nobody out."""
+        if self._closed or self._unauth is not None:
+            return
         hold = self.server.limits.hold_connection(self.source)
         if hold is None:
             self._refuse()
             return
         self._unauth = hold
-        self.server.connections.add(self)
         if self.server.limits.shared is not None:  # workers: the supervisor's answer
             self._admission = asyncio.get_running_loop().create_task(self._check_admitted(hold))
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from core.config import Settings
+from ssh_server.gate import TRUSTED_FACTOR, Network, parse_sources, source_in
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +45,27 @@ class Limits:
     sessions: Counter[int] = field(default_factory=Counter)
     shared: SharedLimits | None = None
     """Set by a worker: the supervisor counts across all workers."""
+    trusted: list[Network] = field(default_factory=list)
+    """``LINEDESK_TRUSTED_SOURCES`` (jump hosts, NAT gateways): :data:`TRUSTED_FACTOR`
+    times the unauthenticated connections."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
         return cls(
             max_unauth_per_source=settings.max_unauth_per_source,
             max_sessions_per_user=settings.max_sessions_per_user,
+            trusted=parse_sources(settings.trusted_sources),
         )
+
+    def unauth_limit(self, source: str) -> int:
+        """Unauthenticated connections allowed at once from ``source``."""
+        if self.trusted and source_in(source, self.trusted):
+            return self.max_unauth_per_source * TRUSTED_FACTOR
+        return self.max_unauth_per_source
 
     def admit_connection(self, source: str) -> bool:
         """Count a new unauthenticated connection; False when the source has too many."""
-        if self.unauthenticated[source] >= self.max_unauth_per_source:
+        if self.unauthenticated[source] >= self.unauth_limit(source):
             return False
         self.unauthenticated[source] += 1
         return True
@@ -83,7 +94,7 @@ class Limits:
             return None
         hold = Hold(self, UNAUTH, source)
         if self.shared is not None:
-            hold.ask(self.shared, self.max_unauth_per_source)
+            hold.ask(self.shared, self.unauth_limit(source))
         return hold
 
     async def hold_session(self, account_id: int) -> Hold | None:

@@ -21,6 +21,7 @@ import asyncssh
 from core.config import Settings
 from core.runtime import Core
 from ssh_server.auth import PortalConnection
+from ssh_server.gate import PreAuthGate, parse_sources
 from ssh_server.limits import Limits
 from ssh_server.logs import configure_logging, redact_commands
 from ssh_server.session import PortalSession
@@ -224,7 +225,11 @@ class PortalServer:
         :data:`RECLAIM_MAX_PAUSE_MS`, ask for a replacement process instead and drain (stop
         accepting, serve the live sessions to their end, exit). True: asked (or draining
         already); False: not possible now, reclaim after all."""
-        self._acceptor: asyncssh.SSHAcceptor | None = None
+        self.worker_share = 1
+        """Set by a worker: how many processes share the port (the per-source connection
+        rate is split between them)."""
+        self.gate: PreAuthGate | None = None
+        self._acceptor: asyncio.Server | None = None
         self._reclaim_task: asyncio.Task[None] | None = None
 
     async def start(self, host: str | None = None, port: int | None = None) -> int:
@@ -236,9 +241,7 @@ class PortalServer:
 
         await warm_up()
         host_key = load_host_key(self.settings.data_dir)
-        self._acceptor = await asyncssh.listen(
-            host or self.settings.host,
-            self.settings.port if port is None else port,
+        options = await asyncssh.SSHServerConnectionOptions.construct(
             server_factory=lambda: PortalConnection(self),
             server_host_keys=[host_key],
             kex_algs=KEX_ALGS,
@@ -259,9 +262,23 @@ class PortalServer:
             encoding="utf-8",
             errors="replace",
             server_version="linedesk",
+        )
+        loop = asyncio.get_running_loop()
+        self.gate = PreAuthGate(
+            lambda: asyncssh.SSHServerConnection(loop, options),
+            rate=self.settings.conn_rate_per_source, burst=self.settings.conn_burst_per_source,
+            trusted=parse_sources(self.settings.trusted_sources), share=self.worker_share,
+            version_timeout=self.settings.version_timeout,
+        )
+        # the gate accepts the TCP connections and hands them to asyncssh (ssh_server.gate)
+        self._acceptor = await loop.create_server(
+            self.gate.protocol,
+            host or self.settings.host,
+            self.settings.port if port is None else port,
+            backlog=100,
             reuse_port=self.reuse_port or None,
         )
-        self.port = self._acceptor.get_port()
+        self.port = self._acceptor.sockets[0].getsockname()[1]
         gc.collect()
         gc.freeze()
         self._reclaim_task = asyncio.create_task(self._reclaim_loop(), name="linedesk-gc")

@@ -237,6 +237,7 @@ async def worker_main(settings: Settings, index: int, hub_path: Path) -> None:
         # worker 0 is restarted in its slot, and a recycled one is replaced in it.
         core.start_background(scheduler=index == 0)
         server = PortalServer(core, settings, reuse_port=True)
+        server.worker_share = max(1, settings.workers)  # the per-source rate is split
         # the supervisor counts the limits of all workers; connected before listening so
         # the first connections are counted there too
         server.limits.share_through(status)

@@ -161,6 +161,8 @@ async def test_unauthenticated_connections_limited_per_source(
 ) -> None:
     async with running_server(tmp_path, templates=db_templates, max_unauth_per_source=2) as srv:
         idle = [await asyncio.open_connection("127.0.0.1", srv.port) for _ in range(2)]
+        for _reader, writer in idle:  # counted once they speak SSH (silent ones: test_preauth)
+            writer.write(b"SSH-2.0-idle\r\n")
         await asyncio.sleep(0.3)
         with pytest.raises((asyncssh.Error, ConnectionError, OSError)):
             await connect(srv.port, "admin", "admin-demo")

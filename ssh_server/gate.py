@@ -1,0 +1,341 @@
+"""The pre-authentication gate: what a TCP connection must pass before asyncssh sees it.
+
+Two attacks cost a server without any account: idle sockets (they send nothing and, while
+counted against their address, lock out everyone behind the same NAT or jump host) and
+connection floods (DHEat, CVE-2002-20001: each connection makes the server compute a key
+exchange). The gate accepts the TCP connections itself and hands each over to an asyncssh
+connection only when its source has a token (a token bucket per source address, larger for
+``LINEDESK_TRUSTED_SOURCES``). A connection over the rate waits in its source's queue and
+gets no server version string until then; clients that already sent their own version
+string (every real SSH client does so at once) go first, so idle sockets never delay a real
+login from the same address. Every connection must send its version string within
+:data:`VERSION_TIMEOUT` seconds of being accepted or it is closed; before that it counts
+against nothing but the (bounded) queue, where the oldest silent socket makes room for a
+new connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+VERSION_TIMEOUT = 5.0
+"""Seconds after accepting within which a client must have sent its SSH version string."""
+MAX_EARLY_BYTES = 4096
+"""Bytes a client may send before it is handed over (its version line and first packet)."""
+MAX_QUEUED_PER_SOURCE = 64
+"""Connections of one source waiting for a token; beyond that the oldest silent one goes."""
+MAX_QUEUED = 1024
+"""Connections of all sources waiting in this process."""
+TRUSTED_FACTOR = 10
+"""Trusted sources (jump hosts, NAT gateways) get this many times each per-source limit."""
+REFUSED = b"Not allowed at this time\r\n"
+"""Sent to a connection refused before the SSH handshake (what OpenSSH says then)."""
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_sources(text: str) -> list[Network]:
+    """``LINEDESK_TRUSTED_SOURCES``: comma-separated addresses or CIDR networks."""
+    networks: list[Network] = []
+    for part in text.split(","):
+        part = part.strip()
+        if part:
+            networks.append(ipaddress.ip_network(part, strict=False))
+    return networks
+
+
+def source_in(source: str, networks: Iterable[Network]) -> bool:
+    try:
+        address = ipaddress.ip_address(source.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in network for network in networks)
+
+
+@dataclass
+class TokenBucket:
+    """``rate`` tokens a second up to ``burst``; a new connection takes one."""
+
+    rate: float
+    burst: float
+    tokens: float
+    updated: float
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+    def wait(self) -> float:
+        """Seconds until the next token (after a failed :meth:`take`)."""
+        return max(0.0, (1.0 - self.tokens) / self.rate) if self.rate > 0 else VERSION_TIMEOUT
+
+    def full(self, now: float) -> bool:
+        return self.tokens + (now - self.updated) * self.rate >= self.burst
+
+
+class Connection(Protocol):
+    """What the gate needs of an :class:`asyncssh.SSHServerConnection`."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None: ...
+
+    def data_received(self, data: bytes) -> None: ...
+
+    def eof_received(self) -> None: ...
+
+    def connection_lost(self, exc: Exception | None) -> None: ...
+
+    def pause_writing(self) -> None: ...
+
+    def resume_writing(self) -> None: ...
+
+    def get_owner(self) -> Any: ...
+
+
+@dataclass
+class _Source:
+    bucket: TokenBucket
+    queue: deque[GateProtocol] = field(default_factory=deque)
+    timer: asyncio.TimerHandle | None = None
+
+
+class PreAuthGate:
+    """Per-source rate limit and version-string deadline for one listening process."""
+
+    def __init__(self, make_connection: Callable[[], Connection], *, rate: float, burst: int,
+                 trusted: Iterable[Network] = (), version_timeout: float = VERSION_TIMEOUT,
+                 share: int = 1) -> None:
+        self.make_connection = make_connection
+        share = max(1, share)
+        self.rate = rate / share
+        """With N workers on one port each counts 1/N of the rate (the kernel spreads a
+        source's connections over them)."""
+        self.burst = max(1.0, burst / share)
+        self.trusted = list(trusted)
+        self.version_timeout = version_timeout
+        self.sources: dict[str, _Source] = {}
+        self.queued = 0
+        self.accepted = 0
+        self.handed_over = 0
+        self.dropped_silent = 0
+        """Closed for sending no version string in time, or to make room in a queue."""
+        self.refused = 0
+
+    def protocol(self) -> GateProtocol:
+        """The ``protocol_factory`` of the listening socket."""
+        return GateProtocol(self)
+
+    def is_trusted(self, source: str) -> bool:
+        return bool(self.trusted) and source_in(source, self.trusted)
+
+    def _source(self, source: str, now: float) -> _Source:
+        state = self.sources.get(source)
+        if state is None:
+            factor = TRUSTED_FACTOR if self.is_trusted(source) else 1
+            burst = self.burst * factor
+            state = _Source(TokenBucket(self.rate * factor, burst, burst, now))
+            self.sources[source] = state
+        return state
+
+    def arrived(self, conn: GateProtocol) -> None:
+        self.accepted += 1
+        now = asyncio.get_running_loop().time()
+        if len(self.sources) > MAX_QUEUED:
+            self._purge(now)
+        state = self._source(conn.source, now)
+        if not state.queue and state.bucket.take(now):
+            conn.hand_over()
+            return
+        limit = MAX_QUEUED_PER_SOURCE * (TRUSTED_FACTOR if self.is_trusted(conn.source) else 1)
+        if len(state.queue) >= limit or self.queued >= MAX_QUEUED:
+            victim = self._oldest_silent(state.queue) or self._oldest_silent_anywhere()
+            if victim is None:
+                self.refused += 1
+                conn.refuse()
+                return
+            victim.drop()
+        state.queue.append(conn)
+        self.queued += 1
+        self._schedule(conn.source, state)
+
+    @staticmethod
+    def _oldest_silent(queue: Iterable[GateProtocol]) -> GateProtocol | None:
+        return next((c for c in queue if not c.has_version), None)
+
+    def _oldest_silent_anywhere(self) -> GateProtocol | None:
+        for state in self.sources.values():
+            victim = self._oldest_silent(state.queue)
+            if victim is not None:
+                return victim
+        return None
+
+    def _schedule(self, source: str, state: _Source) -> None:
+        if state.timer is None and state.queue:
+            loop = asyncio.get_running_loop()
+            state.timer = loop.call_later(state.bucket.wait(), self._drain, source)
+
+    def _drain(self, source: str) -> None:
+        state = self.sources.get(source)
+        if state is None:
+            return
+        state.timer = None
+        now = asyncio.get_running_loop().time()
+        while state.queue and state.bucket.take(now):
+            # a client that sent its version string first: it is someone really logging in
+            conn = next((c for c in state.queue if c.has_version), state.queue[0])
+            self.left_queue(conn)
+            conn.hand_over()
+        self._schedule(source, state)
+        self._forget_if_idle(source, state, now)
+
+    def left_queue(self, conn: GateProtocol) -> None:
+        state = self.sources.get(conn.source)
+        if state is not None and conn in state.queue:
+            state.queue.remove(conn)
+            self.queued -= 1
+
+    def gone(self, conn: GateProtocol) -> None:
+        self.left_queue(conn)
+        state = self.sources.get(conn.source)
+        if state is not None:
+            self._forget_if_idle(conn.source, state, asyncio.get_running_loop().time())
+
+    def _purge(self, now: float) -> None:
+        for source, state in list(self.sources.items()):
+            self._forget_if_idle(source, state, now)
+
+    def _forget_if_idle(self, source: str, state: _Source, now: float) -> None:
+        """A full bucket with nobody waiting is the same as no entry: keeps the table small."""
+        if not state.queue and state.timer is None and state.bucket.full(now):
+            self.sources.pop(source, None)
+
+
+class GateProtocol(asyncio.Protocol):
+    """One accepted TCP connection: waits for a token, then is an asyncssh connection.
+
+    Until the client's version line has arrived the gate stays in between (it forwards the
+    bytes) so that the deadline applies also after the hand-over; then it steps aside
+    (``transport.set_protocol``) and tells the portal connection (``client_version_received``),
+    which only from then on counts against the source's unauthenticated connections."""
+
+    def __init__(self, gate: PreAuthGate) -> None:
+        self.gate = gate
+        self.transport: asyncio.Transport | None = None
+        self.source = ""
+        self.early = bytearray()
+        self.has_version = False
+        self.conn: Connection | None = None
+        self.closed = False
+        self._deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        peer = transport.get_extra_info("peername") or ("", 0)
+        self.source = str(peer[0])
+        self._deadline = asyncio.get_running_loop().call_later(
+            self.gate.version_timeout, self._too_slow)
+        self.gate.arrived(self)
+
+    def data_received(self, data: bytes) -> None:
+        if self.conn is not None:
+            self.conn.data_received(data)
+            if not self.has_version and self._version_in(data):
+                self._version_complete()
+            return
+        self.early += data
+        if len(self.early) > MAX_EARLY_BYTES:
+            self.drop()
+            return
+        if not self.has_version and self._version_in(b""):
+            self.has_version = True  # goes first in its source's queue
+
+    def _version_in(self, data: bytes) -> bool:
+        """Has a line starting with ``SSH-`` arrived (RFC 4253 allows other lines first)?"""
+        if data:
+            self.early += data
+            if len(self.early) > MAX_EARLY_BYTES:
+                del self.early[:-MAX_EARLY_BYTES]
+        for line in bytes(self.early).split(b"\n")[:-1]:
+            if line.startswith(b"SSH-"):
+                return True
+        return False
+
+    def hand_over(self) -> None:
+        if self.closed or self.transport is None:
+            return
+        self.gate.handed_over += 1
+        conn = self.gate.make_connection()
+        self.conn = conn
+        conn.connection_made(self.transport)
+        if self.early and not self.closed:
+            conn.data_received(bytes(self.early))  # kept: the version line may be partial
+        if self.has_version:
+            self._version_complete()
+
+    def _version_complete(self) -> None:
+        self.has_version = True
+        self.early = bytearray()
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        if self.closed or self.conn is None or self.transport is None:
+            return
+        self.transport.set_protocol(self.conn)  # type: ignore[arg-type]
+        owner = self.conn.get_owner()
+        notify = getattr(owner, "client_version_received", None)
+        if notify is not None:
+            notify()
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if not self.has_version:
+            self.drop()
+
+    def drop(self) -> None:
+        """Close silently (a socket that never spoke SSH)."""
+        if self.closed or self.transport is None:
+            return
+        self.gate.dropped_silent += 1
+        self.gate.left_queue(self)
+        self.transport.abort()
+
+    def refuse(self) -> None:
+        if self.transport is not None and not self.closed:
+            self.transport.write(REFUSED)
+            self.transport.close()
+
+    def eof_received(self) -> bool | None:
+        if self.conn is not None:
+            self.conn.eof_received()
+        return None
+
+    def pause_writing(self) -> None:
+        if self.conn is not None:
+            self.conn.pause_writing()
+
+    def resume_writing(self) -> None:
+        if self.conn is not None:
+            self.conn.resume_writing()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        self.gate.gone(self)
+        if self.conn is not None:
+            self.conn.connection_lost(exc)
