@@ -181,24 +181,32 @@ class EnterPinDialog(AreaDialog[AreaView]):
     CONFIRM_KEY = "ui.areas.pin.confirm"
 
     def body(self) -> ComposeResult:
-        letter = self.area.letter
-        if letter is not None:
-            yield Static(
-                self.t(
-                    "ui.areas.pin.info",
-                    address=clean(letter.address),
-                    date=format_date(letter.expires_at, self.actor.locale),
-                    left=letter.attempts_left,
-                ),
-                classes="hint",
-            )
+        yield Static(self.info_text(), classes="hint", id="pin-info")
         yield Static(self.t("ui.areas.pin.label"))
         yield Input(password=True, max_length=areas.PIN_LENGTH, restrict=r"[0-9]*", id="pin")
+
+    def info_text(self) -> str:
+        letter = self.area.letter
+        if letter is None:
+            return ""
+        return self.t(
+            "ui.areas.pin.info",
+            address=clean(letter.address),
+            date=format_date(letter.expires_at, self.actor.locale),
+            left=letter.attempts_left,
+        )
 
     async def submit(self) -> AreaView | None:
         pin_input = self.query_one("#pin", Input)
         pin, pin_input.value = pin_input.value, ""
-        return await self.call(areas.verify_pin, area=self.area.prefix, pin=pin)
+        result = await self.call(areas.verify_pin, area=self.area.prefix, pin=pin)
+        if result is None:
+            # A wrong PIN was counted: show the attempts that are really left now.
+            fresh = await self.fetch(areas.get_area, area=self.area.prefix)
+            if fresh is not None:
+                self.area = fresh
+                self.query_one("#pin-info", Static).update(self.info_text())
+        return result
 
 
 class OrderNumbersDialog(AreaDialog[list[str]]):

@@ -65,6 +65,7 @@ async def test_request_letter_enter_pin_and_order(
         assert isinstance(app.screen, EnterPinDialog)  # stays open after a wrong PIN
         assert "Verbleibende Versuche: 4" in notifications(app)
         assert app.screen.query_one("#pin", Input).value == ""
+        assert "verbleibende Versuche: 4" in screen_text(app)  # the dialog's own line too
         await pilot.press(*pin, "enter")
         await settle(pilot)
         assert app.screen is screen
@@ -124,7 +125,7 @@ async def test_refusal_is_shown_and_other_session_updates(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, OrderNumbersDialog)  # stays open, refusal shown
-        assert "[R16]" not in notifications(app)
+        assert "Pro Bestellung" in notifications(app) and "[R16]" not in notifications(app)
         await pilot.press("escape")
         await settle(pilot)
         # a change made elsewhere (command mode, another session) shows up live
@@ -189,3 +190,22 @@ async def test_verified_area_needs_no_letter_and_no_pin(demo_core: Core, actors:
             await pilot.pause()
             assert app.screen is screen
         assert notifications(app).count("Die Adresse im Ortsnetz 030 ist bereits verifiziert.") == 2
+
+
+async def test_pin_letter_to_an_address_outside_the_area_is_refused(
+    demo_core: Core, actors: dict[str, Actor], data_dir: Path
+) -> None:
+    """Issue 11.5: a Berlin address cannot get a PIN letter for 040 Hamburg."""
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_areas(pilot, "040")
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press(*"Friedrichstraße 123, 10117 Berlin", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RequestPinDialog)  # stays open to correct the address
+        said = notifications(app)
+        assert "Postleitzahl 10117 liegt nicht im Ortsnetz 040 Hamburg" in said
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and screen.views["040"].letter is None

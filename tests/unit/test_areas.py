@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -290,3 +291,21 @@ def test_every_area_has_postcode_ranges() -> None:
     assert postcode_of("Hausnr. 12345, 80331 München") == "80331"
     assert postcode_of("Marienplatz 1 München") is None
     assert not in_area("089", "10117")
+
+
+async def test_command_mode_refuses_an_address_outside_the_area(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    from ssh_server.commands import execute
+
+    admin = actors["admin"]
+    refused = await execute(demo_core, admin,
+                            "areas request-pin 040 --address 'Friedrichstraße 123, 10117 Berlin'")
+    assert refused.exit_code == 4
+    assert "Die Postleitzahl 10117 liegt nicht im Ortsnetz 040 Hamburg" in refused.stderr
+    as_json = await execute(demo_core, admin, "areas request-pin 040 --address "
+                            "'Friedrichstraße 123, 10117 Berlin' --json")
+    assert json.loads(as_json.stderr)["rule"] == "R16"
+    english = await execute(demo_core, replace(admin, locale="en"),
+                            "areas request-pin 040 --address 'Jungfernstieg 10'")
+    assert english.exit_code == 2 and "five-digit postcode" in english.stderr
