@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import cast
 
 from sqlalchemy import func, select
 
@@ -138,7 +139,7 @@ async def seed_demo(uow: UnitOfWork) -> bool:
     for line in [*lines, b_pbx]:
         generated = now - timedelta(days=200)
         s.add(LineCredential(
-            contract_id=line.id, username=f"{line.line_id.lower()}@business.linedesk.de",
+            contract_id=line.id, username=f"{cast(str, line.line_id).lower()}@business.linedesk.de",
             password_hash=await hash_secret(secrets.token_urlsafe(24)),
             status=CredentialStatus.ACTIVE, generated_at=generated, generated_by_id=None,
         ))

@@ -26,7 +26,7 @@ class PortalMixin:
 
     @property
     def portal(self) -> LinedeskApp:
-        return self.app  # type: ignore[attr-defined, no-any-return]
+        return self.app  # type: ignore[attr-defined]
 
     @property
     def core(self) -> Core:

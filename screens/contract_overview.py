@@ -359,7 +359,10 @@ class ContractOverviewScreen(PortalScreen):
             return
         from screens.credential_wizard import CredentialWizardScreen
 
-        self.app.push_screen(CredentialWizardScreen(marked.id), lambda _: self.reload())
+        def reload_after(_: object) -> None:
+            self.reload()
+
+        self.app.push_screen(CredentialWizardScreen(marked.id), reload_after)
 
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:

@@ -328,7 +328,7 @@ class UsersScreen(PortalScreen):
             return
 
         async def confirmed(ok: bool | None) -> None:
-            if ok and await self.call(users.deactivate_employee, username=marked.username):
+            if ok and await self.call(users.deactivate_employee, username=marked.username) is not None:
                 self.notify(self.t("users.deactivated", user=safe_markup(marked.username)))
                 self.reload()
 
@@ -342,7 +342,7 @@ class UsersScreen(PortalScreen):
             return
 
         async def confirmed(ok: bool | None) -> None:
-            if ok and await self.call(users.reset_password, username=marked.username):
+            if ok and await self.call(users.reset_password, username=marked.username) is not None:
                 self.notify(self.t("users.password_sent", user=safe_markup(marked.username),
                                    email=safe_markup(marked.email_masked)))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import asyncssh
@@ -155,7 +156,7 @@ class PortalConnection(asyncssh.SSHServer):
     ) -> tuple[str, str, str, list[tuple[str, bool]]]:
         return ("", t("de", "ssh.kbdint.instructions"), "", [(t("de", "ssh.kbdint.prompt"), False)])
 
-    async def validate_kbdint_response(self, username: str, responses: list[str]) -> bool:
+    async def validate_kbdint_response(self, username: str, responses: Sequence[str]) -> bool:
         if len(responses) != 1:
             await self._record_failure(username)
             return False

@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 
 def _settings(ctx: click.Context) -> Settings:
-    return ctx.obj["settings"]  # type: ignore[no-any-return]
+    return ctx.obj["settings"]
 
 
 def _run(settings: Settings, fn: Callable[[UnitOfWork], Awaitable[T]]) -> T:

@@ -71,7 +71,7 @@ def preload_ui() -> None:
     would otherwise block the shared loop for every session."""
     import textual.widgets as widgets
 
-    for name in widgets.__all__:
+    for name in widgets.__all__:  # type: ignore[attr-defined]
         getattr(widgets, name)
     import tui.app  # noqa: F401
     from tui import css_cache, strip_memory

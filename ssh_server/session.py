@@ -36,7 +36,7 @@ def idle_warning_seconds(idle_timeout: float) -> float:
     return max(1.0, min(60.0, idle_timeout / 3))
 
 
-class PortalSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
+class PortalSession(asyncssh.SSHServerSession):
     """asyncssh session callbacks; implements :class:`tui.driver.Terminal` for the driver."""
 
     def __init__(self, connection: PortalConnection) -> None:

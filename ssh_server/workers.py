@@ -39,7 +39,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from core.config import Settings
 from core.local_bridge import LocalEventBridge, LocalHub, private_socket_path
@@ -133,7 +133,7 @@ def port_conflict(host: str, port: int) -> str | None:
             try:
                 probe.bind(address)
             except OSError as exc:
-                return f"{address[0]}:{address[1]}: {exc.strerror}"
+                return f"{cast(str, address[0])}:{cast(int, address[1])}: {exc.strerror}"
     return None
 
 

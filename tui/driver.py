@@ -93,7 +93,7 @@ class SafeXTermParser(XTermParser):
         if sequence in cache:
             return cache[sequence]
         try:
-            keys = XTermParser._parse_extended_key.__wrapped__(self, sequence)  # type: ignore[attr-defined]
+            keys = XTermParser._parse_extended_key.__wrapped__(self, sequence)
         except (ValueError, OverflowError):
             keys = [events.Key(Keys.Ignore.value, sequence)]
         if len(cache) >= _EXTENDED_KEY_CACHE:
@@ -372,7 +372,7 @@ class ChannelDriver(Driver):
         """Refused: it would open a browser on the server."""
         log.info("open_url refused for a served session")
 
-    def deliver_binary(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def deliver_binary(self, *args: Any, **kwargs: Any) -> None:
         """Refused: it would write into the server's download folder."""
         log.info("deliver_binary refused for a served session")
 

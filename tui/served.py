@@ -8,7 +8,7 @@ and prints tracebacks to the server's stderr. For a served App those become per-
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from rich.console import Console
 from textual.filter import Monochrome
@@ -44,7 +44,7 @@ def harden(app: App[Any], served: ServedTerminal) -> None:
 
     app.console = Console(
         color_system=served.color_system,  # type: ignore[arg-type]
-        file=_NullFile(),
+        file=cast(IO[str], _NullFile()),
         markup=True,
         highlight=False,
         emoji=False,
@@ -57,6 +57,6 @@ def harden(app: App[Any], served: ServedTerminal) -> None:
     if served.no_color:
         app.no_color = True
         app._filters.append(Monochrome())
-    app._capture_stdout = _stream(sys.stdout, sys.__stdout__)  # type: ignore[assignment]
-    app._capture_stderr = _stream(sys.stderr, sys.__stderr__)  # type: ignore[assignment]
-    app.error_console = Console(file=_NullFile(), markup=False, highlight=False)
+    app._capture_stdout = _stream(sys.stdout, sys.__stdout__)
+    app._capture_stderr = _stream(sys.stderr, sys.__stderr__)
+    app.error_console = Console(file=cast(IO[str], _NullFile()), markup=False, highlight=False)

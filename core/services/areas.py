@@ -187,12 +187,12 @@ async def list_areas(uow: UnitOfWork, actor: Actor) -> list[AreaView]:
         )
     }
     latest: dict[str, PinLetter] = {}
-    for letter in await uow.session.scalars(
+    for sent in await uow.session.scalars(
         select(PinLetter)
         .where(PinLetter.customer_id == customer_id)
         .order_by(PinLetter.created_at, PinLetter.id)
     ):
-        latest[letter.area_prefix] = letter
+        latest[sent.area_prefix] = sent
     counts: dict[str, int] = {
         prefix: count
         for prefix, count in await uow.session.execute(

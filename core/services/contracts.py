@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import func, or_, select
 
@@ -111,7 +112,7 @@ async def _views(uow: UnitOfWork, rows: list[tuple[Contract, str]]) -> list[Cont
             .where(Contract.parent_id.in_(ids))
             .order_by(Contract.contract_ref)
         ):
-            children.setdefault(parent_id, []).append((cid, ref))
+            children.setdefault(cast(int, parent_id), []).append((cid, ref))
     parent_ids = {c.parent_id for c, _ in rows if c.parent_id is not None}
     parents: dict[int, str] = {}
     if parent_ids:

@@ -41,7 +41,7 @@ _Assigned = aliased(Account, name="assigned")
 _FaxOwner = aliased(Account, name="fax_owner")
 
 
-def _view_query() -> Select[Any]:
+def _view_query() -> Select[*tuple[Any, ...]]:
     return (
         select(Number, LocalArea.name, _Assigned.username, _Assigned.full_name, _FaxOwner.username)
         .join(LocalArea, LocalArea.prefix == Number.area_prefix)

@@ -8,6 +8,7 @@ also manages the customer's employee accounts. New and reset passwords travel on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -174,7 +175,7 @@ async def _employee_views(uow: UnitOfWork, accounts: list[Account]) -> list[Empl
             .where(Number.assigned_account_id.in_(ids))
             .order_by(Number.e164)
         ):
-            numbers.setdefault(account_id, []).append(e164)
+            numbers.setdefault(cast(int, account_id), []).append(e164)
     return [
         EmployeeView(
             id=a.id, username=a.username, role=a.role.value, full_name=a.full_name,

@@ -3,7 +3,7 @@ measures nothing and keeps small caches, and a Visual drawn once per state."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.segment import Segment
@@ -153,7 +153,8 @@ class NumberTable(DataTable[Any]):
         row_key = self._row_locations.get_key(row_index) if row_index >= 0 else None
         column_key = self._column_locations.get_key(column_index)
         cell = self._data[row_key][column_key] if row_key is not None and column_key is not None else None
-        if not isinstance(cell, Text) or self.rows[row_key].height != 1 or self.fixed_rows or self.fixed_columns:
+        if (row_key is None or column_key is None or not isinstance(cell, Text)
+                or self.rows[row_key].height != 1 or self.fixed_rows or self.fixed_columns):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         cache_key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor,
                      self._update_count, self._pseudo_class_state)
@@ -192,12 +193,13 @@ class NumberTable(DataTable[Any]):
         for column, cell in zip(self.ordered_columns, cells, strict=True):
             data[column.key] = cell
         y = index + self._header_lines
-        for cache, stale in (
+        caches: tuple[tuple[LRUCache[Any, Any], Callable[[Any], bool]], ...] = (
             (self._lines, lambda k: k[0] == y),
             (self._cell_render_cache, lambda k: k[0] == row_key),
             (self._row_render_cache, lambda k: k[0] == row_key),
             (self._row_renderable_cache, lambda k: k[1] == index),
-        ):
+        )
+        for cache, stale in caches:
             for cache_key in [k for k in cache.keys() if stale(k)]:
                 cache.discard(cache_key)
         self._line_cache.clear()  # DataTable's own (one line, keyed by the update count)
