@@ -6,6 +6,8 @@ Identity is bound only by :func:`authenticate_password` / :func:`login_key`; the
 
 from __future__ import annotations
 
+import asyncio
+import time as wallclock
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -35,6 +37,9 @@ class LoginResult:
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
+FAILED_LOGIN_SECONDS = 0.15
+"""A failed password check is answered after this long at the earliest (argon2 alone takes
+~35 ms here), so unknown users and wrong passwords take the same time."""
 
 
 async def _account(uow: UnitOfWork, username: str) -> Account | None:
@@ -133,17 +138,25 @@ async def authenticate_password(
     knows whether the session is interactive or a command).
 
     The slow hash check runs between a short read and a short write, so it never holds
-    SQLite's single writer and logins run in parallel."""
+    SQLite's single writer and logins run in parallel. Every failure (unknown user, wrong
+    password, locked account) is answered no sooner than :data:`FAILED_LOGIN_SECONDS` after
+    the check began: the same argon2 work runs for unknown users (a dummy hash), but the
+    database work after it differs by a few milliseconds, which a timing attacker could
+    measure to find out which accounts exist."""
+    started = wallclock.monotonic()
     async with core.uow(readonly=True) as uow:
         account = await _account(uow, username)
         stored = account.password_hash if account else None
     ok = await verify_secret(stored, password)
     upgraded = await _upgraded_hash(stored, password, ok)
     async with core.uow() as uow:
-        return await _complete_password_login(
+        result = await _complete_password_login(
             uow, username, ok=ok, upgraded=upgraded, source=source, checked_hash=stored,
             audit_login=audit_login,
         )
+    if result.actor is None:
+        await asyncio.sleep(max(0.0, started + FAILED_LOGIN_SECONDS - wallclock.monotonic()))
+    return result
 
 
 async def _upgraded_hash(stored: str | None, password: str, ok: bool) -> str | None:
