@@ -148,10 +148,13 @@ class Arg:
     names: tuple[str, ...]
     help: str
     options: Mapping[str, Any] = field(default_factory=dict)
+    words: str = ""
+    """``"text"``: free text, takes the words up to the next option; ``"number"``: a phone
+    number, its groups are joined (``030 123456101``); see :mod:`ssh_server.command_words`."""
 
 
-def arg(*names: str, help: str, **options: Any) -> Arg:
-    return Arg(names, help, options)
+def arg(*names: str, help: str, words: str = "", **options: Any) -> Arg:
+    return Arg(names, help, options, words)
 
 
 @dataclass

@@ -15,7 +15,6 @@ import argparse
 import functools
 import json
 import logging
-import shlex
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +28,7 @@ from ssh_server.command_framework import (
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,
+    HELP_WIDTH,
     PROG,
     Command,
     CommandParser,
@@ -66,37 +66,39 @@ from ssh_server.command_handlers import (
     cmd_porting_list,
     cmd_whoami,
 )
+from ssh_server.command_words import regroup, split_words, takes_value
 from tui.sanitize import clean
 
 log = logging.getLogger(__name__)
 
-NUMBER = arg("number", help="cmd.arg.number", metavar="NUMBER")
+NUMBER = arg("number", help="cmd.arg.number", metavar="NUMBER", words="number")
 AREA = arg("area", help="cmd.arg.area", metavar="AREA")
 
 COMMANDS: tuple[Command, ...] = (
     Command(("whoami",), "cmd.help.whoami", cmd_whoami, needs_customer=False),
     Command(
         ("customers", "search"), "cmd.help.customers_search", cmd_customers_search,
-        (arg("query", help="cmd.arg.query", metavar="QUERY"),), needs_customer=False,
+        (arg("query", help="cmd.arg.query", metavar="QUERY", words="text"),), needs_customer=False,
     ),
     Command(("contracts", "list"), "cmd.help.contracts_list", cmd_contracts_list, (
         arg("--customer-number", help="cmd.arg.customer_number", metavar="NUMBER"),
         arg("--product", help="cmd.arg.product", choices=sorted(p.value for p in Product)),
-        arg("--query", help="cmd.arg.filter", metavar="TEXT"),
+        arg("--query", help="cmd.arg.filter", metavar="TEXT", words="text"),
     )),
     Command(("credentials", "generate"), "cmd.help.credentials_generate", cmd_credentials_generate, (
         arg("contract", help="cmd.arg.contract", metavar="CONTRACT"), _yes("--consent"),
     )),
     Command(("numbers", "list"), "cmd.help.numbers_list", cmd_numbers_list, (
         arg("--status", help="cmd.arg.status", choices=[s.value for s in NumberStatus]),
-        arg("--query", help="cmd.arg.filter", metavar="TEXT"),
+        arg("--query", help="cmd.arg.filter", metavar="TEXT", words="text"),
     )),
     Command(("numbers", "activate"), "cmd.help.numbers_activate", cmd_numbers_activate, (NUMBER, _yes())),
     Command(("numbers", "deactivate"), "cmd.help.numbers_deactivate", cmd_numbers_deactivate,
             (NUMBER, _yes())),
     Command(("numbers", "undo-deactivation"), "cmd.help.numbers_undo", cmd_numbers_undo, (NUMBER,)),
     Command(("numbers", "swap"), "cmd.help.numbers_swap", cmd_numbers_swap, (
-        arg("old", help="cmd.arg.old", metavar="OLD"), arg("new", help="cmd.arg.new", metavar="NEW"), _yes(),
+        arg("old", help="cmd.arg.old", metavar="OLD", words="number"),
+        arg("new", help="cmd.arg.new", metavar="NEW", words="number"), _yes(),
     )),
     Command(("numbers", "assign"), "cmd.help.numbers_assign", cmd_numbers_assign, (
         NUMBER, arg("user", help="cmd.arg.user", metavar="USER"),
@@ -110,7 +112,7 @@ COMMANDS: tuple[Command, ...] = (
     )),
     Command(("areas", "list"), "cmd.help.areas_list", cmd_areas_list),
     Command(("areas", "request-pin"), "cmd.help.areas_request_pin", cmd_areas_request_pin, (
-        AREA, arg("--address", help="cmd.arg.address", required=True, metavar="ADDRESS"),
+        AREA, arg("--address", help="cmd.arg.address", required=True, metavar="ADDRESS", words="text"),
     )),
     Command(("areas", "verify"), "cmd.help.areas_verify", cmd_areas_verify, (
         AREA, arg("pin", help="cmd.arg.pin", metavar="PIN"),
@@ -118,9 +120,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(("porting", "create"), "cmd.help.porting_create", cmd_porting_create, (
         AREA,
         arg("--number", help="cmd.arg.porting_number", action="append", required=True, dest="numbers",
-            metavar="NUMBER"),
-        arg("--old-provider", help="cmd.arg.old_provider", required=True, metavar="NAME"),
-        arg("--account-holder", help="cmd.arg.account_holder", required=True, metavar="NAME"),
+            metavar="NUMBER", words="number"),
+        arg("--old-provider", help="cmd.arg.old_provider", required=True, metavar="NAME", words="text"),
+        arg("--account-holder", help="cmd.arg.account_holder", required=True, metavar="NAME",
+            words="text"),
         arg("--wished-date", help="cmd.arg.wished_date", required=True, type=_iso_date,
             metavar="YYYY-MM-DD"),
     )),
@@ -151,9 +154,10 @@ def build_parser(locale: str, commands: Sequence[Command] = COMMANDS) -> Command
     parser = CommandParser(
         prog=PROG, description=t(locale, "cmd.help.main"), formatter_class=formatter,
         parents=[_common_options(locale, top=True)], allow_abbrev=False,
+        usage=" ".join(("%(prog)s COMMAND [ACTION] ...", *COMMON_USAGE)), epilog=t(locale, "cmd.help.epilog"),
     )
     _localize(parser, locale)
-    top = parser.add_subparsers(dest="_group", metavar="COMMAND", required=True)
+    top = parser.add_subparsers(dest="_group", metavar="COMMAND", required=True, prog=PROG)
     groups: dict[str, argparse._SubParsersAction[CommandParser]] = {}
     for cmd in commands:
         if len(cmd.path) == 1:
@@ -167,18 +171,50 @@ def build_parser(locale: str, commands: Sequence[Command] = COMMANDS) -> Command
                     allow_abbrev=False,
                 )
                 _localize(group_parser, locale)
-                groups[group] = group_parser.add_subparsers(dest="_action", metavar="ACTION", required=True)
+                groups[group] = group_parser.add_subparsers(
+                    dest="_action", metavar="ACTION", required=True, prog=f"{PROG} {group}"
+                )
             holder = groups[group]
         help_text = t(locale, cmd.help)
         leaf = holder.add_parser(
             cmd.path[-1], help=help_text, description=help_text, parents=[common],
-            formatter_class=formatter, allow_abbrev=False,
+            formatter_class=formatter, allow_abbrev=False, usage=_usage(cmd),
         )
         _localize(leaf, locale)
         for a in cmd.args:
             leaf.add_argument(*a.names, help=t(locale, a.help), **dict(a.options))
         leaf.set_defaults(_command=cmd)
     return parser
+
+
+COMMON_USAGE = ("[--json]", "[--customer NUMBER]", "[--reason TEXT]")
+
+
+def _usage(cmd: Command) -> str:
+    """The command words first, then its arguments, then options: the order that survives
+    OpenSSH (argparse would print the options first)."""
+    parts: list[str] = []
+    for a in cmd.args:
+        if a.names[0].startswith("-"):
+            continue
+        meta = str(a.options.get("metavar", a.names[0]))
+        parts.append(f"{meta} [{meta} ...]" if a.options.get("nargs") == "+" else meta)
+    for a in cmd.args:
+        if not a.names[0].startswith("-"):
+            continue
+        word = a.names[0]
+        if takes_value(a):
+            choices = a.options.get("choices")
+            meta = "{" + ",".join(choices) + "}" if choices else a.options.get("metavar", "VALUE")
+            word = f"{word} {meta}"
+        parts.append(word if a.options.get("required") else f"[{word}]")
+    prog = " ".join((PROG, *cmd.path))
+    lines = [prog]
+    for part in [*parts, *COMMON_USAGE]:
+        if len(lines[-1]) + 1 + len(part) > HELP_WIDTH - 8 and lines[-1].strip():
+            lines.append(" " * len(prog))
+        lines[-1] += " " + part
+    return "\n".join(lines)
 
 
 @functools.cache
@@ -208,14 +244,13 @@ def _render(text: str) -> str:
 async def execute(core: Core, actor: Actor, command: str) -> CommandResult:
     """Run one exec command for ``actor`` and return exit code, stdout and stderr."""
     locale = actor.locale
-    try:
-        argv = shlex.split(command)
-    except ValueError as exc:
-        return _error(EXIT_USAGE, t(locale, "cmd.error.quoting", detail=str(exc)), as_json=False,
-                      key="cmd.error.quoting")
-    as_json = "--json" in argv
+    argv = split_words(command)
     if not argv:
         return _error(EXIT_USAGE, t(locale, "cmd.error.no_command"), as_json=False, key="cmd.error.no_command")
+    if argv[0] == "help":  # "help", "help numbers", "help numbers list"
+        argv = [*argv[1:], "--help"]
+    argv = regroup(argv, COMMANDS)
+    as_json = "--json" in argv
     try:
         ns = _parser(normalize_locale(locale)).parse_args(argv)
     except HelpShown as shown:

@@ -40,17 +40,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.whoami.reason": {"de": "Grund", "en": "Reason"},
     "cmd.whoami.source": {"de": "Herkunft", "en": "Source"},
     "cmd.whoami.key": {"de": "Schlüssel", "en": "Key"},
+    "cmd.help.epilog": {
+        "de": "„help BEFEHL“ (oder „BEFEHL --help“) zeigt die Hilfe eines Befehls, z. B. "
+              "„help numbers list“. Optionen stehen nach den Befehlswörtern. Freitext (Adresse, "
+              "Anschlussinhaber, Grund, Suche) reicht bis zur nächsten Option, Anführungszeichen "
+              "sind nicht nötig; eine Rufnummer darf Leerzeichen enthalten (030 123456101).",
+        "en": "'help COMMAND' (or 'COMMAND --help') shows a command's help, e.g. "
+              "'help numbers list'. Options go after the command words. Free text (address, "
+              "account holder, reason, search) runs up to the next option, no quotes needed; "
+              "a phone number may contain spaces (030 123456101).",
+    },
     "cmd.error.quoting": {
         "de": "Befehl nicht lesbar ({detail}); bitte Anführungszeichen prüfen.",
         "en": "Cannot read the command ({detail}); please check the quotes.",
     },
     "cmd.error.no_command": {
-        "de": "Kein Befehl angegeben; „--help“ zeigt alle Befehle.",
-        "en": "No command given; '--help' lists all commands.",
+        "de": "Kein Befehl angegeben; „help“ zeigt alle Befehle.",
+        "en": "No command given; 'help' lists all commands.",
     },
     "cmd.error.usage": {
-        "de": "Aufruf fehlerhaft: {detail} („--help“ zeigt die Hilfe)",
-        "en": "Usage error: {detail} ('--help' shows the help)",
+        "de": "Aufruf fehlerhaft: {detail} („help“ zeigt die Hilfe)",
+        "en": "Usage error: {detail} ('help' shows the help)",
     },
     "cmd.argparse.required": {
         "de": "es fehlt: {args}", "en": "missing: {args}",

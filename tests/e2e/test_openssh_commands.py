@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import json
 import os
+import re
+import shlex
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -200,3 +202,93 @@ async def test_command_calls_do_not_flood_the_archiv_with_sign_ins(client: Clien
         )
     assert entry is not None and entry.source_address == "127.0.0.1"
     assert entry.key_fingerprint and entry.key_fingerprint.startswith("SHA256:")
+
+
+# ---------------------------------------------------------------------- README, verbatim
+
+_SSH_OPTIONS_WITH_VALUE = set("BbcDEeFIiJLlmOoPpQRSWw")
+_EXPECTED_EXIT = re.compile(r"#.*\bexit (\d)\b")
+
+
+@dataclass
+class Example:
+    line: int
+    text: str
+    """As written in the README (continuation lines joined)."""
+    expected: int
+
+
+def readme_examples(text: str) -> list[Example]:
+    """Every ``ssh`` line of the README's code blocks that runs a command (lines without a
+    command after the host open the TUI and are left to the interactive tests)."""
+    examples: list[Example] = []
+    in_code = False
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        raw = lines[i]
+        start = i + 1
+        i += 1
+        if raw.lstrip().startswith("```"):
+            in_code = not in_code
+            continue
+        if not in_code or not raw.startswith("ssh "):
+            continue
+        while raw.rstrip().endswith("\\") and i < len(lines):
+            raw = raw.rstrip()[:-1] + " " + lines[i].strip()
+            i += 1
+        if _command_words(raw):
+            match = _EXPECTED_EXIT.search(raw)
+            examples.append(Example(start, raw, int(match.group(1)) if match else 0))
+    return examples
+
+
+def _command_words(line: str) -> list[str]:
+    words = shlex.split(line, comments=True)[1:]
+    j = 0
+    while j < len(words) and words[j].startswith("-"):
+        j += 2 if words[j][-1] in _SSH_OPTIONS_WITH_VALUE and len(words[j]) == 2 else 1
+    return [w for w in words[j + 1:] if w != ">" and not w.endswith(".json")]
+
+
+def as_test_runs_it(example: Example, client: Client) -> str:
+    """The only substitutions: the test server's port for ``-p 2222``, ``127.0.0.1`` for
+    ``HOST``, and ``-F CONFIG`` (key, no known-hosts file) right after ``ssh``."""
+    text = example.text
+    assert text.count(" -p 2222 ") == 1, f"README line {example.line}: use -p 2222"
+    text = text.replace(" -p 2222 ", f" -p {client.port} ").replace("@HOST ", "@127.0.0.1 ")
+    return "ssh -F " + shlex.quote(str(client.config)) + text[len("ssh"):]
+
+
+async def test_every_readme_command_example_runs_verbatim_with_openssh(
+    client: Client, tmp_path: Path
+) -> None:
+    examples = readme_examples(README.read_text(encoding="utf-8"))
+    assert len(examples) >= 25, "the README's command-mode examples were not found"
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    for example in examples:
+        command = as_test_runs_it(example, client)
+        proc = await asyncio.create_subprocess_exec(
+            "bash", "-c", command, cwd=workdir, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            out_b, err_b = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+            raise AssertionError(f"README line {example.line} hung: {example.text}") from None
+        out, err = out_b.decode(), err_b.decode()
+        where = f"README line {example.line}: {example.text}\nstdout: {out}\nstderr: {err}"
+        assert proc.returncode == example.expected, where
+        assert "\x1b" not in out + err, where
+        if example.expected:
+            assert err.count("\n") == 1, where  # one line on stderr
+            continue
+        assert err == "", where
+        if "> numbers.json" in example.text:
+            out = (workdir / "numbers.json").read_text()
+        assert out.strip(), where
+        if "--json" in example.text:
+            json.loads(out)
