@@ -292,3 +292,54 @@ async def test_every_readme_command_example_runs_verbatim_with_openssh(
         assert out.strip(), where
         if "--json" in example.text:
             json.loads(out)
+
+
+# ---------------------------------------------------------------------- the grammar via OpenSSH
+
+
+async def test_free_text_and_spaced_numbers_as_the_shell_passes_them(client: Client) -> None:
+    """Each word below is one shell word (the shell removed its quotes); OpenSSH joins them."""
+    done = await run(client.argv(
+        "admin", "areas", "request-pin", "089", "--address", "Marienplatz 1, 80331 München",
+        "--json", options=("-n",),
+    ))
+    assert done.code == 0, done
+    assert json.loads(done.out)["address"] == "Marienplatz 1, 80331 München"
+    # quoting that survives OpenSSH ('"…"' in the shell) still works
+    done = await run(client.argv(
+        "admin", "areas", "request-pin", "040", "--address", '"Jungfernstieg 10, 20354 Hamburg"',
+        "--json", options=("-n",),
+    ))
+    assert done.code == 0, done
+    assert json.loads(done.out)["address"] == "Jungfernstieg 10, 20354 Hamburg"
+    done = await run(client.argv(
+        "admin", "numbers", "activate", "030 123456104", "--yes", "--json", options=("-n",),
+    ))
+    assert done.code == 0, done
+    assert json.loads(done.out)["number"] == "+4930123456104"
+
+
+async def test_support_options_after_the_command_words(client: Client) -> None:
+    done = await run(client.argv(
+        "support", "numbers", "activate", "+4930123456105", "--yes", "--customer", "1000001",
+        "--reason", "Ticket 4711", options=("-n",),
+    ))
+    assert done.code == 0, done
+    async with client.srv.core.uow(readonly=True) as uow:
+        event = await uow.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "number.activated")
+        )
+    assert event is not None and event.reason == "Ticket 4711" and event.via_support
+
+
+async def test_help_and_usage_errors_through_openssh(client: Client) -> None:
+    done = await run(client.argv("tom", "help", options=("-n",)))
+    assert (done.code, done.err) == (0, "") and "'help COMMAND'" in done.out
+    done = await run(client.argv("tom", "numbers", "--help", options=("-n",)))
+    assert done.code == 0 and "undo-deactivation" in done.out
+    done = await run(client.argv("tom", "help", "numbers", "list", options=("-n",)))
+    assert done.code == 0 and done.out.startswith("usage: linedesk numbers list")
+    done = await run(client.argv("admin", "areas", "request-pin", "040", "--address",
+                                 options=("-n",)))
+    assert done.code == 2 and done.out == "" and done.err.count("\n") == 1
+    assert "--address" in done.err and "„help“" in done.err
