@@ -471,6 +471,10 @@ async def record_operator_note(
     The caller has checked who may do this: a support session, or ``actor`` None for the
     operator's shell on the server.
     """
+    if actor is not None:  # a support session: checked here too, not only by the caller
+        if actor.role is not Role.SUPPORT:
+            raise PermissionDenied()
+        require(actor, Permission.AREA_MANAGE, customer_id=customer_id)
     local = await local_area(uow, area)
     verification = await _verification(uow, customer_id, local.prefix)
     if verification is None:

@@ -200,7 +200,8 @@ async def load_contract(
             .where(Contract.id == contract_id)
         )
     ).one_or_none()
-    if row is None:
+    if row is None or row[2] != actor.customer_id:
+        # another tenant's contract is "not found" too: no existence oracle
         require(actor, Permission.CONTRACT_READ)
         raise NotFound("contracts.error.not_found", contract=str(contract_id))
     contract, number, customer_id = row
