@@ -52,6 +52,10 @@ class Settings:
     keepalive_interval: int = 30
     workers: int = 0
     """Server worker processes sharing the port (SO_REUSEPORT); 0: one per CPU."""
+    worker_heartbeat_timeout: float = 10.0
+    """Seconds without a worker's heartbeat before the supervisor kills and restarts it."""
+    worker_max_rss_mb: int = 0
+    """Memory ceiling of a worker (MiB): above it, it is replaced (0: no ceiling)."""
     banner: str = "linedesk – Business Service Portal\r\n"
     log_level: str = "INFO"
     outbox_interval: float = 1.0

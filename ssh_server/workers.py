@@ -284,6 +284,9 @@ class WorkerProc:
     idle: float = 0.0
     status_at: float = 0.0
     retiring: bool = False
+    kill_at: float | None = None
+    """Told to stop (replaced): killed if it has not exited by then."""
+    ceiling_warned: bool = False
 
 
 class Supervisor:
@@ -297,6 +300,11 @@ class Supervisor:
         self.restart_at: dict[int, float] = {}
         self.recycling: tuple[int, int] | None = None
         """(old pid, replacement pid) while a recycle waits for the replacement to listen."""
+        self.recycle_stops = False
+        """The old worker of :attr:`recycling` is stopped (SIGTERM: its sessions get the
+        notice and are closed) instead of draining: it passed the memory ceiling."""
+        self.heartbeat_timeout = settings.worker_heartbeat_timeout
+        self.max_rss = settings.worker_max_rss_mb * 2**20
         self.rotate_wanted: dict[int, int] = {}
         """Workers that asked to be replaced (pid -> live sessions), served one at a time."""
         self.stop_signal: int | None = None
@@ -320,6 +328,7 @@ class Supervisor:
                 self.hub.poll(POLL_INTERVAL)
                 self._reap()
                 self._restart_due()
+                self._watchdog()
                 self._check_recycle()
             if self.stop_signal is not None:
                 log.info("%s: stopping %d worker(s)", signal.Signals(self.stop_signal).name,
@@ -367,21 +376,69 @@ class Supervisor:
             self.start_failures[proc.index] = 0
             log.info("worker %d (pid %d) ready, RSS %s", proc.index, pid, _mib(proc.baseline_rss))
             if self.recycling is not None and self.recycling[1] == pid:
-                self._retire(self.recycling[0])
+                self._retire(self.recycling[0], stop=self.recycle_stops)
                 self.recycling = None
+                self.recycle_stops = False
 
     def _on_rotate(self, pid: int, doc: dict[str, Any]) -> None:
         proc = self.workers.get(pid)
         if proc is not None and not proc.retiring:
             self.rotate_wanted[pid] = int(doc.get("sessions") or 0)
 
-    def _retire(self, pid: int) -> None:
+    def _retire(self, pid: int, *, stop: bool = False) -> None:
+        """SIGUSR1: drain (serve its sessions to their end); ``stop``: SIGTERM (its sessions
+        get the notice and are closed), killed if still there after :data:`SHUTDOWN_GRACE`."""
         proc = self.workers.get(pid)
         if proc is None:
             return
         proc.retiring = True
+        if stop:
+            proc.kill_at = time.monotonic() + SHUTDOWN_GRACE
         with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGUSR1)
+            os.kill(pid, signal.SIGTERM if stop else signal.SIGUSR1)
+
+    def _watchdog(self) -> None:
+        """Replace a worker that stopped answering (no heartbeat, i.e. status report, for
+        ``LINEDESK_WORKER_HEARTBEAT_TIMEOUT`` s: its loop is stuck or the process stopped;
+        killed, as it can no longer tell its sessions anything, and restarted in its slot)
+        or that passed ``LINEDESK_WORKER_MAX_RSS_MB`` (a replacement listens first, then
+        the old one tells its sessions and closes them)."""
+        now = time.monotonic()
+        for proc in list(self.workers.values()):
+            if proc.kill_at is not None and now > proc.kill_at:
+                log.warning("worker %d (pid %d) did not stop in time; killing it",
+                            proc.index, proc.pid)
+                proc.kill_at = None
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(proc.pid, signal.SIGKILL)
+            if proc.retiring or not proc.ready:
+                continue
+            silent = now - proc.status_at
+            if self.heartbeat_timeout > 0 and silent > self.heartbeat_timeout:
+                log.error("worker %d (pid %d) sent no heartbeat for %.0f s (RSS %s); "
+                          "killing it, its slot is restarted", proc.index, proc.pid, silent,
+                          _mib(read_rss(proc.pid)))
+                proc.status_at = now  # once: its exit is reaped in the next round
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(proc.pid, signal.SIGKILL)
+                continue
+            if self.max_rss <= 0 or self.recycling is not None or self.restart_at:
+                continue
+            rss = read_rss(proc.pid)
+            if rss is None or rss <= self.max_rss:
+                continue
+            if proc.baseline_rss is not None and proc.baseline_rss > self.max_rss:
+                if not proc.ceiling_warned:  # a replacement would be over it at once too
+                    proc.ceiling_warned = True
+                    log.error("worker %d (pid %d) started above the memory ceiling (%s > %s); "
+                              "not replacing it", proc.index, proc.pid,
+                              _mib(proc.baseline_rss), _mib(self.max_rss))
+                continue
+            log.warning("worker %d (pid %d) passed the memory ceiling: RSS %s > %s; "
+                        "replacing it", proc.index, proc.pid, _mib(rss), _mib(self.max_rss))
+            self.recycling = (proc.pid, self._spawn(proc.index))
+            self.recycle_stops = True
+            return
 
     def _reap(self) -> None:
         while True:
@@ -405,6 +462,7 @@ class Supervisor:
             return
         if self.recycling is not None and proc.pid in self.recycling:
             self.recycling = None  # the old one keeps serving; try again later
+            self.recycle_stops = False
         ran = time.monotonic() - proc.started
         if any(p.index == proc.index and not p.retiring for p in self.workers.values()):
             log.warning("worker %d (pid %d) exited (%s); its slot is served by another",
@@ -443,6 +501,7 @@ class Supervisor:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(replacement.pid, signal.SIGKILL)
                 self.recycling = None
+                self.recycle_stops = False
             return
         if self.restart_at:
             return

@@ -330,3 +330,73 @@ async def test_worker_drains_instead_of_a_long_reclaim(tmp_path: Path) -> None:
         await stop(proc, log)
     finally:
         await kill_if_running(proc)
+
+
+@pytest.mark.timeout(180)
+async def test_worker_that_stops_answering_is_replaced(tmp_path: Path) -> None:
+    """A worker whose loop no longer runs (here: SIGSTOP) sends no heartbeat; the supervisor
+    kills it after LINEDESK_WORKER_HEARTBEAT_TIMEOUT (3 s here) and restarts its slot, so
+    new logins stop landing on a socket nobody serves."""
+    port = _free_port()
+    proc, log = await start_serve(tmp_path, port,
+                                  env={"LINEDESK_WORKER_HEARTBEAT_TIMEOUT": "3"})
+    try:
+        await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
+        workers = children(proc.pid)
+        victim = min(workers)
+        os.kill(victim, signal.SIGSTOP)
+        await until(lambda: victim not in children(proc.pid) and listening_lines(log, port) >= 3,
+                    30, "stopped worker not replaced", log)
+        assert f"(pid {victim}) sent no heartbeat" in log_text(log)
+        for _ in range(6):  # the kernel spreads these over both slots again
+            code, out, _err = await asyncio.wait_for(
+                run_exec(port, "mia", "mia-demo", "whoami"), 30)
+            assert code == 0 and "mia" in out
+        await stop(proc, log)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(victim, signal.SIGKILL)
+        await kill_if_running(proc)
+
+
+INFLATING_SERVE = (
+    "import os, pathlib, ssh_server.workers as w; real = w.read_rss; "
+    "flag = pathlib.Path(os.environ['LINEDESK_TEST_INFLATE']); "
+    "w.read_rss = lambda pid: None if (r := real(pid)) is None else r + (8 << 30) * flag.exists(); "
+    "from ssh_server.cli import main; main()"
+)
+
+
+@pytest.mark.timeout(180)
+async def test_worker_over_the_memory_ceiling_is_replaced_and_its_sessions_told(
+    tmp_path: Path,
+) -> None:
+    """LINEDESK_WORKER_MAX_RSS_MB: a worker that passes it is replaced (the replacement
+    listens first); its sessions get the notice, then are closed. The memory reading is
+    faked (+8 GiB while a flag file exists); a replacement that starts above the ceiling
+    is kept (replacing it again would not help)."""
+    port = _free_port()
+    flag = tmp_path / "inflate"
+    proc, log = await start_serve(
+        tmp_path, port, code=INFLATING_SERVE,
+        env={"LINEDESK_WORKER_MAX_RSS_MB": "4096", "LINEDESK_TEST_INFLATE": str(flag)})
+    try:
+        await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
+        workers = children(proc.pid)
+        async with interactive_session(port, "admin", "admin-demo") as term:
+            served_by = await pid_of(term, workers, port)
+            await term.wait_for("Muster GmbH", timeout=30)
+            flag.touch()
+            await term.wait_for("Der Server wird", timeout=30)  # the notice (stop or restart)
+            await term.wait_closed(timeout=30)
+        await until(lambda: served_by not in children(proc.pid), 60, "worker not replaced", log)
+        text = log_text(log)
+        assert f"(pid {served_by}) passed the memory ceiling" in text
+        await until(lambda: "started above the memory ceiling" in log_text(log), 60,
+                    "replacement replaced again", log)
+        flag.unlink()
+        async with interactive_session(port, "admin", "admin-demo") as term:
+            await term.wait_for("Muster GmbH", timeout=30)
+        await stop(proc, log)
+    finally:
+        await kill_if_running(proc)
