@@ -58,6 +58,8 @@ class PortalSession(asyncssh.SSHServerSession):
         self.app_errors = 0
         self.last_input = asyncio.get_running_loop().time()
         self.close_reason: str | None = None
+        self.input_ended = False
+        """The client sent EOF (no more keys will come)."""
         self._warned = False
 
     # -- asyncssh callbacks ------------------------------------------------------------
@@ -110,7 +112,11 @@ class PortalSession(asyncssh.SSHServerSession):
     def eof_received(self) -> bool:
         """The client has no more input (``ssh -n``, ``< /dev/null``, ``echo | ssh``): keep the
         channel half open. Returning False would make asyncssh send EOF back at once, and
-        the command's output and exit status could then no longer be sent (a hang)."""
+        the command's output and exit status could then no longer be sent (a hang).
+        An interactive session without input has nothing left to wait for: it ends."""
+        self.input_ended = True
+        if self.command is None and self.driver is not None:
+            self._close_when_drawn()
         return True
 
     def resume_writing(self) -> None:
@@ -267,6 +273,14 @@ class PortalSession(asyncssh.SSHServerSession):
         if self.pump is not None:
             self.pump.start()
         self.server.session_started()
+        if self.input_ended:
+            self._close_when_drawn()
+
+    def _close_when_drawn(self) -> None:
+        """End the App once it has composed its first screen (exiting in the middle of the
+        compose fails in Textual)."""
+        if self.app is not None:
+            self.app.call_after_refresh(self.close)
 
     def _feed(self, data: str) -> None:
         if self.driver is not None:

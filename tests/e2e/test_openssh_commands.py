@@ -177,6 +177,18 @@ async def test_command_mode_with_stdin_open_but_silent(client: Client) -> None:
     assert done.code == 0 and json.loads(done.out)
 
 
+async def test_interactive_session_whose_input_ended_closes(client: Client) -> None:
+    """``ssh -tt HOST < /dev/null``: a portal nobody can type into ends (no idle session left
+    holding one of the account's session slots)."""
+    done = await run(client.argv("mia", options=("-tt",)), devnull=True)
+    assert done.code == 0, done
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while client.srv.server.sessions:
+        assert loop.time() < deadline, "session still open"
+        await asyncio.sleep(0.1)
+
+
 # ---------------------------------------------------------------------- Archiv entries
 
 
