@@ -8,7 +8,7 @@ actions request a letter, enter its PIN and order numbers. All rules live in
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -20,10 +20,11 @@ from textual.widgets import Button, DataTable, Input, Static
 from core.i18n import format_date, format_datetime, format_money
 from core.services import areas
 from core.services.areas import AreaView, PinLetterView
-from screens.base import PortalDialog, PortalScreen, portal_footer
-from tui.messages import ActorChanged, DomainEventMessage
+from screens.base import PortalDialog, PortalTableScreen, portal_footer
+from tui.messages import DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
+from tui.widgets.table_screen import selected_key
 
 T = TypeVar("T")
 
@@ -58,14 +59,6 @@ FAILED_STATES: dict[str, str] = {
     "invalidated": "ui.areas.state.invalidated",
     "expired": "ui.areas.state.expired",
 }
-
-
-def selected_key(table: DataTable[Any]) -> str | None:
-    """The row key under the cursor, or None for an empty table."""
-    if table.row_count == 0:
-        return None
-    key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-    return str(key) if key is not None else None
 
 
 class FormDialog(PortalDialog[T], Generic[T]):
@@ -237,40 +230,7 @@ class OrderNumbersDialog(AreaDialog[list[str]]):
         return await self.call(areas.order_numbers, area=self.area.prefix, count=count)
 
 
-class TableScreen(PortalScreen):
-    """A screen pushed from the number dashboard around one table: translated keys, header,
-    columns, reload on language change, ctrl+r and back."""
-
-    TITLE_KEY = ""
-    COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = ()
-    """Column key and label key."""
-
-    def on_mount(self) -> None:
-        self.label_bindings("ui.")
-        self.query_one(SessionHeader).show(self.actor, self.t(self.TITLE_KEY))
-        table = self.query_one(DataTable)
-        for key, label in self.COLUMNS:
-            table.add_column(self.t(label), key=key)
-        table.focus()
-        self.reload()
-
-    def reload(self) -> Any:
-        """Fetch and show the table (a worker in the subclasses)."""
-        raise NotImplementedError
-
-    def on_actor_changed(self, _message: ActorChanged) -> None:
-        self.query_one(SessionHeader).show(self.actor, self.t(self.TITLE_KEY))
-        self.reload()
-
-    def action_reload(self) -> None:
-        self.reload()
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.dismiss()
-
-
-class AreasScreen(TableScreen):
+class AreasScreen(PortalTableScreen):
     """Local areas with verification state; request PIN letters, enter PINs, order numbers."""
 
     CSS_PATH = "areas.tcss"

@@ -20,11 +20,11 @@ from textual.widgets import Button, DataTable, Input, Static
 from core.i18n import CATALOG, format_datetime
 from core.services import audit
 from core.services.audit import AuditView
-from screens.areas import selected_key
 from screens.base import PortalScreen, portal_footer
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
+from tui.widgets.table_screen import selected_key
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("at", "ui.audit.col.at"),

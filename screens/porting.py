@@ -22,11 +22,12 @@ from core.errors import ValidationError
 from core.i18n import format_date, format_datetime
 from core.services import areas, porting
 from core.services.porting import PortingOrderView
-from screens.areas import FormDialog, TableScreen, selected_key
-from screens.base import portal_footer
+from screens.areas import FormDialog
+from screens.base import PortalTableScreen, portal_footer
 from tui.messages import DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
+from tui.widgets.table_screen import selected_key
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("ref", "ui.porting.col.ref"),
@@ -123,7 +124,7 @@ class CreatePortingDialog(FormDialog[PortingOrderView]):
         )
 
 
-class PortingScreen(TableScreen):
+class PortingScreen(PortalTableScreen):
     """The customer's porting orders, newest first, with the highlighted order's timeline."""
 
     CSS_PATH = "porting.tcss"
