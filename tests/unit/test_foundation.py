@@ -283,6 +283,34 @@ def test_core_imports_at_module_level() -> None:
     assert offenders == []
 
 
+async def test_events_are_published_only_after_commit(core: Core) -> None:
+    """Invariant 4: a listener never hears of a change that was rolled back, and hears of a
+    committed one only once the transaction is over."""
+    heard: list[str] = []
+    sub = core.bus.subscribe(lambda e: heard.append(e.name))
+    with pytest.raises(RuntimeError):
+        async with core.uow() as uow:
+            uow.emit("Rolledback", None)
+            raise RuntimeError("the service failed")
+    async with core.uow() as uow:
+        uow.emit("Committed", None)
+        assert heard == []  # still inside the transaction
+    sub.close()
+    assert heard == ["Committed"]
+
+
+def test_services_never_commit() -> None:
+    """Invariant 3: the unit of work commits; a service that committed itself would publish
+    half of a change that its caller may still roll back."""
+    offenders = []
+    for path in sorted((ROOT / "core" / "services").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in {"commit", "rollback", "begin"}):
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
+
+
 def test_clock_is_injected_in_tests(clock: FixedClock) -> None:
     assert clock.now() == DEMO_NOW
     assert clock.today().isoformat() == "2026-11-21"
