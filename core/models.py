@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from core.enums import NumberKind, NumberStatus  # defined without the ORM, re-exported here
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC, always returns timezone-aware UTC (SQLite would hand back naive values)."""
@@ -113,18 +115,6 @@ CREDENTIAL_ELIGIBLE_TYPES: frozenset[ContractType] = frozenset(
 class CredentialStatus(enum.StrEnum):
     ACTIVE = "active"
     REVOKED = "revoked"
-
-
-class NumberStatus(enum.StrEnum):
-    INACTIVE = "inactive"
-    ACTIVE = "active"
-    PENDING_DEACTIVATION = "pending_deactivation"
-    PORTING = "porting"
-
-
-class NumberKind(enum.StrEnum):
-    VOICE = "voice"
-    FAX = "fax"
 
 
 class PinLetterStatus(enum.StrEnum):

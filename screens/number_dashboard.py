@@ -22,11 +22,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.events import ScreenResume, ScreenSuspend
+from textual.events import Resize, ScreenResume, ScreenSuspend
 from textual.markup import escape
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
+from core.enums import KIND_LABELS, STATUS_LABELS, NumberAction, NumberStatus
 from core.errors import DomainError
 from core.events import DomainEvent
 from core.i18n import format_date, format_money
@@ -34,7 +35,6 @@ from core.services import numbers
 from core.services.numbers import FaxSendResult, NumberPage, NumberView, SwapResult
 from screens.base import PortalScreen, portal_footer
 from screens.number_dialogs import (
-    KIND_LABELS,
     ActivateDialog,
     AssignDialog,
     DeactivateDialog,
@@ -61,14 +61,39 @@ COLUMNS: tuple[tuple[str, int], ...] = (
 )
 """Column key and fixed width (fixed widths: no measuring of 10,000 rows)."""
 
+NARROW_WIDTHS: dict[str, int] = {"status": 10, "assigned": 16, "kind": 8, "area": 10}
+"""Widths when the full ones do not fit (short status labels, cut names end in "…")."""
+COLUMN_PRIORITY: tuple[str, ...] = (
+    "marker", "national", "status", "assigned", "date", "price", "kind", "area", "e164",
+)
+"""Which columns stay when the terminal is narrow: the key ones first (80×24 keeps
+marker, number, status, employee, date and price)."""
+CELL_PADDING = 2
+"""Columns a cell takes besides its width (DataTable's padding, one each side)."""
+
+
+def column_layout(width: int) -> tuple[tuple[str, int], ...]:
+    """The columns (in display order) and widths that fit ``width`` terminal columns."""
+    if sum(w + CELL_PADDING for _, w in COLUMNS) <= width:
+        return COLUMNS
+    chosen: set[str] = set()
+    used = 0
+    for key in COLUMN_PRIORITY:
+        need = NARROW_WIDTHS.get(key, dict(COLUMNS)[key]) + CELL_PADDING
+        if used + need <= width or not chosen:
+            chosen.add(key)
+            used += need
+    return tuple((key, NARROW_WIDTHS.get(key, w)) for key, w in COLUMNS if key in chosen)
+
+
 ROW_ACTIONS: tuple[tuple[str, str], ...] = (
-    ("activate", "a"),
-    ("deactivate", "d"),
-    ("undo", "u"),
-    ("swap", "w"),
-    ("assign", "z"),
-    ("fax", "f"),
-    ("forwarding", "r"),
+    (NumberAction.ACTIVATE, "a"),
+    (NumberAction.DEACTIVATE, "d"),
+    (NumberAction.UNDO, "u"),
+    (NumberAction.SWAP, "w"),
+    (NumberAction.ASSIGN, "z"),
+    (NumberAction.FAX, "f"),
+    (NumberAction.FORWARDING, "r"),
 )
 PAGE_SIZE = 50
 """Rows per page: one to two screens full. Every row held costs memory in each session
@@ -122,18 +147,14 @@ COLUMN_LABELS: dict[str, str] = {
     "assigned": "ui.numbers.col.assigned",
     "price": "ui.numbers.col.price",
 }
-STATUS_LABELS: dict[str, str] = {
-    "inactive": "ui.numbers.status.inactive",
-    "active": "ui.numbers.status.active",
-    "pending_deactivation": "ui.numbers.status.pending_deactivation",
-    "porting": "ui.numbers.status.porting",
-}
+STATUS_SHORT: dict[str, str] = {s: f"ui.numbers.status_short.{s.value}" for s in NumberStatus}
+"""Status labels for the narrow status column."""
 
-_STATUS_STYLE = {
-    "active": "green",
-    "inactive": "dim",
-    "pending_deactivation": "bold red",
-    "porting": "yellow",
+_STATUS_STYLE: dict[NumberStatus, str] = {
+    NumberStatus.ACTIVE: "green",
+    NumberStatus.INACTIVE: "dim",
+    NumberStatus.PENDING_DEACTIVATION: "bold red",
+    NumberStatus.PORTING: "yellow",
 }
 
 
@@ -194,6 +215,8 @@ class NumberDashboardScreen(PortalScreen):
         """The action links per state (of this actor and language)."""
         self._loading = False
         """A page is being fetched: arrow keys at the page's ends wait for it."""
+        self._layout: tuple[tuple[str, int], ...] = ()
+        """The columns shown (those that fit the terminal's width)."""
 
     # ---------------------------------------------------------------- layout
 
@@ -208,11 +231,32 @@ class NumberDashboardScreen(PortalScreen):
         yield portal_footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(NumberTable)
-        for key, width in COLUMNS:
-            table.add_column(self.t(COLUMN_LABELS[key]), key=key, width=width)
+        self._layout = ()  # a new table: also after a rebuild (language, view mode)
+        self._set_columns(self.app.size.width)
         self._apply_actor()
         self.reload()
+
+    def _set_columns(self, width: int) -> bool:
+        """Show the columns that fit ``width`` (the table's margins and scroll bar
+        subtracted); False when that is what is shown already."""
+        layout = column_layout(width - 4)
+        if layout == self._layout:
+            return False
+        self._layout = layout
+        table = self.query_one(NumberTable)
+        table.clear(columns=True)
+        for key, column_width in layout:
+            table.add_column(self.t(COLUMN_LABELS[key]), key=key, width=column_width)
+        return True
+
+    def on_resize(self, event: Resize) -> None:
+        if self._set_columns(event.size.width):
+            table = self.query_one(NumberTable)
+            keep = list(self._views.values())
+            self._views.clear()
+            self._keys.clear()
+            for view in keep:
+                self._add_row(table, view)
 
     def _apply_actor(self) -> None:
         """Header, hints, translated key labels and admin-only actions for the actor."""
@@ -220,7 +264,7 @@ class NumberDashboardScreen(PortalScreen):
         self._action_lines.clear()
         self.query_one(SessionHeader).show(self.actor, self.t("ui.numbers.title"))
         admin = self.actor.is_admin_view
-        hint = self.t("ui.numbers.pending_marker")
+        hint = f"{self.t('ui.numbers.pending_marker')}  {self.t('ui.numbers.price_hint')}"
         if not admin:
             hint = f"{self.t('ui.numbers.user_view_hint')}  {hint}"
         self.query_one("#hint", Static).update(hint)
@@ -280,22 +324,29 @@ class NumberDashboardScreen(PortalScreen):
         table.add_row(*self._cells(view), key=key)
 
     def _cells(self, v: NumberView) -> list[Any]:
+        """The row's cells for the columns shown."""
         loc = self.actor.locale
-        pending = v.status == "pending_deactivation"
+        status = NumberStatus(v.status)
+        pending = v.pending
         kind = "fax_personal" if v.personal_fax else v.kind
-        assigned = v.assigned_name or v.assigned_to or ""
-        return [
-            Text("!", style="bold red") if pending else Text(""),
-            Text(v.national, style="bold" if v.status == "active" else ""),
-            Text(v.e164),
-            safe_text(f"{v.area_prefix} {v.area_name}"),
-            Text(self.t(KIND_LABELS[kind])),
-            Text(self.t(STATUS_LABELS[v.status]), style=_STATUS_STYLE.get(v.status, "")),
-            Text(format_date(v.deactivation_date, loc) if v.deactivation_date else "",
-                 style="bold red" if pending else ""),
-            safe_text(assigned),
-            Text(format_money(v.monthly_price_cents, loc), justify="right"),
-        ]
+        widths = dict(self._layout)
+        status_labels = STATUS_LABELS if widths.get("status", 0) >= 24 else STATUS_SHORT
+        price = format_money(v.monthly_price_cents, loc)
+        cells: dict[str, Text] = {
+            "marker": Text("!", style="bold red") if pending else Text(""),
+            "national": Text(v.national, style="bold" if status is NumberStatus.ACTIVE else ""),
+            "e164": Text(v.e164),
+            "area": safe_text(f"{v.area_prefix} {v.area_name}"),
+            "kind": Text(self.t(KIND_LABELS[kind])),
+            "status": Text(self.t(status_labels[status]), style=_STATUS_STYLE.get(status, "")),
+            "date": Text(format_date(v.deactivation_date, loc) if v.deactivation_date else "",
+                         style="bold red" if pending else ""),
+            "assigned": safe_text(v.assigned_name or v.assigned_to or ""),
+            # an inactive number costs nothing: its price is what activating would cost
+            "price": Text(price if v.in_use else f"({price})", justify="right",
+                          style="" if v.in_use else "dim"),
+        }
+        return [cells[key] for key, _ in self._layout]
 
     def _update_row(self, table: NumberTable, view: NumberView) -> None:
         key = self._keys.get(view.e164)
@@ -414,21 +465,8 @@ class NumberDashboardScreen(PortalScreen):
         return self._views.get(key) if key is not None else None
 
     def _allowed(self, name: str, view: NumberView | None) -> bool:
-        if view is None:
-            return False
-        if name == "activate":
-            return view.status == "inactive"
-        if name in ("deactivate",):
-            return view.status == "active"
-        if name == "undo":
-            return view.status == "pending_deactivation"
-        if name == "swap":
-            return view.status in ("active", "pending_deactivation", "inactive")
-        if name in ("assign", "forwarding"):
-            return view.status in ("active", "pending_deactivation")
-        if name == "fax":
-            return view.kind == "fax" and view.status in ("active", "pending_deactivation")
-        return True
+        """The core's answer (:attr:`NumberView.actions`), not a copy of its rules."""
+        return view is not None and view.allows(name)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         name = str(parameters[0]) if action in ("row_action", "act") and parameters else action
@@ -441,9 +479,7 @@ class NumberDashboardScreen(PortalScreen):
                 return False  # one page: no paging keys in the footer
             step = int(str(parameters[0])) if parameters else 0
             return None if not 0 <= self._page + step < self.pages else True
-        if action == "row_action" and not self._allowed(name, self.selected):
-            return None
-        return True
+        return True  # a refused row action still runs its key: it says why
 
     def _sync_actions(self, *, layout: bool = False) -> None:
         """The action links follow the selected number's state and the page: redrawn only
@@ -482,7 +518,8 @@ class NumberDashboardScreen(PortalScreen):
         for name, key in actions:
             label = escape(f"{self.t(ACTION_LABELS[name])} ({key})")
             if not enabled.get(name, True):
-                parts.append(f"[dim] {label} [/]")
+                # clickable all the same: the click says why it is not possible
+                parts.append(f"[dim @click=screen.act('{name}')] {label} [/]")
             elif name in ("buy",):
                 parts.append(f"[@click=screen.act('{name}')][bold white on green] {label} [/][/]")
             else:
@@ -546,17 +583,20 @@ class NumberDashboardScreen(PortalScreen):
             self._page += step
             self.query_one(NumberTable).move_cursor(row=0, animate=False)
             self.reload()
+        else:
+            self.notify(self.t("ui.numbers.first_page" if step < 0 else "ui.numbers.last_page"))
 
     # ---------------------------------------------------------------- actions
 
     def action_row_action(self, name: str) -> None:
         view = self.selected
-        if name != "swap" and view is None:
+        if view is None:
             self.notify(self.t("ui.numbers.select_row"), severity="warning")
             return
-        if not self.actor.is_admin_view or not self._allowed(name, view):
+        check = view.check(name)
+        if check.refusal is not None:
+            self.notify(clean(check.refusal), severity="warning")
             return
-        assert view is not None
         if name == "activate":
             self.app.push_screen(ActivateDialog(view), self._activated)
         elif name == "deactivate":

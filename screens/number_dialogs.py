@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from core.authz import Actor
+from core.enums import KIND_LABELS
 from core.errors import DomainError, ValidationError
 from core.i18n import format_date, format_money
 from core.runtime import UnitOfWork
@@ -33,11 +34,8 @@ from screens.base import PortalMixin
 from tui.sanitize import clean
 from tui.widgets.dialog import Dialog
 
-KIND_LABELS: dict[str, str] = {
-    "voice": "ui.numbers.kind.voice",
-    "fax": "ui.numbers.kind.fax",
-    "fax_personal": "ui.numbers.kind.fax_personal",
-}
+SWAP_PAGE = 50
+"""Choices per list in the swap dialog (the customer may hold 10,000 numbers)."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -185,7 +183,9 @@ class UndoDeactivationDialog(NumberDialog[NumberView]):
 
 class SwapDialog(NumberDialog[SwapResult]):
     """R13: choose the active number to give up and the inactive one to take; warns
-    that all settings of the old number are deleted irrevocably."""
+    that all settings of the old number are deleted irrevocably. The choices are pages
+    of the core's ``swap_options`` (which numbers qualify is the core's rule); a filter
+    line narrows the targets when there are more than one page."""
 
     TITLE_KEY = "ui.numbers.swap.title"
     CONFIRM_KEY = "ui.numbers.swap.confirm"
@@ -195,30 +195,56 @@ class SwapDialog(NumberDialog[SwapResult]):
         self.start = view
         self._active: dict[str, NumberView] = {}
         self._inactive: dict[str, NumberView] = {}
+        self._more_new = 0
+        """Targets beyond the page shown (the filter narrows them)."""
 
     def body(self) -> ComposeResult:
         yield Static(self.t("ui.numbers.swap.old"))
         yield Select[str]([], id="old", prompt="–")
         yield Static(self.t("ui.numbers.swap.new"))
+        yield Input(id="new-filter", classes="hidden",
+                    placeholder=self.t("ui.numbers.swap.filter_placeholder"))
         yield Select[str]([], id="new", prompt="–")
+        yield Static("", id="new-more", classes="hint")
         yield Static(self.t("ui.numbers.swap.warning"), classes="warning-box danger")
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
-        active = await self.fetch(numbers.list_numbers, status="active") or []
-        pending = await self.fetch(numbers.list_numbers, status="pending_deactivation") or []
-        inactive = await self.fetch(numbers.list_numbers, status="inactive") or []
-        self._active = {n.e164: n for n in sorted([*active, *pending], key=lambda n: n.e164)}
-        self._inactive = {n.e164: n for n in inactive}
-        if not self._active or not self._inactive:
-            self.show_inline(self.t("ui.numbers.swap.none"))
+        page = await self.fetch(numbers.swap_options, side="old", limit=SWAP_PAGE)
+        if page is None:
+            return
+        views = list(page.views)
+        start = self.start
+        if start is not None and start.e164 not in {v.e164 for v in views} and start.in_use:
+            views.insert(0, start)  # the row the dialog was opened on, even beyond the page
+        self._active = {n.e164: n for n in views}
         old = self.query_one("#old", Select)
         old.set_options([(self._label(n), n.e164) for n in self._active.values()])
-        if self.start is not None and self.start.e164 in self._active:
-            old.value = self.start.e164
-        self._fill_new()
-        if self.start is not None and self.start.e164 in self._inactive:
-            self.query_one("#new", Select).value = self.start.e164
+        if start is not None and start.e164 in self._active:
+            old.value = start.e164
+        await self._load_new(keep=start.e164 if start is not None and not start.in_use else None)
+
+    async def _load_new(self, *, query: str | None = None, keep: str | None = None) -> None:
+        old = self.query_one("#old", Select).value
+        kind = self._active[old].kind if isinstance(old, str) and old in self._active else None
+        page = await self.fetch(numbers.swap_options, side="new", kind=kind, query=query,
+                                limit=SWAP_PAGE)
+        if page is None:
+            return
+        new = self.query_one("#new", Select)
+        current = keep or (new.value if isinstance(new.value, str) else None)
+        self._inactive = {n.e164: n for n in page.views}
+        new.set_options([(self._label(n), n.e164) for n in self._inactive.values()])
+        if current in self._inactive:
+            new.value = current
+        self._more_new = page.total - len(page.views)
+        if self._more_new > 0 or query:
+            self.query_one("#new-filter", Input).remove_class("hidden")
+        self.query_one("#new-more", Static).update(
+            self.t("ui.numbers.swap.more", shown=len(page.views), total=page.total)
+            if self._more_new > 0 else "")
+        if not self._active or (not self._inactive and not query):
+            self.show_inline(self.t("ui.numbers.swap.none"))
         self._check()
 
     def _label(self, n: NumberView) -> str:
@@ -226,19 +252,9 @@ class SwapDialog(NumberDialog[SwapResult]):
         who = f" · {clean(n.assigned_to)}" if n.assigned_to else ""
         return f"{n.national} ({kind}){who}"
 
-    def _fill_new(self) -> None:
-        old = self.query_one("#old", Select).value
-        kind = self._active[old].kind if isinstance(old, str) and old in self._active else None
-        choices = [n for n in self._inactive.values() if kind is None or n.kind == kind]
-        new = self.query_one("#new", Select)
-        current = new.value
-        new.set_options([(self._label(n), n.e164) for n in choices])
-        if isinstance(current, str) and any(n.e164 == current for n in choices):
-            new.value = current
-
     def _check(self) -> None:
         old, new = self.query_one("#old", Select).value, self.query_one("#new", Select).value
-        if not self._active or not self._inactive:
+        if not self._active:
             self.ready(False, self.t("ui.numbers.swap.none"))
         elif not isinstance(old, str):
             self.ready(False, self.t("ui.numbers.swap.pick_old"))
@@ -249,12 +265,24 @@ class SwapDialog(NumberDialog[SwapResult]):
 
     @on(Select.Changed, "#old")
     def _old_changed(self) -> None:
-        self._fill_new()
-        self._check()
+        self.reload_new()
 
     @on(Select.Changed, "#new")
     def _new_changed(self) -> None:
         self._check()
+
+    @on(Input.Changed, "#new-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.reload_new(event.value.strip() or None)
+
+    @work(exclusive=True, group="targets")
+    async def reload_new(self, query: str | None = None) -> None:
+        await self._load_new(query=query)
+
+    @on(Input.Submitted, "#new-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # Enter in the filter does not confirm: it narrows the list
+        self.query_one("#new", Select).focus()
 
     async def confirm(self) -> SwapResult | None:
         old, new = self.query_one("#old", Select).value, self.query_one("#new", Select).value

@@ -18,6 +18,7 @@ from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar
 from rich.cells import cell_len
 
 from core.authz import Actor
+from core.enums import KIND_LABELS, STATUS_LABELS
 from core.i18n import format_date, format_datetime, format_money, t
 from core.runtime import Core, UnitOfWork
 from tui.sanitize import clean
@@ -263,11 +264,6 @@ def one_line(text: str) -> str:
 
 
 VIEW_MODE_LABELS: Mapping[str, str] = {"admin": "ui.view_mode.admin", "user": "ui.view_mode.user"}
-NUMBER_KIND_LABELS: Mapping[str, str] = {"voice": "ui.numbers.kind.voice", "fax": "ui.numbers.kind.fax"}
-NUMBER_STATUS_LABELS: Mapping[str, str] = {
-    "inactive": "ui.numbers.status.inactive",
-    "active": "ui.numbers.status.active",
-    "pending_deactivation": "ui.numbers.status.pending_deactivation",
-    "porting": "ui.numbers.status.porting",
-}
-"""Labels shared with the TUI (header, number dashboard), so both say the same."""
+NUMBER_KIND_LABELS: Mapping[str, str] = KIND_LABELS
+NUMBER_STATUS_LABELS: Mapping[str, str] = STATUS_LABELS
+"""The TUI's labels (``core.enums``), so both say the same."""

@@ -19,10 +19,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Unbekannte Sortierung „{value}“ (number, status, assigned, date, area, price).",
         "en": "Unknown order '{value}' (number, status, assigned, date, area, price).",
     },
-    "error.numbers.wrong_status": {
-        "de": "Rufnummer {number} hat den Status „{status}“ – Aktion „{action}“ ist so nicht möglich.",
-        "en": "Number {number} has status '{status}' – action '{action}' is not possible.",
+    "error.numbers.refused.activate": {
+        "de": "Rufnummer {number} ist {status}: aktivieren lässt sich nur eine inaktive Rufnummer.",
+        "en": "Number {number} is {status}: only an inactive number can be activated.",
     },
+    "error.numbers.refused.deactivate": {
+        "de": "Rufnummer {number} ist {status}: deaktivieren lässt sich nur eine aktive Rufnummer.",
+        "en": "Number {number} is {status}: only an active number can be deactivated.",
+    },
+    "error.numbers.refused.undo": {
+        "de": "Rufnummer {number} ist {status}: rückgängig machen lässt sich nur eine "
+              "vorgemerkte Deaktivierung.",
+        "en": "Number {number} is {status}: only a pending deactivation can be undone.",
+    },
+    "error.numbers.refused.swap": {
+        "de": "Rufnummer {number} ist {status} und kann nicht getauscht werden.",
+        "en": "Number {number} is {status} and cannot be swapped.",
+    },
+    "error.numbers.refused.swap_old": {
+        "de": "Rufnummer {number} ist {status}: austauschen lässt sich nur eine aktive Rufnummer.",
+        "en": "Number {number} is {status}: only an active number can be swapped out.",
+    },
+    "error.numbers.refused.swap_target": {
+        "de": "Das Tauschziel {number} ist {status}: an die Stelle der alten Rufnummer kann nur "
+              "eine inaktive Rufnummer treten.",
+        "en": "The swap target {number} is {status}: only an inactive number can take the old "
+              "number's place.",
+    },
+    "error.numbers.refused.assign": {
+        "de": "Rufnummer {number} ist {status}: zuordnen lässt sich nur eine aktive Rufnummer.",
+        "en": "Number {number} is {status}: only an active number can be assigned.",
+    },
+    "error.numbers.refused.forwarding": {
+        "de": "Rufnummer {number} ist {status}: eine Weiterleitung gibt es nur für eine aktive "
+              "Rufnummer.",
+        "en": "Number {number} is {status}: only an active number can be forwarded.",
+    },
+    "error.numbers.refused.fax": {
+        "de": "Rufnummer {number} ist {status}: Fax-Zugangsdaten gibt es nur für eine aktive "
+              "Faxnummer.",
+        "en": "Number {number} is {status}: fax credentials exist only for an active fax number.",
+    },
+    "ui.numbers.status_is.inactive": {"de": "inaktiv", "en": "inactive"},
+    "ui.numbers.status_is.active": {"de": "aktiv", "en": "active"},
+    "ui.numbers.status_is.pending_deactivation": {
+        "de": "zur Deaktivierung vorgemerkt", "en": "marked for deactivation",
+    },
+    "ui.numbers.status_is.porting": {"de": "in Portierung", "en": "being ported"},
     "error.numbers.swap_same": {
         "de": "Alte und neue Rufnummer müssen verschieden sein.",
         "en": "The old and the new number must differ.",
@@ -89,6 +132,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Deaktivierung vorgemerkt", "en": "deactivation pending",
     },
     "ui.numbers.status.porting": {"de": "in Portierung", "en": "porting"},
+    "ui.numbers.status_short.inactive": {"de": "inaktiv", "en": "inactive"},
+    "ui.numbers.status_short.active": {"de": "aktiv", "en": "active"},
+    "ui.numbers.status_short.pending_deactivation": {"de": "vorgemerkt", "en": "pending"},
+    "ui.numbers.status_short.porting": {"de": "Portierung", "en": "porting"},
+    "ui.numbers.price_hint": {
+        "de": "(Preis) = inaktiv, kostenfrei: Monatspreis erst nach Aktivierung",
+        "en": "(price) = inactive, free: monthly price only once activated",
+    },
+    "ui.numbers.first_page": {"de": "Das ist bereits die erste Seite.", "en": "This is the first page."},
+    "ui.numbers.last_page": {"de": "Das ist bereits die letzte Seite.", "en": "This is the last page."},
     "ui.numbers.kind.voice": {"de": "Sprache", "en": "Voice"},
     "ui.numbers.kind.fax": {"de": "Fax", "en": "Fax"},
     "ui.numbers.kind.fax_personal": {"de": "Fax (persönlich)", "en": "Fax (personal)"},
@@ -200,6 +253,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.numbers.swap.pick_new": {
         "de": "Bitte die inaktive Rufnummer wählen, die an ihre Stelle treten soll.",
         "en": "Please choose the inactive number to take its place.",
+    },
+    "ui.numbers.swap.filter_placeholder": {
+        "de": "Zielrufnummer eingrenzen: Ziffern, Ortsnetz …", "en": "Narrow the target: digits, area …",
+    },
+    "ui.numbers.swap.more": {
+        "de": "{shown} von {total} inaktiven Rufnummern – mit dem Feld darüber eingrenzen.",
+        "en": "{shown} of {total} inactive numbers – narrow them with the field above.",
     },
     "ui.numbers.swap.done": {
         "de": "Rufnummer {old} wurde durch {new} ersetzt.",

@@ -5,13 +5,16 @@ lifecycle writes in :mod:`core.services.numbers` share. Callers use ``numbers.X`
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Literal
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
 from core.authz import Actor, Permission, require
+from core.enums import IN_USE, STATUS_LABELS, NumberAction
 from core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, ValidationError
+from core.i18n import t
 from core.models import (
     Account,
     CallRecord,
@@ -31,6 +34,8 @@ from core.services.number_views import (
     NumberPage,
     NumberView,
     Quote,
+    action_checks,
+    action_refusal,
     end_of_following_month,
     national_form,
     normalize_number,
@@ -50,8 +55,8 @@ def _view_query() -> Select[*tuple[Any, ...]]:
     )
 
 
-def _to_view(n: Number, area_name: str, assigned: str | None, assigned_name: str | None,
-             fax_owner: str | None) -> NumberView:
+def _to_view(actor: Actor, n: Number, area_name: str, assigned: str | None,
+             assigned_name: str | None, fax_owner: str | None) -> NumberView:
     settings = n.settings or {}
     creds = settings.get(FAX_CREDENTIALS_KEY) or {}
     return NumberView(
@@ -62,12 +67,13 @@ def _to_view(n: Number, area_name: str, assigned: str | None, assigned_name: str
         activation_fee_cents=n.activation_fee_cents,
         forwarding_target=settings.get(FORWARDING_KEY), version=n.version,
         fax_recipients=tuple(sorted(creds)),
+        actions=action_checks(actor, number=n.e164, status=n.status, kind=n.kind),
     )
 
 
-async def _view(uow: UnitOfWork, number_id: int) -> NumberView:
+async def _view(uow: UnitOfWork, actor: Actor, number_id: int) -> NumberView:
     row = (await uow.session.execute(_view_query().where(Number.id == number_id))).one()
-    return _to_view(*row)
+    return _to_view(actor, *row)
 
 
 def _check_read(actor: Actor, n: Number) -> None:
@@ -98,10 +104,47 @@ async def _load_for_manage(
     return n
 
 
-def _status_error(rule: str, n: Number, action: str) -> RuleViolation:
-    return RuleViolation(
-        rule, "error.numbers.wrong_status", number=n.e164, status=n.status.value, action=action
-    )
+def _refuse(action: NumberAction, n: Number) -> None:
+    """Raise the rule that refuses ``action`` in the number's state (the same predicate
+    the dashboard's actions show)."""
+    error = action_refusal(action, number=n.e164, status=n.status, kind=n.kind)
+    if error is not None:
+        raise error
+
+
+def _require_preview(actor: Actor, customer_id: int | None) -> None:
+    """What a change would do (price, date, choices) is shown to whoever may make it,
+    before it is made: support sees it before giving the reason the change itself needs."""
+    require(actor, Permission.NUMBER_READ, customer_id=customer_id)
+    if not actor.is_admin_view:
+        raise PermissionDenied("error.admin_only")
+
+
+def _status_words(needle: str) -> list[NumberStatus]:
+    """Statuses a filter word names, in German or English ("vorgemerkt", "inaktiv",
+    "pending"): a word of a status label that starts with the needle (3+ letters), or
+    the stored value itself."""
+    found = [s for s in NumberStatus if s.value == needle]
+    if len(needle) >= 3:
+        for status in NumberStatus:
+            words = " ".join(t(loc, STATUS_LABELS[status]) for loc in ("de", "en"))
+            if any(w.startswith(needle) for w in re.split(r"\W+", words.lower())):
+                found.append(status)
+    return list(dict.fromkeys(found))
+
+
+def _number_condition(needle: str) -> Any:
+    """A number typed in the filter: ``+4930…``/``0049…`` (E.164) and ``030 1…``
+    (national) match from the start of the number, bare digits anywhere in it."""
+    digits = re.sub(r"\D", "", needle)
+    compact = re.sub(r"[\s/()-]", "", needle)
+    if compact.startswith("+"):
+        return Number.e164.startswith("+" + digits, autoescape=True)
+    if compact.startswith("00"):
+        return Number.e164.startswith("+" + digits[2:], autoescape=True)
+    if compact.startswith("0"):
+        return Number.e164.startswith("+49" + digits[1:], autoescape=True)
+    return Number.e164.contains(digits, autoescape=True)
 
 
 # ---------------------------------------------------------------- reads
@@ -118,7 +161,10 @@ SORT_ORDERS: dict[str, tuple[Any, ...]] = {
 """Orders for :func:`list_numbers` (the dashboard cycles through them with ``s``)."""
 
 
-def _filtered(stmt: Select[Any], actor: Actor, query: str | None, status: str | None) -> Select[Any]:
+def _filtered(
+    stmt: Select[Any], actor: Actor, query: str | None, status: str | None,
+    *, statuses: Iterable[NumberStatus] = (), kind: NumberKind | None = None,
+) -> Select[Any]:
     stmt = stmt.where(Number.customer_id == actor.customer_id)
     if not actor.is_admin_view:
         stmt = stmt.where(Number.assigned_account_id == actor.account_id)
@@ -127,6 +173,11 @@ def _filtered(stmt: Select[Any], actor: Actor, query: str | None, status: str | 
             stmt = stmt.where(Number.status == NumberStatus(status))
         except ValueError as exc:
             raise ValidationError("error.numbers.invalid_status", value=status[:40]) from exc
+    wanted = list(statuses)
+    if wanted:
+        stmt = stmt.where(Number.status.in_(wanted))
+    if kind is not None:
+        stmt = stmt.where(Number.kind == kind)
     if query and query.strip():
         needle = query.strip().lower()
         digits = re.sub(r"\D", "", needle)
@@ -140,15 +191,14 @@ def _filtered(stmt: Select[Any], actor: Actor, query: str | None, status: str | 
         conditions = [
             Number.assigned_account_id.in_(employees),
             Number.area_prefix.in_(areas),
-            Number.status == needle,
             Number.kind == needle,
         ]
+        named = _status_words(needle)
+        if named:
+            conditions.append(Number.status.in_(named))
         if digits:
-            # "030 1234" and "+49301234" both find +4930123456100
-            tail = digits[1:] if digits.startswith("0") else digits
-            if digits.startswith("49"):
-                tail = digits[2:]
-            conditions.append(Number.e164.contains(tail or digits, autoescape=True))
+            # "030 1234" and "+49301234" both find +4930123456100, "+4930" no 089 number
+            conditions.append(_number_condition(needle))
         stmt = stmt.where(or_(*conditions))
     return stmt
 
@@ -173,7 +223,7 @@ async def list_numbers(
     if limit is not None:
         stmt = stmt.limit(max(limit, 0))
     rows = (await uow.session.execute(stmt)).all()
-    return [_to_view(*row) for row in rows]
+    return [_to_view(actor, *row) for row in rows]
 
 
 async def count_numbers(
@@ -208,10 +258,44 @@ async def number_page(
     return NumberPage(total=total, offset=offset, views=tuple(views))
 
 
+SWAP_SIDES: dict[str, frozenset[NumberStatus]] = {
+    "old": IN_USE,
+    "new": frozenset({NumberStatus.INACTIVE}),
+}
+"""R13: which numbers may be given up (``old``) and which take their place (``new``)."""
+
+
+async def swap_options(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    side: Literal["old", "new"],
+    kind: str | None = None,
+    query: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> NumberPage:
+    """R13: one page of the numbers that can be on ``side`` of a swap (``new``: of the
+    same ``kind`` as the old one), filtered like the dashboard; for the swap dialog."""
+    _require_preview(actor, actor.customer_id)
+    if side not in SWAP_SIDES:
+        raise ValidationError("error.numbers.invalid_status", value=str(side)[:40])
+    wanted = NumberKind(kind) if kind else None
+    limit = max(limit, 1)
+    stmt = _filtered(_view_query(), actor, query, None, statuses=SWAP_SIDES[side], kind=wanted)
+    rows = (await uow.session.execute(
+        stmt.order_by(Number.e164).offset(max(offset, 0)).limit(limit))).all()
+    count = _filtered(select(func.count(Number.id)).select_from(Number), actor, query, None,
+                      statuses=SWAP_SIDES[side], kind=wanted)
+    total = int(await uow.session.scalar(count) or 0)
+    return NumberPage(total=total, offset=max(offset, 0),
+                      views=tuple(_to_view(actor, *row) for row in rows))
+
+
 async def get_number(uow: UnitOfWork, actor: Actor, *, number: str) -> NumberView:
     n = await _load(uow, actor, number)
     _check_read(actor, n)
-    return await _view(uow, n.id)
+    return await _view(uow, actor, n.id)
 
 
 async def get_numbers(uow: UnitOfWork, actor: Actor, *, numbers: list[str]) -> list[NumberView]:
@@ -223,15 +307,14 @@ async def get_numbers(uow: UnitOfWork, actor: Actor, *, numbers: list[str]) -> l
         return []
     stmt = _filtered(_view_query(), actor, None, None).where(Number.e164.in_(wanted))
     rows = (await uow.session.execute(stmt.order_by(Number.e164))).all()
-    return [_to_view(*row) for row in rows]
+    return [_to_view(actor, *row) for row in rows]
 
 
 async def activation_quote(uow: UnitOfWork, actor: Actor, *, number: str) -> Quote:
     """R11: the price is shown before activating."""
     n = await _load(uow, actor, number)
-    require(actor, Permission.NUMBER_MANAGE, customer_id=n.customer_id)
-    if n.status is not NumberStatus.INACTIVE:
-        raise _status_error("R11", n, "activate")
+    _require_preview(actor, n.customer_id)
+    _refuse(NumberAction.ACTIVATE, n)
     return Quote(n.e164, national_form(n.e164, n.area_prefix), n.activation_fee_cents,
                  n.monthly_price_cents, n.version)
 
@@ -239,16 +322,15 @@ async def activation_quote(uow: UnitOfWork, actor: Actor, *, number: str) -> Quo
 async def deactivation_quote(uow: UnitOfWork, actor: Actor, *, number: str) -> DeactivationQuote:
     """R12: the date shown before marking for deactivation."""
     n = await _load(uow, actor, number)
-    require(actor, Permission.NUMBER_MANAGE, customer_id=n.customer_id)
-    if n.status is not NumberStatus.ACTIVE:
-        raise _status_error("R12", n, "deactivate")
+    _require_preview(actor, n.customer_id)
+    _refuse(NumberAction.DEACTIVATE, n)
     return DeactivationQuote(n.e164, national_form(n.e164, n.area_prefix),
                              end_of_following_month(uow.clock.today()), n.version)
 
 
 async def list_assignees(uow: UnitOfWork, actor: Actor) -> list[AccountChoice]:
     """Accounts of the customer that can use a number (employees and admins)."""
-    require(actor, Permission.NUMBER_MANAGE, customer_id=actor.customer_id)
+    _require_preview(actor, actor.customer_id)
     return await _assignees(uow, actor.customer_id)
 
 
@@ -265,10 +347,10 @@ async def _assignees(uow: UnitOfWork, customer_id: int | None) -> list[AccountCh
 async def fax_recipients(uow: UnitOfWork, actor: Actor, *, number: str) -> FaxRecipientChoice:
     """R15: who may receive the fax driver credentials of this number."""
     n = await _load(uow, actor, number)
-    require(actor, Permission.NUMBER_MANAGE, customer_id=n.customer_id)
+    _require_preview(actor, n.customer_id)
     if n.kind is not NumberKind.FAX:
         raise RuleViolation("R15", "error.numbers.not_fax", number=n.e164)
-    view = await _view(uow, n.id)
+    view = await _view(uow, actor, n.id)
     candidates = tuple(await _assignees(uow, n.customer_id))
     if view.fax_owner is not None:
         owner = tuple(c for c in candidates if c.username == view.fax_owner)

@@ -9,11 +9,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from core.errors import ValidationError
-from core.models import (
+from core.authz import Actor
+from core.enums import (
+    ACTION_LABELS,
+    IN_USE,
+    STATUS_PREDICATES,
+    NumberAction,
     NumberKind,
     NumberStatus,
 )
+from core.errors import DomainError, PermissionDenied, RuleViolation, ValidationError
+from core.i18n import t
 from core.security import normalize_phone
 
 _E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -24,7 +30,87 @@ FORWARDING_KEY = "forwarding_target"
 FAX_CREDENTIALS_KEY = "fax_credentials"
 """Settings key: ``{username: {"login": ..., "password_hash": ...}}`` (R15)."""
 
-_IN_USE = (NumberStatus.ACTIVE, NumberStatus.PENDING_DEACTIVATION)
+_IN_USE = IN_USE
+
+
+class StatusRefusal(RuleViolation):
+    """The number's status does not allow the action. ``params`` keep the stored values
+    (``status="active"``) for code and ``--json``; the text names the status in the
+    user's language (SPEC §8: no internal codes)."""
+
+    def __init__(self, rule: str, key: str, /, *, number: str, status: NumberStatus,
+                 action: NumberAction) -> None:
+        super().__init__(rule, f"error.numbers.refused.{key}", number=number,
+                         status=status.value, action=action.value)
+
+    def render(self, locale: str) -> str:
+        params = dict(self.params)
+        params["status"] = t(locale, STATUS_PREDICATES[NumberStatus(params["status"])])
+        params["action"] = t(locale, ACTION_LABELS[NumberAction(params["action"])])
+        return t(locale, self.key, **params)
+
+
+def action_refusal(
+    action: NumberAction, *, number: str, status: NumberStatus, kind: NumberKind
+) -> DomainError | None:
+    """Why the number's state refuses ``action`` (None: it allows it). The one predicate
+    the writes raise and :attr:`NumberView.actions` shows, so the dashboard offers exactly
+    what the core would do. ``SWAP`` is "can take part in a swap" (either side); the
+    writes check each side with :func:`swap_refusal`."""
+    a = NumberAction
+    if action is a.ACTIVATE and status is not NumberStatus.INACTIVE:
+        return StatusRefusal("R11", "activate", number=number, status=status, action=action)
+    if action is a.DEACTIVATE and status is not NumberStatus.ACTIVE:
+        return StatusRefusal("R12", "deactivate", number=number, status=status, action=action)
+    if action is a.UNDO and status is not NumberStatus.PENDING_DEACTIVATION:
+        return StatusRefusal("R12", "undo", number=number, status=status, action=action)
+    if action is a.SWAP and status is NumberStatus.PORTING:
+        return StatusRefusal("R13", "swap", number=number, status=status, action=action)
+    if action is a.FAX and kind is not NumberKind.FAX:
+        return RuleViolation("R15", "error.numbers.not_fax", number=number)
+    if action in (a.ASSIGN, a.FORWARDING, a.FAX) and status not in IN_USE:
+        rule = {a.ASSIGN: "R14", a.FORWARDING: "R13", a.FAX: "R15"}[action]
+        return StatusRefusal(rule, action.value, number=number, status=status, action=action)
+    return None
+
+
+def swap_refusal(side: str, *, number: str, status: NumberStatus) -> DomainError | None:
+    """R13 per side: the ``old`` number must be in use, the ``new`` one (the target) inactive."""
+    if side == "old" and status not in IN_USE:
+        return StatusRefusal("R13", "swap_old", number=number, status=status,
+                             action=NumberAction.SWAP)
+    if side == "new" and status is not NumberStatus.INACTIVE:
+        return StatusRefusal("R13", "swap_target", number=number, status=status,
+                             action=NumberAction.SWAP)
+    return None
+
+
+@dataclass(frozen=True)
+class ActionCheck:
+    """One row action for one actor: allowed, or why not (in the actor's language)."""
+
+    action: NumberAction
+    refusal: str | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+
+def action_checks(
+    actor: Actor, *, number: str, status: NumberStatus, kind: NumberKind
+) -> tuple[ActionCheck, ...]:
+    """Every :class:`NumberAction` for ``actor`` on a number in this state: permission
+    first (user view: admin only), then :func:`action_refusal`. Support without a reason
+    is allowed here: the write asks for the reason."""
+    if not actor.is_admin_view:
+        denied = PermissionDenied("error.admin_only").render(actor.locale)
+        return tuple(ActionCheck(a, denied) for a in NumberAction)
+    checks = []
+    for a in NumberAction:
+        error = action_refusal(a, number=number, status=status, kind=kind)
+        checks.append(ActionCheck(a, error.render(actor.locale) if error else None))
+    return tuple(checks)
 
 
 def end_of_following_month(day: date) -> date:
@@ -51,14 +137,33 @@ class NumberView:
     forwarding_target: str | None
     version: int
     fax_recipients: tuple[str, ...] = ()
+    actions: tuple[ActionCheck, ...] = ()
+    """What the actor the view was read for may do with the number (in
+    :class:`NumberAction` order), each with the core's reason when not."""
 
     @property
     def pending(self) -> bool:
-        return self.status == NumberStatus.PENDING_DEACTIVATION.value
+        return self.status == NumberStatus.PENDING_DEACTIVATION
+
+    @property
+    def in_use(self) -> bool:
+        """Switched on and charged monthly (an inactive number's price is what activating
+        it would cost per month, not a cost now)."""
+        return NumberStatus(self.status) in IN_USE
+
+    def check(self, action: NumberAction | str) -> ActionCheck:
+        """The actor's :class:`ActionCheck` for ``action`` (refused when not computed)."""
+        for c in self.actions:
+            if c.action == action:
+                return c
+        return ActionCheck(NumberAction(action), "–")
+
+    def allows(self, action: NumberAction | str) -> bool:
+        return self.check(action).allowed
 
     @property
     def personal_fax(self) -> bool:
-        return self.kind == NumberKind.FAX.value and self.fax_owner is not None
+        return self.kind == NumberKind.FAX and self.fax_owner is not None
 
     def as_json(self) -> dict[str, Any]:
         """The command-mode shape (SPEC §5 ``numbers list --json``)."""

@@ -23,6 +23,7 @@ from datetime import date
 from sqlalchemy import and_, select, update
 
 from core.authz import Actor
+from core.enums import NumberAction
 from core.errors import NotFound, RuleViolation, ValidationError
 from core.i18n import t
 from core.models import (
@@ -38,7 +39,7 @@ from core.models import (
 from core.security import hash_secret, random_password
 from core.services.number_reads import (  # re-exported: callers use numbers.X
     _load_for_manage,
-    _status_error,
+    _refuse,
     _view,
     activation_quote,
     count_numbers,
@@ -50,12 +51,13 @@ from core.services.number_reads import (  # re-exported: callers use numbers.X
     list_call_records,
     list_numbers,
     number_page,
+    swap_options,
 )
 from core.services.number_views import (  # re-exported: callers use numbers.X
-    _IN_USE,
     FAX_CREDENTIALS_KEY,
     FORWARDING_KEY,
     AccountChoice,
+    ActionCheck,
     CallRecordView,
     DeactivationQuote,
     FaxRecipientChoice,
@@ -67,6 +69,7 @@ from core.services.number_views import (  # re-exported: callers use numbers.X
     end_of_following_month,
     national_form,
     normalize_number,
+    swap_refusal,
     validate_forwarding_target,
 )
 from core.uow import UnitOfWork
@@ -75,6 +78,7 @@ __all__ = [
     "FAX_CREDENTIALS_KEY",
     "FORWARDING_KEY",
     "AccountChoice",
+    "ActionCheck",
     "CallRecordView",
     "DeactivationQuote",
     "FaxRecipientChoice",
@@ -103,6 +107,7 @@ __all__ = [
     "send_fax_credentials",
     "set_forwarding",
     "swap",
+    "swap_options",
     "undo_deactivation",
     "validate_forwarding_target",
 ]
@@ -116,8 +121,7 @@ async def activate(
 ) -> NumberView:
     """R11: inactive → active, chargeable: records the one-time activation charge."""
     n = await _load_for_manage(uow, actor, number, expected_version)
-    if n.status is not NumberStatus.INACTIVE:
-        raise _status_error("R11", n, "activate")
+    _refuse(NumberAction.ACTIVATE, n)
     n.status = NumberStatus.ACTIVE
     n.deactivation_date = None
     uow.session.add(Charge(
@@ -129,7 +133,7 @@ async def activate(
     uow.audit(actor, "number.activated", customer_id=n.customer_id, target=n.e164,
               activation_fee_cents=n.activation_fee_cents, monthly_price_cents=n.monthly_price_cents)
     uow.emit("NumberActivated", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version})
-    return await _view(uow, n.id)
+    return await _view(uow, actor, n.id)
 
 
 async def deactivate(
@@ -137,8 +141,7 @@ async def deactivate(
 ) -> NumberView:
     """R12: active → pending_deactivation, last active day = end of the following month."""
     n = await _load_for_manage(uow, actor, number, expected_version)
-    if n.status is not NumberStatus.ACTIVE:
-        raise _status_error("R12", n, "deactivate")
+    _refuse(NumberAction.DEACTIVATE, n)
     n.status = NumberStatus.PENDING_DEACTIVATION
     n.deactivation_date = end_of_following_month(uow.clock.today())
     await uow.session.flush()
@@ -146,7 +149,7 @@ async def deactivate(
               deactivation_date=n.deactivation_date.isoformat())
     uow.emit("NumberDeactivationMarked", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version},
              deactivation_date=n.deactivation_date.isoformat())
-    return await _view(uow, n.id)
+    return await _view(uow, actor, n.id)
 
 
 async def undo_deactivation(
@@ -154,8 +157,7 @@ async def undo_deactivation(
 ) -> NumberView:
     """R12: pending_deactivation → active, possible until the deactivation takes effect."""
     n = await _load_for_manage(uow, actor, number, expected_version)
-    if n.status is not NumberStatus.PENDING_DEACTIVATION:
-        raise _status_error("R12", n, "undo")
+    _refuse(NumberAction.UNDO, n)
     previous = n.deactivation_date
     n.status = NumberStatus.ACTIVE
     n.deactivation_date = None
@@ -163,7 +165,7 @@ async def undo_deactivation(
     uow.audit(actor, "number.deactivation_undone", customer_id=n.customer_id, target=n.e164,
               deactivation_date=previous.isoformat() if previous else None)
     uow.emit("NumberDeactivationUndone", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version})
-    return await _view(uow, n.id)
+    return await _view(uow, actor, n.id)
 
 
 async def swap(
@@ -181,10 +183,10 @@ async def swap(
     new_n = await _load_for_manage(uow, actor, new, expected_new_version)
     if old_n.id == new_n.id:
         raise RuleViolation("R13", "error.numbers.swap_same")
-    if old_n.status not in _IN_USE:
-        raise _status_error("R13", old_n, "swap")
-    if new_n.status is not NumberStatus.INACTIVE:
-        raise _status_error("R13", new_n, "swap")
+    for side, n in (("old", old_n), ("new", new_n)):
+        error = swap_refusal(side, number=n.e164, status=n.status)
+        if error is not None:
+            raise error
     if old_n.kind is not new_n.kind:
         raise RuleViolation("R13", "error.numbers.swap_kind", old=old_n.e164, new=new_n.e164)
     assigned, owner = old_n.assigned_account_id, old_n.fax_owner_id
@@ -204,7 +206,7 @@ async def swap(
     uow.emit("NumbersSwapped", old_n.customer_id, number=new_n.e164, numbers=[old_n.e164, new_n.e164],
              old=old_n.e164, new=new_n.e164,
              versions={old_n.e164: old_n.version, new_n.e164: new_n.version})
-    return SwapResult(await _view(uow, old_n.id), await _view(uow, new_n.id))
+    return SwapResult(await _view(uow, actor, old_n.id), await _view(uow, actor, new_n.id))
 
 
 async def set_forwarding(
@@ -217,8 +219,7 @@ async def set_forwarding(
 ) -> NumberView:
     """Forward calls to an IP device (SIP URI) or another number; empty target removes it."""
     n = await _load_for_manage(uow, actor, number, expected_version)
-    if n.status not in _IN_USE:
-        raise _status_error("R13", n, "forward")
+    _refuse(NumberAction.FORWARDING, n)
     settings = dict(n.settings or {})
     if target and target.strip():
         settings[FORWARDING_KEY] = validate_forwarding_target(target)
@@ -229,7 +230,7 @@ async def set_forwarding(
     uow.audit(actor, "number.forwarding_set", customer_id=n.customer_id, target=n.e164,
               forwarding_target=settings.get(FORWARDING_KEY))
     uow.emit("NumberForwardingSet", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version})
-    return await _view(uow, n.id)
+    return await _view(uow, actor, n.id)
 
 
 async def assign(
@@ -244,8 +245,7 @@ async def assign(
     """R14: give the number to an employee; optionally delete the previous user's call
     records of this number (they become unavailable to everyone)."""
     n = await _load_for_manage(uow, actor, number, expected_version)
-    if n.status not in _IN_USE:
-        raise _status_error("R14", n, "assign")
+    _refuse(NumberAction.ASSIGN, n)
     account = await uow.session.scalar(
         select(Account).where(Account.username == (username or "").strip().lower())
     )
@@ -275,7 +275,7 @@ async def assign(
               traffic_data_deleted=deleted)
     uow.emit("NumberAssigned", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version},
              assigned_to=account.username, previous=previous.username if previous else None)
-    return await _view(uow, n.id)
+    return await _view(uow, actor, n.id)
 
 
 async def send_fax_credentials(
@@ -288,10 +288,7 @@ async def send_fax_credentials(
 ) -> FaxSendResult:
     """R15: e-mail fax printer-driver credentials; a personal fax only to its owner."""
     n = await _load_for_manage(uow, actor, number, expected_version)
-    if n.kind is not NumberKind.FAX:
-        raise RuleViolation("R15", "error.numbers.not_fax", number=n.e164)
-    if n.status not in _IN_USE:
-        raise _status_error("R15", n, "fax")
+    _refuse(NumberAction.FAX, n)
     wanted = sorted({u.strip().lower() for u in usernames if u and u.strip()})
     if not wanted:
         raise ValidationError("error.numbers.no_recipients")

@@ -70,7 +70,8 @@ def action_lines(screen: NumberDashboardScreen) -> list[str]:
 
 def linked(screen: NumberDashboardScreen, name: str) -> bool:
     """The action's label is a link (clickable) rather than dimmed."""
-    return any(f"act('{name}')" in str(span.style) for span in action_content(screen).spans)
+    return any(f"act('{name}')" in str(span.style) and "dim" not in str(span.style)
+               for span in action_content(screen).spans)
 
 
 async def click_action(pilot: Pilot[None], screen: NumberDashboardScreen, label: str) -> None:

@@ -340,3 +340,112 @@ async def test_events_carry_the_new_version(demo_core: Core, actors: dict[str, A
     event = next(e for e in seen if e.name == "NumberDeactivationMarked")
     assert event.customer_id == actors["admin"].customer_id
     assert event.payload["number"] == TOM_NUMBER and event.payload["versions"] == {TOM_NUMBER: view.version}
+
+
+# ---------------------------------------------------------------- one place for the rules
+
+
+async def test_view_actions_are_what_the_writes_do(demo_core: Core, actors: dict[str, Actor]) -> None:
+    """NumberView.actions (what the dashboard offers) is computed by the predicate the
+    writes raise: every action it allows runs, every one it refuses is refused by the write
+    with the same text."""
+    from core.enums import NumberAction
+
+    admin = actors["admin"]
+    for e164 in (MIA_MAIN, PENDING, INACTIVE, PERSONAL_FAX, PORTING):
+        view = await demo_core.read(numbers.get_number, admin, number=e164)
+        for check in view.actions:
+            if check.action in (NumberAction.SWAP, NumberAction.ASSIGN, NumberAction.FAX):
+                continue  # need a second number / an employee: covered below
+            write = {
+                NumberAction.ACTIVATE: numbers.activate, NumberAction.DEACTIVATE: numbers.deactivate,
+                NumberAction.UNDO: numbers.undo_deactivation,
+                NumberAction.FORWARDING: numbers.set_forwarding,
+            }[check.action]
+            extra = {"target": None} if check.action is NumberAction.FORWARDING else {}
+            try:
+                async with demo_core.uow() as uow:
+                    await write(uow, admin, number=e164, **extra)
+                    raise _Rollback
+            except _Rollback:
+                assert check.allowed, (e164, check)
+            except RuleViolation as error:
+                assert check.refusal == error.render("de"), (e164, check)
+        assert view.check(NumberAction.FAX).allowed == (e164 == PERSONAL_FAX)
+    employee = await demo_core.read(numbers.get_number, actors["mia"], number=MIA_MAIN)
+    assert not any(c.allowed for c in employee.actions)
+
+
+class _Rollback(Exception):
+    pass
+
+
+async def test_refusals_name_the_status_in_the_users_language(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    with pytest.raises(RuleViolation) as refused:
+        await demo_core.run(numbers.activate, admin, number=MIA_MAIN)
+    assert refused.value.rule == "R11" and refused.value.params["status"] == "active"
+    text = refused.value.render("de")
+    assert "„active“" not in text and "activate" not in text
+    assert text == ("Rufnummer +4930123456100 ist aktiv: aktivieren lässt sich nur eine "
+                    "inaktive Rufnummer.")
+    assert "is active: only an inactive number" in refused.value.render("en")
+    # a swap to an active number names the target, not an activation
+    with pytest.raises(RuleViolation) as swap:
+        await demo_core.run(numbers.swap, admin, old=MIA_MAIN, new=TOM_NUMBER)
+    assert swap.value.render("de").startswith("Das Tauschziel +4930123456101 ist aktiv")
+
+
+async def test_swap_options_are_paged_and_by_kind(demo_core: Core, actors: dict[str, Actor]) -> None:
+    admin = actors["admin"]
+    old = await demo_core.read(numbers.swap_options, admin, side="old")
+    assert MIA_MAIN in {v.e164 for v in old.views} and PENDING in {v.e164 for v in old.views}
+    assert all(v.in_use for v in old.views) and old.total == len(old.views)
+    new = await demo_core.read(numbers.swap_options, admin, side="new", kind="voice", limit=1)
+    assert new.total >= 2 and len(new.views) == 1 and new.views[0].status == "inactive"
+    second = await demo_core.read(numbers.swap_options, admin, side="new", kind="voice",
+                                  offset=1, limit=1)
+    assert second.views[0].e164 != new.views[0].e164
+    fax = await demo_core.read(numbers.swap_options, admin, side="new", kind="fax")
+    assert all(v.kind == "fax" for v in fax.views)
+    with pytest.raises(PermissionDenied):
+        await demo_core.read(numbers.swap_options, actors["mia"], side="old")
+
+
+async def test_filter_by_translated_status_and_e164_prefix(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+
+    async def found(query: str, actor: Actor = admin) -> set[str]:
+        return {v.status for v in await demo_core.read(numbers.list_numbers, actor, query=query)}
+
+    assert await found("vorgemerkt") == {"pending_deactivation"}
+    assert await found("inaktiv") == {"inactive"}
+    assert await found("aktiv") == {"active"}
+    assert await found("pending") == {"pending_deactivation"}
+    beispiel = actors["beispiel"]
+    assert await demo_core.read(numbers.list_numbers, beispiel, query="+4930") == []
+    assert await demo_core.read(numbers.list_numbers, beispiel, query="+4989")
+    berlin = await demo_core.read(numbers.list_numbers, admin, query="+4930")
+    assert berlin and all(v.e164.startswith("+4930") for v in berlin)
+    assert {v.e164 for v in await demo_core.read(numbers.list_numbers, admin,
+                                                  query="030 123456100")} == {MIA_MAIN}
+
+
+async def test_support_sees_prices_before_giving_a_reason(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """Quotes and choices are previews: support opens them without a reason (the write
+    then asks for one), an employee still may not."""
+    support = actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster")
+    quote = await demo_core.read(numbers.deactivation_quote, support, number=MIA_MAIN)
+    assert quote.number == MIA_MAIN
+    assert await demo_core.read(numbers.list_assignees, support)
+    with pytest.raises(PermissionDenied) as denied:
+        await demo_core.run(numbers.deactivate, support, number=MIA_MAIN)
+    assert denied.value.key == "error.support_reason_required"
+    with pytest.raises(PermissionDenied):
+        await demo_core.read(numbers.activation_quote, actors["mia"], number=INACTIVE)

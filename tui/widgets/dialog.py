@@ -58,8 +58,10 @@ from tui.widgets.keybar import KeyBar
 
 R = TypeVar("R")
 
-_OWN_ENTER = (Button, OptionList, SelectionList, TextArea, Select)
-"""Focused widgets for which Enter keeps its own meaning (press, pick, new line, open)."""
+_OWN_ENTER = (Button, OptionList, SelectionList, TextArea, Select, Input)
+"""Focused widgets for which Enter keeps its own meaning (press, pick, new line, open);
+an Input's Enter submits it, and a submitted field confirms the dialog (unless the
+dialog's own ``Input.Submitted`` handler calls ``event.prevent_default()``)."""
 
 
 class Dialog(ModalScreen[R | None], Generic[R]):
