@@ -15,12 +15,13 @@ from core.authz import Actor
 from core.config import Settings
 from core.runtime import Core
 from screens.login import LoginScreen
+from tui.typeahead import TypeaheadApp
 
 SOURCE = "local"
 """Source address recorded in the audit log for logins at the server's console."""
 
 
-class LoginApp(App[Actor]):
+class LoginApp(TypeaheadApp, App[Actor]):
     """Only the login screen; returns the signed-in actor (or None when quit)."""
 
     TITLE = "linedesk"

@@ -15,6 +15,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Eingefügter Text war zu lang und wurde nach {kib} KiB abgeschnitten.",
         "en": "Pasted text was too long and was cut after {kib} KiB.",
     },
+    "ssh.paste_cut": {
+        "de": "Eingefügter Text war zu lang: nur die ersten {chars} Zeichen wurden übernommen.",
+        "en": "Pasted text was too long: only its first {chars} characters were taken.",
+    },
+    "ssh.input_dropped": {
+        "de": "Eingabe kam schneller, als sie verarbeitet werden kann: Tasten wurden verworfen.",
+        "en": "Input arrived faster than it can be handled: keys were dropped.",
+    },
     "ssh.no_pty": {
         "de": "linedesk ist ein Vollbild-Portal: bitte mit Terminal verbinden (ssh -t) "
               "oder einen Befehl angeben, z. B. \"ssh ... help\".",

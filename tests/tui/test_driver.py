@@ -23,7 +23,6 @@ from tui.driver import (
     OUTPUT_HIGH_WATER,
     ChannelDriver,
     InputPump,
-    PasteLimiter,
     SafeXTermParser,
     channel_driver_class,
     clamp_size,
@@ -119,15 +118,6 @@ def test_colour_system_from_client_term() -> None:
     assert color_system_for("dumb") is None
 
 
-def test_paste_limiter_caps_and_handles_split_markers() -> None:
-    limiter = PasteLimiter(limit=10)
-    stream = "ab\x1b[200~" + "x" * 25 + "\x1b[201~cd"
-    out = "".join(limiter.feed(stream[i:i + 3]) for i in range(0, len(stream), 3))
-    assert out == "ab\x1b[200~" + "x" * 10 + "\x1b[201~cd"
-    assert limiter.truncated
-    assert PasteLimiter(limit=10).feed("\x1b[200~short\x1b[201~") == "\x1b[200~short\x1b[201~"
-
-
 async def test_input_pump_paces_and_pushes_back() -> None:
     seen: dict[str, list[int]] = {"flood": [], "calm": []}
     paused: list[str] = []
@@ -194,8 +184,12 @@ async def test_paste_over_limit_is_cut_with_notice(demo_core: Core, actors: dict
     terminal = FakeTerminal()
     async with served_app(demo_core, actors["mia"], terminal) as app:
         assert terminal.driver is not None
-        terminal.driver.feed("\x1b[200~" + "y" * (MAX_PASTE + 5000) + "\x1b[201~")
-        await _until(lambda: any("abgeschnitten" in n.message for n in app._notifications))
+        paste = "\x1b[200~" + "y" * (MAX_PASTE + 40_000) + "\x1b[201~"
+        for start in range(0, len(paste), INPUT_CHUNK):  # as the pump hands it over
+            terminal.driver.feed(paste[start:start + INPUT_CHUNK])
+        await _until(lambda: any("zu lang" in n.message for n in app._notifications))
+        await asyncio.sleep(0.2)
+        assert len([n for n in app._notifications if "zu lang" in n.message]) == 1
 
 
 async def test_stalled_client_drops_frames_then_repaints(demo_core: Core, actors: dict[str, Actor]) -> None:

@@ -1,0 +1,179 @@
+"""Keys typed ahead reach the screen and field that is ready for them, in order.
+
+Textual routes a key to ``app.focused`` the moment the App takes it from its queue, but
+what a key *does* happens later, in other message queues: Tab moves the focus only after
+the key bubbled from the focused field up to the screen's binding; a key that opens a
+dialog leaves the new screen composing and its ``focus()`` call pending. Keys typed faster
+than that (``admin<Tab>admin-demo`` in one burst, an e-mail address right after ``n``)
+were routed with the old focus: the password landed in the username field.
+
+:class:`TypeaheadGate` holds every key (and paste) while the previous one is still being
+handled anywhere in the App or its current screen, or while a screen is being pushed and
+mounted, and releases them one by one, in order, once the App is settled. Keys typed at
+human speed find the App settled and pass at once. The gate also bounds what one session
+may have pending: past :data:`HELD_LIMIT` further keys are dropped (the driver stops
+parsing into a full gate, see :class:`tui.driver.ChannelDriver`).
+
+:class:`TypeaheadApp` is the App mixin that installs the gate (one ``on_event`` hook), and
+fits a paste to the focused field: escapes were already dropped by the driver, lines are
+joined, the text is cut to the field's ``max_length`` with exactly one notice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.widgets import Input
+
+from core.i18n import t
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.message_pump import MessagePump
+
+HELD_LIMIT = 256
+"""Keys held per session; more are dropped (no person types that far ahead)."""
+MAX_HOLD = 3.0
+"""Seconds one key waits for the App to settle before it is released anyway."""
+_POLL = 0.002
+"""Pause between "settled yet?" checks once a few immediate re-checks did not suffice."""
+
+PASTE_CUT = "linedesk_cut"
+"""Attribute the driver sets on a :class:`events.Paste` it cut at its own cap."""
+
+
+def _busy(node: MessagePump, *, handling: bool = False) -> bool:
+    """A message of ``node`` is queued or being handled (``handling``: by the caller)."""
+    queue: Any = node._message_queue
+    if queue.values or node._next_callbacks:
+        return True
+    if handling:
+        return False
+    # an idle pump waits on its queue's event; a busy one is somewhere inside a handler
+    waiters = queue.ready_event._waiters
+    return not any(not waiter.done() for waiter in waiters)
+
+
+def app_settled(app: App[Any], *, handling: bool = False) -> bool:
+    """True when no message of the App or of its current screen is waiting or running
+    (``handling``: called from the App's own handler, which is allowed to run)."""
+    if not app.is_running or not app._screen_stack or _busy(app, handling=handling):
+        return False
+    screen = app.screen
+    if screen.id == "_default" and getattr(app, "TYPEAHEAD_FIRST_SCREEN", False):
+        return False  # the App's own first screen has not been pushed yet
+    if not screen.is_mounted:
+        return False
+    return not any(_busy(node) for node in screen.walk_children(with_self=True))
+
+
+class TypeaheadGate:
+    """Per-App queue of keys that arrived before the App was ready for them."""
+
+    def __init__(self, app: App[Any], *, limit: int = HELD_LIMIT) -> None:
+        self.app = app
+        self.limit = limit
+        self.held: deque[events.Event] = deque()
+        self.dropped = 0
+        """Keys dropped because :attr:`limit` were held already."""
+        self._released: events.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def room(self) -> int:
+        """How many more keys may be handed to the App now."""
+        return max(0, self.limit - len(self.held) - self.app._message_queue.qsize())
+
+    def admit(self, event: events.Event) -> bool:
+        """Called for each key/paste the App takes from its queue: True to handle it now."""
+        if event is self._released:
+            self._released = None
+            return True
+        if not self.held and self._released is None and app_settled(self.app, handling=True):
+            return True
+        if len(self.held) >= self.limit:
+            self.dropped += 1
+            return False
+        self.held.append(event)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._release(), name="linedesk-typeahead")
+        return False
+
+    async def _release(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self.held:
+            deadline = loop.time() + MAX_HOLD
+            checks = 0
+            while not app_settled(self.app) and loop.time() < deadline:
+                if not self.app.is_running:
+                    self.held.clear()
+                    return
+                checks += 1
+                await asyncio.sleep(0 if checks < 8 else _POLL)
+            event = self.held.popleft()
+            self._released = event
+            if not self.app.post_message(event):
+                self._released = None
+                self.held.clear()
+                return
+            # the released key is in the App's queue now: the next check waits for it
+            await asyncio.sleep(0)
+
+    def close(self) -> None:
+        self.held.clear()
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+
+def fit_paste(app: App[Any], event: events.Paste, locale: str) -> None:
+    """Join the paste's lines for a one-line field, cut it to the field's room, tell once."""
+    focused = app.focused
+    cut = bool(getattr(event, PASTE_CUT, False))
+    text = event.text
+    if isinstance(focused, Input):
+        text = " ".join(line for line in text.splitlines() if line) if "\n" in text or \
+            "\r" in text else text
+        if focused.max_length:
+            selection = focused.selection
+            taken = abs(selection.end - selection.start)
+            room = max(0, focused.max_length - len(focused.value) + taken)
+            if len(text) > room:
+                text, cut = text[:room], True
+        event.text = text
+    if cut:
+        app.notify(t(locale, "ssh.paste_cut", chars=len(text)), severity="warning")
+
+
+class TypeaheadApp:
+    """App mixin (put it before ``App`` in the bases): keys wait for the App to settle."""
+
+    TYPEAHEAD_FIRST_SCREEN = True
+    """The App pushes its first screen in ``on_mount``: keys wait until it did."""
+
+    _typeahead: TypeaheadGate | None = None
+
+    @property
+    def typeahead(self) -> TypeaheadGate:
+        if self._typeahead is None:
+            self._typeahead = TypeaheadGate(self)  # type: ignore[arg-type]
+        return self._typeahead
+
+    def typeahead_locale(self) -> str:
+        actor = getattr(self, "actor", None)
+        return str(getattr(actor, "locale", "de"))
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if not self.typeahead.admit(event):
+                return
+            if isinstance(event, events.Paste):
+                fit_paste(self, event, self.typeahead_locale())  # type: ignore[arg-type]
+        await super().on_event(event)  # type: ignore[misc]
+
+    def _on_unmount(self, event: events.Unmount) -> None:
+        if self._typeahead is not None:
+            self._typeahead.close()
