@@ -22,6 +22,7 @@ from screens.support import CustomerSearchScreen, home_mode, toggle_view_mode
 from screens.users import UsersScreen
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.served import ServedTerminal, harden
+from tui.typeahead import TypeaheadApp
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ NAV_IDS = frozenset({
 })
 
 
-class LinedeskApp(App[None]):
+class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App to settle
     """The whole portal for one signed-in actor.
 
     Per-session state (actor, locale) lives on this instance only; nothing here is
