@@ -33,6 +33,9 @@ class Settings:
     """Sender address of all e-mails."""
     host: str = "127.0.0.1"
     port: int = 2222
+    public_address: str = ""
+    """How users reach the portal, as written in e-mails (``portal.example.com`` or
+    ``host:port``, default port 22); unset: ``host:port`` of ``serve``."""
     idle_timeout: int = 900
     """Seconds without input before an interactive session is closed (a warning comes first)."""
     login_timeout: int = 30
@@ -68,6 +71,24 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'linedesk.db').resolve()}"
+
+    def login_command(self, username: str) -> str:
+        """``ssh -p 2222 USER@HOST``: how ``username`` signs in (for welcome e-mails)."""
+        address = self.public_address.strip()
+        host, port = self.host, self.port
+        if address:
+            host, port = address, 22
+            if address.startswith("["):  # [IPv6]:port
+                inner, _, rest = address[1:].partition("]")
+                host = inner
+                if rest.startswith(":") and rest[1:].isdigit():
+                    port = int(rest[1:])
+            elif address.count(":") == 1:
+                name, _, number = address.partition(":")
+                if number.isdigit():
+                    host, port = name, int(number)
+        target = f"{username}@{host}"
+        return f"ssh {target}" if port == 22 else f"ssh -p {port} {target}"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

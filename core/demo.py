@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import func, select
 
@@ -152,7 +152,7 @@ async def seed_demo(uow: UnitOfWork) -> bool:
 
     def number(customer: Customer, e164: str, area: str, status: NumberStatus, *,
                kind: NumberKind = NumberKind.VOICE, assigned: Account | None = None,
-               fax_owner: Account | None = None, settings: dict[str, str] | None = None,
+               fax_owner: Account | None = None, settings: dict[str, Any] | None = None,
                contract_: Contract | None = None) -> Number:
         tariff = number_tariff(kind)
         n = Number(
@@ -179,8 +179,11 @@ async def seed_demo(uow: UnitOfWork) -> bool:
     number(muster, "+4930123456104", "030", OFF, contract_=pbx)
     number(muster, "+4930123456105", "030", OFF, contract_=pbx)
     number(muster, "+4930123456106", "030", A, settings=fwd, contract_=pbx)
+    fax_sent = now - timedelta(days=30)
     number(muster, "+4930123456110", "030", A, kind=NumberKind.FAX, assigned=mia, fax_owner=mia,
-           contract_=pbx)
+           contract_=pbx, settings={"fax_credentials": {"mia": {
+               "login": "fax4930123456110-mia", "sent_at": fax_sent.isoformat(),
+               "password_hash": await hash_secret(secrets.token_urlsafe(16))}}})
     number(muster, "+4930123456111", "030", A, kind=NumberKind.FAX, contract_=pbx)
     number(muster, "+4930987654321", "030", X, contract_=pbx)
     number(muster, "+4940123456200", "040", A, assigned=admin, contract_=lines[3])

@@ -15,15 +15,19 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
 
-from core.i18n import LOCALES
+from core.errors import DomainError, ValidationError
+from core.i18n import LOCALES, format_datetime, format_money
+from core.models import Role
 from core.services import users
-from core.services.users import EmployeeView, ProfileView
-from screens.base import PortalDialog, PortalScreen, portal_footer
+from core.services.number_views import national_form
+from core.services.users import EmployeeView, OwnCallView, OwnFaxCredentialView, ProfileView
+from screens.base import PortalMixin, PortalScreen, portal_footer
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.sanitize import clean, safe_markup, safe_text
+from tui.widgets.dialog import Dialog
 from tui.widgets.header import SessionHeader
 
 KEY_LABELS: dict[str, str] = {
@@ -35,54 +39,88 @@ KEY_LABELS: dict[str, str] = {
 }
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("username", "users.col.username", 14),
+    ("status", "users.col.status", 12),
     ("name", "users.col.name", 22),
     ("role", "users.col.role", 14),
     ("email", "users.col.email", 32),
     ("mobile", "users.col.mobile", 15),
     ("numbers", "users.col.numbers", 34),
-    ("status", "users.col.status", 12),
 )
-LIVE_EVENTS = frozenset({"AccountCreated", "AccountChanged", "NumberAssigned"})
+"""The state comes second: a deactivated account must be seen as such on a narrow terminal."""
+CALL_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("at", "users.calls.col.at"),
+    ("number", "users.calls.col.number"),
+    ("remote", "users.calls.col.remote"),
+    ("duration", "users.calls.col.duration"),
+    ("cost", "users.calls.col.cost"),
+)
+FAX_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("number", "users.fax.col.number"),
+    ("kind", "users.fax.col.kind"),
+    ("login", "users.fax.col.login"),
+    ("sent", "users.fax.col.sent"),
+)
+LIVE_EVENTS = frozenset({"AccountCreated", "AccountChanged", "NumberAssigned",
+                         "FaxCredentialsSent", "NumbersUnassigned"})
 
 
-class ConfirmDialog(PortalDialog[bool]):
-    """Yes/no before a change that affects another person's account."""
+def national(e164: str) -> str:
+    """``+4930123456100`` → ``030 123456100`` (the area is the longest known prefix)."""
+    from core.reference import area_of
+
+    prefix = area_of(e164)
+    return national_form(e164, prefix) if prefix else e164
+
+
+def duration_text(seconds: int) -> str:
+    minutes, rest = divmod(max(0, seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+class ConfirmDialog(PortalMixin, Dialog[bool]):
+    """Yes/no before a change that affects another person's account (the kit's dialog:
+    Enter and ctrl+s confirm, Esc cancels, the focus starts on "Bestätigen")."""
 
     CSS_PATH = "users.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+    CONFIRM_VARIANT = "warning"
 
     def __init__(self, question: str) -> None:
         super().__init__()
         self.question = question
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.question), classes="dialog-text")
-            with Horizontal(classes="button-row"):
-                yield Button(self.t("users.confirm"), id="confirm", variant="warning")
-                yield Button(f"{self.t('users.cancel')} (esc)", id="cancel")
+    def confirm_text(self) -> str:
+        return self.t("users.confirm")
 
-    @on(Button.Pressed, "#confirm")
-    def _confirm(self) -> None:
-        self.dismiss(True)
+    def cancel_text(self) -> str:
+        return self.t("users.cancel")
 
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+    def body(self) -> ComposeResult:
+        yield Static(Text(self.question), classes="dialog-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm", Button).focus()
+
+    async def confirm(self) -> bool | None:
+        return True
 
 
-class NewEmployeeDialog(PortalDialog[EmployeeView]):
-    """Create an employee account; the core validates and e-mails the initial password."""
+class NewEmployeeDialog(PortalMixin, Dialog[EmployeeView]):
+    """Create an employee account; the core validates and e-mails the initial password.
+    Enter in a field or ctrl+s creates, Esc cancels; a mistake is said on the dialog."""
 
     CSS_PATH = "users.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", show=False),
-        Binding("ctrl+s", "create", show=False),
-    ]
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog"):
-            yield Static(self.t("users.new_employee"), classes="title")
+    def title_text(self) -> str:
+        return self.t("users.new_employee")
+
+    def confirm_text(self) -> str:
+        return self.t("users.create")
+
+    def cancel_text(self) -> str:
+        return self.t("users.cancel")
+
+    def body(self) -> ComposeResult:
+        with VerticalScroll(classes="fields"):
             for field, label in (("username", "users.username"), ("full-name", "users.full_name"),
                                  ("new-email", "users.email"), ("new-mobile", "users.mobile")):
                 yield Label(self.t(label))
@@ -93,9 +131,6 @@ class NewEmployeeDialog(PortalDialog[EmployeeView]):
             yield Label(self.t("users.initial_numbers"))
             yield SelectionList[str](id="new-numbers")
             yield Static("", id="no-numbers", classes="hint")
-            with Horizontal(classes="button-row"):
-                yield Button(f"{self.t('users.create')} (ctrl+s)", id="create", variant="primary")
-                yield Button(f"{self.t('users.cancel')} (esc)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#username", Input).focus()
@@ -106,27 +141,25 @@ class NewEmployeeDialog(PortalDialog[EmployeeView]):
         numbers = await self.fetch(users.assignable_numbers)
         choices = self.query_one("#new-numbers", SelectionList)
         for number in numbers or []:
-            choices.add_option((number, number))
+            choices.add_option((national(number), number))
         if not numbers:
             self.query_one("#no-numbers", Static).update(self.t("users.no_assignable_numbers"))
 
-    @on(Button.Pressed, "#create")
-    async def action_create(self) -> None:
-        view = await self.call(
-            users.create_employee,
-            username=self.query_one("#username", Input).value,
-            full_name=self.query_one("#full-name", Input).value,
-            email=self.query_one("#new-email", Input).value,
-            mobile=self.query_one("#new-mobile", Input).value,
-            locale=str(self.query_one("#new-locale", Select).value),
-            numbers=list(self.query_one("#new-numbers", SelectionList).selected),
-        )
-        if view is not None:
-            self.dismiss(view)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    async def confirm(self) -> EmployeeView | None:
+        try:
+            return await self.write(
+                users.create_employee,
+                username=self.query_one("#username", Input).value,
+                full_name=self.query_one("#full-name", Input).value,
+                email=self.query_one("#new-email", Input).value,
+                mobile=self.query_one("#new-mobile", Input).value,
+                locale=str(self.query_one("#new-locale", Select).value),
+                numbers=list(self.query_one("#new-numbers", SelectionList).selected),
+            )
+        except DomainError as error:
+            self.show_inline(error.render(self.actor.locale))
+            self.show_error(error)
+            return None
 
 
 class UsersScreen(PortalScreen):
@@ -176,6 +209,10 @@ class UsersScreen(PortalScreen):
                 yield Button("", id="btn-deactivate", compact=True)
                 yield Button("", id="btn-reset", compact=True)
             yield Static("", id="admin-hint", classes="hint")
+            yield Static("", id="calls-title", classes="title own-only")
+            yield DataTable(id="calls", cursor_type="row", zebra_stripes=True, classes="own-only")
+            yield Static("", id="faxes-title", classes="title own-only")
+            yield DataTable(id="faxes", cursor_type="row", zebra_stripes=True, classes="own-only")
         yield portal_footer()
 
     def on_mount(self) -> None:
@@ -206,6 +243,15 @@ class UsersScreen(PortalScreen):
         admin = self.actor.is_admin_view
         for widget in self.query(".admin-only"):
             widget.display = admin
+        for widget in self.query(".own-only"):
+            widget.display = self.shows_own_records
+        self.query_one("#calls-title", Static).update(self.t("users.calls.title"))
+        self.query_one("#faxes-title", Static).update(self.t("users.fax.title"))
+        for table_id, columns in (("calls", CALL_COLUMNS), ("faxes", FAX_COLUMNS)):
+            own = self.query_one(f"#{table_id}", DataTable)
+            own.clear(columns=True)
+            for key, label in columns:
+                own.add_column(self.t(label), key=key)
         self.query_one("#admin-hint", Static).update("" if admin else self.t("users.admin_only_hint"))
         table = self.query_one("#accounts", DataTable)
         table.clear(columns=True)
@@ -213,6 +259,11 @@ class UsersScreen(PortalScreen):
             table.add_column(self.t(label), key=key, width=width)
         self.label_bindings("users-key.", KEY_LABELS)
         self.refresh_bindings()
+
+    @property
+    def shows_own_records(self) -> bool:
+        """Employees (and an admin in user view) see their own calls and fax credentials."""
+        return not self.actor.is_admin_view and self.actor.role is not Role.SUPPORT
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new", "deactivate", "reset"):
@@ -230,6 +281,30 @@ class UsersScreen(PortalScreen):
             accounts = await self.fetch(users.list_employees)
             if accounts is not None:
                 self._fill(accounts)
+        if self.shows_own_records:
+            calls = await self.fetch(users.own_call_records)
+            faxes = await self.fetch(users.own_fax_credentials)
+            self._fill_own(calls or [], faxes or [])
+
+    def _fill_own(self, calls: list[OwnCallView], faxes: list[OwnFaxCredentialView]) -> None:
+        loc = self.actor.locale
+        table = self.query_one("#calls", DataTable)
+        table.clear()
+        for c in calls:
+            table.add_row(format_datetime(c.started_at, loc), national(c.number),
+                          safe_text(c.remote_number), duration_text(c.duration_seconds),
+                          format_money(c.cost_cents, loc), key=str(c.id))
+        if not calls:
+            table.add_row(self.t("users.calls.none"), "", "", "", "")
+        faxes_table = self.query_one("#faxes", DataTable)
+        faxes_table.clear()
+        for f in faxes:
+            faxes_table.add_row(
+                national(f.number),
+                self.t("users.fax.personal" if f.personal else "users.fax.shared"),
+                safe_text(f.login), format_datetime(f.sent_at, loc), key=f.number)
+        if not faxes:
+            faxes_table.add_row(self.t("users.fax.none"), "", "", "")
 
     def _show_profile(self, profile: ProfileView) -> None:
         self.profile = profile
@@ -247,15 +322,18 @@ class UsersScreen(PortalScreen):
         table.clear()
         self.accounts = {a.username: a for a in accounts}
         for a in accounts:
+            # A deactivated account reads differently at a glance: its state in bold red
+            # right after the name, and the rest of the row dimmed and struck through.
+            rest = "" if a.active else "dim strike"
             table.add_row(
-                safe_text(a.username, style="bold" if a.active else "dim"),
-                safe_text(a.full_name),
-                Text(self.t(f"role.{a.role}")),
-                safe_text(a.email or "–"),
-                safe_text(a.mobile or "–"),
-                Text(", ".join(a.numbers) or "–"),
+                safe_text(a.username, style="bold" if a.active else "dim strike"),
                 Text(self.t("users.status.active" if a.active else "users.status.inactive"),
-                     style="green" if a.active else "red"),
+                     style="green" if a.active else "bold red"),
+                safe_text(a.full_name, style=rest),
+                Text(self.t(f"role.{a.role}"), style=rest),
+                safe_text(a.email or "–", style=rest),
+                safe_text(a.mobile or "–", style=rest),
+                Text(", ".join(national(n) for n in a.numbers) or "–", style=rest),
                 key=a.username,
             )
         if keep is not None and keep.username in self.accounts:
@@ -271,21 +349,40 @@ class UsersScreen(PortalScreen):
 
     # ---------------------------------------------------------------- own profile
 
+    @on(Input.Submitted, "#email, #mobile, #current-password")
     async def action_save(self) -> None:
+        """Save e-mail and mobile. A mistake in the form (an invalid address, a landline, an
+        empty password field) keeps the typed password and puts the cursor where the mistake
+        is; only a really wrong password is cleared (it counted as a failed login)."""
         password = self.query_one("#current-password", Input)
-        profile = await self.call(
-            users.update_contact,
-            email=self.query_one("#email", Input).value,
-            mobile=self.query_one("#mobile", Input).value,
-            current_password=password.value,
-        )
-        password.value = ""
-        if profile is None:
+        try:
+            profile = await self.write(
+                users.update_contact,
+                email=self.query_one("#email", Input).value,
+                mobile=self.query_one("#mobile", Input).value,
+                current_password=password.value,
+            )
+        except DomainError as error:
+            self.show_error(error)
+            if isinstance(error, ValidationError):
+                self.query_one(f"#{self._field_at_fault(error)}", Input).focus()
+            else:
+                password.value = ""
+                password.focus()
             return
+        password.value = ""
         unchanged = self.profile is not None and (profile.email, profile.mobile) == (
             self.profile.email, self.profile.mobile)
         self._show_profile(profile)
         self.notify(self.t("users.contact_unchanged" if unchanged else "users.contact_saved"))
+
+    @staticmethod
+    def _field_at_fault(error: ValidationError) -> str:
+        if "mobile" in error.key:
+            return "mobile"
+        if "password" in error.key:
+            return "current-password"
+        return "email"
 
     @on(Select.Changed, "#language")
     async def _language_chosen(self, event: Select.Changed) -> None:

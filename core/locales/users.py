@@ -87,6 +87,27 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Germany 015x, 016x or 017x, international with the country code "
               "(e.g. +491701234567).",
     },
+    "users.calls.title": {"de": "Meine Anrufe", "en": "My calls"},
+    "users.calls.col.at": {"de": "Zeitpunkt", "en": "Time"},
+    "users.calls.col.number": {"de": "Meine Rufnummer", "en": "My number"},
+    "users.calls.col.remote": {"de": "Gegenstelle", "en": "Other party"},
+    "users.calls.col.duration": {"de": "Dauer", "en": "Duration"},
+    "users.calls.col.cost": {"de": "Kosten", "en": "Cost"},
+    "users.calls.none": {"de": "Keine Anrufe.", "en": "No calls."},
+    "users.fax.title": {
+        "de": "Fax-Zugangsdaten (Faxdruckertreiber, per E-Mail erhalten)",
+        "en": "Fax credentials (fax printer driver, received by e-mail)",
+    },
+    "users.fax.col.number": {"de": "Faxnummer", "en": "Fax number"},
+    "users.fax.col.kind": {"de": "Art", "en": "Kind"},
+    "users.fax.col.login": {"de": "Anmeldename", "en": "Login name"},
+    "users.fax.col.sent": {"de": "Gesendet am", "en": "Sent on"},
+    "users.fax.personal": {"de": "persönlich", "en": "personal"},
+    "users.fax.shared": {"de": "gemeinsam", "en": "shared"},
+    "users.fax.none": {
+        "de": "Ihnen wurden noch keine Fax-Zugangsdaten gesendet.",
+        "en": "No fax credentials were sent to you yet.",
+    },
     "users.error.password_required": {
         "de": "Bitte aktuelles Passwort eingeben.", "en": "Please enter your current password.",
     },
@@ -131,10 +152,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "users.mail.welcome.body": {
         "de": "Guten Tag {name},\n\nfür Sie wurde das Mitarbeiter-Konto {user} bei {customer} "
-              "angelegt.\nIhr Start-Passwort: {password}\n\nAnmeldung: ssh {user}@<Portal-Adresse>"
+              "angelegt.\nIhr Start-Passwort: {password}\n\nAnmeldung: {login}"
               "\n\nIhr Business Service Portal",
         "en": "Hello {name},\n\nthe employee account {user} at {customer} was created for you.\n"
-              "Your initial password: {password}\n\nSign in: ssh {user}@<portal address>\n\n"
+              "Your initial password: {password}\n\nSign in: {login}\n\n"
               "Your Business Service Portal",
     },
     "users.mail.reset.subject": {

@@ -8,6 +8,7 @@ also manages the customer's employee accounts. New and reset passwords travel on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import delete, or_, select
@@ -17,7 +18,18 @@ from core.authz import Actor, Permission, require
 from core.db import is_unique_violation
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from core.i18n import LOCALES, format_datetime, t
-from core.models import Account, Customer, LoginFailure, Number, NumberStatus, OutboxKind, Role
+from core.models import (
+    Account,
+    AuditEvent,
+    CallRecord,
+    Customer,
+    LoginFailure,
+    Number,
+    NumberKind,
+    NumberStatus,
+    OutboxKind,
+    Role,
+)
 from core.security import (
     hash_secret,
     mask_email,
@@ -65,6 +77,35 @@ class EmployeeView:
     @property
     def email_masked(self) -> str:
         return mask_email(self.email)
+
+
+@dataclass(frozen=True)
+class OwnCallView:
+    """One of the signed-in employee's own call records (Einzelverbindungsnachweis)."""
+
+    id: int
+    number: str
+    """The own number the call was made on (E.164)."""
+    started_at: datetime
+    duration_seconds: int
+    remote_number: str
+    """As the operator stores it: shortened, last digits masked."""
+    cost_cents: int
+
+
+@dataclass(frozen=True)
+class OwnFaxCredentialView:
+    """Fax printer-driver credentials sent to the signed-in account (R15); never the secret."""
+
+    number: str
+    personal: bool
+    """True for the account's personal fax number, False for a shared one."""
+    login: str
+    sent_at: datetime | None
+    """When they were last sent (from the audit log); None if that is not recorded."""
+
+
+MAX_OWN_CALLS = 200
 
 
 async def _own_account(uow: UnitOfWork, actor: Actor) -> Account:
@@ -150,6 +191,72 @@ async def update_contact(
             customer_id=account.customer_id,
         )
     return await _profile(uow, account)
+
+
+def _require_own_customer_data(actor: Actor) -> int:
+    """The actor's own records in its customer (employees, and admins for themselves)."""
+    require(actor, Permission.CALLS_READ, customer_id=actor.customer_id, owner_id=actor.account_id)
+    if actor.role is Role.SUPPORT or actor.customer_id is None:
+        raise PermissionDenied("error.employee_own_only")
+    return actor.customer_id
+
+
+async def own_call_records(
+    uow: UnitOfWork, actor: Actor, *, limit: int = MAX_OWN_CALLS
+) -> list[OwnCallView]:
+    """SPEC §2: an employee's own call records on its customer's numbers, newest first.
+    Records whose traffic data was deleted on reassignment (R14) are not shown."""
+    customer_id = _require_own_customer_data(actor)
+    rows = await uow.session.execute(
+        select(CallRecord, Number.e164)
+        .join(Number, Number.id == CallRecord.number_id)
+        .where(Number.customer_id == customer_id, CallRecord.account_id == actor.account_id,
+               CallRecord.deleted.is_(False))
+        .order_by(CallRecord.started_at.desc(), CallRecord.id.desc())
+        .limit(max(1, min(int(limit), MAX_OWN_CALLS)))
+    )
+    return [
+        OwnCallView(r.id, e164, r.started_at, r.duration_seconds, r.remote_number, r.cost_cents)
+        for r, e164 in rows
+    ]
+
+
+async def own_fax_credentials(uow: UnitOfWork, actor: Actor) -> list[OwnFaxCredentialView]:
+    """SPEC §2 / R15: the fax numbers whose printer-driver credentials were sent to the
+    actor, with the login name and when they were sent (the password is only a hash)."""
+    customer_id = _require_own_customer_data(actor)
+    faxes = list(await uow.session.scalars(
+        select(Number)
+        .where(Number.customer_id == customer_id, Number.kind == NumberKind.FAX)
+        .order_by(Number.e164)
+    ))
+    mine = []
+    for n in faxes:
+        entry = ((n.settings or {}).get(number_service.FAX_CREDENTIALS_KEY) or {}).get(
+            actor.username)
+        if isinstance(entry, dict):
+            mine.append((n, str(entry.get("login") or "")))
+    if not mine:
+        return []
+    sent: dict[str, datetime] = {}
+    for n, _ in mine:
+        recorded = n.settings[number_service.FAX_CREDENTIALS_KEY][actor.username].get("sent_at")
+        if isinstance(recorded, str):
+            sent[n.e164] = datetime.fromisoformat(recorded)
+    for target, at, details in await uow.session.execute(
+        select(AuditEvent.target, AuditEvent.at, AuditEvent.details)
+        .where(AuditEvent.customer_id == customer_id,
+               AuditEvent.action == "number.fax_credentials_sent",
+               AuditEvent.target.in_([n.e164 for n, _ in mine]))
+        .order_by(AuditEvent.at)
+    ):
+        if actor.username in ((details or {}).get("recipients") or ()):
+            sent[target] = at
+    return [
+        OwnFaxCredentialView(number=n.e164, personal=n.fax_owner_id == actor.account_id,
+                             login=login, sent_at=sent.get(n.e164))
+        for n, login in mine
+    ]
 
 
 async def set_locale(uow: UnitOfWork, actor: Actor, *, locale: str) -> ProfileView:
@@ -272,7 +379,8 @@ async def create_employee(
     uow.send(
         OutboxKind.EMAIL, to=address, subject=t(locale, "users.mail.welcome.subject"),
         body=t(locale, "users.mail.welcome.body", name=account.full_name or username, user=username,
-               customer=customer or "", password=password),
+               customer=customer or "", password=password,
+               login=uow.settings.login_command(username)),
         customer_id=actor.customer_id,
     )
     return (await _employee_views(uow, [account]))[0]

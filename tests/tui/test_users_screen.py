@@ -96,7 +96,7 @@ async def test_admin_resets_and_deactivates_employee(
         screen = await open_users(app, pilot)
         table = screen.query_one("#accounts", DataTable)
         assert set(screen.accounts) == {"admin", "mia", "tom"}
-        assert "+4930123456100" in screen_text(app)
+        assert "030 123456100" in screen_text(app)
         table.move_cursor(row=table.get_row_index("tom"))
         await pilot.press("r")
         await pilot.pause()
@@ -145,3 +145,78 @@ async def test_admin_creates_employee_with_number(demo_core: Core, actors: dict[
         assigned = await uow.session.scalar(select(Number.e164).where(Number.assigned_account_id == lea.id))
     assert assigned == "+4930123456106" and lea.mobile == "+491760000001"
     assert await outbox_count(demo_core) == 1
+
+
+async def login_failures(core: Core) -> int:
+    from core.models import LoginFailure
+
+    async with core.uow(readonly=True) as uow:
+        return int(await uow.session.scalar(select(func.count()).select_from(LoginFailure)) or 0)
+
+
+async def test_own_typing_mistakes_do_not_count_as_failed_logins(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """Issue 11.10 as mia typed it: a landline as mobile, then the fix, then Enter; and a
+    save with the password field left empty. Neither is a failed login."""
+    app = LinedeskApp(demo_core, actors["mia"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_users(app, pilot)
+        mobile = screen.query_one("#mobile", Input)
+        password = screen.query_one("#current-password", Input)
+        mobile.focus()
+        mobile.value = ""
+        await pilot.press(*"030 1234567", "tab", *"mia-demo", "ctrl+s")
+        await settle(pilot)
+        assert "keine Mobilfunk-Rufnummer" in notices(app)
+        assert password.value == "mia-demo"  # kept: the mistake was the mobile number
+        assert mobile.has_focus
+        mobile.value = ""
+        await pilot.press(*"0151 12345678", "enter")
+        await settle(pilot)
+        assert "Kontaktdaten gespeichert" in notices(app)
+        assert password.value == ""
+        assert (await account(demo_core, "mia")).mobile == "+4915112345678"
+
+        screen.query_one("#email", Input).value = "mia@neu.example"
+        await pilot.click("#btn-save")
+        await settle(pilot)
+        assert "Bitte aktuelles Passwort eingeben" in notices(app)
+        assert "Passwort ist falsch" not in notices(app)
+        assert password.has_focus
+    assert await login_failures(demo_core) == 0
+    assert (await account(demo_core, "mia")).email == "mia.schneider@muster-gmbh.de"
+
+
+async def test_employee_sees_own_calls_and_fax_credentials(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """SPEC §2: "Meine Anrufe" and "Fax-Zugangsdaten" in mia's user management; not the
+    admin's accounts table, and no secret."""
+    app = LinedeskApp(demo_core, actors["mia"])
+    async with app.run_test(size=(120, 60)) as pilot:
+        screen = await open_users(app, pilot)
+        text = screen_text(app)
+        assert "Meine Anrufe" in text and "030 123456102" in text and "+4930123405XXX" in text
+        assert screen.query_one("#calls", DataTable).row_count == 6
+        assert "Fax-Zugangsdaten" in text and "030 123456110" in text
+        assert "fax4930123456110-mia" in text and "persönlich" in text
+        assert "argon2" not in text
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(120, 60)) as pilot:
+        screen = await open_users(app, pilot)
+        assert not screen.query_one("#calls", DataTable).display
+        assert "Meine Anrufe" not in screen_text(app)
+
+
+async def test_deactivated_account_is_marked_on_a_narrow_terminal(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    from core.services import users
+
+    await demo_core.run(users.deactivate_employee, actors["admin"], username="tom")
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(80, 30)) as pilot:
+        await open_users(app, pilot)
+        line = next(row for row in screen_text(app).splitlines() if " tom " in row)
+        assert "deaktiviert" in line

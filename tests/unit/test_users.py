@@ -6,6 +6,7 @@ import email
 import re
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,7 @@ async def test_create_employee_with_numbers_and_emailed_password(
     await demo_core.dispatcher.dispatch_once()
     [welcome] = mails(demo_core.settings.data_dir)
     assert welcome["To"] == "lea@muster-gmbh.de" and welcome["Subject"].startswith("Your access")
+    assert "Sign in: ssh -p 2222 lea@127.0.0.1" in welcome.get_content()  # with the port
     lea = await login(demo_core, "lea", password_in(welcome))
     assert lea.locale == "en" and lea.customer_id == actors["admin"].customer_id
 
@@ -281,3 +283,49 @@ async def test_empty_current_password_is_a_form_error_not_a_failed_login(
     profile = await demo_core.run(users.update_contact, actors["mia"], email="mia@neu.example",
                                   mobile=None, current_password="mia-demo")
     assert profile.email == "mia@neu.example"
+
+
+async def test_employee_sees_own_calls_and_fax_credentials(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """SPEC §2: mia sees her own call records and the fax credentials sent to her; R14:
+    call records deleted on reassignment are gone; never anybody else's, never a secret."""
+    mia, tom, admin = actors["mia"], actors["tom"], actors["admin"]
+    calls = await demo_core.read(users.own_call_records, mia)
+    assert len(calls) == 6 and {c.number for c in calls} == {"+4930123456100", "+4930123456102"}
+    assert all(a.started_at >= b.started_at for a, b in pairwise(calls))
+    assert [c.number for c in await demo_core.read(users.own_call_records, tom)] == [
+        "+4930123456100"]  # tom's one call on mia's number, not mia's calls
+    faxes = await demo_core.read(users.own_fax_credentials, mia)
+    assert [(f.number, f.personal, f.login) for f in faxes] == [
+        ("+4930123456110", True, "fax4930123456110-mia")]
+    assert faxes[0].sent_at is not None
+    assert "password" not in repr(faxes)
+    assert await demo_core.read(users.own_fax_credentials, tom) == []
+
+    await demo_core.run(numbers.send_fax_credentials, admin, number="+4930123456111",
+                        usernames=["mia", "tom"])
+    shared = {f.number: f for f in await demo_core.read(users.own_fax_credentials, tom)}
+    assert shared["+4930123456111"].personal is False
+    assert shared["+4930123456111"].sent_at == demo_core.clock.now()
+
+    await demo_core.run(numbers.assign, admin, number="+4930123456100", username="tom",
+                        delete_traffic_data=True)
+    left = await demo_core.read(users.own_call_records, mia)
+    assert {c.number for c in left} == {"+4930123456102"} and len(left) == 2
+    with pytest.raises(PermissionDenied):
+        await demo_core.read(users.own_call_records, actors["support"])
+
+
+def test_login_command_names_host_and_port() -> None:
+    from core.config import Settings
+
+    assert Settings().login_command("neu") == "ssh -p 2222 neu@127.0.0.1"
+    assert Settings(public_address="portal.example.com").login_command("neu") == \
+        "ssh neu@portal.example.com"
+    assert Settings(public_address="portal.example.com:2200").login_command("neu") == \
+        "ssh -p 2200 neu@portal.example.com"
+    assert Settings(public_address="[2001:db8::1]:2222").login_command("neu") == \
+        "ssh -p 2222 neu@2001:db8::1"
+    env = Settings.from_env({"LINEDESK_PUBLIC_ADDRESS": "ssh.muster.example:22"})
+    assert env.login_command("neu") == "ssh neu@ssh.muster.example"
