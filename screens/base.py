@@ -1,19 +1,31 @@
 """Base of all portal screens: access to the core through the App, translated texts,
-service calls that turn domain errors into notifications."""
+service calls that turn domain errors into notifications, and the rebuild that applies a
+new language or view mode to every open screen.
+
+Rebuild (SPEC §8: a language or view-mode change applies at once to every screen of the
+session, the open ones included): the App posts :class:`~tui.messages.ActorChanged` to
+every screen of every mode; :meth:`PortalMixin.rebuild` then composes the screen anew (so
+texts set in ``compose`` follow) and runs its ``on_mount`` again, which is where a portal
+screen fills its widgets (header, columns, key labels) and starts its fetch. So a screen
+needs no handler of its own: its ``compose`` and ``on_mount`` must only be repeatable (no
+timers or subscriptions started there; keep state that should survive in attributes).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
 
 from core.authz import Actor
 from core.errors import DomainError, PermissionDenied
-from tui.widgets.header import SessionHeader
+from tui.messages import ActorChanged
 from tui.widgets.keybar import KeyBar
-from tui.widgets.table_screen import TableScreen
 
 if TYPE_CHECKING:
     from core.runtime import Core, UnitOfWork
@@ -47,7 +59,12 @@ class PortalMixin:
     def label_bindings(self, prefix: str, labels: Mapping[str, str] | None = None) -> None:
         """Footer labels in the session's language for the bindings whose id starts with
         ``prefix``: ``labels`` maps the rest of the id to an i18n key, else the id is the key.
-        Bindings are frozen dataclasses, so they are replaced."""
+        Bindings are frozen dataclasses, so they are replaced. Remembered, so that a
+        language change relabels them again (:meth:`relabel_bindings`)."""
+        calls: list[tuple[str, Mapping[str, str] | None]] = self.__dict__.setdefault(
+            "_label_calls", [])
+        if (prefix, labels) not in calls:
+            calls.append((prefix, labels))
         table = self._bindings.key_to_bindings  # type: ignore[attr-defined]
         for key, bindings in list(table.items()):
             table[key] = [
@@ -55,6 +72,45 @@ class PortalMixin:
                 if b.id and b.id.startswith(prefix) else b
                 for b in bindings
             ]
+
+    def relabel_bindings(self) -> None:
+        """Every :meth:`label_bindings` of this screen again, in the current language."""
+        for prefix, labels in list(self.__dict__.get("_label_calls", ())):
+            self.label_bindings(prefix, labels)
+
+    async def _on_actor_changed(self, _message: ActorChanged) -> None:
+        await self.rebuild()
+
+    async def rebuild(self) -> None:
+        """Show this screen for the session's current actor (language, view mode, customer).
+
+        Its workers are cancelled first (a fetch would fill widgets that are being
+        replaced; writes run shielded, see :meth:`write`), then the screen is composed
+        anew and its ``on_mount`` handlers run again: they fill the widgets and start
+        the fetch. Typed text in named fields and the focus are kept."""
+        screen: Any = self
+        if not screen.is_attached:
+            return
+        screen.workers.cancel_node(screen)
+        typed = {field.id: field.value for field in screen.query(Input)
+                 if field.id and field.value and not field.password}
+        focused = screen.focused.id if screen.focused is not None else None
+        await screen.recompose()
+        if not screen.is_attached:
+            return
+        for setup in _mount_handlers(type(self)):
+            result = setup(self)
+            if inspect.isawaitable(result):
+                await result
+        for field in screen.query(Input):
+            if field.id in typed and not field.value:
+                field.value = typed[field.id]
+        if focused is not None:
+            for widget in screen.query(f"#{focused}"):
+                if widget.focusable:
+                    widget.focus()
+        self.relabel_bindings()
+        screen.refresh_bindings()
 
     def refused(self, error: DomainError) -> None:
         """The core refused a :meth:`fetch`: say why. Dialogs about one object also close."""
@@ -84,16 +140,20 @@ class PortalMixin:
         """Run a write service for the session's actor; domain errors propagate.
 
         Support staff acting for a customer are asked for a reason (ticket id) when the
-        core refuses without one, and the call is retried with it (audited with it)."""
+        core refuses without one, and the call is retried with it (audited with it).
+
+        The write itself is shielded: a worker cancelled meanwhile (the screen is rebuilt,
+        the session ends) does not cut a change in half or lose it after the user asked."""
         try:
-            return await self.core.run(fn, self.actor, *args, **kwargs)
+            return await asyncio.shield(self.core.run(fn, self.actor, *args, **kwargs))
         except PermissionDenied as error:
             if error.key != "error.support_reason_required":
                 raise
             reason = await self.ask_support_reason()
             if reason is None:
                 raise
-        return await self.core.run(fn, self.actor.with_reason(reason), *args, **kwargs)
+        return await asyncio.shield(
+            self.core.run(fn, self.actor.with_reason(reason), *args, **kwargs))
 
     async def ask_support_reason(self) -> str | None:
         """Show the reason dialog and wait for it (works in handlers and workers alike);
@@ -123,6 +183,19 @@ class PortalMixin:
             return None
 
 
+def _mount_handlers(cls: type) -> list[Callable[[Any], Any]]:
+    """The portal's own ``on_mount`` handlers of ``cls``, most derived first, as Textual
+    calls them on Mount (Textual's internal ``_on_mount`` handlers are not repeated)."""
+    handlers = []
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("textual"):
+            continue
+        handler = klass.__dict__.get("on_mount")
+        if handler is not None and not getattr(handler, "_textual_on", None):
+            handlers.append(handler)
+    return handlers
+
+
 def portal_footer() -> KeyBar:
     """The key bar of a screen: without the palette key (``?`` help names ``ctrl+p``), so the
     global keys 1–4, v and ? fit 120 columns next to the screen's two or three own keys;
@@ -137,20 +210,3 @@ class PortalScreen(PortalMixin, Screen[None]):
 class PortalDialog(PortalMixin, ModalScreen[R]):
     """A modal dialog returning ``R`` (or None when cancelled)."""
 
-
-class PortalTableScreen(PortalMixin, TableScreen):
-    """A table screen pushed from a mode (areas, porting): the kit's :class:`TableScreen`
-    with the session header, column labels and key labels in the session's language."""
-
-    TITLE_KEY = ""
-
-    def show_header(self) -> None:
-        self.label_bindings("ui.")
-        self.query_one(SessionHeader).show(self.actor, self.t(self.TITLE_KEY))
-
-    def column_label(self, label: str) -> str:
-        return self.t(label)
-
-    def on_actor_changed(self, _message: object) -> None:
-        self.show_header()
-        self.reload()

@@ -18,11 +18,12 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
+from core.errors import DomainError
 from core.i18n import format_date
 from core.services import contracts
 from core.services.contracts import ContractView
 from screens.base import PortalScreen, portal_footer
-from tui.messages import ActorChanged, DomainEventMessage
+from tui.messages import DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
 
@@ -87,6 +88,8 @@ class ContractOverviewScreen(PortalScreen):
         self._query = ""
         self._customer_number = ALL
         self._product = ALL
+        self._refusal: str | None = None
+        """Why the core showed no contracts (e.g. the user view), shown instead of a count."""
 
     # ---------------------------------------------------------------- layout
 
@@ -158,11 +161,9 @@ class ContractOverviewScreen(PortalScreen):
 
     @work(exclusive=True, group="load")
     async def reload(self) -> None:
-        """Fetch customer numbers and contracts, then show the current selection."""
-        if not self.actor.is_admin_view:
-            self._all, self._by_id = [], {}
-            self._fill()
-            return
+        """Fetch customer numbers and contracts, then show the current selection (the core
+        decides what the actor's view mode may see: the user view sees no contracts)."""
+        self._refusal = None
         numbers = await self.fetch(contracts.list_customer_numbers)
         views = await self.fetch(contracts.list_contracts)
         if numbers is None or views is None:
@@ -223,8 +224,8 @@ class ContractOverviewScreen(PortalScreen):
             breadcrumb.update(Text(self.t("contracts.sites_of", ref=parent.contract_ref,
                                      site=clean(parent.site_name))))
         summary = self.t("contracts.count", shown=len(visible), total=len(self._all))
-        if not self.actor.is_admin_view:
-            summary = self.t("contracts.admin_only")
+        if self._refusal is not None:
+            summary = self._refusal
         elif not visible:
             summary = f"{self.t('contracts.empty')}  {summary}"
         self.query_one("#summary", Static).update(Text(summary))
@@ -248,6 +249,16 @@ class ContractOverviewScreen(PortalScreen):
             Text(str(len(v.sites)) if v.sites else "–", justify="right"),
             Text(format_date(v.credentials_generated_at, loc) if v.credentials_generated_at else "–"),
         ]
+
+    def refused(self, error: DomainError) -> None:
+        """The core shows this actor no contracts: say why where the count would be (the
+        user view in this screen's words)."""
+        admin_only = error.key == "error.admin_only"
+        self._refusal = (self.t("contracts.admin_only") if admin_only
+                         else error.render(self.actor.locale))
+        self._all, self._by_id, self._cells_cache, self._haystack = [], {}, {}, {}
+        self._site_parent = None
+        self._fill()
 
     # ---------------------------------------------------------------- selection
 
@@ -383,7 +394,3 @@ class ContractOverviewScreen(PortalScreen):
         if message.event.name in LIVE_EVENTS:
             self.reload()
 
-    @on(ActorChanged)
-    def _actor_changed(self) -> None:
-        self._apply_texts()
-        self.reload()

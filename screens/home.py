@@ -8,7 +8,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from screens.base import PortalScreen, portal_footer
-from tui.messages import ActorChanged
 from tui.sanitize import clean
 from tui.widgets.header import SessionHeader
 
@@ -35,10 +34,6 @@ class HomeScreen(PortalScreen):
         yield portal_footer()
 
     def on_mount(self) -> None:
-        self._render_texts()
-
-    @on(ActorChanged)
-    def _actor_changed(self) -> None:
         self._render_texts()
 
     def _render_texts(self) -> None:

@@ -1,5 +1,5 @@
 """Support staff's home: find a customer and open its portal (read-only until a reason is
-given), plus the view-mode switch of admins (Admin-Ansicht / Anwender-Ansicht).
+given).
 
 Searching and opening are core services (:mod:`core.services.support`); opening is
 audited in the customer's log. This screen only shows hits and swaps the session actor.
@@ -7,7 +7,7 @@ audited in the customer's log. This screen only shows hits and swaps the session
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,41 +15,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Static
 
-from core.authz import ViewMode
-from core.errors import PermissionDenied
 from core.services import support as support_service
 from core.services.support import CustomerHit
 from screens.base import PortalScreen, portal_footer
-from tui.messages import ActorChanged
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
-
-if TYPE_CHECKING:
-    from tui.app import LinedeskApp
-
-
-def home_mode(app: LinedeskApp) -> str:
-    """Support without an open customer starts at the customer search, everybody else at home."""
-    actor = app.actor
-    return "customers" if actor.via_support and actor.customer_id is None else "home"
-
-
-def toggle_view_mode(app: LinedeskApp) -> None:
-    """Admins switch between Admin-Ansicht and Anwender-Ansicht; employees only have the
-    user view, support always sees an opened customer in the admin view (read-only)."""
-    actor = app.actor
-    if actor.via_support:
-        app.notify(app.t("support.view.support_fixed"), severity="warning")
-        return
-    target = ViewMode.USER if actor.is_admin_view else ViewMode.ADMIN
-    try:
-        switched = actor.with_view_mode(target)
-    except PermissionDenied:
-        app.notify(app.t("support.view.employee_only"), severity="warning")
-        return
-    app.set_actor(switched)
-    label = "ui.view_mode.user" if target is ViewMode.USER else "ui.view_mode.admin"
-    app.notify(app.t("support.view.switched", mode=app.t(label)))
 
 
 class CustomerSearchScreen(PortalScreen):
@@ -90,10 +60,6 @@ class CustomerSearchScreen(PortalScreen):
     def on_mount(self) -> None:
         self._render_texts()
         self.query_one("#search-input", Input).focus()
-
-    @on(ActorChanged)
-    def _actor_changed(self) -> None:
-        self._render_texts()
 
     def _render_texts(self) -> None:
         from dataclasses import replace

@@ -4,35 +4,45 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any, ClassVar
+from functools import partial
+from typing import Any, ClassVar, cast
 
-from textual.app import App, ComposeResult
+from textual.actions import parse as parse_action
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.dom import DOMNode
+from textual.notifications import Notification
+from textual.screen import ModalScreen, Screen
 
-from core.authz import Actor
+from core.authz import Actor, ViewMode
+from core.errors import DomainError, PermissionDenied
 from core.events import DomainEvent, Subscription
-from core.i18n import t
+from core.i18n import LOCALES, t
 from core.runtime import Core
+from core.services import users as users_service
 from screens.audit import AuditScreen
 from screens.contract_overview import ContractOverviewScreen
 from screens.home import HomeScreen
 from screens.number_dashboard import NumberDashboardScreen
-from screens.support import CustomerSearchScreen, home_mode, toggle_view_mode
+from screens.support import CustomerSearchScreen
 from screens.users import UsersScreen
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.served import ServedTerminal, harden
-from tui.typeahead import TypeaheadApp
 
 log = logging.getLogger(__name__)
 
 NAV_IDS = frozenset({
     "nav.contracts", "nav.numbers", "nav.users", "nav.audit", "nav.help", "nav.quit",
-    "nav.view", "nav.customers",
+    "nav.view", "nav.customers", "nav.language",
 })
+MAX_TOASTS = 3
+"""Notifications shown at once: more would cover the content (the oldest goes first)."""
 
 
-class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App to settle
+class LinedeskApp(App[None]):
     """The whole portal for one signed-in actor.
 
     Per-session state (actor, locale) lives on this instance only; nothing here is
@@ -51,6 +61,7 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
         Binding("v", "toggle_view_mode", "Ansicht wechseln", id="nav.view"),
         Binding("k", "switch_mode('customers')", "Kundensuche", id="nav.customers"),
         Binding("question_mark", "help", "Hilfe", id="nav.help"),
+        Binding("ctrl+l", "toggle_language", "Sprache", id="nav.language", show=False),
         Binding("ctrl+q", "quit", "Beenden", id="nav.quit", priority=True),
     ]
 
@@ -87,7 +98,13 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
     def on_mount(self) -> None:
         self._apply_binding_labels()
         self._subscribe()
-        self.switch_mode(home_mode(self))
+        self.switch_mode(self.home_mode())
+
+    def home_mode(self) -> str:
+        """Support without an open customer starts at the customer search, everybody else
+        at home."""
+        actor = self.actor
+        return "customers" if actor.via_support and actor.customer_id is None else "home"
 
     def on_unmount(self) -> None:
         if self._subscription is not None:
@@ -111,15 +128,21 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
             copy.stop()  # for the screen only: bubbling back up here would fan out forever
             screen.post_message(copy)
 
+    def all_screens(self) -> list[Screen[Any]]:
+        """Every screen of the session: the stacks of all modes (Textual's
+        ``screen_stack`` is only the current mode's), dialogs included."""
+        return [screen for stack in self._screen_stacks.values() for screen in stack]
+
     def set_actor(self, actor: Actor) -> None:
-        """Switch view mode, language or support customer; screens re-fetch."""
+        """Switch view mode, language or support customer: every screen of every mode is
+        rebuilt for it and re-fetches (:meth:`screens.base.PortalMixin.rebuild`)."""
         customer_changed = actor.customer_id != self.actor.customer_id
         self.actor = actor
         if customer_changed:
             self._subscribe()
             self.support_reason = None
         self._apply_binding_labels()
-        for screen in self.screen_stack:
+        for screen in self.all_screens():
             screen.post_message(ActorChanged())
         self.refresh_bindings()
 
@@ -132,24 +155,192 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
             ]
 
     def action_toggle_view_mode(self) -> None:
-        """Admin-Ansicht ⇄ Anwender-Ansicht (rules in :func:`screens.support.toggle_view_mode`)."""
-        toggle_view_mode(self)
+        """Admins switch between Admin-Ansicht and Anwender-Ansicht; employees only have the
+        user view (the core refuses the admin view), support always sees an opened customer
+        in the admin view (read-only until a reason is given)."""
+        actor = self.actor
+        if actor.via_support:
+            self.notify(self.t("support.view.support_fixed"), severity="warning")
+            return
+        target = ViewMode.USER if actor.is_admin_view else ViewMode.ADMIN
+        try:
+            switched = actor.with_view_mode(target)
+        except PermissionDenied:
+            self.notify(self.t("support.view.employee_only"), severity="warning")
+            return
+        self.set_actor(switched)
+        label = "ui.view_mode.user" if target is ViewMode.USER else "ui.view_mode.admin"
+        self.notify(self.t("support.view.switched", mode=self.t(label)))
+
+    async def action_toggle_language(self) -> None:
+        """ctrl+l: the other language, stored in the profile and applied to every screen."""
+        await self.change_language(next(loc for loc in LOCALES if loc != self.actor.locale))
+
+    async def change_language(self, locale: str) -> None:
+        """Store ``locale`` as the account's language and switch this session to it."""
+        if locale == self.actor.locale:
+            return
+        try:
+            profile = await self.core.run(users_service.set_locale, self.actor, locale=locale)
+        except DomainError as error:
+            self.notify(error.render(self.actor.locale), severity="error", timeout=8)
+            return
+        self.set_actor(replace(self.actor, locale=profile.locale))
+        self.notify(self.t("users.language_saved"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The customer search is support's; support has no view switch and, until a
-        customer is open, no portal areas (shown greyed out)."""
+        customer is open, no portal areas (shown greyed out). Language and view mode are
+        not switched under an open dialog."""
         if action == "switch_mode" and parameters == ("customers",):
             return self.actor.via_support
         if action == "switch_mode" and self.actor.via_support and self.actor.customer_id is None:
             return None
+        if action in ("toggle_view_mode", "toggle_language") and self._dialog_open():
+            return False
         if action == "toggle_view_mode":
             return not self.actor.via_support
         return True
 
+    def _dialog_open(self) -> bool:
+        try:
+            return isinstance(self.screen, ModalScreen)
+        except Exception:  # no screen yet
+            return False
+
+    # ------------------------------------------------------------ keys, help, palette
+
+    def screen_keys(self, screen: Screen[Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(key, label) of the portal's keys active on ``screen``: its own (shown in the key
+        bar or written on a button) and the global ones, in the session's language."""
+        own: list[tuple[str, str]] = []
+        common: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for node, binding, enabled, _tooltip in screen.active_bindings.values():
+            if not binding.id or not binding.description or not enabled:
+                continue
+            if binding.action in seen:
+                continue
+            seen.add(binding.action)
+            entry = (self.get_key_display(binding), binding.description)
+            (common if node is self else own).append(entry)
+        return own, common
+
     def action_help(self) -> None:
+        """``?``: the current screen's keys, then the global ones."""
         from screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        if isinstance(self.screen, HelpScreen):
+            return
+        own, common = self.screen_keys(self.screen)
+        self.push_screen(HelpScreen(own, common))
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: the portal's commands in the session's language (see
+        :meth:`get_system_commands`)."""
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+            self.push_screen(CommandPalette(placeholder=self.t("ui.palette.placeholder"),
+                                            id="--command-palette"))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette's commands: the current screen's keys and the global ones, by their
+        labels in the session's language (instead of Textual's Keys/Theme/Screenshot)."""
+        seen: set[str] = set()
+        for node, binding, enabled, _tooltip in screen.active_bindings.values():
+            if not binding.id or not binding.description or not enabled:
+                continue
+            if binding.action in seen or binding.action in ("command_palette", "help"):
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                self.t("ui.palette.key", key=self.get_key_display(binding)),
+                partial(self.run_action, binding.action, node),
+            )
+        yield SystemCommand(self.t("ui.nav.help"), self.t("ui.palette.key", key="?"),
+                            self.action_help)
+        yield SystemCommand(self.t("ui.palette.language"), self.t("ui.palette.key", key="ctrl+l"),
+                            self.action_toggle_language)
+
+    async def _check_bindings(self, key: str, priority: bool = False) -> bool:
+        """A key of an action that is not possible right now says why, instead of doing
+        nothing (SPEC §8): the screen's :meth:`~screens.base.PortalMixin.refusal` reason,
+        else "only in the admin view" where the admin view would allow it, else a
+        general "not possible here"."""
+        if await super()._check_bindings(key, priority):
+            return True
+        if priority:
+            return False
+        reason = self._refusal(key)
+        if reason is None:
+            return False
+        self.bell()
+        self.notify(reason, severity="warning")
+        return True
+
+    def _refusal(self, key: str) -> str | None:
+        """Why the portal key ``key`` does nothing on the current screen (None: it is not a
+        portal key there, or its action is possible)."""
+        try:
+            chain = self.screen._modal_binding_chain
+        except Exception:  # no screen yet
+            return None
+        for node, bindings in chain:
+            for binding in bindings.key_to_bindings.get(key, ()):
+                if not binding.id or not binding.description:
+                    continue
+                _namespace, name, params = parse_action(binding.action)
+                if node.check_action(name, params):
+                    return None
+                return self._why_not(node, name, params, binding.description)
+        return None
+
+    def _why_not(self, node: DOMNode, name: str, params: tuple[object, ...],
+                 label: str) -> str:
+        refusal = getattr(node, "refusal", None)
+        reason = refusal(name, params) if callable(refusal) else None
+        if reason:
+            return str(reason)
+        actor = self.actor
+        if not actor.is_admin_view and not actor.via_support:
+            # would the customer's admin view allow it? The same check, asked for it.
+            admin = replace(actor, role=type(actor.role)("admin"), view_mode=ViewMode.ADMIN)
+            self.actor = admin
+            try:
+                allowed = bool(node.check_action(name, params))
+            finally:
+                self.actor = actor
+            if allowed:
+                return t(actor.locale, "error.admin_only")
+        return t(actor.locale, "ui.key.unavailable", label=label)
+
+    def refusal(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Why a global key is not possible (see :meth:`_check_bindings`)."""
+        if action == "switch_mode" and self.actor.via_support and self.actor.customer_id is None:
+            return self.t("error.support_no_customer")
+        if action in ("toggle_view_mode", "toggle_language") and self._dialog_open():
+            return self.t("ui.key.close_dialog_first")
+        if action == "toggle_view_mode" and self.actor.via_support:
+            return self.t("support.view.support_fixed")
+        return None
+
+    # ------------------------------------------------------------ notifications
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """At most :data:`MAX_TOASTS` notifications at once, the same text only once (a
+        repeat restarts its time instead of stacking another toast)."""
+        for shown in list(self._notifications):
+            if (shown.message, shown.title, shown.severity) == (message, title, severity):
+                self._unnotify(shown, refresh=False)
+        super().notify(message, title=title, severity=severity, timeout=timeout,
+                       markup=markup)
+
+    def _on_notify(self, _event: Any) -> None:
+        """Runs before Textual's own ``_on_notify`` (which adds the new toast): make room."""
+        shown: list[Notification] = list(self._notifications)
+        for old in shown[: max(0, len(shown) + 1 - MAX_TOASTS)]:
+            self._unnotify(old, refresh=False)
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         """Served sessions never open a browser (it would open on the server)."""

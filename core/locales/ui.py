@@ -24,14 +24,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Wählen Sie einen Bereich mit den Tasten 1–4 oder den Schaltflächen:",
         "en": "Choose an area with the keys 1–4 or the buttons:",
     },
+    "ui.nav.language": {"de": "Sprache wechseln", "en": "Switch language"},
+    "ui.palette.placeholder": {"de": "Befehl suchen …", "en": "Search for a command …"},
+    "ui.palette.key": {"de": "Taste {key}", "en": "Key {key}"},
+    "ui.palette.language": {
+        "de": "Sprache: English (Language)", "en": "Language: Deutsch (Sprache)",
+    },
+    "ui.key.unavailable": {
+        "de": "„{label}“ ist hier gerade nicht möglich.",
+        "en": "“{label}” is not possible here right now.",
+    },
+    "ui.key.close_dialog_first": {
+        "de": "Bitte zuerst den Dialog schließen (Esc).",
+        "en": "Please close the dialog first (Esc).",
+    },
     "ui.help.title": {"de": "Hilfe – Tastenbelegung", "en": "Help – keys"},
+    "ui.help.screen_keys": {"de": "Tasten dieser Ansicht", "en": "Keys of this screen"},
+    "ui.help.global_keys": {"de": "Überall", "en": "Everywhere"},
+    "ui.help.no_screen_keys": {
+        "de": "Diese Ansicht hat keine eigenen Tasten.", "en": "This screen has no keys of its own.",
+    },
     "ui.help.close": {"de": "Schließen", "en": "Close"},
     "ui.help.body": {
-        "de": "1 Verträge · 2 Rufnummern · 3 Benutzerverwaltung · 4 Archiv\n"
-              "/ Tabelle filtern · ctrl+p Befehlspalette · ? Hilfe · ctrl+q Beenden\n"
+        "de": "ctrl+p Befehlspalette (alle Befehle, nach Namen suchen) · ctrl+l Sprache\n"
               "Tab/Shift+Tab wechselt zwischen Feldern, Enter bestätigt, Esc bricht ab.",
-        "en": "1 contracts · 2 numbers · 3 user management · 4 audit log\n"
-              "/ filter table · ctrl+p command palette · ? help · ctrl+q quit\n"
+        "en": "ctrl+p command palette (every command, search by name) · ctrl+l language\n"
               "Tab/Shift+Tab moves between fields, Enter confirms, Esc cancels.",
     },
     "ui.error.unexpected": {

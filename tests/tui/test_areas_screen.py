@@ -186,10 +186,11 @@ async def test_verified_area_needs_no_letter_and_no_pin(demo_core: Core, actors:
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_areas(pilot, "030")
         for key in ("r", "p"):
+            app.clear_notifications()
             await pilot.press(key)
             await pilot.pause()
             assert app.screen is screen
-        assert notifications(app).count("Die Adresse im Ortsnetz 030 ist bereits verifiziert.") == 2
+            assert "Die Adresse im Ortsnetz 030 ist bereits verifiziert." in notifications(app)
 
 
 async def test_pin_letter_to_an_address_outside_the_area_is_refused(
