@@ -98,3 +98,37 @@ async def test_deactivation_in_one_session_shows_marker_in_the_other(demo_server
           "process CPU ms", [round(c * 1000) for c in cpu],
           f"event-loop lag max {max(lags) * 1000:.0f} ms, mean {sum(lags) / len(lags) * 1000:.0f} ms")
     # how fast is measured by the benchmarks (bench/), not asserted here
+
+
+async def test_support_forwarding_with_reason_over_ssh(demo_server: RunningServer) -> None:
+    """Issue 11.2 over a real SSH connection: support opens Muster GmbH, `r` then ctrl+s
+    opens the reason dialog, which takes the typed ticket id and Enter, and the change runs
+    (the session used to hang there)."""
+    from sqlalchemy import select
+
+    from core.models import AuditEvent
+
+    async with interactive_session(demo_server.port, "support", "support-demo",
+                                   cols=120, rows=36) as term:
+        await term.wait_for("Kunde öffnen", timeout=20)
+        await term.type("muster")
+        await term.press("enter")
+        await term.wait_for("Muster GmbH", timeout=10)
+        await term.press("o")
+        await term.wait_for("Support-Zugriff: Muster GmbH", timeout=10)
+        await term.press("2")
+        await wait_row(term, "030 123456100", " aktiv ", timeout=20)
+        await term.press("r")
+        await term.wait_for("Weiterleitung einrichten", timeout=10)
+        await term.press("ctrl+a")
+        await term.press("ctrl+k")
+        await term.type("sip:empfang@muster-gmbh.de")
+        await term.send(CTRL_S)
+        await term.wait_for("Grund für die Änderung", timeout=10)
+        await term.type("T-4711")
+        await term.press("enter")
+        await term.wait_for("Weiterleitung für 030 123456100 gespeichert", timeout=10)
+    async with demo_server.core.uow(readonly=True) as uow:
+        events = list(await uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "number.forwarding_set")))
+    assert [(e.reason, e.actor_username) for e in events] == [("T-4711", "support")]
