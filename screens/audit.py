@@ -64,7 +64,7 @@ class AuditScreen(PortalScreen):
     def compose(self) -> ComposeResult:
         yield SessionHeader()
         yield Static("", classes="hint", id="scope")
-        yield Input(placeholder=self.t("ui.audit.filter_placeholder"), id="filter")
+        yield Input(placeholder=self.t("ui.audit.filter_placeholder"), id="filter", max_length=100)
         yield DataTable(cursor_type="row", zebra_stripes=True, id="events")
         yield Static("", id="detail")
         with Horizontal(classes="button-row"):

@@ -102,7 +102,7 @@ class ContractOverviewScreen(PortalScreen):
             yield Label("", id="product-label")
             yield Select[str](self._product_options(), value=ALL, id="product",
                               allow_blank=False, compact=True)
-        yield Input(id="filter", classes="hidden")
+        yield Input(id="filter", classes="hidden", max_length=100)
         yield Static("", id="breadcrumb", classes="title hidden")
         yield DataTable(id="contracts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary", classes="hint")

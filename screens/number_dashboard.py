@@ -223,7 +223,8 @@ class NumberDashboardScreen(PortalScreen):
     def compose(self) -> ComposeResult:
         yield SessionHeader()
         yield Static("", id="hint", classes="hint")
-        yield Input(id="filter", placeholder=self.t("ui.numbers.filter_placeholder"), disabled=True)
+        yield Input(id="filter", placeholder=self.t("ui.numbers.filter_placeholder"), disabled=True,
+                    max_length=100)
         yield NumberTable(columns=len(COLUMNS), lines_cached=LINES_CACHED, id="numbers",
                           cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary")

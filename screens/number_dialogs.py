@@ -202,7 +202,7 @@ class SwapDialog(NumberDialog[SwapResult]):
         yield Static(self.t("ui.numbers.swap.old"))
         yield Select[str]([], id="old", prompt="–")
         yield Static(self.t("ui.numbers.swap.new"))
-        yield Input(id="new-filter", classes="hidden",
+        yield Input(id="new-filter", classes="hidden", max_length=100,
                     placeholder=self.t("ui.numbers.swap.filter_placeholder"))
         yield Select[str]([], id="new", prompt="–")
         yield Static("", id="new-more", classes="hint")
@@ -310,7 +310,7 @@ class ForwardingDialog(NumberDialog[NumberView]):
         yield Static(self.t("ui.numbers.forwarding.info"))
         current = self.view.forwarding_target or self.t("ui.numbers.forwarding.none")
         yield Static(self.t("ui.numbers.forwarding.current", target=clean(current)), id="current")
-        yield Input(self.view.forwarding_target or "", id="target",
+        yield Input(self.view.forwarding_target or "", id="target", max_length=40,
                     placeholder=self.t("ui.numbers.forwarding.placeholder"))
 
     async def confirm(self) -> NumberView | None:

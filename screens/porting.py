@@ -95,13 +95,13 @@ class CreatePortingDialog(FormDialog[PortingOrderView]):
             id="area",
         )
         yield Static(self.t("ui.porting.create.numbers"))
-        yield Input(placeholder="030 1234567, 030 1234568", id="numbers")
+        yield Input(placeholder="030 1234567, 030 1234568", id="numbers", max_length=2000)
         yield Static(self.t("ui.porting.create.provider"))
         yield Input(max_length=porting.MAX_TEXT, id="provider")
         yield Static(self.t("ui.porting.create.holder"))
         yield Input(value=clean(self.actor.customer_name or ""), max_length=porting.MAX_TEXT, id="holder")
         yield Static(self.t("ui.porting.create.date"))
-        yield Input(value=format_date(self.earliest, "de"), id="wished")
+        yield Input(value=format_date(self.earliest, "de"), id="wished", max_length=20)
 
     def on_mount(self) -> None:
         super().on_mount()

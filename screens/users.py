@@ -124,7 +124,8 @@ class NewEmployeeDialog(PortalMixin, Dialog[EmployeeView]):
             for field, label in (("username", "users.username"), ("full-name", "users.full_name"),
                                  ("new-email", "users.email"), ("new-mobile", "users.mobile")):
                 yield Label(self.t(label))
-                yield Input(id=field)
+                yield Input(id=field, max_length={"username": 64, "new-email": 254,
+                                                  "new-mobile": 30}.get(field, 100))
             yield Label(self.t("users.language"))
             yield Select[str]([(self.t(f"users.language.{loc}"), loc) for loc in LOCALES],
                               value=self.actor.locale, allow_blank=False, id="new-locale")
@@ -188,13 +189,13 @@ class UsersScreen(PortalScreen):
             yield Static("", id="profile-line")
             with Horizontal(classes="field"):
                 yield Label("", id="email-label")
-                yield Input(id="email")
+                yield Input(id="email", max_length=254)
             with Horizontal(classes="field"):
                 yield Label("", id="mobile-label")
-                yield Input(id="mobile")
+                yield Input(id="mobile", max_length=30)
             with Horizontal(classes="field"):
                 yield Label("", id="password-label")
-                yield Input(id="current-password", password=True)
+                yield Input(id="current-password", password=True, max_length=1024)
             with Horizontal(classes="button-row"):
                 yield Button("", id="btn-save", variant="primary", compact=True)
             with Horizontal(classes="field"):

@@ -42,7 +42,7 @@ class _WarmUpApp(App[None]):
             with Vertical():
                 yield Static("Rufnummern", classes="title")
                 yield Label("Filter")
-                yield Input(placeholder="Filter")
+                yield Input(placeholder="Filter", max_length=100)
                 yield Select([("Aktiv", 1), ("Inaktiv", 2)], allow_blank=False)
                 yield SelectionList[int](("a", 1), ("b", 2))
                 yield Checkbox("Verkehrsdaten löschen")
