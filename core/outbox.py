@@ -32,7 +32,16 @@ from core.security import mask_email, mask_phone
 
 log = logging.getLogger(__name__)
 
-CLAIM_SECONDS = 120
+LEASE_SECONDS = 10.0
+"""A claimed row is this dispatcher's for this long, renewed while it works on it: a row
+that a dead process held is free again within this time."""
+RENEW_SECONDS = 3.0
+CLAIM_BATCH = 200
+"""Rows a dispatcher claims per round (one transaction)."""
+RESULT_BATCH = 50
+"""Deliveries recorded per transaction."""
+CONCURRENCY = 8
+"""Deliveries in flight at once (SMTP and the SMS gateway are network round trips)."""
 MAX_ATTEMPTS = 8
 
 
@@ -196,7 +205,16 @@ async def retry_dead(db: Database, clock: Clock, message_id: int | None = None) 
 
 
 class Dispatcher:
-    """Delivers due outbox rows; safe to run on every node at once."""
+    """Delivers due outbox rows; safe to run on every node at once.
+
+    A round claims up to ``limit`` due rows in one transaction (a lease of
+    :data:`LEASE_SECONDS`, renewed every :data:`RENEW_SECONDS` while the round works, so
+    rows held by a process that died are free again within seconds), reads them in one
+    query, delivers them (:data:`CONCURRENCY` at a time) and records the results in one
+    transaction per :data:`RESULT_BATCH` deliveries. A crash between delivering and
+    recording means the message is delivered again by whoever takes it over; transports
+    are idempotent by the message key, so the recipient still gets it once.
+    """
 
     def __init__(
         self,
@@ -209,6 +227,8 @@ class Dispatcher:
         max_attempts: int = MAX_ATTEMPTS,
         backoff_base: float = 5.0,
         backoff_max: float = 3600.0,
+        lease_seconds: float = LEASE_SECONDS,
+        renew_seconds: float = RENEW_SECONDS,
     ) -> None:
         self.db = db
         self.box = box
@@ -218,6 +238,8 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        self.lease = timedelta(seconds=lease_seconds)
+        self.renew_seconds = renew_seconds
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -226,47 +248,65 @@ class Dispatcher:
     def backoff(self, attempts: int) -> timedelta:
         return timedelta(seconds=min(self.backoff_max, self.backoff_base * 2 ** (attempts - 1)))
 
+    @staticmethod
+    def _free(now: datetime) -> Any:
+        return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+
     async def _claim(self, limit: int) -> list[int]:
+        """Lease up to ``limit`` due rows to this dispatcher, in one transaction. The
+        conditional UPDATE decides: of two dispatchers that picked the same candidates, each
+        row goes to one (PostgreSQL re-checks the condition after the row lock; SQLite has
+        one writer)."""
         now = self.clock.now()
-        async with self.db.session(readonly=True) as session:
+        async with self.db.session() as session, session.begin():
             candidates = (
                 await session.scalars(
                     select(OutboxMessage.id)
                     .where(
                         OutboxMessage.status == OutboxStatus.PENDING,
                         OutboxMessage.next_attempt_at <= now,
-                        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+                        self._free(now),
                     )
                     .order_by(OutboxMessage.id)
                     .limit(limit)
                 )
             ).all()
-        claimed: list[int] = []
-        for message_id in candidates:
-            async with self.db.session() as session, session.begin():
-                result = await session.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id == message_id,
-                        OutboxMessage.status == OutboxStatus.PENDING,
-                        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-                    )
-                    .values(
-                        claimed_by=self.node_id,
-                        claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
-                    )
+            if not candidates:
+                return []
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(candidates),
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    self._free(now),
                 )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                claimed.append(message_id)
-        return claimed
+                .values(claimed_by=self.node_id, claimed_until=now + self.lease)
+                .returning(OutboxMessage.id)
+                .execution_options(synchronize_session=False)
+            )
+            return sorted(result.scalars().all())
 
-    async def _deliver(self, message_id: int) -> bool:
-        async with self.db.session(readonly=True) as session:
-            row = await session.get(OutboxMessage, message_id)
-        if row is None or row.payload is None:
-            return False
+    async def _renew(self, held: set[int]) -> None:
+        """Keep the lease of the rows this round still holds (until cancelled)."""
+        while True:
+            await asyncio.sleep(self.renew_seconds)
+            if not held:
+                continue
+            try:
+                async with self.db.session() as session, session.begin():
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id.in_(sorted(held)),
+                               OutboxMessage.claimed_by == self.node_id)
+                        .values(claimed_until=self.clock.now() + self.lease)
+                        .execution_options(synchronize_session=False)
+                    )
+            except Exception:  # the next renewal tries again; the lease is several of them
+                log.warning("outbox lease renewal failed", exc_info=True)
+
+    async def _send(self, row: OutboxMessage) -> str | None:
+        """Deliver one row; the error text or None."""
         transport = self.transports.get(row.kind)
-        error: str | None = None
         try:
             if transport is None:
                 raise RuntimeError(f"no transport for {row.kind.value}")
@@ -274,46 +314,85 @@ class Dispatcher:
         except Exception as exc:  # any transport failure is retried, never dropped
             # Only the exception type and a short text: transports must not put payloads there.
             error = f"{type(exc).__name__}: {str(exc)[:300]}"
-            log.warning("outbox %s delivery failed (attempt %s): %s", message_id, row.attempts + 1, error)
-        now = self.clock.now()
-        async with self.db.session() as session, session.begin():
-            if error is None:
-                values: dict[str, Any] = {
-                    "status": OutboxStatus.SENT, "sent_at": now, "payload": None,
-                    "attempts": row.attempts + 1, "claimed_until": None, "last_error": None,
-                }
-            else:
-                attempts = row.attempts + 1
-                values = {
-                    "attempts": attempts,
-                    "last_error": error,
-                    "claimed_until": None,
-                    "next_attempt_at": now + self.backoff(attempts),
-                    "status": OutboxStatus.DEAD if attempts >= self.max_attempts else OutboxStatus.PENDING,
-                }
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == self.node_id)
-                .values(**values)
-            )
-        return error is None
+            log.warning("outbox %s delivery failed (attempt %s): %s", row.id, row.attempts + 1,
+                        error)
+            return error
+        return None
 
-    async def dispatch_once(self, limit: int = 50) -> int:
-        """Deliver what is due now; returns how many were delivered."""
+    async def _record(self, results: list[tuple[OutboxMessage, str | None]]) -> None:
+        """One transaction for a batch of outcomes: all sent rows in one UPDATE."""
+        if not results:
+            return
+        now = self.clock.now()
+        sent = [row.id for row, error in results if error is None]
+        async with self.db.session() as session, session.begin():
+            if sent:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(sent), OutboxMessage.claimed_by == self.node_id)
+                    .values(status=OutboxStatus.SENT, sent_at=now, payload=None,
+                            attempts=OutboxMessage.attempts + 1, claimed_until=None,
+                            last_error=None)
+                    .execution_options(synchronize_session=False)
+                )
+            for row, error in results:
+                if error is None:
+                    continue
+                attempts = row.attempts + 1
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == self.node_id)
+                    .values(
+                        attempts=attempts, last_error=error, claimed_until=None,
+                        next_attempt_at=now + self.backoff(attempts),
+                        status=OutboxStatus.DEAD if attempts >= self.max_attempts
+                        else OutboxStatus.PENDING,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+
+    async def dispatch_once(self, limit: int = CLAIM_BATCH) -> int:
+        """Deliver what is due now (up to ``limit`` rows); returns how many were delivered."""
+        ids = await self._claim(limit)
+        if not ids:
+            return 0
+        held = set(ids)
+        renewal = asyncio.create_task(self._renew(held), name="outbox-lease")
         delivered = 0
-        for message_id in await self._claim(limit):
-            if await self._deliver(message_id):
-                delivered += 1
+        try:
+            async with self.db.session(readonly=True) as session:
+                rows = list(await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == self.node_id)
+                    .order_by(OutboxMessage.id)
+                ))
+            held.intersection_update(row.id for row in rows)
+            rows = [row for row in rows if row.payload is not None]
+            for start in range(0, len(rows), RESULT_BATCH):
+                batch = rows[start:start + RESULT_BATCH]
+                errors: list[str | None] = []
+                for first in range(0, len(batch), CONCURRENCY):
+                    errors += await asyncio.gather(
+                        *(self._send(row) for row in batch[first:first + CONCURRENCY]))
+                results = list(zip(batch, errors, strict=True))
+                await self._record(results)
+                held.difference_update(row.id for row in batch)
+                delivered += sum(1 for error in errors if error is None)
+        finally:
+            renewal.cancel()
         return delivered
 
     async def run(self, interval: float = 1.0) -> None:
         while True:
+            delivered = 0
             try:
-                await self.dispatch_once()
+                delivered = await self.dispatch_once()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox dispatcher round failed")
+            if delivered:
+                continue  # a full round: there may be more due at once
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=interval)
