@@ -197,11 +197,12 @@ async def seed_demo(uow: UnitOfWork) -> bool:
         customer_id=muster.id, area_prefix="030", numbers=["+4930987654321"],
         old_provider="Alt-Telefon GmbH", account_holder="Muster GmbH",
         wished_date=today + timedelta(days=28), status=PortingStatus.CONFIRMED,
-        carrier_ref="SIM-0001", next_step_at=now + timedelta(days=28), created_at=now - timedelta(days=5),
+        carrier_ref=None, next_step_at=now + timedelta(days=28), created_at=now - timedelta(days=5),
         created_by_id=admin.id,
     )
     s.add(order)
     await s.flush()
+    order.carrier_ref = f"SIM-{order.id:06d}"  # the simulated carrier's format (one for all)
     s.add_all([
         PortingEvent(order_id=order.id, status=PortingStatus.SUBMITTED, note="", at=now - timedelta(days=5)),
         PortingEvent(order_id=order.id, status=PortingStatus.CONFIRMED,

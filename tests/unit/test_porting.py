@@ -287,3 +287,12 @@ async def test_areas_ordering_and_audit_filter_on_postgres(pg_server: str, tmp_p
         assert await core.read(list_events, admin, query="100%") == []
     finally:
         await core.close()
+
+
+async def test_carrier_references_have_one_format(demo_core: Core, actors: dict[str, Actor]) -> None:
+    """Issue 11.14: the demo order and new orders are numbered alike (not SIM-0001 next to
+    SIM-000002)."""
+    import re as _re
+
+    refs = [o.carrier_ref for o in await demo_core.read(porting.list_orders, actors["admin"])]
+    assert refs and all(ref and _re.fullmatch(r"SIM-\d{6}", ref) for ref in refs)
