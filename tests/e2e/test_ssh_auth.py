@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +244,82 @@ async def test_banner_is_shown_before_login(demo_server: RunningServer) -> None:
     )
     conn.close()
     assert "Business Service Portal" in client.banner
+
+
+async def test_public_key_then_keyboard_interactive_gains_nothing(
+    demo_server: RunningServer,
+) -> None:
+    """The victim's key offered (the server answers "acceptable"), the signature forged, then
+    keyboard-interactive with the attacker's own password under the victim's name."""
+    victim = await _add_key(demo_server.core, "admin")
+    forged = ForgedKeyPair(asyncssh.generate_private_key("ssh-ed25519"), victim.convert_to_public())
+    with pytest.raises(asyncssh.PermissionDenied):
+        await connect(demo_server.port, "admin", "tom-demo", client_keys=[forged],
+                      preferred_auth="publickey,keyboard-interactive")
+    assert [e.actor_username for e in await _logins(demo_server.core)] == []
+
+
+async def _through_socks(socks_port: int, target_port: int) -> bytes:
+    """Send b"ping" through ``ssh -D``'s local SOCKS5 listener to 127.0.0.1:target_port
+    (an echo server); what comes back (asyncssh answers the SOCKS request at once and opens
+    the SSH channel afterwards, so only the echo tells whether the server forwarded)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", socks_port)
+    try:
+        writer.write(b"\x05\x01\x00")
+        await reader.readexactly(2)
+        writer.write(b"\x05\x01\x00\x01\x7f\x00\x00\x01" + target_port.to_bytes(2, "big"))
+        await reader.readexactly(10)
+        writer.write(b"ping")
+        return await asyncio.wait_for(reader.read(4), 10)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        return b""
+    finally:
+        writer.close()
+
+
+async def _echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(await reader.read(4))
+    await writer.drain()
+    writer.close()
+
+
+async def test_dynamic_forwarding_agent_x11_and_subsystems_are_refused(
+    demo_server: RunningServer,
+) -> None:
+    conn = await connect(demo_server.port, "admin", "admin-demo")
+    async with conn:
+        echo = await asyncio.start_server(_echo, "127.0.0.1", 0)
+        echo_port = echo.sockets[0].getsockname()[1]
+        socks = await conn.forward_socks("127.0.0.1", 0)  # ssh -D
+        assert await _through_socks(socks.get_port(), echo_port) == b""
+        socks.close()
+        echo.close()
+        for subsystem in ("sftp", "netconf", "anything"):
+            with pytest.raises((asyncssh.Error, OSError)):
+                await conn.create_session(asyncssh.SSHClientSession, subsystem=subsystem)
+        with pytest.raises((asyncssh.Error, OSError)):
+            await conn.create_session(asyncssh.SSHClientSession, "whoami",
+                                      x11_forwarding=True, x11_display="127.0.0.1:0",
+                                      x11_auth_path="/nonexistent")
+    agent = await connect(demo_server.port, "admin", "admin-demo", agent_forwarding=True)
+    async with agent:
+        result = await agent.run("whoami", check=False)
+        assert "admin" in str(result.stdout)
+    for connection in list(demo_server.server.connections):
+        assert connection.conn is None or connection.conn.get_agent_path() is None
+
+
+async def test_environment_variables_change_nothing(demo_server: RunningServer) -> None:
+    """``SendEnv``/``SetEnv`` values reach no process environment and no setting: the portal
+    starts no subprocess and reads only the terminal's colour hints from them."""
+    before = dict(os.environ)
+    injected = {"LD_PRELOAD": "/tmp/evil.so", "PATH": "/tmp/evil", "PYTHONPATH": "/tmp/evil",
+                "LINEDESK_DATABASE_URL": "sqlite:////tmp/evil.db", "LINEDESK_LOG_LEVEL": "DEBUG",
+                "BASH_ENV": "/tmp/evil.sh", "SHELL": "/bin/sh"}
+    conn = await connect(demo_server.port, "mia", "mia-demo")
+    async with conn:
+        result = await conn.run("whoami", env=injected, check=False)
+    assert result.exit_status == 0, result.stderr
+    assert "mia" in str(result.stdout)
+    assert dict(os.environ) == before
+    assert demo_server.server.settings.database_url != injected["LINEDESK_DATABASE_URL"]
