@@ -29,7 +29,7 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from core.enums import KIND_LABELS, STATUS_LABELS, NumberAction, NumberStatus
 from core.errors import DomainError
-from core.events import DomainEvent
+from core.events import DomainEvent, Subscription
 from core.i18n import format_date, format_money
 from core.services import numbers
 from core.services.numbers import FaxSendResult, NumberPage, NumberView, SwapResult
@@ -209,8 +209,12 @@ class NumberDashboardScreen(PortalScreen):
         self._total = 0
         """Numbers matching the filter (all pages)."""
         self._action_state: tuple[object, ...] = ()
-        self._away = False
-        """True while another mode is shown: bus events do not reach this screen then."""
+        self._missed = False
+        """An event of this customer was published while the screen was covered."""
+        self._watch: Subscription | None = None
+        """While covered: a bus subscription that only sets :attr:`_missed` (the App
+        delivers events to the current mode's screens only, and a screen covered by
+        another one is not told when its mode is left and re-entered)."""
         self._action_lines: dict[tuple[object, ...], DrawnOnce] = {}
         """The action links per state (of this actor and language)."""
         self._loading = False
@@ -437,12 +441,28 @@ class NumberDashboardScreen(PortalScreen):
         self._sync_actions()
 
     def on_screen_suspend(self, _: ScreenSuspend) -> None:
-        self._away = self not in self.app.screen_stack
+        self._missed = False
+        self._unwatch()
+        self._watch = self.core.bus.subscribe(self._note_event, customer_id=self.actor.customer_id)
+
+    def _note_event(self, event: DomainEvent) -> None:
+        if numbers_in(event) or event.name.startswith(("Number", "Porting")):
+            self._missed = True
 
     def on_screen_resume(self, _: ScreenResume) -> None:
-        if self._away:
-            self._away = False
+        """Back on top: current data if anything changed meanwhile (one page read)."""
+        self._unwatch()
+        if self._missed:
+            self._missed = False
             self.reload()
+
+    def _unwatch(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
+
+    def on_unmount(self) -> None:
+        self._unwatch()
 
     @on(ActorChanged)
     def _actor_changed(self) -> None:

@@ -433,3 +433,76 @@ async def test_same_row_changed_twice_in_another_session_shows_each_state(
                 line = painted("030 123456101")
                 assert ("Deaktivierung vorgemerkt" in line) is marked, (cursor_on, service, line)
                 assert ("31.12.2026" in line) is marked and (line.lstrip().startswith("!")) is marked
+
+
+async def test_covered_dashboard_shows_current_data_when_it_comes_back(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """Issue 11.8: a change made in another session while this dashboard is covered (by
+    one of its dialogs, by another screen of its mode, by another mode) is shown when the
+    dashboard comes back."""
+    from screens.number_dialogs import DeactivateDialog
+    from screens.porting import PortingScreen
+
+    admin = actors["admin"]
+    other = LinedeskApp(demo_core, admin)
+    app = LinedeskApp(demo_core, admin)
+    async with other.run_test(size=(120, 40)) as other_pilot, app.run_test(size=(160, 45)) as pilot:
+        other_screen = await open_dashboard(other, other_pilot)
+        screen = await open_dashboard(app, pilot)
+        # covered by a dialog
+        await select_number(screen, pilot, "+4930123456100")
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeactivateDialog)
+        await select_number(other_screen, other_pilot, TOM_NUMBER)
+        await demo_core.run(numbers.deactivate, admin, number=TOM_NUMBER)
+        await settle(other, other_pilot)
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        row = row_text(screen, TOM_NUMBER)
+        assert row[0] == "!" and "Deaktivierung vorgemerkt" in row
+        assert "Deaktivierung vorgemerkt" in painted_row(app, "030 123456101")
+        # covered by another screen of the numbers mode (Portieren)
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PortingScreen)
+        await demo_core.run(numbers.undo_deactivation, admin, number=TOM_NUMBER)
+        await demo_core.run(numbers.activate, admin, number=INACTIVE)
+        await settle(app, pilot)
+        app.pop_screen()
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert row_text(screen, TOM_NUMBER)[0] == "" and "aktiv" in row_text(screen, TOM_NUMBER)
+        assert row_text(screen, INACTIVE)[5] == "aktiv"
+        assert " aktiv " in painted_row(app, "030 123456104")
+        assert "vorgemerkt" not in painted_row(app, "030 123456101")
+        # away in another mode
+        await pilot.press("1")
+        await settle(app, pilot)
+        await demo_core.run(numbers.deactivate, admin, number=INACTIVE)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert row_text(screen, INACTIVE)[0] == "!"
+        assert "Deaktivierung vorgemerkt" in painted_row(app, "030 123456104")
+        # covered by another screen, then away in another mode, back, and uncovered
+        await pilot.press("p")
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        await demo_core.run(numbers.undo_deactivation, admin, number=INACTIVE)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PortingScreen)
+        app.pop_screen()
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert row_text(screen, INACTIVE)[0] == ""
+        assert "vorgemerkt" not in painted_row(app, "030 123456104")
+
+
+def painted_row(app: LinedeskApp, national: str) -> str:
+    """The row as it is on the screen (not only in the table's data)."""
+    return next((line for line in screen_text(app).splitlines() if national in line), "")
