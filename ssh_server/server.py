@@ -17,8 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import asyncssh
+from asyncssh.kex import get_kex_algs
 
 from core.config import Settings
+from core.files import private_dir, write_private
 from core.runtime import Core
 from ssh_server.auth import PortalConnection
 from ssh_server.gate import PreAuthGate, parse_sources
@@ -29,7 +31,14 @@ from ssh_server.session import PortalSession
 log = logging.getLogger(__name__)
 
 HOST_KEY_NAME = "ssh_host_ed25519_key"
-KEX_ALGS = ["mlkem768x25519-sha256", "curve25519-sha256", "curve25519-sha256@libssh.org"]
+PQ_KEX_WITH_LIBOQS = ["sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com"]
+"""Offered after ML-KEM when asyncssh found a liboqs library (none is packaged for Debian 12 or on
+PyPI as a binary, see SECURITY.md); ML-KEM needs none (PyCA cryptography has it)."""
+KEX_ALGS = [
+    "mlkem768x25519-sha256",
+    *(alg for alg in PQ_KEX_WITH_LIBOQS if alg.encode() in get_kex_algs()),
+    "curve25519-sha256", "curve25519-sha256@libssh.org",
+]
 ENCRYPTION_ALGS = ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com"]
 MAC_ALGS = ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"]
 SIGNATURE_ALGS = [
@@ -57,12 +66,12 @@ def load_host_key(data_dir: Path) -> asyncssh.SSHKey:
     path = data_dir / HOST_KEY_NAME
     if path.exists():
         return asyncssh.read_private_key(str(path))
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     key = asyncssh.generate_private_key("ssh-ed25519")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(key.export_private_key())
-    path.with_name(HOST_KEY_NAME + ".pub").write_bytes(key.export_public_key())
+    write_private(path.with_name(HOST_KEY_NAME + ".pub"), key.export_public_key())
     return key
 
 
