@@ -72,6 +72,8 @@ class Actor:
     key_fingerprint: str | None = None
     locale: str = "de"
     customer_name: str | None = None
+    session_id: str | None = None
+    """The SSH connection this actor signed in on; every audit row of it carries the id."""
 
     @property
     def via_support(self) -> bool:

@@ -22,6 +22,7 @@ from core.authz import Actor
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.db import Database, transaction
+from core.errors import PermissionDenied
 from core.events import EventBus
 from core.jobs import JOBS
 from core.local_bridge import LocalEventBridge
@@ -115,8 +116,15 @@ class Core:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> R:
-        async with self.uow(readonly=readonly) as work:
-            return await fn(work, actor, *args, **kwargs)
+        try:
+            async with self.uow(readonly=readonly) as work:
+                return await fn(work, actor, *args, **kwargs)
+        except PermissionDenied as exc:
+            # the refused call rolled back; its denial is recorded on its own
+            async with self.uow() as work:
+                work.audit(actor, "access.denied", customer_id=actor.customer_id,
+                           service=f"{fn.__module__}.{fn.__qualname__}"[:100], refusal=exc.key)
+            raise
 
     async def _to_completion(self, work: Coroutine[Any, Any, R]) -> R:
         """Run a unit of work that a cancelled caller (a session closing, a dropped exec

@@ -61,6 +61,8 @@ class UnitOfWork:
         **details: Any,
     ) -> AuditEvent:
         """R17: record who did what, on behalf of which customer, from where."""
+        if actor is not None and actor.session_id:
+            details = {**details, "session": actor.session_id}
         row = AuditEvent(
             at=self.clock.now(),
             customer_id=customer_id,

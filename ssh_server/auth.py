@@ -11,7 +11,9 @@ was authenticated another way, nor of another username.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +41,8 @@ class PortalConnection(asyncssh.SSHServer):
         self.core = server.core
         self.conn: asyncssh.SSHServerConnection | None = None
         self.source = ""
+        self.session_id = secrets.token_hex(8)
+        """Names this connection in the audit rows (sign-in, failures, what it changes)."""
         self.actor: Actor | None = None
         """Bound in :meth:`auth_completed` only; sessions wait for :attr:`ready`."""
         self.ready = asyncio.Event()
@@ -170,6 +174,7 @@ class PortalConnection(asyncssh.SSHServer):
         result = await auth_service.authenticate_password(
             self.core, username=username, password=password, source=self.source,
             audit_login=False,  # recorded by the session (interactive or command)
+            session_id=self.session_id,
         )
         if result.actor is None:
             log.info("password login failed for %r from %s", username[:MAX_USERNAME], self.source)
@@ -180,7 +185,8 @@ class PortalConnection(asyncssh.SSHServer):
 
     async def _record_failure(self, username: str) -> None:
         async with self.core.uow() as uow:
-            await auth_service.record_failure(uow, username=username, source=self.source)
+            await auth_service.record_failure(uow, username=username, source=self.source,
+                                              session_id=self.session_id)
         self._count_failure()
 
     def _count_failure(self) -> None:
@@ -206,7 +212,7 @@ class PortalConnection(asyncssh.SSHServer):
                 log.warning("no identity after authentication of %r; closing", username)
                 self.conn.close()
                 return
-            self.actor = actor
+            self.actor = dataclasses.replace(actor, session_id=self.session_id)
             self._release_unauth()
         finally:
             self.ready.set()

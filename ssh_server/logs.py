@@ -48,9 +48,33 @@ def redact_commands() -> None:
         asyncssh_log.addFilter(CommandRedactor())
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """CR, LF, ESC, other C0/C1 controls and bidi overrides as ``\\n``, ``\\x1b`` …: a
+    value from a client (a debug message, a disconnect reason) can neither start a forged
+    log line nor drive the terminal of whoever reads the log."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class ControlEscaper(logging.Filter):
+    """Escapes control characters in every record's message (not in tracebacks)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        escaped = escape_controls(message)
+        if escaped != message:
+            record.msg, record.args = escaped, None
+        return True
+
+
 def configure_logging(settings: Settings, *, process_id: bool = False) -> None:
     """``linedesk serve``'s logging; ``process_id`` names the worker on each line."""
     where = " [%(process)d]" if process_id else ""
     logging.basicConfig(level=settings.log_level.upper(),
                         format=f"%(asctime)s %(levelname)s{where} %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, ControlEscaper) for f in handler.filters):
+            handler.addFilter(ControlEscaper())
     redact_commands()

@@ -194,3 +194,13 @@ MESSAGES.update({
     "audit.value.changed.email": {"de": "E-Mail-Adresse", "en": "e-mail address"},
     "audit.value.changed.mobile": {"de": "Mobilfunk-Rufnummer", "en": "mobile number"},
 })
+
+# issue 12 (audit of refusals): refused sign-ins and refused actions
+MESSAGES.update({
+    "audit.action.session.login_failed": {"de": "Anmeldung abgelehnt", "en": "Sign-in refused"},
+    "audit.text.session.login_failed": {"de": "Anmeldung als {target} abgelehnt ({method})",
+                                        "en": "Sign-in as {target} refused ({method})"},
+    "audit.action.access.denied": {"de": "Zugriff verweigert", "en": "Access denied"},
+    "audit.value.method.keyboard-interactive": {"de": "Passwort (Dialog)",
+                                                "en": "password (prompt)"},
+})

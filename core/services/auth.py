@@ -131,7 +131,7 @@ def _same(column: Any, value: object) -> Any:
 
 async def authenticate_password(
     core: UnitsOfWork, *, username: str, password: str, source: str | None = None,
-    audit_login: bool = True,
+    audit_login: bool = True, session_id: str | None = None,
 ) -> LoginResult:
     """Check a password. A failure counts towards the lockout; the caller says only "failed".
     ``audit_login=False``: the caller records the sign-in itself (the SSH server, once it
@@ -152,7 +152,7 @@ async def authenticate_password(
     async with core.uow() as uow:
         result = await _complete_password_login(
             uow, username, ok=ok, upgraded=upgraded, source=source, checked_hash=stored,
-            audit_login=audit_login,
+            audit_login=audit_login, session_id=session_id,
         )
     if result.actor is None:
         await asyncio.sleep(max(0.0, started + FAILED_LOGIN_SECONDS - wallclock.monotonic()))
@@ -175,16 +175,19 @@ async def _complete_password_login(
     source: str | None,
     checked_hash: str | None = None,
     audit_login: bool = True,
+    session_id: str | None = None,
 ) -> LoginResult:
     account = await _account(uow, username)
-    if account is None:
-        return LoginResult(None)
-    if await is_locked(uow, account.id):
-        return LoginResult(None, locked=True)
+    if account is None or await is_locked(uow, account.id):
+        record_login_failure(uow, account, username, source=source, session_id=session_id,
+                             method="password")
+        return LoginResult(None, locked=account is not None)
     if checked_hash is not None and account.password_hash != checked_hash:
         ok = False  # the password changed while we were checking the old one
     if not ok:
         uow.session.add(LoginFailure(account_id=account.id, source=source or "", at=uow.clock.now()))
+        record_login_failure(uow, account, username, source=source, session_id=session_id,
+                             method="password")
         return LoginResult(None, locked=await _locked_after_flush(uow, account.id))
     await uow.session.execute(delete(LoginFailure).where(LoginFailure.account_id == account.id))
     if upgraded is not None:
@@ -234,8 +237,23 @@ async def login_key(
     )
 
 
-async def record_failure(uow: UnitOfWork, *, username: str, source: str | None = None) -> None:
+async def record_failure(
+    uow: UnitOfWork, *, username: str, source: str | None = None, session_id: str | None = None,
+) -> None:
     """Count a failed attempt of another method (keyboard-interactive) towards the lockout."""
     account = await _account(uow, username)
     if account is not None:
         uow.session.add(LoginFailure(account_id=account.id, source=source or "", at=uow.clock.now()))
+    record_login_failure(uow, account, username, source=source, session_id=session_id,
+                         method="keyboard-interactive")
+
+
+def record_login_failure(
+    uow: UnitOfWork, account: Account | None, username: str, *, source: str | None,
+    session_id: str | None, method: str,
+) -> None:
+    """Audit a refused sign-in (in the account's customer's log; unknown names in the
+    operator's): the name as typed, never the password."""
+    row = uow.audit(None, "session.login_failed", customer_id=account.customer_id if account else None,
+                    target=username[:64], method=method, session=session_id)
+    row.source_address = (source or "")[:64] or None
