@@ -66,7 +66,7 @@ def test_areas_note_sets_and_withdraws_the_operator_approval(demo_dir: Path) -> 
     ("args", "exit_code", "message"),
     [
         (("9999999", "030", "ok"), 4, "9999999"),  # unknown customer number
-        (("1000001", "040", "ok"), 4, "R16"),  # area not verified for this customer
+        (("1000001", "040", "ok"), 4, "not yet verified"),  # area not verified (no [R16] code)
         (("1000001", "099", "ok"), 4, "099"),  # no such area
         (("1000001", "030", "ok\x1b[2J"), 2, "control"),
         (("1000001", "030", "x" * 301), 2, "300"),
