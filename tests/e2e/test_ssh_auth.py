@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -301,12 +302,19 @@ async def test_dynamic_forwarding_agent_x11_and_subsystems_are_refused(
             await conn.create_session(asyncssh.SSHClientSession, "whoami",
                                       x11_forwarding=True, x11_display="127.0.0.1:0",
                                       x11_auth_path="/nonexistent")
-    agent = await connect(demo_server.port, "admin", "admin-demo", agent_forwarding=True)
-    async with agent:
-        result = await agent.run("whoami", check=False)
-        assert "admin" in str(result.stdout)
-    for connection in list(demo_server.server.connections):
-        assert connection.conn is None or connection.conn.get_agent_path() is None
+    with tempfile.TemporaryDirectory() as tmp:  # ssh -A with an agent socket of the client
+        agent_path = str(Path(tmp) / "agent.sock")
+        fake_agent = await asyncio.start_unix_server(lambda _r, w: w.close(), agent_path)
+        agent = await asyncssh.connect(
+            "127.0.0.1", demo_server.port, username="admin", password="admin-demo",
+            known_hosts=None, agent_path=agent_path, agent_forwarding=True,
+            preferred_auth="password", config=None)
+        async with agent:
+            result = await agent.run("whoami", check=False)
+            assert "admin" in str(result.stdout)
+            served = [c.conn for c in demo_server.server.connections if c.conn is not None]
+            assert served and all(conn.get_agent_path() is None for conn in served)
+        fake_agent.close()
 
 
 async def test_environment_variables_change_nothing(demo_server: RunningServer) -> None:
