@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from alembic.script import ScriptDirectory
 
 from core.db import Database
 from core.demo import seed_demo
+from core.files import open_private, tighten
 from core.reference import ensure_reference_data
 from core.runtime import Core
 
@@ -62,7 +64,11 @@ async def prepare(core: Core, *, demo: bool = False) -> bool:
     """Make a database ready to serve: create the data dir, migrate to the newest schema,
     load reference data and, with ``demo``, the demo data if the database is empty.
     Returns True when demo data was loaded."""
-    core.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    tighten(core.settings.data_dir)  # 0700, its files 0600 (also an older data dir)
+    if core.settings.database_url is None:
+        # SQLite would create the file with the umask's mode (0644): create it private
+        # first; its -wal and -shm files take the database file's mode.
+        os.close(open_private(core.settings.data_dir / "linedesk.db", os.O_WRONLY | os.O_CREAT))
     await upgrade(core.db)
     async with core.uow() as uow:
         await ensure_reference_data(uow)

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from core.config import Settings
+from core.files import open_private, private_dir, write_private
 from core.models import OutboxKind
 from core.outbox import Message, Transport, build_email
 
@@ -36,7 +37,7 @@ class MaildirTransport:
 
     def _write(self, message: Message) -> None:
         for sub in ("tmp", "new", "cur"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
+            private_dir(self.root / sub)
         # The key makes the file name unique and the delivery idempotent (O(1) per message:
         # a glob over new/ and cur/ made the outbox slower with every mail it had sent).
         name = f"{message.key}.linedesk"
@@ -44,10 +45,7 @@ class MaildirTransport:
             return
         data = bytes(build_email(message, self.sender))
         tmp = self.root / "tmp" / name
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        write_private(tmp, data)
         os.replace(tmp, self.root / "new" / name)
 
     async def send(self, message: Message) -> None:
@@ -84,7 +82,7 @@ class SmsFileTransport:
         return key in self._ids
 
     def _append(self, message: Message) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         if self._known(message.key):
             return
         line = json.dumps(
@@ -92,7 +90,8 @@ class SmsFileTransport:
              "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
             ensure_ascii=False,
         )
-        with open(self.path, "a", encoding="utf-8") as fh:
+        fd = open_private(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
             fh.write(line + "\n")
             fh.flush()
             os.fsync(fh.fileno())
@@ -109,12 +108,13 @@ class LetterFolderTransport:
         self.root = root
 
     def _write(self, message: Message) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         target = self.root / f"{message.key}.txt"
         if target.exists():
             return
         tmp = self.root / f".{message.key}.tmp"
-        tmp.write_text(f"{message.to}\n\n{message.subject}\n\n{message.body}\n", encoding="utf-8")
+        text = f"{message.to}\n\n{message.subject}\n\n{message.body}\n"
+        write_private(tmp, text.encode("utf-8"))
         os.replace(tmp, target)
 
     async def send(self, message: Message) -> None:
