@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
+from textual import events
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 
@@ -77,6 +79,21 @@ class PortalMixin:
         """Every :meth:`label_bindings` of this screen again, in the current language."""
         for prefix, labels in list(self.__dict__.get("_label_calls", ())):
             self.label_bindings(prefix, labels)
+
+    @property
+    def session_ending(self) -> bool:
+        """The App is exiting (the client went away) or this screen is being removed."""
+        node: Any = self
+        return bool(node.app._exit or node._closing or node._pruning)
+
+    async def _on_message(self, message: Message) -> None:
+        """A screen mounted while the session ends has no children: Textual cut its compose
+        short (a closing node mounts nothing) but still sends Mount. The portal's mount
+        handlers fill composed widgets, so they are skipped then instead of failing with
+        NoMatches (a fast close of the connection logged that as an error)."""
+        if isinstance(message, events.Mount) and self.session_ending:
+            return
+        await super()._on_message(message)  # type: ignore[misc]
 
     async def _on_actor_changed(self, _message: ActorChanged) -> None:
         await self.rebuild()
@@ -177,10 +194,15 @@ class PortalMixin:
         """Run a read-only service for the session's actor; a domain error goes to
         :meth:`refused`."""
         try:
-            return await self.core.read(fn, self.actor, *args, **kwargs)
+            result = await self.core.read(fn, self.actor, *args, **kwargs)
         except DomainError as error:
+            if self.session_ending:
+                raise asyncio.CancelledError from None
             self.refused(error)
             return None
+        if self.session_ending:  # nothing left to show it in: the worker ends quietly
+            raise asyncio.CancelledError
+        return result
 
 
 def _mount_handlers(cls: type) -> list[Callable[[Any], Any]]:

@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import Button, Static
 
 from screens.base import PortalDialog
@@ -32,11 +32,10 @@ def key_table(keys: Keys) -> Text:
 class HelpScreen(PortalDialog[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > Vertical {
+    HelpScreen > VerticalScroll {
         width: 80; max-width: 100%; height: auto; max-height: 100%;
         border: round $primary; padding: 0 2; background: $panel;
     }
-    HelpScreen VerticalScroll { height: auto; max-height: 1fr; }
     HelpScreen .help-section { padding: 1 0 0 0; text-style: bold; }
     HelpScreen #help-body { padding: 1 0 0 0; color: $text-muted; }
     HelpScreen #close { margin: 1 0 0 0; }
@@ -52,15 +51,14 @@ class HelpScreen(PortalDialog[None]):
         self.global_keys = global_keys or []
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with VerticalScroll():
             yield Static(self.t("ui.help.title"), classes="title")
-            with VerticalScroll():
-                yield Static(self.t("ui.help.screen_keys"), classes="help-section")
-                yield Static(key_table(self.screen_keys) if self.screen_keys
-                             else self.t("ui.help.no_screen_keys"), id="help-screen-keys")
-                yield Static(self.t("ui.help.global_keys"), classes="help-section")
-                yield Static(key_table(self.global_keys), id="help-global-keys")
-                yield Static(self.t("ui.help.body"), id="help-body")
+            yield Static(self.t("ui.help.screen_keys"), classes="help-section")
+            yield Static(key_table(self.screen_keys) if self.screen_keys
+                         else self.t("ui.help.no_screen_keys"), id="help-screen-keys")
+            yield Static(self.t("ui.help.global_keys"), classes="help-section")
+            yield Static(key_table(self.global_keys), id="help-global-keys")
+            yield Static(self.t("ui.help.body"), id="help-body")
             yield Button(self.t("ui.help.close"), id="close", variant="primary")
 
     def on_mount(self) -> None:

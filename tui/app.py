@@ -31,7 +31,6 @@ from screens.support import CustomerSearchScreen
 from screens.users import UsersScreen
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.served import ServedTerminal, harden
-from tui.typeahead import TypeaheadApp
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,7 @@ MAX_TOASTS = 3
 """Notifications shown at once: more would cover the content (the oldest goes first)."""
 
 
-class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App to settle
+class LinedeskApp(App[None]):
     """The whole portal for one signed-in actor.
 
     Per-session state (actor, locale) lives on this instance only; nothing here is
@@ -327,19 +326,17 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
 
     # ------------------------------------------------------------ notifications
 
-    def notify(self, message: str, *, title: str = "", severity: Any = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        """At most :data:`MAX_TOASTS` notifications at once, the same text only once (a
-        repeat restarts its time instead of stacking another toast)."""
-        for shown in list(self._notifications):
-            if (shown.message, shown.title, shown.severity) == (message, title, severity):
-                self._unnotify(shown, refresh=False)
-        super().notify(message, title=title, severity=severity, timeout=timeout,
-                       markup=markup)
-
-    def _on_notify(self, _event: Any) -> None:
-        """Runs before Textual's own ``_on_notify`` (which adds the new toast): make room."""
-        shown: list[Notification] = list(self._notifications)
+    def _on_notify(self, event: Any) -> None:
+        """At most :data:`MAX_TOASTS` notifications at once and the same text only once (a
+        repeat replaces the one shown, so it restarts its time instead of stacking another
+        toast). Runs before Textual's own ``_on_notify``, which adds the new one."""
+        new: Notification = event.notification
+        shown: list[Notification] = []
+        for old in list(self._notifications):
+            if (old.message, old.title, old.severity) == (new.message, new.title, new.severity):
+                self._unnotify(old, refresh=False)
+            else:
+                shown.append(old)
         for old in shown[: max(0, len(shown) + 1 - MAX_TOASTS)]:
             self._unnotify(old, refresh=False)
 

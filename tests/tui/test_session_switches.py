@@ -98,3 +98,49 @@ async def test_global_language_key_from_any_screen(
 
     profile = await demo_core.read(users.get_profile, actors["admin"])
     assert profile.locale == "de"
+
+
+async def test_view_mode_switch_rebuilds_open_screens(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "V-1000001-0001" in await press(pilot, "1")
+        assert "030 123456100" in await press(pilot, "2")
+        await press(pilot, "3", "v")  # switched on the users screen
+        text = screen_text(app)
+        assert "Ansichtsmodus: Anwender-Ansicht" in text and "Neuer Mitarbeiter" not in text
+
+        text = await press(pilot, "1")  # the core shows the user view no contracts
+        assert "Ansichtsmodus: Anwender-Ansicht" in text
+        assert "V-1000001-0001" not in text and "nur dem Administrator-Konto" in text
+
+        text = await press(pilot, "2")  # the user view: only the admin's own numbers
+        assert "Ansichtsmodus: Anwender-Ansicht" in text
+        assert "040 123456200" in text and "030 123456100" not in text
+        app.clear_notifications()
+        await press(pilot, "d")  # an admin action: refused with the reason, not silently
+        assert "Nur das Administrator-Konto (Admin-Ansicht)" in notifications(app)
+
+        await press(pilot, "v")  # back, switched on the dashboard
+        text = screen_text(app)
+        assert "Ansichtsmodus: Admin-Ansicht" in text and "030 123456100" in text
+        text = await press(pilot, "1")
+        assert "Ansichtsmodus: Admin-Ansicht" in text and "V-1000001-0001" in text
+        assert "Neuer Mitarbeiter" in await press(pilot, "3")
+
+
+async def test_keys_of_impossible_actions_say_why(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["support"])  # no customer open yet
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#hits").focus()  # not the search field: keys are commands
+        await press(pilot, "2")
+        assert app.current_mode == "customers"
+        assert "bitte zuerst einen Kunden öffnen" in notifications(app)
+        app.clear_notifications()
+        await press(pilot, "v")  # support has no view switch: says so
+        assert "Support" in notifications(app)
