@@ -23,7 +23,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.events import Resize, ScreenResume, ScreenSuspend
-from textual.markup import escape
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
@@ -43,6 +42,7 @@ from screens.number_dialogs import (
     SwapDialog,
     UndoDeactivationDialog,
 )
+from tui.bindings import label_bindings
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
@@ -273,7 +273,7 @@ class NumberDashboardScreen(PortalScreen):
         if not admin:
             hint = f"{self.t('ui.numbers.user_view_hint')}  {hint}"
         self.query_one("#hint", Static).update(hint)
-        self.label_bindings("numbers.", KEY_LABELS)
+        label_bindings(self, "numbers.", lambda rest: self.t(KEY_LABELS[rest]) if rest in KEY_LABELS else None)
         self._sync_actions(layout=True)
         self.refresh_bindings()
 
@@ -526,26 +526,29 @@ class NumberDashboardScreen(PortalScreen):
         admin = self.actor.is_admin_view
         enabled = dict(zip((name for name, _ in ROW_ACTIONS), state[0], strict=True))
         enabled.update(prev_page=state[1], next_page=state[2])
-        lines: list[str] = []
+        lines: list[Content] = []
         if admin:
             lines.append(self._links(ROW_ACTIONS, enabled))
         lines.append(self._links([(n, k) for n, k in MORE_ACTIONS if admin or n not in ADMIN_ACTIONS],
                                  enabled))
-        return Content.from_markup("\n".join(lines))
+        return Content("\n").join(lines)
 
-    def _links(self, actions: Iterable[tuple[str, str]], enabled: dict[str, bool]) -> str:
-        """``Label (key)`` per action: a link to the action, or dimmed when not possible."""
-        parts = []
+    def _links(self, actions: Iterable[tuple[str, str]], enabled: dict[str, bool]) -> Content:
+        """``Label (key)`` per action: a link to the action, dimmed when not possible
+        (clickable all the same: the click says why). Built from styled pieces, not
+        markup, so keys like ``[`` stay text (markup showed a literal ``[/]``)."""
+        parts: list[tuple[str, str] | str] = []
         for name, key in actions:
-            label = escape(f"{self.t(ACTION_LABELS[name])} ({key})")
+            label = f" {self.t(ACTION_LABELS[name])} ({key}) "
+            click = f"@click=screen.act('{name}')"
             if not enabled.get(name, True):
-                # clickable all the same: the click says why it is not possible
-                parts.append(f"[dim @click=screen.act('{name}')] {label} [/]")
+                parts.append((label, f"dim {click}"))
             elif name in ("buy",):
-                parts.append(f"[@click=screen.act('{name}')][bold white on green] {label} [/][/]")
+                parts.append((label, f"bold white on green {click}"))
             else:
-                parts.append(f"[@click=screen.act('{name}')][reverse] {label} [/][/]")
-        return " ".join(parts)
+                parts.append((label, f"reverse {click}"))
+            parts.append(" ")
+        return Content.assemble(*parts[:-1])
 
     def action_act(self, name: str) -> None:
         """A click on an action link: the same as its key."""

@@ -334,6 +334,7 @@ class AssignDialog(NumberDialog[NumberView]):
         yield Static(self.t("ui.numbers.assign.current", user=who), id="current")
         yield Checkbox(self.t("ui.numbers.assign.delete_traffic"), id="delete-traffic",
                        disabled=current is None)
+        yield Static(self.t("ui.numbers.assign.delete_traffic_hint"), classes="hint")
         yield Static(self.t("ui.numbers.assign.employee"))
         yield Select[str]([], id="employee", prompt=self.t("ui.numbers.assign.choose"))
 

@@ -288,11 +288,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Diese Rufnummer nutzt momentan: {user}", "en": "This number is currently used by: {user}",
     },
     "ui.numbers.assign.nobody": {"de": "niemand", "en": "nobody"},
-    "ui.numbers.assign.delete_traffic": {
-        "de": "Verkehrsdaten löschen (die Einzelverbindungsnachweise des bisherigen Nutzers stehen "
-              "dann nicht mehr zur Verfügung)",
-        "en": "Delete traffic data (the itemised call records of the previous user will no longer "
-              "be available)",
+    "ui.numbers.assign.delete_traffic": {"de": "Verkehrsdaten löschen", "en": "Delete traffic data"},
+    "ui.numbers.assign.delete_traffic_hint": {
+        "de": "Die Einzelverbindungsnachweise des bisherigen Nutzers stehen dann nicht mehr zur "
+              "Verfügung.",
+        "en": "The itemised call records of the previous user will then no longer be available.",
     },
     "ui.numbers.assign.employee": {
         "de": "Mitarbeiter, dem die Rufnummer zugeordnet werden soll:",

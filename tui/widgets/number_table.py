@@ -167,7 +167,7 @@ class NumberTable(DataTable[Any]):
             inner = max(0, width - 2 * self.cell_padding)
             if cell.cell_len > inner or cell.justify == "right":
                 cell = cell.copy()
-                cell.truncate(inner, overflow="fold")
+                cell.truncate(inner, overflow="ellipsis")  # "Mia Schn…", not "Mia Schne"
                 if cell.justify == "right":
                     cell.rstrip()
                     cell.pad_left(inner - cell.cell_len)
