@@ -1,0 +1,153 @@
+"""SECURITY.md "Output": hostile text in every field a user can fill reaches another user's
+terminal only escaped.
+
+A support agent (with a ticket id that is itself hostile) fills the customer's data: an
+employee's full name, a porting order's old provider and account holder, an e-mail address,
+a forwarding target, a PIN letter address, an area note, a customer (operator shell) with a
+hostile name. Each value carries terminal attacks: OSC 52 (clipboard write), a CSI (7-bit
+and the 8-bit C1 form), a DCS, BEL, NUL, CR and a bidi override. The customer's admin then
+looks at it: the TUI over SSH (dashboard, users, porting, Archiv), and command mode, human and
+``--json``; support searches customers. Figure: none of the payloads' raw control sequences
+occurs in any byte stream the viewer receives. Each payload ends in a unique tag, so the raw
+form searched for is never one of the app's own sequences; that the data did arrive is
+checked by the visible part (``Evil…``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from core.errors import DomainError
+from core.services import areas, numbers, operators, porting, users
+from tests.conftest import login
+from tests.e2e.harness import DEMO_NOW, interactive_session, run_exec, running_server
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
+
+
+def payload(tag: str) -> str:
+    return (f"Evil{tag} \x1b]52;c;U0VD{tag}\x07 \x1b[4711m \u009b4712m \u202e{tag} "
+            f"\x00NUL{tag} \x1bP4715{tag}\x1b\\ \x07BEL{tag} \rCR{tag} \nLF{tag}")
+
+
+def raw_forms(tag: str) -> list[str]:
+    """The payload's control sequences as they would arrive unescaped."""
+    return [f"\x1b]52;c;U0VD{tag}", "\x1b[4711m", "\u009b4712m", "\u202e", f"\x00NUL{tag}",
+            f"\x1bP4715{tag}", f"\x07BEL{tag}", f"\rCR{tag}", f"\nLF{tag}"]
+
+
+TAGS = ("name", "provider", "holder", "reason", "email", "target", "address", "note",
+        "customer")
+
+
+def found_raw(stream: str) -> list[str]:
+    return [f"{tag}: {form!r}" for tag in TAGS for form in raw_forms(tag) if form in stream]
+
+
+async def _fill(srv_core: object) -> tuple[dict[str, str], int]:
+    """Every write as support with a hostile ticket id; returns what each field did."""
+    from core.runtime import Core
+
+    assert isinstance(srv_core, Core)
+    core = srv_core
+    admin = await login(core, "admin")
+    agent = (await login(core, "support")).for_customer(
+        admin.customer_id, customer_name="Muster GmbH", reason=payload("reason")[:120])
+    outcome: dict[str, str] = {}
+
+    async def attempt(field: str, fn: object, actor: object, **kwargs: object) -> None:
+        try:
+            await core.run(fn, actor, **kwargs)  # type: ignore[arg-type]
+            outcome[field] = "stored"
+        except DomainError as exc:
+            outcome[field] = f"refused ({exc.key})"
+
+    await attempt("full name", users.create_employee, agent, username="evil1",
+                  full_name=payload("name"), email="evil1@muster-gmbh.de")
+    await attempt("assignment (reason)", numbers.assign, agent, number="+4930123456106",
+                  username="evil1")
+    wished = porting.earliest_wished_date(DEMO_NOW.date()) + timedelta(days=7)
+    await attempt("porting provider/holder", porting.create_order, agent, area="030",
+                  numbers=["+4930555123456"], old_provider=payload("provider"),
+                  account_holder=payload("holder"), wished_date=wished)
+    await attempt("e-mail", users.create_employee, agent, username="evil2", full_name="E",
+                  email=f"{payload('email')}@muster-gmbh.de")
+    await attempt("forwarding target", numbers.set_forwarding, agent, number="+4930123456101",
+                  target=payload("target"))
+    await attempt("PIN letter address", areas.request_pin, agent, area="040",
+                  address=payload("address") + ", 20354 Hamburg")
+    await attempt("area note", areas.set_operator_note, agent, area="030", note=payload("note"))
+    try:
+        async with core.uow() as uow:
+            await operators.add_customer(uow, name=payload("customer"),
+                                         customer_numbers=["3000001"])
+        outcome["customer name"] = "stored"
+    except DomainError as exc:
+        outcome["customer name"] = f"refused ({exc.key})"
+    stored = sum(1 for v in outcome.values() if v == "stored")
+    return outcome, stored
+
+
+async def test_hostile_field_values_reach_other_users_escaped(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
+    async with running_server(tmp_path, templates=db_templates, idle_timeout=120) as srv:
+        outcome, stored = await _fill(srv.core)
+        print("\nfields:", outcome)
+        assert outcome["full name"] == "stored" and outcome["assignment (reason)"] == "stored"
+        ported = outcome["porting provider/holder"] == "stored"
+
+        streams: dict[str, str] = {}
+        async with interactive_session(srv.port, "admin", "admin-demo", cols=160,
+                                       rows=50) as term:
+            await term.wait_for("Muster GmbH", timeout=20)
+            await term.press("2")
+            await term.wait_for("Evilname", timeout=15)  # the assignee column
+            if ported:
+                await term.press("p")
+                await term.wait_for("Evilprovider", timeout=15)
+                await term.press("escape")
+            await term.press("3")
+            await term.wait_for("evil1", timeout=15)
+            await term.press("4")
+            await term.wait_for("Evilreason", timeout=15)
+            for _ in range(12):  # through the Archiv's entries (the detail pane follows)
+                await term.press("down")
+            await term.press("up")
+            streams["TUI (admin)"] = "".join(term.raw)
+
+        async with interactive_session(srv.port, "support", "support-demo", cols=160,
+                                       rows=50) as term:
+            await term.wait_for("Kundensuche", timeout=20)
+            await term.type("Evilcustomer")
+            await term.key("enter")
+            await term.wait_for("3000001", timeout=15)
+            streams["TUI (support)"] = "".join(term.raw)
+
+        for command in ("numbers list", "numbers list --json", "porting list",
+                        "porting list --json", "whoami", "contracts list --json"):
+            code, out, err = await run_exec(srv.port, "admin", "admin-demo", command)
+            assert code == 0, (command, out, err)
+            streams[f"admin: {command}"] = out + err
+        for command in ("customers search Evilcustomer", "customers search Evilcustomer --json",
+                        "porting list --customer 1000001 --json"):
+            code, out, err = await run_exec(srv.port, "support", "support-demo", command)
+            streams[f"support: {command}"] = out + err
+
+    assert all(form in payload("name") for form in raw_forms("name"))  # the detector works
+    raw = {where: found_raw(s) for where, s in streams.items()}
+    print("raw payload bytes:", {k: v for k, v in raw.items() if v})
+    arrived = {where: [tag for tag in TAGS if f"Evil{tag}" in s] for where, s in streams.items()}
+    print("data seen:", arrived)
+    if ported:
+        assert "provider" in arrived["admin: porting list"]
+        assert "provider" in arrived["admin: porting list --json"]
+    assert {"name", "reason"} <= set(arrived["TUI (admin)"])
+    assert "evil1" in streams["admin: numbers list"]  # the assignee (by user name)
+    assert "customer" in arrived["support: customers search Evilcustomer"]
+    assert "customer" in arrived["TUI (support)"]
+    assert all(not v for v in raw.values()), {k: v for k, v in raw.items() if v}
+    assert stored >= 3  # full name, ticket id, customer name
