@@ -108,7 +108,7 @@ class AuditScreen(PortalScreen):
                 format_datetime(event.at, loc),
                 self.user_text(event),
                 self.action_label(event.action),
-                safe_text(event.target),
+                safe_text(event.target_text or event.target),
                 Text(clean(event.reason or "–"), style="bold yellow") if event.via_support else Text(""),
                 safe_text(event.source_address or ""),
                 safe_text(self.short_fingerprint(event.key_fingerprint)),

@@ -47,6 +47,8 @@ class AuditView:
     description: str = ""
     """What happened, in the reader's language (SPEC §8: no internal codes, no
     ``key=value``): ``Rufnummer 030 123456100 an Mia Schneider zugewiesen; …``."""
+    target_text: str = ""
+    """The target as people read it (numbers in national form: ``030 123456100``)."""
 
 
 HIDDEN_DETAILS = frozenset({"letter_id", "number_id", "contract_id", "order_id", "versions",
@@ -223,6 +225,7 @@ async def list_events(
             source_address=row.source_address,
             key_fingerprint=row.key_fingerprint,
             description=describe(row.action, row.target, row.details, actor.locale, names),
+            target_text=_national(row.target).replace(" -> ", " → "),
         )
         for row in rows
     ]

@@ -101,6 +101,7 @@ async def test_entries_are_described_in_the_readers_language(
                               "Verkehrsdaten gelöscht: 4 Einträge")
     [en] = await demo_core.read(list_events, replace(admin, locale="en"), query="number.assigned")
     assert en.description.startswith("Number 030 123456100 assigned to Tom Becker (tom)")
+    assert de.target == "+4930123456100" and de.target_text == "030 123456100"
     assert "Traffic data deleted: 4 entries" in en.description
     await record(demo_core, admin, "session.login", clock, method="publickey")
     await record(demo_core, admin, "number.deactivation_marked", clock,
