@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from sqlalchemy import ColumnElement, func, select
 
@@ -44,11 +45,22 @@ class AuditView:
     """Sorted ``(key, value)`` pairs, values as text (secrets are never recorded)."""
     source_address: str | None
     key_fingerprint: str | None
-    description: str = ""
-    """What happened, in the reader's language (SPEC §8: no internal codes, no
-    ``key=value``): ``Rufnummer 030 123456100 an Mia Schneider zugewiesen; …``."""
     target_text: str = ""
     """The target as people read it (numbers in national form: ``030 123456100``)."""
+    locale: str = "de"
+    """The reader's language, for :attr:`description`."""
+    values: tuple[tuple[str, object], ...] = ()
+    """The recorded details as stored (for :attr:`description`)."""
+    names: tuple[tuple[str, str], ...] = ()
+    """Username → full name of the accounts the details name."""
+
+    @cached_property
+    def description(self) -> str:
+        """What happened, in the reader's language (SPEC §8: no internal codes, no
+        ``key=value``): ``Rufnummer 030 123456100 an Mia Schneider zugewiesen; …``.
+        Worded when first read (the Archiv words only the highlighted entry)."""
+        return describe(self.action, self.target, dict(self.values), self.locale,
+                        dict(self.names))
 
 
 HIDDEN_DETAILS = frozenset({"letter_id", "number_id", "contract_id", "order_id", "versions",
@@ -135,6 +147,14 @@ def describe(action: str, target: str, values: dict[str, object] | None, locale:
             continue
         parts.append(f"{t(locale, label_key)}: {params[key]}")
     return "; ".join(parts)
+
+
+def _row_names(row: AuditEvent, names: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    wanted: set[str] = set()
+    for key, value in (row.details or {}).items():
+        if key in USER_DETAILS:
+            wanted.update(map(str, value) if isinstance(value, list | tuple) else [str(value)])
+    return tuple(sorted((u, names[u]) for u in wanted if u in names))
 
 
 async def _names(uow: UnitOfWork, customer_id: int, rows: list[AuditEvent]) -> dict[str, str]:
@@ -224,8 +244,10 @@ async def list_events(
             details=_details(row.details),
             source_address=row.source_address,
             key_fingerprint=row.key_fingerprint,
-            description=describe(row.action, row.target, row.details, actor.locale, names),
             target_text=_national(row.target).replace(" -> ", " → "),
+            locale=actor.locale,
+            values=tuple(sorted((row.details or {}).items())),
+            names=_row_names(row, names),
         )
         for row in rows
     ]
