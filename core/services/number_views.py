@@ -85,16 +85,37 @@ def swap_refusal(side: str, *, number: str, status: NumberStatus) -> DomainError
     return None
 
 
+_REFUSED: frozenset[tuple[NumberAction, NumberStatus, NumberKind]] = frozenset(
+    (a, st, k) for a in NumberAction for st in NumberStatus for k in NumberKind
+    if action_refusal(a, number="", status=st, kind=k) is not None
+)
+""":func:`action_refusal` tabulated once (it depends on the state only, the number is
+only named in its text): a page of 50 views holds 350 checks."""
+
+
 @dataclass(frozen=True)
 class ActionCheck:
-    """One row action for one actor: allowed, or why not (in the actor's language)."""
+    """One row action for one actor on one number: allowed, or why not, in the actor's
+    language (:attr:`refusal`, rendered from the same predicate when asked for)."""
 
     action: NumberAction
-    refusal: str | None = None
+    allowed: bool
+    number: str = ""
+    status: NumberStatus = NumberStatus.INACTIVE
+    kind: NumberKind = NumberKind.VOICE
+    locale: str = "de"
+    admin_only: bool = False
+    """Refused by permission (user view), not by the number's state."""
 
     @property
-    def allowed(self) -> bool:
-        return self.refusal is None
+    def refusal(self) -> str | None:
+        if self.allowed:
+            return None
+        if self.admin_only:
+            return PermissionDenied("error.admin_only").render(self.locale)
+        error = action_refusal(self.action, number=self.number, status=self.status,
+                               kind=self.kind)
+        return error.render(self.locale) if error is not None else None
 
 
 def action_checks(
@@ -103,14 +124,12 @@ def action_checks(
     """Every :class:`NumberAction` for ``actor`` on a number in this state: permission
     first (user view: admin only), then :func:`action_refusal`. Support without a reason
     is allowed here: the write asks for the reason."""
+    locale = actor.locale
     if not actor.is_admin_view:
-        denied = PermissionDenied("error.admin_only").render(actor.locale)
-        return tuple(ActionCheck(a, denied) for a in NumberAction)
-    checks = []
-    for a in NumberAction:
-        error = action_refusal(a, number=number, status=status, kind=kind)
-        checks.append(ActionCheck(a, error.render(actor.locale) if error else None))
-    return tuple(checks)
+        return tuple(ActionCheck(a, False, number, status, kind, locale, True)
+                     for a in NumberAction)
+    return tuple(ActionCheck(a, (a, status, kind) not in _REFUSED, number, status, kind, locale)
+                 for a in NumberAction)
 
 
 def end_of_following_month(day: date) -> date:
@@ -156,7 +175,7 @@ class NumberView:
         for c in self.actions:
             if c.action == action:
                 return c
-        return ActionCheck(NumberAction(action), "–")
+        return ActionCheck(NumberAction(action), False, self.e164, admin_only=True)
 
     def allows(self, action: NumberAction | str) -> bool:
         return self.check(action).allowed
