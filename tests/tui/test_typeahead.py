@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 from textual import events
 from textual.app import App
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SPECIAL = {"\t": ("tab", "\t"), "\r": ("enter", "\r")}
 
 
-def flood(app: App[object], text: str) -> None:
+def flood(app: App[Any], text: str) -> None:
     """Every key of ``text`` into the App's queue at once (``\\t`` Tab, ``\\r`` Enter)."""
     for char in text:
         name, character = SPECIAL.get(char) or (
@@ -34,7 +35,7 @@ def flood(app: App[object], text: str) -> None:
         app.post_message(events.Key(name, character))
 
 
-def value(app: App[object], selector: str) -> str:
+def value(app: App[Any], selector: str) -> str:
     return app.screen.query_one(selector, Input).value
 
 
@@ -42,12 +43,12 @@ async def test_login_typed_ahead_before_the_screen_exists(demo_core: Core) -> No
     app = LoginApp(demo_core)
     async with app.run_test(size=(100, 30)) as pilot:
         flood(app, "admin\tadmin-demo")  # before the login screen is even pushed
-        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen)  # type: ignore[arg-type]
                          and value(app, "#password") == "admin-demo")
         assert value(app, "#username") == "admin"
         assert app.focused is app.screen.query_one("#password", Input)
         flood(app, "\r")
-        await wait_until(pilot, lambda: app.return_value is not None)
+        await wait_until(pilot, lambda: app.return_value is not None)  # type: ignore[arg-type]
     assert app.return_value is not None and app.return_value.username == "admin"
 
 
@@ -59,7 +60,8 @@ async def test_login_retyped_after_a_wrong_password_goes_to_the_password(
         await pilot.pause()
         # wrong password, Enter, and the right one typed on while the first is checked
         flood(app, "admin\twrong\radmin-demo")
-        await wait_until(pilot, lambda: value(app, "#password") == "admin-demo", timeout=20)
+        await wait_until(pilot, lambda: value(app, "#password") == "admin-demo",  # type: ignore[arg-type]
+                         timeout=20)
         assert value(app, "#username") == "admin"
         assert "fehlgeschlagen" in str(app.screen.query_one("#login-error").render())
 
