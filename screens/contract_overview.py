@@ -102,15 +102,17 @@ class ContractOverviewScreen(PortalScreen):
             yield Label("", id="product-label")
             yield Select[str](self._product_options(), value=ALL, id="product",
                               allow_blank=False, compact=True)
-        yield Input(id="filter", classes="hidden", max_length=100)
-        yield Static("", id="breadcrumb", classes="title hidden")
-        yield DataTable(id="contracts", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="summary", classes="hint")
+        # the action row above the table: its drop-down opens over the table, not over
+        # the buttons and the key bar below
         with Horizontal(id="actions", classes="button-row"):
             yield Label("", id="action-label")
             yield Select[str](self._action_options(), value=ACTIONS[0][0], id="action",
                               allow_blank=False, compact=True)
             yield Button("", id="btn-next", variant="primary", compact=True)
+        yield Input(id="filter", classes="hidden", max_length=100)
+        yield Static("", id="breadcrumb", classes="title hidden")
+        yield DataTable(id="contracts", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="summary", classes="hint")
         with Horizontal(id="more-actions", classes="button-row"):
             yield Button("", id="btn-sites", compact=True)
             yield Button("", id="btn-filter", compact=True)

@@ -79,6 +79,7 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
                     yield Static("", id="easy-login")
                 with Vertical(id="step-3"):
                     yield Static("", id="delivery")
+                    yield Static("", id="consent-text")
                     yield Checkbox("", id="consent")
                     yield Static("", id="contact-missing", classes="danger hidden")
                     yield Button("", id="btn-users", classes="hidden", compact=True)
@@ -139,7 +140,9 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
         self._say("#eligible-list", self.t("credentials.eligible_list"))
         self._say("#warning",
             f"{self.t('credentials.warning_title')}: {self.t('credentials.warning')}")
-        self.query_one("#consent", Checkbox).label = self.t("credentials.consent")
+        # the sentence wraps in a Static; a checkbox label is one line (cut at 80 columns)
+        self.query_one("#consent-text", Static).update(self.t("credentials.consent"))
+        self.query_one("#consent", Checkbox).label = self.t("credentials.consent_box")
         self._say("#contact-missing", self.t("credentials.contact_missing"))
         self._say("#generate-hint", self.t("credentials.generate_hint"))
         for button, label, key in (

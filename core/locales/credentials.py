@@ -77,6 +77,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "E-Mail-Adresse: {email}\nMobilfunk-Rufnummer: {mobile}",
         "en": "E-mail address: {email}\nMobile number: {mobile}",
     },
+    "credentials.consent_box": {
+        "de": "Ja, ich stimme zu (c)", "en": "Yes, I agree (c)",
+    },
     "credentials.consent": {
         "de": "Ich bestätige, dass die angegebene E-Mail-Adresse und Mobilfunk-Rufnummer zur "
               "Verifizierung der Internet-Zugangsdaten verwendet werden dürfen.",

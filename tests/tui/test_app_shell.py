@@ -9,6 +9,7 @@ import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
+from textual.widgets._select import SelectCurrent
 from textual.widgets._toast import Toast
 
 from core.authz import Actor
@@ -155,3 +156,21 @@ async def test_closing_right_after_opening_is_no_error(
     assert app._exception is None
     assert not app._exit_renderables
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_focus_is_clearly_visible_on_a_compact_select(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        current = app.screen.query_one("#product").query_one(SelectCurrent)
+        blurred = current.styles.background
+        app.screen.query_one("#product").focus()
+        await settle(pilot)
+        focused = current.styles.background
+        # more than Textual's 5 % tint: a different colour, and bold text
+        assert abs(focused.brightness - blurred.brightness) > 0.2
+        assert current.rich_style.bold

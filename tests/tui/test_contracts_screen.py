@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Select
+from textual.widgets._select import SelectOverlay
 
 from core.authz import Actor
 from core.models import Contract, ContractType, CustomerNumber, Product
@@ -15,6 +18,7 @@ from screens.contract_overview import ContractOverviewScreen
 from screens.credential_wizard import CredentialWizardScreen
 from tests.tui.pilot_helpers import screen_text, settle
 from tui.app import LinedeskApp
+from tui.widgets.keybar import KeyBar
 
 
 def table_refs(app: LinedeskApp) -> list[str]:
@@ -140,3 +144,26 @@ async def test_hundreds_of_contracts_stay_fast(demo_core: Core, actors: dict[str
         await pilot.pause()
         assert len(table_refs(app)) == 10
         assert screen.marked is not None
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+async def test_action_dropdown_opens_over_the_table_not_the_key_bar(
+    demo_core: Core, actors: dict[str, Actor], locale: str
+) -> None:
+    app = LinedeskApp(demo_core, replace(actors["admin"], locale=locale))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_overview(app, pilot)
+        action = screen.query_one("#action", Select)
+        label = "weiter (w)" if locale == "de" else "next (w)"
+        assert label in screen_text(app)  # the button beside the drop-down fits
+        action.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        overlay = action.query_one(SelectOverlay)
+        assert overlay.display
+        below = screen.query_one("#more-actions").region
+        assert overlay.region.bottom <= screen.query_one("#contracts").region.bottom
+        assert not overlay.region.overlaps(below)
+        assert not overlay.region.overlaps(screen.query_one(KeyBar).region)
+        option = "Neue Internet-Zugangsdaten (n)" if locale == "de" else "New internet"
+        assert option in screen_text(app)

@@ -250,3 +250,22 @@ async def test_support_gives_a_reason_when_generating(
         row = await uow.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "credentials.generated"))
     assert row is not None and row.reason == "TICKET-99" and row.via_support
+
+
+async def test_consent_text_is_shown_whole_on_80_columns(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    cid = await contract_id(demo_core, ContractType.COMPANYFLEX_MSN_COMPLETE)
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        wizard = await open_wizard(app, pilot, cid)
+        for _ in range(2):
+            await pilot.press("w")
+            await pilot.pause()
+        assert wizard.step == 3
+        text = " ".join(screen_text(app).split())
+        assert ("Ich bestätige, dass die angegebene E-Mail-Adresse und Mobilfunk-Rufnummer zur "
+                "Verifizierung der Internet-Zugangsdaten verwendet werden dürfen.") in text
+        await pilot.press("c")
+        await pilot.pause()
+        assert wizard.query_one("#consent", Checkbox).value

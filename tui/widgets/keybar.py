@@ -59,9 +59,11 @@ class KeyBar(Widget, can_focus=False):
         an action bound to several keys shows its first."""
         seen: set[str] = set()
         result: list[tuple[str, str, str, bool]] = []
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+        for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or binding.action in seen:
                 continue
+            if type(node).__module__.startswith("textual."):
+                continue  # a Textual widget's own key ("Dismiss menu"): English only
             seen.add(binding.action)
             result.append((binding.key, self.app.get_key_display(binding),
                            binding.description, enabled))
