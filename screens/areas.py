@@ -14,15 +14,17 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Static
 
+from core.errors import DomainError
 from core.i18n import format_date, format_datetime, format_money
 from core.services import areas
 from core.services.areas import AreaView, PinLetterView
-from screens.base import PortalDialog, PortalTableScreen, portal_footer
+from screens.base import PortalMixin, PortalTableScreen, portal_footer
 from tui.messages import DomainEventMessage
 from tui.sanitize import clean, safe_text
+from tui.widgets.dialog import Dialog
 from tui.widgets.header import SessionHeader
 from tui.widgets.table_screen import selected_key
 
@@ -61,67 +63,43 @@ FAILED_STATES: dict[str, str] = {
 }
 
 
-class FormDialog(PortalDialog[T], Generic[T]):
-    """Title, explanation, fields, confirm and cancel: the frame of every form here.
+class FormDialog(PortalMixin, Dialog[T], Generic[T]):
+    """Title, explanation, fields, confirm and cancel: the frame of every form here, on the
+    kit's :class:`~tui.widgets.dialog.Dialog` (Enter and ctrl+s confirm, Esc cancels, the
+    focus starts in the first field, never on "Abbrechen").
 
     ``submit`` runs one service through :meth:`call`; a refusal is shown as a
-    notification and the dialog stays open so the user can correct or cancel.
+    notification and on the dialog's error line, and the dialog stays open so the user
+    can correct or cancel.
     """
 
     CSS_PATH = "areas.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Abbrechen", id="ui.areas.key.cancel"),
-        Binding("ctrl+s", "confirm", "OK", id="ui.areas.key.confirm"),
-    ]
     TITLE_KEY = ""
     CONFIRM_KEY = ""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._busy = False
+    def title_text(self) -> str:
+        return self.t(self.TITLE_KEY)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(self.title_text(), classes="title", id="dialog-title")
-            yield from self.body()
-            with Horizontal(classes="button-row"):
-                yield Button(self.t(self.CONFIRM_KEY), id="confirm", variant="primary")
-                yield Button(self.t("ui.areas.cancel"), id="cancel")
-        yield portal_footer()
+    def confirm_text(self) -> str:
+        return self.t(self.CONFIRM_KEY)
 
-    def title_text(self) -> Text:
-        return Text(self.t(self.TITLE_KEY))
-
-    def body(self) -> ComposeResult:
-        yield from ()
+    def cancel_text(self) -> str:
+        return self.t("ui.areas.cancel")
 
     def on_mount(self) -> None:
-        self.label_bindings("ui.")
         inputs = self.query(Input)
         if inputs:
             inputs.first().focus()
+        else:
+            self.query_one("#confirm", Button).focus()
 
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def show_error(self, error: DomainError) -> None:
+        PortalMixin.show_error(self, error)
+        self.show_inline(error.render(self.actor.locale))
 
-    @on(Button.Pressed, "#confirm")
-    @on(Input.Submitted)
-    def action_confirm(self) -> None:
-        if not self._busy:
-            self._busy = True
-            self.query_one("#confirm", Button).disabled = True
-            self._run()
-
-    @work(exclusive=True, group="submit")
-    async def _run(self) -> None:
-        try:
-            result = await self.submit()
-        finally:
-            self._busy = False
-            self.query_one("#confirm", Button).disabled = False
-        if result is not None:
-            self.dismiss(result)
+    async def confirm(self) -> T | None:
+        self.show_inline("")
+        return await self.submit()
 
     async def submit(self) -> T | None:
         raise NotImplementedError
@@ -134,8 +112,8 @@ class AreaDialog(FormDialog[T], Generic[T]):
         super().__init__()
         self.area = area
 
-    def title_text(self) -> Text:
-        return Text(self.t(self.TITLE_KEY, area=self.area.prefix, name=clean(self.area.name)))
+    def title_text(self) -> str:
+        return self.t(self.TITLE_KEY, area=self.area.prefix, name=clean(self.area.name))
 
 
 class RequestPinDialog(AreaDialog[PinLetterView]):

@@ -210,3 +210,24 @@ async def test_pin_letter_to_an_address_outside_the_area_is_refused(
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen and screen.views["040"].letter is None
+
+
+async def test_dialog_keys_ctrl_s_confirms_and_focus_is_never_on_cancel(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """The product's dialog rule on the area forms: the focus starts in the field, ctrl+s
+    confirms like Enter, Esc cancels; a refusal is also said on the dialog itself."""
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_areas(pilot, "040")
+        await pilot.press("r")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, RequestPinDialog)
+        assert dialog.focused is not None and dialog.focused.id == "address"
+        await pilot.press(*"Jungfernstieg 10", "ctrl+s")  # no postcode
+        await settle(pilot)
+        assert app.screen is dialog and "fünfstellige Postleitzahl" in screen_text(app)
+        await pilot.press(*", 20354 Hamburg", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen and screen.views["040"].letter is not None

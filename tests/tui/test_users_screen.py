@@ -220,3 +220,27 @@ async def test_deactivated_account_is_marked_on_a_narrow_terminal(
         await open_users(app, pilot)
         line = next(row for row in screen_text(app).splitlines() if " tom " in row)
         assert "deaktiviert" in line
+
+
+async def test_confirm_dialog_enter_confirms_and_escape_cancels(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_users(app, pilot)
+        table = screen.query_one("#accounts", DataTable)
+        table.move_cursor(row=table.get_row_index("tom"))
+        await pilot.press("r")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        assert dialog.focused is not None and dialog.focused.id == "confirm"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and await outbox_count(demo_core) == 0
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and await outbox_count(demo_core) == 1
+        assert "Neues Passwort für tom" in notices(app)
