@@ -129,7 +129,7 @@ _C0 = re.compile("[\x00-\x1f\x7f-\x9f\ufffd]")
 """Ends a run of plain text: C0/DEL/C1 controls and the replacement of invalid UTF-8."""
 _STRING_END = re.compile("[\x07\x18\x1a\x1b\x9c]")
 """Ends an OSC/DCS/APC/PM/SOS string: BEL, CAN, SUB, ESC (of ST) or the 8-bit ST."""
-_PASTE_KEEP = {"\t": "\t", "\n": "\n", "\r": "\n"}
+_PASTE_KEEP = {"\t": "\t", "\n": "\n", "\r": "\r"}
 _STRING_INTRODUCERS = frozenset("]P_^X")
 _C1_STRINGS = frozenset("\x90\x98\x9d\x9e\x9f")
 _re_resize = re.compile(r"\x1b\[48;(\d{1,6});(\d{1,6});(\d{1,7});(\d{1,7})t")
@@ -376,7 +376,7 @@ class InputDecoder:
             self._emit(event)
 
     def _end_paste(self) -> None:
-        text = "".join(self._paste or ())
+        text = "".join(self._paste or ()).replace("\r\n", "\n").replace("\r", "\n")
         cut = self._paste_cut
         self._paste = None
         self._paste_len = 0

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.widgets import Input
 
 from core.authz import Actor
 from core.runtime import Core
@@ -20,8 +21,13 @@ from tui.driver import (
     INPUT_CHUNK,
     INPUT_HIGH_WATER,
     MAX_PASTE,
+    MAX_SEQUENCE,
     OUTPUT_HIGH_WATER,
+    PASTE_END,
+    PASTE_QUIET,
+    PASTE_START,
     ChannelDriver,
+    InputDecoder,
     InputPump,
     SafeXTermParser,
     channel_driver_class,
@@ -280,3 +286,88 @@ async def test_synchronized_output_is_negotiated(demo_core: Core, actors: dict[s
         assert terminal.driver is not None
         terminal.driver.feed("\x1b[?2026;1$y")
         await _until(lambda: app._sync_available)
+
+
+# -- the input decoder ---------------------------------------------------------------------
+
+def _decode(data: str, chunk: int = 0, room: int = 10_000) -> list[object]:
+    """What the decoder makes of ``data`` (fed in pieces of ``chunk``), timeouts included."""
+    decoder = InputDecoder()
+    out: list[object] = []
+    pieces = [data] if not chunk else [data[i:i + chunk] for i in range(0, len(data), chunk)]
+    for piece in pieces:
+        out.extend(decoder.feed(piece, room))
+    out.extend(decoder.timeout(quiet=PASTE_QUIET))
+    return [(m.key, m.character) if isinstance(m, events.Key) else
+            ("paste", m.text) if isinstance(m, events.Paste) else type(m).__name__ for m in out]
+
+
+MIXED = ("ab\x1b[A\x1b[1;5C\x1bOP\x1b]0;title\x07c\x1b[200~x\x1b[31my\x1bz\r\nw\x1b[201~"
+         "\x1b[<0;3;4M\x1b[97;5u\x1bx\x1b[I\x1bP1$r\x1b\\d\x1b_Gi=1\x1b\\é\x00")
+
+
+def test_decoder_keys_sequences_and_paste_in_order() -> None:
+    assert _decode(MIXED) == [
+        ("a", "a"), ("b", "b"), ("up", None), ("ctrl+right", None), ("f1", None),
+        ("c", "c"), ("paste", "xyz\nw"), "MouseDown", ("ctrl+a", None), ("alt+x", "x"),
+        "AppFocus", ("d", "d"), ("é", "é"), ("ctrl+@", "\x00"),  # names as Textual's parser
+    ]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7, 64])
+def test_decoder_gives_the_same_at_any_split(chunk: int) -> None:
+    assert _decode(MIXED, chunk) == _decode(MIXED)
+
+
+@pytest.mark.parametrize("paste, text", [
+    ("ab\x1bcd", "abcd"),
+    ("\x1b[31mROT\x1b[0m, 40212 Düsseldorf", "ROT, 40212 Düsseldorf"),
+    ("a\x1b]8;;http://x\x1b\\b\x07c", "abc"),
+    ("tab\there\x08\x7f\x9b2J", "tab\there"),
+])
+def test_paste_keeps_text_in_order_without_escapes(paste: str, text: str) -> None:
+    assert _decode(PASTE_START + paste + PASTE_END) == [("paste", text)]
+
+
+def test_unterminated_sequences_cost_no_memory_and_do_not_become_keys() -> None:
+    decoder = InputDecoder()
+    assert decoder.feed("\x1b]0;" + "A" * (1024 * 1024), 10_000) == []
+    assert decoder.feed("\x1b[" + "1;" * 5000, 10_000) == []  # ESC ends the OSC; CSI too long
+    assert decoder._seq_len <= MAX_SEQUENCE
+    assert [m.key for m in decoder.feed("~q", 10_000)] == ["q"]  # the overlong CSI ended at ~
+    decoder.feed(PASTE_START + "p" * (MAX_PASTE * 3), 10_000)
+    assert decoder._paste_len == MAX_PASTE
+    (paste,) = decoder.feed(PASTE_END, 10_000)
+    assert isinstance(paste, events.Paste) and len(paste.text) == MAX_PASTE
+    assert getattr(paste, "linedesk_cut", False)
+
+
+def test_decoder_creates_no_more_events_than_there_is_room_for() -> None:
+    decoder = InputDecoder()
+    assert len(decoder.feed("x" * 10_000 + "\x1b[A" * 100 + "\x00" * 100, 50)) == 50
+    assert decoder.dropped == 10_000 + 200 - 50
+
+
+async def test_paste_into_a_field_in_order_and_cut_to_it_with_one_notice(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    terminal = FakeTerminal()
+    async with served_app(demo_core, actors["admin"], terminal) as app:
+        driver = terminal.driver
+        assert driver is not None
+        driver.feed("2")
+        await _until(lambda: app.current_mode == "numbers")
+        driver.feed("/")
+        await _until(lambda: isinstance(app.focused, Input))
+        field = app.focused
+        assert isinstance(field, Input) and field.max_length == 100
+        driver.feed(PASTE_START + "ab\x1bcd" + PASTE_END)
+        await _until(lambda: field.value == "abcd")
+        field.value = ""
+        paste = PASTE_START + "0123456789" * 10_000 + PASTE_END  # 100 KB
+        for start in range(0, len(paste), INPUT_CHUNK):
+            driver.feed(paste[start:start + INPUT_CHUNK])
+        await _until(lambda: field.value == "0123456789" * 10)
+        await asyncio.sleep(0.3)
+        cut = [n for n in app._notifications if "zu lang" in n.message]
+        assert len(cut) == 1 and "100 Zeichen" in cut[0].message
