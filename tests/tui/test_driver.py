@@ -334,7 +334,8 @@ def test_unterminated_sequences_cost_no_memory_and_do_not_become_keys() -> None:
     assert decoder.feed("\x1b]0;" + "A" * (1024 * 1024), 10_000) == []
     assert decoder.feed("\x1b[" + "1;" * 5000, 10_000) == []  # ESC ends the OSC; CSI too long
     assert decoder._seq_len <= MAX_SEQUENCE
-    assert [m.key for m in decoder.feed("~q", 10_000)] == ["q"]  # the overlong CSI ended at ~
+    keys = [m.key for m in decoder.feed("~q", 10_000) if isinstance(m, events.Key)]
+    assert keys == ["q"]  # the overlong CSI ended at ~
     decoder.feed(PASTE_START + "p" * (MAX_PASTE * 3), 10_000)
     assert decoder._paste_len == MAX_PASTE
     (paste,) = decoder.feed(PASTE_END, 10_000)
