@@ -15,7 +15,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from core.authz import Actor
@@ -25,7 +24,7 @@ from core.db import Database, transaction
 from core.errors import PermissionDenied
 from core.events import EventBus
 from core.jobs import JOBS
-from core.local_bridge import LocalEventBridge
+from core.local_bridge import EventRelay
 from core.models import OutboxKind
 from core.outbox import Dispatcher, Transport
 from core.scheduler import Scheduler
@@ -66,7 +65,7 @@ class Core:
             transports = build_transports(settings)
         self.dispatcher = Dispatcher(self.db, self.secret_box, self.clock, transports)
         self._tasks: list[asyncio.Task[None]] = []
-        self._bridge: PostgresEventBridge | LocalEventBridge | None = None
+        self._bridge: PostgresEventBridge | EventRelay | None = None
         self._inflight: set[asyncio.Future[Any]] = set()
         """Units of work still running (possibly for callers that were cancelled)."""
 
@@ -140,10 +139,11 @@ class Core:
             # retrieved here so that an abandoned unit of work's error is not "never retrieved"
             log.debug("unit of work failed: %r", task.exception())
 
-    async def start_bridge(self, *, local_hub: Path | None = None) -> None:
+    async def start_bridge(self, *, local_hub: EventRelay | None = None) -> None:
         """Share bus events with the other server processes: on PostgreSQL with every node
-        (LISTEN/NOTIFY); otherwise, given the supervisor's ``local_hub`` socket, with the
-        other workers of this ``serve`` (one SQLite file cannot span hosts anyway)."""
+        (LISTEN/NOTIFY); otherwise, given the supervisor's hub client (``local_hub``,
+        :class:`ssh_server.hub.HubClient` on this core's bus), with the other workers of
+        this ``serve`` (one SQLite file cannot span hosts anyway)."""
         if self._bridge is not None:
             return
         if self.db.is_postgres:
@@ -153,8 +153,8 @@ class Core:
             self._bridge = PostgresEventBridge(self.db.url, self.bus)
             await self._bridge.start()
         elif local_hub is not None:
-            self._bridge = LocalEventBridge(local_hub, self.bus)
-            await self._bridge.start()
+            self._bridge = local_hub
+            await local_hub.start()
 
     def start_background(self, *, dispatcher: bool = True, scheduler: bool = True) -> None:
         """Start the outbox dispatcher and the scheduler as tasks of the running loop."""

@@ -116,7 +116,7 @@ class Limits:
 
 
 class HubLink(Protocol):
-    """What :class:`SharedLimits` needs of :class:`core.local_bridge.LocalEventBridge`."""
+    """What :class:`SharedLimits` needs of :class:`ssh_server.hub.HubClient`."""
 
     connected: asyncio.Event
     on_connect: list[Callable[[], None]]
@@ -185,7 +185,7 @@ class Hold:
 
 
 class SharedLimits:
-    """A worker's client of the supervisor's counters (:class:`core.local_bridge.LocalHub`).
+    """A worker's client of the supervisor's counters (:class:`ssh_server.hub.LocalHub`).
 
     The supervisor mirrors what this process counts: ``acquire`` asks (it counts only
     within the limit), ``release`` gives back, and after every (re)connection the worker

@@ -15,7 +15,7 @@ a child closes the hub's inherited descriptors and starts its loop from scratch.
 ``multiprocessing`` would add a pickling layer and, with "forkserver"/"spawn", import
 everything again per worker, losing the copy-on-write sharing.
 
-The supervisor also relays bus events between workers on SQLite (:mod:`core.local_bridge`),
+The supervisor also relays bus events between workers on SQLite (:mod:`ssh_server.hub`),
 counts the connection and session limits for all workers (:mod:`ssh_server.limits`),
 restarts crashed workers with back-off, forwards SIGTERM/SIGINT and waits for the
 workers' graceful shutdown, recycles workers whose memory stayed grown while idle, and
@@ -42,9 +42,9 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from core.config import Settings
-from core.local_bridge import LocalEventBridge, LocalHub, private_socket_path
 from core.runtime import Core
 from core.security import stop_hashing_threads
+from ssh_server.hub import HubClient, LocalHub, private_socket_path
 from ssh_server.logs import configure_logging
 from ssh_server.server import SHUTDOWN_NOTICE_SECONDS, PortalServer, load_host_key, preload_ui
 from tui.warmup import warm_up
@@ -156,7 +156,7 @@ def _die_with_parent(parent: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-async def _report(server: PortalServer, status: LocalEventBridge, index: int) -> None:
+async def _report(server: PortalServer, status: HubClient, index: int) -> None:
     loop = asyncio.get_running_loop()
     last_busy = loop.time()
     with contextlib.suppress(TimeoutError):
@@ -177,7 +177,7 @@ class Rotation:
     the supervisor for a replacement (it listens first, then this worker gets SIGUSR1
     and drains, see :func:`_retire_when_asked`)."""
 
-    def __init__(self, status: LocalEventBridge, index: int, retire: asyncio.Event,
+    def __init__(self, status: HubClient, index: int, retire: asyncio.Event,
                  server: PortalServer) -> None:
         self.status = status
         self.index = index
@@ -225,11 +225,11 @@ async def worker_main(settings: Settings, index: int, hub_path: Path) -> None:
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGUSR1, retire.set)
     core = Core(settings)
-    status = LocalEventBridge(hub_path, None, role="status")
+    status = HubClient(hub_path, None, role="status")
     tasks: list[asyncio.Task[None]] = []
     try:
-        # Events: PostgreSQL LISTEN/NOTIFY, else the supervisor's hub (core.local_bridge).
-        await core.start_bridge(local_hub=hub_path)
+        # Events: PostgreSQL LISTEN/NOTIFY, else the supervisor's hub (ssh_server.hub).
+        await core.start_bridge(local_hub=HubClient(hub_path, core.bus))
         # Every worker runs an outbox dispatcher: claims make that safe, and a worker's own
         # commits wake its dispatcher at once instead of waiting for another worker's poll.
         # Only worker 0 runs the scheduler: its leases would make more runners safe too,

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from core import local_bridge
 from core.events import DomainEvent, EventBus
-from core.local_bridge import (
+from ssh_server import hub as local_bridge
+from ssh_server.hub import (
     MAX_MESSAGE,
     FrameError,
-    LocalEventBridge,
+    HubClient,
     LocalHub,
     encode,
     encode_event,
@@ -69,7 +69,7 @@ async def test_event_reaches_the_other_worker_only_once_and_not_the_sender(sock_
     one, two, three = EventBus(), EventBus(), EventBus()
     seen_one, seen_two, seen_three = collect(one), collect(two), collect(three)
     with running_hub(sock_path) as hub:
-        bridges = [LocalEventBridge(sock_path, bus) for bus in (one, two, three)]
+        bridges = [HubClient(sock_path, bus) for bus in (one, two, three)]
         for bridge in bridges:
             await bridge.start()
             await bridge.wait_connected()
@@ -93,14 +93,14 @@ async def test_status_connection_gets_no_events_and_reports_status(sock_path: Pa
     statuses: list[tuple[int, dict[str, Any]]] = []
     worker = EventBus()
     with running_hub(sock_path, statuses) as hub:
-        events = LocalEventBridge(sock_path, worker)
-        status = LocalEventBridge(sock_path, None, role="status")
-        other = LocalEventBridge(sock_path, EventBus())
+        events = HubClient(sock_path, worker)
+        status = HubClient(sock_path, None, role="status")
+        other = HubClient(sock_path, EventBus())
         for bridge in (events, status, other):
             await bridge.start()
             await bridge.wait_connected()
         await eventually(lambda: hub.event_peer_count == 2 and hub.peer_count == 3)
-        other.bus.publish(DomainEvent("NumberActivated", 1))  # type: ignore[union-attr]
+        other.events.bus.publish(DomainEvent("NumberActivated", 1))  # type: ignore[union-attr]
         assert status.send({"t": "status", "connections": 3, "idle": 0.0})
         await eventually(lambda: statuses and events.received == 1)
         for bridge in (events, status, other):
@@ -120,12 +120,12 @@ async def test_oversized_event_goes_without_payload_and_hub_drops_oversized_fram
     with pytest.raises(FrameError):
         split_frames(bytearray(struct.pack(">I", MAX_MESSAGE + 1) + b"{}"))
     with pytest.raises(FrameError):
-        LocalEventBridge(sock_path, None).send({"t": "status", "blob": "z" * MAX_MESSAGE})
+        HubClient(sock_path, None).send({"t": "status", "blob": "z" * MAX_MESSAGE})
 
     receiver = EventBus()
     seen = collect(receiver)
     with running_hub(sock_path) as hub:
-        bridge = LocalEventBridge(sock_path, receiver)
+        bridge = HubClient(sock_path, receiver)
         await bridge.start()
         await bridge.wait_connected()
         await eventually(lambda: hub.event_peer_count == 1)
@@ -136,11 +136,11 @@ async def test_oversized_event_goes_without_payload_and_hub_drops_oversized_fram
         rogue.sendall(struct.pack(">I", MAX_MESSAGE + 1))
         await eventually(lambda: hub.peer_count == 1)
         rogue.close()
-        sender = LocalEventBridge(sock_path, EventBus())
+        sender = HubClient(sock_path, EventBus())
         await sender.start()
         await sender.wait_connected()
         await eventually(lambda: hub.event_peer_count == 2)
-        sender.bus.publish(big)  # type: ignore[union-attr]
+        sender.events.bus.publish(big)  # type: ignore[union-attr]
         await eventually(lambda: len(seen) == 1)
         await sender.close()
         await bridge.close()
@@ -150,7 +150,7 @@ async def test_oversized_event_goes_without_payload_and_hub_drops_oversized_fram
 async def test_bridge_reconnects_after_the_hub_restarts(sock_path: Path) -> None:
     one, two = EventBus(), EventBus()
     seen_two = collect(two)
-    bridges = [LocalEventBridge(sock_path, bus) for bus in (one, two)]
+    bridges = [HubClient(sock_path, bus) for bus in (one, two)]
     with running_hub(sock_path) as hub:
         for bridge in bridges:
             await bridge.start()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from core.local_bridge import LocalEventBridge, LocalHub, encode, private_socket_path
+from ssh_server.hub import HubClient, LocalHub, encode, private_socket_path
 from ssh_server.limits import SESSION, UNAUTH, Limits
 from tests.unit.test_local_bridge import eventually, running_hub
 
@@ -27,10 +27,10 @@ def sock_path(tmp_path: Path) -> Path:
 
 @contextlib.asynccontextmanager
 async def worker_limits(path: Path, *, sessions: int = 1, unauth: int = 10,
-                        connect: bool = True) -> AsyncIterator[tuple[Limits, LocalEventBridge]]:
+                        connect: bool = True) -> AsyncIterator[tuple[Limits, HubClient]]:
     """One worker's side: its Limits counting through its own hub connection."""
     limits = Limits(max_unauth_per_source=unauth, max_sessions_per_user=sessions)
-    link = LocalEventBridge(path, None, role="status")
+    link = HubClient(path, None, role="status")
     limits.share_through(link)
     await link.start()
     try:
