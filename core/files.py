@@ -49,7 +49,8 @@ def tighten(root: Path) -> None:
     private_dir(root)
     for dirpath, dirnames, filenames in os.walk(root):
         for name in dirnames:
-            os.chmod(Path(dirpath) / name, DIR_MODE)
+            if not (Path(dirpath) / name).is_symlink():  # never change a link's target
+                os.chmod(Path(dirpath) / name, DIR_MODE)
         for name in filenames:
             path = Path(dirpath) / name
             if not path.is_symlink() and path.stat().st_mode & 0o777 != FILE_MODE:
