@@ -337,17 +337,19 @@ class PortalServer:
         if self._acceptor is not None:
             self._acceptor.close()
 
-    async def shutdown(self, notice_seconds: float = SHUTDOWN_NOTICE_SECONDS) -> None:
-        """Stop accepting, tell every session, close them, then the connections."""
+    async def shutdown(self, notice_seconds: float = SHUTDOWN_NOTICE_SECONDS, *,
+                       restart: bool = False) -> None:
+        """Stop accepting, tell every session, close them, then the connections.
+        ``restart``: the server comes back (the notice asks to reconnect), else it stops."""
         if self._acceptor is not None:
             self._acceptor.close()
         sessions = list(self.sessions)
         for session in sessions:
-            session.notify_shutdown()
+            session.notify_shutdown(restart=restart)
         if sessions and notice_seconds > 0:
             await asyncio.sleep(notice_seconds)
         for session in list(self.sessions):
-            session.close("ssh.shutdown_closed")
+            session.close("ssh.restart_closed" if restart else "ssh.shutdown_closed")
         tasks = [s.task for s in sessions if s.task is not None]
         if tasks:
             await asyncio.wait(tasks, timeout=10)

@@ -307,9 +307,10 @@ class PortalSession(asyncssh.SSHServerSession):
             wait = timeout - warn_before - idle_for if not self._warned else timeout - idle_for
             await asyncio.sleep(max(0.05, wait))
 
-    def notify_shutdown(self) -> None:
+    def notify_shutdown(self, *, restart: bool = False) -> None:
         if self.app is not None:
-            self.app.notify(self.app.t("ui.session.shutdown"), severity="warning", timeout=30)
+            key = "ui.session.restart" if restart else "ui.session.shutdown"
+            self.app.notify(self.app.t(key), severity="warning", timeout=30)
 
 
 async def _wait_or_cancel(task: asyncio.Task[Any], timeout: float) -> None:

@@ -46,6 +46,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Session closed due to inactivity.",
     },
     "ssh.shutdown_closed": {
+        "de": "Der Server wurde angehalten. Sitzung beendet.",
+        "en": "The server has been stopped. Session closed.",
+    },
+    "ssh.restart_closed": {
         "de": "Der Server wird neu gestartet. Bitte gleich erneut verbinden.",
         "en": "The server is restarting. Please reconnect in a moment.",
     },

@@ -60,8 +60,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You will be signed out in {seconds} seconds due to inactivity.",
     },
     "ui.session.shutdown": {
-        "de": "Der Server wird neu gestartet – Ihre Sitzung wird gleich beendet.",
-        "en": "The server is restarting – your session will end shortly.",
+        "de": "Der Server wird angehalten – Ihre Sitzung wird gleich beendet.",
+        "en": "The server is stopping – your session will end shortly.",
+    },
+    "ui.session.restart": {
+        "de": "Der Server wird neu gestartet – Ihre Sitzung wird gleich beendet. "
+              "Bitte danach erneut verbinden.",
+        "en": "The server is restarting – your session will end shortly. "
+              "Please reconnect afterwards.",
     },
     "ui.placeholder": {
         "de": "Dieser Bereich wird gerade aufgebaut.",

@@ -168,7 +168,7 @@ async def test_two_workers_share_port_live_updates_cross_and_sigterm_stops_all(
         async with interactive_session(port, "admin", "admin-demo") as term:
             await term.wait_for("Muster GmbH", timeout=30)
             proc.send_signal(signal.SIGTERM)
-            await term.wait_for("neu gestartet", timeout=15)
+            await term.wait_for("angehalten", timeout=15)  # a stop, not a restart
             await term.wait_closed(timeout=20)
         assert await asyncio.wait_for(proc.wait(), 60) == 0
         for pid in workers:
