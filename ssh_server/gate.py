@@ -213,6 +213,16 @@ class PreAuthGate:
         if state is not None:
             self._forget_if_idle(conn.source, state, asyncio.get_running_loop().time())
 
+    def close(self) -> None:
+        """Shutting down: close every connection still waiting for a token."""
+        for state in list(self.sources.values()):
+            for conn in list(state.queue):
+                conn.drop()
+            if state.timer is not None:
+                state.timer.cancel()
+                state.timer = None
+        self.sources.clear()
+
     def _purge(self, now: float) -> None:
         for source, state in list(self.sources.items()):
             self._forget_if_idle(source, state, now)
