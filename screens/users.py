@@ -295,8 +295,10 @@ class UsersScreen(PortalScreen):
             table.add_row(format_datetime(c.started_at, loc), national(c.number),
                           safe_text(c.remote_number), duration_text(c.duration_seconds),
                           format_money(c.cost_cents, loc), key=str(c.id))
-        if not calls:
-            table.add_row(self.t("users.calls.none"), "", "", "", "")
+        table.display = bool(calls)
+        self.query_one("#calls-title", Static).update(
+            self.t("users.calls.title") if calls else
+            f"{self.t('users.calls.title')} – {self.t('users.calls.none')}")
         faxes_table = self.query_one("#faxes", DataTable)
         faxes_table.clear()
         for f in faxes:
@@ -304,8 +306,10 @@ class UsersScreen(PortalScreen):
                 national(f.number),
                 self.t("users.fax.personal" if f.personal else "users.fax.shared"),
                 safe_text(f.login), format_datetime(f.sent_at, loc), key=f.number)
-        if not faxes:
-            faxes_table.add_row(self.t("users.fax.none"), "", "", "")
+        faxes_table.display = bool(faxes)
+        self.query_one("#faxes-title", Static).update(
+            self.t("users.fax.title") if faxes else
+            f"{self.t('users.fax.title')} – {self.t('users.fax.none')}")
 
     def _show_profile(self, profile: ProfileView) -> None:
         self.profile = profile

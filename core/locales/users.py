@@ -93,7 +93,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "users.calls.col.remote": {"de": "Gegenstelle", "en": "Other party"},
     "users.calls.col.duration": {"de": "Dauer", "en": "Duration"},
     "users.calls.col.cost": {"de": "Kosten", "en": "Cost"},
-    "users.calls.none": {"de": "Keine Anrufe.", "en": "No calls."},
+    "users.calls.none": {"de": "keine", "en": "none"},
     "users.fax.title": {
         "de": "Fax-Zugangsdaten (Faxdruckertreiber, per E-Mail erhalten)",
         "en": "Fax credentials (fax printer driver, received by e-mail)",
@@ -104,10 +104,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "users.fax.col.sent": {"de": "Gesendet am", "en": "Sent on"},
     "users.fax.personal": {"de": "persönlich", "en": "personal"},
     "users.fax.shared": {"de": "gemeinsam", "en": "shared"},
-    "users.fax.none": {
-        "de": "Ihnen wurden noch keine Fax-Zugangsdaten gesendet.",
-        "en": "No fax credentials were sent to you yet.",
-    },
+    "users.fax.none": {"de": "noch keine erhalten", "en": "none received yet"},
     "users.error.password_required": {
         "de": "Bitte aktuelles Passwort eingeben.", "en": "Please enter your current password.",
     },

@@ -244,3 +244,14 @@ async def test_confirm_dialog_enter_confirms_and_escape_cancels(
         await settle(pilot)
         assert app.screen is screen and await outbox_count(demo_core) == 1
         assert "Neues Passwort für tom" in notices(app)
+
+
+async def test_employee_without_fax_credentials_is_told_so(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["tom"])
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = await open_users(app, pilot)
+        assert "Fax credentials" in screen_text(app) and "none received yet" in screen_text(app)
+        assert not screen.query_one("#faxes", DataTable).display
+        assert screen.query_one("#calls", DataTable).row_count == 1  # tom's one call
