@@ -30,8 +30,10 @@ from tui.messages import ActorChanged
 from tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from core.runtime import Core, UnitOfWork
-    from tui.app import LinedeskApp
+    from tui.portal import Portal
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -41,7 +43,12 @@ class PortalMixin:
     """What every screen and dialog of the portal shares."""
 
     @property
-    def portal(self) -> LinedeskApp:
+    def portal(self) -> Portal:
+        """The session shell, as screens may see it (never the App class itself)."""
+        return self.app  # type: ignore[attr-defined]
+
+    @property
+    def _textual_app(self) -> App[Any]:
         return self.app  # type: ignore[attr-defined]
 
     @property
@@ -178,7 +185,7 @@ class PortalMixin:
         from screens.reason_dialog import ReasonDialog
 
         dialog = ReasonDialog(self.actor.customer_name, self.portal.support_reason)
-        self.portal.push_screen(dialog)
+        self._textual_app.push_screen(dialog)
         reason = await dialog.answer
         if reason:
             self.portal.support_reason = reason

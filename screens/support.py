@@ -150,7 +150,7 @@ class CustomerSearchScreen(PortalScreen):
         self.portal.notify(
             clean(self.t("support.search.opened", customer=opened.customer_name or "–")), markup=False
         )
-        self.portal.switch_mode("home")
+        self.app.switch_mode(self.portal.home_mode())
 
     @on(Button.Pressed, "#close-button")
     def action_close_customer(self) -> None:

@@ -30,6 +30,7 @@ from screens.number_dashboard import NumberDashboardScreen
 from screens.support import CustomerSearchScreen
 from screens.users import UsersScreen
 from tui.messages import ActorChanged, DomainEventMessage
+from tui.portal import Portal
 from tui.served import ServedTerminal, harden
 
 log = logging.getLogger(__name__)
@@ -368,3 +369,7 @@ class LinedeskApp(App[None]):
             self._exit_renderables.clear()
             return
         super()._print_error_renderables()
+
+
+_PORTAL_CHECK: type[Portal] = LinedeskApp
+"""mypy checks here that the App is the :class:`~tui.portal.Portal` the screens type against."""
