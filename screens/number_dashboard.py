@@ -43,7 +43,7 @@ from screens.number_dialogs import (
     UndoDeactivationDialog,
 )
 from tui.bindings import label_bindings
-from tui.messages import ActorChanged, DomainEventMessage
+from tui.messages import DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
 from tui.widgets.number_table import DrawnOnce, NumberTable
@@ -236,9 +236,16 @@ class NumberDashboardScreen(PortalScreen):
         yield portal_footer()
 
     def on_mount(self) -> None:
+        """Fill the widgets and fetch; runs again when the screen is rebuilt for a new
+        language or view mode (:meth:`screens.base.PortalMixin.rebuild`)."""
         self._layout = ()  # a new table: also after a rebuild (language, view mode)
         self._set_columns(self.app.size.width)
         self._apply_actor()
+        if self._query:  # rebuilt with a filter applied: keep showing it
+            box = self.query_one("#filter", Input)
+            box.value = self._query
+            box.disabled = False
+            box.add_class("visible")
         self.reload()
 
     def _set_columns(self, width: int) -> bool:
@@ -463,11 +470,6 @@ class NumberDashboardScreen(PortalScreen):
 
     def on_unmount(self) -> None:
         self._unwatch()
-
-    @on(ActorChanged)
-    def _actor_changed(self) -> None:
-        self._apply_actor()
-        self.reload()
 
     # ---------------------------------------------------------------- selection and keys
 

@@ -283,3 +283,35 @@ async def test_enter_confirms_and_escape_cancels(demo_core: Core, actors: dict[s
         await settle(app, pilot)
         assert not isinstance(app.screen, ForwardingDialog)
         assert (await status_of(demo_core, admin, INACTIVE)).forwarding_target == "+4989123"
+
+
+async def test_language_switch_rebuilds_an_open_dialog_and_the_filtered_dashboard(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """H3's rebuild (screens.base) on the number screens: an open dialog and the
+    dashboard under it switch language at once; the dashboard keeps its filter."""
+    from dataclasses import replace
+
+    from tests.tui.test_number_dashboard import e164_column
+
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await pilot.press("slash", *"Tom", "enter")
+        await settle(app, pilot)
+        assert e164_column(screen) == [TOM_NUMBER]  # type: ignore[arg-type]
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ForwardingDialog)
+        app.set_actor(replace(app.actor, locale="en"))
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "Set up forwarding" in text and "Save forwarding" in text and "Cancel" in text
+        assert "Weiterleitung einrichten" not in text and "^s Save forwarding" in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        text = screen_text(app)
+        assert "Number management" in text and "filter: 'Tom'" in text
+        assert e164_column(screen) == [TOM_NUMBER]  # type: ignore[arg-type]

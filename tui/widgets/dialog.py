@@ -121,6 +121,10 @@ class Dialog(ModalScreen[R | None], Generic[R]):
     # ------------------------------------------------------------ frame
 
     def compose(self) -> ComposeResult:
+        # the key labels too: a portal screen is composed again for a new language
+        labels = {"confirm": self.confirm_text(), "cancel": self.cancel_text(),
+                  "enter": self.confirm_text()}
+        label_bindings(self, "dialog.", labels)
         with Vertical(id="dialog"):
             yield Static(clean(self.title_text()), classes="dialog--title")
             yield from self.header()
@@ -133,10 +137,7 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         yield KeyBar()
 
     def _on_mount(self, event: events.Mount) -> None:
-        labels = {"confirm": self.confirm_text(), "cancel": self.cancel_text(),
-                  "enter": self.confirm_text()}
-        label_bindings(self, "dialog.", labels)
-        self.refresh_bindings()
+        self.refresh_bindings()  # the labels set in compose
 
     # ------------------------------------------------------------ talking to the user
 
