@@ -343,6 +343,8 @@ class PortalServer:
         ``restart``: the server comes back (the notice asks to reconnect), else it stops."""
         if self._acceptor is not None:
             self._acceptor.close()
+        if self.gate is not None:
+            self.gate.close()  # connections still waiting for their turn
         sessions = list(self.sessions)
         for session in sessions:
             session.notify_shutdown(restart=restart)

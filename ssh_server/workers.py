@@ -224,6 +224,14 @@ async def worker_main(settings: Settings, index: int, hub_path: Path) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGUSR1, retire.set)
+    restarting = asyncio.Event()
+    """SIGUSR2: replaced (memory ceiling): the sessions are told to reconnect."""
+
+    def replaced() -> None:
+        restarting.set()
+        stop.set()
+
+    loop.add_signal_handler(signal.SIGUSR2, replaced)
     core = Core(settings)
     status = HubClient(hub_path, None, role="status")
     tasks: list[asyncio.Task[None]] = []
@@ -251,7 +259,8 @@ async def worker_main(settings: Settings, index: int, hub_path: Path) -> None:
                                          name="worker-retire"))
         await stop.wait()
         log.info("worker %d shutting down", index)
-        await server.shutdown()  # no notice wait when it has no sessions (a retired worker)
+        # no notice wait when it has no sessions (a retired worker)
+        await server.shutdown(restart=restarting.is_set())
     finally:
         for task in tasks:
             task.cancel()
@@ -260,7 +269,7 @@ async def worker_main(settings: Settings, index: int, hub_path: Path) -> None:
 
 
 def _run_worker_child(settings: Settings, index: int, hub_path: Path, parent: int) -> int:
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(sig, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORWARDED)
     _die_with_parent(parent)
@@ -386,8 +395,9 @@ class Supervisor:
             self.rotate_wanted[pid] = int(doc.get("sessions") or 0)
 
     def _retire(self, pid: int, *, stop: bool = False) -> None:
-        """SIGUSR1: drain (serve its sessions to their end); ``stop``: SIGTERM (its sessions
-        get the notice and are closed), killed if still there after :data:`SHUTDOWN_GRACE`."""
+        """SIGUSR1: drain (serve its sessions to their end); ``stop``: SIGUSR2 (its sessions
+        get the restart notice, to reconnect, and are closed), killed if still there after
+        :data:`SHUTDOWN_GRACE`."""
         proc = self.workers.get(pid)
         if proc is None:
             return
@@ -395,7 +405,7 @@ class Supervisor:
         if stop:
             proc.kill_at = time.monotonic() + SHUTDOWN_GRACE
         with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM if stop else signal.SIGUSR1)
+            os.kill(pid, signal.SIGUSR2 if stop else signal.SIGUSR1)
 
     def _watchdog(self) -> None:
         """Replace a worker that stopped answering (no heartbeat, i.e. status report, for

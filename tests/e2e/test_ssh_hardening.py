@@ -63,6 +63,6 @@ async def test_shutdown_notifies_then_closes_sessions(tmp_path: Path, db_templat
         async with interactive_session(srv.port, "tom", "tom-demo") as term:
             await term.wait_for("Muster GmbH", timeout=15)
             shutdown = asyncio.create_task(srv.server.shutdown(notice_seconds=1.5))
-            await term.wait_for("restarting", timeout=10)
+            await term.wait_for("stopping", timeout=10)  # a stop (restart: test_shutdown_notice)
             await term.wait_closed(timeout=15)
             await asyncio.wait_for(shutdown, 15)

@@ -387,7 +387,7 @@ async def test_worker_over_the_memory_ceiling_is_replaced_and_its_sessions_told(
             served_by = await pid_of(term, workers, port)
             await term.wait_for("Muster GmbH", timeout=30)
             flag.touch()
-            await term.wait_for("Der Server wird", timeout=30)  # the notice (stop or restart)
+            await term.wait_for("neu gestartet", timeout=30)  # the restart notice: reconnect
             await term.wait_closed(timeout=30)
         await until(lambda: served_by not in children(proc.pid), 60, "worker not replaced", log)
         text = log_text(log)
