@@ -20,7 +20,6 @@ from textual.widgets import Button, DataTable, Input, Label, Select, SelectionLi
 
 from core.errors import DomainError, ValidationError
 from core.i18n import LOCALES, format_datetime, format_money
-from core.models import Role
 from core.services import users
 from core.services.number_views import national_form
 from core.services.users import EmployeeView, OwnCallView, OwnFaxCredentialView, ProfileView
@@ -264,7 +263,7 @@ class UsersScreen(PortalScreen):
     @property
     def shows_own_records(self) -> bool:
         """Employees (and an admin in user view) see their own calls and fax credentials."""
-        return not self.actor.is_admin_view and self.actor.role is not Role.SUPPORT
+        return not self.actor.is_admin_view and not self.actor.via_support
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new", "deactivate", "reset"):
