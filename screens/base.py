@@ -27,7 +27,9 @@ from textual.widgets import Input
 from core.authz import Actor
 from core.errors import DomainError, PermissionDenied
 from tui.messages import ActorChanged
+from tui.widgets.header import SessionHeader
 from tui.widgets.keybar import KeyBar
+from tui.widgets.table_screen import TableScreen
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -239,3 +241,16 @@ class PortalScreen(PortalMixin, Screen[None]):
 class PortalDialog(PortalMixin, ModalScreen[R]):
     """A modal dialog returning ``R`` (or None when cancelled)."""
 
+
+class PortalTableScreen(PortalMixin, TableScreen):
+    """A table screen pushed from a mode (areas, porting): the kit's :class:`TableScreen`
+    with the session header, column labels and key labels in the session's language."""
+
+    TITLE_KEY = ""
+
+    def show_header(self) -> None:
+        self.label_bindings("ui.")
+        self.query_one(SessionHeader).show(self.actor, self.t(self.TITLE_KEY))
+
+    def column_label(self, label: str) -> str:
+        return self.t(label)

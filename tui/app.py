@@ -32,6 +32,7 @@ from screens.users import UsersScreen
 from tui.messages import ActorChanged, DomainEventMessage
 from tui.portal import Portal
 from tui.served import ServedTerminal, harden
+from tui.typeahead import TypeaheadApp
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ MAX_TOASTS = 3
 """Notifications shown at once: more would cover the content (the oldest goes first)."""
 
 
-class LinedeskApp(App[None]):
+class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App to settle
     """The whole portal for one signed-in actor.
 
     Per-session state (actor, locale) lives on this instance only; nothing here is
