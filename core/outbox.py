@@ -42,7 +42,9 @@ RESULT_BATCH = 50
 """Deliveries recorded per transaction."""
 CONCURRENCY = 8
 """Deliveries in flight at once (SMTP and the SMS gateway are network round trips)."""
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 16
+"""Failed deliveries before a message is dead-lettered: with the backoff (5 s doubling, at
+most an hour) that is ~6.4 h of an SMTP server or SMS gateway being down (8 was 10.6 min)."""
 
 
 @dataclass(frozen=True)
