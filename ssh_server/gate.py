@@ -117,7 +117,7 @@ class PreAuthGate:
 
     def __init__(self, make_connection: Callable[[], Connection], *, rate: float, burst: int,
                  trusted: Iterable[Network] = (), version_timeout: float = VERSION_TIMEOUT,
-                 share: int = 1) -> None:
+                 queue_timeout: float = 30.0, share: int = 1) -> None:
         self.make_connection = make_connection
         share = max(1, share)
         self.rate = rate / share
@@ -126,6 +126,9 @@ class PreAuthGate:
         self.burst = max(1.0, burst / share)
         self.trusted = list(trusted)
         self.version_timeout = version_timeout
+        self.queue_timeout = max(queue_timeout, version_timeout)
+        """A connection still waiting for a token this long after it arrived is closed (the
+        login timeout: asyncssh's own starts only with the hand-over)."""
         self.sources: dict[str, _Source] = {}
         self.queued = 0
         self.accepted = 0
@@ -313,6 +316,14 @@ class GateProtocol(asyncio.Protocol):
     def _too_slow(self) -> None:
         self._deadline = None
         if not self.has_version:
+            self.drop()
+        elif self.conn is None:  # spoke SSH but is still waiting for its turn
+            self._deadline = asyncio.get_running_loop().call_later(
+                self.gate.queue_timeout - self.gate.version_timeout, self._waited_too_long)
+
+    def _waited_too_long(self) -> None:
+        self._deadline = None
+        if self.conn is None:
             self.drop()
 
     def drop(self) -> None:

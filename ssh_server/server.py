@@ -278,6 +278,7 @@ class PortalServer:
             rate=self.settings.conn_rate_per_source, burst=self.settings.conn_burst_per_source,
             trusted=parse_sources(self.settings.trusted_sources), share=self.worker_share,
             version_timeout=self.settings.version_timeout,
+            queue_timeout=self.settings.login_timeout,
         )
         # the gate accepts the TCP connections and hands them to asyncssh (ssh_server.gate)
         self._acceptor = await loop.create_server(

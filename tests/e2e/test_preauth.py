@@ -115,7 +115,7 @@ async def test_connection_rate_per_source(tmp_path: Path, db_templates: dict[str
     async with running_server(tmp_path, templates=db_templates, conn_rate_per_source=2,
                               conn_burst_per_source=4) as srv:
         answered = await asyncio.gather(*(_banner_within(srv.port, 0.5) for _ in range(20)))
-        assert 4 <= sum(answered) <= 6  # the burst plus what 0.5 s at 2/s refill
+        assert 4 <= sum(answered) <= 7  # the burst plus what ~0.5 s at 2/s refill
     async with running_server(tmp_path / "trusted", templates=db_templates,
                               conn_rate_per_source=2, conn_burst_per_source=4,
                               trusted_sources="127.0.0.0/8") as srv:

@@ -107,13 +107,16 @@ def test_trusted_sources_parse_addresses_networks_and_mapped_ipv6() -> None:
 
 
 async def test_a_client_that_sent_its_version_goes_before_silent_ones() -> None:
-    gate, made = _gate(rate=1000.0, burst=1)
+    gate, made = _gate(rate=20.0, burst=1)  # the next token in 50 ms
     first, _ = _accept(gate)  # takes the only token at once
     silent, _ = _accept(gate)
     talker, _ = _accept(gate)
     talker.data_received(b"SSH-2.0-OpenSSH_9.9\r\n")
     assert first.conn is not None and silent.conn is None and talker.conn is None
-    await asyncio.sleep(0.01)  # tokens again: the one with a version string first
+    for _ in range(100):  # the next token goes to the one with a version string
+        if talker.conn is not None or silent.conn is not None:
+            break
+        await asyncio.sleep(0.01)
     assert talker.conn is not None
     assert bytes(made[1].data) == b"SSH-2.0-OpenSSH_9.9\r\n"
     assert made[1].owner.version_seen == 1  # counted against its source from now on
@@ -170,3 +173,15 @@ async def test_trusted_source_gets_ten_times_the_burst() -> None:
 async def test_worker_share_splits_rate_and_burst() -> None:
     gate, _made = _gate(rate=10.0, burst=10, share=2)
     assert gate.rate == 5.0 and gate.burst == 5.0
+
+
+async def test_a_talker_that_never_gets_a_token_is_closed_at_the_queue_deadline() -> None:
+    gate, _made = _gate(rate=0.0001, burst=1, version_timeout=0.02, queue_timeout=0.06)
+    _accept(gate)
+    waiting, transport = _accept(gate)
+    waiting.data_received(b"SSH-2.0-x\r\n")
+    await asyncio.sleep(0.03)
+    assert not transport.aborted  # it spoke SSH: past the version deadline it may wait on
+    await asyncio.sleep(0.1)
+    assert transport.aborted and waiting.conn is None
+    gate.close()
