@@ -255,7 +255,7 @@ async def test_public_key_then_keyboard_interactive_gains_nothing(
     victim = await _add_key(demo_server.core, "admin")
     forged = ForgedKeyPair(asyncssh.generate_private_key("ssh-ed25519"), victim.convert_to_public())
     with pytest.raises(asyncssh.PermissionDenied):
-        await connect(demo_server.port, "admin", "tom-demo", client_keys=[forged],
+        await connect(demo_server.port, "admin", "tom-demo", client_keys=[forged],  # type: ignore[list-item]
                       preferred_auth="publickey,keyboard-interactive")
     assert [e.actor_username for e in await _logins(demo_server.core)] == []
 
@@ -331,3 +331,44 @@ async def test_environment_variables_change_nothing(demo_server: RunningServer) 
     assert "mia" in str(result.stdout)
     assert dict(os.environ) == before
     assert demo_server.server.settings.database_url != injected["LINEDESK_DATABASE_URL"]
+
+
+class UsernameSwitchingClient(asyncssh.SSHClient):
+    """Offers the victim's key as ``admin`` (the server says "acceptable"; the signature is
+    forged), then switches the username of its requests to its own account ``tom``."""
+
+    def __init__(self, forged: SSHLocalKeyPair) -> None:
+        self.forged = forged
+        self.conn: asyncssh.SSHClientConnection | None = None
+        self.offered = False
+
+    def connection_made(self, conn: asyncssh.SSHClientConnection) -> None:
+        self.conn = conn
+
+    def public_key_auth_requested(self) -> SSHLocalKeyPair | None:
+        if self.offered:
+            return None
+        self.offered = True
+        return self.forged
+
+    def password_auth_requested(self) -> str:
+        assert self.conn is not None
+        self.conn._username = "tom"  # what a hand-written attack client can do
+        return "tom-demo"
+
+
+async def test_username_change_mid_auth_binds_only_the_account_that_proved_itself(
+    demo_server: RunningServer,
+) -> None:
+    victim = await _add_key(demo_server.core, "admin")
+    forged = ForgedKeyPair(asyncssh.generate_private_key("ssh-ed25519"), victim.convert_to_public())
+    client = UsernameSwitchingClient(forged)
+    conn = await asyncssh.connect(
+        "127.0.0.1", demo_server.port, username="admin", known_hosts=None, agent_path=None,
+        client_factory=lambda: client, preferred_auth="publickey,password", config=None)
+    async with conn:
+        result = await conn.run("whoami", check=False)
+    assert client.offered
+    assert "tom" in str(result.stdout) and "admin" not in str(result.stdout)
+    served = await _logins(demo_server.core)
+    assert all(e.actor_username != "admin" and e.key_fingerprint is None for e in served)
