@@ -85,7 +85,8 @@ class Server:
         # per-source and per-user limits that would (rightly) refuse that in production.
         env = {**os.environ, "PYTHONPATH": str(ROOT), "LINEDESK_MAX_UNAUTH_PER_SOURCE": "100000",
                "LINEDESK_MAX_SESSIONS_PER_USER": "100000", "LINEDESK_LOG_LEVEL": "WARNING",
-               "LINEDESK_CONN_RATE_PER_SOURCE": "100000", "LINEDESK_CONN_BURST_PER_SOURCE": "100000"}
+               "LINEDESK_CONN_RATE_PER_SOURCE": "100000",
+               "LINEDESK_CONN_BURST_PER_SOURCE": "100000"}
         if stats_dir is not None:
             env["LINEDESK_BENCH_STATS_DIR"] = str(stats_dir)
         self.proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -255,7 +255,8 @@ async def test_public_key_then_keyboard_interactive_gains_nothing(
     victim = await _add_key(demo_server.core, "admin")
     forged = ForgedKeyPair(asyncssh.generate_private_key("ssh-ed25519"), victim.convert_to_public())
     with pytest.raises(asyncssh.PermissionDenied):
-        await connect(demo_server.port, "admin", "tom-demo", client_keys=[forged],  # type: ignore[list-item]
+        await connect(demo_server.port, "admin", "tom-demo",
+                      client_keys=[forged],  # type: ignore[list-item]
                       preferred_auth="publickey,keyboard-interactive")
     assert [e.actor_username for e in await _logins(demo_server.core)] == []
 
