@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from textual import events
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input
+from textual.widgets import Checkbox, Input
 
 from core.authz import Actor
 from core.errors import DomainError, PermissionDenied
@@ -105,6 +105,10 @@ class PortalMixin:
         await super()._on_message(message)  # type: ignore[misc]
 
     async def _on_actor_changed(self, _message: ActorChanged) -> None:
+        if self.__dict__.get("_writes", 0):
+            # a change is being made: rebuild when its worker has shown the result
+            self.__dict__["_rebuild_pending"] = True
+            return
         await self.rebuild()
 
     async def rebuild(self) -> None:
@@ -120,6 +124,7 @@ class PortalMixin:
         screen.workers.cancel_node(screen)
         typed = {field.id: field.value for field in screen.query(Input)
                  if field.id and field.value and not field.password}
+        ticked = {box.id: box.value for box in screen.query(Checkbox) if box.id}
         focused = screen.focused.id if screen.focused is not None else None
         await screen.recompose()
         if not screen.is_attached:
@@ -131,6 +136,9 @@ class PortalMixin:
         for field in screen.query(Input):
             if field.id in typed and not field.value:
                 field.value = typed[field.id]
+        for box in screen.query(Checkbox):
+            if box.id in ticked and not box.disabled:
+                box.value = ticked[box.id]
         if focused is not None:
             for widget in screen.query(f"#{focused}"):
                 if widget.focusable:
@@ -168,18 +176,27 @@ class PortalMixin:
         Support staff acting for a customer are asked for a reason (ticket id) when the
         core refuses without one, and the call is retried with it (audited with it).
 
-        The write itself is shielded: a worker cancelled meanwhile (the screen is rebuilt,
-        the session ends) does not cut a change in half or lose it after the user asked."""
+        The write itself is shielded: a worker cancelled meanwhile (the session ends) does
+        not cut a change in half or lose it after the user asked; a language or view change
+        meanwhile rebuilds the screen only after the write returned (:meth:`rebuild`)."""
+        state = self.__dict__
+        state["_writes"] = state.get("_writes", 0) + 1
         try:
-            return await asyncio.shield(self.core.run(fn, self.actor, *args, **kwargs))
-        except PermissionDenied as error:
-            if error.key != "error.support_reason_required":
-                raise
-            reason = await self.ask_support_reason()
-            if reason is None:
-                raise
-        return await asyncio.shield(
-            self.core.run(fn, self.actor.with_reason(reason), *args, **kwargs))
+            try:
+                return await asyncio.shield(self.core.run(fn, self.actor, *args, **kwargs))
+            except PermissionDenied as error:
+                if error.key != "error.support_reason_required":
+                    raise
+                reason = await self.ask_support_reason()
+                if reason is None:
+                    raise
+            return await asyncio.shield(
+                self.core.run(fn, self.actor.with_reason(reason), *args, **kwargs))
+        finally:
+            state["_writes"] -= 1
+            if not state["_writes"] and state.pop("_rebuild_pending", False):
+                # after the worker's own code that shows the result (it runs on from here)
+                self.call_later(self.rebuild)  # type: ignore[attr-defined]
 
     async def ask_support_reason(self) -> str | None:
         """Show the reason dialog and wait for it (works in handlers and workers alike);

@@ -25,7 +25,7 @@ from core.errors import Conflict, DomainError
 from core.services import credentials
 from core.services.credentials import CredentialPreview, CredentialResult
 from screens.base import PortalMixin, portal_footer
-from tui.messages import ActorChanged, DomainEventMessage
+from tui.messages import DomainEventMessage
 from tui.sanitize import clean
 from tui.widgets.header import SessionHeader
 
@@ -100,7 +100,8 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
     def on_mount(self) -> None:
         self._apply_texts()
         self._show()
-        self.load()
+        if self.result is None:  # also after a rebuild: the core checks the actor again
+            self.load()
 
     @work(exclusive=True, group="wizard")
     async def load(self) -> None:
@@ -311,8 +312,3 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             self.notify(self.t("credentials.generated_elsewhere",
                                contract=str(event.payload.get("contract_ref", ""))),
                         severity="warning", timeout=10)
-
-    @on(ActorChanged)
-    def _actor_changed(self) -> None:
-        self._apply_texts()
-        self._show()

@@ -4,6 +4,7 @@ session, the open ones included (SPEC §8), whichever screen it was made on."""
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.widgets import Checkbox
 
 from core.authz import Actor
 from core.runtime import Core
@@ -144,3 +145,33 @@ async def test_keys_of_impossible_actions_say_why(
         app.clear_notifications()
         await press(pilot, "v")  # support has no view switch: says so
         assert "Support" in notifications(app)
+
+
+async def test_open_wizard_and_areas_follow_the_language_and_keep_their_state(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    from core.models import ContractType
+    from screens.credential_wizard import CredentialWizardScreen
+    from tests.tui.test_credential_wizard import contract_id, open_wizard
+
+    cid = await contract_id(demo_core, ContractType.COMPANYFLEX_MSN_COMPLETE)
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "2", "b")  # the areas screen on the dashboard
+        assert "PIN-Brief anfordern" in screen_text(app)
+        wizard = await open_wizard(app, pilot, cid)
+        await press(pilot, "w", "w", "c")  # step 3, consent given
+        assert wizard.step == 3 and "Schritt 3 von 5" in screen_text(app)
+        await press(pilot, "ctrl+l")
+        await wait_until(pilot, lambda: app.actor.locale == "en")
+        await settle(pilot)
+        text = screen_text(app)
+        assert isinstance(app.screen, CredentialWizardScreen) and wizard.step == 3
+        assert "Step 3 of 5" in text and "Yes, I agree (c)" in text and "Schritt" not in text
+        assert wizard.query_one("#consent", Checkbox).value  # still given
+        await press(pilot, "w")  # and on from there
+        assert wizard.step == 4
+        await press(pilot, "2")
+        text = screen_text(app)
+        assert "Request PIN letter" in text and "PIN-Brief anfordern" not in text
