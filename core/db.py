@@ -10,13 +10,14 @@ version columns (optimistic concurrency).
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.errors import Conflict
+from core.errors import Conflict, StorageFull
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,8 @@ class Database:
 async def transaction(db: Database, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
     """One session, one transaction: commit on success, roll back on any error.
 
-    Lost optimistic-concurrency races surface as :class:`core.errors.Conflict`.
+    Lost optimistic-concurrency races surface as :class:`core.errors.Conflict`, a full disk
+    as :class:`core.errors.StorageFull` (rolled back; front ends show a clear message).
     """
     session = db.session(readonly=readonly)
     try:
@@ -94,8 +96,24 @@ async def transaction(db: Database, *, readonly: bool = False) -> AsyncIterator[
             yield session
     except StaleDataError as exc:
         raise Conflict() from exc
+    except OperationalError as exc:
+        if not is_disk_full(exc):
+            raise
+        log.error("database write failed: the disk is full (%s)", type(exc.orig).__name__)
+        raise StorageFull() from None
     finally:
         await session.close()
+
+
+def is_disk_full(exc: DBAPIError) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full") or PostgreSQL's disk_full (53100)."""
+    orig = exc.orig
+    if getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return True
+    if getattr(orig, "sqlstate", None) == "53100" or getattr(orig, "pgcode", None) == "53100":
+        return True
+    text = str(orig).lower()
+    return "database or disk is full" in text or "no space left on device" in text
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:

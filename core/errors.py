@@ -81,3 +81,13 @@ class AuthFailed(DomainError):
 
     def __init__(self, key: str = "error.auth_failed", /, **params: Any) -> None:
         super().__init__(key, **params)
+
+
+class StorageFull(DomainError):
+    """The database could not write: its disk (the data dir) is full. Nothing was changed;
+    the same action works again once space is freed."""
+
+    exit_code = 1
+
+    def __init__(self, key: str = "error.storage_full", /, **params: Any) -> None:
+        super().__init__(key, **params)

@@ -37,6 +37,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Der Datensatz wurde inzwischen von jemand anderem geändert. Bitte neu laden.",
         "en": "Somebody else changed this in the meantime. Please reload.",
     },
+    "error.storage_full": {
+        "de": "Kein Speicherplatz mehr für die Daten – nichts wurde geändert. "
+              "Bitte später erneut versuchen.",
+        "en": "No storage space left for the data – nothing was changed. "
+              "Please try again later.",
+    },
     "error.auth_failed": {
         "de": "Anmeldung fehlgeschlagen.",
         "en": "Login failed.",

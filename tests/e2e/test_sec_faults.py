@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import random
 import signal
 import socket
 import sqlite3
 import ssl
+import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,7 @@ from core.outbox import Message, list_messages
 from core.runtime import Core
 from tests.conftest import copy_template, make_settings
 from tests.e2e.faults_helpers import Receivers, Serve, check_database
+from tests.e2e.harness import run_exec
 
 pytestmark = [
     pytest.mark.e2e,
@@ -260,3 +264,92 @@ async def test_sms_transport_builds_its_tls_context_once(monkeypatch: pytest.Mon
         await receivers.stop()
     assert len(receivers.gateway.delivered) == 20
     assert built <= 1
+
+
+def _fill(directory: Path) -> Path:
+    """Write a file until the file system is full; returns it (delete it to free the space)."""
+    filler = directory / "filler.bin"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        for size in (1 << 16, 512, 1):  # big chunks, then the last bytes
+            with contextlib.suppress(OSError):
+                while os.write(fd, b"\0" * size):
+                    pass
+    finally:
+        os.close(fd)
+    return filler
+
+
+async def _wait_port(port: int, serve: Serve, timeout: float = 60) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await serve.workers()  # raises with the log if serve died
+            assert loop.time() < deadline, "serve does not listen"
+            await asyncio.sleep(0.2)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A data dir on its own 8 MiB tmpfs (needs root and mount; skipped otherwise)."""
+    target = tmp_path / "data"
+    target.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("disk-full test needs root to mount a small tmpfs as the data dir")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(target)],
+                             capture_output=True, text=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield target
+    finally:
+        subprocess.run(["umount", "-l", str(target)], check=False)
+
+
+SWAP = "numbers swap {} {} --yes --json"
+
+
+@pytest.mark.timeout(170)
+async def test_disk_full_clear_error_no_corruption_and_resumes(
+    db_templates: dict[str, Path], tmp_path: Path, small_disk: Path
+) -> None:
+    """The data dir's file system fills up while the server runs: a write through command
+    mode answers with a clear message (not an internal error), reads keep working, the
+    database stays intact, and once space is freed the same write succeeds."""
+    data_dir = copy_template(db_templates["demo"], small_disk)
+    port = _free_port()
+    serve = Serve(data_dir, port, tmp_path / "serve.log", {})
+    a, b = "+4930123456106", "+4930123456105"
+    try:
+        await serve.start()
+        await _wait_port(port, serve)
+        code, _out, err = await run_exec(port, "admin", "admin-demo", SWAP.format(a, b))
+        assert code == 0, err
+        a, b = b, a
+        filler = _fill(data_dir)
+        for _ in range(200):  # SQLite's WAL may hold a few more transactions
+            code, out, err = await run_exec(port, "admin", "admin-demo", SWAP.format(a, b))
+            if code != 0:
+                break
+            a, b = b, a
+        assert code != 0, "200 writes on a full disk all succeeded"
+        refusal = json.loads(err.strip().splitlines()[-1])
+        assert refusal["error"] == "error.storage_full", refusal
+        assert "Speicherplatz" in refusal["message"] and "Traceback" not in err + out
+        listed, out, err = await run_exec(port, "admin", "admin-demo", "numbers list --json")
+        assert listed == 0, err  # reads still work
+        check_database(data_dir / "linedesk.db")
+        filler.unlink()  # space freed: the same write now goes through
+        code, out, err = await run_exec(port, "admin", "admin-demo", SWAP.format(a, b))
+        assert code == 0, err
+    finally:
+        await serve.stop()
+    check_database(data_dir / "linedesk.db")
+    log = (tmp_path / "serve.log").read_text(errors="replace")
+    print(f"\nfaults/disk full: refused with {refusal['message']!r}, reads ok, integrity ok, "
+          f"write ok after freeing; tracebacks in the log: {log.count('Traceback')}")
