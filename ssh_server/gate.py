@@ -62,6 +62,20 @@ def source_in(source: str, networks: Iterable[Network]) -> bool:
     return any(address in network for network in networks)
 
 
+def bucket_key(source: str) -> str:
+    """Whose bucket a connection draws from: its IPv4 address, or its IPv6 /64 (one
+    subscriber's prefix: rotating addresses within it would otherwise evade the rate)."""
+    try:
+        address = ipaddress.ip_address(source.split("%", 1)[0])
+    except ValueError:
+        return source
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 @dataclass
 class TokenBucket:
     """``rate`` tokens a second up to ``burst``; a new connection takes one."""
@@ -144,13 +158,13 @@ class PreAuthGate:
     def is_trusted(self, source: str) -> bool:
         return bool(self.trusted) and source_in(source, self.trusted)
 
-    def _source(self, source: str, now: float) -> _Source:
-        state = self.sources.get(source)
+    def _source(self, key: str, source: str, now: float) -> _Source:
+        state = self.sources.get(key)
         if state is None:
             factor = TRUSTED_FACTOR if self.is_trusted(source) else 1
             burst = self.burst * factor
             state = _Source(TokenBucket(self.rate * factor, burst, burst, now))
-            self.sources[source] = state
+            self.sources[key] = state
         return state
 
     def arrived(self, conn: GateProtocol) -> None:
@@ -158,13 +172,16 @@ class PreAuthGate:
         now = asyncio.get_running_loop().time()
         if len(self.sources) > MAX_QUEUED:
             self._purge(now)
-        state = self._source(conn.source, now)
+        key = bucket_key(conn.source)
+        state = self._source(key, conn.source, now)
         if not state.queue and state.bucket.take(now):
             conn.hand_over()
             return
         limit = MAX_QUEUED_PER_SOURCE * (TRUSTED_FACTOR if self.is_trusted(conn.source) else 1)
         if len(state.queue) >= limit or self.queued >= MAX_QUEUED:
-            victim = self._oldest_silent(state.queue) or self._oldest_silent_anywhere()
+            # room is made in the queue that is full: this source's, else any
+            victim = (self._oldest_silent(state.queue) if len(state.queue) >= limit
+                      else self._oldest_silent_anywhere())
             if victim is None:
                 self.refused += 1
                 conn.refuse()
@@ -172,7 +189,7 @@ class PreAuthGate:
             victim.drop()
         state.queue.append(conn)
         self.queued += 1
-        self._schedule(conn.source, state)
+        self._schedule(key, state)
 
     @staticmethod
     def _oldest_silent(queue: Iterable[GateProtocol]) -> GateProtocol | None:
@@ -205,16 +222,17 @@ class PreAuthGate:
         self._forget_if_idle(source, state, now)
 
     def left_queue(self, conn: GateProtocol) -> None:
-        state = self.sources.get(conn.source)
+        state = self.sources.get(bucket_key(conn.source))
         if state is not None and conn in state.queue:
             state.queue.remove(conn)
             self.queued -= 1
 
     def gone(self, conn: GateProtocol) -> None:
         self.left_queue(conn)
-        state = self.sources.get(conn.source)
+        key = bucket_key(conn.source)
+        state = self.sources.get(key)
         if state is not None:
-            self._forget_if_idle(conn.source, state, asyncio.get_running_loop().time())
+            self._forget_if_idle(key, state, asyncio.get_running_loop().time())
 
     def close(self) -> None:
         """Shutting down: close every connection still waiting for a token."""

@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from ssh_server import gate as gate_module
-from ssh_server.gate import GateProtocol, PreAuthGate, TokenBucket, parse_sources, source_in
+from ssh_server.gate import (
+    GateProtocol,
+    PreAuthGate,
+    TokenBucket,
+    bucket_key,
+    parse_sources,
+    source_in,
+)
 
 
 class FakeTransport(asyncio.Transport):
@@ -184,4 +191,32 @@ async def test_a_talker_that_never_gets_a_token_is_closed_at_the_queue_deadline(
     assert not transport.aborted  # it spoke SSH: past the version deadline it may wait on
     await asyncio.sleep(0.1)
     assert transport.aborted and waiting.conn is None
+    gate.close()
+
+
+def test_ipv6_sources_share_the_bucket_of_their_64_prefix() -> None:
+    assert bucket_key("2001:db8:1:2::5") == bucket_key("2001:db8:1:2:ffff::9")
+    assert bucket_key("2001:db8:1:2::5") != bucket_key("2001:db8:1:3::5")
+    assert bucket_key("::ffff:192.0.2.1") == bucket_key("192.0.2.1") == "192.0.2.1"
+
+
+async def test_address_rotation_within_a_64_does_not_evade_the_rate() -> None:
+    gate, _made = _gate(rate=0.001, burst=2)
+    conns = [_accept(gate, f"2001:db8:1:2::{i:x}")[0] for i in range(1, 6)]
+    assert sum(c.conn is not None for c in conns) == 2
+    gate.close()
+
+
+async def test_a_full_source_queue_does_not_evict_another_sources_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(gate_module, "MAX_QUEUED_PER_SOURCE", 1)
+    gate, _made = _gate(rate=0.001, burst=1)
+    _accept(gate, "198.51.100.1")
+    _bystander, bystander_transport = _accept(gate, "198.51.100.1")  # silent, queued
+    _accept(gate)  # 192.0.2.1: the token
+    talker, _ = _accept(gate)
+    talker.data_received(b"SSH-2.0-x\r\n")
+    _newcomer, newcomer_transport = _accept(gate)
+    assert newcomer_transport.closed and not bystander_transport.aborted
     gate.close()
