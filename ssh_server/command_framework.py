@@ -53,6 +53,28 @@ class Output:
 
     text: str
     data: Any
+    exit_code: int = 0
+    """4 when part of a bulk action was refused (the output still lists every result)."""
+    stderr: str = ""
+    """One line for stderr beside the output (what was refused)."""
+    raw: bool = False
+    """``text`` is already terminal-safe and exact (CSV with ``\r\n``): sent as it is."""
+
+
+class InputTooLarge(Exception):
+    """Standard input was larger than the session reads for a command."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class InputAborted(Exception):
+    """The channel closed before standard input ended (the input may be cut off)."""
+
+
+StdinReader = Callable[[], Awaitable[str]]
+"""Reads a command's standard input to EOF (bounded; raises :class:`InputTooLarge`)."""
 
 
 class UsageError(Exception):
@@ -93,10 +115,12 @@ class HelpShown(Exception):
 class NeedsConfirmation(Exception):
     """A destructive command ran without its flag: say what it would do, change nothing."""
 
-    def __init__(self, flag: str, description: str) -> None:
+    def __init__(self, flag: str, description: str, data: Any = None) -> None:
         super().__init__(description)
         self.flag = flag
         self.description = description
+        self.data = data
+        """The preview for ``--json`` (a bulk action's per-number decisions)."""
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -165,6 +189,8 @@ class Context:
     core: Core
     actor: Actor
     locale: str
+    stdin: StdinReader | None = None
+    """The command's standard input, read only by commands that take a file."""
 
     def t(self, key: str, /, **params: Any) -> str:
         return t(self.locale, key, **params)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from core.services import areas, contracts, credentials, numbers, porting
+from core.enums import NumberAction
+from core.services import areas, bulk, contracts, credentials, number_csv, numbers, porting
 from core.services import session as session_service
 from core.services import support as support_service
 from ssh_server.command_framework import (
@@ -16,12 +17,17 @@ from ssh_server.command_framework import (
     VIEW_MODE_LABELS,
     Arg,
     Context,
+    InputAborted,
+    InputTooLarge,
+    NeedsConfirmation,
     Output,
+    UsageError,
     arg,
     fields,
     jsonable,
     table,
 )
+from tui.sanitize import clean
 
 
 async def cmd_whoami(ctx: Context, ns: argparse.Namespace) -> Output:
@@ -301,3 +307,115 @@ async def cmd_porting_list(ctx: Context, ns: argparse.Namespace) -> Output:
     columns = ("id", "area", "numbers", "provider", "date", "status", "note")
     headers = [ctx.t(f"cmd.porting.col.{c}") for c in columns]
     return Output(table(headers, rows), [_porting_json(ctx, o) for o in orders])
+
+
+# bulk actions (R27) and CSV (R28)
+
+_BULK_WRITES: dict[str, NumberAction] = {
+    "activate": NumberAction.ACTIVATE,
+    "deactivate": NumberAction.DEACTIVATE,
+    "undo-deactivation": NumberAction.UNDO,
+    "assign": NumberAction.ASSIGN,
+}
+
+
+def _bulk_preview_text(ctx: Context, preview: bulk.BulkOutcome) -> str:
+    """The count, the prices and every refusal, before ``--yes``."""
+    lines = [ctx.t(
+        f"cmd.bulk.preview.{preview.action.value}", count=preview.count,
+        total=len(preview.items), one_time=ctx.money(preview.one_time_cents),
+        monthly=ctx.money(preview.monthly_cents), date=ctx.date(preview.deactivation_date),
+        user=preview.target or "–",
+    )]
+    if preview.refused:
+        lines.append(ctx.t("cmd.bulk.refused_header"))
+        lines.extend(ctx.t("cmd.bulk.refused_item", number=i.number, reason=i.reason or "")
+                     for i in preview.refused)
+    return "\n".join(lines)
+
+
+async def _bulk(ctx: Context, ns: argparse.Namespace, username: str | None = None) -> Output:
+    """Several numbers: preview without ``--yes`` (exit 2), else one line per number;
+    exit 4 when any was refused (the others are done all the same)."""
+    action = _BULK_WRITES[ns._action]
+    preview = await ctx.read(bulk.preview, action=action, numbers=list(ns.numbers),
+                             username=username)
+    if not ns.confirmed:
+        raise NeedsConfirmation("--yes", _bulk_preview_text(ctx, preview), preview.as_json())
+    result = await ctx.run(bulk.apply, action=action, numbers=list(ns.numbers),
+                           username=username, expected_versions=preview.versions)
+    lines = [
+        ctx.t("cmd.bulk.done_line", number=i.number) if i.ok
+        else ctx.t("cmd.bulk.refused_line", number=i.number, reason=i.reason or "")
+        for i in result.items
+    ]
+    refused = len(result.refused)
+    lines.append(ctx.t("cmd.bulk.summary", done=result.count, refused=refused))
+    stderr = ctx.t("cmd.bulk.some_refused", refused=refused, total=len(result.items)) \
+        if refused else ""
+    return Output("\n".join(lines), [i.as_json() for i in result.items],
+                  exit_code=4 if refused else 0, stderr=stderr)
+
+
+def _single(ns: argparse.Namespace) -> argparse.Namespace:
+    """One number: the single command's namespace (its output and exit codes unchanged)."""
+    ns.number = ns.numbers[0]
+    return ns
+
+
+async def cmd_numbers_activate_many(ctx: Context, ns: argparse.Namespace) -> Output:
+    if len(ns.numbers) == 1:
+        return await cmd_numbers_activate(ctx, _single(ns))
+    return await _bulk(ctx, ns)
+
+
+async def cmd_numbers_deactivate_many(ctx: Context, ns: argparse.Namespace) -> Output:
+    if len(ns.numbers) == 1:
+        return await cmd_numbers_deactivate(ctx, _single(ns))
+    return await _bulk(ctx, ns)
+
+
+async def cmd_numbers_undo_many(ctx: Context, ns: argparse.Namespace) -> Output:
+    if len(ns.numbers) == 1:
+        return await cmd_numbers_undo(ctx, _single(ns))
+    return await _bulk(ctx, ns)
+
+
+async def cmd_numbers_assign_many(ctx: Context, ns: argparse.Namespace) -> Output:
+    if len(ns.numbers) == 1:
+        return await cmd_numbers_assign(ctx, _single(ns))
+    if ns.delete_traffic_data:
+        raise UsageError(ctx.t("cmd.bulk.no_traffic_data"))
+    return await _bulk(ctx, ns, username=ns.user)
+
+
+async def cmd_numbers_export(ctx: Context, ns: argparse.Namespace) -> Output:
+    """R28: every number of the customer as CSV on stdout (``--json``: a list of objects)."""
+    if not ns.csv and not ns.json:
+        raise UsageError(ctx.t("cmd.export.csv_required"))
+    rows = await ctx.read(number_csv.export_rows)
+    data = [dict(zip(number_csv.EXPORT_COLUMNS, row, strict=True)) for row in rows[1:]]
+    return Output(number_csv.to_csv(rows, clean=clean), data, raw=True)
+
+
+async def cmd_numbers_import(ctx: Context, ns: argparse.Namespace) -> Output:
+    """R28: ``number,username`` lines from stdin, all or nothing; ``--dry-run`` previews."""
+    if ctx.stdin is None:
+        raise UsageError(ctx.t("cmd.stdin.unavailable"))
+    try:
+        text = await ctx.stdin()
+    except InputTooLarge as exc:
+        raise UsageError(ctx.t("cmd.stdin.too_large", limit=f"{exc.limit // 1024} KiB")) from exc
+    except InputAborted as exc:
+        raise UsageError(ctx.t("cmd.stdin.unavailable")) from exc
+    call = ctx.read if ns.dry_run else ctx.run
+    outcome = await call(number_csv.import_assignments, text=text, dry_run=ns.dry_run)
+    if outcome.problems:
+        lines = [p.reason for p in outcome.problems]
+        return Output("\n".join(lines), outcome.as_json(), exit_code=4,
+                      stderr=ctx.t("cmd.import.refused", count=len(outcome.problems)))
+    lines = [ctx.t("cmd.import.change", line=c.line, number=c.number, user=c.username,
+                   previous=c.previous or "–") for c in outcome.changes]
+    key = "cmd.import.dry_run" if ns.dry_run else "cmd.import.done"
+    lines.append(ctx.t(key, changes=len(outcome.changes), unchanged=outcome.unchanged))
+    return Output("\n".join(lines), outcome.as_json())

@@ -36,6 +36,8 @@ from ssh_server.command_framework import (
     Context,
     HelpShown,
     NeedsConfirmation,
+    Output,
+    StdinReader,
     UsageError,
     _formatter_for,
     _localize,
@@ -55,13 +57,15 @@ from ssh_server.command_handlers import (
     cmd_credentials_generate,
     cmd_customers_search,
     cmd_fax_send,
-    cmd_numbers_activate,
-    cmd_numbers_assign,
-    cmd_numbers_deactivate,
+    cmd_numbers_activate_many,
+    cmd_numbers_assign_many,
+    cmd_numbers_deactivate_many,
+    cmd_numbers_export,
+    cmd_numbers_import,
     cmd_numbers_list,
     cmd_numbers_order,
     cmd_numbers_swap,
-    cmd_numbers_undo,
+    cmd_numbers_undo_many,
     cmd_porting_create,
     cmd_porting_list,
     cmd_whoami,
@@ -72,6 +76,8 @@ from tui.sanitize import clean
 log = logging.getLogger(__name__)
 
 NUMBER = arg("number", help="cmd.arg.number", metavar="NUMBER", words="number")
+NUMBERS = arg("numbers", help="cmd.arg.numbers", metavar="NUMBER", nargs="+", words="number")
+"""R27: one number (the single command) or several (a bulk action)."""
 AREA = arg("area", help="cmd.arg.area", metavar="AREA")
 
 COMMANDS: tuple[Command, ...] = (
@@ -92,17 +98,25 @@ COMMANDS: tuple[Command, ...] = (
         arg("--status", help="cmd.arg.status", choices=[s.value for s in NumberStatus]),
         arg("--query", help="cmd.arg.filter", metavar="TEXT", words="text"),
     )),
-    Command(("numbers", "activate"), "cmd.help.numbers_activate", cmd_numbers_activate, (NUMBER, _yes())),
-    Command(("numbers", "deactivate"), "cmd.help.numbers_deactivate", cmd_numbers_deactivate,
-            (NUMBER, _yes())),
-    Command(("numbers", "undo-deactivation"), "cmd.help.numbers_undo", cmd_numbers_undo, (NUMBER,)),
+    Command(("numbers", "activate"), "cmd.help.numbers_activate", cmd_numbers_activate_many,
+            (NUMBERS, _yes())),
+    Command(("numbers", "deactivate"), "cmd.help.numbers_deactivate", cmd_numbers_deactivate_many,
+            (NUMBERS, _yes())),
+    Command(("numbers", "undo-deactivation"), "cmd.help.numbers_undo", cmd_numbers_undo_many,
+            (NUMBERS, _yes())),
     Command(("numbers", "swap"), "cmd.help.numbers_swap", cmd_numbers_swap, (
         arg("old", help="cmd.arg.old", metavar="OLD", words="number"),
         arg("new", help="cmd.arg.new", metavar="NEW", words="number"), _yes(),
     )),
-    Command(("numbers", "assign"), "cmd.help.numbers_assign", cmd_numbers_assign, (
-        NUMBER, arg("user", help="cmd.arg.user", metavar="USER"),
+    Command(("numbers", "assign"), "cmd.help.numbers_assign", cmd_numbers_assign_many, (
+        NUMBERS, arg("user", help="cmd.arg.user", metavar="USER"),
         arg("--delete-traffic-data", help="cmd.arg.delete_traffic_data", action="store_true"), _yes(),
+    )),
+    Command(("numbers", "export"), "cmd.help.numbers_export", cmd_numbers_export, (
+        arg("--csv", help="cmd.arg.csv", action="store_true"),
+    )),
+    Command(("numbers", "import-assignments"), "cmd.help.numbers_import", cmd_numbers_import, (
+        arg("--dry-run", help="cmd.arg.dry_run", action="store_true"),
     )),
     Command(("numbers", "order"), "cmd.help.numbers_order", cmd_numbers_order, (
         AREA, arg("--count", help="cmd.arg.count", type=_count, required=True, metavar="N"),
@@ -241,8 +255,11 @@ def _render(text: str) -> str:
     return body if body.endswith("\n") or not body else body + "\n"
 
 
-async def execute(core: Core, actor: Actor, command: str) -> CommandResult:
-    """Run one exec command for ``actor`` and return exit code, stdout and stderr."""
+async def execute(
+    core: Core, actor: Actor, command: str, *, stdin: StdinReader | None = None
+) -> CommandResult:
+    """Run one exec command for ``actor`` and return exit code, stdout and stderr.
+    ``stdin`` reads the command's standard input (only commands that take a file call it)."""
     locale = actor.locale
     argv = split_words(command)
     if not argv:
@@ -262,13 +279,14 @@ async def execute(core: Core, actor: Actor, command: str) -> CommandResult:
     as_json = bool(ns.json)
     cmd: Command = ns._command
     try:
-        ctx = Context(core, await _acting_actor(core, actor, cmd, ns), locale)
+        ctx = Context(core, await _acting_actor(core, actor, cmd, ns), locale, stdin)
         output = await cmd.handler(ctx, ns)
     except UsageError as exc:
         return _error(EXIT_USAGE, exc.message, as_json=as_json, key="cmd.error.usage")
     except NeedsConfirmation as need:
-        stdout = dump_json({"executed": False, "needs": need.flag, "description": need.description}) \
-            if as_json else need.description
+        preview = {} if need.data is None else {"preview": need.data}
+        stdout = dump_json({"executed": False, "needs": need.flag, "description": need.description,
+                            **preview}) if as_json else need.description
         result = _error(EXIT_USAGE, t(locale, "cmd.error.needs_confirmation", flag=need.flag),
                         as_json=as_json, key="cmd.error.needs_confirmation")
         return CommandResult(EXIT_USAGE, _render(stdout), result.stderr)
@@ -278,8 +296,14 @@ async def execute(core: Core, actor: Actor, command: str) -> CommandResult:
     except Exception:
         log.exception("command failed: %s", cmd.path)
         return _error(EXIT_INTERNAL, t(locale, "cmd.error.internal"), as_json=as_json, key="cmd.error.internal")
+    if output.raw and not as_json:
+        return CommandResult(output.exit_code, output.text, _stderr_line(output))
     stdout = dump_json(output.data) if as_json else output.text
-    return CommandResult(EXIT_OK, _render(stdout), "")
+    return CommandResult(output.exit_code, _render(stdout), _stderr_line(output))
+
+
+def _stderr_line(output: Output) -> str:
+    return one_line(output.stderr) + "\n" if output.stderr else ""
 
 
 async def _acting_actor(core: Core, actor: Actor, cmd: Command, ns: argparse.Namespace) -> Actor:

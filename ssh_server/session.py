@@ -29,6 +29,56 @@ OUTPUT_WATER_HIGH = 256 * 1024
 APP_STOP_GRACE = 5.0
 """Seconds an App gets to end after its client disconnected, before it is cancelled."""
 REFUSED_COMMANDS = ("scp", "sftp", "rsync", "internal-sftp", "/usr/lib/openssh/sftp-server")
+COMMAND_INPUT_LIMIT = 1024 * 1024
+"""Bytes of standard input a command may read (``numbers import-assignments < file.csv``)."""
+
+
+class CommandInput:
+    """A command's standard input, kept until EOF and bounded: what the client sends before
+    the command asks for it is buffered; above :data:`COMMAND_INPUT_LIMIT` the input is
+    dropped and reading it fails at once (the rest that arrives is discarded)."""
+
+    def __init__(self, limit: int = COMMAND_INPUT_LIMIT) -> None:
+        self.limit = limit
+        self._parts: list[str] = []
+        self._size = 0
+        self.too_large = False
+        self.aborted = False
+        """The channel closed before EOF: what arrived may be cut off."""
+        self._done = asyncio.Event()
+
+    def feed(self, data: str) -> None:
+        if self.too_large or self._done.is_set():
+            return
+        self._size += len(data.encode("utf-8", "surrogatepass"))
+        if self._size > self.limit:
+            self.too_large = True
+            self._parts.clear()
+            self._done.set()
+            return
+        self._parts.append(data)
+
+    def end(self) -> None:
+        """EOF from the client."""
+        self._done.set()
+
+    def abort(self) -> None:
+        """The channel closed without EOF."""
+        if not self._done.is_set():
+            self.aborted = True
+            self._done.set()
+
+    async def read(self) -> str:
+        """Everything up to EOF (``InputTooLarge`` above the limit, ``InputAborted`` when
+        the channel closed first: a cut-off file is never taken for a whole one)."""
+        from ssh_server.command_framework import InputAborted, InputTooLarge
+
+        await self._done.wait()
+        if self.too_large:
+            raise InputTooLarge(self.limit)
+        if self.aborted:
+            raise InputAborted()
+        return "".join(self._parts)
 
 
 def idle_warning_seconds(idle_timeout: float) -> float:
@@ -60,6 +110,8 @@ class PortalSession(asyncssh.SSHServerSession):
         self.close_reason: str | None = None
         self.input_ended = False
         """The client sent EOF (no more keys will come)."""
+        self.command_input = CommandInput()
+        """Command mode: standard input for the commands that read it."""
         self._warned = False
 
     # -- asyncssh callbacks ------------------------------------------------------------
@@ -98,7 +150,9 @@ class PortalSession(asyncssh.SSHServerSession):
     def data_received(self, data: str, datatype: asyncssh.DataType) -> None:
         self.last_input = self.server.last_input = asyncio.get_running_loop().time()
         self._warned = False
-        if self.pump is not None:
+        if self.command is not None:
+            self.command_input.feed(data)
+        elif self.pump is not None:
             self.pump.put(data)
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
@@ -115,6 +169,7 @@ class PortalSession(asyncssh.SSHServerSession):
         the command's output and exit status could then no longer be sent (a hang).
         An interactive session without input has nothing left to wait for: it ends."""
         self.input_ended = True
+        self.command_input.end()
         if self.command is None and self.driver is not None:
             self._close_when_drawn()
         return True
@@ -155,6 +210,7 @@ class PortalSession(asyncssh.SSHServerSession):
         if self.closed.is_set():
             return
         self.closed.set()
+        self.command_input.abort()
         if self.app is not None:
             self.app.exit()
 
@@ -227,7 +283,7 @@ class PortalSession(asyncssh.SSHServerSession):
         except (ImportError, AttributeError):
             self._finish(2, t(actor.locale, "ssh.commands_unavailable"))
             return
-        result = await execute(self.server.core, actor, command)
+        result = await execute(self.server.core, actor, command, stdin=self.command_input.read)
         if self.chan is not None and not self.closed.is_set():
             if result.stdout:
                 self.write(result.stdout)
