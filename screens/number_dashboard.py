@@ -619,9 +619,9 @@ class NumberDashboardScreen(PortalScreen):
         if view is None:
             self.notify(self.t("ui.numbers.select_row"), severity="warning")
             return
-        check = view.check(name)
-        if check.refusal is not None:
-            self.notify(clean(check.refusal), severity="warning")
+        refusal = view.refusal(name)
+        if refusal is not None:
+            self.notify(clean(refusal), severity="warning")
             return
         if name == "activate":
             self.app.push_screen(ActivateDialog(view), self._activated)

@@ -7,6 +7,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from core.authz import Actor
@@ -19,7 +20,7 @@ from core.enums import (
     NumberStatus,
 )
 from core.errors import DomainError, PermissionDenied, RuleViolation, ValidationError
-from core.i18n import t
+from core.i18n import LOCALES, normalize_locale, t
 from core.security import normalize_phone
 
 _E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -85,51 +86,56 @@ def swap_refusal(side: str, *, number: str, status: NumberStatus) -> DomainError
     return None
 
 
-_REFUSED: frozenset[tuple[NumberAction, NumberStatus, NumberKind]] = frozenset(
-    (a, st, k) for a in NumberAction for st in NumberStatus for k in NumberKind
-    if action_refusal(a, number="", status=st, kind=k) is not None
-)
-""":func:`action_refusal` tabulated once (it depends on the state only, the number is
-only named in its text): a page of 50 views holds 350 checks."""
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActionCheck:
-    """One row action for one actor on one number: allowed, or why not, in the actor's
-    language (:attr:`refusal`, rendered from the same predicate when asked for)."""
+    """One row action in one state for one kind of actor: allowed, or why not. Shared by
+    every view in that state (a page holds 50 views × 7 actions); the reason names the
+    number, so it is rendered for one: :meth:`reason` / :meth:`NumberView.refusal`."""
 
     action: NumberAction
     allowed: bool
-    number: str = ""
-    status: NumberStatus = NumberStatus.INACTIVE
-    kind: NumberKind = NumberKind.VOICE
-    locale: str = "de"
+    status: NumberStatus
+    kind: NumberKind
+    locale: str
     admin_only: bool = False
     """Refused by permission (user view), not by the number's state."""
 
-    @property
-    def refusal(self) -> str | None:
+    def reason(self, number: str) -> str | None:
+        """Why not, in the actor's language (the predicate the writes raise), or None."""
         if self.allowed:
             return None
         if self.admin_only:
             return PermissionDenied("error.admin_only").render(self.locale)
-        error = action_refusal(self.action, number=self.number, status=self.status,
-                               kind=self.kind)
+        error = action_refusal(self.action, number=number, status=self.status, kind=self.kind)
         return error.render(self.locale) if error is not None else None
+
+
+def _tabulate() -> dict[tuple[bool, NumberStatus, NumberKind, str], tuple[ActionCheck, ...]]:
+    table = {}
+    for status in NumberStatus:
+        for kind in NumberKind:
+            for locale in LOCALES:
+                table[(True, status, kind, locale)] = tuple(
+                    ActionCheck(a, action_refusal(a, number="", status=status, kind=kind) is None,
+                                status, kind, locale)
+                    for a in NumberAction)
+                table[(False, status, kind, locale)] = tuple(
+                    ActionCheck(a, False, status, kind, locale, True) for a in NumberAction)
+    return table
+
+
+_CHECKS = MappingProxyType(_tabulate())
+""":func:`action_refusal` tabulated once per state (it depends on nothing else; the
+number is only named in its text), read-only."""
 
 
 def action_checks(
     actor: Actor, *, number: str, status: NumberStatus, kind: NumberKind
 ) -> tuple[ActionCheck, ...]:
-    """Every :class:`NumberAction` for ``actor`` on a number in this state: permission
-    first (user view: admin only), then :func:`action_refusal`. Support without a reason
-    is allowed here: the write asks for the reason."""
-    locale = actor.locale
-    if not actor.is_admin_view:
-        return tuple(ActionCheck(a, False, number, status, kind, locale, True)
-                     for a in NumberAction)
-    return tuple(ActionCheck(a, (a, status, kind) not in _REFUSED, number, status, kind, locale)
-                 for a in NumberAction)
+    """Every :class:`NumberAction` for ``actor`` on a number in this state, in
+    :class:`NumberAction` order: permission first (user view: admin only), then
+    :func:`action_refusal`. Support without a reason is allowed here: the write asks."""
+    return _CHECKS[(actor.is_admin_view, status, kind, normalize_locale(actor.locale))]
 
 
 def end_of_following_month(day: date) -> date:
@@ -170,15 +176,15 @@ class NumberView:
         it would cost per month, not a cost now)."""
         return NumberStatus(self.status) in IN_USE
 
-    def check(self, action: NumberAction | str) -> ActionCheck:
-        """The actor's :class:`ActionCheck` for ``action`` (refused when not computed)."""
+    def allows(self, action: NumberAction | str) -> bool:
+        return any(c.allowed for c in self.actions if c.action == action)
+
+    def refusal(self, action: NumberAction | str) -> str | None:
+        """Why the actor may not do ``action`` with this number (None: it may)."""
         for c in self.actions:
             if c.action == action:
-                return c
-        return ActionCheck(NumberAction(action), False, self.e164, admin_only=True)
-
-    def allows(self, action: NumberAction | str) -> bool:
-        return self.check(action).allowed
+                return c.reason(self.e164)
+        return PermissionDenied().render("de")  # not read for an actor: nothing allowed
 
     @property
     def personal_fax(self) -> bool:
