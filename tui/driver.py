@@ -485,6 +485,7 @@ class InputPump:
         self._pause = pause
         self._resume = resume
         self._chunks: deque[str] = deque()
+        self._offset = 0
         self._queued = 0
         self._paused = False
         self._wakeup = asyncio.Event()
@@ -519,10 +520,12 @@ class InputPump:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._chunks and not self._closed:
-                chunk = self._chunks.popleft()
-                if len(chunk) > INPUT_CHUNK:
-                    self._chunks.appendleft(chunk[INPUT_CHUNK:])
-                    chunk = chunk[:INPUT_CHUNK]
+                head = self._chunks[0]
+                chunk = head[self._offset:self._offset + INPUT_CHUNK]
+                self._offset += len(chunk)
+                if self._offset >= len(head):  # slices of the head, no copy of its rest
+                    self._chunks.popleft()
+                    self._offset = 0
                 self._queued -= len(chunk)
                 try:
                     self._consume(chunk)
@@ -536,6 +539,7 @@ class InputPump:
     async def close(self) -> None:
         self._closed = True
         self._chunks.clear()
+        self._offset = 0
         self._queued = 0
         self._wakeup.set()
         if self._task is not None:

@@ -38,6 +38,9 @@ HELD_LIMIT = 256
 """Keys held per session; more are dropped (no person types that far ahead)."""
 MAX_HOLD = 3.0
 """Seconds one key waits for the App to settle before it is released anyway."""
+PACE_AFTER = 32
+"""Held keys beyond which each key waits as long as the App took for the one before."""
+MAX_PACE = 0.25
 _POLL = 0.002
 """Pause between "settled yet?" checks once a few immediate re-checks did not suffice."""
 
@@ -105,7 +108,8 @@ class TypeaheadGate:
     async def _release(self) -> None:
         loop = asyncio.get_running_loop()
         while self.held:
-            deadline = loop.time() + MAX_HOLD
+            start = loop.time()
+            deadline = start + MAX_HOLD
             checks = 0
             while not app_settled(self.app) and loop.time() < deadline:
                 if not self.app.is_running:
@@ -113,6 +117,9 @@ class TypeaheadGate:
                     return
                 checks += 1
                 await asyncio.sleep(0 if checks < 8 else _POLL)
+            if len(self.held) > PACE_AFTER:
+                # a flood: the session gets at most about half of the loop for its keys
+                await asyncio.sleep(min(MAX_PACE, loop.time() - start))
             event = self.held.popleft()
             self._released = event
             if not self.app.post_message(event):
