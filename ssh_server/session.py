@@ -258,7 +258,8 @@ class PortalSession(asyncssh.SSHServerSession):
                     self._finish(2, t(actor.locale, "ssh.no_pty"))
                 else:
                     await self.server.core.run(auth_service.record_login, actor)
-                    await self._run_app(actor)
+                    if not self.closed.is_set():  # gone meanwhile: no App for nobody
+                        await self._run_app(actor)
             finally:
                 hold.release()
         except Exception:
