@@ -15,6 +15,7 @@ import json
 import logging
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -69,7 +70,9 @@ class Message:
 
 class Transport(Protocol):
     async def send(self, message: Message) -> None:
-        """Deliver or raise; must be idempotent by ``message.key``."""
+        """Deliver or raise; must be idempotent by ``message.key``. A transport may also
+        have ``async def sync()``: called after a batch of sends and before the batch is
+        marked sent, it makes them durable (one fsync per batch instead of per message)."""
         ...
 
 
@@ -353,6 +356,15 @@ class Dispatcher:
                     .execution_options(synchronize_session=False)
                 )
 
+    async def _sync(self, kinds: Iterable[OutboxKind]) -> None:
+        """Let the transports of this batch make its deliveries durable before they count as
+        sent; a failing sync leaves them claimed (the lease runs out, they are retried and
+        the transports' idempotency keeps them single)."""
+        for kind in set(kinds):
+            sync = getattr(self.transports.get(kind), "sync", None)
+            if sync is not None:
+                await sync()
+
     async def dispatch_once(self, limit: int = CLAIM_BATCH) -> int:
         """Deliver what is due now (up to ``limit`` rows); returns how many were delivered."""
         ids = await self._claim(limit)
@@ -377,6 +389,7 @@ class Dispatcher:
                     errors += await asyncio.gather(
                         *(self._send(row) for row in batch[first:first + CONCURRENCY]))
                 results = list(zip(batch, errors, strict=True))
+                await self._sync(row.kind for row, error in results if error is None)
                 await self._record(results)
                 held.difference_update(row.id for row in batch)
                 delivered += sum(1 for error in errors if error is None)

@@ -18,6 +18,15 @@ from core.models import OutboxKind
 from core.outbox import Message, Transport, build_email
 
 
+def fsync_dir(path: Path) -> None:
+    """Make the entries of directory ``path`` (a rename into it) durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class MaildirTransport:
     """Writes each e-mail to ``tmp/`` and renames it into ``new/`` (the Maildir protocol)."""
 
@@ -26,6 +35,8 @@ class MaildirTransport:
         self.sender = sender
         self._cur: tuple[int, set[str]] = (-1, set())
         """``cur/``'s mtime and its names: listed again only when a mail client moved one."""
+        self._renamed = False
+        """A file was renamed into ``new/`` since the last :meth:`sync`."""
 
     def _delivered(self, name: str) -> bool:
         if (self.root / "new" / name).exists():
@@ -45,11 +56,22 @@ class MaildirTransport:
             return
         data = bytes(build_email(message, self.sender))
         tmp = self.root / "tmp" / name
-        write_private(tmp, data)
+        write_private(tmp, data)  # the file's data is on disk (fsync) ...
         os.replace(tmp, self.root / "new" / name)
+        self._renamed = True  # ... its name in new/ once sync() ran
 
     async def send(self, message: Message) -> None:
         await asyncio.to_thread(self._write, message)
+
+    def _sync(self) -> None:
+        if self._renamed:
+            self._renamed = False
+            fsync_dir(self.root / "new")
+
+    async def sync(self) -> None:
+        """Make the renames since the last call durable (one directory fsync per batch; the
+        dispatcher calls it before it marks the batch sent)."""
+        await asyncio.to_thread(self._sync)
 
 
 class SmsFileTransport:
@@ -59,6 +81,7 @@ class SmsFileTransport:
         self.path = path
         self._lock = asyncio.Lock()
         self._ids: set[str] = set()
+        self._unsynced = False
         self._offset = 0
         """The ids of the lines up to this offset are in :attr:`_ids`: each check reads only
         what was appended since (also by other processes), not the whole file again."""
@@ -92,13 +115,27 @@ class SmsFileTransport:
         )
         fd = open_private(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         with os.fdopen(fd, "a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+            fh.write(line + "\n")  # one write: appends of several processes do not mix
+        self._unsynced = True
 
     async def send(self, message: Message) -> None:
         async with self._lock:
             await asyncio.to_thread(self._append, message)
+
+    def _sync(self) -> None:
+        if self._unsynced and self.path.exists():
+            self._unsynced = False
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    async def sync(self) -> None:
+        """fsync the lines appended since the last call: once per batch, not per SMS (the
+        dispatcher calls it before it marks the batch sent)."""
+        async with self._lock:
+            await asyncio.to_thread(self._sync)
 
 
 class LetterFolderTransport:
