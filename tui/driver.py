@@ -506,6 +506,8 @@ class InputPump:
         if self._closed or not data:
             return
         if self._queued + len(data) > INPUT_HARD_LIMIT:
+            if not self.dropped:
+                log.warning("input queue of a session full: input dropped")
             self.dropped += len(data)
             return
         self._chunks.append(data)
