@@ -205,7 +205,9 @@ class SwapDialog(NumberDialog[SwapResult]):
         yield Input(id="new-filter", classes="hidden", max_length=100,
                     placeholder=self.t("ui.numbers.swap.filter_placeholder"))
         yield Select[str]([], id="new", prompt="–")
-        yield Static("", id="new-more", classes="hint")
+        more = Static("", id="new-more", classes="hint")
+        more.display = False
+        yield more
         yield Static(self.t("ui.numbers.swap.warning"), classes="warning-box danger")
 
     @work(exclusive=True, group="load")
@@ -240,9 +242,10 @@ class SwapDialog(NumberDialog[SwapResult]):
         self._more_new = page.total - len(page.views)
         if self._more_new > 0 or query:
             self.query_one("#new-filter", Input).remove_class("hidden")
-        self.query_one("#new-more", Static).update(
-            self.t("ui.numbers.swap.more", shown=len(page.views), total=page.total)
-            if self._more_new > 0 else "")
+        more = self.query_one("#new-more", Static)
+        more.update(self.t("ui.numbers.swap.more", shown=len(page.views), total=page.total)
+                    if self._more_new > 0 else "")
+        more.display = self._more_new > 0
         if not self._active or (not self._inactive and not query):
             self.show_inline(self.t("ui.numbers.swap.none"))
         self._check()

@@ -129,7 +129,9 @@ class Dialog(ModalScreen[R | None], Generic[R]):
             yield Static(clean(self.title_text()), classes="dialog--title")
             yield from self.header()
             yield from self.body()
-            yield Static("", id="dialog-error")
+            error = Static("", id="dialog-error")
+            error.display = False
+            yield error
             with Horizontal(classes="dialog--buttons"):
                 yield Button(clean(self.confirm_text()), id="confirm",
                              variant=self.CONFIRM_VARIANT)  # type: ignore[arg-type]
@@ -151,8 +153,10 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         return self._not_ready is None
 
     def show_inline(self, text: str) -> None:
-        """A message on the dialog's error line (empty: clear it)."""
-        self.query_one("#dialog-error", Static).update(clean(text))
+        """A message on the dialog's error line (empty: clear it; it then takes no line)."""
+        line = self.query_one("#dialog-error", Static)
+        line.update(clean(text))
+        line.display = bool(text)
 
     # ------------------------------------------------------------ keys and buttons
 
