@@ -205,10 +205,13 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
         return True
 
     def _dialog_open(self) -> bool:
+        """A portal dialog is on top (the command palette does not count: it asks for the
+        commands of the screen below, and runs them after it closed)."""
         try:
-            return isinstance(self.screen, ModalScreen)
+            screen = self.screen
         except Exception:  # no screen yet
             return False
+        return isinstance(screen, ModalScreen) and not isinstance(screen, CommandPalette)
 
     # ------------------------------------------------------------ keys, help, palette
 
@@ -261,8 +264,6 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
             )
         yield SystemCommand(self.t("ui.nav.help"), self.t("ui.palette.key", key="?"),
                             self.action_help)
-        yield SystemCommand(self.t("ui.palette.language"), self.t("ui.palette.key", key="ctrl+l"),
-                            self.action_toggle_language)
 
     async def _check_bindings(self, key: str, priority: bool = False) -> bool:
         """A key of an action that is not possible right now says why, instead of doing

@@ -27,9 +27,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.nav.language": {"de": "Sprache wechseln", "en": "Switch language"},
     "ui.palette.placeholder": {"de": "Befehl suchen …", "en": "Search for a command …"},
     "ui.palette.key": {"de": "Taste {key}", "en": "Key {key}"},
-    "ui.palette.language": {
-        "de": "Sprache: English (Language)", "en": "Language: Deutsch (Sprache)",
-    },
     "ui.key.unavailable": {
         "de": "„{label}“ ist hier gerade nicht möglich.",
         "en": "“{label}” is not possible here right now.",

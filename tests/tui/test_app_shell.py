@@ -77,10 +77,19 @@ async def test_palette_offers_the_portal_commands_in_the_users_language(
             assert textual_default not in everything
         assert "Verträge" in await palette_search(pilot, "Vertr")
         assert "Hilfe" in await palette_search(pilot, "Hilfe")
+        assert "Sprache wechseln" in await palette_search(pilot, "Sprache")
         assert "Sortieren" in await palette_search(pilot, "Sortier")  # the screen's own keys
         assert "Archiv" in await palette_search(pilot, "Archiv")
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.current_mode == "audit")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        assert "Sprache wechseln" in await palette_search(pilot, "Sprache")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.actor.locale == "en")
+        await settle(pilot)
+        assert "Audit log" in screen_text(app)
 
 
 async def test_palette_in_english(demo_core: Core, actors: dict[str, Actor]) -> None:
