@@ -197,6 +197,8 @@ class SwapDialog(NumberDialog[SwapResult]):
         self._inactive: dict[str, NumberView] = {}
         self._more_new = 0
         """Targets beyond the page shown (the filter narrows them)."""
+        self._targets_kind: object = object()
+        """The old number's kind the targets were read for (none read yet)."""
 
     def body(self) -> ComposeResult:
         yield Static(self.t("ui.numbers.swap.old"))
@@ -219,16 +221,16 @@ class SwapDialog(NumberDialog[SwapResult]):
         start = self.start
         if start is not None and start.e164 not in {v.e164 for v in views} and start.in_use:
             views.insert(0, start)  # the row the dialog was opened on, even beyond the page
-        self._active = {n.e164: n for n in views}
         old = self.query_one("#old", Select)
-        old.set_options([(self._label(n), n.e164) for n in self._active.values()])
-        if start is not None and start.e164 in self._active:
+        old.set_options([(self._label(n), n.e164) for n in views])
+        if start is not None and start.in_use:
             old.value = start.e164
+        self._active = {n.e164: n for n in views}
         await self._load_new(keep=start.e164 if start is not None and not start.in_use else None)
 
     async def _load_new(self, *, query: str | None = None, keep: str | None = None) -> None:
-        old = self.query_one("#old", Select).value
-        kind = self._active[old].kind if isinstance(old, str) and old in self._active else None
+        kind = self._old_kind()
+        self._targets_kind = kind
         page = await self.fetch(numbers.swap_options, side="new", kind=kind, query=query,
                                 limit=SWAP_PAGE)
         if page is None:
@@ -266,9 +268,16 @@ class SwapDialog(NumberDialog[SwapResult]):
         else:
             self.ready(True)
 
+    def _old_kind(self) -> str | None:
+        old = self.query_one("#old", Select).value
+        return self._active[old].kind if isinstance(old, str) and old in self._active else None
+
     @on(Select.Changed, "#old")
     def _old_changed(self) -> None:
-        self.reload_new()
+        if self._old_kind() != self._targets_kind:  # targets are per kind (voice, fax)
+            self.reload_new(self.query_one("#new-filter", Input).value.strip() or None)
+        else:
+            self._check()
 
     @on(Select.Changed, "#new")
     def _new_changed(self) -> None:

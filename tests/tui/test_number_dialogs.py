@@ -315,3 +315,31 @@ async def test_language_switch_rebuilds_an_open_dialog_and_the_filtered_dashboar
         text = screen_text(app)
         assert "Number management" in text and "filter: 'Tom'" in text
         assert e164_column(screen) == [TOM_NUMBER]  # type: ignore[arg-type]
+
+
+async def test_swap_targets_are_paged_and_filtered(demo_core: Core, actors: dict[str, Actor]) -> None:
+    """The swap dialog reads one page of targets from the core (numbers.swap_options), not
+    every number of the customer; the filter line finds the others."""
+    from screens.number_dialogs import SWAP_PAGE
+    from tests.tui.test_number_dashboard import add_numbers
+
+    admin = actors["admin"]
+    await add_numbers(demo_core, admin, 120, active=lambda i: False)
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        dialog = await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
+        new = dialog.query_one("#new", Select)  # type: ignore[attr-defined]
+        assert len(new._options) - 1 == SWAP_PAGE  # the "–" prompt is an option too
+        assert f"{SWAP_PAGE} von 123 inaktiven Rufnummern" in screen_text(app)
+        box = dialog.query_one("#new-filter", Input)  # type: ignore[attr-defined]
+        box.focus()
+        await pilot.press(*"+49305550001")
+        await settle(app, pilot)
+        values = [v for _, v in new._options if isinstance(v, str)]
+        assert values and all(v.startswith("+49305550001") for v in values) and len(values) == 20
+        await pilot.press("enter")  # Enter in the filter narrows, it does not confirm
+        await settle(app, pilot)
+        assert isinstance(app.screen, SwapDialog)
+        new.value = "+4930555000105"
+        await settle(app, pilot)
+        assert app.screen.is_ready  # type: ignore[attr-defined]
