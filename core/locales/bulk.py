@@ -134,4 +134,43 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Dieser Befehl liest die Standardeingabe (z. B. „… < datei.csv“).",
         "en": "This command reads standard input (e.g. '... < file.csv').",
     },
+    # TUI: the bulk dialog and the dashboard's marks
+    "ui.bulk.title.activate": {
+        "de": "{count} markierte Rufnummern aktivieren", "en": "Activate {count} marked numbers",
+    },
+    "ui.bulk.title.deactivate": {
+        "de": "{count} markierte Rufnummern deaktivieren",
+        "en": "Deactivate {count} marked numbers",
+    },
+    "ui.bulk.title.undo": {
+        "de": "Deaktivierung von {count} markierten Rufnummern zurücknehmen",
+        "en": "Undo the deactivation of {count} marked numbers",
+    },
+    "ui.bulk.title.assign": {
+        "de": "{count} markierte Rufnummern zuweisen", "en": "Assign {count} marked numbers",
+    },
+    "ui.bulk.confirm.activate": {
+        "de": "Rufnummern jetzt kostenpflichtig aktivieren",
+        "en": "Activate the numbers now at a charge",
+    },
+    "ui.bulk.confirm.deactivate": {
+        "de": "Rufnummern jetzt deaktivieren", "en": "Deactivate the numbers now",
+    },
+    "ui.bulk.confirm.undo": {
+        "de": "Deaktivierungen zurücknehmen", "en": "Undo the deactivations",
+    },
+    "ui.bulk.confirm.assign": {"de": "Zuweisen", "en": "Assign"},
+    "ui.bulk.loading": {"de": "Vorschau wird geladen …", "en": "Loading the preview …"},
+    "ui.bulk.working": {
+        "de": "Wird ausgeführt: {count} Rufnummern …", "en": "Working: {count} numbers …",
+    },
+    "ui.bulk.nothing": {
+        "de": "Keine der markierten Rufnummern lässt diese Aktion zu.",
+        "en": "None of the marked numbers allows this action.",
+    },
+    "ui.bulk.refused_header": {"de": "Abgelehnt würden:", "en": "Would be refused:"},
+    "ui.bulk.line.done": {"de": "✓ {number}", "en": "✓ {number}"},
+    "ui.bulk.line.refused": {"de": "✗ {number}: {reason}", "en": "✗ {number}: {reason}"},
+    "ui.bulk.more": {"de": "… und {count} weitere", "en": "… and {count} more"},
+    "ui.bulk.close": {"de": "Schließen", "en": "Close"},
 }
