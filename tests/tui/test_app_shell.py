@@ -183,3 +183,19 @@ async def test_focus_is_clearly_visible_on_a_compact_select(
         # more than Textual's 5 % tint: a different colour, and bold text
         assert abs(focused.brightness - blurred.brightness) > 0.2
         assert current.rich_style.bold
+
+
+@pytest.mark.parametrize("width", [60, 80])
+async def test_narrow_header_keeps_customer_user_and_view_mode(
+    demo_core: Core, actors: dict[str, Actor], width: int
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        header = screen_text(app).splitlines()[0]
+        assert "Muster GmbH" in header and "admin" in header and "Admin-Ansicht" in header
+        await pilot.press("v")
+        await settle(pilot)
+        assert "Anwender-Ansicht" in screen_text(app).splitlines()[0]

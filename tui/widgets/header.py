@@ -1,4 +1,9 @@
-"""The header: always shows who is signed in, for which customer, in which view mode."""
+"""The header: always shows who is signed in, for which customer, in which view mode.
+
+On a narrow terminal the header drops, in this order, the "Ansichtsmodus:" label, the
+role and the screen title, so that the customer, the user and the view mode itself stay
+visible (they decide what the screen shows and allows).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,21 @@ from core.i18n import t
 from tui.sanitize import clean
 
 
-def header_text(actor: Actor, *, title: str = "") -> Text:
-    loc = actor.locale
+def header_text(actor: Actor, *, title: str = "", width: int | None = None) -> Text:
+    """The header line; with ``width``, the fullest variant that fits it."""
+    variants = [(True, True, True), (True, True, False), (True, False, False),
+                (False, False, False)]
     text = Text()
+    for show_title, show_role, show_label in variants:
+        text = _header(actor, title if show_title else "", role=show_role, label=show_label)
+        if width is None or text.cell_len <= width:
+            break
+    return text
+
+
+def _header(actor: Actor, title: str, *, role: bool, label: bool) -> Text:
+    loc = actor.locale
+    text = Text(no_wrap=True, overflow="ellipsis")
     text.append(" linedesk ", style="bold reverse")
     if title:
         text.append(f" {clean(title)} ", style="bold")
@@ -26,10 +43,11 @@ def header_text(actor: Actor, *, title: str = "") -> Text:
     else:
         text.append(clean(actor.customer_name or ""), style="bold")
     text.append("  ·  ")
-    text.append(f"{clean(actor.username)} ({t(loc, f'role.{actor.role.value}')})")
+    user = clean(actor.username)
+    text.append(f"{user} ({t(loc, f'role.{actor.role.value}')})" if role else user)
     text.append("  ·  ")
-    mode = "ui.view_mode.admin" if actor.is_admin_view else "ui.view_mode.user"
-    text.append(f"{t(loc, 'ui.view_mode')}: {t(loc, mode)}")
+    mode = t(loc, "ui.view_mode.admin" if actor.is_admin_view else "ui.view_mode.user")
+    text.append(f"{t(loc, 'ui.view_mode')}: {mode}" if label else mode)
     return text
 
 
@@ -43,5 +61,20 @@ class SessionHeader(Static):
     }
     """
 
+    def __init__(self, content: str = "", *, id: str | None = None) -> None:
+        super().__init__(content, id=id)
+        self._shown: tuple[Actor, str] | None = None
+        """The actor and title last shown, drawn again for a new width."""
+
     def show(self, actor: Actor, title: str = "") -> None:
-        self.update(header_text(actor, title=title))
+        self._shown = (actor, title)
+        self._draw()
+
+    def _draw(self) -> None:
+        if self._shown is not None:
+            actor, title = self._shown
+            width = self.size.width or (self.app.size.width if self.is_attached else None)
+            self.update(header_text(actor, title=title, width=width))
+
+    def on_resize(self) -> None:
+        self._draw()
