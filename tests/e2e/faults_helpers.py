@@ -189,6 +189,17 @@ async def credential_contracts(session: Any, contract: Any, select: Any) -> list
     return list(ids)
 
 
+def without_step_up(db_path: Path) -> None:
+    """Turn off the R20 step-up policy of every customer (the demo has it on): these tests
+    kill processes and fill disks, a code by SMS per swap is not what they are about."""
+    con = sqlite3.connect(db_path)
+    try:
+        with con:
+            con.execute("UPDATE customers SET stepup_required = 0")
+    finally:
+        con.close()
+
+
 def check_database(db_path: Path, charges_before: int | None = None, *,
                    check_domain: bool = True) -> dict[str, Any]:
     """``PRAGMA integrity_check`` plus (with ``check_domain``, on the demo data) the
