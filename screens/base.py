@@ -109,7 +109,25 @@ class PortalMixin:
             # a change is being made: rebuild when its worker has shown the result
             self.__dict__["_rebuild_pending"] = True
             return
+        if not self._in_sight():
+            # covered or in another mode: rebuilt when it comes back, so a switch costs
+            # the shared loop one screen, not every screen of the session at once
+            self.__dict__["_stale"] = True
+            return
         await self.rebuild()
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Textual also runs its own ``Screen._on_screen_resume`` (handlers are per class)."""
+        if self.__dict__.pop("_stale", False):
+            self.call_later(self.rebuild)  # type: ignore[attr-defined]
+
+    def _in_sight(self) -> bool:
+        """On top of the current mode, or only under dialogs (seen through them)."""
+        screen: Any = self
+        stack = list(screen.app.screen_stack)
+        if screen not in stack:
+            return False
+        return all(isinstance(above, ModalScreen) for above in stack[stack.index(screen) + 1:])
 
     async def rebuild(self) -> None:
         """Show this screen for the session's current actor (language, view mode, customer).
