@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -96,7 +96,7 @@ async def transaction(db: Database, *, readonly: bool = False) -> AsyncIterator[
             yield session
     except StaleDataError as exc:
         raise Conflict() from exc
-    except OperationalError as exc:
+    except DBAPIError as exc:  # SQLite: OperationalError; asyncpg's DiskFullError: DBAPIError
         if not is_disk_full(exc):
             raise
         log.error("database write failed: the disk is full (%s)", type(exc.orig).__name__)

@@ -27,8 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from core.clock import FixedClock
+from core.db import is_disk_full
 from core.models import OutboxKind, OutboxStatus
 from core.net_transports import HttpSmsTransport
 from core.outbox import RESULT_BATCH, Message, list_messages
@@ -372,3 +374,20 @@ async def test_disk_full_clear_error_no_corruption_and_resumes(
     failed = sorted({line.split(": ", 1)[-1][:100] for line in log if "failed" in line})
     print(f"\nfaults/disk full: refused with {refusal['message']!r}, reads ok, integrity ok, "
           f"write ok after freeing; log lines with 'failed': {failed}")
+
+
+def test_disk_full_is_recognised_on_sqlite_and_postgresql() -> None:
+    """What the unit of work turns into StorageFull: SQLite's SQLITE_FULL and PostgreSQL's
+    disk_full (SQLSTATE 53100, as SQLAlchemy's asyncpg adapter carries it); not a lock."""
+
+    class PgError(Exception):
+        sqlstate = "53100"
+        pgcode = "53100"
+
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = sqlite3.SQLITE_FULL
+    locked = sqlite3.OperationalError("database is locked")
+    locked.sqlite_errorcode = sqlite3.SQLITE_BUSY
+    assert is_disk_full(OperationalError("COMMIT", None, full))
+    assert is_disk_full(DBAPIError("INSERT", None, PgError("could not extend file")))
+    assert not is_disk_full(OperationalError("COMMIT", None, locked))
