@@ -21,7 +21,7 @@ from core.i18n import CATALOG, format_datetime
 from core.services import audit
 from core.services.audit import AuditView
 from screens.base import PortalScreen, portal_footer
-from tui.messages import ActorChanged, DomainEventMessage
+from tui.messages import DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
 from tui.widgets.table_screen import selected_key
@@ -201,6 +201,3 @@ class AuditScreen(PortalScreen):
     def on_domain_event_message(self, message: DomainEventMessage) -> None:
         if message.event.name == "AuditRecorded":
             self.reload()
-
-    def on_actor_changed(self, _message: ActorChanged) -> None:
-        self.apply_actor()

@@ -24,7 +24,7 @@ from core.services import users
 from core.services.number_views import national_form
 from core.services.users import EmployeeView, OwnCallView, OwnFaxCredentialView, ProfileView
 from screens.base import PortalMixin, PortalScreen, portal_footer
-from tui.messages import ActorChanged, DomainEventMessage
+from tui.messages import DomainEventMessage
 from tui.sanitize import clean, safe_markup, safe_text
 from tui.widgets.dialog import Dialog
 from tui.widgets.header import SessionHeader
@@ -473,8 +473,3 @@ class UsersScreen(PortalScreen):
     def _on_domain_event(self, message: DomainEventMessage) -> None:
         if message.event.name in LIVE_EVENTS:
             self.reload()
-
-    @on(ActorChanged)
-    def _actor_changed(self) -> None:
-        self._apply_texts()
-        self.reload()
