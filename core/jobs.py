@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from core.scheduler import Job
-from core.services import numbers, porting
+from core.services import credentials, numbers, porting
 from core.uow import UnitOfWork
 
 
@@ -25,8 +25,14 @@ async def porting_steps(uow: UnitOfWork) -> int:
     return await porting.advance_due(uow)
 
 
+async def scheduled_resets(uow: UnitOfWork) -> int:
+    """R19: scheduled credential resets whose time has come (once each, also late)."""
+    return await credentials.run_due_resets(uow)
+
+
 JOBS: Mapping[str, Job] = MappingProxyType({
     "deactivations": due_deactivations,
     "porting": porting_steps,
+    "credential_resets": scheduled_resets,
 })
 """Every job, in the order a scheduler round runs them."""

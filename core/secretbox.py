@@ -7,6 +7,8 @@ nodes, base64 in ``LINEDESK_SECRET_KEY``.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -19,6 +21,13 @@ class SecretBox:
         if len(key) != 32:
             raise ValueError("secret key must be 32 bytes")
         self._aead = AESGCM(key)
+        self._mac_key = hmac.digest(key, b"linedesk-mac-v1", hashlib.sha256)
+        """A separate key for :meth:`mac`, derived so the AES key is never used twice."""
+
+    def mac(self, data: bytes) -> str:
+        """HMAC-SHA256 (hex) keyed with the secret key: for short secrets (one-time codes)
+        whose hash must be worthless without the key (six digits fall to any offline search)."""
+        return hmac.new(self._mac_key, data, hashlib.sha256).hexdigest()
 
     def seal(self, plain: bytes, *, aad: bytes = b"") -> bytes:
         nonce = secrets.token_bytes(12)

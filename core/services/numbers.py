@@ -37,6 +37,7 @@ from core.models import (
     Role,
 )
 from core.security import hash_secret, random_password
+from core.services import stepup
 from core.services.number_reads import (  # re-exported: callers use numbers.X
     _load_for_manage,
     _refuse,
@@ -176,9 +177,11 @@ async def swap(
     new: str,
     expected_old_version: int | None = None,
     expected_new_version: int | None = None,
+    code: str | None = None,
 ) -> SwapResult:
     """R13: the active ``old`` becomes inactive at once and the inactive ``new`` active in
-    its place; cost-neutral (no charge); every setting of ``old`` is deleted."""
+    its place; cost-neutral (no charge); every setting of ``old`` is deleted. ``code``: the
+    R20 step-up code when the customer's policy asks for one."""
     old_n = await _load_for_manage(uow, actor, old, expected_old_version)
     new_n = await _load_for_manage(uow, actor, new, expected_new_version)
     if old_n.id == new_n.id:
@@ -189,6 +192,9 @@ async def swap(
             raise error
     if old_n.kind is not new_n.kind:
         raise RuleViolation("R13", "error.numbers.swap_kind", old=old_n.e164, new=new_n.e164)
+    if not await stepup.verify(uow, actor, customer_id=old_n.customer_id, action=stepup.SWAP,
+                               object_id=f"{old_n.e164}>{new_n.e164}", code=code):
+        return stepup.refused()
     assigned, owner = old_n.assigned_account_id, old_n.fax_owner_id
     old_n.status = NumberStatus.INACTIVE
     old_n.deactivation_date = None
@@ -241,6 +247,7 @@ async def assign(
     username: str,
     delete_traffic_data: bool = False,
     expected_version: int | None = None,
+    code: str | None = None,
 ) -> NumberView:
     """R14: give the number to an employee; optionally delete the previous user's call
     records of this number (they become unavailable to everyone)."""
@@ -257,6 +264,10 @@ async def assign(
         raise RuleViolation("R14", "error.numbers.already_assigned", number=n.e164,
                             username=account.username)
     previous = await uow.session.get(Account, previous_id) if previous_id else None
+    if delete_traffic_data and previous_id is not None and not await stepup.verify(
+            uow, actor, customer_id=n.customer_id, action=stepup.ASSIGN_DELETE,
+            object_id=n.e164, code=code):
+        return stepup.refused()
     deleted = 0
     if delete_traffic_data and previous_id is not None:
         result = await uow.session.execute(

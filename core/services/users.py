@@ -40,7 +40,7 @@ from core.security import (
     validate_username,
     verify_secret,
 )
-from core.services import auth
+from core.services import auth, credentials
 from core.services import numbers as number_service
 from core.uow import UnitOfWork
 
@@ -176,6 +176,7 @@ async def update_contact(
                                            ("mobile", account.mobile, new_mobile)) if old != new]
     account.email, account.mobile = new_email, new_mobile
     await uow.session.flush()
+    await credentials.cancel_for_contact_change(uow, account)  # R19: consent named the old
     uow.audit(actor, "profile.contact_changed", customer_id=account.customer_id,
               target=account.username, changed=changed, email=mask_email(new_email),
               mobile=mask_phone(new_mobile))

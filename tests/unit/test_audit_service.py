@@ -14,6 +14,7 @@ from core.errors import PermissionDenied
 from core.runtime import Core
 from core.services import areas
 from core.services.audit import list_events
+from tests.stepup_helpers import run_with_code
 
 
 async def record(core: Core, actor: Actor | None, action: str, clock: FixedClock, **details: object) -> None:
@@ -93,8 +94,8 @@ async def test_entries_are_described_in_the_readers_language(
     from core.services import numbers
 
     admin = actors["admin"]
-    await demo_core.run(numbers.assign, admin, number="+4930123456100", username="tom",
-                        delete_traffic_data=True)
+    await run_with_code(demo_core, numbers.assign, admin, number="+4930123456100",
+                        username="tom", delete_traffic_data=True)
     [de] = await demo_core.read(list_events, admin, query="number.assigned")
     assert de.description == ("Rufnummer 030 123456100 an Tom Becker (tom) zugewiesen; "
                               "Bisher zugewiesen an: Mia Schneider (mia); "

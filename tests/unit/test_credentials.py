@@ -29,7 +29,8 @@ from core.models import (
     OutboxMessage,
 )
 from core.runtime import Core
-from core.services import credentials
+from core.services import credentials, stepup
+from tests.stepup_helpers import request_code, run_with_code, set_policy
 
 ELIGIBLE = sorted(t.value for t in CREDENTIAL_ELIGIBLE_TYPES)
 INELIGIBLE = sorted(t.value for t in ContractType if t not in CREDENTIAL_ELIGIBLE_TYPES)
@@ -66,7 +67,7 @@ def open_credentials(mail: EmailMessage, sms_text: str) -> tuple[str, str, str]:
 
 
 async def generate_and_open(core: Core, actor: Actor, cid: int) -> tuple[str, str, str]:
-    await core.run(credentials.generate, actor, contract_id=cid, consent=True)
+    await run_with_code(core, credentials.generate, actor, contract_id=cid, consent=True)
     assert await core.dispatcher.dispatch_once() == 2
     mail, sms = read_delivery(core.settings.data_dir)
     return open_credentials(mail, sms["text"])
@@ -84,8 +85,8 @@ async def test_eligible_types_get_credentials(
     cid = await contract_id(demo_core, ctype)
     verdict = await demo_core.read(credentials.check_eligibility, actors["admin"], contract_id=cid)
     assert verdict.eligible
-    result = await demo_core.run(
-        credentials.generate, actors["admin"], contract_id=cid, consent=True
+    result = await run_with_code(
+        demo_core, credentials.generate, actors["admin"], contract_id=cid, consent=True
     )
     assert result.contract_id == cid and not result.line_online
     async with demo_core.uow(readonly=True) as uow:
@@ -178,7 +179,8 @@ async def test_support_with_reason_delivers_to_customer_admin(
     support = actors["support"].for_customer(
         actors["admin"].customer_id, customer_name="Muster GmbH", reason="TICKET-42"
     )
-    result = await demo_core.run(credentials.generate, support, contract_id=cid, consent=True)
+    result = await run_with_code(demo_core, credentials.generate, support, contract_id=cid,
+                                 consent=True)
     assert result.email_masked == "sa***@muster-gmbh.de"
     async with demo_core.uow(readonly=True) as uow:
         row = await uow.session.scalar(
@@ -216,7 +218,8 @@ async def test_mail_and_sms_follow_recipient_locale(
         assert admin is not None
         admin.locale = "en"
     cid = await contract_id(demo_core, "companyflex_access_plus")
-    await demo_core.run(credentials.generate, actors["admin"], contract_id=cid, consent=True)
+    await run_with_code(demo_core, credentials.generate, actors["admin"], contract_id=cid,
+                        consent=True)
     await demo_core.dispatcher.dispatch_once()
     mail, sms = read_delivery(demo_core.settings.data_dir)
     assert mail["Subject"].startswith("Your new internet access credentials")
@@ -247,11 +250,13 @@ async def test_concurrent_generation_one_wins(demo_core: Core, actors: dict[str,
     second = await login(demo_core, "admin2", "second-admin-pw")
     cid = await contract_id(demo_core, "companyflex_complete")
     preview = await demo_core.read(credentials.prepare, actors["admin"], contract_id=cid)
+    codes = [await request_code(demo_core, a, stepup.GENERATE, str(cid))
+             for a in (actors["admin"], second)]
     results = await asyncio.gather(
         demo_core.run(credentials.generate, actors["admin"], contract_id=cid, consent=True,
-                      expected_version=preview.version),
+                      expected_version=preview.version, code=codes[0]),
         demo_core.run(credentials.generate, second, contract_id=cid, consent=True,
-                      expected_version=preview.version),
+                      expected_version=preview.version, code=codes[1]),
         return_exceptions=True,
     )
     assert sum(isinstance(r, credentials.CredentialResult) for r in results) == 1
@@ -269,6 +274,9 @@ async def test_generation_without_version_never_leaves_two_valid_sets(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     cid = await contract_id(demo_core, "companyflex_complete")
+    # three generations at once by one account: a single-use step-up code would let only
+    # one run, so the policy is off here to race three real generations
+    await set_policy(demo_core, actors["admin"], required=False)
     await asyncio.gather(*(
         demo_core.run(credentials.generate, actors["admin"], contract_id=cid, consent=True)
         for _ in range(3)
@@ -285,7 +293,8 @@ async def test_secrets_never_in_database_audit_or_logs(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     cid = await contract_id(demo_core, "cloud_pbx_main")
-    await demo_core.run(credentials.generate, actors["admin"], contract_id=cid, consent=True)
+    await run_with_code(demo_core, credentials.generate, actors["admin"], contract_id=cid,
+                        consent=True)
     data_dir = demo_core.settings.data_dir
     before = b"".join(p.read_bytes() for p in data_dir.glob("linedesk.db*"))
     await demo_core.dispatcher.dispatch_once()

@@ -16,6 +16,7 @@ from core.outbox import _unseal
 from core.runtime import Core
 from core.services import numbers
 from core.services.numbers import end_of_following_month
+from tests.stepup_helpers import run_with_code
 
 MIA_MAIN = "+4930123456100"
 TOM_NUMBER = "+4930123456101"
@@ -173,7 +174,8 @@ async def test_swap_is_cost_neutral_and_wipes_settings(demo_core: Core, actors: 
     admin = actors["admin"]
     before = await number_row(demo_core, MIA_MAIN)
     assert before.settings
-    result = await demo_core.run(numbers.swap, admin, old="030 123456100", new=INACTIVE)
+    result = await run_with_code(demo_core, numbers.swap, admin, old="030 123456100",
+                                 new=INACTIVE)
     assert (result.old.status, result.new.status) == ("inactive", "active")
     assert result.old.forwarding_target is None and result.new.forwarding_target is None
     assert result.old.assigned_to is None and result.new.assigned_to == "mia"
@@ -207,8 +209,8 @@ async def test_assign_with_and_without_traffic_data_deletion(
     records = await demo_core.read(numbers.list_call_records, actors["mia"], number=MIA_MAIN)
     assert len(records) == 4 and {r.username for r in records} == {"mia"}
 
-    view = await demo_core.run(numbers.assign, admin, number=MIA_MAIN, username="mia",
-                               delete_traffic_data=True)
+    view = await run_with_code(demo_core, numbers.assign, admin, number=MIA_MAIN,
+                               username="mia", delete_traffic_data=True)
     assert view.assigned_to == "mia"
     tom_records = await demo_core.read(numbers.list_call_records, actors["tom"], number=MIA_MAIN)
     assert tom_records == []  # tom's call on this number is deleted

@@ -101,14 +101,16 @@ async def test_failing_job_is_rolled_back_and_does_not_stop_the_others(
 
 
 async def test_every_registered_job_runs_each_round(demo_core: Core, clock: FixedClock) -> None:
-    """The job list is explicit (core.jobs): a round runs the deactivations and the porting
-    steps, each under its own lease, and the runtime's scheduler gets the same list."""
+    """The job list is explicit (core.jobs): a round runs the deactivations, the porting
+    steps and the scheduled credential resets (R19), each under its own lease, and the
+    runtime's scheduler gets the same list."""
     clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
-    assert list(JOBS) == ["deactivations", "porting"]
-    assert set(await Scheduler(demo_core, JOBS).run_once()) == {"deactivations", "porting"}
+    assert list(JOBS) == ["deactivations", "porting", "credential_resets"]
+    assert set(await Scheduler(demo_core, JOBS).run_once()) == {
+        "deactivations", "porting", "credential_resets"}
     async with demo_core.uow(readonly=True) as uow:
         leases = await uow.session.scalars(select(SchedulerLease.job).order_by(SchedulerLease.job))
-        assert list(leases) == ["deactivations", "porting"]
+        assert list(leases) == ["credential_resets", "deactivations", "porting"]
 
 
 async def test_run_loop_applies_due_deactivations(demo_core: Core, clock: FixedClock) -> None:

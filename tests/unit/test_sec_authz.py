@@ -281,6 +281,15 @@ PLAIN: dict[str, st.SearchStrategy[Any]] = {
     "numbers": st.lists(st.sampled_from(["+4989123456300", "+4930123456100", "+4930999999990"]),
                         max_size=2),
     "number": st.none() | st.sampled_from(["+4989123456300", "+4930123456100"]),
+    # R19/R20
+    "code": st.none() | st.text("0123456789", min_size=6, max_size=6),
+    "at": st.sampled_from([DEMO_NOW + timedelta(hours=2), DEMO_NOW + timedelta(days=40)]),
+    "reset_id": st.integers(1, 5),
+    "include_past": st.booleans(),
+    "action": st.sampled_from(["credentials.generate", "numbers.swap", "stepup.policy_off",
+                               "bogus"]),
+    "object_id": st.sampled_from(["1", "+4989123456300", "+4930123456100>+4930123456105"]),
+    "required": st.booleans(),
 }
 """Strategies for parameters that do not name another tenant's object."""
 

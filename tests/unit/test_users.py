@@ -21,6 +21,7 @@ from core.runtime import Core
 from core.services import numbers, users
 from core.services.auth import LOCKOUT_FAILURES
 from tests.conftest import login
+from tests.stepup_helpers import run_with_code
 
 
 def mails(data_dir: Path) -> list[EmailMessage]:
@@ -309,8 +310,8 @@ async def test_employee_sees_own_calls_and_fax_credentials(
     assert shared["+4930123456111"].personal is False
     assert shared["+4930123456111"].sent_at == demo_core.clock.now()
 
-    await demo_core.run(numbers.assign, admin, number="+4930123456100", username="tom",
-                        delete_traffic_data=True)
+    await run_with_code(demo_core, numbers.assign, admin, number="+4930123456100",
+                        username="tom", delete_traffic_data=True)
     left = await demo_core.read(users.own_call_records, mia)
     assert {c.number for c in left} == {"+4930123456102"} and len(left) == 2
     with pytest.raises(PermissionDenied):

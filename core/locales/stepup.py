@@ -1,0 +1,152 @@
+"""Texts of the step-up code (R20) and the scheduled credential reset (R19)."""
+
+_ACTION_NAMES: dict[str, tuple[str, str]] = {
+    "credentials.generate": ("neue Internet-Zugangsdaten", "new internet access credentials"),
+    "numbers.swap": ("Rufnummerntausch", "number swap"),
+    "numbers.assign_delete_traffic": ("Zuweisung mit Löschung der Verkehrsdaten",
+                                      "assignment with deletion of traffic data"),
+    "stepup.policy_off": ("Abschalten des Bestätigungscodes", "turning off the confirmation code"),
+}
+
+MESSAGES: dict[str, dict[str, str]] = {
+    f"stepup.action.{k}": {"de": de, "en": en} for k, (de, en) in _ACTION_NAMES.items()
+}
+MESSAGES.update({
+    f"audit.value.for_action.{k}": {"de": de, "en": en} for k, (de, en) in _ACTION_NAMES.items()
+})
+
+MESSAGES.update({
+    "stepup.sms": {
+        "de": "linedesk: Ihr Bestätigungscode für {what}: {code}. Gültig {minutes} Minuten, "
+              "nur einmal. Geben Sie ihn nicht weiter.",
+        "en": "linedesk: your confirmation code for {what}: {code}. Valid for {minutes} "
+              "minutes, once. Do not share it.",
+    },
+    "stepup.error.required": {
+        "de": "Diese Aktion braucht einen Bestätigungscode. Er wurde per SMS an {mobile} "
+              "gesendet.",
+        "en": "This action needs a confirmation code. It was sent by SMS to {mobile}.",
+    },
+    "stepup.error.no_mobile": {
+        "de": "Für {user} ist keine Mobilfunk-Rufnummer hinterlegt: der Bestätigungscode kann "
+              "nicht gesendet werden (Benutzerverwaltung, Taste 3).",
+        "en": "No mobile number is stored for {user}: the confirmation code cannot be sent "
+              "(user management, key 3).",
+    },
+    "stepup.error.rate_limited": {
+        "de": "Zu viele Bestätigungscodes angefordert (höchstens {count} in {minutes} Minuten). "
+              "Bitte später erneut versuchen.",
+        "en": "Too many confirmation codes requested (at most {count} in {minutes} minutes). "
+              "Please try again later.",
+    },
+    "stepup.error.no_code": {
+        "de": "Kein gültiger Bestätigungscode für genau diese Aktion. Bitte einen neuen Code "
+              "anfordern.",
+        "en": "No valid confirmation code for exactly this action. Please request a new code.",
+    },
+    "stepup.error.used": {
+        "de": "Dieser Bestätigungscode wurde bereits verwendet. Bitte einen neuen anfordern.",
+        "en": "This confirmation code has already been used. Please request a new one.",
+    },
+    "stepup.error.voided": {
+        "de": "Der Bestätigungscode wurde fünfmal falsch eingegeben und ist ungültig. Bitte "
+              "einen neuen anfordern.",
+        "en": "The confirmation code was entered wrongly five times and is void. Please "
+              "request a new one.",
+    },
+    "stepup.error.expired": {
+        "de": "Der Bestätigungscode ist abgelaufen (10 Minuten). Bitte einen neuen anfordern.",
+        "en": "The confirmation code has expired (10 minutes). Please request a new one.",
+    },
+    "stepup.error.wrong": {
+        "de": "Falscher Bestätigungscode. Noch {left} Versuche.",
+        "en": "Wrong confirmation code. {left} attempts left.",
+    },
+    "stepup.sent": {
+        "de": "Bestätigungscode per SMS an {mobile} gesendet (gültig 10 Minuten). Denselben "
+              "Befehl mit --code NNNNNN wiederholen.",
+        "en": "Confirmation code sent by SMS to {mobile} (valid for 10 minutes). Repeat the "
+              "same command with --code NNNNNN.",
+    },
+    # R19
+    "credentials.error.bad_time": {
+        "de": "Ungültiger Zeitpunkt: {value} (z. B. 2026-12-02T22:00, Ortszeit Berlin).",
+        "en": "Invalid time: {value} (e.g. 2026-12-02T22:00, Berlin local time).",
+    },
+    "credentials.error.schedule_too_soon": {
+        "de": "Der Zeitpunkt {at} liegt weniger als {minutes} Minuten in der Zukunft.",
+        "en": "The time {at} is less than {minutes} minutes ahead.",
+    },
+    "credentials.error.schedule_too_far": {
+        "de": "Der Zeitpunkt {at} liegt mehr als {days} Tage in der Zukunft.",
+        "en": "The time {at} is more than {days} days ahead.",
+    },
+    "credentials.error.already_scheduled": {
+        "de": "Für Vertrag {contract} ist schon ein Zurücksetzen geplant ({at}, Nr. {id}); "
+              "zuerst absagen.",
+        "en": "A reset is already scheduled for contract {contract} ({at}, no. {id}); cancel "
+              "it first.",
+    },
+    "credentials.error.no_such_schedule": {
+        "de": "Kein geplantes Zurücksetzen Nr. {id}.",
+        "en": "No scheduled reset no. {id}.",
+    },
+    "credentials.error.schedule_done": {
+        "de": "Das geplante Zurücksetzen Nr. {id} ist bereits ausgeführt.",
+        "en": "Scheduled reset no. {id} has already run.",
+    },
+    "credentials.error.schedule_cancelled": {
+        "de": "Das geplante Zurücksetzen Nr. {id} ist bereits abgesagt.",
+        "en": "Scheduled reset no. {id} is already cancelled.",
+    },
+    "credentials.mail.reset_cancelled.subject": {
+        "de": "Geplante neue Zugangsdaten für Vertrag {contract} abgesagt",
+        "en": "Scheduled new credentials for contract {contract} cancelled",
+    },
+    "credentials.mail.reset_cancelled.body": {
+        "de": "Guten Tag {name},\n\ndas für {at} geplante Generieren neuer Internet-Zugangsdaten "
+              "für Vertrag {contract} wurde abgesagt: die hinterlegte E-Mail-Adresse oder "
+              "Mobilfunk-Rufnummer, für die Sie zugestimmt hatten, hat sich geändert (oder der "
+              "Vertrag erlaubt es nicht mehr). Es wurden keine Zugangsdaten geändert. Planen Sie "
+              "bei Bedarf neu.\n\nIhr linedesk-Team",
+        "en": "Hello {name},\n\ngenerating new internet access credentials for contract "
+              "{contract}, scheduled for {at}, was cancelled: the stored e-mail address or mobile "
+              "number you consented to has changed (or the contract no longer allows it). No "
+              "credentials were changed. Schedule again if needed.\n\nYour linedesk team",
+    },
+    "credentials.mail.reset_late.subject": {
+        "de": "Neue Zugangsdaten für Vertrag {contract} verspätet generiert",
+        "en": "New credentials for contract {contract} generated late",
+    },
+    "credentials.mail.reset_late.body": {
+        "de": "Guten Tag {name},\n\ndie für {at} geplanten neuen Internet-Zugangsdaten für "
+              "Vertrag {contract} wurden wegen einer Betriebsunterbrechung erst um {done} "
+              "generiert und versendet.\n\nIhr linedesk-Team",
+        "en": "Hello {name},\n\nthe new internet access credentials for contract {contract}, "
+              "scheduled for {at}, were generated and sent only at {done} because of an "
+              "outage.\n\nYour linedesk team",
+    },
+    # audit log
+    "audit.action.stepup.code_requested": {"de": "Bestätigungscode angefordert",
+                                           "en": "Confirmation code requested"},
+    "audit.action.stepup.code_used": {"de": "Bestätigungscode verwendet",
+                                      "en": "Confirmation code used"},
+    "audit.action.stepup.code_voided": {"de": "Bestätigungscode ungültig (5 Fehlversuche)",
+                                        "en": "Confirmation code void (5 wrong entries)"},
+    "audit.action.stepup.policy_on": {"de": "Bestätigungscode eingeschaltet",
+                                      "en": "Confirmation code turned on"},
+    "audit.action.stepup.policy_off": {"de": "Bestätigungscode abgeschaltet",
+                                       "en": "Confirmation code turned off"},
+    "audit.action.reset.scheduled": {"de": "Neue Zugangsdaten geplant",
+                                                 "en": "New credentials scheduled"},
+    "audit.action.reset.cancelled": {"de": "Geplante Zugangsdaten abgesagt",
+                                                 "en": "Scheduled credentials cancelled"},
+    "audit.detail.for_action": {"de": "Für", "en": "For"},
+    "audit.detail.at": {"de": "Zeitpunkt", "en": "Time"},
+    "audit.detail.cause": {"de": "Ursache", "en": "Cause"},
+    "audit.detail.late": {"de": "Verspätet", "en": "Late"},
+    "audit.detail.scheduled_by": {"de": "Geplant von", "en": "Scheduled by"},
+    "audit.value.cause.contact_changed": {"de": "Kontaktdaten geändert",
+                                          "en": "contact data changed"},
+    "audit.value.cause.not_possible": {"de": "nicht mehr möglich", "en": "no longer possible"},
+})
