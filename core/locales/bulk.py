@@ -13,6 +13,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "{count} Rufnummern auf einmal sind zu viele (höchstens {limit}).",
         "en": "{count} numbers at once are too many (at most {limit}).",
     },
+    "error.bulk.user_only_for_assign": {
+        "de": "Nur beim Zuweisen wird ein Benutzer angegeben.",
+        "en": "A user is given only when assigning.",
+    },
     # core: CSV columns (the export's header row) and import errors
     "csv.col.number": {"de": "Rufnummer", "en": "Number"},
     "csv.col.area": {"de": "Ortsnetz", "en": "Local area"},

@@ -205,8 +205,15 @@ async def _load(
     return found
 
 
-async def _target(uow: UnitOfWork, customer_id: int | None, username: str | None) -> Account:
-    """The assign target as the single assign accepts it (else 'unknown employee')."""
+async def _target(
+    uow: UnitOfWork, customer_id: int | None, action: NumberAction, username: str | None
+) -> Account | None:
+    """The assign target as the single assign accepts it (else 'unknown employee'); the
+    other actions take no user (a name given to them is a mistake, not ignored)."""
+    if action is not NumberAction.ASSIGN:
+        if username is not None:
+            raise ValidationError("error.bulk.user_only_for_assign")
+        return None
     name = (username or "").strip().lower()
     account = await uow.session.scalar(select(Account).where(Account.username == name))
     if (account is None or account.customer_id != customer_id or not account.active
@@ -295,8 +302,7 @@ async def preview(
     change (support before giving the reason, as the single quotes are)."""
     _require_preview(actor, actor.customer_id)
     act = _action(action)
-    target = await _target(uow, actor.customer_id, username) if act is NumberAction.ASSIGN \
-        else None
+    target = await _target(uow, actor.customer_id, act, username)
     decided = await _decide(uow, actor, act, numbers, target, None)
     return BulkOutcome(
         action=act, items=tuple(item for item, _ in decided),
@@ -321,8 +327,7 @@ async def apply(
     Permission and tenant first (support needs a reason); one transaction."""
     require(actor, Permission.NUMBER_MANAGE, customer_id=actor.customer_id)
     act = _action(action)
-    target = await _target(uow, actor.customer_id, username) if act is NumberAction.ASSIGN \
-        else None
+    target = await _target(uow, actor.customer_id, act, username)
     decided = await _decide(uow, actor, act, numbers, target, expected_versions)
     todo = [(item, n) for item, n in decided if n is not None]
     today = uow.clock.today()
