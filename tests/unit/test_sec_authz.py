@@ -77,6 +77,10 @@ NOT_TARGETS: dict[str, set[str]] = {
     "contracts.list_contracts": {"customer_number"},
     "number_reads.get_numbers": {"numbers"},
     "number_reads.list_call_records": {"number"},
+    # R27: another tenant's number is refused per number, in the words of a missing one
+    # (tests/unit/test_bulk.py); checked here for leaks and writes
+    "bulk.preview": {"numbers"},
+    "bulk.apply": {"numbers"},
 }
 
 FOREIGN_ONLY = {"porting.create_order"}
@@ -281,13 +285,21 @@ PLAIN: dict[str, st.SearchStrategy[Any]] = {
     "numbers": st.lists(st.sampled_from(["+4989123456300", "+4930123456100", "+4930999999990"]),
                         max_size=2),
     "number": st.none() | st.sampled_from(["+4989123456300", "+4930123456100"]),
+    # R27/R28
+    "expected_versions": st.none() | st.just({"+4930123456100": 1, "+4989123456300": 1}),
+    "dry_run": st.booleans(),
+    # (valid numbers only: the invalid-number text quotes an example number of the demo)
+    "text": st.lists(st.sampled_from([
+        "+4989123456300,beispiel", "+4930123456101,mia", "+4930123456100,bea",
+        "+4930999999990,nobody", "+4930123456104,", ""]), max_size=4).map(
+            lambda lines: "number,username\n" + "\n".join(lines)),
     # R19/R20
     "code": st.none() | st.text("0123456789", min_size=6, max_size=6),
     "at": st.sampled_from([DEMO_NOW + timedelta(hours=2), DEMO_NOW + timedelta(days=40)]),
     "reset_id": st.integers(1, 5),
     "include_past": st.booleans(),
     "action": st.sampled_from(["credentials.generate", "numbers.swap", "stepup.policy_off",
-                               "bogus"]),
+                               "activate", "deactivate", "undo", "assign", "bogus"]),
     "object_id": st.sampled_from(["1", "+4989123456300", "+4930123456100>+4930123456105"]),
     "required": st.booleans(),
 }
