@@ -3,8 +3,9 @@
 Starts ``linedesk serve --workers 1 --demo`` on a free loopback port, logs in an observer
 (``admin``, on the number dashboard) that presses ↓/↑ every ``--probe`` seconds and times
 each key to the first screen output, and for every attack case a fresh attacker session
-(``mia``, an employee) that sends the case's bytes in one write. Per case it records the
-observer's key→frame p50/p99/max while the attack is being processed, the server's RSS
+(``mia``, an employee) that sends the case's bytes in one write and then Ctrl+Q until its
+session ends (which happens only once all input before it was handled: the case's seconds).
+Per case it records the observer's key→frame p50/p99/max meanwhile, the server's RSS
 growth (peak during the case − before it), whether a new login still reaches its first
 frame (and how fast), and tracebacks/errors in the server log.
 
@@ -326,8 +327,11 @@ class CaseResult:
     rss_growth_mb: float
     rss_after_mb: float
     login_s: float | None
-    attacker_alive: bool
+    unfinished: bool
+    """The attacker's input was not all handled within the case's timeout."""
     errors: list[str] = field(default_factory=list)
+    samples: list[float] = field(default_factory=list, repr=False)
+    """The observer's key → frame times (ms) during this case."""
 
 
 async def warm_up(srv: Server) -> None:
@@ -342,14 +346,17 @@ async def warm_up(srv: Server) -> None:
 
 
 async def run_case(srv: Server, observer: Observer, name: str, payloads: list[bytes], *,
-                   timeout: float, after: float = 2.0) -> CaseResult:
-    """One attacker session sends ``payloads``; the observer is timed meanwhile."""
+                   timeout: float, after: float = 0.5, min_seconds: float = 2.0) -> CaseResult:
+    """One attacker session sends ``payloads``, then Ctrl+Q until its session ends (so all
+    of it was handled); the observer is timed meanwhile and for at least ``min_seconds``."""
     errors_before = len(srv.problems())
     attacker, _ = await login(srv.port, "mia", "mia-demo")
     rss_before = peak = srv.rss_mb
+    handled_s = 0.0
     observer.start()
     start = time.monotonic()
     sent = 0
+    unfinished = True
 
     async def sample_rss() -> None:
         nonlocal peak
@@ -368,15 +375,21 @@ async def run_case(srv: Server, observer: Observer, name: str, payloads: list[by
                        or attacker.screen.closed.is_set())
             if time.monotonic() - start > timeout or attacker.screen.closed.is_set():
                 break
-        # then a while longer: the server may still be working through it
-        await asyncio.sleep(after)
+        # the server holds what it has not decoded yet (its queue, the SSH window): Ctrl+Q
+        # ends the attacker's session only once everything before it was handled
+        while not attacker.screen.closed.is_set() and time.monotonic() - start < timeout:
+            attacker.chan.write(bytes([CTRL_Q]))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(attacker.screen.closed.wait(), 0.5)
+        unfinished = not attacker.screen.closed.is_set()
+        handled_s = time.monotonic() - start
+        await asyncio.sleep(max(after, min_seconds - handled_s))
         await observer.idle(timeout - (time.monotonic() - start))
     finally:
         samples = await observer.stop()
         sampler.cancel()
-        alive = not attacker.screen.closed.is_set()
         attacker.close()
-    seconds = time.monotonic() - start
+    seconds = handled_s if not unfinished else time.monotonic() - start
     try:
         fresh, login_s = await login(srv.port, "tom", "tom-demo", timeout=20)
         fresh.close()
@@ -387,8 +400,8 @@ async def run_case(srv: Server, observer: Observer, name: str, payloads: list[by
         p50_ms=pct(samples, 0.5), p99_ms=pct(samples, 0.99), max_ms=pct(samples, 1.0),
         rss_before_mb=round(rss_before, 1), rss_peak_mb=round(peak, 1),
         rss_growth_mb=round(peak - rss_before, 1), rss_after_mb=round(srv.rss_mb, 1),
-        login_s=None if login_s is None else round(login_s, 2), attacker_alive=alive,
-        errors=srv.problems()[errors_before:],
+        login_s=None if login_s is None else round(login_s, 2), unfinished=unfinished,
+        errors=srv.problems()[errors_before:], samples=list(samples),
     )
 
 
@@ -441,6 +454,11 @@ def main() -> None:
     if not args.json:
         print(HEADER, flush=True)
     results = asyncio.run(run(args))
+    attacked = [ms for r in results if r.case != "no_attack" for ms in r.samples]
+    if not args.json:
+        print(f"\npooled observer key→frame under attack: p50 {pct(attacked, 0.5)} / p99 "
+              f"{pct(attacked, 0.99)} / max {pct(attacked, 1.0)} ms over {len(attacked)} keys; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
 

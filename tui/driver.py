@@ -572,6 +572,7 @@ class ChannelDriver(Driver):
         self._decoder = InputDecoder()
         self._last_input = 0.0
         self._dropped_notice_at = float("-inf")
+        self._app_focus = True
         self._size_now: tuple[int, int] = clamp_size(*terminal.size) or (80, 24)
         self._tick_handle: asyncio.TimerHandle | None = None
         self._pending: list[str] = []
@@ -716,6 +717,11 @@ class ChannelDriver(Driver):
             if isinstance(message, events.Resize):
                 self.resize(message.size.width, message.size.height)
                 continue
+            if isinstance(message, (events.AppFocus, events.AppBlur)):
+                focused = isinstance(message, events.AppFocus)
+                if focused == self._app_focus:  # repeated focus reports restyle for nothing
+                    continue
+                self._app_focus = focused
             self.process_message(message)
 
     def _input_dropped(self) -> None:
@@ -732,7 +738,7 @@ class ChannelDriver(Driver):
     def resize(self, cols: int, rows: int) -> None:
         """Window change from the SSH client or the in-band resize sequence."""
         size = clamp_size(cols, rows)
-        if size is None:
+        if size is None or size == self._size_now:  # a repeated size would relayout for nothing
             return
         self._size_now = size
         self._decoder.keys.terminal_size = size

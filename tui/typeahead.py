@@ -39,8 +39,10 @@ HELD_LIMIT = 256
 MAX_HOLD = 3.0
 """Seconds one key waits for the App to settle before it is released anyway."""
 PACE_AFTER = 32
-"""Held keys beyond which each key waits as long as the App took for the one before."""
-MAX_PACE = 0.25
+"""Held keys beyond which each key waits :data:`PACE` times as long as the App took for the
+one before (a flooding session gets about a quarter of the loop for its keys)."""
+PACE = 3.0
+MAX_PACE = 0.5
 _POLL = 0.002
 """Pause between "settled yet?" checks once a few immediate re-checks did not suffice."""
 
@@ -118,8 +120,8 @@ class TypeaheadGate:
                 checks += 1
                 await asyncio.sleep(0 if checks < 8 else _POLL)
             if len(self.held) > PACE_AFTER:
-                # a flood: the session gets at most about half of the loop for its keys
-                await asyncio.sleep(min(MAX_PACE, loop.time() - start))
+                # a flood: the session gets at most about a quarter of the loop for its keys
+                await asyncio.sleep(min(MAX_PACE, PACE * (loop.time() - start)))
             event = self.held.popleft()
             self._released = event
             if not self.app.post_message(event):

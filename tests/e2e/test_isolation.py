@@ -60,6 +60,7 @@ async def test_hostile_input_does_not_hurt_other_sessions(tmp_path: Path) -> Non
     for result in attacks:
         assert result.login_s is not None, f"new login failed after {result.case}\n{table}"
         assert not result.errors, f"{result.case}: {result.errors}"
+        assert not result.unfinished, f"{result.case}: input not handled in time\n{table}"
         assert result.rss_growth_mb <= RSS_MB, table
         assert result.max_ms <= STALL_MS, table
         assert result.keys >= 5, f"{result.case}: observer barely answered\n{table}"
