@@ -3,6 +3,9 @@ session, the open ones included (SPEC §8), whichever screen it was made on."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox
 
@@ -175,3 +178,40 @@ async def test_open_wizard_and_areas_follow_the_language_and_keep_their_state(
         await press(pilot, "2")
         text = screen_text(app)
         assert "Request PIN letter" in text and "PIN-Brief anfordern" not in text
+
+
+async def test_language_switch_during_a_write_shows_its_result(
+    demo_core: Core, actors: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ctrl+l while the wizard generates: the write is not cut off, the wizard shows its
+    result (step 5), then in English."""
+    import asyncio
+
+    from core.models import ContractType
+    from core.services import credentials
+    from tests.stepup_helpers import set_policy
+    from tests.tui.test_credential_wizard import contract_id, open_wizard
+
+    await set_policy(demo_core, actors["admin"], required=False)  # no code dialog (R20)
+    release = asyncio.Event()
+    generate = credentials.generate
+
+    async def held_generate(*args: Any, **kwargs: Any) -> Any:
+        await release.wait()
+        return await generate(*args, **kwargs)
+
+    monkeypatch.setattr(credentials, "generate", held_generate)
+    cid = await contract_id(demo_core, ContractType.COMPANYFLEX_MSN_COMPLETE)
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = await open_wizard(app, pilot, cid)
+        await press(pilot, "w", "w", "c", "w")
+        await pilot.press("g")
+        await wait_until(pilot, lambda: wizard.busy)
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: app.actor.locale == "en")
+        release.set()
+        await settle(pilot)
+        assert wizard.step == 5 and wizard.result is not None
+        text = screen_text(app)
+        assert "Step 5 of 5" in text and "Schritt" not in text
