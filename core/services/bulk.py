@@ -39,7 +39,7 @@ from core.authz import Actor, Permission, require
 from core.enums import NumberAction, NumberKind, NumberStatus
 from core.errors import Conflict, DomainError, NotFound, RuleViolation, ValidationError
 from core.models import Account, Charge, Number, Role
-from core.services.number_reads import _require_preview
+from core.services.number_reads import _filtered, _require_preview
 from core.services.number_views import (
     action_refusal,
     end_of_following_month,
@@ -290,6 +290,15 @@ async def _decide(
     return decided
 
 
+async def matching(uow: UnitOfWork, actor: Actor, *, query: str | None = None) -> tuple[str, ...]:
+    """R27 ``*``: every number (E.164) the dashboard's filter matches, across its pages,
+    ordered by number; one query of one column, at most :data:`MAX_NUMBERS`."""
+    _require_preview(actor, actor.customer_id)
+    stmt = _filtered(select(Number.e164), actor, query, None)
+    rows = await uow.session.scalars(stmt.order_by(Number.e164).limit(MAX_NUMBERS))
+    return tuple(rows)
+
+
 async def preview(
     uow: UnitOfWork,
     actor: Actor,
@@ -411,5 +420,6 @@ __all__ = [
     "BulkItem",
     "BulkOutcome",
     "apply",
+    "matching",
     "preview",
 ]

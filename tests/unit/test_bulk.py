@@ -284,3 +284,18 @@ async def test_command_employee_denied_exit_3(demo_core: Core, actors: dict[str,
                            "numbers deactivate 030 123456100 030 123456102 --yes")
     assert result.exit_code == 3
     assert await status_of(demo_core, MIA_MAIN) is NumberStatus.ACTIVE
+
+
+async def test_matching_marks_every_number_of_the_filter(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """``*`` in the dashboard: all numbers the filter matches, not only the page shown."""
+    admin = actors["admin"]
+    everything = await demo_core.read(bulk.matching, admin)
+    assert len(everything) == 13 and BEISPIEL not in everything
+    hamburg = await demo_core.read(bulk.matching, admin, query="Hamburg")
+    assert hamburg == ("+4940123456200", HAMBURG_INACTIVE, "+4940123456202")
+    assert await demo_core.read(bulk.matching, admin, query="inaktiv") == (
+        INACTIVE, INACTIVE_2, HAMBURG_INACTIVE)
+    with pytest.raises(PermissionDenied):
+        await demo_core.read(bulk.matching, actors["mia"])
