@@ -19,8 +19,10 @@ from rich.cells import cell_len
 
 from core.authz import Actor
 from core.enums import KIND_LABELS, STATUS_LABELS
+from core.errors import RuleViolation
 from core.i18n import format_date, format_datetime, format_money, t
 from core.runtime import Core, UnitOfWork
+from core.services import stepup
 from tui.sanitize import clean
 
 log = logging.getLogger(__name__)
@@ -214,7 +216,14 @@ class Context:
         self, fn: Callable[Concatenate[UnitOfWork, Actor, P], Awaitable[R]], /,
         *args: P.args, **kwargs: P.kwargs,
     ) -> R:
-        return await self.core.run(fn, self.actor, *args, **kwargs)
+        """A write; when it needs an R20 step-up code and none was given (``--code``), the
+        code is sent and the command ends refused (exit 4) naming the masked mobile."""
+        try:
+            return await self.core.run(fn, self.actor, *args, **kwargs)
+        except stepup.StepUpRequired as needed:
+            sent = await self.core.run(stepup.request, self.actor, action=needed.action,
+                                       object_id=needed.object_id)
+            raise RuleViolation("R20", "stepup.sent", mobile=sent.masked_mobile) from None
 
     def confirm(self, given: bool, flag: str, key: str, /, **params: Any) -> None:
         """Raise :class:`NeedsConfirmation` (describing the effect) unless ``flag`` was given."""

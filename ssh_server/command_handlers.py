@@ -118,16 +118,50 @@ async def cmd_credentials_generate(ctx: Context, ns: argparse.Namespace) -> Outp
             ns.confirmed, "--consent", "cmd.credentials.preview", contract=preview.contract.contract_ref,
             email=preview.email_masked or "–", mobile=preview.mobile_masked or "–",
         )
+    if ns.at is not None:  # R19: scheduled instead of now
+        at = credentials.parse_reset_time(ns.at)
+        planned = await ctx.run(
+            credentials.schedule, contract_id=contract_id, at=at, consent=bool(ns.confirmed),
+            code=ns.code,
+        )
+        return Output(ctx.t("cmd.credentials.scheduled", id=planned.id,
+                            contract=planned.contract_ref, at=ctx.datetime(planned.at),
+                            email=planned.email_masked, mobile=planned.mobile_masked),
+                      _reset_json(planned))
     # an ineligible contract goes to the core, which refuses it naming R2
     result = await ctx.run(
         credentials.generate, contract_id=contract_id, consent=bool(ns.confirmed),
-        expected_version=preview.version,
+        expected_version=preview.version, code=ns.code,
     )
     text = ctx.t(
         "cmd.credentials.done", contract=result.contract_ref, username=result.line_username,
         email=result.email_masked, mobile=result.mobile_masked,
     )
     return Output(text, result)
+
+
+def _reset_json(v: credentials.ScheduledResetView) -> dict[str, Any]:
+    return {"id": v.id, "contract": v.contract_ref, "at": v.at.isoformat(), "status": v.status,
+            "requested_by": v.requested_by, "recipient": v.recipient, "email": v.email_masked,
+            "mobile": v.mobile_masked}
+
+
+async def cmd_credentials_scheduled(ctx: Context, ns: argparse.Namespace) -> Output:
+    """R19: the customer's scheduled resets, by time."""
+    rows = await ctx.read(credentials.list_scheduled)
+    if not rows:
+        return Output(ctx.t("cmd.credentials.none_scheduled"), [])
+    headers = [ctx.t(f"cmd.credentials.col.{c}") for c in ("id", "contract", "at", "by", "to")]
+    text = table(headers, [(v.id, v.contract_ref, ctx.datetime(v.at), v.requested_by,
+                            f"{v.email_masked} / {v.mobile_masked}") for v in rows])
+    return Output(text, [_reset_json(v) for v in rows])
+
+
+async def cmd_credentials_cancel(ctx: Context, ns: argparse.Namespace) -> Output:
+    """R19: cancel a scheduled reset (until it has run)."""
+    v = await ctx.run(credentials.cancel_scheduled, reset_id=ns.id)
+    return Output(ctx.t("cmd.credentials.cancelled", id=v.id, contract=v.contract_ref,
+                        at=ctx.datetime(v.at)), _reset_json(v))
 
 
 # numbers
@@ -194,7 +228,7 @@ async def cmd_numbers_swap(ctx: Context, ns: argparse.Namespace) -> Output:
     ctx.confirm(ns.confirmed, "--yes", "cmd.numbers.swap.preview", old=old.e164, new=new.number)
     result = await ctx.run(
         numbers.swap, old=ns.old, new=ns.new, expected_old_version=old.version,
-        expected_new_version=new.version,
+        expected_new_version=new.version, code=ns.code,
     )
     text = ctx.t("cmd.numbers.swap.done", old=result.old.e164, new=result.new.e164) + "\n\n" + table(
         _number_headers(ctx), _number_rows(ctx, [result.old, result.new])
@@ -213,6 +247,7 @@ async def cmd_numbers_assign(ctx: Context, ns: argparse.Namespace) -> Output:
     view = await ctx.run(
         numbers.assign, number=ns.number, username=ns.user,
         delete_traffic_data=ns.delete_traffic_data, expected_version=current.version,
+        code=ns.code,
     )
     return _number_output(ctx, "cmd.numbers.assign.done", view, user=view.assigned_to or "–")
 

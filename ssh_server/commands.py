@@ -54,7 +54,9 @@ from ssh_server.command_handlers import (
     cmd_areas_request_pin,
     cmd_areas_verify,
     cmd_contracts_list,
+    cmd_credentials_cancel,
     cmd_credentials_generate,
+    cmd_credentials_scheduled,
     cmd_customers_search,
     cmd_fax_send,
     cmd_numbers_activate_many,
@@ -79,6 +81,8 @@ NUMBER = arg("number", help="cmd.arg.number", metavar="NUMBER", words="number")
 NUMBERS = arg("numbers", help="cmd.arg.numbers", metavar="NUMBER", nargs="+", words="number")
 """R27: one number (the single command) or several (a bulk action)."""
 AREA = arg("area", help="cmd.arg.area", metavar="AREA")
+CODE = arg("--code", help="cmd.arg.code", metavar="NNNNNN")
+"""R20: the step-up code from the SMS (a call without it sends one and exits 4)."""
 
 COMMANDS: tuple[Command, ...] = (
     Command(("whoami",), "cmd.help.whoami", cmd_whoami, needs_customer=False),
@@ -93,6 +97,12 @@ COMMANDS: tuple[Command, ...] = (
     )),
     Command(("credentials", "generate"), "cmd.help.credentials_generate", cmd_credentials_generate, (
         arg("contract", help="cmd.arg.contract", metavar="CONTRACT"), _yes("--consent"),
+        arg("--at", help="cmd.arg.at", metavar="ISO"), CODE,
+    )),
+    Command(("credentials", "scheduled"), "cmd.help.credentials_scheduled",
+            cmd_credentials_scheduled),
+    Command(("credentials", "cancel"), "cmd.help.credentials_cancel", cmd_credentials_cancel, (
+        arg("id", help="cmd.arg.reset_id", metavar="ID", type=_count),
     )),
     Command(("numbers", "list"), "cmd.help.numbers_list", cmd_numbers_list, (
         arg("--status", help="cmd.arg.status", choices=[s.value for s in NumberStatus]),
@@ -106,11 +116,12 @@ COMMANDS: tuple[Command, ...] = (
             (NUMBERS, _yes())),
     Command(("numbers", "swap"), "cmd.help.numbers_swap", cmd_numbers_swap, (
         arg("old", help="cmd.arg.old", metavar="OLD", words="number"),
-        arg("new", help="cmd.arg.new", metavar="NEW", words="number"), _yes(),
+        arg("new", help="cmd.arg.new", metavar="NEW", words="number"), _yes(), CODE,
     )),
     Command(("numbers", "assign"), "cmd.help.numbers_assign", cmd_numbers_assign_many, (
         NUMBERS, arg("user", help="cmd.arg.user", metavar="USER"),
         arg("--delete-traffic-data", help="cmd.arg.delete_traffic_data", action="store_true"), _yes(),
+        CODE,
     )),
     Command(("numbers", "export"), "cmd.help.numbers_export", cmd_numbers_export, (
         arg("--csv", help="cmd.arg.csv", action="store_true"),

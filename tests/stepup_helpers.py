@@ -68,3 +68,14 @@ def newest_sms_code(data_dir: Path) -> str:
 async def set_policy(core: Core, actor: Actor, *, required: bool) -> None:
     """Turn the customer's step-up policy on or off as its admin would (with a code)."""
     await run_with_code(core, stepup.set_policy, actor, required=required)
+
+
+async def execute_with_code(core: Core, actor: Actor, command: str) -> Any:
+    """Command mode as a person runs it: the call without ``--code`` sends the code and
+    exits 4; read it from the SMS and run the same command with ``--code``."""
+    from ssh_server.commands import execute
+
+    first = await execute(core, actor, command)
+    if first.exit_code != 4 or "--code" not in first.stderr:
+        return first
+    return await execute(core, actor, f"{command} --code {await take_code_from_outbox(core)}")

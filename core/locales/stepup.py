@@ -150,3 +150,44 @@ MESSAGES.update({
                                           "en": "contact data changed"},
     "audit.value.cause.not_possible": {"de": "nicht mehr möglich", "en": "no longer possible"},
 })
+
+# command mode (R19, R20)
+MESSAGES.update({
+    "cmd.arg.code": {
+        "de": "Bestätigungscode aus der SMS (ohne: der Code wird gesendet, Exit-Code 4)",
+        "en": "confirmation code from the SMS (without: the code is sent, exit code 4)",
+    },
+    "cmd.arg.at": {
+        "de": "zu diesem Zeitpunkt statt jetzt (ISO, z. B. 2026-12-02T22:00, Ortszeit Berlin "
+              "ohne Zeitzone; 15 Minuten bis 30 Tage voraus)",
+        "en": "at this time instead of now (ISO, e.g. 2026-12-02T22:00, Berlin local time "
+              "without an offset; 15 minutes to 30 days ahead)",
+    },
+    "cmd.arg.reset_id": {"de": "Nummer des geplanten Zurücksetzens",
+                         "en": "number of the scheduled reset"},
+    "cmd.help.credentials_scheduled": {
+        "de": "geplante neue Internet-Zugangsdaten auflisten",
+        "en": "list scheduled new internet access credentials",
+    },
+    "cmd.help.credentials_cancel": {
+        "de": "geplante neue Internet-Zugangsdaten absagen",
+        "en": "cancel scheduled new internet access credentials",
+    },
+    "cmd.credentials.scheduled": {
+        "de": "Neue Zugangsdaten für {contract} geplant für {at} (Nr. {id}). Zustellung an "
+              "{email} und {mobile}; absagen mit: credentials cancel {id}",
+        "en": "New credentials for {contract} scheduled for {at} (no. {id}). Delivery to "
+              "{email} and {mobile}; cancel with: credentials cancel {id}",
+    },
+    "cmd.credentials.none_scheduled": {"de": "Keine geplanten neuen Zugangsdaten.",
+                                       "en": "No scheduled new credentials."},
+    "cmd.credentials.cancelled": {
+        "de": "Geplante neue Zugangsdaten Nr. {id} für {contract} ({at}) abgesagt.",
+        "en": "Scheduled new credentials no. {id} for {contract} ({at}) cancelled.",
+    },
+    "cmd.credentials.col.id": {"de": "Nr.", "en": "No."},
+    "cmd.credentials.col.contract": {"de": "Vertrag", "en": "Contract"},
+    "cmd.credentials.col.at": {"de": "Zeitpunkt", "en": "Time"},
+    "cmd.credentials.col.by": {"de": "Geplant von", "en": "Scheduled by"},
+    "cmd.credentials.col.to": {"de": "Zustellung an", "en": "Delivery to"},
+})

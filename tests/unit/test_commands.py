@@ -13,6 +13,7 @@ from core.models import AuditEvent
 from core.runtime import Core
 from core.services import porting
 from ssh_server.commands import CommandResult, execute
+from tests.stepup_helpers import execute_with_code
 
 
 async def run(core: Core, actor: Actor, command: str) -> CommandResult:
@@ -201,7 +202,8 @@ async def test_credentials_generate_needs_consent(demo_core: Core, actors: dict[
     assert "--consent" in preview.stderr
     assert "ungültig" in preview.stdout and "Easy Login" in preview.stdout
     assert "@" in preview.stdout  # masked e-mail shown
-    done = await run(demo_core, admin, f"credentials generate {ref} --consent --json")
+    done = await execute_with_code(demo_core, admin,
+                                   f"credentials generate {ref} --consent --json")
     assert done.exit_code == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["contract_ref"] == ref and data["line_online"] is False
@@ -292,7 +294,8 @@ async def test_swap(demo_core: Core, actors: dict[str, Actor]) -> None:
     admin = actors["admin"]
     preview = await run(demo_core, admin, "numbers swap +4930123456106 +4930123456105")
     assert preview.exit_code == 2 and "unwiderruflich" in preview.stdout
-    done = await run(demo_core, admin, "numbers swap +4930123456106 +4930123456105 --yes --json")
+    done = await execute_with_code(demo_core, admin,
+                                   "numbers swap +4930123456106 +4930123456105 --yes --json")
     assert done.exit_code == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["old"]["status"] == "inactive" and data["new"]["status"] == "active"
@@ -307,7 +310,8 @@ async def test_assign_with_and_without_traffic_data(demo_core: Core, actors: dic
     assert json.loads(done.stdout)["assigned_to"] == "tom"
     preview = await run(demo_core, admin, "numbers assign +4930123456100 tom --delete-traffic-data")
     assert preview.exit_code == 2 and "mia" in preview.stdout
-    moved = await run(demo_core, admin, "numbers assign +4930123456100 tom --delete-traffic-data --yes")
+    moved = await execute_with_code(
+        demo_core, admin, "numbers assign +4930123456100 tom --delete-traffic-data --yes")
     assert moved.exit_code == 0, moved.stderr
     unknown = await run(demo_core, admin, "numbers assign +4930123456100 beispiel")
     assert unknown.exit_code == 4
