@@ -109,7 +109,8 @@ class ContractOverviewScreen(PortalScreen):
             yield Select[str](self._action_options(), value=ACTIONS[0][0], id="action",
                               allow_blank=False, compact=True)
             yield Button("", id="btn-next", variant="primary", compact=True)
-        yield Input(id="filter", classes="hidden", max_length=100)
+        # shown again after a rebuild while a filter applies (the base keeps its text)
+        yield Input(id="filter", classes="" if self._query else "hidden", max_length=100)
         yield Static("", id="breadcrumb", classes="title hidden")
         yield DataTable(id="contracts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary", classes="hint")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Select
+from textual.widgets import DataTable, Input, Select
 from textual.widgets._select import SelectOverlay
 
 from core.authz import Actor
@@ -167,3 +167,22 @@ async def test_action_dropdown_opens_over_the_table_not_the_key_bar(
         assert not overlay.region.overlaps(screen.query_one(KeyBar).region)
         option = "Neue Internet-Zugangsdaten (n)" if locale == "de" else "New internet"
         assert option in screen_text(app)
+
+
+async def test_filter_survives_a_language_switch(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_overview(app, pilot)
+        await pilot.press("slash", *"hamburg", "enter")
+        await settle(pilot)
+        shown = table_refs(app)
+        assert shown and len(shown) < len(screen._all)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await settle(pilot)
+        assert app.actor.locale == "en"
+        box = screen.query_one("#filter", Input)
+        assert box.value == "hamburg" and box.display
+        assert table_refs(app) == shown and "Contract overview" in screen_text(app)
