@@ -177,4 +177,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.bulk.line.refused": {"de": "✗ {number}: {reason}", "en": "✗ {number}: {reason}"},
     "ui.bulk.more": {"de": "… und {count} weitere", "en": "… and {count} more"},
     "ui.bulk.close": {"de": "Schließen", "en": "Close"},
+    "ui.bulk.marked": {"de": "{count} markiert", "en": "{count} marked"},
+    "ui.bulk.marked_all": {
+        "de": "{count} Rufnummern des Filters markiert ({total} insgesamt markiert).",
+        "en": "{count} numbers of the filter marked ({total} marked in all).",
+    },
+    "ui.bulk.unmarked_all": {
+        "de": "Markierung von {count} Rufnummern aufgehoben.",
+        "en": "{count} numbers unmarked.",
+    },
+    "ui.bulk.key.mark": {"de": "markieren", "en": "mark"},
+    "ui.bulk.key.mark_all": {"de": "alle markieren", "en": "mark all"},
 }
