@@ -188,6 +188,10 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    locked_at: Mapped[datetime | None]
+    """R25: locked by the operator or the customer's admin (no login, sessions ended)."""
+    lock_reason: Mapped[str | None] = mapped_column(String(500))
+    locked_by: Mapped[str | None] = mapped_column(String(64))
 
     __mapper_args__ = {"version_id_col": version}
 

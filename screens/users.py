@@ -20,7 +20,8 @@ from textual.widgets import Button, DataTable, Input, Label, Select, SelectionLi
 
 from core.errors import DomainError, ValidationError
 from core.i18n import LOCALES, format_datetime, format_money
-from core.services import users
+from core.services import locks, users
+from core.services.locks import LockView
 from core.services.number_views import national_form
 from core.services.users import EmployeeView, OwnCallView, OwnFaxCredentialView, ProfileView
 from screens.base import PortalMixin, PortalScreen, portal_footer
@@ -35,6 +36,7 @@ KEY_LABELS: dict[str, str] = {
     "new": "users.key.new",
     "deactivate": "users.key.deactivate",
     "reset": "users.key.reset",
+    "lock": "users.key.lock",
 }
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("username", "users.col.username", 14),
@@ -59,7 +61,8 @@ FAX_COLUMNS: tuple[tuple[str, str], ...] = (
     ("login", "users.fax.col.login"),
     ("sent", "users.fax.col.sent"),
 )
-LIVE_EVENTS = frozenset({"AccountCreated", "AccountChanged", "NumberAssigned",
+LIVE_EVENTS = frozenset({"AccountCreated", "AccountChanged", "NumberAssigned", "AccountLocked",
+                         "AccountUnlocked",
                          "FaxCredentialsSent", "NumbersUnassigned"})
 
 
@@ -162,6 +165,44 @@ class NewEmployeeDialog(PortalMixin, Dialog[EmployeeView]):
             return None
 
 
+class LockDialog(PortalMixin, Dialog[LockView]):
+    """R25: lock an employee; the reason is required and shown to the employee."""
+
+    CSS_PATH = "users.tcss"
+    CONFIRM_VARIANT = "error"
+
+    def __init__(self, username: str) -> None:
+        super().__init__()
+        self.username = username
+
+    def title_text(self) -> str:
+        return self.t("locks.dialog.title", user=clean(self.username))
+
+    def confirm_text(self) -> str:
+        return self.t("locks.dialog.confirm")
+
+    def cancel_text(self) -> str:
+        return self.t("users.cancel")
+
+    def body(self) -> ComposeResult:
+        yield Static(Text(self.t("locks.dialog.text", user=clean(self.username))),
+                     classes="dialog-text")
+        yield Label(self.t("locks.dialog.reason"))
+        yield Input(id="lock-reason", max_length=locks.MAX_REASON)
+
+    def on_mount(self) -> None:
+        self.query_one("#lock-reason", Input).focus()
+
+    async def confirm(self) -> LockView | None:
+        try:
+            return await self.write(locks.lock_employee, username=self.username,
+                                    reason=self.query_one("#lock-reason", Input).value)
+        except DomainError as error:
+            self.show_inline(error.render(self.actor.locale))
+            self.show_error(error)
+            return None
+
+
 class UsersScreen(PortalScreen):
     """Benutzerverwaltung: own profile and language; the customer's accounts for admins."""
 
@@ -173,6 +214,7 @@ class UsersScreen(PortalScreen):
         Binding("n", "new", "new", id="users-key.new", show=False),
         Binding("d", "deactivate", "deactivate", id="users-key.deactivate", show=False),
         Binding("r", "reset", "reset", id="users-key.reset", show=False),
+        Binding("l", "lock", "lock", id="users-key.lock", show=False),
     ]
 
     def __init__(self) -> None:
@@ -180,6 +222,8 @@ class UsersScreen(PortalScreen):
         self.profile: ProfileView | None = None
         self.accounts: dict[str, EmployeeView] = {}
         """Username → account as last fetched (admins only)."""
+        self.locks: dict[str, LockView] = {}
+        """Username → lock of the customer's locked accounts (R25, admins only)."""
 
     def compose(self) -> ComposeResult:
         yield SessionHeader()
@@ -208,6 +252,7 @@ class UsersScreen(PortalScreen):
                 yield Button("", id="btn-new", variant="success", compact=True)
                 yield Button("", id="btn-deactivate", compact=True)
                 yield Button("", id="btn-reset", compact=True)
+                yield Button("", id="btn-lock", compact=True)
             yield Static("", id="admin-hint", classes="hint")
             yield Static("", id="calls-title", classes="title own-only")
             yield DataTable(id="calls", cursor_type="row", zebra_stripes=True, classes="own-only")
@@ -234,7 +279,8 @@ class UsersScreen(PortalScreen):
         for button, label, key in (("btn-save", "users.save_contact", "ctrl+s"),
                                    ("btn-new", "users.new_employee", "n"),
                                    ("btn-deactivate", "users.deactivate", "d"),
-                                   ("btn-reset", "users.reset_password", "r")):
+                                   ("btn-reset", "users.reset_password", "r"),
+                                   ("btn-lock", "users.lock", "l")):
             self.query_one(f"#{button}", Button).label = f"{self.t(label)} ({key})"
         with self.prevent(Select.Changed):
             language = self.query_one("#language", Select)
@@ -266,7 +312,7 @@ class UsersScreen(PortalScreen):
         return not self.actor.is_admin_view and not self.actor.via_support
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new", "deactivate", "reset"):
+        if action in ("new", "deactivate", "reset", "lock"):
             return self.actor.is_admin_view
         return True
 
@@ -279,6 +325,7 @@ class UsersScreen(PortalScreen):
             self._show_profile(profile)
         if self.actor.is_admin_view:
             accounts = await self.fetch(users.list_employees)
+            self.locks = await self.fetch(locks.employee_locks) or {}
             if accounts is not None:
                 self._fill(accounts)
         if self.shows_own_records:
@@ -329,10 +376,13 @@ class UsersScreen(PortalScreen):
             # A deactivated account reads differently at a glance: its state in bold red
             # right after the name, and the rest of the row dimmed and struck through.
             rest = "" if a.active else "dim strike"
+            status = Text(self.t("users.status.active" if a.active else "users.status.inactive"),
+                          style="green" if a.active else "bold red")
+            if a.username in self.locks:
+                status = Text(self.t("locks.status.locked"), style="bold red reverse")
             table.add_row(
                 safe_text(a.username, style="bold" if a.active else "dim strike"),
-                Text(self.t("users.status.active" if a.active else "users.status.inactive"),
-                     style="green" if a.active else "bold red"),
+                status,
                 safe_text(a.full_name, style=rest),
                 Text(self.t(f"role.{a.role}"), style=rest),
                 safe_text(a.email or "–", style=rest),
@@ -453,6 +503,29 @@ class UsersScreen(PortalScreen):
             confirmed,
         )
 
+    def action_lock(self) -> None:
+        """R25: lock the marked employee (a reason dialog), or unlock it if it is locked."""
+        marked = self._marked_employee()
+        if marked is None:
+            return
+        if marked.username in self.locks:
+            async def unlock(ok: bool | None) -> None:
+                if ok and await self.call(locks.unlock_employee,
+                                          username=marked.username) is not None:
+                    self.notify(self.t("locks.unlocked", user=safe_markup(marked.username)))
+                    self.reload()
+
+            self.app.push_screen(
+                ConfirmDialog(self.t("locks.confirm_unlock", user=clean(marked.username))), unlock)
+            return
+
+        def locked(view: LockView | None) -> None:
+            if view is not None:
+                self.notify(self.t("locks.locked", user=safe_markup(view.username)))
+                self.reload()
+
+        self.app.push_screen(LockDialog(marked.username), locked)
+
     @on(Button.Pressed)
     async def _button(self, event: Button.Pressed) -> None:
         handlers: dict[str, Any] = {
@@ -460,6 +533,7 @@ class UsersScreen(PortalScreen):
             "btn-new": self.action_new,
             "btn-deactivate": self.action_deactivate,
             "btn-reset": self.action_reset,
+            "btn-lock": self.action_lock,
         }
         handler = handlers.get(event.button.id or "")
         if handler is not None:

@@ -22,7 +22,9 @@ import asyncssh
 from core.authz import Actor
 from core.i18n import t
 from core.services import auth as auth_service
+from core.services import locks
 from ssh_server.limits import AttemptCounter, Hold
+from tui.sanitize import clean
 
 if TYPE_CHECKING:
     from ssh_server.server import PortalServer
@@ -55,6 +57,8 @@ class PortalConnection(asyncssh.SSHServer):
         self._password_actor: Actor | None = None
         self._verified_key: tuple[str, str] | None = None
         self._closed = False
+        self.refusal: str | None = None
+        """Why the authenticated account gets no session (R25: locked), shown to the user."""
 
     # -- connection --------------------------------------------------------------------
 
@@ -212,10 +216,28 @@ class PortalConnection(asyncssh.SSHServer):
                 log.warning("no identity after authentication of %r; closing", username)
                 self.conn.close()
                 return
-            self.actor = dataclasses.replace(actor, session_id=self.session_id)
+            actor = dataclasses.replace(actor, session_id=self.session_id)
             self._release_unauth()
+            if await self._refused_as_locked(actor):
+                return
+            self.actor = actor
         finally:
             self.ready.set()
+
+    async def _refused_as_locked(self, actor: Actor) -> bool:
+        """R25: checked only now, after the credentials were verified, so that a lock tells
+        nothing to someone who does not know them. The connection stays without an actor:
+        its session shows :attr:`refusal` and ends."""
+        async with self.core.uow(readonly=True) as uow:
+            lock = await locks.lock_of(uow, actor.account_id)
+        if lock is None:
+            return False
+        self.refusal = t(actor.locale, "locks.login_refused", reason=clean(lock.reason or "–"))
+        method = "publickey" if actor.key_fingerprint else "password"
+        log.info("login of locked account %r refused (%s)", actor.username, method)
+        async with self.core.uow() as uow:
+            locks.record_locked_login(uow, actor, method=method)
+        return True
 
     # -- channels ----------------------------------------------------------------------
 

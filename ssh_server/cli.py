@@ -284,6 +284,41 @@ def users_remove_key(ctx: click.Context, username: str, fingerprint: str) -> Non
     click.echo(f"key {fingerprint} removed from {username}")
 
 
+def _operator_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "operator"
+
+
+@users.command("lock")
+@click.argument("username")
+@click.option("--reason", required=True, help="Why (shown to the user, in the Archiv).")
+@click.pass_context
+def users_lock(ctx: click.Context, username: str, reason: str) -> None:
+    """Lock an account (R25): its sessions and commands end on every node within 2 s, new
+    sign-ins are refused with the reason."""
+    from core.services import locks
+
+    view = _run(_settings(ctx), lambda uow: locks.operator_lock(
+        uow, username=username, reason=reason, operator=_operator_name()))
+    click.echo(f"account {view.username} locked")
+
+
+@users.command("unlock")
+@click.argument("username")
+@click.pass_context
+def users_unlock(ctx: click.Context, username: str) -> None:
+    """Unlock a locked account."""
+    from core.services import locks
+
+    view = _run(_settings(ctx), lambda uow: locks.operator_unlock(
+        uow, username=username, operator=_operator_name()))
+    click.echo(f"account {view.username} unlocked")
+
+
 @main.group()
 def areas() -> None:
     """Local areas (R16)."""

@@ -245,6 +245,9 @@ class Command:
     args: tuple[Arg, ...] = ()
     needs_customer: bool = True
     """Support must name a customer (``--customer``) for this command."""
+    own_reason: bool = False
+    """``--reason`` is this command's own text (R25: why an account is locked), not the
+    support ticket, so other roles may give it too."""
 
 
 # ---------------------------------------------------------------------------- output helpers

@@ -72,6 +72,7 @@ from ssh_server.command_handlers import (
     cmd_porting_list,
     cmd_whoami,
 )
+from ssh_server.command_locks import USER, cmd_users_lock, cmd_users_unlock
 from ssh_server.command_words import regroup, split_words, takes_value
 from tui.sanitize import clean
 
@@ -153,6 +154,8 @@ COMMANDS: tuple[Command, ...] = (
             metavar="YYYY-MM-DD"),
     )),
     Command(("porting", "list"), "cmd.help.porting_list", cmd_porting_list),
+    Command(("users", "lock"), "cmd.help.users_lock", cmd_users_lock, (USER,), own_reason=True),
+    Command(("users", "unlock"), "cmd.help.users_unlock", cmd_users_unlock, (USER,)),
 )
 
 # ---------------------------------------------------------------------------- parsing
@@ -321,7 +324,7 @@ async def _acting_actor(core: Core, actor: Actor, cmd: Command, ns: argparse.Nam
     """Support names the customer per command (``--customer``); opening it is audited in
     that customer's log. Other roles act for their own customer only."""
     if actor.role is not Role.SUPPORT:
-        if ns.customer is not None or ns.reason is not None:
+        if ns.customer is not None or (ns.reason is not None and not cmd.own_reason):
             raise PermissionDenied("cmd.error.customer_option_support_only")
         return actor
     if ns.customer is None:

@@ -20,13 +20,16 @@ import asyncssh
 from asyncssh.kex import get_kex_algs
 
 from core.config import Settings
+from core.events import DomainEvent, Subscription
 from core.files import private_dir, write_private
 from core.runtime import Core
+from core.services import locks
 from ssh_server.auth import PortalConnection
 from ssh_server.gate import PreAuthGate, parse_sources
 from ssh_server.limits import Limits
 from ssh_server.logs import configure_logging, redact_commands
 from ssh_server.session import PortalSession
+from tui.sanitize import clean
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +144,11 @@ def release_freed_memory() -> bool:
     return True
 
 
+LOCK_CHECK_INTERVAL = 1.0
+"""Seconds between a server's checks whether an account with a live session here was locked
+(R25: ended within 2 s on every node, also when the lock's event could not reach this
+process: the operator's CLI on SQLite without workers, a bridge that was down)."""
+
 RECLAIM_MAX_PAUSE_MS = 100.0
 """A worker with live sessions reclaims in place only if that pauses them at most this long."""
 
@@ -240,6 +248,8 @@ class PortalServer:
         self.gate: PreAuthGate | None = None
         self._acceptor: asyncio.Server | None = None
         self._reclaim_task: asyncio.Task[None] | None = None
+        self._lock_task: asyncio.Task[None] | None = None
+        self._lock_events: Subscription | None = None
 
     async def start(self, host: str | None = None, port: int | None = None) -> int:
         """Listen (port 0: any free port); returns the port."""
@@ -279,6 +289,8 @@ class PortalServer:
             trusted=parse_sources(self.settings.trusted_sources), share=self.worker_share,
             version_timeout=self.settings.version_timeout,
             queue_timeout=self.settings.login_timeout,
+            proxy_trusted=(parse_sources(self.settings.proxy_trusted)
+                           if self.settings.proxy_protocol else None),
         )
         # the gate accepts the TCP connections and hands them to asyncssh (ssh_server.gate)
         self._acceptor = await loop.create_server(
@@ -292,6 +304,8 @@ class PortalServer:
         gc.collect()
         gc.freeze()
         self._reclaim_task = asyncio.create_task(self._reclaim_loop(), name="linedesk-gc")
+        self._lock_events = self.core.bus.subscribe(self._on_lock_event)
+        self._lock_task = asyncio.create_task(self._watch_locks(), name="linedesk-locks")
         self.last_session_change = asyncio.get_running_loop().time()
         log.info("listening on %s:%d (pid %d)", host or self.settings.host, self.port, os.getpid())
         return self.port
@@ -313,6 +327,45 @@ class PortalServer:
                     break
                 await asyncio.sleep(QUIET_SECONDS / 4)
             self.gc.reclaim()
+
+    # -- R25 account locks ---------------------------------------------------------------
+
+    def _on_lock_event(self, event: DomainEvent) -> None:
+        """``AccountLocked`` from this process or, over the bridge, any other worker/node."""
+        if event.name != locks.LOCK_EVENT:
+            return
+        account_id = event.payload.get("account_id")
+        if isinstance(account_id, int):
+            self.end_sessions_of({account_id: str(event.payload.get("reason") or "")})
+
+    def end_sessions_of(self, reasons: dict[int, str]) -> int:
+        """End every session here of the accounts in ``reasons`` (id → lock reason)."""
+        ended = 0
+        for session in list(self.sessions):
+            actor = session.connection.actor
+            if actor is not None and actor.account_id in reasons and not session.closed.is_set():
+                session.end_with_notice("locks.session_ended",
+                                        reason=clean(reasons[actor.account_id] or "–"))
+                ended += 1
+        if ended:
+            log.info("ended %d session(s) of locked account(s) %s", ended, sorted(reasons))
+        return ended
+
+    async def _watch_locks(self) -> None:
+        while True:
+            await asyncio.sleep(LOCK_CHECK_INTERVAL)
+            ids = {s.connection.actor.account_id for s in self.sessions
+                   if s.connection.actor is not None and not s.closed.is_set()}
+            if not ids:
+                continue
+            try:
+                async with self.core.uow(readonly=True) as uow:
+                    locked = await locks.locked_among(uow, ids)
+            except Exception:
+                log.exception("lock check failed")
+                continue
+            if locked:
+                self.end_sessions_of(locked)
 
     def reclaim_action(self) -> str | None:
         """``"reclaim"``, ``"rotate"`` (a worker with many live sessions: a fresh process
@@ -365,6 +418,12 @@ class PortalServer:
         if self._reclaim_task is not None:
             self._reclaim_task.cancel()
             self._reclaim_task = None
+        if self._lock_task is not None:
+            self._lock_task.cancel()
+            self._lock_task = None
+        if self._lock_events is not None:
+            self._lock_events.close()
+            self._lock_events = None
         self.gc.close()
 
 

@@ -108,6 +108,8 @@ class PortalSession(asyncssh.SSHServerSession):
         self.app_errors = 0
         self.last_input = asyncio.get_running_loop().time()
         self.close_reason: str | None = None
+        self.close_text: str | None = None
+        """A notice already in the user's language (R25 lock, R26 certificate expiry)."""
         self.input_ended = False
         """The client sent EOF (no more keys will come)."""
         self.command_input = CommandInput()
@@ -223,6 +225,21 @@ class PortalSession(asyncssh.SSHServerSession):
         elif self.chan is not None and not self.closed.is_set():
             self._finish(0)
 
+    def end_with_notice(self, key: str, **params: str) -> None:
+        """End the session from the server side with a notice in the session's language
+        (R25 lock, R26 certificate expiry): the App exits (the notice follows on the
+        restored screen); a running command is stopped and the notice is its last line."""
+        if self.closed.is_set() or self.close_text is not None:
+            return
+        actor = self.app.actor if self.app is not None else self.connection.actor
+        self.close_text = t(actor.locale if actor else "de", key, **params)
+        if self.app is not None:
+            self.app.exit()
+            return
+        self._finish(1, self.close_text)
+        if self.task is not None and self.command is not None:
+            self.task.cancel()
+
     def _finish(self, status: int, stderr: str = "") -> None:
         chan = self.chan
         if chan is None or self.closed.is_set():
@@ -240,7 +257,7 @@ class PortalSession(asyncssh.SSHServerSession):
             await self.connection.ready.wait()
             actor = self.connection.actor
             if actor is None or self.closed.is_set():
-                self._finish(1)
+                self._finish(1, self.connection.refusal or "")
                 return
             hold = await self.server.limits.hold_session(actor.account_id)
             if hold is None:
@@ -320,7 +337,7 @@ class PortalSession(asyncssh.SSHServerSession):
             self.driver = None
             self.app = None
         reason = self.close_reason
-        message = t(actor.locale, reason) if reason else ""
+        message = self.close_text or (t(actor.locale, reason) if reason else "")
         if self.app_errors:
             message = t(actor.locale, "ssh.session_failed")
         self._finish(1 if self.app_errors else 0, message)

@@ -1,0 +1,181 @@
+"""R25 account locks: the operator (``linedesk users lock``) or the customer's administrator
+(its own employees) locks an account; its live sessions and commands end on every worker and
+node (the ``AccountLocked`` event, and each server's check of its sessions' accounts), new
+sign-ins are refused once the credentials were verified (so a lock is no oracle), ``unlock``
+restores. Every lock and unlock is in the customer's Archiv with who and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from core.authz import Actor, Permission, require
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from core.models import Account, Role
+from core.uow import UnitOfWork
+
+MAX_REASON = 500
+LOCK_EVENT = "AccountLocked"
+UNLOCK_EVENT = "AccountUnlocked"
+
+
+@dataclass(frozen=True)
+class LockView:
+    username: str
+    account_id: int
+    customer_id: int | None
+    locked: bool
+    reason: str | None
+    locked_at: datetime | None
+    locked_by: str | None
+
+
+def _view(account: Account) -> LockView:
+    return LockView(
+        username=account.username, account_id=account.id, customer_id=account.customer_id,
+        locked=account.locked_at is not None, reason=account.lock_reason,
+        locked_at=account.locked_at, locked_by=account.locked_by,
+    )
+
+
+def _clean_reason(reason: str | None) -> str:
+    text = " ".join((reason or "").split())
+    if not text:
+        raise ValidationError("locks.error.reason_required")
+    if len(text) > MAX_REASON:
+        raise ValidationError("locks.error.reason_too_long")
+    return text
+
+
+async def _by_name(uow: UnitOfWork, username: str) -> Account | None:
+    return await uow.session.scalar(
+        select(Account).where(Account.username == (username or "").strip().lower()[:64])
+    )
+
+
+async def _own_employee(uow: UnitOfWork, actor: Actor, username: str) -> Account:
+    """An employee account of the actor's customer; the admin itself and support never."""
+    if actor.role is Role.SUPPORT:
+        raise PermissionDenied("locks.error.support")
+    require(actor, Permission.USER_MANAGE, customer_id=actor.customer_id)
+    account = await _by_name(uow, username)
+    if account is None or account.customer_id != actor.customer_id:
+        raise NotFound("users.error.not_employee", user=(username or "")[:64])
+    if account.id == actor.account_id:
+        raise PermissionDenied("locks.error.self")
+    if account.role is not Role.EMPLOYEE:
+        raise PermissionDenied("users.error.not_employee", user=account.username)
+    return account
+
+
+def _lock(uow: UnitOfWork, actor: Actor | None, account: Account, reason: str, *,
+          by: str, operator: str | None = None) -> LockView:
+    if account.locked_at is not None:
+        raise Conflict("locks.error.already_locked", user=account.username)
+    account.locked_at = uow.clock.now()
+    account.lock_reason = reason
+    account.locked_by = by[:64]
+    extra = {"operator": operator} if operator else {}
+    uow.audit(actor, "account.locked", customer_id=account.customer_id, target=account.username,
+              lock_reason=reason, **extra)
+    uow.emit(LOCK_EVENT, account.customer_id, account_id=account.id, username=account.username,
+             reason=reason)
+    uow.emit("AccountChanged", account.customer_id, username=account.username)
+    return _view(account)
+
+
+def _unlock(uow: UnitOfWork, actor: Actor | None, account: Account, *,
+            operator: str | None = None) -> LockView:
+    if account.locked_at is None:
+        raise Conflict("locks.error.not_locked", user=account.username)
+    account.locked_at = None
+    account.lock_reason = None
+    account.locked_by = None
+    extra = {"operator": operator} if operator else {}
+    uow.audit(actor, "account.unlocked", customer_id=account.customer_id, target=account.username,
+              **extra)
+    uow.emit(UNLOCK_EVENT, account.customer_id, account_id=account.id, username=account.username)
+    uow.emit("AccountChanged", account.customer_id, username=account.username)
+    return _view(account)
+
+
+async def lock_employee(uow: UnitOfWork, actor: Actor, *, username: str, reason: str) -> LockView:
+    """The customer's administrator locks one of its employees."""
+    account = await _own_employee(uow, actor, username)
+    text = _clean_reason(reason)
+    view = _lock(uow, actor, account, text, by=actor.username)
+    await uow.session.flush()
+    return view
+
+
+async def unlock_employee(uow: UnitOfWork, actor: Actor, *, username: str) -> LockView:
+    account = await _own_employee(uow, actor, username)
+    view = _unlock(uow, actor, account)
+    await uow.session.flush()
+    return view
+
+
+async def employee_locks(uow: UnitOfWork, actor: Actor) -> dict[str, LockView]:
+    """Username → lock of the customer's locked accounts (the user management table)."""
+    require(actor, Permission.USER_READ)
+    rows = await uow.session.scalars(
+        select(Account).where(Account.customer_id == actor.customer_id,
+                              Account.locked_at.is_not(None))
+    )
+    return {a.username: _view(a) for a in rows}
+
+
+# -- the operator (admin CLI on the server, no portal actor) ---------------------------
+
+
+async def operator_lock(uow: UnitOfWork, *, username: str, reason: str,
+                        operator: str) -> LockView:
+    """``linedesk users lock USER --reason ...``: any account, audited in its customer's log."""
+    account = await _by_name(uow, username)
+    if account is None:
+        raise NotFound("locks.error.unknown_user", user=(username or "")[:64])
+    view = _lock(uow, None, account, _clean_reason(reason), by="operator", operator=operator[:64])
+    await uow.session.flush()
+    return view
+
+
+async def operator_unlock(uow: UnitOfWork, *, username: str, operator: str) -> LockView:
+    account = await _by_name(uow, username)
+    if account is None:
+        raise NotFound("locks.error.unknown_user", user=(username or "")[:64])
+    view = _unlock(uow, None, account, operator=operator[:64])
+    await uow.session.flush()
+    return view
+
+
+# -- the SSH server's checks (no actor: they run for the server itself) -----------------
+
+
+async def lock_of(uow: UnitOfWork, account_id: int) -> LockView | None:
+    """The account's lock, None when it is not locked (checked after the credentials)."""
+    account = await uow.session.get(Account, account_id)
+    if account is None or account.locked_at is None:
+        return None
+    return _view(account)
+
+
+async def locked_among(uow: UnitOfWork, account_ids: Iterable[int]) -> dict[int, str]:
+    """Account id → lock reason of those of ``account_ids`` that are locked (one query)."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    rows = await uow.session.execute(
+        select(Account.id, Account.lock_reason)
+        .where(Account.id.in_(ids), Account.locked_at.is_not(None))
+    )
+    return {account_id: reason or "" for account_id, reason in rows}
+
+
+def record_locked_login(uow: UnitOfWork, actor: Actor, *, method: str) -> None:
+    """A sign-in with valid credentials of a locked account, refused."""
+    uow.audit(actor, "session.login_locked", customer_id=actor.customer_id,
+              target=actor.username, method=method)

@@ -1,0 +1,52 @@
+"""Pilot test of R25 in user management: the admin locks an employee with a reason (key l,
+the reason dialog), the table shows it, the same key unlocks after a confirmation."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from core.authz import Actor
+from core.runtime import Core
+from core.services import locks
+from screens.users import ConfirmDialog, LockDialog
+from tests.tui.pilot_helpers import screen_text
+from tests.tui.test_users_screen import account, notices, open_users
+from tui.app import LinedeskApp
+
+
+async def test_admin_locks_and_unlocks_employee_by_key(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_users(app, pilot)
+        table = screen.query_one("#accounts", DataTable)
+        table.move_cursor(row=table.get_row_index("tom"))
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, LockDialog)
+        await pilot.press("enter")  # no reason yet: refused on the dialog
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, LockDialog)
+        assert "Grund" in screen_text(app)
+        await pilot.press(*"Laptop weg", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, LockDialog)
+        assert "tom ist gesperrt" in notices(app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "gesperrt" in screen_text(app)
+        assert (await account(demo_core, "tom")).lock_reason == "Laptop weg"
+
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.click("#confirm")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "tom ist entsperrt" in notices(app)
+    assert (await account(demo_core, "tom")).locked_at is None
+    async with demo_core.uow(readonly=True) as uow:
+        assert await locks.lock_of(uow, actors["tom"].account_id) is None
