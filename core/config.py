@@ -46,6 +46,11 @@ class Settings:
     trusted_sources: str = ""
     """Comma-separated addresses/CIDRs (jump hosts, NAT gateways) with 10x the per-source
     limits."""
+    proxy_protocol: bool = False
+    """Read a PROXY protocol v1/v2 header (client address) from the balancers in
+    ``proxy_trusted``; off: a connection starting with one is closed."""
+    proxy_trusted: str = ""
+    """Comma-separated addresses/CIDRs of the TCP load balancers that send PROXY headers."""
     conn_rate_per_source: float = 10.0
     """New connections a second from one source address (token bucket; DHEat)."""
     conn_burst_per_source: int = 10

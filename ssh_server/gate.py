@@ -12,6 +12,13 @@ login from the same address. Every connection must send its version string withi
 :data:`VERSION_TIMEOUT` seconds of being accepted or it is closed; before that it counts
 against nothing but the (bounded) queue, where the oldest silent socket makes room for a
 new connection.
+
+Behind a TCP load balancer (``LINEDESK_PROXY_PROTOCOL=1``) a connection from one of the
+``LINEDESK_PROXY_TRUSTED`` balancers must start with a PROXY header
+(:mod:`ssh_server.proxy_protocol`) within :data:`~ssh_server.proxy_protocol.HEADER_TIMEOUT`;
+the client address it names is the connection's source from then on (token bucket,
+unauthenticated-connection limit, audit log). A connection that starts like a PROXY header
+anywhere else (untrusted peer, or the option off) is closed: the header would be forged.
 """
 
 from __future__ import annotations
@@ -22,7 +29,10 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
+
+from ssh_server import proxy_protocol
+from ssh_server.proxy_protocol import ProxyError, ProxyHeader
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +141,11 @@ class PreAuthGate:
 
     def __init__(self, make_connection: Callable[[], Connection], *, rate: float, burst: int,
                  trusted: Iterable[Network] = (), version_timeout: float = VERSION_TIMEOUT,
-                 queue_timeout: float = 30.0, share: int = 1) -> None:
+                 queue_timeout: float = 30.0, share: int = 1,
+                 proxy_trusted: Iterable[Network] | None = None) -> None:
         self.make_connection = make_connection
+        self.proxy_trusted = None if proxy_trusted is None else list(proxy_trusted)
+        """``None``: PROXY protocol off; else the balancers whose headers are read."""
         share = max(1, share)
         self.rate = rate / share
         """With N workers on one port each counts 1/N of the rate (the kernel spreads a
@@ -150,10 +163,15 @@ class PreAuthGate:
         self.dropped_silent = 0
         """Closed for sending no version string in time, or to make room in a queue."""
         self.refused = 0
+        self.proxy_refused = 0
+        """Closed for a PROXY header: forged (untrusted peer, option off), malformed, late."""
 
     def protocol(self) -> GateProtocol:
         """The ``protocol_factory`` of the listening socket."""
         return GateProtocol(self)
+
+    def expects_proxy_header(self, peer: str) -> bool:
+        return bool(self.proxy_trusted) and source_in(peer, self.proxy_trusted or ())
 
     def is_trusted(self, source: str) -> bool:
         return bool(self.trusted) and source_in(source, self.trusted)
@@ -266,6 +284,15 @@ class GateProtocol(asyncio.Protocol):
         self.gate = gate
         self.transport: asyncio.Transport | None = None
         self.source = ""
+        """The client's address: the peer's, or the one its balancer's PROXY header names."""
+        self.peer = ""
+        self.proxied: ProxyHeader | None = None
+        self._header: bytearray | None = None
+        """Bytes of a PROXY header still being received (only from a trusted balancer)."""
+        self._first = bytearray()
+        """The first bytes of a connection without a header, until they cannot be one."""
+        self._checked = False
+        self._refused = False
         self.early = bytearray()
         self.has_version = False
         self.conn: Connection | None = None
@@ -276,12 +303,82 @@ class GateProtocol(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         peer = transport.get_extra_info("peername") or ("", 0)
-        self.source = str(peer[0])
+        self.peer = self.source = str(peer[0])
+        if self.gate.expects_proxy_header(self.peer):
+            self._header = bytearray()
+            self._checked = True
+            self._deadline = asyncio.get_running_loop().call_later(
+                proxy_protocol.HEADER_TIMEOUT, self._refuse_header, "no PROXY header in time")
+            return
+        self._arrive()
+
+    def _arrive(self) -> None:
         self._deadline = asyncio.get_running_loop().call_later(
             self.gate.version_timeout, self._too_slow)
         self.gate.arrived(self)
 
+    def _header_received(self, data: bytes) -> None:
+        assert self._header is not None
+        self._header += data
+        try:
+            header = proxy_protocol.parse(bytes(self._header))
+        except ProxyError as exc:
+            self._refuse_header(str(exc))
+            return
+        if header is None:
+            if len(self._header) > proxy_protocol.MAX_HEADER:
+                self._refuse_header("PROXY header too long")
+            return
+        rest = bytes(self._header[header.length:])
+        self._header = None
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        self.proxied = header
+        if header.source is not None:
+            self.source = header.source
+        self._arrive()
+        if rest and not self.closed:
+            self.data_received(rest)
+
+    def _refuse_header(self, why: str) -> None:
+        """A PROXY header that is forged, malformed or late: close without a word."""
+        if self.closed or self.transport is None or self._refused:
+            return
+        self._refused = True
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        self.gate.proxy_refused += 1
+        log.info("refused connection from %s: %s", self.peer, why)
+        self.gate.left_queue(self)
+        self.transport.abort()
+
+    def _unexpected_header(self, data: bytes) -> bytes | None:
+        """The bytes to go on with, or ``None`` (wait, or refused): a connection that starts
+        like a PROXY header where none is expected is closed."""
+        self._first += data
+        verdict = proxy_protocol.looks_like_header(bytes(self._first))
+        if verdict is None:
+            return None
+        if verdict:
+            self._refuse_header("PROXY header from a peer that is not a trusted balancer")
+            return None
+        self._checked = True
+        data, self._first = bytes(self._first), bytearray()
+        return data
+
     def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        if self._header is not None:
+            self._header_received(data)
+            return
+        if not self._checked:
+            checked = self._unexpected_header(data)
+            if checked is None:
+                return
+            data = checked
         if self.conn is not None:
             self.conn.data_received(data)
             if not self.has_version and self._version_in(data):
@@ -311,7 +408,11 @@ class GateProtocol(asyncio.Protocol):
         self.gate.handed_over += 1
         conn = self.gate.make_connection()
         self.conn = conn
-        conn.connection_made(self.transport)
+        transport: asyncio.BaseTransport = self.transport
+        if self.proxied is not None and self.proxied.source is not None:
+            # duck-typed: asyncssh only calls the transport's methods
+            transport = cast(asyncio.BaseTransport, ProxiedTransport(self.transport, self.proxied))
+        conn.connection_made(transport)
         if self.early and not self.closed:
             conn.data_received(bytes(self.early))  # kept: the version line may be partial
         if self.has_version:
@@ -378,3 +479,22 @@ class GateProtocol(asyncio.Protocol):
         self.gate.gone(self)
         if self.conn is not None:
             self.conn.connection_lost(exc)
+
+
+class ProxiedTransport:
+    """The TCP transport as asyncssh sees it behind a balancer: ``peername`` (and
+    ``sockname``) are the addresses of the PROXY header, everything else is the socket's."""
+
+    def __init__(self, transport: asyncio.Transport, header: ProxyHeader) -> None:
+        self._transport = transport
+        self._header = header
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        if name == "peername":
+            return (self._header.source, self._header.source_port)
+        if name == "sockname" and self._header.destination is not None:
+            return (self._header.destination, self._header.destination_port)
+        return self._transport.get_extra_info(name, default)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
