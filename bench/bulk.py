@@ -55,16 +55,35 @@ async def _template(count: int) -> Path:
     return data
 
 
-async def _timed(fn: Callable[[], Awaitable[Any]]) -> tuple[float, float, Any]:
+async def _timed(fn: Callable[[], Awaitable[Any]]) -> tuple[float, float, float, Any]:
+    """Wall and CPU seconds of ``fn``, and the longest the event loop was blocked meanwhile
+    (a 5 ms ticker's worst lateness: what every other session on this loop waits)."""
+    lag = 0.0
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal lag
+        loop = asyncio.get_running_loop()
+        while not done.is_set():
+            before = loop.time()
+            await asyncio.sleep(0.005)
+            lag = max(lag, loop.time() - before - 0.005)
+
+    tick = asyncio.create_task(ticker())
     wall, cpu = time.perf_counter(), time.process_time()
-    result = await fn()
-    return time.perf_counter() - wall, time.process_time() - cpu, result
+    try:
+        result = await fn()
+    finally:
+        elapsed, used = time.perf_counter() - wall, time.process_time() - cpu
+        done.set()
+        await tick
+    return elapsed, used, lag, result
 
 
 async def main_async(count: int, rounds: int) -> None:
     template = await _template(count)
     marked = [_e164(i) for i in range(count)]
-    figures: dict[str, list[tuple[float, float]]] = {}
+    figures: dict[str, list[tuple[float, float, float]]] = {}
     try:
         for r in range(rounds):
             data = Path(tempfile.mkdtemp(prefix="linedesk-bulk-run-"))
@@ -74,8 +93,8 @@ async def main_async(count: int, rounds: int) -> None:
                 core, username="admin", password="admin-demo")).unwrap()
             steps = _steps(core, actor, marked, count)
             for name, step in steps:
-                wall, cpu, result = await _timed(step)
-                figures.setdefault(name, []).append((wall, cpu))
+                wall, cpu, lag, result = await _timed(step)
+                figures.setdefault(name, []).append((wall, cpu, lag))
                 if r == 0:
                     print(f"  {name}: {_describe(result)}")
             await core.close()
@@ -83,13 +102,14 @@ async def main_async(count: int, rounds: int) -> None:
     finally:
         shutil.rmtree(template, ignore_errors=True)
     print(f"\n{count} numbers, {rounds} round(s), SQLite; median (max) seconds")
-    print("| step | wall s | CPU s |")
-    print("|---|---|---|")
+    print("| step | wall s | CPU s | loop blocked max ms |")
+    print("|---|---|---|---|")
     for name, values in figures.items():
-        walls = [w for w, _ in values]
-        cpus = [c for _, c in values]
+        walls = [w for w, _, _ in values]
+        cpus = [c for _, c, _ in values]
+        lags = [g for _, _, g in values]
         print(f"| {name} | {statistics.median(walls):.3f} ({max(walls):.3f}) | "
-              f"{statistics.median(cpus):.3f} |")
+              f"{statistics.median(cpus):.3f} | {max(lags) * 1000:.0f} |")
 
 
 def _steps(core: Core, actor: Any, marked: list[str],

@@ -28,6 +28,7 @@ Decisions the spec leaves open:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -62,6 +63,9 @@ customer's numbers, a script can split its list)."""
 
 _CHUNK = 500
 """Numbers per ``IN (...)`` query (well below SQLite's variable limit)."""
+
+_FLUSH = 100
+"""Numbers changed per flush in :func:`apply`, with a pause for the event loop between."""
 
 
 @dataclass(frozen=True)
@@ -263,7 +267,9 @@ async def _decide(
     wanted = _wanted(numbers)
     loaded = await _load(uow, actor.customer_id, [e for _, e, _ in wanted if e])
     decided: list[tuple[BulkItem, Number | None]] = []
-    for raw, e164, error in wanted:
+    for index, (raw, e164, error) in enumerate(wanted):
+        if index and not index % _FLUSH:
+            await asyncio.sleep(0)  # other sessions' turn (rendering refusals costs CPU)
         if error is not None or e164 is None:
             decided.append((_refused(actor, raw, e164, error or NotFound()), None))
             continue
@@ -341,21 +347,25 @@ async def apply(
     todo = [(item, n) for item, n in decided if n is not None]
     today = uow.clock.today()
     last_day = end_of_following_month(today) if act is NumberAction.DEACTIVATE else None
-    before: dict[int, tuple[str | None, date | None]] = {}
-    for item, n in todo:
-        before[n.id] = (item.assigned_to, n.deactivation_date)
-        _change(uow, actor, act, n, target, last_day)
-    await uow.session.flush()
     results: dict[str, BulkItem] = {}
-    for item, n in todo:
-        _record(uow, actor, act, n, target, *before[n.id])
-        results[n.e164] = BulkItem(
-            number=n.e164, national=item.national, ok=True, status=n.status.value,
-            deactivation_date=n.deactivation_date,
-            assigned_to=target.username if target is not None else item.assigned_to,
-            one_time_cents=item.one_time_cents, monthly_cents=item.monthly_cents,
-            version=n.version,
-        )
+    for start in range(0, len(todo), _FLUSH):
+        # in parts, each flushed: the session's event loop (shared by every SSH session of
+        # this process) is never held for the whole batch's ORM work at once
+        part = todo[start:start + _FLUSH]
+        before = {n.id: (item.assigned_to, n.deactivation_date) for item, n in part}
+        for _, n in part:
+            _change(uow, actor, act, n, target, last_day)
+        await uow.session.flush()
+        for item, n in part:
+            _record(uow, actor, act, n, target, *before[n.id])
+            results[n.e164] = BulkItem(
+                number=n.e164, national=item.national, ok=True, status=n.status.value,
+                deactivation_date=n.deactivation_date,
+                assigned_to=target.username if target is not None else item.assigned_to,
+                one_time_cents=item.one_time_cents, monthly_cents=item.monthly_cents,
+                version=n.version,
+            )
+        await uow.session.flush()  # this part's audit rows
     items = tuple(results.get(item.number, item) if item.ok else item for item, _ in decided)
     return BulkOutcome(action=act, items=items, applied=True,
                        target=target.username if target is not None else None,

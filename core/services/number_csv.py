@@ -23,6 +23,7 @@ the number's current user, changes nothing (an unedited export imports cleanly).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Callable, Sequence
@@ -49,6 +50,9 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "emergency_location", "one_time", "monthly",
 )
 """Column ids; the header row is ``csv.col.<id>`` in the user's language."""
+
+_FLUSH = 100
+"""Assignments written per flush (see :func:`import_assignments`)."""
 
 MAX_IMPORT_LINES = 20_000
 """Lines an import may hold (stdin is bounded to 1 MiB by the session as well)."""
@@ -287,7 +291,9 @@ async def import_assignments(
     first_line: dict[str, int] = {}
     changes: list[tuple[ImportChange, Number, Account]] = []
     unchanged = 0
-    for ln in lines:
+    for index, ln in enumerate(lines):
+        if index and not index % _FLUSH:
+            await asyncio.sleep(0)  # other sessions' turn
         try:
             e164 = normalize_number(ln.number)
         except ValidationError as exc:
@@ -331,15 +337,20 @@ async def import_assignments(
                             tuple(problems))
     if not outcome.applied:
         return outcome
-    for _, n, account in changes:
-        n.assigned_account_id = account.id
-        if n.kind is NumberKind.FAX and n.fax_owner_id is not None:
-            n.fax_owner_id = account.id
-    await uow.session.flush()
-    for change, n, _ in changes:
-        uow.audit(actor, "number.assigned", customer_id=n.customer_id, target=n.e164,
-                  previous=change.previous, assigned=change.username, traffic_data_deleted=0)
-        uow.emit("NumberAssigned", n.customer_id, number=n.e164, number_id=n.id,
-                 versions={n.e164: n.version}, assigned_to=change.username,
-                 previous=change.previous)
+    for start in range(0, len(changes), _FLUSH):
+        # in parts: the event loop all sessions share is never held for the whole file
+        part = changes[start:start + _FLUSH]
+        for _, n, account in part:
+            n.assigned_account_id = account.id
+            if n.kind is NumberKind.FAX and n.fax_owner_id is not None:
+                n.fax_owner_id = account.id
+        await uow.session.flush()
+        for change, n, _ in part:
+            uow.audit(actor, "number.assigned", customer_id=n.customer_id, target=n.e164,
+                      previous=change.previous, assigned=change.username,
+                      traffic_data_deleted=0)
+            uow.emit("NumberAssigned", n.customer_id, number=n.e164, number_id=n.id,
+                     versions={n.e164: n.version}, assigned_to=change.username,
+                     previous=change.previous)
+        await uow.session.flush()
     return outcome
