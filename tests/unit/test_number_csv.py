@@ -239,3 +239,19 @@ async def test_too_large_stdin_is_a_usage_error(
     result = await execute(demo_core, actors["admin"], "numbers import-assignments",
                            stdin=too_large)
     assert result.exit_code == 2 and "1024 KiB" in result.stderr
+
+
+async def test_export_command_is_terminal_safe(demo_core: Core, actors: dict[str, Actor]) -> None:
+    """A hostile name (OSC 52 clipboard write, bidi override) never reaches the terminal raw;
+    the CSV keeps its row and column shape."""
+    async with demo_core.uow() as uow:
+        await uow.session.execute(update(Account).where(Account.username == "tom").values(
+            full_name="Tom\x1b]52;c;ZXZpbA==\x07 \u202eBecker\r\n=2+3"))
+    result = await execute(demo_core, actors["admin"], "numbers export --csv")
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\u202e" not in result.stdout
+    rows = parse(result.stdout)
+    assert len(rows) == 14 and all(len(r) == 11 for r in rows)
+    tom = next(r for r in rows if r[0] == "030 123456101")
+    assert tom[7].startswith("Tom") and "Becker" in tom[7]
