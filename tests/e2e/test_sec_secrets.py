@@ -34,6 +34,7 @@ import pyzipper
 
 from tests.e2e.harness import run_exec
 from tests.e2e.test_workers import _free_port, log_text, until
+from tests.stepup_helpers import newest_sms_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
@@ -134,12 +135,18 @@ async def test_audit_rows_and_no_secret_anywhere(
         assert code == 0, (out, err)
 
         # a credential generation: the code by SMS, the router password in the ZIP
+        # (first the R20 step-up code by SMS, then the same command with it)
         code, out, err = await _exec(port, "admin",
                                      "credentials generate V-1000001-0007 --consent")
-        assert code == 0, (out, err)
+        assert code == 4 and "--code" in err, (out, err)
         sms_file, mail_dir = data / "sms.jsonl", data / "mail" / "new"
-        await _wait_file("SMS and mail", lambda: sms_file.exists() and any(mail_dir.glob("*")),
-                         log)
+        await _wait_file("step-up SMS", sms_file.exists, log)
+        step_up_code = newest_sms_code(data)
+        code, out, err = await _exec(
+            port, "admin", f"credentials generate V-1000001-0007 --consent --code {step_up_code}")
+        assert code == 0, (out, err)
+        await _wait_file("SMS and mail", lambda: len(sms_file.read_text().splitlines()) >= 2
+                         and any(mail_dir.glob("*")), log)
         sms = json.loads(sms_file.read_text(encoding="utf-8").splitlines()[-1])
         decryption_code = str(sms.get("text") or sms.get("body")).rsplit(" ", 1)[-1]
         mail = email.message_from_bytes(next(mail_dir.glob("*")).read_bytes())
@@ -229,6 +236,11 @@ async def test_audit_rows_and_no_secret_anywhere(
              for what, secret in canaries.items()
              if secret.encode() in blob or secret.encode("utf-16-le") in blob]
     assert found == [], found
+    # the step-up code is six digits: looked for as a whole word (not inside a timestamp or
+    # a phone number) in the log, the audit rows and the database dump
+    alone = re.compile(rf"(?<![0-9]){step_up_code}(?![0-9])")
+    assert [w for w in ("server log", "audit rows", "database dump")
+            if alone.search(places[w].decode("utf-8", "replace"))] == []
 
     # the forged line never starts a line of the log; no raw ESC or CR reaches it
     text = log.read_text(encoding="utf-8", errors="replace")
