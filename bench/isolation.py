@@ -39,6 +39,8 @@ HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
 CTRL_Q = 0x11
 """Left out of the attacks: it would simply end the attacker's session."""
+QUIT = b"\x1b[201~" + bytes([CTRL_Q])
+"""Ends a paste the attack left open (or is dropped as an unknown sequence), then Ctrl+Q."""
 
 
 # -- attack payloads ------------------------------------------------------------------------
@@ -378,7 +380,7 @@ async def run_case(srv: Server, observer: Observer, name: str, payloads: list[by
         # the server holds what it has not decoded yet (its queue, the SSH window): Ctrl+Q
         # ends the attacker's session only once everything before it was handled
         while not attacker.screen.closed.is_set() and time.monotonic() - start < timeout:
-            attacker.chan.write(bytes([CTRL_Q]))
+            attacker.chan.write(QUIT)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(attacker.screen.closed.wait(), 0.5)
         unfinished = not attacker.screen.closed.is_set()
