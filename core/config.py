@@ -51,6 +51,10 @@ class Settings:
     ``proxy_trusted``; off: a connection starting with one is closed."""
     proxy_trusted: str = ""
     """Comma-separated addresses/CIDRs of the TCP load balancers that send PROXY headers."""
+    metrics_port: int = 0
+    """HTTP port of ``/metrics`` (Prometheus) and ``/health`` (load balancer); 0: off."""
+    metrics_host: str = "127.0.0.1"
+    """Address the metrics port is bound to."""
     conn_rate_per_source: float = 10.0
     """New connections a second from one source address (token bucket; DHEat)."""
     conn_burst_per_source: int = 10

@@ -194,6 +194,7 @@ class PortalConnection(asyncssh.SSHServer):
         self._count_failure()
 
     def _count_failure(self) -> None:
+        self.server.stats.logins_failed += 1
         if self.attempts.fail():
             self._disconnect("too many failed attempts")
 
@@ -221,6 +222,7 @@ class PortalConnection(asyncssh.SSHServer):
             if await self._refused_as_locked(actor):
                 return
             self.actor = actor
+            self.server.stats.logins_ok += 1
         finally:
             self.ready.set()
 

@@ -28,6 +28,7 @@ from ssh_server.auth import PortalConnection
 from ssh_server.gate import PreAuthGate, parse_sources
 from ssh_server.limits import Limits
 from ssh_server.logs import configure_logging, redact_commands
+from ssh_server.metrics import MetricsServer, ServerStats
 from ssh_server.session import PortalSession
 from tui.sanitize import clean
 
@@ -246,6 +247,8 @@ class PortalServer:
         """Set by a worker: how many processes share the port (the per-source connection
         rate is split between them)."""
         self.gate: PreAuthGate | None = None
+        self.stats = ServerStats()
+        """Logins and input latency of this process (``/metrics``, ssh_server.metrics)."""
         self._acceptor: asyncio.Server | None = None
         self._reclaim_task: asyncio.Task[None] | None = None
         self._lock_task: asyncio.Task[None] | None = None
@@ -386,6 +389,10 @@ class PortalServer:
         self.last_session_change = asyncio.get_running_loop().time()
         self.gc.session_ended()
 
+    def accepting(self) -> bool:
+        """Listening for new connections (not draining nor stopped): ``/health``."""
+        return self._acceptor is not None and self._acceptor.is_serving()
+
     def stop_listening(self) -> None:
         """Accept no more connections; the open ones carry on (a retiring worker)."""
         if self._acceptor is not None:
@@ -439,8 +446,13 @@ async def serve(settings: Settings, *, demo: bool, stop: asyncio.Event) -> None:
         core.start_background()
         server = PortalServer(core, settings)
         await server.start()
+        metrics = MetricsServer(core, server) if settings.metrics_port else None
+        if metrics is not None:
+            await metrics.start(settings.metrics_host, settings.metrics_port)
         await stop.wait()
         log.info("shutting down")
+        if metrics is not None:
+            await metrics.close()
         await server.shutdown()
     finally:
         await core.close()

@@ -115,6 +115,8 @@ class PortalSession(asyncssh.SSHServerSession):
         self.command_input = CommandInput()
         """Command mode: standard input for the commands that read it."""
         self._warned = False
+        self._unanswered: float | None = None
+        """Loop time of the first input not yet followed by output (``/metrics``)."""
 
     # -- asyncssh callbacks ------------------------------------------------------------
 
@@ -151,6 +153,8 @@ class PortalSession(asyncssh.SSHServerSession):
 
     def data_received(self, data: str, datatype: asyncssh.DataType) -> None:
         self.last_input = self.server.last_input = asyncio.get_running_loop().time()
+        if self._unanswered is None:
+            self._unanswered = self.last_input  # until the next output (/metrics latency)
         self._warned = False
         if self.command is not None:
             self.command_input.feed(data)
@@ -191,6 +195,10 @@ class PortalSession(asyncssh.SSHServerSession):
     def write(self, data: str) -> None:
         if self.chan is None or self.closed.is_set():
             return
+        if self._unanswered is not None:
+            now = asyncio.get_running_loop().time()
+            self.server.stats.input_latency.observe(now - self._unanswered)
+            self._unanswered = None
         try:
             self.chan.write(data)
         except (BrokenPipeError, OSError, asyncssh.Error):

@@ -1,0 +1,143 @@
+"""``/metrics`` and ``/health``: what an operator's Prometheus and the balancer's health check
+see of a node with real SSH sessions on it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from core.services import nodes
+from ssh_server.metrics import MAX_REQUEST, MetricsServer
+from tests.e2e.harness import connect, interactive_session, running_server
+
+pytestmark = pytest.mark.e2e
+
+
+async def _http(port: int, request: bytes) -> tuple[int, str]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        data = await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+    if not data:
+        return 0, ""
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ")[1]), body.decode()
+
+
+async def _get(port: int, path: str) -> tuple[int, str]:
+    return await _http(port, f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+
+
+def _value(text: str, sample: str) -> float:
+    match = re.search(rf"^{re.escape(sample)} (\S+)$", text, re.M)
+    assert match is not None, f"{sample} missing in:\n{text}"
+    return float(match.group(1))
+
+
+async def test_metrics_count_sessions_logins_latency_and_outbox(
+        tmp_path: Path, db_templates: dict[str, Path]) -> None:
+    async with running_server(tmp_path, templates=db_templates) as srv:
+        metrics = MetricsServer(srv.core, srv.server)
+        port = await metrics.start("127.0.0.1", 0)
+        try:
+            with pytest.raises(asyncssh.PermissionDenied):
+                await connect(srv.port, "mia", "wrong")
+            async with interactive_session(srv.port, "mia", "mia-demo") as term:
+                await term.wait_for("Muster GmbH", timeout=15)
+                await term.press("2")
+                await asyncio.sleep(0.5)
+                status, text = await _get(port, "/metrics")
+                assert status == 200
+                assert _value(text, 'linedesk_sessions{worker="0"}') == 1
+                assert _value(text, 'linedesk_connections{worker="0"}') == 1
+            assert _value(text, 'linedesk_logins_total{result="ok"}') == 1
+            assert _value(text, 'linedesk_logins_total{result="failed"}') == 1
+            assert _value(text, "linedesk_input_latency_seconds_count") >= 1
+            assert _value(text, 'linedesk_input_latency_seconds_bucket{le="+Inf"}') >= 1
+            assert _value(text, 'linedesk_outbox_messages{status="dead"}') == 0
+            assert _value(text, 'linedesk_outbox_messages{status="pending"}') >= 0
+            assert _value(text, 'linedesk_gate_connections_total{outcome="accepted"}') >= 2
+            assert _value(text, "linedesk_database_up") == 1
+            assert "# TYPE linedesk_gc_pause_seconds histogram" in text
+            assert 'linedesk_gc_pause_seconds_count{generation="2"}' in text
+            # the health check: 200, 503 when the database does not answer, 503 draining
+            assert await _get(port, "/health") == (200, "ok\n")
+
+            async def broken(_uow: object) -> bool:
+                raise OSError("database gone")
+
+            real = nodes.ping
+            nodes.ping = broken  # type: ignore[assignment]
+            try:
+                assert (await _get(port, "/health"))[0] == 503
+            finally:
+                nodes.ping = real
+            srv.server.stop_listening()
+            assert await _get(port, "/health") == (503, "draining\n")
+            status, text = await _get(port, "/metrics")
+            assert status == 200 and _value(text, "linedesk_up") == 0
+        finally:
+            await metrics.close()
+
+
+async def test_http_endpoint_is_strict(tmp_path: Path, db_templates: dict[str, Path]) -> None:
+    async with running_server(tmp_path, templates=db_templates) as srv:
+        metrics = MetricsServer(srv.core, srv.server)
+        port = await metrics.start("127.0.0.1", 0)
+        try:
+            assert (await _get(port, "/nope"))[0] == 404
+            assert (await _http(port, b"POST /metrics HTTP/1.1\r\n\r\n"))[0] == 405
+            assert (await _http(port, b"garbage\r\n\r\n"))[0] == 400
+            # an oversized request head is closed without an answer
+            assert (await _http(port, b"GET /" + b"a" * (MAX_REQUEST * 2) + b"\r\n\r\n"))[0] == 0
+            status, body = await _http(port, b"HEAD /health HTTP/1.0\r\n\r\n")
+            assert status == 200 and body == ""
+        finally:
+            await metrics.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.timeout(120)
+async def test_serve_opens_the_metrics_port_when_asked(tmp_path: Path) -> None:
+    ssh_port, http_port = _free_port(), _free_port()
+    env = {**os.environ, "LINEDESK_METRICS_PORT": str(http_port)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from ssh_server.cli import main; main()",
+        "--data-dir", str(tmp_path / "data"), "serve", "--port", str(ssh_port), "--demo",
+        "--workers", "1", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while True:
+            try:
+                status, body = await _get(http_port, "/health")
+                break
+            except OSError:
+                assert proc.returncode is None and loop.time() < deadline
+                await asyncio.sleep(0.2)
+        assert (status, body) == (200, "ok\n")
+        status, text = await _get(http_port, "/metrics")
+        assert status == 200 and _value(text, 'linedesk_sessions{worker="0"}') == 0
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 30)
+    _out, err = await proc.communicate()
+    assert b"Traceback" not in err
