@@ -68,6 +68,9 @@ class Settings:
     """Seconds without a worker's heartbeat before the supervisor kills and restarts it."""
     worker_max_rss_mb: int = 0
     """Memory ceiling of a worker (MiB): above it, it is replaced (0: no ceiling)."""
+    user_ca_keys: str = ""
+    """R26: a file of OpenSSH CA public keys; user certificates they signed authenticate the
+    account named in their principals (unset: no certificates)."""
     banner: str = "linedesk – Business Service Portal\r\n"
     log_level: str = "INFO"
     outbox_interval: float = 1.0

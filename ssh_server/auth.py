@@ -14,6 +14,7 @@ import asyncio
 import dataclasses
 import logging
 import secrets
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,9 @@ import asyncssh
 from core.authz import Actor
 from core.i18n import t
 from core.services import auth as auth_service
+from core.services import certificates as certificate_service
 from core.services import locks
+from ssh_server.certificates import FOREVER
 from ssh_server.limits import AttemptCounter, Hold
 from tui.sanitize import clean
 
@@ -33,6 +36,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_USERNAME = 64
+CERT_CLOSE_GRACE = 3.0
+"""Seconds after a certificate expired before its connection is closed from our side (the
+sessions' notices go out first)."""
 
 
 class PortalConnection(asyncssh.SSHServer):
@@ -56,6 +62,10 @@ class PortalConnection(asyncssh.SSHServer):
         self._keys: dict[bytes, str] = {}
         self._password_actor: Actor | None = None
         self._verified_key: tuple[str, str] | None = None
+        self._verified_cert: tuple[str, str, int, str] | None = None
+        """R26: (username, certified key's fingerprint, valid_before, key id) of the
+        certificate asyncssh accepted last; used like :attr:`_verified_key`."""
+        self._cert_expiry: asyncio.TimerHandle | None = None
         self._closed = False
         self.refusal: str | None = None
         """Why the authenticated account gets no session (R25: locked), shown to the user."""
@@ -92,6 +102,9 @@ class PortalConnection(asyncssh.SSHServer):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = True
+        if self._cert_expiry is not None:
+            self._cert_expiry.cancel()
+            self._cert_expiry = None
         self._release_unauth()
         self.server.connections.discard(self)
         self.ready.set()
@@ -138,6 +151,7 @@ class PortalConnection(asyncssh.SSHServer):
     async def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         """Acceptable for this username? (asyncssh checks the signature afterwards.)"""
         self._verified_key = None
+        self._verified_cert = None
         if username != self._keys_user:
             await self._load_keys(username)
         fingerprint = self._keys.get(key.public_data)
@@ -149,6 +163,24 @@ class PortalConnection(asyncssh.SSHServer):
         # or keyboard-interactive login succeeded, i.e. when the signature check passed.
         self._verified_key = (username, fingerprint)
         return True
+
+    def validate_ca_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        """R26: is ``key`` one of the CAs of ``LINEDESK_USER_CA_KEYS``? (asyncssh then checks
+        the certificate's signature, validity window and principals.)"""
+        self._verified_cert = None
+        if not username or len(username) > MAX_USERNAME:
+            return False
+        return key.public_data in self.server.user_ca_keys
+
+    def certificate_accepted(self, username: str, cert: Any) -> None:
+        """Called by :class:`ssh_server.certificates.PortalServerConnection` for a certificate
+        asyncssh accepted for ``username`` (a candidate, like a key: the identity is bound in
+        :meth:`auth_completed` only when its signature check passed)."""
+        self._verified_key = None
+        # asyncssh keeps the validity window and id private (it enforces the window itself)
+        self._verified_cert = (username, cert.key.get_fingerprint("sha256"),
+                               int(getattr(cert, "_valid_before", FOREVER)),
+                               str(getattr(cert, "_key_id", "") or "")[:100])
 
     def password_auth_supported(self) -> bool:
         return True
@@ -172,6 +204,7 @@ class PortalConnection(asyncssh.SSHServer):
 
     async def _check_password(self, username: str, password: str) -> bool:
         self._verified_key = None
+        self._verified_cert = None
         if not username or len(username) > MAX_USERNAME or len(password) > 1024:
             self._count_failure()
             return False
@@ -213,6 +246,16 @@ class PortalConnection(asyncssh.SSHServer):
                             audit_login=False,  # recorded by the session
                         )
                     actor = result.actor
+            valid_before: int | None = None
+            if actor is None and self._verified_cert is not None:
+                cert_user, fingerprint, valid_before, key_id = self._verified_cert
+                if cert_user == username:
+                    async with self.core.uow() as uow:
+                        result = await certificate_service.login_certificate(
+                            uow, username=username, fingerprint=fingerprint, source=self.source)
+                    actor = result.actor
+                    log.info("certificate %r (key %s) of %r accepted from %s", key_id,
+                             fingerprint, username, self.source)
             if actor is None or actor.username != username:
                 log.warning("no identity after authentication of %r; closing", username)
                 self.conn.close()
@@ -223,6 +266,8 @@ class PortalConnection(asyncssh.SSHServer):
                 return
             self.actor = actor
             self.server.stats.logins_ok += 1
+            if valid_before is not None and valid_before < FOREVER:
+                self._expire_at(valid_before)
         finally:
             self.ready.set()
 
@@ -240,6 +285,24 @@ class PortalConnection(asyncssh.SSHServer):
         async with self.core.uow() as uow:
             locks.record_locked_login(uow, actor, method=method)
         return True
+
+    def _expire_at(self, valid_before: int) -> None:
+        """R26: end the connection's sessions when its certificate expires."""
+        delay = max(0.0, valid_before - time.time())
+        self._cert_expiry = asyncio.get_running_loop().call_later(delay, self._certificate_expired)
+
+    def _certificate_expired(self) -> None:
+        self._cert_expiry = None
+        log.info("certificate of %r expired; ending its sessions",
+                 self.actor.username if self.actor else "?")
+        for session in list(self.sessions):
+            session.end_with_notice("cert.session_expired")
+        # the client closes after its channels' exit; a connection without one is closed
+        asyncio.get_running_loop().call_later(CERT_CLOSE_GRACE, self._close_expired)
+
+    def _close_expired(self) -> None:
+        if self.conn is not None and not self._closed:
+            self.conn.close()
 
     # -- channels ----------------------------------------------------------------------
 
