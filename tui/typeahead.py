@@ -97,6 +97,8 @@ class TypeaheadGate:
         if event is self._released:
             self._released = None
             return True
+        if isinstance(event, events.Key) and self._quits(event.key):
+            return True  # quitting never waits behind keys typed ahead (nor is dropped)
         if not self.held and self._released is None and app_settled(self.app, handling=True):
             return True
         if len(self.held) >= self.limit:
@@ -106,6 +108,10 @@ class TypeaheadGate:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._release(), name="linedesk-typeahead")
         return False
+
+    def _quits(self, key: str) -> bool:
+        bindings = self.app._bindings.key_to_bindings.get(key, ())
+        return any(b.priority and b.action in ("quit", "app.quit") for b in bindings)
 
     async def _release(self) -> None:
         loop = asyncio.get_running_loop()

@@ -111,3 +111,14 @@ def test_every_input_has_a_max_length() -> None:
         for line, capped in _input_calls(path) if not capped
     ]
     assert not missing, missing
+
+
+async def test_quit_is_not_held_behind_keys_typed_ahead(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        flood(app, "3n" + "x" * 2000)  # far more than the App takes ahead
+        app.post_message(events.Key("ctrl+q", None))
+        await wait_until(pilot, lambda: not app.is_running, timeout=10)
