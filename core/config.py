@@ -55,6 +55,8 @@ class Settings:
     """HTTP port of ``/metrics`` (Prometheus) and ``/health`` (load balancer); 0: off."""
     metrics_host: str = "127.0.0.1"
     """Address the metrics port is bound to."""
+    node_name: str = ""
+    """This node's name in ``linedesk status``; unset: ``<hostname>:<port>``."""
     conn_rate_per_source: float = 10.0
     """New connections a second from one source address (token bucket; DHEat)."""
     conn_burst_per_source: int = 10

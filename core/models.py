@@ -517,3 +517,20 @@ class ScheduledReset(Base):
     done_at: Mapped[datetime | None]
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     cancel_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class NodeHeartbeat(Base):
+    """One row per serving process (a node's worker), refreshed every few seconds:
+    ``linedesk status`` lists the nodes; a row whose beat is old belongs to a dead process."""
+
+    __tablename__ = "node_heartbeats"
+
+    node: Mapped[str] = mapped_column(String(100), primary_key=True)
+    pid: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """A worker and its replacement (same index) run side by side for a while."""
+    worker: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    beat_at: Mapped[datetime]
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+    connections: Mapped[int] = mapped_column(Integer, default=0)
+    accepting: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -387,5 +387,41 @@ def outbox_dispatch(ctx: click.Context, retry_dead: bool) -> None:
     click.echo(f"{delivered} message(s) delivered")
 
 
+@main.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Nodes, their workers and sessions (from their heartbeats), and the outbox backlog."""
+    from core.services import nodes
+
+    async def read(uow: UnitOfWork) -> tuple[list[nodes.WorkerState], nodes.Backlog]:
+        return await nodes.cluster(uow), await nodes.outbox_backlog(uow)
+
+    workers, backlog = _run(_settings(ctx), read)
+    if as_json:
+        _print_json({"workers": [asdict(w) for w in workers], "outbox": asdict(backlog)})
+        return
+    if not workers:
+        click.echo("no node has sent a heartbeat (is linedesk serve running on this database?)")
+    by_node: dict[str, list[nodes.WorkerState]] = {}
+    for worker in workers:
+        by_node.setdefault(worker.node, []).append(worker)
+    for node, procs in by_node.items():
+        live = [w for w in procs if not w.stale]
+        state = ("not answering" if not live
+                 else "accepting" if any(w.accepting for w in live) else "draining")
+        click.echo(f"node {node}: {len(live)} worker(s), "
+                   f"{sum(w.sessions for w in live)} session(s), "
+                   f"{sum(w.connections for w in live)} connection(s), {state}")
+        for w in procs:
+            note = " NOT ANSWERING" if w.stale else ("" if w.accepting else " draining")
+            click.echo(f"  worker {w.worker} pid {w.pid}: {w.sessions} session(s), "
+                       f"{w.connections} connection(s), last heartbeat "
+                       f"{w.beat_at:%Y-%m-%d %H:%M:%S %Z}{note}")
+    oldest = (f", oldest due since {backlog.oldest_pending:%Y-%m-%d %H:%M:%S}"
+              if backlog.oldest_pending is not None else "")
+    click.echo(f"outbox: {backlog.pending} pending, {backlog.dead} dead{oldest}")
+
+
 if __name__ == "__main__":
     main()

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import socket
 import time
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from core.services import nodes
 
 if TYPE_CHECKING:
+    from core.config import Settings
     from core.runtime import Core
     from ssh_server.server import PortalServer
 
@@ -281,3 +283,52 @@ def _aware(moment: Any, now: Any) -> Any:
     if moment.tzinfo is None and now.tzinfo is not None:
         return moment.replace(tzinfo=now.tzinfo)
     return moment
+
+
+def node_name(settings: Settings) -> str:
+    """``LINEDESK_NODE_NAME``, else ``host:port`` of this machine's SSH port."""
+    return settings.node_name.strip() or f"{socket.gethostname()}:{settings.port}"
+
+
+class Heartbeat:
+    """This process's row in ``node_heartbeats`` (``linedesk status``), every
+    :data:`~core.services.nodes.HEARTBEAT_INTERVAL` seconds; removed on a clean stop."""
+
+    def __init__(self, core: Core, server: PortalServer, *, node: str, worker: int) -> None:
+        self.core = core
+        self.server = server
+        self.node = node
+        self.worker = worker
+        self.pid = os.getpid()
+        self.started_at = core.clock.now()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="linedesk-heartbeat")
+
+    async def beat_once(self) -> None:
+        async with self.core.uow() as uow:
+            await nodes.beat(uow, node=self.node, worker=self.worker, pid=self.pid,
+                             started_at=self.started_at, sessions=len(self.server.sessions),
+                             connections=len(self.server.connections),
+                             accepting=self.server.accepting())
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.beat_once()
+            except Exception as exc:  # the database is down: try again next time
+                log.warning("heartbeat not recorded: %s", type(exc).__name__)
+            await asyncio.sleep(nodes.HEARTBEAT_INTERVAL)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+        try:
+            async with asyncio.timeout(DB_TIMEOUT), self.core.uow() as uow:
+                await nodes.leave(uow, node=self.node, pid=self.pid)
+        except Exception as exc:
+            log.warning("heartbeat row not removed: %s", type(exc).__name__)

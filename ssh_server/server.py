@@ -29,7 +29,7 @@ from ssh_server.certificates import PortalServerConnection, load_ca_keys
 from ssh_server.gate import PreAuthGate, parse_sources
 from ssh_server.limits import Limits
 from ssh_server.logs import configure_logging, redact_commands
-from ssh_server.metrics import MetricsServer, ServerStats
+from ssh_server.metrics import Heartbeat, MetricsServer, ServerStats, node_name
 from ssh_server.session import PortalSession
 from tui.sanitize import clean
 
@@ -452,11 +452,14 @@ async def serve(settings: Settings, *, demo: bool, stop: asyncio.Event) -> None:
         metrics = MetricsServer(core, server) if settings.metrics_port else None
         if metrics is not None:
             await metrics.start(settings.metrics_host, settings.metrics_port)
+        beats = Heartbeat(core, server, node=node_name(settings), worker=0)
+        beats.start()
         await stop.wait()
         log.info("shutting down")
         if metrics is not None:
             await metrics.close()
         await server.shutdown()
+        await beats.stop()
     finally:
         await core.close()
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
-from core.models import OutboxMessage, OutboxStatus, SchedulerLease
+from core.models import NodeHeartbeat, OutboxMessage, OutboxStatus, SchedulerLease
 from core.uow import UnitOfWork
+
+HEARTBEAT_INTERVAL = 5.0
+"""Seconds between a serving process's heartbeats."""
+STALE_AFTER = 3 * HEARTBEAT_INTERVAL
+"""A process whose last heartbeat is older is shown as not answering."""
 
 
 @dataclass(frozen=True)
@@ -44,3 +49,48 @@ async def scheduler_runs(uow: UnitOfWork) -> dict[str, datetime | None]:
     rows = (await uow.session.execute(
         select(SchedulerLease.job, SchedulerLease.last_run_at))).all()
     return {job: last for job, last in rows}
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    node: str
+    worker: int
+    pid: int
+    started_at: datetime
+    beat_at: datetime
+    sessions: int
+    connections: int
+    accepting: bool
+    stale: bool
+    """No heartbeat for :data:`STALE_AFTER` seconds: the process is gone or hangs."""
+
+
+async def beat(uow: UnitOfWork, *, node: str, worker: int, pid: int, started_at: datetime,
+               sessions: int, connections: int, accepting: bool) -> None:
+    """Record one process's heartbeat (its own row: no other writer)."""
+    now = uow.clock.now()
+    values = {"worker": worker, "started_at": started_at, "beat_at": now, "sessions": sessions,
+              "connections": connections, "accepting": accepting}
+    result = await uow.session.execute(
+        update(NodeHeartbeat).where(NodeHeartbeat.node == node, NodeHeartbeat.pid == pid)
+        .values(**values))
+    if not getattr(result, "rowcount", 0):
+        uow.session.add(NodeHeartbeat(node=node, pid=pid, **values))
+
+
+async def leave(uow: UnitOfWork, *, node: str, pid: int) -> None:
+    """A process that stops removes its row."""
+    await uow.session.execute(
+        delete(NodeHeartbeat).where(NodeHeartbeat.node == node, NodeHeartbeat.pid == pid))
+
+
+async def cluster(uow: UnitOfWork) -> list[WorkerState]:
+    """Every serving process that sent a heartbeat (stale ones marked), by node and worker."""
+    now = uow.clock.now()
+    rows = (await uow.session.scalars(
+        select(NodeHeartbeat).order_by(NodeHeartbeat.node, NodeHeartbeat.worker))).all()
+    return [WorkerState(
+        node=row.node, worker=row.worker, pid=row.pid, started_at=row.started_at,
+        beat_at=row.beat_at, sessions=row.sessions, connections=row.connections,
+        accepting=row.accepting,
+        stale=(now - row.beat_at).total_seconds() > STALE_AFTER) for row in rows]

@@ -1,0 +1,73 @@
+"""Several serving processes on one database: ``linedesk status`` from their heartbeats."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.harness import interactive_session
+from tests.e2e.test_workers import _free_port, listening_lines, start_serve, until
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc"),
+]
+
+
+async def linedesk(data_dir: Path, *args: str, db: tuple[str, ...] = ()) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from ssh_server.cli import main; main()",
+        "--data-dir", str(data_dir), *db, *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=dict(os.environ))
+    out, _ = await asyncio.wait_for(proc.communicate(), 60)
+    return proc.returncode or 0, out.decode(errors="replace")
+
+
+async def status_json(data_dir: Path) -> dict[str, Any]:
+    code, out = await linedesk(data_dir, "status", "--json")
+    assert code == 0, out
+    return json.loads(out[out.index("{"):])
+
+
+@pytest.mark.timeout(180)
+async def test_status_lists_the_node_its_workers_sessions_and_backlog(tmp_path: Path) -> None:
+    port = _free_port()
+    proc, log = await start_serve(tmp_path, port, env={"LINEDESK_NODE_NAME": "node-a"})
+    data_dir = tmp_path / "data"
+    try:
+        await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
+        async with interactive_session(port, "admin", "admin-demo") as term:
+            await term.wait_for("Muster GmbH", timeout=30)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 20  # the next heartbeat (every 5 s)
+            while True:
+                doc = await status_json(data_dir)
+                if sum(w["sessions"] for w in doc["workers"]) == 1 or loop.time() > deadline:
+                    break
+                await asyncio.sleep(1)
+            assert sorted(w["worker"] for w in doc["workers"]) == [0, 1]
+            assert {w["node"] for w in doc["workers"]} == {"node-a"}
+            assert sum(w["sessions"] for w in doc["workers"]) == 1
+            assert not any(w["stale"] for w in doc["workers"])
+            assert set(doc["outbox"]) == {"pending", "dead", "oldest_pending"}
+            code, text = await linedesk(data_dir, "status")
+            assert code == 0
+            assert "node node-a: 2 worker(s), 1 session(s)" in text and "accepting" in text
+            assert "outbox: " in text and " pending, " in text
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 60)
+        # a clean stop removes the rows: nothing left that looks alive
+        assert (await status_json(data_dir))["workers"] == []
+        code, text = await linedesk(data_dir, "status")
+        assert "no node has sent a heartbeat" in text
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
