@@ -20,11 +20,12 @@ from textual.screen import ModalScreen, Screen
 from core.authz import Actor, ViewMode
 from core.errors import DomainError, PermissionDenied
 from core.events import DomainEvent, Subscription
-from core.i18n import LOCALES, t
+from core.i18n import CATALOG, LOCALES, t
 from core.runtime import Core
 from core.services import users as users_service
 from screens.audit import AuditScreen
 from screens.contract_overview import ContractOverviewScreen
+from screens.deadlines import DeadlinesScreen
 from screens.home import HomeScreen
 from screens.number_dashboard import NumberDashboardScreen
 from screens.support import CustomerSearchScreen
@@ -38,10 +39,16 @@ log = logging.getLogger(__name__)
 
 NAV_IDS = frozenset({
     "nav.contracts", "nav.numbers", "nav.users", "nav.audit", "nav.help", "nav.quit",
-    "nav.view", "nav.customers", "nav.language",
+    "nav.view", "nav.customers", "nav.language", "nav.deadlines",
 })
 MAX_TOASTS = 3
 """Notifications shown at once: more would cover the content (the oldest goes first)."""
+
+
+def _nav_label(binding_id: str) -> str:
+    """The i18n key of a global key's label: its short form when there is one."""
+    short = f"ui.{binding_id}.key"
+    return short if short in CATALOG else f"ui.{binding_id}"
 
 
 class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App to settle
@@ -60,6 +67,7 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
         Binding("2", "switch_mode('numbers')", "Rufnummern", id="nav.numbers"),
         Binding("3", "switch_mode('users')", "Benutzer", id="nav.users"),
         Binding("4", "switch_mode('audit')", "Archiv", id="nav.audit"),
+        Binding("5", "switch_mode('deadlines')", "Fristen", id="nav.deadlines"),
         Binding("v", "toggle_view_mode", "Ansicht wechseln", id="nav.view"),
         Binding("k", "switch_mode('customers')", "Kundensuche", id="nav.customers"),
         Binding("question_mark", "help", "Hilfe", id="nav.help"),
@@ -88,6 +96,7 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
         "numbers": NumberDashboardScreen,
         "users": UsersScreen,
         "audit": AuditScreen,
+        "deadlines": DeadlinesScreen,
         "customers": CustomerSearchScreen,
     }
 
@@ -149,10 +158,12 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
         self.refresh_bindings()
 
     def _apply_binding_labels(self) -> None:
-        """Footer labels in the session's language (bindings are frozen dataclasses)."""
+        """Footer labels in the session's language (bindings are frozen dataclasses); a
+        short key label (``ui.<id>.key``) where the area's name is long, so that the global
+        keys 1–5, v and ? fit the key bar at 120 columns."""
         for key, bindings in list(self._bindings.key_to_bindings.items()):
             self._bindings.key_to_bindings[key] = [
-                replace(b, description=self.t(f"ui.{b.id}")) if b.id in NAV_IDS else b
+                replace(b, description=self.t(_nav_label(b.id))) if b.id in NAV_IDS else b
                 for b in bindings
             ]
 

@@ -39,10 +39,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "am {at} an {recipient} ({email} / {mobile})",
         "en": "at {at} to {recipient} ({email} / {mobile})",
     },
-    "deadlines.refusal.admin_only": {
-        "de": "Nur ein Administrator (Admin-Ansicht) kann das zurücknehmen.",
-        "en": "Only an administrator (admin view) can undo this.",
-    },
     "deadlines.refusal.pin_letter": {
         "de": "Ein PIN-Brief kann nicht zurückgenommen werden: er verfällt von selbst "
               "(neuer Brief unter Ortsnetze).",

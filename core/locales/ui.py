@@ -12,6 +12,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.nav.contracts": {"de": "Verträge", "en": "Contracts"},
     "ui.nav.numbers": {"de": "Rufnummern", "en": "Numbers"},
     "ui.nav.users": {"de": "Benutzerverwaltung", "en": "User management"},
+    "ui.nav.users.key": {"de": "Benutzer", "en": "Users"},  # key bar: 1–5, v, ? fit 120 cols
     "ui.nav.audit": {"de": "Archiv", "en": "Audit log"},
     "ui.nav.help": {"de": "Hilfe", "en": "Help"},
     "ui.nav.quit": {"de": "Beenden", "en": "Quit"},

@@ -94,10 +94,6 @@ def _day(at: datetime) -> date:
     return at.astimezone(BERLIN).date()
 
 
-def _refused(actor: Actor) -> str:
-    return t(actor.locale, "deadlines.refusal.admin_only")
-
-
 async def _deactivations(uow: UnitOfWork, actor: Actor, today: date) -> list[Deadline]:
     views = await numbers.list_numbers(
         uow, actor, status=NumberStatus.PENDING_DEACTIVATION.value)
@@ -176,8 +172,7 @@ async def _resets(uow: UnitOfWork, actor: Actor, today: date) -> list[Deadline]:
             detail=t(actor.locale, "deadlines.detail.reset",
                      at=format_datetime(reset.at, actor.locale), recipient=reset.recipient,
                      email=reset.email_masked, mobile=reset.mobile_masked),
-            action=CANCEL if actor.is_admin_view else None,
-            refusal=None if actor.is_admin_view else _refused(actor),
+            action=CANCEL, refusal=None,  # listed in the admin view only
             ref=str(reset.id),
         ))
     return out

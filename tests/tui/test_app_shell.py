@@ -116,7 +116,7 @@ async def test_help_lists_the_screens_keys_and_the_global_ones(
         # the dashboard's keys, also those only written on its buttons (not in the key bar)
         for label in ("Sortieren", "Filtern", "Deaktivieren", "Weiterleitung"):
             assert label in text, label
-        assert "Überall" in text and "Benutzerverwaltung" in text and "Beenden" in text
+        assert "Überall" in text and "Benutzer" in text and "Fristen" in text and "Beenden" in text
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("4")

@@ -1,0 +1,216 @@
+"""Fristen (key 5, SPEC R22): everything that will happen by itself, by date, with one key
+(``u``) to undo or cancel the selected entry where that is possible.
+
+What is listed, for whom, and which entry allows what (or why not) is decided in
+:mod:`core.services.deadlines`; this screen shows it, asks for confirmation and calls
+:func:`core.services.deadlines.resolve`. It re-fetches on the domain events that change a
+deadline (from this or another session).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.events import ScreenResume, ScreenSuspend
+from textual.widgets import Button, DataTable, Static
+
+from core.errors import DomainError
+from core.i18n import format_date
+from core.services import deadlines
+from core.services.deadlines import Deadline
+from screens.base import PortalMixin, PortalTableScreen, portal_footer
+from tui.messages import DomainEventMessage
+from tui.sanitize import clean, safe_text
+from tui.widgets.dialog import Dialog
+from tui.widgets.header import SessionHeader
+from tui.widgets.table_screen import selected_key
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("date", "ui.deadlines.col.date"),
+    ("days", "ui.deadlines.col.days"),
+    ("kind", "ui.deadlines.col.kind"),
+    ("object", "ui.deadlines.col.object"),
+    ("detail", "ui.deadlines.col.detail"),
+)
+EVENTS: tuple[str, ...] = (
+    "NumberDeactivation", "NumberDeactivated", "NumbersSwapped", "NumberAssigned",
+    "NumbersUnassigned", "PinLetter", "PinAttempt", "AreaVerified", "PortingOrder",
+    "CredentialReset",
+)
+"""Prefixes of the domain events after which the list is fetched again."""
+KIND_STYLES: dict[str, str] = {
+    "deactivation": "yellow",
+    "pin_letter": "cyan",
+    "porting": "magenta",
+    "reset": "red",
+}
+
+
+class ResolveDialog(PortalMixin, Dialog[str]):
+    """Confirm undoing or cancelling one entry; the write runs in the dialog."""
+
+    CSS_PATH = "deadlines.tcss"
+    CONFIRM_VARIANT = "warning"
+
+    def __init__(self, entry: Deadline) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def _word(self) -> str:
+        return "undo" if self.entry.action == deadlines.UNDO else "cancel"
+
+    def title_text(self) -> str:
+        return self.t(f"ui.deadlines.{self._word()}.title")
+
+    def confirm_text(self) -> str:
+        return self.t(f"ui.deadlines.{self._word()}.confirm")
+
+    def cancel_text(self) -> str:
+        return self.t("ui.deadlines.back")
+
+    def body(self) -> ComposeResult:
+        entry = self.entry
+        yield Static(Text(self.t(
+            f"ui.deadlines.{self._word()}.question", object=clean(entry.object),
+            detail=clean(entry.detail), date=format_date(entry.date, self.actor.locale),
+        )), classes="dialog-text")
+
+    async def confirm(self) -> str | None:
+        try:
+            # write() asks support staff for a reason (ticket id) and retries with it
+            return await self.write(deadlines.resolve, key=self.entry.key,
+                                    version=self.entry.version)
+        except DomainError as error:  # changed meanwhile: say why, close
+            self.show_error(error)
+            self.dismiss(None)
+            return None
+
+
+class DeadlinesScreen(PortalTableScreen):
+    """The deadlines as a table, the selected entry's action (or why there is none) below."""
+
+    CSS_PATH = "deadlines.tcss"
+    TITLE_KEY = "ui.nav.deadlines"
+    COLUMNS = COLUMNS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("u", "resolve", "Zurücknehmen", id="ui.deadlines.key.resolve"),
+        Binding("ctrl+r", "reload", "Neu laden", id="ui.deadlines.key.reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[str, Deadline] = {}
+        """The entries as last fetched, by row key (:attr:`Deadline.key`)."""
+        self._left = False
+        """Another screen or mode came on top: events went past this screen meanwhile (the
+        App hands them to the current mode's screens only), so it re-fetches on return."""
+
+    def compose(self) -> ComposeResult:
+        yield SessionHeader()
+        yield Static("", classes="hint", id="scope")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="deadlines")
+        yield Static("", id="why")
+        with Horizontal(classes="button-row"):
+            yield Button(self.t("ui.deadlines.button.resolve"), id="resolve", variant="warning")
+            yield Button(self.t("ui.deadlines.button.reload"), id="reload")
+        yield portal_footer()
+
+    def show_header(self) -> None:
+        super().show_header()
+        scope = "ui.deadlines.scope.all" if self.actor.is_admin_view else "ui.deadlines.scope.own"
+        self.query_one("#scope", Static).update(
+            f"{self.t(scope)} {self.t('ui.deadlines.hint')}")
+
+    def days_text(self, entry: Deadline) -> Text:
+        if entry.days_left < 0:
+            return Text(self.t("ui.deadlines.overdue"), style="bold red")
+        if entry.days_left == 0:
+            return Text(self.t("ui.deadlines.today"), style="bold yellow")
+        return Text(str(entry.days_left), style="bold" if entry.days_left <= 7 else "")
+
+    @work(exclusive=True, group="load")
+    async def reload(self) -> None:
+        found = await self.fetch(deadlines.list_deadlines)
+        if found is None:
+            return
+        self.entries = {e.key: e for e in found}
+        table = self.query_one(DataTable)
+        current = selected_key(table)
+        table.clear()
+        loc = self.actor.locale
+        for entry in found:
+            table.add_row(
+                format_date(entry.date, loc),
+                self.days_text(entry),
+                Text(self.t(f"deadlines.kind.{entry.kind}"),
+                     style=KIND_STYLES.get(entry.kind, "")),
+                safe_text(entry.object),
+                safe_text(entry.detail),
+                key=entry.key,
+            )
+        if current in self.entries:
+            table.move_cursor(row=table.get_row_index(current))
+        self.show_selected()
+
+    def selected(self) -> Deadline | None:
+        key = selected_key(self.query_one(DataTable))
+        return self.entries.get(key) if key else None
+
+    @on(DataTable.RowHighlighted)
+    def show_selected(self) -> None:
+        entry = self.selected()
+        why = self.query_one("#why", Static)
+        if entry is None:
+            why.update(self.t("ui.deadlines.empty") if not self.entries else "")
+            return
+        if entry.action is not None:
+            word = "undo" if entry.action == deadlines.UNDO else "cancel"
+            why.update(Text(f"u: {self.t(f'ui.deadlines.{word}.confirm')}", style="bold"))
+        else:
+            why.update(Text(clean(entry.refusal or ""), style="dim"))
+
+    @on(Button.Pressed, "#resolve")
+    def action_resolve(self) -> None:
+        """``u``: undo or cancel the selected entry after confirmation; else say why not."""
+        entry = self.selected()
+        if entry is None:
+            self.app.bell()
+            self.notify(self.t("ui.deadlines.nothing_selected"), severity="warning")
+            return
+        if entry.action is None:
+            self.app.bell()
+            self.notify(clean(entry.refusal or ""), severity="warning")
+            return
+        self.app.push_screen(ResolveDialog(entry), self._resolved(entry))
+
+    def _resolved(self, entry: Deadline) -> Callable[[str | None], None]:
+        def done(result: str | None) -> None:
+            if result is None:
+                return
+            key = "ui.deadlines.undone" if result == deadlines.UNDO else "ui.deadlines.cancelled"
+            self.notify(self.t(key, object=clean(entry.object)))
+            self.reload()
+        return done
+
+    @on(Button.Pressed, "#reload")
+    def reload_pressed(self) -> None:
+        self.reload()
+
+    def on_screen_suspend(self, _: ScreenSuspend) -> None:
+        self._left = True
+
+    def on_screen_resume(self, _: ScreenResume) -> None:
+        """Back in sight: fetch again (one small read; days left may have changed too)."""
+        if self._left:
+            self._left = False
+            self.reload()
+
+    def on_domain_event_message(self, message: DomainEventMessage) -> None:
+        if message.event.name.startswith(EVENTS):
+            self.reload()

@@ -1,0 +1,164 @@
+"""Pilot tests of Fristen (key 5, R22): the list by date, undo from the list (and the
+dashboard shows the number active), a refusal says why, live updates from another
+session, the language switch and the employee's own scope."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from core.authz import Actor
+from core.runtime import Core
+from core.services import numbers
+from screens.deadlines import DeadlinesScreen, ResolveDialog
+from screens.number_dashboard import NumberDashboardScreen
+from tests.tui.pilot_helpers import notifications, screen_text, wait_until
+from tests.tui.pilot_helpers import settle as settle_pilot
+from tui.app import LinedeskApp
+
+PENDING = "+4930123456103"
+SIZE = (160, 45)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        await settle_pilot(pilot)
+
+
+async def open_deadlines(app: LinedeskApp, pilot: Pilot[None]) -> DeadlinesScreen:
+    await pilot.press("5")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, DeadlinesScreen)
+    return screen
+
+
+def rows(screen: DeadlinesScreen) -> list[list[str]]:
+    table = screen.query_one(DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def select(screen: DeadlinesScreen, pilot: Pilot[None], key: str) -> None:
+    table = screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(key), animate=False)
+    await pilot.pause()
+
+
+async def test_key_5_lists_the_deadlines_by_date(demo_core: Core, actors: dict[str, Actor]) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_deadlines(app, pilot)
+        assert app.current_mode == "deadlines"
+        assert rows(screen) == [
+            ["19.12.2026", "28", "Portierung",
+             "Auftrag SIM-000001: 1 Rufnummer(n) 030 987654321 von Alt-Telefon GmbH",
+             "bestätigter Termin 19.12.2026"],
+            ["31.12.2026", "40", "Deaktivierung", "Rufnummer 030 123456103 (Berlin)",
+             "aktiv bis einschließlich 31.12.2026, danach deaktiviert"],
+        ]
+        text = screen_text(app)
+        assert "Fristen" in text and "5 Fristen" in text.splitlines()[SIZE[1] - 1]
+        # the porting order cannot be cancelled here: u says why
+        await select(screen, pilot, "porting:1")
+        await pilot.press("u")
+        await settle(pilot)
+        assert not isinstance(app.screen, ResolveDialog)
+        assert "kann im Portal nicht storniert werden" in notifications(app)
+
+
+async def test_undo_a_pending_deactivation_from_the_list(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_deadlines(app, pilot)
+        await select(screen, pilot, f"deactivation:{PENDING}")
+        await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResolveDialog))
+        assert "bleibt aktiv" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert [r[2] for r in rows(screen)] == ["Portierung"]
+        assert "Deaktivierung zurückgenommen" in notifications(app)
+        await pilot.press("2")
+        await settle(pilot)
+        dashboard = app.screen
+        assert isinstance(dashboard, NumberDashboardScreen)
+        table = dashboard.query_one("#numbers")
+        row = [str(c) for c in table.get_row(dashboard._keys[PENDING])]
+        assert "aktiv" in row and "31.12.2026" not in row
+    view = await demo_core.read(numbers.get_number, actors["admin"], number=PENDING)
+    assert view.status == "active"
+
+
+async def test_cancelling_the_dialog_changes_nothing(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_deadlines(app, pilot)
+        await select(screen, pilot, f"deactivation:{PENDING}")
+        await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResolveDialog))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(rows(screen)) == 2
+    view = await demo_core.read(numbers.get_number, actors["admin"], number=PENDING)
+    assert view.status == "pending_deactivation"
+
+
+async def test_change_in_another_session_appears_live(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    other = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot, other.run_test(size=SIZE) as other_pilot:
+        screen = await open_deadlines(app, pilot)
+        assert len(rows(screen)) == 2
+        # another session marks a number for deactivation through its dashboard
+        await other_pilot.press("2")
+        await settle(other_pilot)
+        await other.core.run(numbers.deactivate, other.actor, number="+4930123456106")
+        await wait_until(pilot, lambda: len(rows(screen)) == 3)
+        assert "Rufnummer 030 123456106 (Berlin)" in [r[3] for r in rows(screen)]
+        # ... and takes it back: gone here too
+        await other.core.run(numbers.undo_deactivation, other.actor, number="+4930123456106")
+        await wait_until(pilot, lambda: len(rows(screen)) == 2)
+        # a change while another mode is shown is there on return
+        await pilot.press("1")
+        await settle(pilot)
+        await other.core.run(numbers.deactivate, other.actor, number="+4930123456106")
+        await pilot.press("5")
+        await wait_until(pilot, lambda: len(rows(screen)) == 3)
+
+
+async def test_language_switch_rebuilds_the_list(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_deadlines(app, pilot)
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: bool(rows(screen)) and rows(screen)[-1][2] == "Deactivation")
+        await settle(pilot)
+        assert rows(screen)[-1][:4] == ["31/12/2026", "40", "Deactivation",
+                                        "Number 030 123456103 (Berlin)"]
+        text = screen_text(app)
+        assert "Deadlines" in text and "Every deadline of the customer." in text
+        assert "5 Deadlines" in text.splitlines()[SIZE[1] - 1]
+
+
+async def test_employee_sees_own_scope_and_why_not(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    await demo_core.run(numbers.deactivate, actors["admin"], number="+4930123456102")  # mia's
+    app = LinedeskApp(demo_core, actors["mia"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_deadlines(app, pilot)
+        assert [r[3] for r in rows(screen)] == ["Rufnummer 030 123456102 (Berlin)"]
+        assert "die Deaktivierungen Ihrer eigenen Rufnummern" in screen_text(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert not isinstance(app.screen, ResolveDialog)
+        assert "(Admin-Ansicht)" in notifications(app)
