@@ -162,3 +162,24 @@ async def test_employee_sees_own_scope_and_why_not(
         await settle(pilot)
         assert not isinstance(app.screen, ResolveDialog)
         assert "(Admin-Ansicht)" in notifications(app)
+
+
+async def test_palette_and_help_offer_fristen(demo_core: Core, actors: dict[str, Actor]) -> None:
+    from textual.command import CommandPalette
+
+    from tests.tui.test_app_shell import palette_search
+
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        assert "Fristen" in await palette_search(pilot, "Frist")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.current_mode == "deadlines")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: "Tasten dieser Ansicht" in screen_text(app))
+        text = screen_text(app)
+        assert "Zurücknehmen" in text and "Fristen" in text
