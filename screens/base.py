@@ -26,6 +26,8 @@ from textual.widgets import Checkbox, Input
 
 from core.authz import Actor
 from core.errors import DomainError, PermissionDenied
+from core.services import stepup
+from core.services.stepup import CodeSent, StepUpRequired
 from tui.messages import ActorChanged
 from tui.widgets.header import SessionHeader
 from tui.widgets.keybar import KeyBar
@@ -193,6 +195,9 @@ class PortalMixin:
 
         Support staff acting for a customer are asked for a reason (ticket id) when the
         core refuses without one, and the call is retried with it (audited with it).
+        When the core asks for a step-up code (R20), the code dialog requests one and runs
+        the same call with it (:meth:`ask_stepup_code`); cancelling it raises
+        :class:`screens.code_dialog.StepUpCancelled` and changes nothing.
 
         The write itself is shielded: a worker cancelled meanwhile (the session ends) does
         not cut a change in half or lose it after the user asked; a language or view change
@@ -201,20 +206,55 @@ class PortalMixin:
         state["_writes"] = state.get("_writes", 0) + 1
         try:
             try:
-                return await asyncio.shield(self.core.run(fn, self.actor, *args, **kwargs))
+                return await self._write_as(self.actor, fn, args, kwargs)
             except PermissionDenied as error:
                 if error.key != "error.support_reason_required":
                     raise
                 reason = await self.ask_support_reason()
                 if reason is None:
                     raise
-            return await asyncio.shield(
-                self.core.run(fn, self.actor.with_reason(reason), *args, **kwargs))
+            return await self._write_as(self.actor.with_reason(reason), fn, args, kwargs)
         finally:
             state["_writes"] -= 1
             if not state["_writes"] and state.pop("_rebuild_pending", False):
                 # after the worker's own code that shows the result (it runs on from here)
                 self.call_later(self.rebuild)  # type: ignore[attr-defined]
+
+    async def _write_as(
+        self, actor: Actor, fn: Callable[..., Awaitable[R]], args: Any, kwargs: Any
+    ) -> R:
+        """One shielded run of the write; when the core asks for a step-up code (R20) the
+        code dialog requests one, and the same write runs again in it with the code."""
+        try:
+            return await asyncio.shield(self.core.run(fn, actor, *args, **kwargs))
+        except StepUpRequired as needed:
+            return await self.ask_stepup_code(needed, actor, fn, args, kwargs)
+
+    async def ask_stepup_code(
+        self, needed: StepUpRequired, actor: Actor, fn: Callable[..., Awaitable[R]],
+        args: Any, kwargs: Any,
+    ) -> R:
+        """R20: send a code to the actor's own mobile, show the code dialog and return what
+        the write returned with the right code. Cancelled: :class:`StepUpCancelled`
+        (nothing changed); any other refusal of the write is raised as without a code."""
+        from screens.code_dialog import CodeDialog, StepUpCancelled
+
+        async def send() -> CodeSent:
+            return await asyncio.shield(self.core.run(
+                stepup.request, actor, action=needed.action, object_id=needed.object_id))
+
+        async def attempt(code: str) -> R:
+            return await asyncio.shield(self.core.run(fn, actor, *args, code=code, **kwargs))
+
+        dialog = CodeDialog(await send(), attempt, send)
+        self._textual_app.push_screen(dialog)
+        outcome = await dialog.answer
+        if outcome is None:
+            raise StepUpCancelled()
+        ran, value = outcome
+        if not ran:
+            raise value
+        return value
 
     async def ask_support_reason(self) -> str | None:
         """Show the reason dialog and wait for it (works in handlers and workers alike);
