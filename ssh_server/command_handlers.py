@@ -8,7 +8,16 @@ from datetime import date
 from typing import Any
 
 from core.enums import NumberAction
-from core.services import areas, bulk, contracts, credentials, number_csv, numbers, porting
+from core.services import (
+    areas,
+    bulk,
+    contracts,
+    credentials,
+    deadlines,
+    number_csv,
+    numbers,
+    porting,
+)
 from core.services import session as session_service
 from core.services import support as support_service
 from ssh_server.command_framework import (
@@ -342,6 +351,24 @@ async def cmd_porting_list(ctx: Context, ns: argparse.Namespace) -> Output:
     columns = ("id", "area", "numbers", "provider", "date", "status", "note")
     headers = [ctx.t(f"cmd.porting.col.{c}") for c in columns]
     return Output(table(headers, rows), [_porting_json(ctx, o) for o in orders])
+
+
+# deadlines (R22)
+
+
+async def cmd_deadlines_list(ctx: Context, ns: argparse.Namespace) -> Output:
+    """R22: everything that will happen by itself, by date (the Fristen screen's list)."""
+    entries = await ctx.read(deadlines.list_deadlines)
+    if not entries:
+        return Output(ctx.t("cmd.deadlines.none"), [])
+    columns = ("date", "days", "kind", "object", "detail", "undo")
+    headers = [ctx.t(f"cmd.deadlines.col.{c}") for c in columns]
+    rows = [
+        (ctx.date(e.date), e.days_left, ctx.t(f"deadlines.kind.{e.kind}"), e.object, e.detail,
+         ctx.t("cmd.deadlines.yes" if e.can_undo else "cmd.deadlines.no"))
+        for e in entries
+    ]
+    return Output(table(headers, rows), [e.as_json() for e in entries])
 
 
 # bulk actions (R27) and CSV (R28)

@@ -58,6 +58,7 @@ from ssh_server.command_handlers import (
     cmd_credentials_generate,
     cmd_credentials_scheduled,
     cmd_customers_search,
+    cmd_deadlines_list,
     cmd_fax_send,
     cmd_numbers_activate_many,
     cmd_numbers_assign_many,
@@ -154,6 +155,7 @@ COMMANDS: tuple[Command, ...] = (
             metavar="YYYY-MM-DD"),
     )),
     Command(("porting", "list"), "cmd.help.porting_list", cmd_porting_list),
+    Command(("deadlines", "list"), "cmd.help.deadlines_list", cmd_deadlines_list),
     Command(("users", "lock"), "cmd.help.users_lock", cmd_users_lock, (USER,), own_reason=True),
     Command(("users", "unlock"), "cmd.help.users_unlock", cmd_users_unlock, (USER,)),
 )

@@ -180,3 +180,28 @@ async def test_expired_pin_letter_and_finished_porting_are_not_deadlines(
     assert "pin_letter" in {e.kind for e in await listed(demo_core, admin)}
     clock.advance(timedelta(days=14))
     assert "pin_letter" not in {e.kind for e in await listed(demo_core, admin)}
+
+
+async def test_command_mode_lists_the_same_entries(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    import json
+
+    from ssh_server.commands import execute
+
+    admin = actors["admin"]
+    done = await execute(demo_core, admin, "deadlines list --json")
+    assert done.exit_code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert [(d["kind"], d["date"], d["days_left"], d["can_undo"]) for d in data] == [
+        ("porting", "2026-12-19", 28, False), ("deactivation", "2026-12-31", 40, True)]
+    assert data[1]["object"] == "Rufnummer 030 123456103 (Berlin)"
+    text = await execute(demo_core, replace(admin, locale="en"), "deadlines list")
+    assert text.exit_code == 0
+    assert "31/12/2026" in text.stdout and "Deactivation" in text.stdout
+    assert "Number 030 123456103 (Berlin)" in text.stdout
+    # an employee: only the own numbers' deactivations (none), and support needs a customer
+    mia = await execute(demo_core, actors["mia"], "deadlines list --json")
+    assert (mia.exit_code, json.loads(mia.stdout)) == (0, [])
+    support = await execute(demo_core, actors["support"], "deadlines list")
+    assert support.exit_code != 0
