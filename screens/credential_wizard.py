@@ -22,9 +22,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, ContentSwitcher, LoadingIndicator, Static
 
 from core.errors import Conflict, DomainError
+from core.i18n import format_datetime
 from core.services import credentials
-from core.services.credentials import CredentialPreview, CredentialResult
+from core.services.credentials import CredentialPreview, CredentialResult, ScheduledResetView
 from screens.base import PortalMixin, portal_footer
+from screens.reset_time_dialog import ResetTimeDialog
 from tui.messages import DomainEventMessage
 from tui.sanitize import clean
 from tui.widgets.header import SessionHeader
@@ -36,6 +38,7 @@ KEY_LABELS: dict[str, str] = {
     "generate": "credentials.key.generate",
     "consent": "credentials.key.consent",
     "users": "credentials.key.users",
+    "schedule": "credentials.key.schedule",
 }
 
 
@@ -47,6 +50,7 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
         Binding("w", "next", "next", id="wizard.next"),
         Binding("c", "consent", "consent", id="wizard.consent"),
         Binding("g", "generate", "generate", id="wizard.generate"),
+        Binding("z", "schedule", "schedule", id="wizard.schedule"),
         Binding("u", "users", "users", id="wizard.users"),
         Binding("escape", "cancel", "cancel", id="wizard.cancel"),
     ]
@@ -62,6 +66,8 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
         """True while the core generates: neither cancel nor a second press may interfere."""
         self.failed = False
         """Generation was refused (e.g. somebody else was faster): only the way back remains."""
+        self.scheduled: ScheduledResetView | None = None
+        """R19: scheduled instead of generated now (step 5 says when)."""
 
     def compose(self) -> ComposeResult:
         yield SessionHeader()
@@ -86,6 +92,7 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
                 with Vertical(id="step-4"):
                     yield Static("", id="generate-hint")
                     yield Button("", id="btn-generate", variant="warning")
+                    yield Button("", id="btn-schedule", compact=True)
                     yield LoadingIndicator(id="progress", classes="hidden")
                     yield Static("", id="generate-status")
                 with Vertical(id="step-5"):
@@ -149,6 +156,7 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
         for button, label, key in (
             ("btn-users", "credentials.to_user_management", "u"),
             ("btn-generate", "credentials.generate", "g"),
+            ("btn-schedule", "credentials.schedule_button", "z"),
             ("btn-cancel", "credentials.cancel", "esc"),
             ("btn-next", "credentials.next", "w"),
             ("btn-back", "credentials.back_to_contracts", "w"),
@@ -160,6 +168,10 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
                 self.t("credentials.done", email=r.email_masked, mobile=r.mobile_masked))
             self._say("#done-username",
                 self.t("credentials.done_username", username=clean(r.line_username)))
+        if self.scheduled is not None:
+            v = self.scheduled
+            self._say("#done", self.t("credentials.scheduled_done", at=format_datetime(
+                v.at, self.actor.locale), id=v.id, email=v.email_masked, mobile=v.mobile_masked))
         for key, bindings in list(self._bindings.key_to_bindings.items()):
             self._bindings.key_to_bindings[key] = [
                 replace(b, description=self.t(KEY_LABELS[b.id.split(".", 1)[1]]))
@@ -189,6 +201,7 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
         self.query_one("#contact-missing", Static).set_class(not missing, "hidden")
         self.query_one("#btn-users", Button).set_class(not missing, "hidden")
         self.query_one("#btn-generate", Button).disabled = self.busy or self.failed
+        self.query_one("#btn-schedule", Button).disabled = self.busy or self.failed
         self.query_one("#progress", LoadingIndicator).set_class(not self.busy, "hidden")
         self.refresh_bindings()
         focus = {
@@ -217,7 +230,7 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             return self._can_advance() or (self.step == 5 or self.failed)
         if action == "consent":
             return self.step == 3 and self.preview is not None and self.preview.contact_complete
-        if action == "generate":
+        if action in ("generate", "schedule"):
             return self.step == 4 and not self.busy and not self.failed
         if action == "users":
             return self.step == 3 and self.preview is not None and not self.preview.contact_complete
@@ -262,6 +275,21 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
         if self.step == 4 and not self.busy and not self.failed:
             self.generate()
 
+    def action_schedule(self) -> None:
+        """R19: "zu einem Zeitpunkt" instead of now: the time dialog schedules it."""
+        if self.step != 4 or self.busy or self.failed:
+            return
+
+        def done(view: ScheduledResetView | None) -> None:
+            if view is None:
+                return
+            self.scheduled = view
+            self.step = 5
+            self._apply_texts()
+            self._show()
+
+        self.app.push_screen(ResetTimeDialog(self.contract_id), done)
+
     @work(exclusive=True, group="wizard")
     async def generate(self) -> None:
         p = self.preview
@@ -296,6 +324,7 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             "btn-back": self.action_next,
             "btn-cancel": self.action_cancel,
             "btn-generate": self.action_generate,
+            "btn-schedule": self.action_schedule,
             "btn-users": self.action_users,
         }
         handler = handlers.get(event.button.id or "")

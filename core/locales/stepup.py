@@ -191,3 +191,29 @@ MESSAGES.update({
     "cmd.credentials.col.by": {"de": "Geplant von", "en": "Scheduled by"},
     "cmd.credentials.col.to": {"de": "Zustellung an", "en": "Delivery to"},
 })
+
+# the credential wizard's "zu einem Zeitpunkt" (R19)
+MESSAGES.update({
+    "credentials.schedule_button": {"de": "Zu einem Zeitpunkt …", "en": "At a time …"},
+    "credentials.key.schedule": {"de": "Zeitpunkt", "en": "At a time"},
+    "credentials.schedule.title": {"de": "Neue Zugangsdaten zu einem Zeitpunkt",
+                                   "en": "New credentials at a time"},
+    "credentials.schedule.body": {
+        "de": "Statt jetzt werden die neuen Zugangsdaten zu diesem Zeitpunkt generiert und "
+              "gesendet (Ortszeit Berlin, JJJJ-MM-TT HH:MM; 15 Minuten bis 30 Tage voraus). "
+              "Bis dahin können Sie es absagen; ändern sich E-Mail-Adresse oder "
+              "Mobilfunk-Rufnummer vorher, wird es abgesagt.",
+        "en": "Instead of now, the new credentials are generated and sent at this time "
+              "(Berlin local time, YYYY-MM-DD HH:MM; 15 minutes to 30 days ahead). Until then "
+              "you can cancel it; if the e-mail address or mobile number changes before, it "
+              "is cancelled.",
+    },
+    "credentials.schedule.confirm": {"de": "Planen", "en": "Schedule"},
+    "credentials.schedule.cancel": {"de": "Abbrechen", "en": "Cancel"},
+    "credentials.scheduled_done": {
+        "de": "Neue Internet-Zugangsdaten sind für {at} geplant (Nr. {id}). Zustellung dann an "
+              "{email} und {mobile}. Absagen bis dahin: credentials cancel {id}.",
+        "en": "New internet access credentials are scheduled for {at} (no. {id}). Delivery "
+              "then to {email} and {mobile}. Cancel until then: credentials cancel {id}.",
+    },
+})
