@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from bench.nodes import measure, three_nodes
 from tests.e2e.harness import interactive_session
 from tests.e2e.test_workers import _free_port, listening_lines, start_serve, until
+from tests.pg import create_database
 
 pytestmark = [
     pytest.mark.e2e,
@@ -30,8 +32,8 @@ async def linedesk(data_dir: Path, *args: str, db: tuple[str, ...] = ()) -> tupl
     return proc.returncode or 0, out.decode(errors="replace")
 
 
-async def status_json(data_dir: Path) -> dict[str, Any]:
-    code, out = await linedesk(data_dir, "status", "--json")
+async def status_json(data_dir: Path, db: tuple[str, ...] = ()) -> dict[str, Any]:
+    code, out = await linedesk(data_dir, "status", "--json", db=db)
     assert code == 0, out
     return json.loads(out[out.index("{"):])
 
@@ -71,3 +73,26 @@ async def test_status_lists_the_node_its_workers_sessions_and_backlog(tmp_path: 
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+@pytest.mark.timeout(240)
+async def test_three_nodes_on_one_postgresql_a_change_on_a_shows_on_c(
+        tmp_path: Path, pg_server: str) -> None:
+    """Three ``serve --workers 1`` on one PostgreSQL: changes made in command mode on node A
+    reach an open dashboard on node C (LISTEN/NOTIFY); figures: bench/nodes.py."""
+    url = await create_database(pg_server)
+    async with three_nodes(tmp_path, url) as nodes:
+        result = await measure(nodes, 10, timeout=5.0)  # every change within 5 s
+        assert len(result.after_commit) == 10
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while True:  # every node's heartbeat is in the shared database
+            doc = await status_json(tmp_path / "status-dir", db=("--database-url", url))
+            names = {w["node"] for w in doc["workers"] if not w["stale"]}
+            if names == {"node-a", "node-b", "node-c"} or loop.time() > deadline:
+                break
+            await asyncio.sleep(1)
+        assert names == {"node-a", "node-b", "node-c"}
+    for node in nodes:
+        text = node.log.read_text(errors="replace")
+        assert "Traceback" not in text, text
