@@ -73,6 +73,10 @@ class Settings:
     user_ca_keys: str = ""
     """R26: a file of OpenSSH CA public keys; user certificates they signed authenticate the
     account named in their principals (unset: no certificates)."""
+    record: str = "support"
+    """R24: which sessions are recorded as asciicast v2: ``support``, ``all`` or ``none``."""
+    record_days: int = 90
+    """R24: recordings older than this many days are deleted by the scheduler."""
     banner: str = "linedesk – Business Service Portal\r\n"
     log_level: str = "INFO"
     outbox_interval: float = 1.0

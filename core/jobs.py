@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from core.scheduler import Job
-from core.services import credentials, numbers, porting
+from core.services import credentials, numbers, porting, recordings
 from core.uow import UnitOfWork
 
 
@@ -30,9 +30,15 @@ async def scheduled_resets(uow: UnitOfWork) -> int:
     return await credentials.run_due_resets(uow)
 
 
+async def recording_retention(uow: UnitOfWork) -> int:
+    """R24: session recordings older than LINEDESK_RECORD_DAYS are deleted."""
+    return await recordings.delete_expired(uow)
+
+
 JOBS: Mapping[str, Job] = MappingProxyType({
     "deactivations": due_deactivations,
     "porting": porting_steps,
     "credential_resets": scheduled_resets,
+    "recordings": recording_retention,
 })
 """Every job, in the order a scheduler round runs them."""

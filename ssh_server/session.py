@@ -17,6 +17,7 @@ import asyncssh
 from core.authz import Actor
 from core.i18n import t
 from core.services import auth as auth_service
+from ssh_server.recording import Recorder, should_record
 from tui.driver import ChannelDriver, InputPump, channel_driver_class, clamp_size, color_system_for
 
 if TYPE_CHECKING:
@@ -114,6 +115,8 @@ class PortalSession(asyncssh.SSHServerSession):
         """The client sent EOF (no more keys will come)."""
         self.command_input = CommandInput()
         """Command mode: standard input for the commands that read it."""
+        self.recorder: Recorder | None = None
+        """R24: the asciicast recording of this session's output (support sessions)."""
         self._warned = False
         self._unanswered: float | None = None
         """Loop time of the first input not yet followed by output (``/metrics``)."""
@@ -166,6 +169,8 @@ class PortalSession(asyncssh.SSHServerSession):
         if size is None:
             return
         self.size = size
+        if self.recorder is not None:
+            self.recorder.resize(*size)
         if self.driver is not None:
             self.driver.resize(*size)
 
@@ -199,6 +204,8 @@ class PortalSession(asyncssh.SSHServerSession):
             now = asyncio.get_running_loop().time()
             self.server.stats.input_latency.observe(now - self._unanswered)
             self._unanswered = None
+        if self.recorder is not None:
+            self.recorder.output(data)
         try:
             self.chan.write(data)
         except (BrokenPipeError, OSError, asyncssh.Error):
@@ -327,6 +334,9 @@ class PortalSession(asyncssh.SSHServerSession):
             driver_class=channel_driver_class(self, on_ready=self._driver_ready),
         )
         self.app = app
+        if should_record(self.server.settings, actor):
+            self.recorder = Recorder(self.server.core, actor, self.connection.session_id,
+                                     self.size, term=self.term, actor_now=lambda: app.actor)
         chan = self.chan
         self.pump = InputPump(self._feed, pause=chan.pause_reading, resume=chan.resume_reading)
         idle = asyncio.create_task(self._watch_idle(), name="linedesk-idle")
@@ -344,6 +354,9 @@ class PortalSession(asyncssh.SSHServerSession):
             self.pump = None
             self.driver = None
             self.app = None
+            if self.recorder is not None:
+                await self.recorder.close()
+                self.recorder = None
         reason = self.close_reason
         message = self.close_text or (t(actor.locale, reason) if reason else "")
         if self.app_errors:

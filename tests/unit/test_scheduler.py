@@ -105,12 +105,12 @@ async def test_every_registered_job_runs_each_round(demo_core: Core, clock: Fixe
     steps and the scheduled credential resets (R19), each under its own lease, and the
     runtime's scheduler gets the same list."""
     clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
-    assert list(JOBS) == ["deactivations", "porting", "credential_resets"]
+    assert list(JOBS) == ["deactivations", "porting", "credential_resets", "recordings"]
     assert set(await Scheduler(demo_core, JOBS).run_once()) == {
-        "deactivations", "porting", "credential_resets"}
+        "deactivations", "porting", "credential_resets", "recordings"}
     async with demo_core.uow(readonly=True) as uow:
         leases = await uow.session.scalars(select(SchedulerLease.job).order_by(SchedulerLease.job))
-        assert list(leases) == ["credential_resets", "deactivations", "porting"]
+        assert list(leases) == ["credential_resets", "deactivations", "porting", "recordings"]
 
 
 async def test_run_loop_applies_due_deactivations(demo_core: Core, clock: FixedClock) -> None:

@@ -1,0 +1,223 @@
+"""R24 session recordings in asciicast v2 (``asciinema play`` plays them).
+
+``<data dir>/recordings/YYYY/MM/DD/<session id>.cast``: a header line ``{"version": 2,
+"width", "height", "timestamp", "env"}``, then one event a line, ``[seconds, "o", text]`` for
+output and ``[seconds, "r", "COLSxROWS"]`` for a resize. Input is never recorded (passwords
+typed into a dialog would otherwise be in the file; what the user sees is).
+
+The session taps its output where it writes to the channel (:meth:`output` is a cheap append
+on the loop); the events are written off the loop in chunks (:data:`CHUNK_BYTES`, or every
+:data:`FLUSH_SECONDS`) by one writer task at a time. Bounded: while a chunk is being written
+at most :data:`MAX_PENDING_BYTES` wait; beyond that, or beyond :data:`MAX_FILE_BYTES` per
+recording, or when a write fails (a full disk), the recording stops with an Archiv entry and
+the session carries on unrecorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from core.authz import Actor
+from core.config import Settings
+from core.models import Role
+from core.runtime import Core
+from core.services import recordings as recording_service
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 64 * 1024
+FLUSH_SECONDS = 1.0
+MAX_PENDING_BYTES = 4 * 1024 * 1024
+"""Events waiting while the disk is slow; more: the recording stops (never the session)."""
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def should_record(settings: Settings, actor: Actor) -> bool:
+    """``LINEDESK_RECORD``: ``support`` (default: every support session), ``all``, ``none``."""
+    mode = (settings.record or "support").strip().lower()
+    if mode == "all":
+        return True
+    if mode == "support":
+        return actor.role is Role.SUPPORT
+    return False
+
+
+def recording_path(data_dir: Path, session_id: str, started: datetime) -> Path:
+    day = started.astimezone(UTC)
+    return (recording_service.recordings_dir(data_dir) / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}"
+            / f"{session_id}.cast")
+
+
+def _append(path: Path, data: bytes, *, create: bool) -> None:
+    """Blocking: runs in a thread."""
+    if create:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_APPEND | (os.O_CREAT | os.O_EXCL if create else 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+class Recorder:
+    """One session's asciicast v2 recording."""
+
+    def __init__(self, core: Core, actor: Actor, session_id: str, size: tuple[int, int], *,
+                 term: str = "", actor_now: Callable[[], Actor] | None = None) -> None:
+        self.core = core
+        self.actor = actor
+        self._actor_now = actor_now or (lambda: actor)
+        started = datetime.now(UTC)
+        self.path = recording_path(core.settings.data_dir, session_id, started)
+        self.started = time.monotonic()
+        self.customers: set[int] = set()
+        """The customers the session had open while it was recorded (their Archiv lists it)."""
+        header = {"version": 2, "width": size[0], "height": size[1],
+                  "timestamp": int(started.timestamp()),
+                  "env": {"TERM": term[:64] or "xterm-256color"}}
+        self._pending: list[bytes] = [self._line(header)]
+        self._pending_bytes = len(self._pending[0])
+        self._written = 0
+        self._created = False
+        self._writer: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self.stopped: str | None = None
+        """Why the recording stopped early (``disk_full``, ``write_failed``, ``backlog``,
+        ``too_large``); None while it runs or after it ended normally."""
+        self.closed = False
+        self._note_customer()
+
+    @staticmethod
+    def _line(value: object) -> bytes:
+        return (json.dumps(value, ensure_ascii=False, separators=(", ", ": ")) + "\n").encode()
+
+    def _note_customer(self) -> None:
+        customer_id = self._actor_now().customer_id
+        if customer_id is not None:
+            self.customers.add(customer_id)
+
+    # -- taps (on the loop, cheap) ----------------------------------------------------
+
+    def output(self, data: str) -> None:
+        if data:
+            self._event("o", data)
+
+    def resize(self, width: int, height: int) -> None:
+        self._event("r", f"{width}x{height}")
+
+    def _event(self, kind: str, data: str) -> None:
+        if self.stopped is not None or self.closed:
+            return
+        line = self._line([round(time.monotonic() - self.started, 6), kind, data])
+        self._pending.append(line)
+        self._pending_bytes += len(line)
+        self._note_customer()
+        if self._pending_bytes > MAX_PENDING_BYTES:
+            self._stop("backlog")
+            return
+        if self._pending_bytes >= CHUNK_BYTES:
+            self._flush_soon(0.0)
+        elif self._timer is None:
+            self._flush_soon(FLUSH_SECONDS)
+
+    # -- writing (off the loop) -------------------------------------------------------
+
+    def _flush_soon(self, delay: float) -> None:
+        if self._writer is not None and not self._writer.done():
+            return  # the running writer takes what is pending when it is done
+        if self._timer is not None:
+            if delay > 0:
+                return
+            self._timer.cancel()
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(delay, self._start_writer)
+
+    def _start_writer(self) -> None:
+        self._timer = None
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending(), name="linedesk-recording")
+
+    async def _write_pending(self) -> None:
+        while self._pending and self.stopped is None:
+            chunk = b"".join(self._pending)
+            self._pending.clear()
+            self._pending_bytes = 0
+            if self._written + len(chunk) > MAX_FILE_BYTES:
+                self._stop("too_large")
+                return
+            try:
+                await self._append(chunk)
+            except OSError as exc:
+                self._stop("disk_full" if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+                           else "write_failed")
+                return
+            self._created = True
+            self._written += len(chunk)
+
+    async def _append(self, chunk: bytes) -> None:
+        if self._created:
+            await asyncio.to_thread(_append, self.path, chunk, create=False)
+            return
+        base = self.path.stem
+        for n in range(2, 100):  # a second PTY session on the same connection: <id>-2.cast
+            try:
+                await asyncio.to_thread(_append, self.path, chunk, create=True)
+                return
+            except FileExistsError:
+                self.path = self.path.with_name(f"{base}-{n}.cast")
+        raise OSError(errno.EEXIST, "no free recording name")
+
+    def _stop(self, why: str) -> None:
+        if self.stopped is not None:
+            return
+        self.stopped = why
+        self._pending.clear()
+        self._pending_bytes = 0
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        log.warning("recording %s stopped: %s (the session goes on)", self.path.name, why)
+        task = asyncio.create_task(self._record_stop(why), name="linedesk-recording-audit")
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    async def _record_stop(self, why: str) -> None:
+        try:
+            async with self.core.uow() as uow:
+                recording_service.record_stopped(uow, self.actor, customers=self.customers,
+                                                 file=self.path.name, why=why)
+        except Exception:
+            log.exception("could not record that recording %s stopped", self.path.name)
+
+    async def close(self) -> None:
+        """The session ended: write what is pending and list the recording in the Archiv."""
+        if self.closed:
+            return
+        self.closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._writer is not None:
+            await asyncio.shield(self._writer)
+        if self.stopped is None:
+            await self._write_pending()
+        seconds = round(time.monotonic() - self.started)
+        try:
+            async with self.core.uow() as uow:
+                recording_service.record_finished(
+                    uow, self.actor, customers=self.customers, file=self.path.name,
+                    day=self.path.parent.relative_to(
+                        recording_service.recordings_dir(self.core.settings.data_dir)).as_posix(),
+                    size=self._written, seconds=seconds, complete=self.stopped is None)
+        except Exception:
+            log.exception("could not list recording %s in the Archiv", self.path.name)
