@@ -22,8 +22,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.home.customer": {"de": "Kunde: {customer}", "en": "Customer: {customer}"},
     "ui.home.signed_in_as": {"de": "Angemeldet als {user} ({role})", "en": "Signed in as {user} ({role})"},
     "ui.home.navigate": {
-        "de": "Wählen Sie einen Bereich mit den Tasten 1–4 oder den Schaltflächen:",
-        "en": "Choose an area with the keys 1–4 or the buttons:",
+        "de": "Wählen Sie einen Bereich mit den Tasten 1–5 oder den Schaltflächen:",
+        "en": "Choose an area with the keys 1–5 or the buttons:",
     },
     "ui.nav.language": {"de": "Sprache wechseln", "en": "Switch language"},
     "ui.palette.placeholder": {"de": "Befehl suchen …", "en": "Search for a command …"},

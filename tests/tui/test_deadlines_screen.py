@@ -183,3 +183,32 @@ async def test_palette_and_help_offer_fristen(demo_core: Core, actors: dict[str,
         await wait_until(pilot, lambda: "Tasten dieser Ansicht" in screen_text(app))
         text = screen_text(app)
         assert "Zurücknehmen" in text and "Fristen" in text
+
+
+async def test_cancel_a_scheduled_reset_from_the_list(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    from datetime import UTC, datetime
+
+    from core.services import credentials
+    from tests.stepup_helpers import run_with_code
+    from tests.unit.test_deadlines import pbx_contract
+
+    admin = actors["admin"]
+    at = datetime(2026, 11, 21, 21, 0, tzinfo=UTC)  # tonight 22:00 Berlin
+    reset = await run_with_code(demo_core, credentials.schedule, admin,
+                                contract_id=await pbx_contract(demo_core), at=at, consent=True)
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_deadlines(app, pilot)
+        first = rows(screen)[0]
+        assert first[:3] == ["21.11.2026", "heute", "Zugangsdaten-Reset"]
+        assert "am 21.11.2026 22:00 an admin" in first[4]
+        await select(screen, pilot, f"reset:{reset.id}")
+        await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResolveDialog))
+        assert "werden nicht erzeugt" in screen_text(app)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(rows(screen)) == 2)
+        assert "Geplanter Reset storniert" in notifications(app)
+    assert await demo_core.read(credentials.list_scheduled, admin) == []
