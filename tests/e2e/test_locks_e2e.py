@@ -146,3 +146,64 @@ async def test_lock_ends_sessions_on_both_workers_and_refuses_login(tmp_path: Pa
         assert "Traceback" not in text, text
     finally:
         await kill_if_running(proc)
+
+
+async def start_node(tmp_path: Path, name: str, port: int, database_url: str,
+                     ) -> tuple[asyncio.subprocess.Process, Path]:
+    """One ``linedesk serve --workers 1`` node on the shared PostgreSQL database."""
+    log = tmp_path / f"{name}.log"
+    with log.open("wb") as log_fh:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "from ssh_server.cli import main; main()",
+            "--data-dir", str(tmp_path / name), "--database-url", database_url, "serve",
+            "--port", str(port), "--demo", "--workers", "1",
+            stdout=log_fh, stderr=log_fh, env=dict(os.environ),
+        )
+    return proc, log
+
+
+@pytest.mark.timeout(240)
+async def test_lock_ends_sessions_on_every_node_on_postgresql(
+    tmp_path: Path, pg_server: str
+) -> None:
+    """Two nodes (two ``serve`` processes) on one PostgreSQL database: the admin locks mia in
+    command mode on node A; mia's session on node B ends too (LISTEN/NOTIFY), within 2 s."""
+    from tests.pg import create_database
+
+    url = await create_database(pg_server)
+    loop = asyncio.get_running_loop()
+    ports = [_free_port(), _free_port()]
+    procs: list[asyncio.subprocess.Process] = []
+    try:
+        proc_a, log_a = await start_node(tmp_path, "node-a", ports[0], url)
+        procs.append(proc_a)
+        await until(lambda: listening_lines(log_a, ports[0]) >= 1, 90, "node A not listening",
+                    log_a)
+        proc_b, log_b = await start_node(tmp_path, "node-b", ports[1], url)
+        procs.append(proc_b)
+        await until(lambda: listening_lines(log_b, ports[1]) >= 1, 90, "node B not listening",
+                    log_b)
+        async with contextlib.AsyncExitStack() as stack:
+            terms = []
+            for port in ports:
+                term = await stack.enter_async_context(
+                    interactive_session(port, "mia", "mia-demo", cols=120, rows=36))
+                await term.wait_for("Muster GmbH", timeout=30)
+                terms.append(term)
+            conn, command = await waiting_command(ports[1], "mia")
+            stack.callback(conn.close)
+            code, _, err = await run_exec(ports[0], "admin", "admin-demo",
+                                          "users lock mia --reason Konto kompromittiert")
+            started = loop.time()
+            assert code == 0, err
+            took = await ended_with_notice(terms, command, started, "Konto kompromittiert")
+            print(f"lock on node A: sessions on nodes A and B and a command ended {took:.2f} s"
+                  " after it")
+            assert took < ENDED_WITHIN
+        code, _, err = await run_exec(ports[1], "mia", "mia-demo", "whoami")
+        assert code == 1 and "Ihr Zugang ist gesperrt" in err, err
+        for log in (log_a, log_b):
+            assert "Traceback" not in log.read_text(errors="replace")
+    finally:
+        for proc in procs:
+            await kill_if_running(proc)
