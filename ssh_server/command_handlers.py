@@ -17,6 +17,7 @@ from core.services import (
     number_csv,
     numbers,
     porting,
+    stepup,
 )
 from core.services import session as session_service
 from core.services import support as support_service
@@ -171,6 +172,16 @@ async def cmd_credentials_cancel(ctx: Context, ns: argparse.Namespace) -> Output
     v = await ctx.run(credentials.cancel_scheduled, reset_id=ns.id)
     return Output(ctx.t("cmd.credentials.cancelled", id=v.id, contract=v.contract_ref,
                         at=ctx.datetime(v.at)), _reset_json(v))
+
+
+async def cmd_stepup(ctx: Context, ns: argparse.Namespace) -> Output:
+    """R20: show the customer's step-up policy, or turn it on / off (off needs a code)."""
+    if ns.state == "status":
+        policy = await ctx.read(stepup.get_policy)
+    else:
+        policy = await ctx.run(stepup.set_policy, required=ns.state == "on", code=ns.code)
+    key = "cmd.stepup.on" if policy.required else "cmd.stepup.off"
+    return Output(ctx.t(key), {"required": policy.required})
 
 
 # numbers

@@ -71,6 +71,7 @@ from ssh_server.command_handlers import (
     cmd_numbers_undo_many,
     cmd_porting_create,
     cmd_porting_list,
+    cmd_stepup,
     cmd_whoami,
 )
 from ssh_server.command_locks import USER, cmd_users_lock, cmd_users_unlock
@@ -105,6 +106,9 @@ COMMANDS: tuple[Command, ...] = (
             cmd_credentials_scheduled),
     Command(("credentials", "cancel"), "cmd.help.credentials_cancel", cmd_credentials_cancel, (
         arg("id", help="cmd.arg.reset_id", metavar="ID", type=_count),
+    )),
+    Command(("stepup",), "cmd.help.stepup", cmd_stepup, (
+        arg("state", help="cmd.arg.stepup_state", choices=["status", "on", "off"]), CODE,
     )),
     Command(("numbers", "list"), "cmd.help.numbers_list", cmd_numbers_list, (
         arg("--status", help="cmd.arg.status", choices=[s.value for s in NumberStatus]),

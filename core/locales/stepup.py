@@ -217,3 +217,22 @@ MESSAGES.update({
               "then to {email} and {mobile}. Cancel until then: credentials cancel {id}.",
     },
 })
+
+# command mode: the policy (R20)
+MESSAGES.update({
+    "cmd.help.stepup": {
+        "de": "Bestätigungscode per SMS für gefährliche Aktionen: Status, ein, aus (aus "
+              "braucht selbst einen Code)",
+        "en": "confirmation code by SMS for dangerous actions: status, on, off (off needs a "
+              "code itself)",
+    },
+    "cmd.arg.stepup_state": {"de": "status, on oder off", "en": "status, on or off"},
+    "cmd.stepup.on": {
+        "de": "Bestätigungscode ist eingeschaltet: neue Zugangsdaten, Rufnummerntausch und "
+              "Zuweisung mit Löschung der Verkehrsdaten brauchen einen Code per SMS.",
+        "en": "Confirmation code is on: new credentials, number swap and assignment with "
+              "deletion of traffic data need a code by SMS.",
+    },
+    "cmd.stepup.off": {"de": "Bestätigungscode ist abgeschaltet.",
+                       "en": "Confirmation code is off."},
+})

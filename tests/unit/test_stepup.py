@@ -277,3 +277,19 @@ async def test_code_stored_only_as_keyed_hash_never_logged_nor_audited(
     assert not any(alone.search(json.dumps(r.details) + r.target) for r in rows)
     assert [r.status for r in stored] == ["used"]
     assert not alone.search(caplog.text)
+
+
+async def test_command_mode_policy(demo_core: Core, actors: dict[str, Actor]) -> None:
+    from ssh_server.commands import execute
+    from tests.stepup_helpers import execute_with_code
+
+    admin = actors["admin"]
+    status = await execute(demo_core, admin, "stepup status --json")
+    assert status.exit_code == 0 and json.loads(status.stdout) == {"required": True}
+    first = await execute(demo_core, admin, "stepup off")
+    assert first.exit_code == 4 and "+49170*****67" in first.stderr
+    off = await execute_with_code(demo_core, admin, "stepup off --json")
+    assert off.exit_code == 0 and json.loads(off.stdout) == {"required": False}
+    assert (await execute(demo_core, actors["mia"], "stepup on")).exit_code == 3
+    on = await execute(demo_core, admin, "stepup on")
+    assert on.exit_code == 0 and "eingeschaltet" in on.stdout
