@@ -135,8 +135,11 @@ async def test_tenant_isolation_and_support(demo_core: Core, actors: dict[str, A
     assert not {e.ref for e in theirs} & {e.ref for e in mine}
     assert all(e.kind != "deactivation" or e.ref.startswith("+4989") for e in theirs)
     # another customer's entry cannot be undone: 'not found', not 'forbidden'
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as foreign:
         await demo_core.run(deadlines.resolve, other, key=f"deactivation:{PENDING}")
+    with pytest.raises(NotFound) as missing:
+        await demo_core.run(deadlines.resolve, other, key="deactivation:+4930999999990")
+    assert foreign.value.key == missing.value.key
 
     support = actors["support"]
     with pytest.raises(PermissionDenied):

@@ -302,6 +302,12 @@ PLAIN: dict[str, st.SearchStrategy[Any]] = {
                                "activate", "deactivate", "undo", "assign", "bogus"]),
     "object_id": st.sampled_from(["1", "+4989123456300", "+4930123456100>+4930123456105"]),
     "required": st.booleans(),
+    # R22 Fristen: an entry's key names a number (either tenant's or none) or an id
+    "kinds": st.none() | st.sampled_from([("deactivation",), ("reset", "porting"), ("bogus",)]),
+    "key": st.sampled_from(["deactivation:+4930123456103", "deactivation:+4989123456300",
+                            "deactivation:+4930999999990", "reset:1", "porting:1",
+                            "pin_letter:1", "bogus"]),
+    "version": st.none() | st.integers(0, 3),
 }
 """Strategies for parameters that do not name another tenant's object."""
 
