@@ -26,6 +26,7 @@ from core.i18n import format_datetime
 from core.services import credentials
 from core.services.credentials import CredentialPreview, CredentialResult, ScheduledResetView
 from screens.base import PortalMixin, portal_footer
+from screens.code_dialog import StepUpCancelled
 from screens.reset_time_dialog import ResetTimeDialog
 from tui.messages import DomainEventMessage
 from tui.sanitize import clean
@@ -302,6 +303,11 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
                 credentials.generate, contract_id=self.contract_id, consent=True,
                 expected_version=p.version,
             )
+        except StepUpCancelled as error:  # no code given: nothing changed, g again works
+            self.busy = False
+            self._say("#generate-status", error.render(self.actor.locale))
+            self._show()
+            return
         except DomainError as error:
             self.busy = False
             self.failed = True

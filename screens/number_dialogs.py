@@ -31,6 +31,7 @@ from core.services.numbers import (
     SwapResult,
 )
 from screens.base import PortalMixin
+from screens.code_dialog import StepUpCancelled
 from tui.sanitize import clean
 from tui.widgets.dialog import Dialog
 
@@ -89,7 +90,7 @@ class NumberDialog(PortalMixin, Dialog[T], Generic[T]):
         try:
             # write() asks support staff for a reason (ticket id) and retries with it
             return await self.write(fn, *args, **kwargs)
-        except ValidationError as error:
+        except (ValidationError, StepUpCancelled) as error:  # the dialog stays open
             self.show_inline(error.render(self.actor.locale))
             return None
         except DomainError as error:

@@ -21,7 +21,9 @@ from core.runtime import Core
 from core.services import credentials
 from screens.contract_overview import ContractOverviewScreen
 from screens.credential_wizard import CredentialWizardScreen
+from tests.stepup_helpers import run_with_code
 from tests.tui.pilot_helpers import screen_text
+from tests.tui.stepup_pilot import enter_code
 from tui.app import LinedeskApp
 
 
@@ -103,7 +105,7 @@ async def test_full_walk_by_keys(demo_core: Core, actors: dict[str, Actor]) -> N
         assert "Schritt 4 von 5" in screen_text(app)
         assert await snapshot(demo_core, cid) == before  # nothing happened yet
         await pilot.press("g")
-        await app.workers.wait_for_complete()
+        await enter_code(app, pilot, demo_core)  # R20: the code from the SMS
         await pilot.pause()
         text = screen_text(app)
         assert "Schritt 5 von 5" in text and "Es wurden neue Internet-Zugangsdaten generiert" in text
@@ -194,7 +196,8 @@ async def test_second_admin_was_faster(demo_core: Core, actors: dict[str, Actor]
         await pilot.pause()
         assert wizard.step == 4
         # meanwhile somebody else generates for the same contract
-        await demo_core.run(credentials.generate, actors["admin"], contract_id=cid, consent=True)
+        await run_with_code(demo_core, credentials.generate, actors["admin"], contract_id=cid,
+                            consent=True)
         await pilot.pause()
         assert any("soeben in einer anderen Sitzung" in n.message for n in app._notifications)
         await pilot.press("g")
@@ -241,7 +244,7 @@ async def test_support_gives_a_reason_when_generating(
         await pilot.pause()
         assert isinstance(app.screen, ReasonDialog)
         await pilot.press(*"TICKET-99", "ctrl+s")
-        await app.workers.wait_for_complete()
+        await enter_code(app, pilot, demo_core)  # R20: to support's own mobile
         await pilot.pause()
         assert wizard.step == 5
     from core.models import AuditEvent

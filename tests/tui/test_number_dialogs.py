@@ -21,6 +21,7 @@ from screens.number_dialogs import (
     UndoDeactivationDialog,
 )
 from tests.tui.pilot_helpers import screen_text
+from tests.tui.stepup_pilot import enter_code, press_confirm
 from tests.tui.test_number_dashboard import open_dashboard, row_text, select_number, settle
 from tui.app import LinedeskApp
 
@@ -147,7 +148,8 @@ async def test_swap_warns_then_offers_forwarding(demo_core: Core, actors: dict[s
         await settle(app, pilot)
         app.screen.query_one("#new", Select).value = INACTIVE
         await settle(app, pilot)
-        await click(app, pilot, "confirm")
+        press_confirm(app)
+        await enter_code(app, pilot, demo_core)  # R20: the code from the SMS
         assert isinstance(app.screen, ForwardingDialog)
         assert "Später" in screen_text(app)
         old = await status_of(demo_core, admin, MIA_MAIN)
@@ -203,7 +205,8 @@ async def test_assign_shows_current_user_and_deletes_traffic_data(
         app.screen.query_one("#employee", Select).value = "tom"
         app.screen.query_one("#delete-traffic", Checkbox).value = True
         await settle(app, pilot)
-        await click(app, pilot, "confirm")
+        press_confirm(app)
+        await enter_code(app, pilot, demo_core)  # R20: the code from the SMS
         assert (await status_of(demo_core, admin, MIA_MAIN)).assigned_to == "tom"
         assert await count(demo_core, CallRecord, *mia_calls) == 2  # the other number's calls stay
         assert "Tom Becker" in row_text(app.screen, MIA_MAIN)  # type: ignore[arg-type]

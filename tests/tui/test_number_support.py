@@ -23,6 +23,7 @@ from screens.number_dialogs import (
 )
 from screens.reason_dialog import ReasonDialog
 from tests.tui.pilot_helpers import notifications, screen_text, wait_until
+from tests.tui.stepup_pilot import enter_code
 from tests.tui.test_number_dashboard import open_dashboard, select_number, settle
 from tui.app import LinedeskApp
 
@@ -120,6 +121,7 @@ async def test_support_runs_every_number_action_with_a_reason(
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
         await pilot.press("ctrl+a", "ctrl+k", *"T-5", "enter")
+        await enter_code(app, pilot, demo_core)  # R20: to support's own mobile
         await wait_until(pilot, lambda: isinstance(app.screen, ForwardingDialog))
         await pilot.press("escape")
         await settle(app, pilot)
