@@ -534,3 +534,17 @@ class NodeHeartbeat(Base):
     sessions: Mapped[int] = mapped_column(Integer, default=0)
     connections: Mapped[int] = mapped_column(Integer, default=0)
     accepting: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LiveSession(Base):
+    """An open session (shell or command) of an account on one serving process: the
+    per-account session limit counts these across nodes (those of processes whose heartbeat
+    is fresh: a killed node's rows stop counting by themselves)."""
+
+    __tablename__ = "live_sessions"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    node: Mapped[str] = mapped_column(String(100))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]

@@ -20,6 +20,7 @@ import contextlib
 import gc
 import logging
 import os
+import secrets
 import socket
 import time
 from collections.abc import Sequence
@@ -332,3 +333,43 @@ class Heartbeat:
                 await nodes.leave(uow, node=self.node, pid=self.pid)
         except Exception as exc:
             log.warning("heartbeat row not removed: %s", type(exc).__name__)
+
+
+class ClusterSessions:
+    """The per-account session limit across nodes (``live_sessions`` rows, counted where
+    their process's heartbeat is fresh). Set on the server by ``serve`` and each worker."""
+
+    def __init__(self, core: Core, *, node: str, limit: int) -> None:
+        self.core = core
+        self.node = node
+        self.pid = os.getpid()
+        self.limit = limit
+        self._pending: set[asyncio.Task[None]] = set()
+
+    async def claim(self, account_id: int) -> str | None:
+        """A key to :meth:`release`, or ``None``: the account has ``limit`` sessions open
+        on all nodes together. A database that does not answer refuses nothing (the
+        process's own count still holds)."""
+        key = secrets.token_hex(16)
+        try:
+            async with self.core.uow() as uow:
+                ok = await nodes.claim_session(uow, key=key, account_id=account_id,
+                                               node=self.node, pid=self.pid, limit=self.limit)
+        except Exception as exc:
+            log.warning("session not counted across nodes: %s", type(exc).__name__)
+            return ""
+        return key if ok else None
+
+    def release(self, key: str) -> None:
+        if not key:
+            return
+        task = asyncio.get_running_loop().create_task(self._release(key))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _release(self, key: str) -> None:
+        try:
+            async with self.core.uow() as uow:
+                await nodes.release_session(uow, key=key)
+        except Exception as exc:  # the row stops counting with this process's heartbeat
+            log.warning("session row not removed: %s", type(exc).__name__)

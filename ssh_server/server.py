@@ -29,7 +29,13 @@ from ssh_server.certificates import PortalServerConnection, load_ca_keys
 from ssh_server.gate import PreAuthGate, parse_sources
 from ssh_server.limits import Limits
 from ssh_server.logs import configure_logging, redact_commands
-from ssh_server.metrics import Heartbeat, MetricsServer, ServerStats, node_name
+from ssh_server.metrics import (
+    ClusterSessions,
+    Heartbeat,
+    MetricsServer,
+    ServerStats,
+    node_name,
+)
 from ssh_server.session import PortalSession
 from tui.sanitize import clean
 
@@ -249,6 +255,8 @@ class PortalServer:
         rate is split between them)."""
         self.gate: PreAuthGate | None = None
         self.stats = ServerStats()
+        self.cluster: ClusterSessions | None = None
+        """Set by ``serve`` and each worker: the session limit counted across nodes."""
         """Logins and input latency of this process (``/metrics``, ssh_server.metrics)."""
         self._acceptor: asyncio.Server | None = None
         self._reclaim_task: asyncio.Task[None] | None = None
@@ -448,6 +456,8 @@ async def serve(settings: Settings, *, demo: bool, stop: asyncio.Event) -> None:
         await core.start_bridge()  # PostgreSQL: live updates from the other nodes
         core.start_background()
         server = PortalServer(core, settings)
+        server.cluster = ClusterSessions(core, node=node_name(settings),
+                                         limit=settings.max_sessions_per_user)
         await server.start()
         metrics = MetricsServer(core, server) if settings.metrics_port else None
         if metrics is not None:

@@ -275,12 +275,20 @@ class PortalSession(asyncssh.SSHServerSession):
                 self._finish(1, self.connection.refusal or "")
                 return
             hold = await self.server.limits.hold_session(actor.account_id)
+            cluster = self.server.cluster
+            counted = None if hold is None or cluster is None else await cluster.claim(
+                actor.account_id)  # across nodes (ssh_server.metrics.ClusterSessions)
+            if hold is not None and cluster is not None and counted is None:
+                hold.release()
+                hold = None
             if hold is None:
                 self._finish(1, t(actor.locale, "ssh.too_many_sessions", user=actor.username,
                                   limit=self.server.limits.max_sessions_per_user))
                 return
             if self.closed.is_set():  # gone while the supervisor was asked
                 hold.release()
+                if cluster is not None and counted:
+                    cluster.release(counted)
                 return
             try:
                 if self.command is not None:
@@ -294,6 +302,8 @@ class PortalSession(asyncssh.SSHServerSession):
                         await self._run_app(actor)
             finally:
                 hold.release()
+                if cluster is not None and counted:
+                    cluster.release(counted)
         except Exception:
             log.exception("session failed")
             self._finish(1)

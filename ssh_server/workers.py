@@ -46,7 +46,7 @@ from core.runtime import Core
 from core.security import stop_hashing_threads
 from ssh_server.hub import HubClient, LocalHub, private_socket_path
 from ssh_server.logs import configure_logging
-from ssh_server.metrics import Heartbeat, node_name
+from ssh_server.metrics import ClusterSessions, Heartbeat, node_name
 from ssh_server.server import SHUTDOWN_NOTICE_SECONDS, PortalServer, load_host_key, preload_ui
 from tui.warmup import warm_up
 
@@ -247,6 +247,8 @@ async def worker_main(settings: Settings, index: int, hub_path: Path) -> None:
         core.start_background(scheduler=index == 0)
         server = PortalServer(core, settings, reuse_port=True)
         server.worker_share = max(1, settings.workers)  # the per-source rate is split
+        server.cluster = ClusterSessions(core, node=node_name(settings),
+                                         limit=settings.max_sessions_per_user)
         # the supervisor counts the limits of all workers; connected before listening so
         # the first connections are counted there too
         server.limits.share_through(status)

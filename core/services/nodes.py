@@ -7,11 +7,18 @@ scheduler's last runs. What one process knows (sessions, logins) is counted by t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 
-from core.models import NodeHeartbeat, OutboxMessage, OutboxStatus, SchedulerLease
+from core.models import (
+    Account,
+    LiveSession,
+    NodeHeartbeat,
+    OutboxMessage,
+    OutboxStatus,
+    SchedulerLease,
+)
 from core.uow import UnitOfWork
 
 HEARTBEAT_INTERVAL = 5.0
@@ -79,9 +86,11 @@ async def beat(uow: UnitOfWork, *, node: str, worker: int, pid: int, started_at:
 
 
 async def leave(uow: UnitOfWork, *, node: str, pid: int) -> None:
-    """A process that stops removes its row."""
+    """A process that stops removes its row (and its sessions')."""
     await uow.session.execute(
         delete(NodeHeartbeat).where(NodeHeartbeat.node == node, NodeHeartbeat.pid == pid))
+    await uow.session.execute(
+        delete(LiveSession).where(LiveSession.node == node, LiveSession.pid == pid))
 
 
 async def cluster(uow: UnitOfWork) -> list[WorkerState]:
@@ -94,3 +103,28 @@ async def cluster(uow: UnitOfWork) -> list[WorkerState]:
         beat_at=row.beat_at, sessions=row.sessions, connections=row.connections,
         accepting=row.accepting,
         stale=(now - row.beat_at).total_seconds() > STALE_AFTER) for row in rows]
+
+
+async def claim_session(uow: UnitOfWork, *, key: str, account_id: int, node: str, pid: int,
+                        limit: int) -> bool:
+    """Count a new session of ``account_id`` against ``limit`` across every node; False at
+    the limit. Sessions of processes without a fresh heartbeat do not count (killed).
+    The account row is locked first (PostgreSQL), so two nodes cannot both take the last
+    place; SQLite serializes writers anyway."""
+    await uow.session.execute(
+        select(Account.id).where(Account.id == account_id).with_for_update())
+    fresh = uow.clock.now() - timedelta(seconds=STALE_AFTER)
+    live = await uow.session.scalar(
+        select(func.count()).select_from(LiveSession).join(
+            NodeHeartbeat, (NodeHeartbeat.node == LiveSession.node)
+            & (NodeHeartbeat.pid == LiveSession.pid))
+        .where(LiveSession.account_id == account_id, NodeHeartbeat.beat_at >= fresh))
+    if (live or 0) >= limit:
+        return False
+    uow.session.add(LiveSession(key=key, account_id=account_id, node=node, pid=pid,
+                                started_at=uow.clock.now()))
+    return True
+
+
+async def release_session(uow: UnitOfWork, *, key: str) -> None:
+    await uow.session.execute(delete(LiveSession).where(LiveSession.key == key))

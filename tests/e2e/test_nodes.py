@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import asyncssh
 import pytest
 
-from bench.nodes import measure, three_nodes
-from tests.e2e.harness import interactive_session
+from bench.nodes import HOST, measure, three_nodes
+from tests.e2e.harness import interactive_session, run_exec
 from tests.e2e.test_workers import _free_port, listening_lines, start_serve, until
 from tests.pg import create_database
 
@@ -96,3 +97,42 @@ async def test_three_nodes_on_one_postgresql_a_change_on_a_shows_on_c(
     for node in nodes:
         text = node.log.read_text(errors="replace")
         assert "Traceback" not in text, text
+
+
+async def _login_refused(port: int, user: str, password: str) -> bool:
+    try:
+        conn = await asyncssh.connect(HOST, port, username=user, password=password,
+                                      known_hosts=None, agent_path=None, config=None,
+                                      preferred_auth="password")
+    except asyncssh.PermissionDenied:
+        return True
+    conn.close()
+    return False
+
+
+@pytest.mark.timeout(240)
+async def test_session_limit_and_lockout_hold_across_two_nodes(
+        tmp_path: Path, pg_server: str) -> None:
+    url = await create_database(pg_server)
+    async with three_nodes(tmp_path, url, names="ab",
+                           extra_env={"LINEDESK_MAX_SESSIONS_PER_USER": "1"}) as (a, b):
+        async with interactive_session(a.port, "mia", "mia-demo") as term:
+            await term.wait_for("Muster GmbH", timeout=30)
+            # the account's one session is on node A: node B refuses a second one
+            code, _out, err = await run_exec(b.port, "mia", "mia-demo", "whoami")
+            assert code == 1 and "mia" in err and "1" in err, err
+            # another account is not affected
+            code, out, _err = await run_exec(b.port, "tom", "tom-demo", "whoami")
+            assert code == 0 and "tom" in out
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while True:  # the place is given back when A's session ended
+            code, out, _err = await run_exec(b.port, "mia", "mia-demo", "whoami")
+            if code == 0 or loop.time() > deadline:
+                break
+            await asyncio.sleep(0.2)
+        assert code == 0 and "mia" in out
+        # five wrong passwords on node A lock the account on node B too
+        for _ in range(5):
+            assert await _login_refused(a.port, "tom", "wrong")
+        assert await _login_refused(b.port, "tom", "tom-demo")
