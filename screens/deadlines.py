@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import ScreenResume, ScreenSuspend
+from textual.timer import Timer
 from textual.widgets import Button, DataTable, Static
 
 from core.errors import DomainError
@@ -44,6 +45,8 @@ EVENTS: tuple[str, ...] = (
     "CredentialReset",
 )
 """Prefixes of the domain events after which the list is fetched again."""
+REFRESH_SLACK = 1.0
+"""Seconds after a day ends or an entry's time passes before the list is fetched again."""
 KIND_STYLES: dict[str, str] = {
     "deactivation": "yellow",
     "pin_letter": "cyan",
@@ -107,6 +110,8 @@ class DeadlinesScreen(PortalTableScreen):
         super().__init__()
         self.entries: dict[str, Deadline] = {}
         """The entries as last fetched, by row key (:attr:`Deadline.key`)."""
+        self._tick: Timer | None = None
+        """Fetches again when the list changes by time alone (:func:`deadlines.next_change`)."""
         self._left = False
         """Another screen or mode came on top: events went past this screen meanwhile (the
         App hands them to the current mode's screens only), so it re-fetches on return."""
@@ -157,6 +162,14 @@ class DeadlinesScreen(PortalTableScreen):
         if current in self.entries:
             table.move_cursor(row=table.get_row_index(current))
         self.show_selected()
+        self._schedule_tick(found)
+
+    def _schedule_tick(self, found: list[Deadline]) -> None:
+        if self._tick is not None:
+            self._tick.stop()
+        now = self.core.clock.now()
+        delay = (deadlines.next_change(now, found) - now).total_seconds() + REFRESH_SLACK
+        self._tick = self.set_timer(delay, self.reload)
 
     def selected(self) -> Deadline | None:
         key = selected_key(self.query_one(DataTable))

@@ -18,9 +18,9 @@ days in Europe/Berlin from the clock's today.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from core.authz import Actor, Permission, require
@@ -88,6 +88,14 @@ class Deadline:
 
 def days_between(today: date, day: date) -> int:
     return (day - today).days
+
+
+def next_change(now: datetime, entries: Iterable[Deadline]) -> datetime:
+    """When the list changes without an event: the next midnight in Berlin (days left) or
+    the next entry's exact time (a PIN letter's validity ends), whichever comes first."""
+    local = now.astimezone(BERLIN)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=BERLIN)
+    return min([midnight, *(e.at for e in entries if e.at is not None and e.at > now)])
 
 
 def _day(at: datetime) -> date:

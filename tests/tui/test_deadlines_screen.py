@@ -4,10 +4,13 @@ session, the language switch and the employee's own scope."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from core.authz import Actor
+from core.clock import FixedClock
 from core.runtime import Core
 from core.services import numbers
 from screens.deadlines import DeadlinesScreen, ResolveDialog
@@ -188,8 +191,6 @@ async def test_palette_and_help_offer_fristen(demo_core: Core, actors: dict[str,
 async def test_cancel_a_scheduled_reset_from_the_list(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
-    from datetime import UTC, datetime
-
     from core.services import credentials
     from tests.stepup_helpers import run_with_code
     from tests.unit.test_deadlines import pbx_contract
@@ -212,3 +213,15 @@ async def test_cancel_a_scheduled_reset_from_the_list(
         await wait_until(pilot, lambda: len(rows(screen)) == 2)
         assert "Geplanter Reset storniert" in notifications(app)
     assert await demo_core.read(credentials.list_scheduled, admin) == []
+
+
+async def test_days_left_count_down_at_midnight_without_an_event(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
+    clock.set(datetime(2026, 11, 21, 22, 59, 59, tzinfo=UTC))  # 23:59:59 in Berlin
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_deadlines(app, pilot)
+        assert [r[1] for r in rows(screen)] == ["28", "40"]
+        clock.set(datetime(2026, 11, 21, 23, 0, 0, tzinfo=UTC))  # midnight: the 22nd
+        await wait_until(pilot, lambda: [r[1] for r in rows(screen)] == ["27", "39"])

@@ -208,3 +208,18 @@ async def test_command_mode_lists_the_same_entries(
     assert (mia.exit_code, json.loads(mia.stdout)) == (0, [])
     support = await execute(demo_core, actors["support"], "deadlines list")
     assert support.exit_code != 0
+
+
+def test_the_list_changes_by_time_at_midnight_or_an_entrys_time() -> None:
+    def at(when: datetime | None) -> deadlines.Deadline:
+        return deadlines.Deadline(key="k", kind="reset", date=date(2026, 3, 28), at=when,
+                                  days_left=0, object="", detail="", action=None, refusal=None,
+                                  ref="1")
+
+    now = datetime(2026, 3, 28, 22, 30, tzinfo=UTC)  # 23:30 Berlin (CET)
+    assert deadlines.next_change(now, []) == datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
+    soon = datetime(2026, 3, 28, 22, 45, tzinfo=UTC)
+    entries = [at(None), at(now - timedelta(hours=1)), at(soon)]
+    assert deadlines.next_change(now, entries) == soon
+    summer = datetime(2026, 3, 29, 12, 0, tzinfo=UTC)  # the day the clocks go forward
+    assert deadlines.next_change(summer, []) == datetime(2026, 3, 29, 22, 0, tzinfo=UTC)
