@@ -225,3 +225,26 @@ async def test_days_left_count_down_at_midnight_without_an_event(
         assert [r[1] for r in rows(screen)] == ["28", "40"]
         clock.set(datetime(2026, 11, 21, 23, 0, 0, tzinfo=UTC))  # midnight: the 22nd
         await wait_until(pilot, lambda: [r[1] for r in rows(screen)] == ["27", "39"])
+
+
+async def test_support_is_asked_for_a_reason_before_undoing(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    from screens.reason_dialog import ReasonDialog
+    from tests.tui.test_support_screen import _open_muster
+
+    app = LinedeskApp(demo_core, actors["support"])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "Kunde öffnen" in screen_text(app))
+        await _open_muster(app, pilot)
+        screen = await open_deadlines(app, pilot)
+        assert len(rows(screen)) == 2
+        await select(screen, pilot, f"deactivation:{PENDING}")
+        await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, ResolveDialog))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await pilot.press(*"T-4711", "enter")
+        await wait_until(pilot, lambda: len(rows(screen)) == 1)
+    view = await demo_core.read(numbers.get_number, actors["admin"], number=PENDING)
+    assert view.status == "active"
