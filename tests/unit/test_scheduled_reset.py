@@ -382,3 +382,24 @@ async def test_command_mode_step_up_for_swap(demo_core: Core, actors: dict[str, 
     again = await execute_with_code(demo_core, admin, command)
     assert again.exit_code == 0, again.stderr
     assert json.loads(again.stdout)["new"]["status"] == "active"
+
+
+async def test_one_code_runs_once_on_two_postgres_nodes(
+    pg_nodes: tuple[list[Core], FixedClock]
+) -> None:
+    """R20 single use across nodes: the same code sent to two nodes at once runs one swap."""
+    from core.services import numbers
+    from tests.stepup_helpers import request_code
+
+    nodes, _ = pg_nodes
+    admin = await login(nodes[0], "admin")
+    code = await request_code(nodes[0], admin, stepup.SWAP, "+4930123456106>+4930123456105")
+    results = await asyncio.gather(*(
+        n.run(numbers.swap, admin, old="+4930123456106", new="+4930123456105", code=code)
+        for n in nodes), return_exceptions=True)
+    assert sum(isinstance(r, numbers.SwapResult) for r in results) == 1
+    [refused] = [r for r in results if isinstance(r, Exception)]
+    # the other node finds the code used, or (when it starts after the first committed) the
+    # old number already inactive
+    assert isinstance(refused, RuleViolation), refused
+    assert refused.key in ("stepup.error.used", "error.numbers.refused.swap_old"), refused
