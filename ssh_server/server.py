@@ -445,8 +445,25 @@ class PortalServer:
         self.gc.close()
 
 
-async def serve(settings: Settings, *, demo: bool, stop: asyncio.Event) -> None:
-    """Prepare the database, start the server and background jobs, run until ``stop``."""
+async def _drain_when_asked(server: PortalServer, drain: asyncio.Event,
+                            stop: asyncio.Event) -> None:
+    """SIGUSR1: stop accepting (``/health`` answers 503), serve the open sessions to their
+    end, then stop: a node leaves the balancer without dropping a session."""
+    await drain.wait()
+    server.stop_listening()
+    log.info("draining: no longer accepting connections; %d session(s) open",
+             len(server.sessions))
+    # connections leave the set in PortalConnection.connection_lost; nothing to wait on
+    while server.connections or server.sessions:  # noqa: ASYNC110
+        await asyncio.sleep(1.0)
+    log.info("drained: no session left")
+    stop.set()
+
+
+async def serve(settings: Settings, *, demo: bool, stop: asyncio.Event,
+                drain: asyncio.Event | None = None) -> None:
+    """Prepare the database, start the server and background jobs, run until ``stop``
+    (or, after ``drain``, until the last session ended)."""
     from core import migrate
 
     core = Core(settings)
@@ -464,7 +481,11 @@ async def serve(settings: Settings, *, demo: bool, stop: asyncio.Event) -> None:
             await metrics.start(settings.metrics_host, settings.metrics_port)
         beats = Heartbeat(core, server, node=node_name(settings), worker=0)
         beats.start()
+        draining = (asyncio.create_task(_drain_when_asked(server, drain, stop))
+                    if drain is not None else None)
         await stop.wait()
+        if draining is not None:
+            draining.cancel()
         log.info("shutting down")
         if metrics is not None:
             await metrics.close()
@@ -489,6 +510,8 @@ def run_forever(settings: Settings, *, demo: bool) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await serve(settings, demo=demo, stop=stop)
+        drain = asyncio.Event()
+        loop.add_signal_handler(signal.SIGUSR1, drain.set)  # leave the balancer, then stop
+        await serve(settings, demo=demo, stop=stop, drain=drain)
 
     asyncio.run(main())

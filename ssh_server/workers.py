@@ -325,21 +325,37 @@ class Supervisor:
         self.stop_signal: int | None = None
         self.fatal = False
         self.pid = os.getpid()
+        self.draining = False
+        """SIGUSR1: every worker drains (no new connections, sessions served to their
+        end); the supervisor exits when the last one did (a node's rolling upgrade)."""
+        self._drain_sent = False
 
     # signals only set a flag: the loop below notices within POLL_INTERVAL
     def _on_signal(self, signum: int, _frame: Any) -> None:
         self.stop_signal = signum
 
+    def _on_drain(self, _signum: int, _frame: Any) -> None:
+        self.draining = True
+
     def run(self) -> int:
         self.hub.open()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._on_signal)
+        signal.signal(signal.SIGUSR1, self._on_drain)
         try:
             gc.collect()
             gc.freeze()
             for index in range(self.count):
                 self._spawn(index)
             while self.stop_signal is None and not self.fatal:
+                if self.draining and not self._drain_sent:
+                    self._drain_sent = True
+                    log.info("SIGUSR1: draining %d worker(s)", len(self.workers))
+                    for pid in list(self.workers):
+                        self._retire(pid)
+                if self.draining and not self.workers:
+                    log.info("drained: every worker has exited")
+                    break
                 self.hub.poll(POLL_INTERVAL)
                 self._reap()
                 self._restart_due()
@@ -507,6 +523,8 @@ class Supervisor:
                 self._spawn(index)
 
     def _check_recycle(self) -> None:
+        if self.draining:
+            return
         now = time.monotonic()
         if self.recycling is not None:
             replacement = self.workers.get(self.recycling[1])

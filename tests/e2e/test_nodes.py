@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -136,3 +138,78 @@ async def test_session_limit_and_lockout_hold_across_two_nodes(
         for _ in range(5):
             assert await _login_refused(a.port, "tom", "wrong")
         assert await _login_refused(b.port, "tom", "tom-demo")
+
+
+async def _http_status(port: int, path: str) -> int:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        writer.write(f"GET {path} HTTP/1.0\r\n\r\n".encode())
+        data = await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+    return int(data.split(b" ")[1])
+
+
+async def _refuses_connections(port: int) -> bool:
+    try:
+        _r, writer = await asyncio.open_connection(HOST, port)
+    except OSError:
+        return True
+    writer.close()
+    return False
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("workers", ["1", "2"])
+async def test_sigusr1_drains_a_node_without_dropping_its_session(
+        tmp_path: Path, workers: str) -> None:
+    """A rolling upgrade: SIGUSR1 makes ``/health`` answer 503 and stops accepting; the open
+    session goes on working; the node exits 0 when it ended."""
+    port, http = _free_port(), _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as fh:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "from ssh_server.cli import main; main()",
+            "--data-dir", str(tmp_path / "data"), "serve", "--port", str(port), "--demo",
+            "--workers", workers, stdout=fh, stderr=fh,
+            env={**os.environ, "LINEDESK_METRICS_PORT": str(http)})
+    try:
+        await until(lambda: listening_lines(log, port) >= int(workers), 90, "not listening", log)
+        async with interactive_session(port, "admin", "admin-demo") as term:
+            await term.wait_for("Muster GmbH", timeout=30)
+            if workers == "1":
+                assert await _http_status(http, "/health") == 200
+            proc.send_signal(signal.SIGUSR1)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 15
+            while not await _refuses_connections(port):
+                assert loop.time() < deadline, log.read_text(errors="replace")
+                await asyncio.sleep(0.2)
+            if workers == "1":
+                assert await _http_status(http, "/health") == 503
+            await term.press("2")  # the session still answers
+            await term.wait_for("Rufnummern", timeout=15)
+            assert proc.returncode is None
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
+        text = log.read_text(errors="replace")
+        assert "Traceback" not in text and "drain" in text
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+def test_readme_haproxy_config_is_valid(tmp_path: Path) -> None:
+    """The README's deployment example: ``haproxy -c`` accepts its config."""
+    haproxy = shutil.which("haproxy") or (
+        "/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
+    if haproxy is None:
+        pytest.skip("haproxy is not installed (apt-get install haproxy)")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    config = readme.split("```haproxy\n", 1)[1].split("```", 1)[0]
+    assert "send-proxy-v2" in config and "mode tcp" in config and "/health" in config
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(config)
+    done = subprocess.run([haproxy, "-c", "-f", str(path)], capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 0, done.stdout + done.stderr
