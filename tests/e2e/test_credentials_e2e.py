@@ -21,12 +21,28 @@ from tests.unit.test_net_transports import SmsGateway, SmtpSink, sms_gateway, sm
 pytestmark = pytest.mark.e2e
 
 
-async def wait_delivered(sink: SmtpSink, gateway: SmsGateway, timeout: float = 20) -> None:
+async def wait_delivered(
+    sink: SmtpSink, gateway: SmsGateway, timeout: float = 20, *, sms: int = 1
+) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not (sink.mails and gateway.delivered):
+    while not (sink.mails and len(gateway.delivered) >= sms):
         if loop.time() > deadline:
             raise AssertionError(f"not delivered: {len(sink.mails)} mails, {len(gateway.delivered)} SMS")
+        await asyncio.sleep(0.05)
+
+
+async def wait_step_up_code(gateway: SmsGateway, timeout: float = 20) -> str:
+    """The six digits of the step-up SMS (R20) once the gateway has it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        for message in gateway.delivered.values():
+            found = re.search(r"\b(\d{6})\b", message["text"])
+            if found and "Bestätigungscode" in message["text"]:
+                return found.group(1)
+        if loop.time() > deadline:
+            raise AssertionError("no step-up SMS")
         await asyncio.sleep(0.05)
 
 
@@ -60,15 +76,20 @@ async def test_wizard_over_ssh_delivers_working_credentials(
             await term.press("w")
             await term.wait_for("Schritt 4 von 5", timeout=10)
             await term.press("g")
+            # R20: the step-up code dialog; the code comes by SMS through the gateway
+            await term.wait_for("Bestätigungscode eingeben", timeout=20)
+            step_up = await wait_step_up_code(gateway)
+            await term.type(step_up)
+            await term.key("enter")
             await term.wait_for("Schritt 5 von 5", timeout=20)
             screen = term.text()
             assert "Es wurden neue Internet-Zugangsdaten generiert" in screen
             await term.press("w")
             await term.wait_for("Vertragsübersicht", timeout=10)
 
-            await wait_delivered(sink, gateway)
+            await wait_delivered(sink, gateway, sms=2)
             [mail] = sink.mails
-            [sms] = gateway.delivered.values()
+            [sms] = [m for m in gateway.delivered.values() if step_up not in m["text"]]
             assert mail["To"] == "sabine.muster@muster-gmbh.de" and sms["to"] == "+491701234567"
             code = sms["text"].rsplit(" ", 1)[-1]
             attachment = next(mail.iter_attachments())
