@@ -173,7 +173,7 @@ async def seed_demo(uow: UnitOfWork) -> bool:
     fwd = {"forwarding_target": "sip:zentrale@muster-gmbh.de"}
     mia_main = number(muster, "+4930123456100", "030", A, assigned=mia, contract_=pbx,
                       settings={"forwarding_target": "sip:mia@muster-gmbh.de"})
-    number(muster, "+4930123456101", "030", A, assigned=tom, contract_=pbx)
+    tom_number = number(muster, "+4930123456101", "030", A, assigned=tom, contract_=pbx)
     mia_second = number(muster, "+4930123456102", "030", A, assigned=mia, contract_=pbx)
     number(muster, "+4930123456103", "030", P, contract_=pbx)
     number(muster, "+4930123456104", "030", OFF, contract_=pbx)
@@ -214,5 +214,9 @@ async def seed_demo(uow: UnitOfWork) -> bool:
                          started_at=now - timedelta(days=i + 1, hours=i),
                          duration_seconds=60 * (i + 2), remote_number=f"+49301234{i:02d}XXX",
                          cost_cents=9 * (i + 1)))
+    # R18: one call going on right now on the Cloud PBX main site (Tom's number)
+    s.add(CallRecord(number_id=tom_number.id, account_id=tom.id,
+                     started_at=now - timedelta(minutes=12), duration_seconds=None,
+                     remote_number="+49891234XXX", cost_cents=0))
     uow.audit(None, "demo.seeded", customer_id=None, target="demo")
     return True

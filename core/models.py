@@ -410,7 +410,9 @@ class CallRecord(Base):
     number_id: Mapped[int] = mapped_column(ForeignKey("numbers.id"))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     started_at: Mapped[datetime]
-    duration_seconds: Mapped[int] = mapped_column(Integer)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    """None: the call is going on right now (a start, no end yet; R18). Call lists (EVN)
+    show finished calls only."""
     remote_number: Mapped[str] = mapped_column(String(20))
     """Stored shortened (last digits masked) as the operator's records are."""
     cost_cents: Mapped[int] = mapped_column(Integer, default=0)

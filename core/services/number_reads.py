@@ -369,7 +369,8 @@ async def list_call_records(
         select(CallRecord, Number.e164, Account.username)
         .join(Number, Number.id == CallRecord.number_id)
         .outerjoin(Account, Account.id == CallRecord.account_id)
-        .where(Number.customer_id == actor.customer_id, CallRecord.deleted.is_(False))
+        .where(Number.customer_id == actor.customer_id, CallRecord.deleted.is_(False),
+               CallRecord.duration_seconds.is_not(None))  # finished calls only (R18)
         .order_by(CallRecord.started_at.desc())
     )
     if not actor.is_admin_view:
@@ -378,7 +379,7 @@ async def list_call_records(
         stmt = stmt.where(Number.e164 == normalize_number(number))
     rows = (await uow.session.execute(stmt)).all()
     return [
-        CallRecordView(r.id, e164, username, r.started_at, r.duration_seconds, r.remote_number,
+        CallRecordView(r.id, e164, username, r.started_at, r.duration_seconds or 0, r.remote_number,
                        r.cost_cents)
         for r, e164, username in rows
     ]

@@ -212,12 +212,12 @@ async def own_call_records(
         select(CallRecord, Number.e164)
         .join(Number, Number.id == CallRecord.number_id)
         .where(Number.customer_id == customer_id, CallRecord.account_id == actor.account_id,
-               CallRecord.deleted.is_(False))
+               CallRecord.deleted.is_(False), CallRecord.duration_seconds.is_not(None))
         .order_by(CallRecord.started_at.desc(), CallRecord.id.desc())
         .limit(max(1, min(int(limit), MAX_OWN_CALLS)))
     )
     return [
-        OwnCallView(r.id, e164, r.started_at, r.duration_seconds, r.remote_number, r.cost_cents)
+        OwnCallView(r.id, e164, r.started_at, r.duration_seconds or 0, r.remote_number, r.cost_cents)
         for r, e164 in rows
     ]
 
