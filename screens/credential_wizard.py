@@ -23,8 +23,9 @@ from textual.widgets import Button, Checkbox, ContentSwitcher, LoadingIndicator,
 
 from core.errors import Conflict, DomainError
 from core.i18n import format_datetime
-from core.services import credentials
+from core.services import credentials, impact
 from core.services.credentials import CredentialPreview, CredentialResult, ScheduledResetView
+from core.services.impact import LineImpact
 from screens.base import PortalMixin, portal_footer
 from screens.code_dialog import StepUpCancelled
 from screens.reset_time_dialog import ResetTimeDialog
@@ -62,6 +63,8 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
         self.step = 1
         """The step shown (1–5)."""
         self.preview: CredentialPreview | None = None
+        self.impact: LineImpact | None = None
+        """R18: what generating takes down (shown in the warning step)."""
         self.result: CredentialResult | None = None
         self.busy = False
         """True while the core generates: neither cancel nor a second press may interfere."""
@@ -83,6 +86,7 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
                 with Vertical(id="step-2"):
                     yield Static("", id="warning", classes="warning-box")
                     yield Static("", id="line-state")
+                    yield Static("", id="impact")  # R18: online since, ongoing calls
                     yield Static("", id="easy-login")
                 with Vertical(id="step-3"):
                     yield Static("", id="delivery")
@@ -118,6 +122,7 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             self.dismiss(None)
             return
         self.preview = preview
+        self.impact = await self.fetch(impact.contract_impact, contract_id=self.contract_id)
         self._apply_texts()
         self._show()
 
@@ -141,6 +146,9 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             self.query_one("#eligibility", Static).set_class(not p.eligible, "danger")
             self._say("#line-state",
                 self.t("credentials.line_online" if p.line_online else "credentials.line_offline"))
+            if self.impact is not None:  # R18
+                self._say("#impact", clean(impact.render_line(self.impact, self.actor.locale),
+                                          keep_newlines=True))
             self._say("#easy-login",
                 self.t("credentials.easy_login_on" if p.easy_login else "credentials.easy_login_off"))
             self._say("#delivery", self.t(

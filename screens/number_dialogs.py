@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select, SelectionList, Static
@@ -21,7 +22,8 @@ from core.enums import KIND_LABELS
 from core.errors import DomainError, ValidationError
 from core.i18n import format_date, format_money
 from core.runtime import UnitOfWork
-from core.services import numbers
+from core.services import impact, numbers
+from core.services.impact import NumberImpact
 from core.services.numbers import (
     DeactivationQuote,
     FaxRecipientChoice,
@@ -41,6 +43,11 @@ SWAP_PAGE = 50
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
+
+
+def lost_text(view: NumberImpact, locale: str) -> Text:
+    """R18: the settings a swap or deactivation deletes, as plain text (user data inside)."""
+    return Text(clean(impact.render_lost(view, locale), keep_newlines=True))
 
 
 class NumberDialog(PortalMixin, Dialog[T], Generic[T]):
@@ -146,6 +153,7 @@ class DeactivateDialog(NumberDialog[NumberView]):
 
     def body(self) -> ComposeResult:
         yield Static("", id="info", classes="warning-box")
+        yield Static("", id="lost")  # R18: the settings that will be lost
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
@@ -153,6 +161,9 @@ class DeactivateDialog(NumberDialog[NumberView]):
         self.quote = await self.fetch(numbers.deactivation_quote, number=self.view.e164)
         if self.quote is None:
             return
+        lost = await self.fetch(impact.number_impact, number=self.view.e164)
+        if lost is not None:
+            self.query_one("#lost", Static).update(lost_text(lost, self.actor.locale))
         self.query_one("#info", Static).update(self.t(
             "ui.numbers.deactivate.info",
             date=format_date(self.quote.deactivation_date, self.actor.locale)))
@@ -212,6 +223,7 @@ class SwapDialog(NumberDialog[SwapResult]):
         more.display = False
         yield more
         yield Static(self.t("ui.numbers.swap.warning"), classes="warning-box danger")
+        yield Static("", id="lost")  # R18: the old number's settings that will be lost
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
@@ -228,6 +240,18 @@ class SwapDialog(NumberDialog[SwapResult]):
             old.value = start.e164
         self._active = {n.e164: n for n in views}
         await self._load_new(keep=start.e164 if start is not None and not start.in_use else None)
+        await self._load_lost()
+
+    async def _load_lost(self) -> None:
+        """R18: what the chosen old number loses."""
+        old = self.query_one("#old", Select).value
+        lost = await self.fetch(impact.number_impact, number=old) if isinstance(old, str) else None
+        self.query_one("#lost", Static).update(
+            lost_text(lost, self.actor.locale) if lost is not None else "")
+
+    @work(exclusive=True, group="lost")
+    async def reload_lost(self) -> None:
+        await self._load_lost()
 
     async def _load_new(self, *, query: str | None = None, keep: str | None = None) -> None:
         kind = self._old_kind()
@@ -275,6 +299,7 @@ class SwapDialog(NumberDialog[SwapResult]):
 
     @on(Select.Changed, "#old")
     def _old_changed(self) -> None:
+        self.reload_lost()
         if self._old_kind() != self._targets_kind:  # targets are per kind (voice, fax)
             self.reload_new(self.query_one("#new-filter", Input).value.strip() or None)
         else:

@@ -1,0 +1,71 @@
+"""R18 in the TUI: the credential wizard's warning step shows the line's online state with
+since when and the call going on right now on the Cloud PBX main site; the swap and the
+deactivation dialogs list the settings of the number that will be lost."""
+
+from __future__ import annotations
+
+from textual.widgets import Select
+
+from core.authz import Actor
+from core.models import ContractType
+from core.runtime import Core
+from screens.number_dialogs import DeactivateDialog, SwapDialog
+from tests.tui.pilot_helpers import screen_text, wait_until
+from tests.tui.test_credential_wizard import contract_id, open_wizard
+from tests.tui.test_number_dialogs import MIA_MAIN, TOM_NUMBER, open_dialog
+from tui.app import LinedeskApp
+
+
+async def test_warning_step_lists_online_state_and_the_ongoing_call(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    cid = await contract_id(demo_core, ContractType.CLOUD_PBX_MAIN)
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        await open_wizard(app, pilot, cid)
+        await pilot.press("w")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Schritt 2 von 5" in text and "Der Anschluss ist online seit" in text
+        assert "Laufende Gespräche auf den Rufnummern dieses Vertrags (1)" in text
+        # the demo call: Tom's number, started 12 minutes before the demo clock (10:00 UTC)
+        assert "030 123456101 (tom) seit 21.11.2026 10:48 mit +49891234XXX" in text
+
+
+async def test_warning_step_without_calls_says_so(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    cid = await contract_id(demo_core, ContractType.COMPANYFLEX_MSN_COMPLETE)
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        await open_wizard(app, pilot, cid)
+        await pilot.press("w")
+        await pilot.pause()
+        assert "Zurzeit laufen keine Gespräche" in screen_text(app)
+
+
+async def test_swap_dialog_lists_the_forwarding_that_will_be_lost(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
+        await wait_until(pilot, lambda: "verloren" in screen_text(app))
+        text = screen_text(app)
+        assert "Dabei gehen diese Einstellungen von 030 123456100 verloren" in text
+        assert "Weiterleitung an sip:mia@muster-gmbh.de" in text
+        assert "Zuweisung an Mia Schneider (mia)" in text
+        # another old number: its own settings
+        app.screen.query_one("#old", Select).value = TOM_NUMBER
+        await wait_until(pilot, lambda: "von 030 123456101" in screen_text(app))
+        assert "sip:mia@muster-gmbh.de" not in screen_text(app)
+
+
+async def test_deactivate_dialog_lists_what_will_be_lost(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        await open_dialog(app, pilot, MIA_MAIN, "d", DeactivateDialog)
+        await wait_until(pilot, lambda: "Weiterleitung an" in screen_text(app))
+        assert "Zuweisung an Mia Schneider (mia)" in screen_text(app)
