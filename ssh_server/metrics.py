@@ -123,10 +123,16 @@ def _help(out: list[str], name: str, kind: str, text: str) -> None:
 class MetricsServer:
     """The HTTP endpoint of one ``linedesk serve`` process."""
 
-    def __init__(self, core: Core, server: PortalServer, *, worker: str = "0") -> None:
+    def __init__(self, core: Core, server: PortalServer, *, worker: str = "0",
+                 shared: bool = False) -> None:
         self.core = core
         self.server = server
         self.worker = worker
+        self.shared = shared
+        """A worker of ``serve --workers N``: every worker listens on the port (SO_REUSEPORT,
+        a request reaches one of them) and closes it when it stops accepting logins, so a
+        retiring worker never answers for its replacement."""
+        self._follow: asyncio.Task[None] | None = None
         self.gc_pauses = GcPauses()
         self.port = 0
         self._listener: asyncio.Server | None = None
@@ -135,13 +141,24 @@ class MetricsServer:
     async def start(self, host: str, port: int) -> int:
         self.gc_pauses.install()
         self._listener = await asyncio.start_server(
-            self._serve, host, port, limit=MAX_REQUEST, reuse_address=True)
+            self._serve, host, port, limit=MAX_REQUEST, reuse_address=True,
+            reuse_port=self.shared or None)
+        if self.shared:
+            self._follow = asyncio.create_task(self._close_when_not_accepting())
         sock: socket.socket = self._listener.sockets[0]
         self.port = int(sock.getsockname()[1])
         log.info("metrics and health on http://%s:%d/", host, self.port)
         return self.port
 
+    async def _close_when_not_accepting(self) -> None:
+        while self.server.accepting():  # noqa: ASYNC110 (the acceptor has no close event)
+            await asyncio.sleep(0.5)
+        if self._listener is not None:
+            self._listener.close()
+
     async def close(self) -> None:
+        if self._follow is not None:
+            self._follow.cancel()
         self.gc_pauses.remove()
         if self._listener is not None:
             self._listener.close()

@@ -46,7 +46,7 @@ from core.runtime import Core
 from core.security import stop_hashing_threads
 from ssh_server.hub import HubClient, LocalHub, private_socket_path
 from ssh_server.logs import configure_logging
-from ssh_server.metrics import ClusterSessions, Heartbeat, node_name
+from ssh_server.metrics import ClusterSessions, Heartbeat, MetricsServer, node_name
 from ssh_server.server import SHUTDOWN_NOTICE_SECONDS, PortalServer, load_host_key, preload_ui
 from tui.warmup import warm_up
 
@@ -260,11 +260,17 @@ async def worker_main(settings: Settings, index: int, hub_path: Path) -> None:
         tasks.append(asyncio.create_task(_report(server, status, index), name="worker-status"))
         beats = Heartbeat(core, server, node=node_name(settings), worker=index)
         beats.start()  # its row in node_heartbeats (linedesk status)
+        metrics = (MetricsServer(core, server, worker=str(index), shared=True)
+                   if settings.metrics_port else None)
+        if metrics is not None:  # every worker on the port: one of them answers
+            await metrics.start(settings.metrics_host, settings.metrics_port)
         tasks.append(asyncio.create_task(_retire_when_asked(server, retire, stop),
                                          name="worker-retire"))
         await stop.wait()
         log.info("worker %d shutting down", index)
         # no notice wait when it has no sessions (a retired worker)
+        if metrics is not None:
+            await metrics.close()
         await server.shutdown(restart=restarting.is_set())
         await beats.stop()
     finally:

@@ -177,8 +177,7 @@ async def test_sigusr1_drains_a_node_without_dropping_its_session(
         await until(lambda: listening_lines(log, port) >= int(workers), 90, "not listening", log)
         async with interactive_session(port, "admin", "admin-demo") as term:
             await term.wait_for("Muster GmbH", timeout=30)
-            if workers == "1":
-                assert await _http_status(http, "/health") == 200
+            assert await _http_status(http, "/health") == 200  # any worker answers
             proc.send_signal(signal.SIGUSR1)
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 15
@@ -187,6 +186,11 @@ async def test_sigusr1_drains_a_node_without_dropping_its_session(
                 await asyncio.sleep(0.2)
             if workers == "1":
                 assert await _http_status(http, "/health") == 503
+            else:  # the workers closed it with their SSH port: the check fails as well
+                deadline = loop.time() + 5
+                while not await _refuses_connections(http):
+                    assert loop.time() < deadline
+                    await asyncio.sleep(0.2)
             await term.press("2")  # the session still answers
             await term.wait_for("Rufnummern", timeout=15)
             assert proc.returncode is None
