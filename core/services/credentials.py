@@ -176,7 +176,7 @@ async def generate(
     if expected_version is not None and expected_version != contract.version:
         raise Conflict("credentials.error.stale", contract=contract.contract_ref)
     if not await stepup.verify(uow, actor, customer_id=customer_id, action=stepup.GENERATE,
-                               object_id=str(contract.id), code=code):
+                               object_id=contract.contract_ref, code=code):
         return stepup.refused()
     return await _issue(uow, actor, contract, customer_id, account)
 
@@ -202,7 +202,8 @@ async def _checked(
         if not value:
             raise RuleViolation(
                 "R4", "credentials.error.contact_missing",
-                user=account.username if account else "–", what=t(locale, f"credentials.what.{what}"),
+                user=account.username if account else "–",
+                what=t(locale, f"credentials.what.{what}"),
             )
     assert account is not None and account.email and account.mobile
     return contract, customer_id, account
@@ -407,7 +408,7 @@ async def schedule(
                             contract=contract.contract_ref, id=existing.id,
                             at=format_datetime(existing.at, locale))
     if not await stepup.verify(uow, actor, customer_id=customer_id, action=stepup.GENERATE,
-                               object_id=str(contract.id), code=code):
+                               object_id=contract.contract_ref, code=code):
         return stepup.refused()
     row = ScheduledReset(
         contract_id=contract.id, customer_id=customer_id, requested_by_id=actor.account_id,

@@ -250,7 +250,7 @@ async def test_concurrent_generation_one_wins(demo_core: Core, actors: dict[str,
     second = await login(demo_core, "admin2", "second-admin-pw")
     cid = await contract_id(demo_core, "companyflex_complete")
     preview = await demo_core.read(credentials.prepare, actors["admin"], contract_id=cid)
-    codes = [await request_code(demo_core, a, stepup.GENERATE, str(cid))
+    codes = [await request_code(demo_core, a, stepup.GENERATE, preview.contract.contract_ref)
              for a in (actors["admin"], second)]
     results = await asyncio.gather(
         demo_core.run(credentials.generate, actors["admin"], contract_id=cid, consent=True,

@@ -47,7 +47,9 @@ async def contract(core: Core, ctype: ContractType = ContractType.CLOUD_PBX_MAIN
     return row
 
 
-async def schedule(core: Core, actor: Actor, cid: int, at: datetime) -> credentials.ScheduledResetView:
+async def schedule(
+    core: Core, actor: Actor, cid: int, at: datetime
+) -> credentials.ScheduledResetView:
     return await run_with_code(core, credentials.schedule, actor, contract_id=cid, at=at,
                                consent=True)
 

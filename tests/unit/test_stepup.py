@@ -33,6 +33,14 @@ async def cloud_main(core: Core) -> int:
     return cid
 
 
+async def ref(core: Core, cid: int) -> str:
+    """The contract reference: what a credentials code is bound to (and the Archiv shows)."""
+    async with core.uow(readonly=True) as uow:
+        contract = await uow.session.get(Contract, cid)
+    assert contract is not None
+    return contract.contract_ref
+
+
 async def generate(core: Core, actor: Actor, cid: int, code: str | None) -> object:
     return await core.run(credentials.generate, actor, contract_id=cid, consent=True, code=code)
 
@@ -61,7 +69,8 @@ async def test_without_code_the_action_asks_for_one_and_changes_nothing(
         await generate(demo_core, actors["admin"], cid, None)
     assert needed.value.rule == "R20"
     assert needed.value.masked_mobile == "+49170*****67"  # the acting admin's own mobile
-    assert (needed.value.action, needed.value.object_id) == (stepup.GENERATE, str(cid))
+    assert (needed.value.action, needed.value.object_id) == (
+        stepup.GENERATE, await ref(demo_core, cid))
     assert "+49170*****67" in needed.value.render("de")
     sent = await demo_core.run(stepup.request, actors["admin"], action=needed.value.action,
                                object_id=needed.value.object_id)
@@ -79,7 +88,8 @@ async def test_without_code_the_action_asks_for_one_and_changes_nothing(
 
 async def test_code_is_single_use(demo_core: Core, actors: dict[str, Actor]) -> None:
     cid = await cloud_main(demo_core)
-    code = await request_code(demo_core, actors["admin"], stepup.GENERATE, str(cid))
+    code = await request_code(
+        demo_core, actors["admin"], stepup.GENERATE, await ref(demo_core, cid))
     await generate(demo_core, actors["admin"], cid, code)
     with pytest.raises(RuleViolation) as again:
         await generate(demo_core, actors["admin"], cid, code)
@@ -90,12 +100,14 @@ async def test_code_expires_after_ten_minutes(
     demo_core: Core, actors: dict[str, Actor], clock: FixedClock
 ) -> None:
     cid = await cloud_main(demo_core)
-    code = await request_code(demo_core, actors["admin"], stepup.GENERATE, str(cid))
+    code = await request_code(
+        demo_core, actors["admin"], stepup.GENERATE, await ref(demo_core, cid))
     clock.advance(timedelta(minutes=10))
     with pytest.raises(RuleViolation) as late:
         await generate(demo_core, actors["admin"], cid, code)
     assert late.value.key == "stepup.error.expired"
-    code = await request_code(demo_core, actors["admin"], stepup.GENERATE, str(cid))
+    code = await request_code(
+        demo_core, actors["admin"], stepup.GENERATE, await ref(demo_core, cid))
     clock.advance(timedelta(minutes=9, seconds=59))
     assert isinstance(await generate(demo_core, actors["admin"], cid, code),
                       credentials.CredentialResult)
@@ -112,7 +124,7 @@ async def test_code_is_bound_to_action_object_and_account(
         await generate(demo_core, admin, cid, swap_code)
     assert other_action.value.key == "stepup.error.no_code"
     # a code for another contract cannot generate for this one
-    other = await request_code(demo_core, admin, stepup.GENERATE, str(cid + 1))
+    other = await request_code(demo_core, admin, stepup.GENERATE, await ref(demo_core, cid + 1))
     with pytest.raises(RuleViolation) as other_object:
         await generate(demo_core, admin, cid, other)
     assert other_object.value.key == "stepup.error.no_code"
@@ -123,7 +135,7 @@ async def test_code_is_bound_to_action_object_and_account(
     # support acting for the customer cannot use the admin's code
     support = actors["support"].for_customer(admin.customer_id, customer_name="Muster GmbH",
                                              reason="T-1")
-    mine = await request_code(demo_core, admin, stepup.GENERATE, str(cid))
+    mine = await request_code(demo_core, admin, stepup.GENERATE, await ref(demo_core, cid))
     with pytest.raises(RuleViolation):
         await generate(demo_core, support, cid, mine)
     # the swap code still swaps exactly its numbers
@@ -133,8 +145,10 @@ async def test_code_is_bound_to_action_object_and_account(
 
 async def test_a_new_code_replaces_the_older_one(demo_core: Core, actors: dict[str, Actor]) -> None:
     cid = await cloud_main(demo_core)
-    first = await request_code(demo_core, actors["admin"], stepup.GENERATE, str(cid))
-    second = await request_code(demo_core, actors["admin"], stepup.GENERATE, str(cid))
+    first = await request_code(
+        demo_core, actors["admin"], stepup.GENERATE, await ref(demo_core, cid))
+    second = await request_code(
+        demo_core, actors["admin"], stepup.GENERATE, await ref(demo_core, cid))
     if first != second:
         with pytest.raises(RuleViolation):
             await generate(demo_core, actors["admin"], cid, first)
@@ -144,7 +158,8 @@ async def test_a_new_code_replaces_the_older_one(demo_core: Core, actors: dict[s
 
 async def test_five_wrong_entries_void_the_code(demo_core: Core, actors: dict[str, Actor]) -> None:
     cid = await cloud_main(demo_core)
-    code = await request_code(demo_core, actors["admin"], stepup.GENERATE, str(cid))
+    code = await request_code(
+        demo_core, actors["admin"], stepup.GENERATE, await ref(demo_core, cid))
     wrong = "000000" if code != "000000" else "111111"
     for left in (4, 3, 2, 1):
         with pytest.raises(RuleViolation) as err:
@@ -166,7 +181,8 @@ async def test_four_wrong_then_the_right_one_works(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     cid = await cloud_main(demo_core)
-    code = await request_code(demo_core, actors["admin"], stepup.GENERATE, str(cid))
+    code = await request_code(
+        demo_core, actors["admin"], stepup.GENERATE, await ref(demo_core, cid))
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(4):
         with pytest.raises(RuleViolation):
@@ -181,14 +197,14 @@ async def test_rate_limit_five_requests_per_fifteen_minutes(
     cid = await cloud_main(demo_core)
     for _ in range(5):
         await demo_core.run(stepup.request, actors["admin"], action=stepup.GENERATE,
-                            object_id=str(cid))
+                            object_id=await ref(demo_core, cid))
         clock.advance(timedelta(minutes=2))
     with pytest.raises(RuleViolation) as limited:
         await demo_core.run(stepup.request, actors["admin"], action=stepup.SWAP, object_id="x")
     assert limited.value.key == "stepup.error.rate_limited"
     clock.advance(timedelta(minutes=7, seconds=1))  # the first request is 15 min old now
     await demo_core.run(stepup.request, actors["admin"], action=stepup.GENERATE,
-                        object_id=str(cid))
+                        object_id=await ref(demo_core, cid))
 
 
 async def test_swap_and_assign_with_deletion_need_a_code_plain_assign_does_not(
@@ -258,7 +274,7 @@ async def test_code_stored_only_as_keyed_hash_never_logged_nor_audited(
     caplog.set_level(logging.DEBUG)
     cid = await cloud_main(demo_core)
     await demo_core.run(stepup.request, actors["admin"], action=stepup.GENERATE,
-                        object_id=str(cid))
+                        object_id=await ref(demo_core, cid))
     async with demo_core.uow(readonly=True) as uow:
         row = await uow.session.scalar(select(StepUpCode))
     code = await take_code_from_outbox(demo_core)
