@@ -42,6 +42,8 @@ MAX_CLIENTS = 16
 DB_TIMEOUT = 2.0
 """Seconds the database has to answer a health check (or a scrape's backlog query)."""
 
+PRUNE_EVERY = 60
+"""Heartbeats between two prunes of long-dead processes' rows (worker 0 only)."""
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 GC_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
 
@@ -332,11 +334,16 @@ class Heartbeat:
                              accepting=self.server.accepting())
 
     async def _run(self) -> None:
+        beats = 0
         while True:
             try:
                 await self.beat_once()
+                if beats % PRUNE_EVERY == 0 and self.worker == 0:
+                    async with self.core.uow() as uow:
+                        await nodes.prune(uow)
             except Exception as exc:  # the database is down: try again next time
                 log.warning("heartbeat not recorded: %s", type(exc).__name__)
+            beats += 1
             await asyncio.sleep(nodes.HEARTBEAT_INTERVAL)
 
     async def stop(self) -> None:

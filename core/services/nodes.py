@@ -25,6 +25,8 @@ HEARTBEAT_INTERVAL = 5.0
 """Seconds between a serving process's heartbeats."""
 STALE_AFTER = 3 * HEARTBEAT_INTERVAL
 """A process whose last heartbeat is older is shown as not answering."""
+FORGET_AFTER = 3600.0
+"""Seconds after its last heartbeat a killed process's rows are deleted (:func:`prune`)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,18 @@ async def claim_session(uow: UnitOfWork, *, key: str, account_id: int, node: str
     uow.session.add(LiveSession(key=key, account_id=account_id, node=node, pid=pid,
                                 started_at=uow.clock.now()))
     return True
+
+
+async def prune(uow: UnitOfWork) -> int:
+    """Forget processes killed long ago (no clean stop removed their rows) and sessions
+    whose process has no heartbeat row; returns the processes forgotten."""
+    old = uow.clock.now() - timedelta(seconds=FORGET_AFTER)
+    result = await uow.session.execute(delete(NodeHeartbeat).where(NodeHeartbeat.beat_at < old))
+    gone = getattr(result, "rowcount", 0) or 0
+    await uow.session.execute(delete(LiveSession).where(~select(NodeHeartbeat.pid).where(
+        NodeHeartbeat.node == LiveSession.node, NodeHeartbeat.pid == LiveSession.pid)
+        .exists()))
+    return int(gone)
 
 
 async def release_session(uow: UnitOfWork, *, key: str) -> None:
