@@ -89,3 +89,22 @@ async def test_without_the_option_a_header_is_refused_as_garbage(
                 await _login(srv.port, header)
         assert srv.server.gate is not None and srv.server.gate.proxy_refused == 2
         assert all(row.source_address != FAKE for row in await _audit(srv.core, "session.login", "session.command"))
+
+
+async def test_per_source_limit_counts_the_address_of_the_header(
+        tmp_path: Path, db_templates: dict[str, Path]) -> None:
+    """Behind the balancer every connection comes from 127.0.0.1; the limit of
+    unauthenticated connections applies to each client address of the headers."""
+    async with running_server(tmp_path, templates=db_templates, proxy_protocol=True,
+                              proxy_trusted="127.0.0.1", max_unauth_per_source=1) as srv:
+        idle = await asyncio.to_thread(
+            _socket_with, srv.port, v2_header(FAKE, 1, "127.0.0.1", srv.port)
+            + b"SSH-2.0-idle\r\n")  # spoke SSH, never authenticates: holds FAKE's one place
+        try:
+            await asyncio.sleep(0.3)
+            with pytest.raises((ConnectionError, asyncssh.Error, OSError)):
+                await _login(srv.port, v2_header(FAKE, 2, "127.0.0.1", srv.port))
+            conn = await _login(srv.port, v2_header("198.51.100.24", 3, "127.0.0.1", srv.port))
+            conn.close()  # another client behind the same balancer is not affected
+        finally:
+            idle.close()
