@@ -222,8 +222,9 @@ class SwapDialog(NumberDialog[SwapResult]):
         more = Static("", id="new-more", classes="hint")
         more.display = False
         yield more
-        yield Static(self.t("ui.numbers.swap.warning"), classes="warning-box danger")
-        yield Static("", id="lost")  # R18: the old number's settings that will be lost
+        # R18: the old number's settings that will be lost join the warning (80x24 fits)
+        yield Static(self.t("ui.numbers.swap.warning"), classes="warning-box danger",
+                     id="swap-warning")
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
@@ -246,8 +247,10 @@ class SwapDialog(NumberDialog[SwapResult]):
         """R18: what the chosen old number loses."""
         old = self.query_one("#old", Select).value
         lost = await self.fetch(impact.number_impact, number=old) if isinstance(old, str) else None
-        self.query_one("#lost", Static).update(
-            lost_text(lost, self.actor.locale) if lost is not None else "")
+        text = self.t("ui.numbers.swap.warning")
+        if lost is not None and lost.lost:
+            text += "\n" + impact.render_lost(lost, self.actor.locale, inline=True)
+        self.query_one("#swap-warning", Static).update(Text(clean(text, keep_newlines=True)))
 
     @work(exclusive=True, group="lost")
     async def reload_lost(self) -> None:

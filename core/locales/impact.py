@@ -32,6 +32,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Dabei gehen diese Einstellungen von {number} verloren:",
         "en": "These settings of {number} will be lost:",
     },
+    "impact.lost.inline": {"de": "Verloren gehen bei {number}: {items}.",
+                           "en": "Lost with {number}: {items}."},
     "impact.lost.none": {
         "de": "Für {number} sind keine Einstellungen gespeichert, die verloren gingen.",
         "en": "{number} has no stored settings that would be lost.",

@@ -145,8 +145,15 @@ def render_line(view: LineImpact, locale: str) -> str:
     return "\n".join(lines)
 
 
-def render_lost(view: NumberImpact, locale: str) -> str:
-    """The swap and deactivation dialogs' list of the settings that will be lost."""
+def render_lost(view: NumberImpact, locale: str, *, inline: bool = False) -> str:
+    """The swap and deactivation dialogs' list of the settings that will be lost; ``inline``:
+    one sentence (the swap dialog's warning box, which must fit 80x24 with its buttons)."""
+    if inline:
+        if not view.lost:
+            return ""
+        items = "; ".join(t(locale, f"impact.lost.{s.key}", value=s.value).lstrip("• ")
+                          for s in view.lost)
+        return t(locale, "impact.lost.inline", number=view.national, items=items)
     if not view.lost:
         return t(locale, "impact.lost.none", number=view.national)
     return "\n".join([t(locale, "impact.lost.title", number=view.national)] + [

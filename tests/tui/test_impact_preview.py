@@ -4,7 +4,7 @@ deactivation dialogs list the settings of the number that will be lost."""
 
 from __future__ import annotations
 
-from textual.widgets import Select
+from textual.widgets import Select, Static
 
 from core.authz import Actor
 from core.models import ContractType
@@ -50,14 +50,14 @@ async def test_swap_dialog_lists_the_forwarding_that_will_be_lost(
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 50)) as pilot:
         await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
-        await wait_until(pilot, lambda: "verloren" in screen_text(app))
-        text = screen_text(app)
-        assert "Dabei gehen diese Einstellungen von 030 123456100 verloren" in text
-        assert "Weiterleitung an sip:mia@muster-gmbh.de" in text
-        assert "Zuweisung an Mia Schneider (mia)" in text
+        await wait_until(pilot, lambda: "Verloren gehen" in screen_text(app))
+        assert "Verloren gehen bei 030 123456100: Weiterleitung an" in screen_text(app)
+        box = str(app.screen.query_one("#swap-warning", Static).render())
+        assert ("Verloren gehen bei 030 123456100: Weiterleitung an sip:mia@muster-gmbh.de; "
+                "Zuweisung an Mia Schneider (mia).") in box
         # another old number: its own settings
         app.screen.query_one("#old", Select).value = TOM_NUMBER
-        await wait_until(pilot, lambda: "von 030 123456101" in screen_text(app))
+        await wait_until(pilot, lambda: "bei 030 123456101" in screen_text(app))
         assert "sip:mia@muster-gmbh.de" not in screen_text(app)
 
 
