@@ -20,7 +20,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, SelectionLi
 
 from core.errors import DomainError, ValidationError
 from core.i18n import LOCALES, format_datetime, format_money
-from core.services import locks, users
+from core.services import locks, stepup, users
 from core.services.locks import LockView
 from core.services.number_views import national_form
 from core.services.users import EmployeeView, OwnCallView, OwnFaxCredentialView, ProfileView
@@ -37,6 +37,7 @@ KEY_LABELS: dict[str, str] = {
     "deactivate": "users.key.deactivate",
     "reset": "users.key.reset",
     "lock": "users.key.lock",
+    "stepup": "users.key.stepup",
 }
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("username", "users.col.username", 14),
@@ -62,7 +63,7 @@ FAX_COLUMNS: tuple[tuple[str, str], ...] = (
     ("sent", "users.fax.col.sent"),
 )
 LIVE_EVENTS = frozenset({"AccountCreated", "AccountChanged", "NumberAssigned", "AccountLocked",
-                         "AccountUnlocked",
+                         "AccountUnlocked", "StepUpPolicyChanged",
                          "FaxCredentialsSent", "NumbersUnassigned"})
 
 
@@ -215,6 +216,7 @@ class UsersScreen(PortalScreen):
         Binding("d", "deactivate", "deactivate", id="users-key.deactivate", show=False),
         Binding("r", "reset", "reset", id="users-key.reset", show=False),
         Binding("l", "lock", "lock", id="users-key.lock", show=False),
+        Binding("b", "stepup", "stepup", id="users-key.stepup", show=False),
     ]
 
     def __init__(self) -> None:
@@ -224,6 +226,8 @@ class UsersScreen(PortalScreen):
         """Username → account as last fetched (admins only)."""
         self.locks: dict[str, LockView] = {}
         """Username → lock of the customer's locked accounts (R25, admins only)."""
+        self.stepup_required: bool | None = None
+        """R20: the customer's step-up policy as last fetched (admins only)."""
 
     def compose(self) -> ComposeResult:
         yield SessionHeader()
@@ -253,6 +257,9 @@ class UsersScreen(PortalScreen):
                 yield Button("", id="btn-deactivate", compact=True)
                 yield Button("", id="btn-reset", compact=True)
                 yield Button("", id="btn-lock", compact=True)
+            yield Static("", id="stepup-state", classes="admin-only")
+            with Horizontal(classes="button-row admin-only", id="stepup-row"):
+                yield Button("", id="btn-stepup", compact=True)
             yield Static("", id="admin-hint", classes="hint")
             yield Static("", id="calls-title", classes="title own-only")
             yield DataTable(id="calls", cursor_type="row", zebra_stripes=True, classes="own-only")
@@ -282,6 +289,7 @@ class UsersScreen(PortalScreen):
                                    ("btn-reset", "users.reset_password", "r"),
                                    ("btn-lock", "users.lock", "l")):
             self.query_one(f"#{button}", Button).label = f"{self.t(label)} ({key})"
+        self._show_stepup()
         with self.prevent(Select.Changed):
             language = self.query_one("#language", Select)
             language.set_options([(self.t(f"users.language.{loc}"), loc) for loc in LOCALES])
@@ -312,7 +320,7 @@ class UsersScreen(PortalScreen):
         return not self.actor.is_admin_view and not self.actor.via_support
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new", "deactivate", "reset", "lock"):
+        if action in ("new", "deactivate", "reset", "lock", "stepup"):
             return self.actor.is_admin_view
         return True
 
@@ -326,6 +334,9 @@ class UsersScreen(PortalScreen):
         if self.actor.is_admin_view:
             accounts = await self.fetch(users.list_employees)
             self.locks = await self.fetch(locks.employee_locks) or {}
+            policy = await self.fetch(stepup.get_policy)
+            self.stepup_required = policy.required if policy is not None else None
+            self._show_stepup()
             if accounts is not None:
                 self._fill(accounts)
         if self.shows_own_records:
@@ -526,6 +537,28 @@ class UsersScreen(PortalScreen):
 
         self.app.push_screen(LockDialog(marked.username), locked)
 
+    def _show_stepup(self) -> None:
+        """R20: the policy line and its toggle (turning it off asks for a code)."""
+        required = self.stepup_required
+        self.query_one("#stepup-state", Static).update("" if required is None else self.t(
+            "users.stepup.on" if required else "users.stepup.off"))
+        label = "users.stepup.turn_off" if required else "users.stepup.turn_on"
+        self.query_one("#btn-stepup", Button).label = f"{self.t(label)} (b)"
+
+    def action_stepup(self) -> None:
+        """R20: turn the step-up policy on, or off (the write asks for the SMS code)."""
+        if self.stepup_required is not None:
+            self.toggle_stepup(not self.stepup_required)
+
+    @work(exclusive=True, group="stepup")
+    async def toggle_stepup(self, required: bool) -> None:
+        """In a worker: the code dialog is waited for without blocking the screen."""
+        policy = await self.call(stepup.set_policy, required=required)
+        if policy is not None:
+            self.stepup_required = policy.required
+            self._show_stepup()
+            self.notify(self.t("users.stepup.on" if policy.required else "users.stepup.off"))
+
     @on(Button.Pressed)
     async def _button(self, event: Button.Pressed) -> None:
         handlers: dict[str, Any] = {
@@ -534,6 +567,7 @@ class UsersScreen(PortalScreen):
             "btn-deactivate": self.action_deactivate,
             "btn-reset": self.action_reset,
             "btn-lock": self.action_lock,
+            "btn-stepup": self.action_stepup,
         }
         handler = handlers.get(event.button.id or "")
         if handler is not None:

@@ -236,3 +236,20 @@ MESSAGES.update({
     "cmd.stepup.off": {"de": "Bestätigungscode ist abgeschaltet.",
                        "en": "Confirmation code is off."},
 })
+
+# user management: the policy (R20)
+MESSAGES.update({
+    "users.key.stepup": {"de": "Bestätigungscode", "en": "Confirmation code"},
+    "users.stepup.on": {
+        "de": "Bestätigungscode per SMS ist eingeschaltet: neue Zugangsdaten, Rufnummerntausch "
+              "und Zuweisung mit Löschung der Verkehrsdaten brauchen einen Code.",
+        "en": "Confirmation code by SMS is on: new credentials, number swap and assignment with "
+              "deletion of traffic data need a code.",
+    },
+    "users.stepup.off": {
+        "de": "Bestätigungscode per SMS ist abgeschaltet.",
+        "en": "Confirmation code by SMS is off.",
+    },
+    "users.stepup.turn_off": {"de": "Bestätigungscode abschalten", "en": "Turn code off"},
+    "users.stepup.turn_on": {"de": "Bestätigungscode einschalten", "en": "Turn code on"},
+})
