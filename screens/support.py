@@ -7,7 +7,7 @@ audited in the customer's log. This screen only shows hits and swaps the session
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Static
 
+from core.errors import DomainError
 from core.services import support as support_service
 from core.services.support import CustomerHit
 from screens.base import PortalScreen, portal_footer
@@ -36,6 +37,7 @@ class CustomerSearchScreen(PortalScreen):
         Binding("slash", "focus_search", "Suchen", id="support.search.button"),
         Binding("o", "open_customer", "Kunde öffnen", id="support.search.open"),
         Binding("x", "close_customer", "Kunde schließen", id="support.search.close", show=False),
+        Binding("w", "shadow", "Zuschauen", id="support.shadow.key"),
     ]
 
     def __init__(self) -> None:
@@ -157,3 +159,51 @@ class CustomerSearchScreen(PortalScreen):
         if self.actor.customer_id is None:
             return
         self.portal.set_actor(self.actor.for_customer(None))
+
+    # -- R23 shadowing: watch a live session of the open customer's users ---------------
+
+    def _shadow_control(self) -> Any:
+        """The session's shadowing part (ssh_server.shadow.SessionShadow), None locally."""
+        return getattr(getattr(self.app, "served", None), "shadow", None)
+
+    def action_shadow(self) -> None:
+        from screens.shadow_dialog import ShadowPickDialog
+
+        if self.actor.customer_id is None:
+            self.portal.notify(self.t("support.shadow.need_customer"), severity="warning")
+            return
+        control = self._shadow_control()
+        if control is None:
+            self.portal.notify(self.t("support.shadow.unavailable"), severity="warning")
+            return
+        try:
+            sessions = control.candidates(self.actor)
+        except DomainError as error:
+            self.show_error(error)
+            return
+        if not sessions:
+            self.portal.notify(self.t("support.shadow.none"))
+            return
+        names = {s.key: s.username for s in sessions}
+
+        def picked(key: str | None) -> None:
+            if key:
+                self.request_shadow(key, names.get(key, "?"))
+
+        self.app.push_screen(ShadowPickDialog(sessions), picked)
+
+    @work(exclusive=True, group="support-shadow")
+    async def request_shadow(self, key: str, user: str) -> None:
+        control = self._shadow_control()
+        if control is None:
+            return
+        self.portal.notify(clean(self.t("support.shadow.waiting", user=user)), markup=False,
+                           timeout=5)
+        try:
+            result = await control.request(self.actor, key)
+        except DomainError as error:
+            self.show_error(error)
+            return
+        if result != "started":
+            self.portal.notify(clean(self.t(f"support.shadow.{result}", user=user)),
+                               markup=False, severity="warning")

@@ -18,6 +18,7 @@ from core.authz import Actor
 from core.i18n import t
 from core.services import auth as auth_service
 from ssh_server.recording import Recorder, should_record
+from ssh_server.shadow import SessionShadow, now_utc
 from tui.driver import ChannelDriver, InputPump, channel_driver_class, clamp_size, color_system_for
 
 if TYPE_CHECKING:
@@ -117,6 +118,9 @@ class PortalSession(asyncssh.SSHServerSession):
         """Command mode: standard input for the commands that read it."""
         self.recorder: Recorder | None = None
         """R24: the asciicast recording of this session's output (support sessions)."""
+        self.shadow = SessionShadow(self)
+        """R23: whom this session watches, who watches it (ssh_server/shadow.py)."""
+        self.started_at = now_utc()
         self._warned = False
         self._unanswered: float | None = None
         """Loop time of the first input not yet followed by output (``/metrics``)."""
@@ -159,6 +163,8 @@ class PortalSession(asyncssh.SSHServerSession):
         if self._unanswered is None:
             self._unanswered = self.last_input  # until the next output (/metrics latency)
         self._warned = False
+        if self.shadow.input(data):  # R23: keys of a watching support / the user's stop key
+            return
         if self.command is not None:
             self.command_input.feed(data)
         elif self.pump is not None:
@@ -173,6 +179,7 @@ class PortalSession(asyncssh.SSHServerSession):
             self.recorder.resize(*size)
         if self.driver is not None:
             self.driver.resize(*size)
+        self.shadow.resized()
 
     def eof_received(self) -> bool:
         """The client has no more input (``ssh -n``, ``< /dev/null``, ``echo | ssh``): keep the
@@ -198,6 +205,14 @@ class PortalSession(asyncssh.SSHServerSession):
     # -- Terminal protocol of the driver ----------------------------------------------
 
     def write(self, data: str) -> None:
+        if self.shadow.mirror is not None:  # R23: support watches; its own App is paused
+            return
+        self.send_out(data)
+        if self.shadow.watchers:
+            self.shadow.tee(data)
+
+    def send_out(self, data: str) -> None:
+        """Bytes to the client (and the recording), whoever drew them."""
         if self.chan is None or self.closed.is_set():
             return
         if self._unanswered is not None:
@@ -228,6 +243,7 @@ class PortalSession(asyncssh.SSHServerSession):
             return
         self.closed.set()
         self.command_input.abort()
+        self.shadow.end_all()
         if self.app is not None:
             self.app.exit()
 
@@ -358,6 +374,7 @@ class PortalSession(asyncssh.SSHServerSession):
             await _wait_or_cancel(app_task, APP_STOP_GRACE)
             raise
         finally:
+            self.shadow.end_all()
             idle.cancel()
             await _wait_or_cancel(idle, 1.0)
             await self.pump.close()

@@ -82,3 +82,69 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.nav.view": {"de": "Ansicht wechseln", "en": "Switch view"},
     "ui.nav.customers": {"de": "Kundensuche", "en": "Customer search"},
 }
+
+# R23 shadowing (ssh_server/shadow.py, screens/shadow_dialog.py)
+_SHADOW: dict[str, tuple[str, str]] = {
+    "support.shadow.key": ("Zuschauen", "Watch"),
+    "support.shadow.pick_title": ("Live-Sitzung zum Zuschauen wählen",
+                                  "Choose a live session to watch"),
+    "support.shadow.pick_intro": (
+        "Sitzungen der Benutzer von {customer}. Der Benutzer wird um Zustimmung gefragt.",
+        "Sessions of {customer}'s users. The user is asked for consent."),
+    "support.shadow.pick_confirm": ("Anfragen", "Ask"),
+    "support.shadow.cancel": ("Abbrechen", "Cancel"),
+    "support.shadow.none": ("Kein Benutzer dieses Kunden ist gerade angemeldet.",
+                            "No user of this customer is signed in right now."),
+    "support.shadow.need_customer": ("Erst einen Kunden öffnen.", "Open a customer first."),
+    "support.shadow.unavailable": ("Zuschauen ist hier nicht möglich.",
+                                   "Watching is not available here."),
+    "support.shadow.row": ("{user} – {cols}×{rows} – seit {since}",
+                           "{user} – {cols}×{rows} – since {since}"),
+    "support.shadow.waiting": ("Warte auf die Zustimmung von {user} …",
+                               "Waiting for {user}'s consent …"),
+    "support.shadow.declined": ("{user} hat das Zuschauen abgelehnt.",
+                                "{user} declined the request to watch."),
+    "support.shadow.timeout": ("{user} hat nicht geantwortet (gilt als Nein).",
+                               "{user} did not answer (counts as no)."),
+    "support.shadow.gone": ("Die Sitzung gibt es nicht mehr.", "The session is gone."),
+    "support.shadow.busy": ("Dieser Sitzung schaut schon jemand zu oder sie wird gerade gefragt.",
+                            "Someone is already watching or asking for this session."),
+    "support.shadow.ended": ("Zuschauen beendet.", "Watching ended."),
+    "support.shadow.status": (
+        " Sie schauen {user} zu (nur lesend) – q oder Strg+X beendet ",
+        " Watching {user} (read-only) – q or Ctrl+X ends "),
+    "support.shadow.error.no_session": ("Sitzung nicht gefunden.", "Session not found."),
+    "support.shadow.ask_title": ("Support möchte zuschauen", "Support would like to watch"),
+    "support.shadow.ask_body": (
+        "{agent} (Support) möchte Ihre Sitzung live sehen, nur lesend: Support kann nichts "
+        "eingeben. Sie können es jederzeit mit Strg+X beenden. Ohne Antwort in {seconds} s "
+        "gilt es als abgelehnt.",
+        "{agent} (support) would like to see your session live, read-only: support cannot "
+        "type anything. You can end it at any time with Ctrl+X. Without an answer within "
+        "{seconds} s it counts as declined."),
+    "support.shadow.ask_accept": ("Zulassen", "Allow"),
+    "support.shadow.ask_decline": ("Ablehnen", "Decline"),
+    "support.shadow.header": ("Support schaut zu: {agent} (Strg+X beendet)",
+                              "Support is watching: {agent} (Ctrl+X ends)"),
+    "support.shadow.user_ended": ("Support schaut nicht mehr zu.", "Support stopped watching."),
+    "audit.action.support.shadow_requested": ("Support bat um Zuschauen",
+                                              "Support asked to watch"),
+    "audit.text.support.shadow_requested": ("Support bat, {target} zuzuschauen",
+                                            "Support asked to watch {target}"),
+    "audit.action.support.shadow_started": ("Support schaut zu", "Support watching"),
+    "audit.text.support.shadow_started": ("Support schaut {target} zu (zugestimmt)",
+                                          "Support watching {target} (consented)"),
+    "audit.action.support.shadow_declined": ("Zuschauen abgelehnt", "Watching declined"),
+    "audit.text.support.shadow_declined": ("{target} hat das Zuschauen abgelehnt",
+                                           "{target} declined to be watched"),
+    "audit.action.support.shadow_timeout": ("Zuschauen nicht beantwortet",
+                                            "Watching not answered"),
+    "audit.text.support.shadow_timeout": ("{target} hat nicht geantwortet (abgelehnt)",
+                                          "{target} did not answer (declined)"),
+    "audit.action.support.shadow_ended": ("Zuschauen beendet", "Watching ended"),
+    "audit.text.support.shadow_ended": ("Zuschauen bei {target} beendet",
+                                        "Watching {target} ended"),
+    "audit.detail.watched_session": ("Beobachtete Sitzung", "Watched session"),
+    "audit.detail.ended_by": ("Beendet durch", "Ended by"),
+}
+MESSAGES.update({k: {"de": de, "en": en} for k, (de, en) in _SHADOW.items()})

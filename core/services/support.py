@@ -153,3 +153,28 @@ async def open_customer(
     )
     uow.emit("SupportCustomerOpened", customer.id, agent=actor.username)
     return opened
+
+
+SHADOW_EVENTS = ("requested", "started", "declined", "timeout", "ended")
+"""R23: what a shadowing of a user's session can come to; each is an Archiv entry."""
+
+
+def check_shadow(actor: Actor, customer_id: int | None) -> None:
+    """Support may watch (with the user's consent) sessions of the customer it has open,
+    of no other customer; nobody else may."""
+    require(actor, Permission.CUSTOMER_SEARCH)
+    if not actor.via_support or actor.customer_id is None or actor.customer_id != customer_id:
+        raise NotFound("support.shadow.error.no_session")
+
+
+async def record_shadow(
+    uow: UnitOfWork, actor: Actor, *, customer_id: int, event: str, user: str, session: str,
+    by: str = "",
+) -> None:
+    """R23: a shadowing's request, start, refusal, timeout or end in the customer's Archiv
+    (``actor`` is the support agent; ``user`` the watched account; ``by`` who ended it)."""
+    check_shadow(actor, customer_id)
+    if event not in SHADOW_EVENTS:
+        raise ValidationError("support.shadow.error.no_session")
+    uow.audit(actor, f"support.shadow_{event}", customer_id=customer_id, target=user[:100],
+              watched_session=session[:32], ended_by=by[:20])

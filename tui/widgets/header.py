@@ -74,7 +74,16 @@ class SessionHeader(Static):
         if self._shown is not None:
             actor, title = self._shown
             width = self.size.width or (self.app.size.width if self.is_attached else None)
-            self.update(header_text(actor, title=title, width=width))
+            text = header_text(actor, title=title, width=width)
+            agent = getattr(self.app, "shadowed_by", None) if self.is_attached else None
+            if agent:  # R23: support watches this session (ssh_server/shadow.py)
+                watched = t(actor.locale, "support.shadow.header", agent=clean(agent))
+                text = Text.assemble((f" {watched} ", "bold black on yellow"), " ", text,
+                                     no_wrap=True, overflow="ellipsis")
+            self.update(text)
+
+    def redraw(self) -> None:
+        self._draw()
 
     def on_resize(self) -> None:
         self._draw()

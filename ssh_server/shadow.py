@@ -1,0 +1,468 @@
+"""R23 shadowing: support watches a live session of one of its open customer's users, with
+the user's consent, read-only.
+
+Design (same process; sessions on other workers are not listed yet):
+
+* :class:`ShadowHub` (one per server) lists the live App sessions of a customer's users
+  from ``server.sessions`` and runs a request: the user's App shows the consent dialog
+  (:mod:`screens.shadow_dialog`, 60 s, no answer is a no), the outcome is audited in the
+  customer's Archiv (:func:`core.services.support.record_shadow`).
+* After yes, the user's session output is tapped where it is written
+  (``PortalSession.write``) and teed through a :class:`MirrorFilter` into the support
+  session's channel (and so into support's R24 recording), after a full repaint of the
+  user's screen. Meanwhile the support session is in *mirror mode*: its own App's output
+  is dropped and every key it sends is swallowed by the session (it never reaches any
+  App) except ``q``/Ctrl+X, which stops watching; then support's App repaints.
+* Sizes differ: the filter clips the user's frames to the support terminal (rows and
+  columns, one row kept for the status line) and a smaller user screen is letterboxed
+  (the rest stays blank); nothing in it depends on the sizes matching.
+* The user's header says "Support schaut zu: NAME"; Ctrl+X in the user's session ends it
+  at any time (the session takes that key while watched, on any screen or dialog).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from rich.cells import get_character_cell_size
+
+from core.errors import DomainError
+from core.i18n import t
+from core.services import support as support_service
+
+if TYPE_CHECKING:
+    from core.authz import Actor
+    from ssh_server.server import PortalServer
+    from ssh_server.session import PortalSession
+
+log = logging.getLogger(__name__)
+
+CONSENT_SECONDS = 60.0
+"""How long the user has to answer (no answer is a no)."""
+USER_STOP_KEY = "\x18"
+"""Ctrl+X: the user ends the watching (taken by the session while watched)."""
+VIEWER_STOP_KEYS = frozenset({"q", "Q", "\x18"})
+MIRROR_HIGH_WATER = 512 * 1024
+"""Bytes queued for the support client before mirrored frames are dropped (a repaint of the
+user's screen follows once it caught up)."""
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """One session support may ask to watch."""
+
+    key: str
+    """The SSH connection's session id."""
+    username: str
+    cols: int
+    rows: int
+    since: datetime
+
+
+_SEQ = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b[\]P_^X][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"  # OSC/DCS/APC/PM/SOS string
+    r"|\x1b[ -/]*[0-~]"  # other ESC
+    r"|[\x00-\x1f\x7f]"  # C0 control
+)
+_INCOMPLETE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*|[\]P_^X][^\x07\x1b\x9c]*|[ -/]*)?\Z")
+
+
+class MirrorFilter:
+    """Fits the user's output to the support terminal: text outside ``cols`` × ``rows`` is
+    dropped (cursor moves, colours and modes pass), strings (OSC 52 clipboard, titles) never
+    pass; a sequence cut at a chunk's end waits for the next chunk."""
+
+    def __init__(self, cols: int, rows: int) -> None:
+        self.cols = max(1, cols)
+        self.rows = max(1, rows)
+        self.row = 1
+        self.col = 1
+        self.cleared = False
+        """An erase of the whole display passed (the status line must be drawn again)."""
+        self._tail = ""
+
+    def feed(self, data: str) -> str:
+        data = self._tail + data
+        self._tail = ""
+        cut = _INCOMPLETE.search(data)
+        if cut is not None and cut.start() < len(data):
+            if len(data) - cut.start() <= 256:
+                self._tail = data[cut.start():]
+            data = data[:cut.start()]
+        out: list[str] = []
+        pos = 0
+        for match in _SEQ.finditer(data):
+            if match.start() > pos:
+                self._text(data[pos:match.start()], out)
+            self._control(match.group(), out)
+            pos = match.end()
+        if pos < len(data):
+            self._text(data[pos:], out)
+        return "".join(out)
+
+    def _text(self, text: str, out: list[str]) -> None:
+        if self.row > self.rows or self.col > self.cols:
+            self.col += len(text)
+            return
+        room = self.cols - self.col + 1
+        if len(text) <= room and text.isascii():
+            out.append(text)
+            self.col += len(text)
+            return
+        kept: list[str] = []
+        for char in text:
+            width = get_character_cell_size(char)
+            if width > room:
+                room = 0
+                break
+            kept.append(char)
+            room -= width
+            self.col += width
+        out.append("".join(kept))
+        if room == 0:
+            self.col = self.cols + 1
+
+    def _control(self, seq: str, out: list[str]) -> None:
+        if len(seq) == 1:  # C0
+            if seq == "\r":
+                self.col = 1
+            elif seq == "\n":
+                self.row += 1
+            elif seq == "\b":
+                self.col = max(1, self.col - 1)
+            if seq in "\r\n\b" and self.row <= self.rows:
+                out.append(seq)
+            return
+        if seq[1] in "]P_^X":
+            return  # strings never reach the support terminal
+        if seq[1] != "[":
+            out.append(seq)
+            return
+        final = seq[-1]
+        params = seq[2:-1]
+        if final in "Hf" and not params.startswith("?"):
+            parts = params.split(";")
+            self.row = _number(parts[0])
+            self.col = _number(parts[1]) if len(parts) > 1 else 1
+            if self.row <= self.rows and self.col <= self.cols:
+                out.append(seq)
+            return
+        if final == "d":
+            self.row = _number(params)
+            if self.row <= self.rows:
+                out.append(seq)
+            return
+        if final == "G":
+            self.col = _number(params)
+            if self.col <= self.cols and self.row <= self.rows:
+                out.append(seq)
+            return
+        if final == "J" and params in ("", "0", "2", "3"):
+            self.cleared = True
+        out.append(seq)
+
+
+def _number(text: str) -> int:
+    try:
+        return max(1, int(text or "1"))
+    except ValueError:
+        return 1
+
+
+class Shadow:
+    """One consented watching: ``viewer`` (support) sees ``target`` (the user)."""
+
+    def __init__(self, hub: ShadowHub, viewer: PortalSession, target: PortalSession,
+                 agent: Actor, user: Actor) -> None:
+        self.hub = hub
+        self.viewer = viewer
+        self.target = target
+        self.agent = agent
+        self.user = user
+        self.ended = False
+        self.filter = MirrorFilter(*self._fit())
+        self._lost = False
+
+    def _fit(self) -> tuple[int, int]:
+        cols, rows = self.viewer.size
+        return cols, max(1, rows - 1)  # the last row is the status line
+
+    def start(self) -> None:
+        self.viewer.shadow.mirror = self
+        self.target.shadow.watchers.append(self)
+        self._set_header(self.agent.username)
+        self.restart()
+
+    def restart(self) -> None:
+        """Clear the support terminal, draw the status line, ask for a full user frame."""
+        self.filter = MirrorFilter(*self._fit())
+        self.viewer.send_out("\x1b[0m\x1b[2J\x1b[H")
+        self._status()
+        app = self.target.app
+        if app is not None:
+            app.call_later(_repaint, app)
+
+    def _status(self) -> None:
+        cols, rows = self.viewer.size
+        text = t(self.agent.locale, "support.shadow.status", user=_plain(self.user.username))
+        line = _clip(text, cols)
+        self.viewer.send_out(f"\x1b[{rows};1H\x1b[0m\x1b[7m{line}\x1b[K\x1b[0m")
+
+    def forward(self, data: str) -> None:
+        """A piece of the user's output (already sent to the user)."""
+        if self.ended:
+            return
+        if self.viewer.write_buffer_size() > MIRROR_HIGH_WATER:
+            self._lost = True
+            return
+        if self._lost:
+            self._lost = False
+            self.restart()
+            return
+        out = self.filter.feed(data)
+        if out:
+            self.viewer.send_out(out)
+        if self.filter.cleared:
+            self.filter.cleared = False
+            self._status()
+
+    def viewer_input(self, data: str) -> None:
+        """Support's keys: swallowed; its stop key ends the watching."""
+        if data in VIEWER_STOP_KEYS or USER_STOP_KEY in data:
+            self.end("support")
+
+    def end(self, by: str) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        if self.viewer.shadow.mirror is self:
+            self.viewer.shadow.mirror = None
+        if self in self.target.shadow.watchers:
+            self.target.shadow.watchers.remove(self)
+        if not self.target.shadow.watchers:
+            self._set_header(None)
+        target_app = self.target.app
+        if target_app is not None and by != "gone":
+            target_app.call_later(target_app.notify, t(self.user.locale,
+                                                       "support.shadow.user_ended"))
+        viewer_app = self.viewer.app
+        if viewer_app is not None and not self.viewer.closed.is_set():
+            self.viewer.send_out("\x1b[0m\x1b[2J\x1b[H")
+            viewer_app.call_later(_repaint, viewer_app)
+            viewer_app.call_later(viewer_app.notify, t(self.agent.locale,
+                                                       "support.shadow.ended"))
+        self.hub.audit(self.agent, self.user, "ended", self.target, by=by)
+
+    def _set_header(self, agent: str | None) -> None:
+        app = self.target.app
+        if app is None:
+            return
+        app.shadowed_by = agent  # type: ignore[attr-defined]
+        app.call_later(_redraw_headers, app)
+
+
+class SessionShadow:
+    """A session's part in shadowing: whom it watches (``mirror``), who watches it."""
+
+    def __init__(self, session: PortalSession) -> None:
+        self.session = session
+        self.mirror: Shadow | None = None
+        """Set while this (support) session shows another session."""
+        self.watchers: list[Shadow] = []
+        """The watchings of this (user) session."""
+        self.asking = False
+        """A consent dialog is open in this session."""
+
+    @property
+    def hub(self) -> ShadowHub:
+        return hub_of(self.session.server)
+
+    def input(self, data: str) -> bool:
+        """Keys of this session: True when they were taken here (never reach the App)."""
+        if self.mirror is not None:
+            self.mirror.viewer_input(data)
+            return True
+        if self.watchers and USER_STOP_KEY in data:
+            for shadow in list(self.watchers):
+                shadow.end("user")
+            return True
+        return False
+
+    def tee(self, data: str) -> None:
+        for shadow in list(self.watchers):
+            shadow.forward(data)
+
+    def resized(self) -> None:
+        if self.mirror is not None:
+            self.mirror.restart()
+        for shadow in list(self.watchers):
+            shadow.restart()
+
+    def end_all(self) -> None:
+        if self.mirror is not None:
+            self.mirror.end("gone")
+        for shadow in list(self.watchers):
+            shadow.end("gone")
+
+    # -- what the support screen calls ------------------------------------------------
+
+    def candidates(self, agent: Actor) -> list[LiveSession]:
+        return self.hub.live_sessions(agent)
+
+    async def request(self, agent: Actor, key: str) -> str:
+        return await self.hub.request(self.session, agent, key)
+
+
+class ShadowHub:
+    """The server's registry of watchable sessions and the request flow."""
+
+    def __init__(self, server: PortalServer) -> None:
+        self.server = server
+        self.consent_timeout = CONSENT_SECONDS
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def _sessions(self, agent: Actor) -> list[PortalSession]:
+        support_service.check_shadow(agent, agent.customer_id)
+        found = []
+        for session in self.server.sessions:
+            app = session.app
+            if app is None or session.driver is None or session.closed.is_set():
+                continue
+            actor = app.actor
+            if actor.via_support or actor.customer_id != agent.customer_id:
+                continue
+            found.append(session)
+        return found
+
+    def live_sessions(self, agent: Actor) -> list[LiveSession]:
+        out = []
+        for session in self._sessions(agent):
+            assert session.app is not None
+            cols, rows = session.size
+            out.append(LiveSession(session.connection.session_id, session.app.actor.username,
+                                   cols, rows, session.started_at))
+        return sorted(out, key=lambda s: (s.username, s.since))
+
+    async def request(self, viewer: PortalSession, agent: Actor, key: str) -> str:
+        """Ask the user; ``started``, ``declined``, ``timeout``, ``gone`` or ``busy``."""
+        target = next((s for s in self._sessions(agent)
+                       if s.connection.session_id == key), None)
+        if target is None or target.app is None or target is viewer:
+            return "gone"
+        if target.shadow.asking or target.shadow.watchers or viewer.shadow.mirror is not None:
+            return "busy"
+        user = target.app.actor
+        from screens.shadow_dialog import ShadowConsentDialog
+
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[str] = loop.create_future()
+
+        def answered(result: str) -> None:
+            if not answer.done():
+                answer.set_result(result)
+
+        app = target.app
+        dialogs: list[ShadowConsentDialog] = []
+
+        def ask() -> None:  # in the user's App (its context, its screen stack)
+            dialog = ShadowConsentDialog(agent.username, self.consent_timeout, answered)
+            dialogs.append(dialog)
+            app.push_screen(dialog)
+
+        target.shadow.asking = True
+        self.audit(agent, user, "requested", target)
+        try:
+            app.call_later(ask)
+            closed: asyncio.Future[object] = asyncio.ensure_future(target.closed.wait())
+            waits: set[asyncio.Future[object]] = {answer, closed}  # type: ignore[arg-type]
+            try:
+                await asyncio.wait(waits, timeout=self.consent_timeout + 5,
+                                   return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                closed.cancel()
+            result = answer.result() if answer.done() else "timeout"
+            if not answer.done() and target.app is not None and dialogs:
+                target.app.call_later(dialogs[0].give_up)
+        finally:
+            target.shadow.asking = False
+        if result == "accepted":
+            if target.closed.is_set() or target.app is None or viewer.closed.is_set():
+                result = "gone"
+            else:
+                result = "started"
+                Shadow(self, viewer, target, agent, user).start()
+        elif target.closed.is_set():
+            result = "gone"
+        if result in ("started", "declined", "timeout"):
+            self.audit(agent, user, result, target)
+        return result
+
+    def audit(self, agent: Actor, user: Actor, event: str, target: PortalSession,
+              by: str = "") -> None:
+        """An Archiv entry, written off the caller (the session must not wait for it)."""
+        customer_id = agent.customer_id
+        if customer_id is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._audit(
+            agent, customer_id, event, user.username, target.connection.session_id, by))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _audit(self, agent: Actor, customer_id: int, event: str, user: str,
+                     session: str, by: str) -> None:
+        try:
+            await self.server.core.run(support_service.record_shadow, agent,
+                                       customer_id=customer_id, event=event, user=user,
+                                       session=session, by=by)
+        except DomainError:
+            log.warning("shadowing audit %s refused", event)
+        except Exception:
+            log.exception("shadowing audit %s failed", event)
+
+
+def hub_of(server: PortalServer) -> ShadowHub:
+    hub = getattr(server, "shadows", None)
+    if hub is None:
+        hub = ShadowHub(server)
+        server.shadows = hub  # type: ignore[attr-defined]
+    return hub
+
+
+def _repaint(app: object) -> None:
+    screen = getattr(app, "screen", None)
+    if screen is not None:
+        screen.refresh(screen.region)
+
+
+def _redraw_headers(app: object) -> None:
+    from tui.widgets.header import SessionHeader
+
+    for screen in getattr(app, "screen_stack", []):
+        for header in screen.query(SessionHeader):
+            header.redraw()
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in text if ch.isprintable())[:40]
+
+
+def _clip(text: str, cols: int) -> str:
+    out: list[str] = []
+    room = cols
+    for char in text:
+        width = get_character_cell_size(char)
+        if width > room:
+            break
+        out.append(char)
+        room -= width
+    return "".join(out)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

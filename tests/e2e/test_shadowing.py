@@ -1,0 +1,220 @@
+"""R23 over SSH, two sessions on one server: support (with Muster GmbH open) asks to watch
+mia's session; mia allows, declines or lets it run out; the mirror shows mia's screen in
+support's terminal, support's keys never reach mia's App, Ctrl+X in mia's session or q in
+support's ends it; sizes differ; every step is in Muster GmbH's Archiv; the support
+session's recording (R24) holds the mirrored output."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyte
+import pytest
+from sqlalchemy import select
+
+from core.models import AuditEvent
+from ssh_server.session import PortalSession
+from ssh_server.shadow import hub_of
+from tests.e2e.harness import RunningServer, Term, interactive_session, running_server
+
+pytestmark = [pytest.mark.e2e]
+
+
+@dataclass
+class Pair:
+    srv: RunningServer
+    support: Term
+    user: Term
+
+    def session_of(self, username: str) -> PortalSession:
+        for session in self.srv.server.sessions:
+            if session.app is not None and session.app.actor.username == username:
+                return session
+        raise AssertionError(f"no session of {username}")
+
+
+@contextlib.asynccontextmanager
+async def two_sessions(tmp_path: Path, templates: dict[str, Path], *, support_size=(120, 40),
+                       user_size=(120, 40), consent: float = 20) -> AsyncIterator[Pair]:
+    async with running_server(tmp_path, templates=templates) as srv:
+        hub_of(srv.server).consent_timeout = consent
+        async with interactive_session(srv.port, "mia", "mia-demo", cols=user_size[0],
+                                       rows=user_size[1]) as user, \
+                interactive_session(srv.port, "support", "support-demo", cols=support_size[0],
+                                    rows=support_size[1]) as support:
+            await user.wait_for("mia", timeout=30)
+            await support.wait_for("Suchen Sie einen Kunden", timeout=30)
+            await support.type("Muster")
+            await support.send("\r")
+            await support.wait_for("1000001", timeout=15)
+            await support.press("o")
+            await support.wait_for("Support-Zugriff", timeout=15)
+            await support.press("k")  # back to the customer search, Muster GmbH stays open
+            await support.wait_for("Geöffnet:", timeout=15)
+            yield Pair(srv, support, user)
+
+
+async def ask(pair: Pair) -> None:
+    await pair.support.press("w")
+    await pair.support.wait_for("Live-Sitzung zum Zuschauen", timeout=10)
+    await pair.support.wait_for("mia –")
+    await pair.support.press("enter")
+    await pair.user.wait_for("Support möchte zuschauen", timeout=10)
+
+
+async def shadow_actions(srv: RunningServer, count: int) -> list[AuditEvent]:
+    for _ in range(100):
+        async with srv.core.uow(readonly=True) as uow:
+            rows = list(await uow.session.scalars(
+                select(AuditEvent).where(AuditEvent.action.startswith("support.shadow_"))
+                .order_by(AuditEvent.id)))
+        if len(rows) >= count:
+            return rows
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"expected {count} shadowing entries, got {[r.action for r in rows]}")
+
+
+def customer_of(rows: list[AuditEvent]) -> set[int | None]:
+    return {row.customer_id for row in rows}
+
+
+async def watching(pair: Pair) -> None:
+    await ask(pair)
+    await pair.user.press("enter")  # Zulassen
+    await pair.support.wait_for("Sie schauen mia zu", timeout=10)
+    await pair.user.wait_for("Support schaut zu: support", timeout=10)
+    await pair.support.wait_for("Support schaut zu: support", timeout=10)
+
+
+@pytest.mark.timeout(120)
+async def test_consent_mirrors_the_users_screen_read_only_until_the_user_ends_it(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
+    async with two_sessions(tmp_path, db_templates) as pair:
+        await watching(pair)
+        # the user's screen (her header, with her name and role) in support's terminal
+        assert "mia (Mitarbeiter" in pair.support.text()
+        assert "Kundensuche" not in pair.support.text()
+
+        mia = pair.session_of("mia")
+        assert mia.app is not None
+        before_screen = mia.app.screen
+        before_focus = mia.app.focused
+        before_text = pair.user.text()
+        for key in ("2", "3", "\t", "x", "\r", "\x1b[B", "\x11", "k"):  # \x11: Ctrl+Q
+            await pair.support.send(key)
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        assert mia.app.screen is before_screen and mia.app.focused is before_focus
+        assert pair.user.text() == before_text  # nothing moved in the user's App
+        assert pair.session_of("support").app is not None  # support's Ctrl+Q went nowhere
+
+        # live: what the user does shows up at support
+        await pair.user.press("?")
+        await pair.user.wait_for("Tastenbelegung", timeout=10)
+        await pair.support.wait_for("Tastenbelegung", timeout=10)
+        await pair.user.press("escape")
+        await pair.user.wait_gone("Tastenbelegung")
+
+        await pair.user.press("ctrl+x")  # the user ends it
+        await pair.user.wait_gone("Support schaut zu", timeout=10)
+        await pair.support.wait_for("Kundensuche", timeout=10)  # support's own App is back
+        await pair.support.wait_gone("Sie schauen mia zu")
+        rows = await shadow_actions(pair.srv, 3)
+        assert [r.action for r in rows] == [
+            "support.shadow_requested", "support.shadow_started", "support.shadow_ended"]
+        assert rows[-1].details["ended_by"] == "user"
+        assert all(r.target == "mia" for r in rows)
+        muster = mia.app.actor.customer_id
+        assert customer_of(rows) == {muster}
+
+        # support's keys work again on its own App
+        await pair.support.press("w")
+        await pair.support.wait_for("Live-Sitzung zum Zuschauen", timeout=10)
+
+
+@pytest.mark.timeout(120)
+async def test_decline_and_timeout_are_a_no_and_in_the_archiv(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
+    async with two_sessions(tmp_path, db_templates, consent=2) as pair:
+        await ask(pair)
+        await pair.user.press("escape")  # Ablehnen
+        await pair.user.wait_gone("Support möchte zuschauen")
+        await pair.support.wait_for("abgelehnt", timeout=10)
+        assert "Support schaut zu" not in pair.user.text()
+
+        await ask(pair)  # no answer: after 2 s it closes itself, a no
+        await pair.user.wait_gone("Support möchte zuschauen", timeout=10)
+        await pair.support.wait_for("nicht geantwortet", timeout=10)
+        assert "Support schaut zu" not in pair.user.text()
+        assert pair.session_of("support").shadow.mirror is None
+        rows = await shadow_actions(pair.srv, 4)
+        assert [r.action for r in rows] == [
+            "support.shadow_requested", "support.shadow_declined",
+            "support.shadow_requested", "support.shadow_timeout"]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("support_size", "user_size"), [((80, 24), (140, 45)),
+                                                         ((140, 45), (80, 24))])
+async def test_different_sizes_clip_or_letterbox_and_support_ends_with_q(
+    tmp_path: Path, db_templates: dict[str, Path], support_size: tuple[int, int],
+    user_size: tuple[int, int],
+) -> None:
+    async with two_sessions(tmp_path, db_templates, support_size=support_size,
+                            user_size=user_size) as pair:
+        await watching(pair)
+        rows = support_size[1]
+        screen = pair.support.screen
+        assert "Sie schauen mia zu" in screen.display[rows - 1]  # the status line stays
+        assert "linedesk" in screen.display[0]  # the user's header, clipped to support's width
+        if user_size[1] < rows:  # letterboxed: below the user's screen nothing
+            assert all(not line.strip() for line in screen.display[user_size[1]:rows - 1])
+        # both change size while watching: still a mirror, no crash
+        await pair.user.resize(100, 30)
+        await pair.support.resize(90, 28)
+        await pair.support.wait_for("Sie schauen mia zu", timeout=10)
+        await pair.user.press("?")
+        await pair.support.wait_for("Tastenbelegung", timeout=10)
+        await pair.user.press("escape")
+        await pair.support.press("q")  # support ends it
+        await pair.support.wait_for("Geöffnet:", timeout=10)
+        await pair.user.wait_gone("Support schaut zu", timeout=10)
+        rows_ = await shadow_actions(pair.srv, 3)
+        assert rows_[-1].action == "support.shadow_ended"
+        assert rows_[-1].details["ended_by"] == "support"
+        assert pair.session_of("mia").app is not None
+
+
+@pytest.mark.timeout(120)
+async def test_the_support_recording_holds_the_mirrored_screen(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
+    async with two_sessions(tmp_path, db_templates) as pair:
+        await watching(pair)
+        await asyncio.sleep(0.5)
+        support_id = pair.session_of("support").connection.session_id
+        await pair.user.press("ctrl+x")
+        await pair.support.wait_for("Kundensuche", timeout=10)
+    (path,) = [p for p in (pair.srv.data_dir / "recordings").rglob("*.cast")
+               if p.stem == support_id]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    screen = pyte.Screen(int(header["width"]), int(header["height"]))
+    stream = pyte.Stream(screen)
+    seen_mirror = False
+    for line in lines[1:]:
+        _at, kind, data = json.loads(line)
+        assert kind in ("o", "r")
+        if kind == "o":
+            stream.feed(data)
+            text = "\n".join(screen.display)
+            seen_mirror = seen_mirror or ("Sie schauen mia zu" in text
+                                          and "mia (Mitarbeiter" in text)
+    assert seen_mirror
