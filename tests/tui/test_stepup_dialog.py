@@ -13,6 +13,8 @@ from textual.widgets import Checkbox, Select
 from core.authz import Actor
 from core.models import CallRecord, ContractType, StepUpCode
 from core.runtime import Core
+from core.services import numbers
+from screens.code_dialog import CodeDialog
 from screens.credential_wizard import CredentialWizardScreen
 from screens.number_dialogs import AssignDialog, ForwardingDialog, SwapDialog
 from tests.stepup_helpers import take_code_from_outbox
@@ -183,3 +185,43 @@ async def test_wizard_generate_asks_for_the_code(
         assert "Es wurden neue Internet-Zugangsdaten generiert" in screen_text(app)
     version, online, generated, _creds, outbox = await snapshot(demo_core, cid)
     assert version > before[0] and not online and generated is not None and outbox == 2
+
+
+async def test_changed_meanwhile_the_code_dialog_closes_with_the_conflict(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
+        app.screen.query_one("#new", Select).value = INACTIVE
+        await settle(pilot)
+        press_confirm(app)
+        await wait_code_dialog(app, pilot)
+        code = await take_code_from_outbox(demo_core)
+        # another session changes the old number while the code is being typed
+        await demo_core.run(numbers.set_forwarding, admin, number=MIA_MAIN, target=None)
+        await pilot.press(*code, "enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, CodeDialog | SwapDialog))
+        await settle(pilot)
+        assert any("von jemand anderem geändert" in n.message for n in app._notifications)
+        assert (await status_of(demo_core, admin, MIA_MAIN)).status == "active"
+    assert await codes(demo_core, "pending") == 1  # refused before the code was looked at
+
+
+async def test_english_code_dialog(demo_core: Core, actors: dict[str, Actor]) -> None:
+    from dataclasses import replace
+
+    app = LinedeskApp(demo_core, replace(actors["admin"], locale="en"))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
+        app.screen.query_one("#new", Select).value = INACTIVE
+        await settle(pilot)
+        press_confirm(app)
+        await wait_code_dialog(app, pilot)
+        await wait_until(pilot, lambda: "Code sent to +49170*****67, valid for 10 minutes"
+                         in screen_text(app))
+        assert "send a new code" in screen_text(app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "without the confirmation code nothing was changed"
+                         in screen_text(app))
