@@ -139,6 +139,9 @@ class LocalHub:
         self._peers: dict[socket.socket, _Peer] = {}
         self._totals: Counter[tuple[str, str]] = Counter()
         self.relayed = 0
+        self.statuses: dict[int, dict[str, Any]] = {}
+        """Each connected worker's latest status report; a ``workers`` request gets them all
+        (one worker answers ``/metrics`` for every worker of the node)."""
 
     def open(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -244,7 +247,13 @@ class LocalHub:
             self._release(peer, (str(doc.get("kind")), str(doc.get("key"))))
         elif kind == "restore":
             self._restore(peer, doc)
-        elif kind == "status" and self.on_status is not None and peer.pid is not None:
+        elif kind == "workers":
+            self._send(peer, encode({"t": "reply", "id": doc.get("id"),
+                                     "workers": list(self.statuses.values())}))
+        elif kind == "status" and peer.pid is not None:
+            self.statuses[peer.pid] = {**doc, "pid": peer.pid}
+            if self.on_status is None:
+                return
             try:
                 self.on_status(peer.pid, doc)
             except Exception:
@@ -315,6 +324,8 @@ class LocalHub:
     def _drop(self, peer: _Peer) -> None:
         if self._peers.pop(peer.sock, None) is None:
             return
+        if peer.pid is not None and not any(p.pid == peer.pid for p in self._peers.values()):
+            self.statuses.pop(peer.pid, None)
         for unit, count in list(peer.holds.items()):
             self._release(peer, unit, count)
         with contextlib.suppress(KeyError, ValueError):

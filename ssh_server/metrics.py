@@ -32,6 +32,7 @@ from core.services import nodes
 if TYPE_CHECKING:
     from core.config import Settings
     from core.runtime import Core
+    from ssh_server.hub import HubClient
     from ssh_server.server import PortalServer
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 MAX_REQUEST = 4096
 REQUEST_TIMEOUT = 5.0
 MAX_CLIENTS = 16
+HUB_TIMEOUT = 1.0
+"""Seconds to wait for the other workers' figures from the supervisor's hub."""
 DB_TIMEOUT = 2.0
 """Seconds the database has to answer a health check (or a scrape's backlog query)."""
 
@@ -67,6 +70,20 @@ class Histogram:
             if value <= bound:
                 self.counts[i] += 1
                 break
+
+    def state(self) -> dict[str, Any]:
+        return {"counts": list(self.counts), "sum": self.total, "count": self.count}
+
+    @classmethod
+    def from_state(cls, buckets: Sequence[float], state: Any) -> Histogram:
+        hist = cls(buckets)
+        if isinstance(state, dict):
+            counts = state.get("counts")
+            if isinstance(counts, list) and len(counts) == len(buckets):
+                hist.counts = [int(n) for n in counts]
+            hist.total = float(state.get("sum") or 0.0)
+            hist.count = int(state.get("count") or 0)
+        return hist
 
     def lines(self, name: str, labels: str = "") -> list[str]:
         out: list[str] = []
@@ -126,7 +143,7 @@ class MetricsServer:
     """The HTTP endpoint of one ``linedesk serve`` process."""
 
     def __init__(self, core: Core, server: PortalServer, *, worker: str = "0",
-                 shared: bool = False) -> None:
+                 shared: bool = False, hub: HubClient | None = None) -> None:
         self.core = core
         self.server = server
         self.worker = worker
@@ -135,6 +152,8 @@ class MetricsServer:
         a request reaches one of them) and closes it when it stops accepting logins, so a
         retiring worker never answers for its replacement."""
         self._follow: asyncio.Task[None] | None = None
+        self.hub = hub
+        """A worker's status link to the supervisor's hub: ``/metrics`` shows every worker."""
         self.gc_pauses = GcPauses()
         self.port = 0
         self._listener: asyncio.Server | None = None
@@ -185,33 +204,66 @@ class MetricsServer:
             return 503, "database unavailable\n"
         return 200, "ok\n"
 
+    def snapshot(self) -> dict[str, Any]:
+        """This process's figures (sent to the supervisor's hub with each status report, so
+        that any worker can answer ``/metrics`` for all of them)."""
+        server, stats, gate = self.server, self.server.stats, self.server.gate
+        return {
+            "worker": self.worker, "pid": os.getpid(), "accepting": server.accepting(),
+            "sessions": len(server.sessions), "connections": len(server.connections),
+            "logins_ok": stats.logins_ok, "logins_failed": stats.logins_failed,
+            "latency": stats.input_latency.state(),
+            "gate": {} if gate is None else {
+                "accepted": gate.accepted, "handed_over": gate.handed_over,
+                "dropped_silent": gate.dropped_silent, "refused": gate.refused,
+                "proxy_refused": gate.proxy_refused},
+            "gc": {str(gen): hist.state() for gen, hist in self.gc_pauses.histograms.items()},
+        }
+
+    async def _snapshots(self) -> list[dict[str, Any]]:
+        own = self.snapshot()
+        snaps = [own]
+        if self.hub is not None:  # the other workers' last reports, kept by the hub
+            reply = await self.hub.request({"t": "workers"}, HUB_TIMEOUT)
+            for doc in (reply or {}).get("workers") or []:
+                snap = doc.get("metrics") if isinstance(doc, dict) else None
+                if isinstance(snap, dict) and snap.get("pid") != own["pid"]:
+                    snaps.append(snap)
+        return sorted(snaps, key=lambda snap: (str(snap.get("worker")), int(snap.get("pid", 0))))
+
     async def render(self) -> str:
         out: list[str] = []
-        server, stats, w = self.server, self.server.stats, f'worker="{self.worker}"'
+        snaps = await self._snapshots()
+        labels = [f'worker="{_label(str(snap.get("worker")))}"' for snap in snaps]
         _help(out, "linedesk_up", "gauge", "1 while this node accepts logins")
-        out.append(f"linedesk_up {1 if server.accepting() else 0}")
-        _help(out, "linedesk_sessions", "gauge", "Open sessions (shell or command) per worker")
-        out.append(f"linedesk_sessions{{{w}}} {len(server.sessions)}")
-        _help(out, "linedesk_connections", "gauge", "Open SSH connections per worker")
-        out.append(f"linedesk_connections{{{w}}} {len(server.connections)}")
+        out.append(f"linedesk_up {1 if any(snap.get('accepting') for snap in snaps) else 0}")
+        for name, key, kind, text in (
+                ("linedesk_sessions", "sessions", "gauge", "Open sessions (shell or command)"),
+                ("linedesk_connections", "connections", "gauge", "Open SSH connections")):
+            _help(out, name, kind, text)
+            out += [f"{name}{{{w}}} {int(snap.get(key) or 0)}" for w, snap in zip(
+                labels, snaps, strict=True)]
         _help(out, "linedesk_logins_total", "counter", "Logins by result")
-        out.append(f'linedesk_logins_total{{result="ok"}} {stats.logins_ok}')
-        out.append(f'linedesk_logins_total{{result="failed"}} {stats.logins_failed}')
+        for w, snap in zip(labels, snaps, strict=True):
+            out.append(f'linedesk_logins_total{{{w},result="ok"}} {int(snap["logins_ok"])}')
+            out.append(f'linedesk_logins_total{{{w},result="failed"}} '
+                       f'{int(snap["logins_failed"])}')
         _help(out, "linedesk_input_latency_seconds", "histogram",
               "From a session's input to its next output on the SSH channel")
-        out += stats.input_latency.lines("linedesk_input_latency_seconds")
-        gate = server.gate
-        if gate is not None:
-            _help(out, "linedesk_gate_connections_total", "counter",
-                  "TCP connections at the pre-auth gate by outcome")
-            for outcome, value in (("accepted", gate.accepted), ("handed_over", gate.handed_over),
-                                   ("dropped_silent", gate.dropped_silent),
-                                   ("refused", gate.refused),
-                                   ("proxy_refused", gate.proxy_refused)):
-                out.append(f'linedesk_gate_connections_total{{outcome="{outcome}"}} {value}')
+        for w, snap in zip(labels, snaps, strict=True):
+            out += Histogram.from_state(LATENCY_BUCKETS, snap.get("latency")).lines(
+                "linedesk_input_latency_seconds", w)
+        _help(out, "linedesk_gate_connections_total", "counter",
+              "TCP connections at the pre-auth gate by outcome")
+        for w, snap in zip(labels, snaps, strict=True):
+            for outcome, value in sorted((snap.get("gate") or {}).items()):
+                out.append(f'linedesk_gate_connections_total{{{w},outcome="{_label(outcome)}"}} '
+                           f"{int(value)}")
         _help(out, "linedesk_gc_pause_seconds", "histogram", "Garbage collection pauses")
-        for gen, hist in self.gc_pauses.histograms.items():
-            out += hist.lines("linedesk_gc_pause_seconds", f'generation="{gen}"')
+        for w, snap in zip(labels, snaps, strict=True):
+            for gen, state in sorted((snap.get("gc") or {}).items()):
+                out += Histogram.from_state(GC_BUCKETS, state).lines(
+                    "linedesk_gc_pause_seconds", f'{w},generation="{_label(gen)}"')
         try:
             async with asyncio.timeout(DB_TIMEOUT), self.core.uow(readonly=True) as uow:
                 backlog = await nodes.outbox_backlog(uow)

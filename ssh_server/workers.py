@@ -157,7 +157,8 @@ def _die_with_parent(parent: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-async def _report(server: PortalServer, status: HubClient, index: int) -> None:
+async def _report(server: PortalServer, status: HubClient, index: int,
+                  metrics: MetricsServer | None = None) -> None:
     loop = asyncio.get_running_loop()
     last_busy = loop.time()
     with contextlib.suppress(TimeoutError):
@@ -167,9 +168,13 @@ async def _report(server: PortalServer, status: HubClient, index: int) -> None:
         if server.connections or server.sessions:
             last_busy = now
         idle = now - max(last_busy, server.last_session_change)
-        status.send({"t": "status", "worker": index, "ready": True,
-                     "connections": len(server.connections), "sessions": len(server.sessions),
-                     "idle": round(idle, 1)})
+        doc: dict[str, Any] = {
+            "t": "status", "worker": index, "ready": True,
+            "connections": len(server.connections), "sessions": len(server.sessions),
+            "idle": round(idle, 1)}
+        if metrics is not None:  # any worker answers /metrics for all (ssh_server.metrics)
+            doc["metrics"] = metrics.snapshot()
+        status.send(doc)
         await asyncio.sleep(STATUS_INTERVAL)
 
 
@@ -257,13 +262,14 @@ async def worker_main(settings: Settings, index: int, hub_path: Path) -> None:
         with contextlib.suppress(TimeoutError):
             await status.wait_connected(5)
         await server.start()
-        tasks.append(asyncio.create_task(_report(server, status, index), name="worker-status"))
         beats = Heartbeat(core, server, node=node_name(settings), worker=index)
         beats.start()  # its row in node_heartbeats (linedesk status)
-        metrics = (MetricsServer(core, server, worker=str(index), shared=True)
+        metrics = (MetricsServer(core, server, worker=str(index), shared=True, hub=status)
                    if settings.metrics_port else None)
         if metrics is not None:  # every worker on the port: one of them answers
             await metrics.start(settings.metrics_host, settings.metrics_port)
+        tasks.append(asyncio.create_task(_report(server, status, index, metrics),
+                                         name="worker-status"))
         tasks.append(asyncio.create_task(_retire_when_asked(server, retire, stop),
                                          name="worker-retire"))
         await stop.wait()

@@ -61,16 +61,16 @@ async def test_metrics_count_sessions_logins_latency_and_outbox(
                 assert status == 200
                 assert _value(text, 'linedesk_sessions{worker="0"}') == 1
                 assert _value(text, 'linedesk_connections{worker="0"}') == 1
-            assert _value(text, 'linedesk_logins_total{result="ok"}') == 1
-            assert _value(text, 'linedesk_logins_total{result="failed"}') == 1
-            assert _value(text, "linedesk_input_latency_seconds_count") >= 1
-            assert _value(text, 'linedesk_input_latency_seconds_bucket{le="+Inf"}') >= 1
+            assert _value(text, 'linedesk_logins_total{worker="0",result="ok"}') == 1
+            assert _value(text, 'linedesk_logins_total{worker="0",result="failed"}') == 1
+            assert _value(text, 'linedesk_input_latency_seconds_count{worker="0"}') >= 1
+            assert _value(text, 'linedesk_input_latency_seconds_bucket{worker="0",le="+Inf"}') >= 1
             assert _value(text, 'linedesk_outbox_messages{status="dead"}') == 0
             assert _value(text, 'linedesk_outbox_messages{status="pending"}') >= 0
-            assert _value(text, 'linedesk_gate_connections_total{outcome="accepted"}') >= 2
+            assert _value(text, 'linedesk_gate_connections_total{worker="0",outcome="accepted"}') >= 2
             assert _value(text, "linedesk_database_up") == 1
             assert "# TYPE linedesk_gc_pause_seconds histogram" in text
-            assert 'linedesk_gc_pause_seconds_count{generation="2"}' in text
+            assert 'linedesk_gc_pause_seconds_count{worker="0",generation="2"}' in text
             # the health check: 200, 503 when the database does not answer, 503 draining
             assert await _get(port, "/health") == (200, "ok\n")
 
@@ -135,6 +135,42 @@ async def test_serve_opens_the_metrics_port_when_asked(tmp_path: Path) -> None:
         assert (status, body) == (200, "ok\n")
         status, text = await _get(http_port, "/metrics")
         assert status == 200 and _value(text, 'linedesk_sessions{worker="0"}') == 0
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 30)
+    _out, err = await proc.communicate()
+    assert b"Traceback" not in err
+
+
+@pytest.mark.timeout(180)
+async def test_with_workers_any_worker_answers_for_all(tmp_path: Path) -> None:
+    """``serve --workers 2``: whichever worker takes the request, ``/metrics`` lists both
+    (the others' figures from the supervisor's hub) and ``/health`` answers for the node."""
+    ssh_port, http_port = _free_port(), _free_port()
+    env = {**os.environ, "LINEDESK_METRICS_PORT": str(http_port)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from ssh_server.cli import main; main()",
+        "--data-dir", str(tmp_path / "data"), "serve", "--port", str(ssh_port), "--demo",
+        "--workers", "2", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 90
+        while True:
+            try:
+                status, text = await _get(http_port, "/metrics")
+            except OSError:
+                status, text = 0, ""
+            both = all(f'linedesk_sessions{{worker="{i}"}}' in text for i in (0, 1))
+            if both or loop.time() > deadline:
+                break
+            await asyncio.sleep(0.5)
+        assert status == 200, text
+        assert 'linedesk_sessions{worker="0"}' in text and 'linedesk_sessions{worker="1"}' in text
+        assert 'linedesk_logins_total{worker="1",result="ok"}' in text
+        for _ in range(4):  # whichever worker answers
+            assert await _get(http_port, "/health") == (200, "ok\n")
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
