@@ -443,9 +443,11 @@ def _repaint(app: object) -> None:
 def _redraw_headers(app: object) -> None:
     from tui.widgets.header import SessionHeader
 
-    for screen in getattr(app, "screen_stack", []):
-        for header in screen.query(SessionHeader):
-            header.redraw()
+    stacks = list(getattr(app, "_screen_stacks", {}).values()) or [getattr(app, "screen_stack", [])]
+    for stack in stacks:  # every mode's screens: a screen shown later is already right
+        for screen in stack:
+            for header in screen.query(SessionHeader):
+                header.redraw()
 
 
 def _plain(text: str) -> str:
