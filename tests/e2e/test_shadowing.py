@@ -218,3 +218,45 @@ async def test_the_support_recording_holds_the_mirrored_screen(
             seen_mirror = seen_mirror or ("Sie schauen mia zu" in text
                                           and "mia (Mitarbeiter" in text)
     assert seen_mirror
+
+
+@pytest.mark.timeout(120)
+async def test_either_side_going_away_ends_the_watching(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
+    async with running_server(tmp_path, templates=db_templates) as srv:
+        async with interactive_session(srv.port, "mia", "mia-demo") as user:
+            await user.wait_for("mia", timeout=30)
+            async with two_sessions_support(srv) as support:
+                pair = Pair(srv, support, user)
+                await watching(pair)
+            # support's connection closed while watching: the user's header is hers again
+            await user.wait_gone("Support schaut zu", timeout=10)
+            rows = await shadow_actions(srv, 3)
+            assert rows[-1].action == "support.shadow_ended"
+            assert rows[-1].details["ended_by"] == "gone"
+            mia = pair.session_of("mia")
+            assert not mia.shadow.watchers
+            async with two_sessions_support(srv) as support:
+                pair = Pair(srv, support, user)
+                await watching(pair)
+                await user.press("ctrl+q")  # the user leaves the portal
+                await support.wait_for("Geöffnet:", timeout=15)  # support's App is back
+                await support.wait_gone("Sie schauen mia zu")
+                assert pair.session_of("support").shadow.mirror is None
+                await support.press("w")
+                await support.wait_for("gerade angemeldet", timeout=10)  # nobody left
+
+
+@contextlib.asynccontextmanager
+async def two_sessions_support(srv: RunningServer) -> AsyncIterator[Term]:
+    async with interactive_session(srv.port, "support", "support-demo") as support:
+        await support.wait_for("Suchen Sie einen Kunden", timeout=30)
+        await support.type("Muster")
+        await support.send("\r")
+        await support.wait_for("1000001", timeout=15)
+        await support.press("o")
+        await support.wait_for("Support-Zugriff", timeout=15)
+        await support.press("k")
+        await support.wait_for("Geöffnet:", timeout=15)
+        yield support
