@@ -153,7 +153,7 @@ async def test_two_workers_share_port_live_updates_cross_and_sigterm_stops_all(
             await one.press("d")
             await one.wait_for("Deaktivierungstermin", timeout=15)
             await one.send(CTRL_S)
-            line = await wait_row(other, NUMBER, "!", "Deaktivierung vorgemerkt", timeout=15)
+            line = await wait_row(other, NUMBER, "!", "vorgemerkt", timeout=15)
             assert line.lstrip().startswith("!")
 
         # a crashed worker is replaced in its slot
