@@ -33,6 +33,7 @@ from core.i18n import format_date, format_money
 from core.services import numbers
 from core.services.numbers import FaxSendResult, NumberPage, NumberView, SwapResult
 from screens.base import PortalScreen, portal_footer
+from screens.bulk_marks import BulkMarks
 from screens.number_dialogs import (
     ActivateDialog,
     AssignDialog,
@@ -131,6 +132,8 @@ ACTION_LABELS: dict[str, str] = {
 }
 KEY_LABELS: dict[str, str] = {
     **ACTION_LABELS,
+    "mark": "ui.bulk.key.mark",
+    "mark_all": "ui.bulk.key.mark_all",
     "fax": "ui.numbers.key.fax",
     "buy": "ui.numbers.key.buy",
     "port": "ui.numbers.key.port",
@@ -181,7 +184,7 @@ def numbers_in(event: DomainEvent) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-class NumberDashboardScreen(PortalScreen):
+class NumberDashboardScreen(BulkMarks, PortalScreen):
     """Rufnummern-Verwaltung: table, filter, sort, row actions, buy and port."""
 
     CSS_PATH = "number_dashboard.tcss"
@@ -191,6 +194,8 @@ class NumberDashboardScreen(PortalScreen):
           for name, key in ROW_ACTIONS],
         Binding("slash", "filter", "filter", id="numbers.filter"),
         Binding("s", "sort", "sort", id="numbers.sort"),
+        Binding("space", "mark", "mark", id="numbers.mark", show=False),
+        Binding("asterisk", "mark_all", "mark_all", id="numbers.mark_all", show=False),
         Binding("b", "buy", "buy", id="numbers.buy", show=False),
         Binding("p", "port", "port", id="numbers.port", show=False),
         Binding("left_square_bracket", "page(-1)", "prev_page", id="numbers.prev_page", show=False),
@@ -345,7 +350,7 @@ class NumberDashboardScreen(PortalScreen):
         status_labels = STATUS_LABELS if widths.get("status", 0) >= 24 else STATUS_SHORT
         price = format_money(v.monthly_price_cents, loc)
         cells: dict[str, Text] = {
-            "marker": Text("!", style="bold red") if pending else Text(""),
+            "marker": self.marker_cell(v.e164, pending),  # R27 marks, else "!" if pending
             "national": Text(v.national, style="bold" if status is NumberStatus.ACTIVE else ""),
             "e164": Text(v.e164),
             "area": safe_text(f"{v.area_prefix} {v.area_name}"),
@@ -398,6 +403,7 @@ class NumberDashboardScreen(PortalScreen):
             text = f"{self.t('ui.numbers.empty')}  {text}"
         column = SORTS[self._sort][1]
         text += "  ·  " + self.t("ui.numbers.sorted_by", column=self.t(COLUMN_LABELS[column]))
+        text += self.marks_text()
         self.query_one("#summary", Static).update(text, layout=False)  # one line, fixed height
 
     # ---------------------------------------------------------------- live updates
@@ -615,6 +621,8 @@ class NumberDashboardScreen(PortalScreen):
     # ---------------------------------------------------------------- actions
 
     def action_row_action(self, name: str) -> None:
+        if self.bulk_action(name):  # R27: numbers are marked, the action is for all of them
+            return
         view = self.selected
         if view is None:
             self.notify(self.t("ui.numbers.select_row"), severity="warning")
