@@ -167,6 +167,10 @@ class CustomerSearchScreen(PortalScreen):
         return getattr(getattr(self.app, "served", None), "shadow", None)
 
     def action_shadow(self) -> None:
+        self.pick_shadow()
+
+    @work(exclusive=True, group="support-shadow-pick")
+    async def pick_shadow(self) -> None:
         from screens.shadow_dialog import ShadowPickDialog
 
         if self.actor.customer_id is None:
@@ -177,7 +181,7 @@ class CustomerSearchScreen(PortalScreen):
             self.portal.notify(self.t("support.shadow.unavailable"), severity="warning")
             return
         try:
-            sessions = control.candidates(self.actor)
+            sessions = await control.candidates(self.actor)
         except DomainError as error:
             self.show_error(error)
             return

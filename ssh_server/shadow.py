@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import get_character_cell_size
 
 from core.errors import DomainError
+from core.events import DomainEvent
 from core.i18n import t
 from core.services import support as support_service
 
@@ -47,6 +50,23 @@ CONSENT_SECONDS = 60.0
 USER_STOP_KEY = "\x18"
 """Ctrl+X: the user ends the watching (taken by the session while watched)."""
 VIEWER_STOP_KEYS = frozenset({"q", "Q", "\x18"})
+SIGNAL = "ShadowSignal"
+"""Bus event between worker processes and nodes (hub or PostgreSQL NOTIFY)."""
+SIGNAL_CUSTOMER = -1
+"""No customer has this id: no App's subscription passes the signal on to its screens."""
+CHUNK = 1500
+"""Characters of output per signal (JSON escapes ESC as 6 bytes; NOTIFY allows < 8000)."""
+LIST_WAIT = 0.4
+"""Seconds the other processes get to name their sessions."""
+_TOKEN = secrets.token_hex(6)
+
+
+def process_id() -> str:
+    """This process among all workers and nodes (workers are forked: the pid tells them
+    apart, the token the nodes)."""
+    return f"{_TOKEN}-{os.getpid()}"
+
+
 MIRROR_HIGH_WATER = 512 * 1024
 """Bytes queued for the support client before mirrored frames are dropped (a repaint of the
 user's screen follows once it caught up)."""
@@ -267,17 +287,134 @@ class Shadow:
         app.call_later(_redraw_headers, app)
 
 
+class RemoteWatch:
+    """On the user's process: a watching from a support session on another process; the
+    user's output goes out in signals (the filter runs where support is)."""
+
+    def __init__(self, hub: ShadowHub, target: PortalSession, sid: str, viewer_process: str,
+                 agent: str) -> None:
+        self.hub = hub
+        self.target = target
+        self.sid = sid
+        self.process = viewer_process
+        self.agent = agent
+        self.ended = False
+
+    def start(self) -> None:
+        self.target.shadow.watchers.append(self)
+        _set_header(self.target, self.agent)
+        self.restart()
+
+    def restart(self) -> None:
+        self.hub.signal("reset", to=self.process, sid=self.sid)
+        app = self.target.app
+        if app is not None:
+            app.call_later(_repaint, app)
+
+    def forward(self, data: str) -> None:
+        if self.ended:
+            return
+        for at in range(0, len(data), CHUNK):
+            self.hub.signal("frame", to=self.process, sid=self.sid, data=data[at:at + CHUNK])
+
+    def end(self, by: str, *, tell: bool = True) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        self.hub.remote_watches.pop(self.sid, None)
+        if self in self.target.shadow.watchers:
+            self.target.shadow.watchers.remove(self)
+        if not self.target.shadow.watchers:
+            _set_header(self.target, None)
+        app = self.target.app
+        if app is not None and by != "gone":
+            app.call_later(app.notify, t(app.actor.locale, "support.shadow.user_ended"))
+        if tell:
+            self.hub.signal("end", to=self.process, sid=self.sid, by=by)
+
+
+class RemoteMirror:
+    """On support's process: shows a user's session that runs on another process."""
+
+    def __init__(self, hub: ShadowHub, viewer: PortalSession, agent: Actor, sid: str,
+                 process: str, user: str, session: str) -> None:
+        self.hub = hub
+        self.viewer = viewer
+        self.agent = agent
+        self.sid = sid
+        self.process = process
+        self.user = user
+        self.session = session
+        self.ended = False
+        self.filter = MirrorFilter(1, 1)
+
+    def start(self) -> None:
+        self.viewer.shadow.mirror = self
+        self.hub.remote_mirrors[self.sid] = self
+        self.reset()
+
+    def reset(self) -> None:
+        cols, rows = self.viewer.size
+        self.filter = MirrorFilter(cols, max(1, rows - 1))
+        self.viewer.send_out("\x1b[0m\x1b[2J\x1b[H")
+        text = t(self.agent.locale, "support.shadow.status", user=_plain(self.user))
+        self.viewer.send_out(f"\x1b[{rows};1H\x1b[0m\x1b[7m{_clip(text, cols)}\x1b[K\x1b[0m")
+
+    def restart(self) -> None:
+        self.reset()
+        self.hub.signal("repaint", to=self.process, sid=self.sid)
+
+    def frame(self, data: str) -> None:
+        if self.ended or self.viewer.write_buffer_size() > MIRROR_HIGH_WATER:
+            return
+        out = self.filter.feed(data)
+        if out:
+            self.viewer.send_out(out)
+        if self.filter.cleared:
+            self.filter.cleared = False
+            self.reset()
+
+    def viewer_input(self, data: str) -> None:
+        if data in VIEWER_STOP_KEYS or USER_STOP_KEY in data:
+            self.end("support")
+
+    def end(self, by: str, *, tell: bool = True) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        self.hub.remote_mirrors.pop(self.sid, None)
+        if self.viewer.shadow.mirror is self:
+            self.viewer.shadow.mirror = None
+        if tell:
+            self.hub.signal("stop", to=self.process, sid=self.sid)
+        app = self.viewer.app
+        if app is not None and not self.viewer.closed.is_set():
+            self.viewer.send_out("\x1b[0m\x1b[2J\x1b[H")
+            app.call_later(_repaint, app)
+            app.call_later(app.notify, t(self.agent.locale, "support.shadow.ended"))
+        self.hub.audit_names(self.agent, self.user, "ended", self.session, by=by)
+
+
+def _set_header(session: PortalSession, agent: str | None) -> None:
+    app = session.app
+    if app is None:
+        return
+    app.shadowed_by = agent  # type: ignore[attr-defined]
+    app.call_later(_redraw_headers, app)
+
+
 class SessionShadow:
     """A session's part in shadowing: whom it watches (``mirror``), who watches it."""
 
     def __init__(self, session: PortalSession) -> None:
         self.session = session
-        self.mirror: Shadow | None = None
+        self.mirror: Shadow | RemoteMirror | None = None
         """Set while this (support) session shows another session."""
-        self.watchers: list[Shadow] = []
+        self.watchers: list[Shadow | RemoteWatch] = []
         """The watchings of this (user) session."""
         self.asking = False
         """A consent dialog is open in this session."""
+        hub_of(session.server)  # listening for requests from other processes
 
     @property
     def hub(self) -> ShadowHub:
@@ -312,8 +449,8 @@ class SessionShadow:
 
     # -- what the support screen calls ------------------------------------------------
 
-    def candidates(self, agent: Actor) -> list[LiveSession]:
-        return self.hub.live_sessions(agent)
+    async def candidates(self, agent: Actor) -> list[LiveSession]:
+        return await self.hub.all_sessions(agent)
 
     async def request(self, agent: Actor, key: str) -> str:
         return await self.hub.request(self.session, agent, key)
@@ -324,8 +461,155 @@ class ShadowHub:
 
     def __init__(self, server: PortalServer) -> None:
         self.server = server
-        self.consent_timeout = CONSENT_SECONDS
+        self.consent_timeout = float(os.environ.get("LINEDESK_SHADOW_CONSENT_SECONDS")
+                                     or CONSENT_SECONDS)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._replies: dict[str, asyncio.Future[dict[str, object]]] = {}
+        self._listed: dict[str, list[LiveSession]] = {}
+        self.remote_watches: dict[str, RemoteWatch] = {}
+        self.remote_mirrors: dict[str, RemoteMirror] = {}
+        self.remote: dict[str, str] = {}
+        """Session key → process of the sessions other processes named last."""
+        self._subscription = server.core.bus.subscribe(self._on_signal)
+
+    # -- across processes ---------------------------------------------------------------
+
+    def signal(self, op: str, **fields: object) -> None:
+        self.server.core.bus.publish(DomainEvent(
+            SIGNAL, SIGNAL_CUSTOMER, {"op": op, "from": process_id(), **fields}))
+
+    def _on_signal(self, event: DomainEvent) -> None:
+        if event.name != SIGNAL:
+            return
+        doc = event.payload
+        if doc.get("from") == process_id():
+            return
+        op = doc.get("op")
+        to = doc.get("to")
+        try:
+            if op == "list":
+                self._answer_list(doc)
+            elif op == "ask":
+                self._spawn(self._answer_ask(doc))
+            elif to != process_id():
+                return
+            elif op == "sessions":
+                self._listed.setdefault(str(doc.get("req")), []).extend(
+                    LiveSession(str(k), str(u), int(c), int(r), datetime.fromisoformat(str(w)))
+                    for k, u, c, r, w in doc.get("items") or [])
+            elif op == "answer":
+                reply = self._replies.pop(str(doc.get("req")), None)
+                if reply is not None and not reply.done():
+                    reply.set_result(doc)
+            elif op in ("frame", "reset", "end"):
+                mirror = self.remote_mirrors.get(str(doc.get("sid")))
+                if mirror is None:
+                    return
+                if op == "frame":
+                    mirror.frame(str(doc.get("data") or ""))
+                elif op == "reset":
+                    mirror.reset()
+                else:
+                    mirror.end(str(doc.get("by") or "gone")[:20], tell=False)
+            elif op in ("repaint", "stop"):
+                watch = self.remote_watches.get(str(doc.get("sid")))
+                if watch is None:
+                    return
+                if op == "repaint":
+                    watch.restart()
+                else:
+                    watch.end("support", tell=False)
+        except (TypeError, ValueError):
+            log.warning("malformed shadowing signal %r", op)
+
+    def _answer_list(self, doc: dict[str, object]) -> None:
+        customer = doc.get("customer")
+        items = []
+        for session in self.server.sessions:
+            app = session.app
+            if app is None or session.driver is None or session.closed.is_set():
+                continue
+            if app.actor.via_support or app.actor.customer_id != customer:
+                continue
+            items.append([session.connection.session_id, app.actor.username, *session.size,
+                          session.started_at.isoformat()])
+        if items:
+            self.signal("sessions", to=doc.get("from"), req=doc.get("req"), items=items)
+
+    async def _answer_ask(self, doc: dict[str, object]) -> None:
+        key = str(doc.get("session"))
+        target = next((s for s in self.server.sessions
+                       if s.connection.session_id == key and s.app is not None), None)
+        reply = {"to": doc.get("from"), "req": doc.get("req")}
+        if target is None or target.app is None:
+            return  # not on this process
+        if target.shadow.asking or target.shadow.watchers:
+            self.signal("answer", result="busy", **reply)
+            return
+        if target.app.actor.customer_id != doc.get("customer"):
+            self.signal("answer", result="gone", **reply)
+            return
+        agent = str(doc.get("agent") or "?")[:64]
+        result = await self.consent(target, agent)
+        if result == "accepted" and target.app is not None and not target.closed.is_set():
+            sid = str(doc.get("sid"))
+            watch = RemoteWatch(self, target, sid, str(doc.get("from")), agent)
+            self.remote_watches[sid] = watch
+            self.signal("answer", result="accepted", user=target.app.actor.username, **reply)
+            watch.start()
+            return
+        self.signal("answer", result="gone" if result == "accepted" else result, **reply)
+
+    async def all_sessions(self, agent: Actor) -> list[LiveSession]:
+        """This process's sessions of the open customer's users and those other worker
+        processes and nodes name within :data:`LIST_WAIT`."""
+        local = self.live_sessions(agent)
+        req = secrets.token_hex(6)
+        self._listed[req] = []
+        self.signal("list", req=req, customer=agent.customer_id)
+        await asyncio.sleep(LIST_WAIT)
+        remote = self._listed.pop(req, [])
+        for item in remote:
+            self.remote[item.key] = item.username
+        known = {s.key for s in local}
+        merged = local + [s for s in remote if s.key not in known]
+        return sorted(merged, key=lambda s: (s.username, s.since))
+
+    async def _request_remote(self, viewer: PortalSession, agent: Actor, key: str) -> str:
+        if viewer.shadow.mirror is not None:
+            return "busy"
+        req = secrets.token_hex(6)
+        sid = secrets.token_hex(8)
+        reply: asyncio.Future[dict[str, object]] = asyncio.get_running_loop().create_future()
+        self._replies[req] = reply
+        self.audit_names(agent, self.remote.get(key, "?"), "requested", key)
+        self.signal("ask", to=None, req=req, sid=sid, session=key, agent=agent.username,
+                    customer=agent.customer_id)
+        try:
+            doc = await asyncio.wait_for(reply, self.consent_timeout + 10)
+        except TimeoutError:
+            return "gone"
+        finally:
+            self._replies.pop(req, None)
+        result = str(doc.get("result"))
+        user = str(doc.get("user") or "?")
+        process = str(doc.get("from"))
+        if result == "accepted":
+            if viewer.closed.is_set() or viewer.app is None:
+                self.signal("stop", to=process, sid=sid)
+                return "gone"
+            RemoteMirror(self, viewer, agent, sid, process, user, key).start()
+            result = "started"
+        if result in ("started", "declined", "timeout"):
+            self.audit_names(agent, user, result, key)
+        return result if result in ("started", "declined", "timeout", "busy") else "gone"
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- this process -------------------------------------------------------------------
 
     def _sessions(self, agent: Actor) -> list[PortalSession]:
         support_service.check_shadow(agent, agent.customer_id)
@@ -353,13 +637,33 @@ class ShadowHub:
         """Ask the user; ``started``, ``declined``, ``timeout``, ``gone`` or ``busy``."""
         target = next((s for s in self._sessions(agent)
                        if s.connection.session_id == key), None)
-        if target is None or target.app is None or target is viewer:
+        if target is None:
+            return await self._request_remote(viewer, agent, key)
+        if target.app is None or target is viewer:
             return "gone"
         if target.shadow.asking or target.shadow.watchers or viewer.shadow.mirror is not None:
             return "busy"
         user = target.app.actor
+        self.audit(agent, user, "requested", target)
+        result = await self.consent(target, agent.username)
+        if result == "accepted":
+            if target.closed.is_set() or target.app is None or viewer.closed.is_set():
+                result = "gone"
+            else:
+                result = "started"
+                Shadow(self, viewer, target, agent, user).start()
+        if result in ("started", "declined", "timeout"):
+            self.audit(agent, user, result, target)
+        return result
+
+    async def consent(self, target: PortalSession, agent: str) -> str:
+        """The consent dialog in the user's App: ``accepted``, ``declined``, ``timeout``
+        or ``gone`` (the session ended meanwhile)."""
         from screens.shadow_dialog import ShadowConsentDialog
 
+        app = target.app
+        if app is None:
+            return "gone"
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[str] = loop.create_future()
 
@@ -367,16 +671,14 @@ class ShadowHub:
             if not answer.done():
                 answer.set_result(result)
 
-        app = target.app
         dialogs: list[ShadowConsentDialog] = []
 
         def ask() -> None:  # in the user's App (its context, its screen stack)
-            dialog = ShadowConsentDialog(agent.username, self.consent_timeout, answered)
+            dialog = ShadowConsentDialog(agent, self.consent_timeout, answered)
             dialogs.append(dialog)
             app.push_screen(dialog)
 
         target.shadow.asking = True
-        self.audit(agent, user, "requested", target)
         try:
             app.call_later(ask)
             closed: asyncio.Future[object] = asyncio.ensure_future(target.closed.wait())
@@ -391,28 +693,21 @@ class ShadowHub:
                 target.app.call_later(dialogs[0].give_up)
         finally:
             target.shadow.asking = False
-        if result == "accepted":
-            if target.closed.is_set() or target.app is None or viewer.closed.is_set():
-                result = "gone"
-            else:
-                result = "started"
-                Shadow(self, viewer, target, agent, user).start()
-        elif target.closed.is_set():
-            result = "gone"
-        if result in ("started", "declined", "timeout"):
-            self.audit(agent, user, result, target)
+        if target.closed.is_set():
+            return "gone"
         return result
 
     def audit(self, agent: Actor, user: Actor, event: str, target: PortalSession,
               by: str = "") -> None:
         """An Archiv entry, written off the caller (the session must not wait for it)."""
+        self.audit_names(agent, user.username, event, target.connection.session_id, by=by)
+
+    def audit_names(self, agent: Actor, user: str, event: str, session: str,
+                    by: str = "") -> None:
         customer_id = agent.customer_id
         if customer_id is None:
             return
-        task = asyncio.get_running_loop().create_task(self._audit(
-            agent, customer_id, event, user.username, target.connection.session_id, by))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._audit(agent, customer_id, event, user, session, by))
 
     async def _audit(self, agent: Actor, customer_id: int, event: str, user: str,
                      session: str, by: str) -> None:

@@ -260,3 +260,88 @@ async def two_sessions_support(srv: RunningServer) -> AsyncIterator[Term]:
         await support.press("k")
         await support.wait_for("Geöffnet:", timeout=15)
         yield support
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc")
+async def test_shadowing_across_two_worker_processes(tmp_path: Path) -> None:
+    """``serve --workers 2``: mia on one worker, support on the other; the request, the
+    answer, the frames and the end travel over the supervisor's hub as bus signals."""
+    import sqlite3
+
+    from tests.e2e.test_workers import (
+        _free_port,
+        children,
+        kill_if_running,
+        listening_lines,
+        pid_of,
+        start_serve,
+        until,
+    )
+
+    port = _free_port()
+    proc, log = await start_serve(tmp_path, port,
+                                  env={"LINEDESK_SHADOW_CONSENT_SECONDS": "20"})
+    try:
+        await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
+        workers = children(proc.pid)
+        async with contextlib.AsyncExitStack() as stack:
+            user = await stack.enter_async_context(
+                interactive_session(port, "mia", "mia-demo", cols=100, rows=30))
+            await user.wait_for("mia", timeout=30)
+            user_pid = await pid_of(user, workers, port)
+            support = None
+            for _ in range(16):
+                inner = contextlib.AsyncExitStack()
+                term = await inner.enter_async_context(
+                    interactive_session(port, "support", "support-demo", cols=120, rows=36))
+                if await pid_of(term, workers, port) != user_pid:
+                    stack.push_async_callback(inner.aclose)
+                    support = term
+                    break
+                await inner.aclose()
+            assert support is not None, "all sessions on one worker"
+            await support.wait_for("Suchen Sie einen Kunden", timeout=30)
+            await support.type("Muster")
+            await support.send("\r")
+            await support.wait_for("1000001", timeout=15)
+            await support.press("o")
+            await support.wait_for("Support-Zugriff", timeout=15)
+            await support.press("k")
+            await support.wait_for("Geöffnet:", timeout=15)
+
+            await support.press("w")
+            await support.wait_for("mia –", timeout=10)  # listed by the other worker
+            await support.press("enter")
+            await user.wait_for("Support möchte zuschauen", timeout=10)
+            await user.press("enter")
+            await support.wait_for("Sie schauen mia zu", timeout=10)
+            await support.wait_for("mia (Mitarbeiter", timeout=10)
+            await user.wait_for("Support schaut zu: support", timeout=10)
+
+            before = user.text()
+            for key in ("2", "3", "\t", "x", "\r"):
+                await support.send(key)
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.5)
+            assert user.text() == before  # support's keys reached nothing
+
+            await user.press("?")
+            await support.wait_for("Tastenbelegung", timeout=10)  # live from the other worker
+            await user.press("escape")
+            await user.press("ctrl+x")
+            await user.wait_gone("Support schaut zu", timeout=10)
+            await support.wait_for("Geöffnet:", timeout=10)
+            await support.wait_gone("Sie schauen mia zu")
+
+        db = sqlite3.connect(tmp_path / "data" / "linedesk.db")
+        try:
+            rows = db.execute("select action, target from audit_events where action like "
+                              "'support.shadow_%' order by id").fetchall()
+        finally:
+            db.close()
+        assert [a for a, _ in rows] == ["support.shadow_requested", "support.shadow_started",
+                                        "support.shadow_ended"]
+        assert {target for _, target in rows} == {"mia"}
+    finally:
+        await kill_if_running(proc)
