@@ -23,6 +23,7 @@ Design (same process; sessions on other workers are not listed yet):
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
@@ -54,8 +55,10 @@ SIGNAL = "ShadowSignal"
 """Bus event between worker processes and nodes (hub or PostgreSQL NOTIFY)."""
 SIGNAL_CUSTOMER = -1
 """No customer has this id: no App's subscription passes the signal on to its screens."""
-CHUNK = 1500
-"""Characters of output per signal (JSON escapes ESC as 6 bytes; NOTIFY allows < 8000)."""
+CHUNK = 1000
+"""Characters of output per signal: JSON escapes ESC and non-ASCII as 6 bytes, so a piece
+is at most ~6 KB (PostgreSQL's NOTIFY allows < 8000 bytes); a longer one is halved."""
+PIECE_BYTES = 7000
 LIST_WAIT = 0.4
 """Seconds the other processes get to name their sessions."""
 _TOKEN = secrets.token_hex(6)
@@ -314,8 +317,8 @@ class RemoteWatch:
     def forward(self, data: str) -> None:
         if self.ended:
             return
-        for at in range(0, len(data), CHUNK):
-            self.hub.signal("frame", to=self.process, sid=self.sid, data=data[at:at + CHUNK])
+        for piece in pieces(data):
+            self.hub.signal("frame", to=self.process, sid=self.sid, data=piece)
 
     def end(self, by: str, *, tell: bool = True) -> None:
         if self.ended:
@@ -393,6 +396,18 @@ class RemoteMirror:
             app.call_later(_repaint, app)
             app.call_later(app.notify, t(self.agent.locale, "support.shadow.ended"))
         self.hub.audit_names(self.agent, self.user, "ended", self.session, by=by)
+
+
+def pieces(data: str, size: int = CHUNK) -> list[str]:
+    """``data`` cut so that each piece's JSON is at most :data:`PIECE_BYTES`."""
+    out: list[str] = []
+    for at in range(0, len(data), size):
+        piece = data[at:at + size]
+        if len(json.dumps(piece)) > PIECE_BYTES and len(piece) > 1:
+            out.extend(pieces(piece, max(1, size // 2)))
+        else:
+            out.append(piece)
+    return out
 
 
 def _set_header(session: PortalSession, agent: str | None) -> None:

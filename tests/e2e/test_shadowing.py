@@ -301,38 +301,7 @@ async def test_shadowing_across_two_worker_processes(tmp_path: Path) -> None:
                     break
                 await inner.aclose()
             assert support is not None, "all sessions on one worker"
-            await support.wait_for("Suchen Sie einen Kunden", timeout=30)
-            await support.type("Muster")
-            await support.send("\r")
-            await support.wait_for("1000001", timeout=15)
-            await support.press("o")
-            await support.wait_for("Support-Zugriff", timeout=15)
-            await support.press("k")
-            await support.wait_for("Geöffnet:", timeout=15)
-
-            await support.press("w")
-            await support.wait_for("mia –", timeout=10)  # listed by the other worker
-            await support.press("enter")
-            await user.wait_for("Support möchte zuschauen", timeout=10)
-            await user.press("enter")
-            await support.wait_for("Sie schauen mia zu", timeout=10)
-            await support.wait_for("mia (Mitarbeiter", timeout=10)
-            await user.wait_for("Support schaut zu: support", timeout=10)
-
-            before = user.text()
-            for key in ("2", "3", "\t", "x", "\r"):
-                await support.send(key)
-                await asyncio.sleep(0.1)
-            await asyncio.sleep(0.5)
-            assert user.text() == before  # support's keys reached nothing
-
-            await user.press("?")
-            await support.wait_for("Tastenbelegung", timeout=10)  # live from the other worker
-            await user.press("escape")
-            await user.press("ctrl+x")
-            await user.wait_gone("Support schaut zu", timeout=10)
-            await support.wait_for("Geöffnet:", timeout=10)
-            await support.wait_gone("Sie schauen mia zu")
+            await watch_across(user, support)
 
         db = sqlite3.connect(tmp_path / "data" / "linedesk.db")
         try:
@@ -345,3 +314,82 @@ async def test_shadowing_across_two_worker_processes(tmp_path: Path) -> None:
         assert {target for _, target in rows} == {"mia"}
     finally:
         await kill_if_running(proc)
+
+
+async def watch_across(user: Term, support: Term) -> None:
+    """Support (another process) watches mia: consent, mirror, read-only, end by the user."""
+    await support.wait_for("Suchen Sie einen Kunden", timeout=30)
+    await support.type("Muster")
+    await support.send("\r")
+    await support.wait_for("1000001", timeout=15)
+    await support.press("o")
+    await support.wait_for("Support-Zugriff", timeout=15)
+    await support.press("k")
+    await support.wait_for("Geöffnet:", timeout=15)
+
+    await support.press("w")
+    await support.wait_for("mia –", timeout=10)  # listed by the other worker
+    await support.press("enter")
+    await user.wait_for("Support möchte zuschauen", timeout=10)
+    await user.press("enter")
+    await support.wait_for("Sie schauen mia zu", timeout=10)
+    await support.wait_for("mia (Mitarbeiter", timeout=10)
+    await user.wait_for("Support schaut zu: support", timeout=10)
+
+    before = user.text()
+    for key in ("2", "3", "\t", "x", "\r"):
+        await support.send(key)
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.5)
+    assert user.text() == before  # support's keys reached nothing
+
+    await user.press("?")
+    await support.wait_for("Tastenbelegung", timeout=10)  # live from the other worker
+    await user.press("escape")
+    await user.press("ctrl+x")
+    await user.wait_gone("Support schaut zu", timeout=10)
+    await support.wait_for("Geöffnet:", timeout=10)
+    await support.wait_gone("Sie schauen mia zu")
+
+
+@pytest.mark.timeout(240)
+async def test_shadowing_across_two_nodes_on_postgresql(tmp_path: Path, pg_server: str) -> None:
+    """Two nodes on one PostgreSQL database: mia on node A, support on node B; the signals
+    travel over LISTEN/NOTIFY (every frame piece below its 8000-byte limit)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from tests.e2e.test_locks_e2e import start_node
+    from tests.e2e.test_workers import _free_port, kill_if_running, listening_lines, until
+    from tests.pg import create_database
+
+    url = await create_database(pg_server)
+    ports = [_free_port(), _free_port()]
+    procs: list[asyncio.subprocess.Process] = []
+    logs = []
+    try:
+        for name, port in zip(("node-a", "node-b"), ports, strict=True):
+            proc, log = await start_node(tmp_path, name, port, url)
+            procs.append(proc)
+            logs.append(log)
+            await until(lambda log=log, port=port: listening_lines(log, port) >= 1, 90,
+                        f"{name} not listening", log)
+        async with interactive_session(ports[0], "mia", "mia-demo", cols=100, rows=30) as user, \
+                interactive_session(ports[1], "support", "support-demo", cols=120,
+                                    rows=36) as support:
+            await user.wait_for("mia", timeout=30)
+            await watch_across(user, support)
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                rows = (await conn.exec_driver_sql(
+                    "select action from audit_events where action like 'support.shadow_%' "
+                    "order by id")).all()
+        finally:
+            await engine.dispose()
+        assert [r[0] for r in rows] == ["support.shadow_requested", "support.shadow_started",
+                                        "support.shadow_ended"]
+        for log in logs:
+            assert "Traceback" not in log.read_text(errors="replace")
+    finally:
+        for proc in procs:
+            await kill_if_running(proc)

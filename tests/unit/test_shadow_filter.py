@@ -43,3 +43,14 @@ def test_strings_never_pass_and_split_sequences_wait() -> None:
     assert mirror.feed("a\x1b[1") == "a"
     assert mirror.feed(";5Hb") == "\x1b[1;5Hb"
     assert mirror.feed("\x1b[99;1Hhidden\x1b[2;1Hseen") == "\x1b[2;1Hseen"
+
+
+def test_frames_are_cut_into_pieces_that_fit_a_notify_payload() -> None:
+    import json
+
+    from ssh_server.shadow import PIECE_BYTES, pieces
+
+    data = "\x1b[1;1H" + "▔" * 5000 + "😀" * 3000 + "plain" * 500
+    cut = pieces(data)
+    assert "".join(cut) == data
+    assert max(len(json.dumps(piece)) for piece in cut) <= PIECE_BYTES
