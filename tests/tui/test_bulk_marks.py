@@ -4,12 +4,15 @@ of them (preview, one confirmation, result per number); a finished action clears
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from textual.widgets import Static
 
 from core.authz import Actor
 from core.enums import NumberStatus
 from core.runtime import Core
-from core.services import numbers
+from core.services import bulk, numbers
 from screens.bulk_dialog import BulkDialog
 from tests.tui.pilot_helpers import wait_until
 from tests.tui.test_number_dashboard import (
@@ -92,3 +95,30 @@ async def test_star_marks_every_match_of_the_filter_across_pages(
         assert screen.marks == set()
     view = await demo_core.read(numbers.get_number, admin, number="+4930555000119")
     assert view.status == NumberStatus.INACTIVE
+
+
+async def test_an_open_dashboard_reads_a_bulk_change_at_once(
+    demo_core: Core, actors: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another session changes 300 numbers in one bulk action (300 events): an open
+    dashboard shows its changed rows after a read or two, not one read per event, and
+    numbers not on its page are not read at all."""
+    admin = actors["admin"]
+    await add_numbers(demo_core, admin, 300, active=lambda i: True)
+    reads: list[int] = []
+    real = numbers.get_numbers
+
+    async def counted(uow: Any, actor: Actor, *, numbers: list[str]) -> Any:
+        reads.append(len(numbers))
+        return await real(uow, actor, numbers=numbers)
+
+    monkeypatch.setattr(numbers, "get_numbers", counted)
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await demo_core.run(bulk.apply, admin, action="deactivate",
+                            numbers=[f"+49305550{i:05d}" for i in range(300)])
+        await wait_until(pilot, lambda: row_text(screen, "+4930555000000")[0] == "!")
+        await settle(app, pilot)
+        assert len(reads) <= 2, reads
+        assert sum(reads) < 50  # only rows of the page shown (50 rows, 13 of them demo)
