@@ -55,7 +55,7 @@ async def seed_demo(uow: UnitOfWork) -> bool:
     muster = Customer(name="Muster GmbH", street="Friedrichstraße 123", postal_code="10117",
                       city="Berlin", created_at=now)
     beispiel = Customer(name="Beispiel AG", street="Leopoldstraße 45", postal_code="80802",
-                        city="München", created_at=now)
+                        city="München", created_at=now, approval_required=True)
     s.add_all([muster, beispiel])
     await s.flush()
     cn1 = CustomerNumber(customer_id=muster.id, number="1000001")
@@ -82,6 +82,8 @@ async def seed_demo(uow: UnitOfWork) -> bool:
                         "tom.becker@muster-gmbh.de", "+491723456789", locale="en")
     await account("beispiel", Role.ADMIN, beispiel, "Klaus Beispiel",
                   "k.beispiel@beispiel-ag.de", "+491609876543")
+    await account("beispiel2", Role.ADMIN, beispiel, "Petra Beispiel",
+                  "p.beispiel@beispiel-ag.de", "+491609876544")
     await account("support", Role.SUPPORT, None, "Lena Support",
                   "support@linedesk.example", "+491515550100")
     await s.flush()

@@ -154,6 +154,8 @@ class Customer(Base):
     created_at: Mapped[datetime]
     stepup_required: Mapped[bool] = mapped_column(Boolean, default=True)
     """R20: dangerous actions need a one-time code by SMS (on for new customers)."""
+    approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    """R21: dangerous actions become a request a second admin approves (off by default)."""
 
     customer_numbers: Mapped[list[CustomerNumber]] = relationship(
         back_populates="customer", lazy="raise", order_by="CustomerNumber.number"
@@ -495,6 +497,29 @@ class StepUpCode(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     """pending, used, voided (5 wrong entries) or superseded (a newer code was sent)."""
+
+
+class ApprovalRequest(Base):
+    """R21: a guarded action filed for a second admin's approval, with its full parameters."""
+
+    __tablename__ = "approval_requests"
+    __table_args__ = (Index("ix_approval_requests_customer_status", "customer_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(200))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    requested_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending, approved, rejected, failed (rules refused it on approval) or expired."""
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    comment: Mapped[str | None] = mapped_column(String(500))
+    """The reject comment, or why the approval failed."""
 
 
 class ScheduledReset(Base):

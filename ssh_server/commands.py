@@ -5,7 +5,8 @@ prints. Commands are a declarative table (:data:`COMMANDS`): a path, a help key,
 arguments and an async handler returning an :class:`Output` (human text + JSON data).
 
 Exit codes (SPEC §5): 0 ok, 2 usage (also core ``ValidationError`` and a destructive
-command without its confirmation flag), 3 permission denied, 4 refused by a domain rule.
+command without its confirmation flag), 3 permission denied, 4 refused by a domain rule,
+5 filed as an R21 approval request (not run yet; ``approvals``).
 Errors are one line on stderr, in the user's language, free of control characters.
 """
 
@@ -24,6 +25,14 @@ from core.i18n import normalize_locale, t
 from core.models import NumberStatus, Product, Role
 from core.runtime import Core
 from core.services import support as support_service
+from ssh_server.command_approvals import (
+    ALL,
+    COMMENT,
+    REQUEST_ID,
+    cmd_approvals_approve,
+    cmd_approvals_list,
+    cmd_approvals_reject,
+)
 from ssh_server.command_framework import (
     EXIT_INTERNAL,
     EXIT_OK,
@@ -162,6 +171,11 @@ COMMANDS: tuple[Command, ...] = (
     Command(("deadlines", "list"), "cmd.help.deadlines_list", cmd_deadlines_list),
     Command(("users", "lock"), "cmd.help.users_lock", cmd_users_lock, (USER,), own_reason=True),
     Command(("users", "unlock"), "cmd.help.users_unlock", cmd_users_unlock, (USER,)),
+    Command(("approvals", "list"), "cmd.help.approvals.list", cmd_approvals_list, (ALL,)),
+    Command(("approvals", "approve"), "cmd.help.approvals.approve", cmd_approvals_approve,
+            (REQUEST_ID, CODE)),
+    Command(("approvals", "reject"), "cmd.help.approvals.reject", cmd_approvals_reject,
+            (REQUEST_ID, COMMENT)),
 )
 
 # ---------------------------------------------------------------------------- parsing

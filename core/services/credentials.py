@@ -37,6 +37,7 @@ from core.models import (
 )
 from core.outbox import Attachment
 from core.security import hash_secret, mask_email, mask_phone, random_password, verify_secret
+from core.services import approval_guard as approvals
 from core.services import stepup
 from core.services.contracts import (
     ELIGIBLE_TYPES,
@@ -177,6 +178,11 @@ async def generate(
         raise Conflict("credentials.error.stale", contract=contract.contract_ref)
     if not await stepup.verify(uow, actor, customer_id=customer_id, action=stepup.GENERATE,
                                object_id=contract.contract_ref, code=code):
+        return stepup.refused()
+    if not await approvals.guard(uow, actor, customer_id=customer_id, action=approvals.GENERATE,
+                                 object_id=contract.contract_ref,
+                                 params={"contract_id": contract.id,
+                                         "contract": contract.contract_ref}):
         return stepup.refused()
     return await _issue(uow, actor, contract, customer_id, account)
 
@@ -409,6 +415,12 @@ async def schedule(
                             at=format_datetime(existing.at, locale))
     if not await stepup.verify(uow, actor, customer_id=customer_id, action=stepup.GENERATE,
                                object_id=contract.contract_ref, code=code):
+        return stepup.refused()
+    if not await approvals.guard(uow, actor, customer_id=customer_id, action=approvals.SCHEDULE,
+                                 object_id=contract.contract_ref,
+                                 params={"contract_id": contract.id,
+                                         "contract": contract.contract_ref,
+                                         "at": at.astimezone(UTC).isoformat()}):
         return stepup.refused()
     row = ScheduledReset(
         contract_id=contract.id, customer_id=customer_id, requested_by_id=actor.account_id,

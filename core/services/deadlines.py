@@ -9,7 +9,7 @@ tenant rules apply as on its own screen):
 * open porting orders (R16): the wished date (submitted) or the date the carrier confirmed;
   there is no core service to cancel one, so the entry says so;
 * scheduled credential resets (R19): the time they run; cancellable until then;
-* open approval requests (R21) do not exist yet: a further :data:`SOURCES` entry adds them.
+* open approval requests (R21): until they expire; decided under ``approvals``.
 
 Employees (and admins in the user view) see only the deactivations of their own numbers;
 admins the whole customer's; support the opened customer's. Days left count calendar
@@ -29,10 +29,10 @@ from core.enums import NumberAction
 from core.errors import NotFound, RuleViolation, ValidationError
 from core.i18n import format_date, format_datetime, t
 from core.models import NumberStatus, PinLetterStatus, PortingStatus
-from core.services import areas, credentials, numbers, porting
+from core.services import approvals, areas, credentials, numbers, porting
 from core.uow import UnitOfWork
 
-KINDS: tuple[str, ...] = ("deactivation", "pin_letter", "porting", "reset")
+KINDS: tuple[str, ...] = ("deactivation", "pin_letter", "porting", "reset", "approval")
 """Entry kinds, in the order entries of the same day are listed."""
 UNDO = "undo"
 CANCEL = "cancel"
@@ -186,6 +186,23 @@ async def _resets(uow: UnitOfWork, actor: Actor, today: date) -> list[Deadline]:
     return out
 
 
+async def _approvals(uow: UnitOfWork, actor: Actor, today: date) -> list[Deadline]:
+    out = []
+    for request in await approvals.list_requests(uow, actor):
+        day = _day(request.expires_at)
+        out.append(Deadline(
+            key=f"approval:{request.id}", kind="approval", date=day, at=request.expires_at,
+            days_left=days_between(today, day),
+            object=t(actor.locale, "deadlines.object.approval", id=request.id,
+                     what=request.what),
+            detail=t(actor.locale, "deadlines.detail.approval", user=request.requested_by,
+                     until=format_datetime(request.expires_at, actor.locale)),
+            action=None, refusal=t(actor.locale, "deadlines.refusal.approval"),
+            ref=str(request.id),
+        ))
+    return out
+
+
 Source = Callable[[UnitOfWork, Actor, date], Awaitable[list[Deadline]]]
 
 SOURCES: tuple[tuple[Source, bool], ...] = (
@@ -193,7 +210,7 @@ SOURCES: tuple[tuple[Source, bool], ...] = (
     (_pin_letters, True),
     (_porting, True),
     (_resets, True),
-    # R21 open approval requests: add (_approvals, True) once that read exists
+    (_approvals, True),
 )
 """Each source and whether it is the customer's (admin view only) rather than the actor's."""
 
@@ -241,4 +258,6 @@ async def resolve(
         raise RuleViolation("R22", "deadlines.refusal.pin_letter")
     if kind == "porting":
         raise RuleViolation("R22", "deadlines.refusal.porting")
+    if kind == "approval":
+        raise RuleViolation("R22", "deadlines.refusal.approval")
     raise NotFound("deadlines.error.not_found")

@@ -37,6 +37,7 @@ from core.models import (
     Role,
 )
 from core.security import hash_secret, random_password
+from core.services import approval_guard as approvals
 from core.services import stepup
 from core.services.number_reads import (  # re-exported: callers use numbers.X
     _load_for_manage,
@@ -195,6 +196,10 @@ async def swap(
     if not await stepup.verify(uow, actor, customer_id=old_n.customer_id, action=stepup.SWAP,
                                object_id=f"{old_n.e164}>{new_n.e164}", code=code):
         return stepup.refused()
+    if not await approvals.guard(uow, actor, customer_id=old_n.customer_id, action=approvals.SWAP,
+                                 object_id=f"{old_n.e164}>{new_n.e164}",
+                                 params={"old": old_n.e164, "new": new_n.e164}):
+        return stepup.refused()
     assigned, owner = old_n.assigned_account_id, old_n.fax_owner_id
     old_n.status = NumberStatus.INACTIVE
     old_n.deactivation_date = None
@@ -267,6 +272,11 @@ async def assign(
     if delete_traffic_data and previous_id is not None and not await stepup.verify(
             uow, actor, customer_id=n.customer_id, action=stepup.ASSIGN_DELETE,
             object_id=n.e164, code=code):
+        return stepup.refused()
+    if delete_traffic_data and previous_id is not None and not await approvals.guard(
+            uow, actor, customer_id=n.customer_id, action=approvals.ASSIGN_DELETE,
+            object_id=n.e164, params={"number": n.e164, "username": account.username,
+                                      "previous": previous.username if previous else None}):
         return stepup.refused()
     deleted = 0
     if delete_traffic_data and previous_id is not None:

@@ -68,7 +68,7 @@ async def test_demo_data_matches_spec(demo_core: Core) -> None:
         accounts = {a.username: a for a in await s.scalars(select(Account))}
         assert {a: accounts[a].role.value for a in accounts} == {
             "admin": "admin", "mia": "employee", "tom": "employee",
-            "beispiel": "admin", "support": "support",
+            "beispiel": "admin", "beispiel2": "admin", "support": "support",
         }
         muster = customers["Muster GmbH"].id
         contracts = (await s.scalars(select(Contract))).all()
@@ -103,7 +103,7 @@ async def test_demo_data_matches_spec(demo_core: Core) -> None:
 
 
 async def test_demo_passwords_work_and_wrong_ones_do_not(demo_core: Core) -> None:
-    for name in ("admin", "mia", "tom", "beispiel", "support"):
+    for name in ("admin", "mia", "tom", "beispiel", "beispiel2", "support"):
         actor = await login(demo_core, name)
         assert actor.username == name
     with pytest.raises(AuthFailed):

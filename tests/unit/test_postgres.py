@@ -36,7 +36,7 @@ async def test_migrations_and_demo_data_on_postgres(pg_core: Core) -> None:
 
     assert await migrate.current_revision(pg_core.db) == migrate.head_revision()
     async with pg_core.uow(readonly=True) as uow:
-        assert await uow.session.scalar(select(func.count()).select_from(Account)) == 5
+        assert await uow.session.scalar(select(func.count()).select_from(Account)) == 6
     actor = await login(pg_core, "admin")
     assert actor.customer_name == "Muster GmbH"
 

@@ -39,7 +39,15 @@ import core.services as services_pkg
 from core.authz import Actor
 from core.clock import FixedClock
 from core.errors import DomainError
-from core.models import Account, Contract, Customer, CustomerNumber, Number, Role
+from core.models import (
+    Account,
+    ApprovalRequest,
+    Contract,
+    Customer,
+    CustomerNumber,
+    Number,
+    Role,
+)
 from core.runtime import Core
 from core.services import users
 from tests.conftest import DEMO_NOW, copy_template, make_settings
@@ -157,6 +165,13 @@ async def _setup(core: Core) -> tuple[dict[str, Actor], dict[str, Tenant], dict[
                    email="bea.beispielhaft@beispiel-ag.de")
     async with core.uow(readonly=True) as uow:
         bea_id = await uow.session.scalar(select(Account.id).where(Account.username == "bea"))
+    async with core.uow() as uow:  # R21: an open request of Beispiel AG (policy on there)
+        uow.session.add(ApprovalRequest(
+            customer_id=beispiel.customer_id, action="numbers.swap",
+            object_id="+4989123456300>+4989123456301",
+            params={"old": "+4989123456300", "new": "+4989123456301"},
+            requested_by_id=beispiel.account_id, requested_by="beispiel", created_at=DEMO_NOW,
+            expires_at=DEMO_NOW + timedelta(hours=24), status="pending"))
     assert bea_id is not None and admin.customer_id and beispiel.customer_id
     bea = Actor(account_id=bea_id, username="bea", role=Role.EMPLOYEE,
                 customer_id=beispiel.customer_id, source_address="127.0.0.1")
@@ -308,6 +323,11 @@ PLAIN: dict[str, st.SearchStrategy[Any]] = {
                             "deactivation:+4930999999990", "reset:1", "porting:1",
                             "pin_letter:1", "bogus"]),
     "version": st.none() | st.integers(0, 3),
+    # R21: request 1 is the other tenant's (Beispiel AG) open swap request, see _setup
+    "request_id": st.integers(1, 3),
+    "comment": st.sampled_from(["", "Nein, danke"]) | TEXT,
+    "include_done": st.booleans(),
+    "params": st.sampled_from([{}, {"old": "+4930123456100", "new": "+4930123456105"}]),
 }
 """Strategies for parameters that do not name another tenant's object."""
 

@@ -1,0 +1,113 @@
+"""Texts of the four-eyes approval (R21)."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "approvals.filed": {
+        "de": "Antrag {id} gestellt, wartet auf Freigabe durch einen zweiten Administrator "
+              "(24 Stunden).",
+        "en": "Request {id} filed, waiting for approval by a second administrator (24 hours).",
+    },
+    "approvals.what.credentials.generate": {
+        "de": "Neue Internet-Zugangsdaten für Vertrag {contract}",
+        "en": "New internet access credentials for contract {contract}",
+    },
+    "approvals.what.credentials.schedule": {
+        "de": "Geplanter Zugangsdaten-Reset für Vertrag {contract} am {at}",
+        "en": "Scheduled credential reset for contract {contract} at {at}",
+    },
+    "approvals.what.numbers.swap": {
+        "de": "Rufnummerntausch {old} gegen {new}",
+        "en": "Number swap {old} for {new}",
+    },
+    "approvals.what.numbers.assign_delete_traffic": {
+        "de": "Zuweisung von {number} an {username}, Verkehrsdaten von {previous} löschen",
+        "en": "Assign {number} to {username}, delete the traffic data of {previous}",
+    },
+    "approvals.status.pending": {"de": "offen", "en": "open"},
+    "approvals.status.approved": {"de": "freigegeben", "en": "approved"},
+    "approvals.status.rejected": {"de": "abgelehnt", "en": "rejected"},
+    "approvals.status.failed": {"de": "fehlgeschlagen", "en": "failed"},
+    "approvals.status.expired": {"de": "abgelaufen", "en": "expired"},
+    "approvals.error.not_found": {
+        "de": "Antrag {id} nicht gefunden.",
+        "en": "Request {id} not found.",
+    },
+    "approvals.error.support": {
+        "de": "Der Support zählt nicht als zweiter Administrator.",
+        "en": "Support never counts as the second administrator.",
+    },
+    "approvals.error.own": {
+        "de": "Eigene Anträge kann nur ein anderer Administrator freigeben oder ablehnen.",
+        "en": "Only another administrator can approve or reject your own request.",
+    },
+    "approvals.error.expired": {
+        "de": "Antrag {id} ist abgelaufen (nach 24 Stunden).",
+        "en": "Request {id} has expired (after 24 hours).",
+    },
+    "approvals.error.decided": {
+        "de": "Antrag {id} ist nicht mehr offen ({status}).",
+        "en": "Request {id} is no longer open ({status}).",
+    },
+    "approvals.error.comment_required": {
+        "de": "Eine Ablehnung braucht einen Kommentar.",
+        "en": "A rejection needs a comment.",
+    },
+    "approvals.error.comment_too_long": {
+        "de": "Der Kommentar ist zu lang (höchstens {max} Zeichen).",
+        "en": "The comment is too long (at most {max} characters).",
+    },
+    "approvals.error.failed": {
+        "de": "Antrag {id} kann nicht mehr ausgeführt werden und ist fehlgeschlagen: {reason}",
+        "en": "Request {id} can no longer be carried out and has failed: {reason}",
+    },
+    "approvals.approved": {
+        "de": "Antrag {id} freigegeben und ausgeführt: {what}",
+        "en": "Request {id} approved and carried out: {what}",
+    },
+    "approvals.rejected": {
+        "de": "Antrag {id} abgelehnt.",
+        "en": "Request {id} rejected.",
+    },
+    "approvals.none": {"de": "Keine offenen Anträge.", "en": "No open requests."},
+    "approvals.col.id": {"de": "Nr.", "en": "No."},
+    "approvals.col.what": {"de": "Aktion", "en": "Action"},
+    "approvals.col.requested_by": {"de": "Beantragt von", "en": "Requested by"},
+    "approvals.col.expires": {"de": "Läuft ab", "en": "Expires"},
+    "approvals.col.status": {"de": "Status", "en": "Status"},
+    "approvals.col.note": {"de": "Hinweis", "en": "Note"},
+    "deadlines.kind.approval": {"de": "Freigabe-Antrag", "en": "Approval request"},
+    "deadlines.object.approval": {
+        "de": "Antrag {id}: {what}",
+        "en": "Request {id}: {what}",
+    },
+    "deadlines.detail.approval": {
+        "de": "beantragt von {user}, läuft ab {until}",
+        "en": "requested by {user}, expires {until}",
+    },
+    "deadlines.refusal.approval": {
+        "de": "Freigeben oder ablehnen unter „approvals“ (Befehlsmodus).",
+        "en": "Approve or reject with 'approvals' (command mode).",
+    },
+    "audit.action.approval.requested": {"de": "Freigabe beantragt", "en": "Approval requested"},
+    "audit.action.approval.approved": {"de": "Antrag freigegeben", "en": "Request approved"},
+    "audit.action.approval.rejected": {"de": "Antrag abgelehnt", "en": "Request rejected"},
+    "audit.action.approval.failed": {"de": "Antrag fehlgeschlagen", "en": "Request failed"},
+    "audit.value.for_action.credentials.schedule": {
+        "de": "geplanter Zugangsdaten-Reset", "en": "scheduled credential reset",
+    },
+    "cmd.arg.approval_id": {"de": "Nummer des Antrags", "en": "request number"},
+    "cmd.arg.comment": {"de": "Kommentar (Pflicht beim Ablehnen)", "en": "comment (required)"},
+    "cmd.arg.approvals_all": {"de": "auch entschiedene und abgelaufene Anträge",
+                              "en": "also decided and expired requests"},
+    "cmd.help.approvals.list": {
+        "de": "Offene Freigabe-Anträge (R21) auflisten",
+        "en": "List open approval requests (R21)",
+    },
+    "cmd.help.approvals.approve": {
+        "de": "Einen Antrag eines anderen Administrators freigeben und ausführen",
+        "en": "Approve and carry out another administrator's request",
+    },
+    "cmd.help.approvals.reject": {
+        "de": "Einen Antrag mit Kommentar ablehnen",
+        "en": "Reject a request with a comment",
+    },
+}

@@ -1,0 +1,256 @@
+"""R21 four-eyes approval: a customer policy that makes the dangerous actions a request.
+
+With ``Customer.approval_required`` on (off by default; on for Beispiel AG in the demo),
+credential generation (now or scheduled), swap and assignment with traffic-data deletion
+do not run: the guarded service stores an :class:`~core.models.ApprovalRequest` with the
+full parameters, audits it, emits ``ApprovalRequested`` (live for the other admins) and the
+caller gets :class:`ApprovalRequested` (raised after commit, exit code 5 in command mode).
+
+Another admin of the same customer approves or rejects (a comment is required) within
+:data:`TTL`; after that the request is expired. The requester never decides their own
+request, support never counts as the second admin.
+
+On approval the guarded service itself runs again with the *approver* as actor, so every
+rule is checked anew (permission, tenant, the number still active, the schedule time still
+15 min ahead, ...). A refusal marks the request failed with the reason (in a savepoint, so
+nothing of the action stays) and the approver is told why. The action's audit rows carry
+``requested_by`` / ``approved_by``; a separate ``approval.approved`` row names both.
+
+R20 with R21: the requester proves step-up (the code) when filing; the approver proves it
+again when approving — the code is bound to the same action and object as the request, so
+command mode's one ``--code`` place (``Context.run``) handles both without anything new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from core.authz import Actor, Permission, require
+from core.errors import DomainError, NotFound, PermissionDenied, RuleViolation, ValidationError
+from core.i18n import format_datetime, t
+from core.models import ApprovalRequest, AuditEvent, Role
+from core.services import credentials, numbers
+from core.services.approval_guard import (
+    ACTIONS,
+    ASSIGN_DELETE,
+    GENERATE,
+    PENDING,
+    SCHEDULE,
+    SWAP,
+    TTL,
+    ApprovalRequested,
+    executing,
+    guard,
+    policy_on,
+)
+from core.services.stepup import StepUpRequired
+from core.uow import UnitOfWork
+
+__all__ = ["ACTIONS", "ASSIGN_DELETE", "GENERATE", "SCHEDULE", "SWAP", "TTL",
+           "ApprovalRequested", "ApprovalView", "approve", "guard", "list_requests",
+           "policy_on", "reject"]
+
+COMMENT_MAX = 500
+
+APPROVED = "approved"
+REJECTED = "rejected"
+FAILED = "failed"
+EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    id: int
+    action: str
+    what: str
+    """The action and its parameters in the actor's language (user data: escape)."""
+    object_id: str
+    params: dict[str, Any]
+    requested_by: str
+    created_at: datetime
+    expires_at: datetime
+    status: str
+    """Effective: a pending request past :attr:`expires_at` is ``expired``."""
+    decided_by: str | None
+    decided_at: datetime | None
+    comment: str | None
+    can_decide: bool
+    refusal: str | None
+    """Why the actor may not decide (own request, support, no longer open), else None."""
+
+
+def _status(row: ApprovalRequest, now: datetime) -> str:
+    if row.status == PENDING and now >= row.expires_at:
+        return EXPIRED
+    return row.status
+
+
+def _refusal(actor: Actor, row: ApprovalRequest, now: datetime) -> str | None:
+    status = _status(row, now)
+    if status == EXPIRED:
+        return t(actor.locale, "approvals.error.expired", id=row.id)
+    if status != PENDING:
+        return t(actor.locale, "approvals.error.decided", id=row.id,
+                 status=t(actor.locale, f"approvals.status.{status}"))
+    if actor.role is Role.SUPPORT:
+        return t(actor.locale, "approvals.error.support")
+    if row.requested_by_id == actor.account_id:
+        return t(actor.locale, "approvals.error.own")
+    return None
+
+
+def describe(locale: str, action: str, params: dict[str, Any]) -> str:
+    """The request in words: the action and its parameters."""
+    shown = dict(params)
+    if "at" in shown:
+        try:
+            shown["at"] = format_datetime(datetime.fromisoformat(str(shown["at"])), locale)
+        except ValueError:
+            pass
+    return t(locale, f"approvals.what.{action}", **{k: str(v) for k, v in shown.items()})
+
+
+def _view(actor: Actor, row: ApprovalRequest, now: datetime) -> ApprovalView:
+    why = _refusal(actor, row, now)
+    return ApprovalView(
+        id=row.id, action=row.action, what=describe(actor.locale, row.action, row.params),
+        object_id=row.object_id, params=dict(row.params), requested_by=row.requested_by,
+        created_at=row.created_at, expires_at=row.expires_at, status=_status(row, now),
+        decided_by=row.decided_by, decided_at=row.decided_at, comment=row.comment,
+        can_decide=why is None, refusal=why,
+    )
+
+
+async def list_requests(
+    uow: UnitOfWork, actor: Actor, *, include_done: bool = False
+) -> list[ApprovalView]:
+    """The customer's requests, oldest first: open ones only unless ``include_done``."""
+    require(actor, Permission.USER_READ, customer_id=actor.customer_id)
+    if actor.customer_id is None:
+        raise NotFound()
+    now = uow.clock.now()
+    query = select(ApprovalRequest).where(ApprovalRequest.customer_id == actor.customer_id)
+    if not include_done:
+        query = query.where(ApprovalRequest.status == PENDING,
+                            ApprovalRequest.expires_at > now)
+    rows = (await uow.session.scalars(query.order_by(ApprovalRequest.id))).all()
+    return [_view(actor, row, now) for row in rows]
+
+
+async def _load_for_decision(uow: UnitOfWork, actor: Actor, request_id: int) -> ApprovalRequest:
+    require(actor, Permission.USER_MANAGE, customer_id=actor.customer_id)
+    row = await uow.session.get(ApprovalRequest, request_id)
+    if row is None or row.customer_id != actor.customer_id:
+        raise NotFound("approvals.error.not_found", id=request_id)
+    if actor.role is Role.SUPPORT:
+        raise PermissionDenied("approvals.error.support")
+    now = uow.clock.now()
+    status = _status(row, now)
+    if status == EXPIRED:
+        raise RuleViolation("R21", "approvals.error.expired", id=row.id)
+    if status != PENDING:
+        raise RuleViolation("R21", "approvals.error.decided", id=row.id,
+                            status=t(actor.locale, f"approvals.status.{status}"))
+    if row.requested_by_id == actor.account_id:
+        raise RuleViolation("R21", "approvals.error.own")
+    return row
+
+
+async def reject(
+    uow: UnitOfWork, actor: Actor, *, request_id: int, comment: str
+) -> ApprovalView:
+    """Reject an open request of another admin; the comment is required."""
+    row = await _load_for_decision(uow, actor, request_id)
+    text = " ".join((comment or "").split())
+    if not text:
+        raise ValidationError("approvals.error.comment_required")
+    if len(text) > COMMENT_MAX:
+        raise ValidationError("approvals.error.comment_too_long", max=COMMENT_MAX)
+    now = uow.clock.now()
+    row.status, row.decided_by, row.decided_at, row.comment = REJECTED, actor.username, now, text
+    await uow.session.flush()
+    uow.audit(actor, "approval.rejected", customer_id=row.customer_id, target=row.object_id,
+              approval_id=row.id, for_action=row.action, requested_by=row.requested_by,
+              comment=text)
+    uow.emit("ApprovalDecided", row.customer_id, approval_id=row.id, status=REJECTED)
+    return _view(actor, row, now)
+
+
+@contextmanager
+def _running(row: ApprovalRequest) -> Iterator[None]:
+    token = executing.set((row.id, row.action, row.object_id))
+    try:
+        yield
+    finally:
+        executing.reset(token)
+
+
+async def _run(uow: UnitOfWork, actor: Actor, row: ApprovalRequest, code: str | None) -> Any:
+    p = row.params
+    if row.action == GENERATE:
+        return await credentials.generate(uow, actor, contract_id=int(p["contract_id"]),
+                                          consent=True, code=code)
+    if row.action == SCHEDULE:
+        return await credentials.schedule(uow, actor, contract_id=int(p["contract_id"]),
+                                          at=datetime.fromisoformat(str(p["at"])),
+                                          consent=True, code=code)
+    if row.action == SWAP:
+        return await numbers.swap(uow, actor, old=str(p["old"]), new=str(p["new"]), code=code)
+    if row.action == ASSIGN_DELETE:
+        return await numbers.assign(uow, actor, number=str(p["number"]),
+                                    username=str(p["username"]), delete_traffic_data=True,
+                                    code=code)
+    raise NotFound("approvals.error.not_found", id=row.id)
+
+
+async def approve(
+    uow: UnitOfWork, actor: Actor, *, request_id: int, code: str | None = None
+) -> ApprovalView:
+    """Approve an open request of another admin: the action runs now with the approver as
+    actor, every rule checked again. ``code``: the approver's R20 code for that action and
+    object. A rule that refuses marks the request failed with the reason (and raises it
+    to the approver after commit)."""
+    row = await _load_for_decision(uow, actor, request_id)
+    before = await uow.session.scalar(select(func.max(AuditEvent.id))) or 0
+    try:
+        with _running(row):
+            async with uow.session.begin_nested():
+                await _run(uow, actor, row, code)
+    except StepUpRequired:
+        raise
+    except DomainError as error:
+        reason = error.render(actor.locale)[:COMMENT_MAX]
+        now = uow.clock.now()
+        row.status, row.decided_by, row.decided_at, row.comment = (
+            FAILED, actor.username, now, reason)
+        await uow.session.flush()
+        uow.audit(actor, "approval.failed", customer_id=row.customer_id, target=row.object_id,
+                  approval_id=row.id, for_action=row.action, requested_by=row.requested_by,
+                  reason=reason)
+        uow.emit("ApprovalDecided", row.customer_id, approval_id=row.id, status=FAILED)
+        uow.fail_after_commit(RuleViolation("R21", "approvals.error.failed", id=row.id,
+                                            reason=reason))
+        return _view(actor, row, now)
+    now = uow.clock.now()
+    if uow.error_after_commit is not None:  # a wrong step-up code: stays open
+        return _view(actor, row, now)
+    done = (await uow.session.scalars(
+        select(AuditEvent).where(AuditEvent.id > before,
+                                 AuditEvent.customer_id == row.customer_id,
+                                 AuditEvent.actor_id == actor.account_id))).all()
+    for event in done:
+        event.details = {**(event.details or {}), "requested_by": row.requested_by,
+                         "approved_by": actor.username, "approval_id": row.id}
+    row.status, row.decided_by, row.decided_at = APPROVED, actor.username, now
+    await uow.session.flush()
+    uow.audit(actor, "approval.approved", customer_id=row.customer_id, target=row.object_id,
+              approval_id=row.id, for_action=row.action, requested_by=row.requested_by,
+              approved_by=actor.username)
+    uow.emit("ApprovalDecided", row.customer_id, approval_id=row.id, status=APPROVED)
+    return _view(actor, row, now)

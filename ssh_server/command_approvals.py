@@ -1,0 +1,56 @@
+"""Command mode for R21 four-eyes approval: ``approvals list [--all] [--json]``,
+``approvals approve ID [--code NNNNNN]``, ``approvals reject ID --comment TEXT``.
+
+A guarded command (credentials generate, numbers swap, numbers assign --delete-traffic-data)
+of a customer with the policy on files a request instead and exits 5 with the request number
+(:class:`core.services.approvals.ApprovalRequested`)."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.services import approvals
+from ssh_server.command_framework import Context, Output, UsageError, arg, table
+from tui.sanitize import clean
+
+
+def _id(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+REQUEST_ID = arg("id", help="cmd.arg.approval_id", metavar="ID", type=_id)
+COMMENT = arg("--comment", help="cmd.arg.comment", metavar="TEXT", words="text")
+ALL = arg("--all", help="cmd.arg.approvals_all", action="store_true")
+
+
+async def cmd_approvals_list(ctx: Context, ns: argparse.Namespace) -> Output:
+    views = await ctx.read(approvals.list_requests, include_done=bool(ns.all))
+    data = [{"id": v.id, "action": v.action, "what": v.what, "params": v.params,
+             "requested_by": v.requested_by, "created_at": v.created_at.isoformat(),
+             "expires_at": v.expires_at.isoformat(), "status": v.status,
+             "decided_by": v.decided_by, "comment": v.comment, "can_decide": v.can_decide,
+             "reason": v.refusal} for v in views]
+    if not views:
+        return Output(ctx.t("approvals.none"), data)
+    columns = ("id", "what", "requested_by", "expires", "status", "note")
+    rows = [(v.id, v.what, v.requested_by, ctx.datetime(v.expires_at),
+             ctx.t(f"approvals.status.{v.status}"), v.refusal or v.comment or "")
+            for v in views]
+    return Output(table([ctx.t(f"approvals.col.{c}") for c in columns], rows), data)
+
+
+async def cmd_approvals_approve(ctx: Context, ns: argparse.Namespace) -> Output:
+    view = await ctx.run(approvals.approve, request_id=ns.id, code=ns.code)
+    return Output(ctx.t("approvals.approved", id=view.id, what=clean(view.what)),
+                  {"id": view.id, "status": view.status, "action": view.action})
+
+
+async def cmd_approvals_reject(ctx: Context, ns: argparse.Namespace) -> Output:
+    if not (ns.comment or "").strip():
+        raise UsageError(ctx.t("approvals.error.comment_required"))
+    view = await ctx.run(approvals.reject, request_id=ns.id, comment=ns.comment)
+    return Output(ctx.t("approvals.rejected", id=view.id),
+                  {"id": view.id, "status": view.status, "comment": view.comment})
