@@ -21,7 +21,7 @@ from tui.sanitize import clean
 from tui.widgets.dialog import Dialog
 
 if TYPE_CHECKING:
-    from ssh_server.shadow import LiveSession
+    from tui.live_sessions import LiveSession
 
 
 class ShadowConsentDialog(PortalMixin, Dialog[str]):

@@ -28,7 +28,6 @@ import logging
 import os
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,7 @@ from core.errors import DomainError
 from core.events import DomainEvent
 from core.i18n import t
 from core.services import support as support_service
+from tui.live_sessions import LiveSession
 
 if TYPE_CHECKING:
     from core.authz import Actor
@@ -73,18 +73,6 @@ def process_id() -> str:
 MIRROR_HIGH_WATER = 512 * 1024
 """Bytes queued for the support client before mirrored frames are dropped (a repaint of the
 user's screen follows once it caught up)."""
-
-
-@dataclass(frozen=True)
-class LiveSession:
-    """One session support may ask to watch."""
-
-    key: str
-    """The SSH connection's session id."""
-    username: str
-    cols: int
-    rows: int
-    since: datetime
 
 
 _SEQ = re.compile(
