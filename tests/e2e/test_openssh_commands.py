@@ -37,7 +37,7 @@ pytestmark = [
 README = Path(__file__).resolve().parents[2] / "README.md"
 TIMEOUT = 30.0
 """Seconds one ``ssh`` call may take; a hang fails the test."""
-USERS = ("admin", "mia", "tom", "beispiel", "support")
+USERS = ("admin", "mia", "tom", "beispiel", "beispiel2", "support")
 
 
 @dataclass
