@@ -232,7 +232,7 @@ async def approve(
         await uow.session.flush()
         uow.audit(actor, "approval.failed", customer_id=row.customer_id, target=row.object_id,
                   approval_id=row.id, for_action=row.action, requested_by=row.requested_by,
-                  reason=reason)
+                  failure=reason)
         uow.emit("ApprovalDecided", row.customer_id, approval_id=row.id, status=FAILED)
         uow.fail_after_commit(RuleViolation("R21", "approvals.error.failed", id=row.id,
                                             reason=reason))

@@ -127,7 +127,7 @@ async def test_employee_list_per_tenant_and_role(demo_core: Core, actors: dict[s
     mia = next(e for e in listed if e.username == "mia")
     assert "+4930123456100" in mia.numbers and mia.active
     assert {e.username for e in await demo_core.read(users.list_employees, actors["beispiel"])} == {
-        "beispiel"}
+        "beispiel", "beispiel2"}
     with pytest.raises(PermissionDenied):
         await demo_core.read(users.list_employees, actors["mia"])
     with pytest.raises(PermissionDenied):
