@@ -42,7 +42,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 EVENTS: tuple[str, ...] = (
     "NumberDeactivation", "NumberDeactivated", "NumbersSwapped", "NumberAssigned",
     "NumbersUnassigned", "PinLetter", "PinAttempt", "AreaVerified", "PortingOrder",
-    "CredentialReset",
+    "CredentialReset", "Approval",
 )
 """Prefixes of the domain events after which the list is fetched again."""
 REFRESH_SLACK = 1.0
@@ -52,6 +52,7 @@ KIND_STYLES: dict[str, str] = {
     "pin_letter": "cyan",
     "porting": "magenta",
     "reset": "red",
+    "approval": "green",
 }
 
 

@@ -1,0 +1,52 @@
+"""Pilot test of R21 in Fristen (key 5): a request filed in another session appears live
+for the customer's other admin, ``u`` says where it is decided, and it goes when decided."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from core.authz import Actor
+from core.runtime import Core
+from core.services import approvals, numbers
+from screens.deadlines import DeadlinesScreen
+from tests.conftest import login
+from tests.stepup_helpers import run_with_code
+from tests.tui.pilot_helpers import notifications, settle, wait_until
+from tui.app import LinedeskApp
+
+SIZE = (160, 45)
+
+
+def rows(screen: DeadlinesScreen) -> list[list[str]]:
+    table = screen.query_one(DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_request_appears_live_in_fristen_and_goes_when_rejected(demo_core: Core) -> None:
+    requester: Actor = await login(demo_core, "beispiel")
+    approver: Actor = await login(demo_core, "beispiel2")
+    app = LinedeskApp(demo_core, approver)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        for _ in range(3):
+            await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DeadlinesScreen)
+        before = len(rows(screen))
+        with pytest.raises(approvals.ApprovalRequested) as filed:
+            await run_with_code(demo_core, numbers.swap, requester,
+                                old="+4989123456300", new="+4989123456301")
+        await wait_until(pilot, lambda: len(rows(screen)) == before + 1)
+        entry = next(r for r in rows(screen) if r[2] == "Freigabe-Antrag")
+        assert f"Antrag {filed.value.request_id}: Rufnummerntausch" in entry[3]
+        assert "beantragt von beispiel" in entry[4]
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(f"approval:{filed.value.request_id}"),
+                          animate=False)
+        await pilot.pause()
+        await pilot.press("u")
+        await wait_until(pilot, lambda: "approvals" in notifications(app))
+        await demo_core.run(approvals.reject, approver, request_id=filed.value.request_id,
+                            comment="Nicht jetzt")
+        await wait_until(pilot, lambda: len(rows(screen)) == before)
