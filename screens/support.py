@@ -35,7 +35,7 @@ class CustomerSearchScreen(PortalScreen):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Suchen", id="support.search.button"),
-        Binding("o", "open_customer", "Kunde öffnen", id="support.search.open"),
+        Binding("o", "open_customer", "Öffnen", id="support.search.open"),
         Binding("x", "close_customer", "Kunde schließen", id="support.search.close", show=False),
         Binding("w", "shadow", "Zuschauen", id="support.shadow.key"),
     ]

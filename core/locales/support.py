@@ -29,7 +29,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Name, customer number or phone number",
     },
     "support.search.button": {"de": "Suchen", "en": "Search"},
-    "support.search.open": {"de": "Kunde öffnen", "en": "Open customer"},
+    "support.search.open": {"de": "Öffnen", "en": "Open"},
     "support.search.close": {"de": "Kunde schließen", "en": "Close customer"},
     "support.search.none": {"de": "Keine Kunden gefunden.", "en": "No customers found."},
     "support.search.count": {"de": "{count} Kunden gefunden.", "en": "{count} customers found."},

@@ -235,7 +235,7 @@ async def test_support_is_asked_for_a_reason_before_undoing(
 
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: "Kunde öffnen" in screen_text(app))
+        await wait_until(pilot, lambda: "o Öffnen" in screen_text(app))
         await _open_muster(app, pilot)
         screen = await open_deadlines(app, pilot)
         assert len(rows(screen)) == 2

@@ -41,7 +41,7 @@ async def reasons(core: Core, action: str) -> list[str | None]:
 
 
 async def open_muster_numbers(app: LinedeskApp, pilot: Pilot[None]) -> None:
-    await wait_until(pilot, lambda: "Kunde öffnen" in screen_text(app))
+    await wait_until(pilot, lambda: "o Öffnen" in screen_text(app))
     await pilot.press(*"muster", "enter")
     await wait_until(pilot, lambda: app.screen.query_one("#hits", DataTable).row_count == 1)
     await pilot.press("o")

@@ -36,11 +36,11 @@ async def _open_muster(app: LinedeskApp, pilot: Pilot[None]) -> None:
 async def test_support_starts_at_customer_search(demo_core: Core, actors: dict[str, Actor]) -> None:
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await wait_until(pilot, lambda: "Kunde öffnen" in screen_text(app))
+        await wait_until(pilot, lambda: "o Öffnen" in screen_text(app))
         assert isinstance(app.screen, CustomerSearchScreen)
         text = screen_text(app)
         assert "Support – kein Kunde geöffnet" in text
-        assert "Kundensuche" in text and "Kunde öffnen" in text
+        assert "Kundensuche" in text and "o Öffnen" in text
         # no customer open: the portal areas are disabled, the search is not
         assert app.check_action("switch_mode", ("numbers",)) is None
         assert app.check_action("switch_mode", ("customers",)) is True
