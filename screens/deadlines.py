@@ -25,6 +25,7 @@ from core.errors import DomainError
 from core.i18n import format_date
 from core.services import deadlines
 from core.services.deadlines import Deadline
+from screens.approvals import ApprovalsScreen
 from screens.base import PortalMixin, PortalTableScreen, portal_footer
 from tui.messages import DomainEventMessage
 from tui.sanitize import clean, safe_text
@@ -105,6 +106,7 @@ class DeadlinesScreen(PortalTableScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("u", "resolve", "Zurücknehmen", id="ui.deadlines.key.resolve"),
         Binding("ctrl+r", "reload", "Neu laden", id="ui.deadlines.key.reload", show=False),
+        Binding("a", "approvals", "Freigaben", id="ui.approvals.key.open"),
     ]
 
     def __init__(self) -> None:
@@ -211,6 +213,10 @@ class DeadlinesScreen(PortalTableScreen):
             self.notify(self.t(key, object=clean(entry.object)))
             self.reload()
         return done
+
+    def action_approvals(self) -> None:
+        """``a``: the customer's open four-eyes requests (R21), to approve or reject."""
+        self.app.push_screen(ApprovalsScreen())
 
     @on(Button.Pressed, "#reload")
     def reload_pressed(self) -> None:

@@ -50,3 +50,52 @@ async def test_request_appears_live_in_fristen_and_goes_when_rejected(demo_core:
         await demo_core.run(approvals.reject, approver, request_id=filed.value.request_id,
                             comment="Nicht jetzt")
         await wait_until(pilot, lambda: len(rows(screen)) == before)
+
+
+async def test_approvals_screen_from_fristen_reject_with_comment_and_own_refused(
+    demo_core: Core,
+) -> None:
+    from screens.approvals import ApprovalsScreen, DecideDialog
+
+    requester = await login(demo_core, "beispiel")
+    approver = await login(demo_core, "beispiel2")
+    with pytest.raises(approvals.ApprovalRequested) as filed:
+        await run_with_code(demo_core, numbers.swap, requester,
+                            old="+4989123456300", new="+4989123456301")
+    request_id = filed.value.request_id
+    own = LinedeskApp(demo_core, requester)
+    async with own.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = own.screen
+        assert isinstance(screen, ApprovalsScreen)
+        await wait_until(pilot, lambda: screen.query_one(DataTable).row_count == 1)
+        await pilot.press("f")
+        await wait_until(pilot, lambda: "anderer Administrator" in notifications(own))
+        assert not isinstance(own.screen, DecideDialog)
+    app = LinedeskApp(demo_core, approver)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ApprovalsScreen)
+        await wait_until(pilot, lambda: screen.query_one(DataTable).row_count == 1)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, DecideDialog))
+        await pilot.press("ctrl+s")  # no comment: refused in the dialog
+        await settle(pilot)
+        assert isinstance(app.screen, DecideDialog)
+        await pilot.press(*"Erst im Januar")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: screen.query_one(DataTable).row_count == 0)
+        assert f"Antrag {request_id} abgelehnt" in notifications(app)
+    async with demo_core.uow(readonly=True) as uow:
+        from core.models import ApprovalRequest
+
+        row = await uow.session.get(ApprovalRequest, request_id)
+    assert row is not None and (row.status, row.comment) == ("rejected", "Erst im Januar")
