@@ -99,3 +99,36 @@ async def test_approvals_screen_from_fristen_reject_with_comment_and_own_refused
 
         row = await uow.session.get(ApprovalRequest, request_id)
     assert row is not None and (row.status, row.comment) == ("rejected", "Erst im Januar")
+
+
+async def test_approve_in_the_tui_asks_for_the_approvers_code_and_runs_it(
+    demo_core: Core,
+) -> None:
+    from screens.approvals import ApprovalsScreen
+    from tests.tui.stepup_pilot import enter_code, press_confirm
+
+    requester = await login(demo_core, "beispiel")
+    approver = await login(demo_core, "beispiel2")
+    with pytest.raises(approvals.ApprovalRequested) as filed:
+        await run_with_code(demo_core, numbers.swap, requester,
+                            old="+4989123456300", new="+4989123456301")
+    app = LinedeskApp(demo_core, approver)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ApprovalsScreen)
+        await wait_until(pilot, lambda: screen.query_one(DataTable).row_count == 1)
+        await pilot.press("f")
+        await settle(pilot)
+        press_confirm(app)
+        await enter_code(app, pilot, demo_core)
+        await wait_until(pilot, lambda: screen.query_one(DataTable).row_count == 0)
+        assert f"Antrag {filed.value.request_id} freigegeben" in notifications(app)
+    async with demo_core.uow(readonly=True) as uow:
+        from core.models import ApprovalRequest
+
+        row = await uow.session.get(ApprovalRequest, filed.value.request_id)
+    assert row is not None and (row.status, row.decided_by) == ("approved", "beispiel2")
