@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.authz import Actor, Permission, require
 from core.errors import DomainError, NotFound, PermissionDenied, RuleViolation, ValidationError
@@ -162,11 +162,28 @@ async def _load_for_decision(uow: UnitOfWork, actor: Actor, request_id: int) -> 
     return row
 
 
+async def _claim(uow: UnitOfWork, actor: Actor, row: ApprovalRequest) -> None:
+    """Take the request for this decision: a conditional update on the still-open row, so
+    of two admins deciding at once (other sessions or nodes) the second waits for the
+    first's transaction and then finds it decided (the action never runs twice)."""
+    claimed = await uow.session.execute(
+        update(ApprovalRequest)
+        .where(ApprovalRequest.id == row.id, ApprovalRequest.status == PENDING)
+        .values(decided_by=actor.username)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        await uow.session.refresh(row)
+        raise RuleViolation("R21", "approvals.error.decided", id=row.id,
+                            status=t(actor.locale, f"approvals.status.{row.status}"))
+
+
 async def reject(
     uow: UnitOfWork, actor: Actor, *, request_id: int, comment: str
 ) -> ApprovalView:
     """Reject an open request of another admin; the comment is required."""
     row = await _load_for_decision(uow, actor, request_id)
+    await _claim(uow, actor, row)
     text = " ".join((comment or "").split())
     if not text:
         raise ValidationError("approvals.error.comment_required")
@@ -217,6 +234,7 @@ async def approve(
     object. A rule that refuses marks the request failed with the reason (and raises it
     to the approver after commit)."""
     row = await _load_for_decision(uow, actor, request_id)
+    await _claim(uow, actor, row)
     before = await uow.session.scalar(select(func.max(AuditEvent.id))) or 0
     try:
         with _running(row):

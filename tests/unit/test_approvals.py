@@ -300,3 +300,48 @@ async def test_command_mode(demo_core: Core, beispiel: tuple[Actor, Actor]) -> N
     approved = await execute_with_code(demo_core, other, f"approvals approve {second['id']}")
     assert approved.exit_code == 0, approved
     assert await status_of(demo_core, OLD) is NumberStatus.INACTIVE
+
+
+async def test_a_decided_request_cannot_be_decided_again_by_a_stale_reader(
+    demo_core: Core, beispiel: tuple[Actor, Actor]
+) -> None:
+    """Two admins deciding at once: the second one read the row while it was open, but
+    the claim is a conditional update on the open row, so it finds it decided."""
+    from sqlalchemy import update
+
+    requester, other = beispiel
+    request_id = await file_swap(demo_core, requester)
+    with pytest.raises(RuleViolation) as late:
+        async with demo_core.uow() as uow:
+            row = await uow.session.get(ApprovalRequest, request_id)
+            assert row is not None and row.status == "pending"  # read while open
+            await uow.session.execute(  # ... the other admin's decision lands
+                update(ApprovalRequest).where(ApprovalRequest.id == request_id)
+                .values(status="approved", decided_by="beispiel")
+                .execution_options(synchronize_session=False))
+            await approvals._claim(uow, other, row)
+    assert late.value.key == "approvals.error.decided"
+    assert await status_of(demo_core, OLD) is NumberStatus.ACTIVE
+
+
+async def test_scheduled_reset_request_fails_when_its_time_is_too_close_on_approval(
+    demo_core: Core, beispiel: tuple[Actor, Actor]
+) -> None:
+    requester, other = beispiel
+    async with demo_core.uow(readonly=True) as uow:
+        cid = await uow.session.scalar(select(Contract.id).where(
+            Contract.type == ContractType.CLOUD_PBX_MAIN, Contract.contract_ref.like("V-2000%")))
+    assert cid is not None
+    at = demo_core.clock.now() + timedelta(hours=1)
+    with pytest.raises(approvals.ApprovalRequested) as filed:
+        await run_with_code(demo_core, credentials.schedule, requester, contract_id=cid, at=at,
+                            consent=True)
+    row = await request_row(demo_core, filed.value.request_id)
+    assert row.action == approvals.SCHEDULE and row.params["at"] == at.isoformat()
+    demo_core.clock.advance(timedelta(minutes=50))  # type: ignore[attr-defined]
+    with pytest.raises(RuleViolation) as refused:
+        await run_with_code(demo_core, approvals.approve, other,
+                            request_id=filed.value.request_id)
+    assert refused.value.key == "approvals.error.failed"
+    assert (await request_row(demo_core, filed.value.request_id)).status == "failed"
+    assert await demo_core.read(credentials.list_scheduled, other) == []
