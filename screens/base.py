@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from textual import events
@@ -28,6 +27,7 @@ from core.authz import Actor
 from core.errors import DomainError, PermissionDenied
 from core.services import stepup
 from core.services.stepup import CodeSent, StepUpRequired
+from tui.bindings import label_bindings
 from tui.messages import ActorChanged
 from tui.widgets.header import SessionHeader
 from tui.widgets.keybar import KeyBar
@@ -78,13 +78,12 @@ class PortalMixin:
             "_label_calls", [])
         if (prefix, labels) not in calls:
             calls.append((prefix, labels))
-        table = self._bindings.key_to_bindings  # type: ignore[attr-defined]
-        for key, bindings in list(table.items()):
-            table[key] = [
-                replace(b, description=self.t(labels[b.id[len(prefix):]] if labels else b.id))
-                if b.id and b.id.startswith(prefix) else b
-                for b in bindings
-            ]
+        def label(rest: str) -> str | None:
+            if labels is None:
+                return self.t(prefix + rest)
+            return self.t(labels[rest]) if rest in labels else None
+
+        label_bindings(self, prefix, label)  # type: ignore[arg-type]
 
     def relabel_bindings(self) -> None:
         """Every :meth:`label_bindings` of this screen again, in the current language."""

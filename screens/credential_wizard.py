@@ -10,7 +10,6 @@ of creating a second credential set.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -181,12 +180,7 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             v = self.scheduled
             self._say("#done", self.t("credentials.scheduled_done", at=format_datetime(
                 v.at, self.actor.locale), id=v.id, email=v.email_masked, mobile=v.mobile_masked))
-        for key, bindings in list(self._bindings.key_to_bindings.items()):
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=self.t(KEY_LABELS[b.id.split(".", 1)[1]]))
-                if b.id and b.id.startswith("wizard.") else b
-                for b in bindings
-            ]
+        self.label_bindings("wizard.", KEY_LABELS)
 
     def _say(self, selector: str, text: str) -> None:
         """Show text as is: never parsed as markup (it may carry "[R2]" or user data)."""

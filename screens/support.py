@@ -64,7 +64,6 @@ class CustomerSearchScreen(PortalScreen):
         self.query_one("#search-input", Input).focus()
 
     def _render_texts(self) -> None:
-        from dataclasses import replace
 
         self.query_one(SessionHeader).show(self.actor, self.t("support.search.title"))
         self.query_one("#support-intro", Static).update(self.t("support.search.intro"))
@@ -81,11 +80,7 @@ class CustomerSearchScreen(PortalScreen):
             table.add_column(self.t(key), key=key)
         self._fill_table()
         self._show_current()
-        for key, bindings in list(self._bindings.key_to_bindings.items()):
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=self.t(b.id)) if b.id and b.id.startswith("support.") else b
-                for b in bindings
-            ]
+        self.label_bindings("support.")
         self.refresh_bindings()
 
     def _show_current(self) -> None:
