@@ -47,7 +47,9 @@ class PtySession(asyncssh.SSHServerSession[bytes]):
     async def _spawn(self) -> None:
         assert self.chan is not None
         master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", self.size[1], self.size[0], 0, 0))
+        fcntl.ioctl(
+            slave, termios.TIOCSWINSZ, struct.pack("HHHH", self.size[1], self.size[0], 0, 0)
+        )
         env = {
             **os.environ, "TERM": self.term, "BENCH_USER": self.chan.get_extra_info("username"),
             "BENCH_PASSWORD": self.server.passwords.pop(self.chan.get_connection(), ""),

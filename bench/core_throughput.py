@@ -62,7 +62,9 @@ async def bench_backend(name: str, url: str | None, args: argparse.Namespace) ->
     core = await make_core(url, data, args.pool)
     rows = []
     try:
-        actor = (await authenticate_password(core, username="admin", password="admin-demo")).unwrap()
+        actor = (
+            await authenticate_password(core, username="admin", password="admin-demo")
+        ).unwrap()
         pool = [v.e164 for v in await core.read(numbers.list_numbers, actor, status="active")]
 
         async def op_list(w: int, i: int) -> None:
@@ -109,9 +111,13 @@ async def main_async(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--concurrency", type=lambda s: [int(x) for x in s.split(",")], default=[1, 8, 32])
+    parser.add_argument(
+        "--concurrency", type=lambda s: [int(x) for x in s.split(",")], default=[1, 8, 32]
+    )
     parser.add_argument("--pool", type=int, default=400, help="extra active numbers to toggle")
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()

@@ -46,18 +46,32 @@ from core.tariffs import NUMBER_TARIFFS
 
 async def add_numbers(core: Core, count: int, *, status: NumberStatus | None = None) -> None:
     """Bulk-add Berlin numbers to Muster GmbH (customer 1), in the states of a real stock."""
-    states = [NumberStatus.ACTIVE, NumberStatus.INACTIVE, NumberStatus.ACTIVE, NumberStatus.PENDING_DEACTIVATION]
+    states = [
+        NumberStatus.ACTIVE,
+        NumberStatus.INACTIVE,
+        NumberStatus.ACTIVE,
+        NumberStatus.PENDING_DEACTIVATION,
+    ]
     now = core.clock.now()
     async with core.uow() as uow:
         for i in range(count):
             st = status or states[i % len(states)]
-            uow.session.add(Number(
-                customer_id=1, e164=f"+4930555{i:07d}", area_prefix="030", kind=NumberKind.VOICE,
-                status=st,
-                deactivation_date=core.clock.today() if st is NumberStatus.PENDING_DEACTIVATION else None,
-                settings={}, activation_fee_cents=NUMBER_TARIFFS[NumberKind.VOICE].activation_cents,
-                monthly_price_cents=NUMBER_TARIFFS[NumberKind.VOICE].monthly_cents, created_at=now,
-            ))
+            uow.session.add(
+                Number(
+                    customer_id=1,
+                    e164=f"+4930555{i:07d}",
+                    area_prefix="030",
+                    kind=NumberKind.VOICE,
+                    status=st,
+                    deactivation_date=core.clock.today()
+                    if st is NumberStatus.PENDING_DEACTIVATION
+                    else None,
+                    settings={},
+                    activation_fee_cents=NUMBER_TARIFFS[NumberKind.VOICE].activation_cents,
+                    monthly_price_cents=NUMBER_TARIFFS[NumberKind.VOICE].monthly_cents,
+                    created_at=now,
+                )
+            )
 
 
 async def main_async(count: int, rounds: int, keys: int) -> None:
@@ -103,7 +117,8 @@ async def main_async(count: int, rounds: int, keys: int) -> None:
     await core.close()
 
     def row(name: str, values: list[float], digits: int = 0) -> None:
-        print(f"| {name} | median {statistics.median(values):.{digits}f} ms | max {max(values):.{digits}f} ms |")
+        print(f"| {name} | median {statistics.median(values):.{digits}f} ms | max "
+              f"{max(values):.{digits}f} ms |")
 
     row(f"dashboard open ({count} numbers)", opens)
     row(f"dashboard open CPU ({count} numbers)", open_cpu)
@@ -113,7 +128,8 @@ async def main_async(count: int, rounds: int, keys: int) -> None:
     row("dashboard CPU per arrow key", key_cpu, 1)
     row("(idle loop, to subtract)", idle_cpu, 1)
     row("(a key bound to nothing, same loop)", noop_cpu, 1)
-    print(f"| session memory: home / dashboard opened / scrolled ({count} numbers) | {home_mb:.2f} MB "
+    print(f"| session memory: home / dashboard opened / scrolled ({count} numbers) | {home_mb:.2f} "
+          "MB "
           f"| {dashboard_mb:.2f} MB | {scrolled_mb:.2f} MB |")
 
 
@@ -142,7 +158,9 @@ def _send(app: object, key: str) -> None:
     app._driver.send_message(event)  # type: ignore[attr-defined]
 
 
-async def _timed_key(app: object, key: str, cond: Callable[[], bool], timeout: float = 30) -> tuple[float, float]:
+async def _timed_key(
+    app: object, key: str, cond: Callable[[], bool], timeout: float = 30
+) -> tuple[float, float]:
     """Wall and CPU ms from sending ``key`` to the first frame drawn with ``cond`` true."""
     _Frames.cond, _Frames.shown = cond, None
     t0, c0 = time.perf_counter(), time.process_time()
@@ -219,7 +237,9 @@ async def _until(pilot: object, cond, timeout: float = 30.0) -> None:  # type: i
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--numbers", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keys", type=int, default=40,

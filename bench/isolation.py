@@ -438,7 +438,8 @@ HEADER = ("| case | bytes | s | observer keys | key→frame p50 / p99 / max ms |
 def row(r: CaseResult) -> str:
     login_s = "failed" if r.login_s is None else f"{r.login_s:.2f}"
     return (f"| {r.case} | {r.bytes_sent:,} | {r.seconds} | {r.keys} | {r.p50_ms} / {r.p99_ms} / "
-            f"{r.max_ms} | {r.rss_before_mb} → {r.rss_peak_mb} (+{r.rss_growth_mb}) → {r.rss_after_mb} "
+            f"{r.max_ms} | {r.rss_before_mb} → {r.rss_peak_mb} (+{r.rss_growth_mb}) → "
+            f"{r.rss_after_mb} "
             f"| {login_s} "
             f"| {len(r.errors)} |")
 

@@ -218,7 +218,8 @@ def main() -> None:
     result = asyncio.run(run_load(args.port, sessions=args.sessions, typing_fraction=args.typing,
                                   hold=args.hold, user=args.user, password=args.password))
     print(json.dumps(asdict(result), indent=2))
-    print(f"first frame p95 {result.first_frame_ms['p95']} ms, keystroke p99 {result.key_ms['p99']} ms, "
+    print(f"first frame p95 {result.first_frame_ms['p95']} ms, keystroke p99 "
+          f"{result.key_ms['p99']} ms, "
           f"failures {result.failures}/{result.sessions}")
 
 

@@ -48,8 +48,12 @@ def wait_port(port: int, timeout: float = 60) -> None:
 
 
 def seed(data_dir: Path) -> None:
-    subprocess.run([sys.executable, "-m", "ssh_server.cli", "--data-dir", str(data_dir), "demo", "seed"],
-                   check=True, cwd=ROOT, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "ssh_server.cli", "--data-dir", str(data_dir), "demo", "seed"],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
 
 
 def memory_mb(proc: psutil.Process, *, children: bool) -> float:
@@ -89,8 +93,9 @@ class Server:
                "LINEDESK_CONN_BURST_PER_SOURCE": "100000"}
         if stats_dir is not None:
             env["LINEDESK_BENCH_STATS_DIR"] = str(stats_dir)
-        self.proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     env=env)
+        self.proc = subprocess.Popen(
+            argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
         wait_port(port)
         self.ps = psutil.Process(self.proc.pid)
 
@@ -137,14 +142,21 @@ async def measure(server: Server, n: int, args: argparse.Namespace) -> dict[str,
     await asyncio.sleep(args.settle)
     after = memory_mb(server.ps, children=server.children)
     row: dict[str, object] = {
-        "design": server.name, **asdict(result), "mem_base_mb": round(base_mem, 1),
+        "design": server.name,
+        **asdict(result),
+        "mem_base_mb": round(base_mem, 1),
         "mem_peak_mb": round(peak["mem"], 1),
         "mem_held_mb": round(held.get("mem", peak["mem"]), 1),
-        "mem_per_session_mb": round((held.get("mem", peak["mem"]) - base_mem) / max(1, result.ok), 2),
-        "mem_after_mb": round(after, 1), "cpu_s": round(cpu, 1),
+        "mem_per_session_mb": round(
+            (held.get("mem", peak["mem"]) - base_mem) / max(1, result.ok), 2
+        ),
+        "mem_after_mb": round(after, 1),
+        "cpu_s": round(cpu, 1),
         "cpu_login_ms": round(1000 * (held.get("cpu", cpu_end) - cpu0) / max(1, result.ok), 1),
         # while held: the typing sessions' keys plus whatever idle sessions cost
-        "cpu_ms_per_key": round(1000 * hold_cpu / result.keystrokes, 1) if result.keystrokes else None,
+        "cpu_ms_per_key": round(1000 * hold_cpu / result.keystrokes, 1)
+        if result.keystrokes
+        else None,
         # the load client shares the cores with the server under test
         "client_cpu_s": round(time.process_time() - client_cpu0, 1),
         "hold_cpu_pct": round(100 * hold_cpu / max(0.001, t_end - held.get("t", t_end)), 1),
@@ -153,8 +165,14 @@ async def measure(server: Server, n: int, args: argparse.Namespace) -> dict[str,
         supervisor = server.ps.pid if server.children else None
         # while held: from "everyone ready" until the first session starts to close
         hold_end = min(t_end, held.get("t", t_end) + args.hold)
-        row.update({f"hold_{k}": v for k, v in
-                    read_pauses(server.stats_dir, held.get("t", t_end), hold_end, supervisor).items()})
+        row.update(
+            {
+                f"hold_{k}": v
+                for k, v in read_pauses(
+                    server.stats_dir, held.get("t", t_end), hold_end, supervisor
+                ).items()
+            }
+        )
         row.update(read_pauses(server.stats_dir, t_start, t_end, supervisor))
     return row
 
@@ -167,16 +185,49 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, object]]:
         d = work / "inproc"
         seed(d)
         port = free_port()
-        designs.append(("inproc", [sys.executable, "-m", "bench.instrumented", "serve", "--data-dir", str(d),
-                                   "--port", str(port), "--max-sessions-per-user", "100000",
-                                   "--workers", str(args.workers)],
-                        port, args.workers > 1, work / "inproc-stats"))
+        designs.append(
+            (
+                "inproc",
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.instrumented",
+                    "serve",
+                    "--data-dir",
+                    str(d),
+                    "--port",
+                    str(port),
+                    "--max-sessions-per-user",
+                    "100000",
+                    "--workers",
+                    str(args.workers),
+                ],
+                port,
+                args.workers > 1,
+                work / "inproc-stats",
+            )
+        )
     if "baseline" in args.designs:
         d = work / "baseline"
         seed(d)
         port = free_port()
-        designs.append(("baseline", [sys.executable, "-m", "bench.baseline_server", "--data-dir", str(d),
-                                     "--port", str(port)], port, True, None))
+        designs.append(
+            (
+                "baseline",
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.baseline_server",
+                    "--data-dir",
+                    str(d),
+                    "--port",
+                    str(port),
+                ],
+                port,
+                True,
+                None,
+            )
+        )
     for name, argv, port, children, stats_dir in designs:
         server = Server(name, argv, port, children, stats_dir)
         try:
@@ -195,14 +246,17 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, object]]:
 
 def table(rows: list[dict[str, object]]) -> str:
     head = ("| design | sessions | ok | first frame p50/p95/p99 ms | key p50/p95/p99 ms | keys | "
-            "mem/session MB | base/held/after MB | CPU ms/login | CPU ms/key | GC max ms (hold/all) |")
+            "mem/session MB | base/held/after MB | CPU ms/login | CPU ms/key | GC max ms "
+            "(hold/all) |")
     lines = [head, "|" + "---|" * 11]
     for r in rows:
         ff, kk = r["first_frame_ms"], r["key_ms"]
         gc_max = f"{r['hold_gc_max_ms']} / {r['gc_max_ms']}" if "gc_max_ms" in r else "–"
         lines.append(
-            f"| {r['design']} | {r['sessions']} | {r['ok']} | {ff['p50']}/{ff['p95']}/{ff['p99']} | "  # type: ignore[index]
-            f"{kk['p50']}/{kk['p95']}/{kk['p99']} | {r['keystrokes']} | {r['mem_per_session_mb']} | "  # type: ignore[index]
+            f"| {r['design']} | {r['sessions']} | {r['ok']} | {ff['p50']}/{ff['p95']}/{ff['p99']} "
+            "| "  # type: ignore[index]
+            f"{kk['p50']}/{kk['p95']}/{kk['p99']} | {r['keystrokes']} | {r['mem_per_session_mb']} "
+            "| "  # type: ignore[index]
             f"{r['mem_base_mb']}/{r['mem_held_mb']}/{r['mem_after_mb']} | {r['cpu_login_ms']} | "
             f"{r['cpu_ms_per_key']} | {gc_max} |"
         )
@@ -213,14 +267,19 @@ def table(rows: list[dict[str, object]]) -> str:
             mem = float(other["mem_per_session_mb"]) / max(0.01, float(r["mem_per_session_mb"]))  # type: ignore[arg-type]
             ff = float(other["first_frame_ms"]["p95"]) / max(0.1, float(r["first_frame_ms"]["p95"]))  # type: ignore[index]
             kp = float(other["key_ms"]["p99"]) / max(0.1, float(r["key_ms"]["p99"]))  # type: ignore[index]
-            lines.append(f"\nratio at {n}: memory/session {mem:.1f}x less, first frame p95 {ff:.1f}x faster, "
+            lines.append(f"\nratio at {n}: memory/session {mem:.1f}x less, first frame p95 "
+                         f"{ff:.1f}x faster, "
                          f"keystroke p99 {kp:.1f}x faster")
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--series", type=lambda s: [int(x) for x in s.split(",")], default=[1, 10, 100])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--series", type=lambda s: [int(x) for x in s.split(",")], default=[1, 10, 100]
+    )
     parser.add_argument("--designs", default="inproc,baseline")
     parser.add_argument("--hold", type=float, default=20.0)
     parser.add_argument("--typing", type=float, default=0.1)

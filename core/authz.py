@@ -39,7 +39,12 @@ class Permission(enum.StrEnum):
 
 
 OWN_PERMISSIONS: frozenset[Permission] = frozenset(
-    {Permission.PROFILE_READ, Permission.PROFILE_UPDATE, Permission.NUMBER_READ, Permission.CALLS_READ}
+    {
+        Permission.PROFILE_READ,
+        Permission.PROFILE_UPDATE,
+        Permission.NUMBER_READ,
+        Permission.CALLS_READ,
+    }
 )
 """What an employee (or an admin in user view) may do, restricted to its own objects."""
 
@@ -96,7 +101,11 @@ class Actor:
         return replace(self, view_mode=mode)
 
     def for_customer(
-        self, customer_id: int | None, *, customer_name: str | None = None, reason: str | None = None
+        self,
+        customer_id: int | None,
+        *,
+        customer_name: str | None = None,
+        reason: str | None = None,
     ) -> Actor:
         """Support opens a customer's portal (read-only until a reason is given)."""
         if self.role is not Role.SUPPORT:

@@ -147,10 +147,22 @@ async def seed_demo(uow: UnitOfWork) -> bool:
         ))
         line.credentials_generated_at = generated
 
-    s.add(AreaVerification(customer_id=muster.id, area_prefix="030",
-                           address="Friedrichstraße 123, 10117 Berlin", verified_at=now - timedelta(days=90)))
-    s.add(AreaVerification(customer_id=beispiel.id, area_prefix="089",
-                           address="Leopoldstraße 45, 80802 München", verified_at=now - timedelta(days=90)))
+    s.add(
+        AreaVerification(
+            customer_id=muster.id,
+            area_prefix="030",
+            address="Friedrichstraße 123, 10117 Berlin",
+            verified_at=now - timedelta(days=90),
+        )
+    )
+    s.add(
+        AreaVerification(
+            customer_id=beispiel.id,
+            area_prefix="089",
+            address="Leopoldstraße 45, 80802 München",
+            verified_at=now - timedelta(days=90),
+        )
+    )
 
     def number(customer: Customer, e164: str, area: str, status: NumberStatus, *,
                kind: NumberKind = NumberKind.VOICE, assigned: Account | None = None,
@@ -205,13 +217,26 @@ async def seed_demo(uow: UnitOfWork) -> bool:
     s.add(order)
     await s.flush()
     order.carrier_ref = f"SIM-{order.id:06d}"  # the simulated carrier's format (one for all)
-    s.add_all([
-        PortingEvent(order_id=order.id, status=PortingStatus.SUBMITTED, note="", at=now - timedelta(days=5)),
-        PortingEvent(order_id=order.id, status=PortingStatus.CONFIRMED,
-                     note="Alt-Anbieter hat bestätigt", at=now - timedelta(days=3)),
-    ])
+    s.add_all(
+        [
+            PortingEvent(
+                order_id=order.id,
+                status=PortingStatus.SUBMITTED,
+                note="",
+                at=now - timedelta(days=5),
+            ),
+            PortingEvent(
+                order_id=order.id,
+                status=PortingStatus.CONFIRMED,
+                note="Alt-Anbieter hat bestätigt",
+                at=now - timedelta(days=3),
+            ),
+        ]
+    )
 
-    for i, (num, acc) in enumerate([(mia_main, mia)] * 4 + [(mia_second, mia)] * 2 + [(mia_main, tom)]):
+    for i, (num, acc) in enumerate(
+        [(mia_main, mia)] * 4 + [(mia_second, mia)] * 2 + [(mia_main, tom)]
+    ):
         s.add(CallRecord(number_id=num.id, account_id=acc.id,
                          started_at=now - timedelta(days=i + 1, hours=i),
                          duration_seconds=60 * (i + 2), remote_number=f"+49301234{i:02d}XXX",

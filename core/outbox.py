@@ -107,7 +107,11 @@ def _seal(box: SecretBox, key: str, message: Message) -> bytes:
         "body": message.body,
         "meta": message.meta,
         "attachments": [
-            {"filename": a.filename, "mime": a.mime_type, "b64": base64.b64encode(a.content).decode()}
+            {
+                "filename": a.filename,
+                "mime": a.mime_type,
+                "b64": base64.b64encode(a.content).decode(),
+            }
             for a in message.attachments
         ],
     }

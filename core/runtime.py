@@ -160,7 +160,9 @@ class Core:
         """Start the outbox dispatcher and the scheduler as tasks of the running loop."""
         if dispatcher:
             self._tasks.append(
-                asyncio.create_task(self.dispatcher.run(self.settings.outbox_interval), name="outbox")
+                asyncio.create_task(
+                    self.dispatcher.run(self.settings.outbox_interval), name="outbox"
+                )
             )
         if scheduler:
             sched = Scheduler(self, JOBS)

@@ -268,8 +268,10 @@ class AreasScreen(PortalTableScreen):
                         style="green")
         letter = view.letter
         if letter is not None and letter.status == "outstanding":
-            return Text(self.t("ui.areas.state.outstanding", date=format_date(letter.expires_at, loc)),
-                        style="yellow")
+            return Text(
+                self.t("ui.areas.state.outstanding", date=format_date(letter.expires_at, loc)),
+                style="yellow",
+            )
         if letter is not None and letter.status in FAILED_STATES:
             return Text(self.t(FAILED_STATES[letter.status]), style="red")
         return Text(self.t("ui.areas.state.none"))
@@ -356,6 +358,8 @@ class AreasScreen(PortalTableScreen):
 
     def _ordered(self, numbers: list[str] | None) -> None:
         if numbers:
-            self.notify(self.t("ui.areas.order.done", count=len(numbers), numbers=", ".join(numbers)),
-                        timeout=10)
+            self.notify(
+                self.t("ui.areas.order.done", count=len(numbers), numbers=", ".join(numbers)),
+                timeout=10,
+            )
             self.reload()

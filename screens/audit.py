@@ -109,7 +109,9 @@ class AuditScreen(PortalScreen):
                 self.user_text(event),
                 self.action_label(event.action),
                 safe_text(event.target_text or event.target),
-                Text(clean(event.reason or "–"), style="bold yellow") if event.via_support else Text(""),
+                Text(clean(event.reason or "–"), style="bold yellow")
+                if event.via_support
+                else Text(""),
                 safe_text(event.source_address or ""),
                 safe_text(self.short_fingerprint(event.key_fingerprint)),
                 key=str(event.id),
@@ -154,7 +156,9 @@ class AuditScreen(PortalScreen):
         text.append(self.action_label(event.action), style="bold")
         if event.via_support:
             text.append("  ")
-            text.append(self.t("ui.audit.support_line", reason=clean(event.reason or "–")), style="yellow")
+            text.append(
+                self.t("ui.audit.support_line", reason=clean(event.reason or "–")), style="yellow"
+            )
         if event.key_fingerprint:
             text.append(f"  {clean(event.key_fingerprint)}", style="dim")
         if event.description:

@@ -250,7 +250,9 @@ class ContractOverviewScreen(PortalScreen):
             line,
             Text(self.t("contracts.yes" if v.easy_login else "contracts.no")),
             Text(str(len(v.sites)) if v.sites else "–", justify="right"),
-            Text(format_date(v.credentials_generated_at, loc) if v.credentials_generated_at else "–"),
+            Text(
+                format_date(v.credentials_generated_at, loc) if v.credentials_generated_at else "–"
+            ),
         ]
 
     def refused(self, error: DomainError) -> None:

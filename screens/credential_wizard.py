@@ -148,8 +148,12 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             if self.impact is not None:  # R18
                 self._say("#impact", clean(impact.render_line(self.impact, self.actor.locale),
                                           keep_newlines=True))
-            self._say("#easy-login",
-                self.t("credentials.easy_login_on" if p.easy_login else "credentials.easy_login_off"))
+            self._say(
+                "#easy-login",
+                self.t(
+                    "credentials.easy_login_on" if p.easy_login else "credentials.easy_login_off"
+                ),
+            )
             self._say("#delivery", self.t(
                 "credentials.delivery", email=p.email_masked or "–", mobile=p.mobile_masked or "–"))
         self._say("#intro", self.t("credentials.intro"))
@@ -344,8 +348,12 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
         """Somebody else generated for this contract while this wizard is open: say so now,
         not only when this admin presses the button."""
         event = message.event
-        if (event.name == "CredentialsGenerated" and event.payload.get("contract_id") == self.contract_id
-                and not self.busy and self.result is None):
+        if (
+            event.name == "CredentialsGenerated"
+            and event.payload.get("contract_id") == self.contract_id
+            and not self.busy
+            and self.result is None
+        ):
             self.notify(self.t("credentials.generated_elsewhere",
                                contract=str(event.payload.get("contract_ref", ""))),
                         severity="warning", timeout=10)

@@ -41,9 +41,15 @@ class HomeScreen(PortalScreen):
         self.query_one(SessionHeader).show(actor, self.t("ui.nav.home"))
         self.query_one("#home-title", Static).update(self.t("ui.home.title"))
         customer = actor.customer_name or "–"
-        self.query_one("#home-customer", Static).update(self.t("ui.home.customer", customer=clean(customer)))
+        self.query_one("#home-customer", Static).update(
+            self.t("ui.home.customer", customer=clean(customer))
+        )
         self.query_one("#home-user", Static).update(
-            self.t("ui.home.signed_in_as", user=clean(actor.username), role=self.t(f"role.{actor.role.value}"))
+            self.t(
+                "ui.home.signed_in_as",
+                user=clean(actor.username),
+                role=self.t(f"role.{actor.role.value}"),
+            )
         )
         self.query_one("#home-hint", Static).update(self.t("ui.home.navigate"))
         for mode, key, label in (

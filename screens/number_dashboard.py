@@ -285,7 +285,9 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         if not admin:
             hint = f"{self.t('ui.numbers.user_view_hint')}  {hint}"
         self.query_one("#hint", Static).update(hint)
-        label_bindings(self, "numbers.", lambda rest: self.t(KEY_LABELS[rest]) if rest in KEY_LABELS else None)
+        label_bindings(
+            self, "numbers.", lambda rest: self.t(KEY_LABELS[rest]) if rest in KEY_LABELS else None
+        )
         self._sync_actions(layout=True)
         self.refresh_bindings()
 
@@ -551,8 +553,11 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         lines: list[Content] = []
         if admin:
             lines.append(self._links(ROW_ACTIONS, enabled))
-        lines.append(self._links([(n, k) for n, k in MORE_ACTIONS if admin or n not in ADMIN_ACTIONS],
-                                 enabled))
+        lines.append(
+            self._links(
+                [(n, k) for n, k in MORE_ACTIONS if admin or n not in ADMIN_ACTIONS], enabled
+            )
+        )
         return Content("\n").join(lines)
 
     def _links(self, actions: Iterable[tuple[str, str]], enabled: dict[str, bool]) -> Content:
@@ -687,7 +692,9 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         if result is None:
             return
         self._show(result.old, result.new)
-        self.notify(self.t("ui.numbers.swap.done", old=result.old.national, new=result.new.national))
+        self.notify(
+            self.t("ui.numbers.swap.done", old=result.old.national, new=result.new.national)
+        )
         # R13: the new number starts unconfigured; offer forwarding to an IP device
         self.app.push_screen(ForwardingDialog(result.new, after_swap=True), self._forwarded)
 
@@ -699,7 +706,9 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
 
     def _fax_sent(self, result: FaxSendResult | None) -> None:
         if result is not None:
-            self.notify(self.t("ui.numbers.fax.done", users=", ".join(clean(u) for u in result.recipients)))
+            self.notify(
+                self.t("ui.numbers.fax.done", users=", ".join(clean(u) for u in result.recipients))
+            )
 
     def _forwarded(self, view: NumberView | None) -> None:
         if view is not None:

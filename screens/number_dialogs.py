@@ -370,8 +370,13 @@ class AssignDialog(NumberDialog[NumberView]):
     def body(self) -> ComposeResult:
         assert self.view is not None
         current = self.view.assigned_to
-        who = (f"{clean(self.view.assigned_name)} ({clean(current)})" if current and self.view.assigned_name
-               else clean(current) if current else self.t("ui.numbers.assign.nobody"))
+        who = (
+            f"{clean(self.view.assigned_name)} ({clean(current)})"
+            if current and self.view.assigned_name
+            else clean(current)
+            if current
+            else self.t("ui.numbers.assign.nobody")
+        )
         yield Static(self.t("ui.numbers.assign.current", user=who), id="current")
         yield Checkbox(self.t("ui.numbers.assign.delete_traffic"), id="delete-traffic",
                        disabled=current is None)
@@ -386,8 +391,12 @@ class AssignDialog(NumberDialog[NumberView]):
         if choices is None:
             return
         options = [
-            (f"{clean(c.full_name)} ({clean(c.username)})" if c.full_name else clean(c.username), c.username)
-            for c in choices if c.username != self.view.assigned_to
+            (
+                f"{clean(c.full_name)} ({clean(c.username)})" if c.full_name else clean(c.username),
+                c.username,
+            )
+            for c in choices
+            if c.username != self.view.assigned_to
         ]
         self.query_one("#employee", Select).set_options(options)
 
@@ -437,17 +446,26 @@ class FaxCredentialsDialog(NumberDialog[FaxSendResult]):
                 self.t("ui.numbers.fax.personal", owner=clean(choice.owner)))
         recipients = self.query_one("#recipients", SelectionList)
         no_mail = self.t("ui.numbers.fax.no_email")
-        recipients.add_options([
-            Selection(
-                f"{clean(c.full_name)} ({clean(c.username)})" + ("" if c.has_email else f" {no_mail}"),
-                c.username, c.username in choice.preselected, disabled=not c.has_email,
-            )
-            for c in choice.candidates
-        ])
+        recipients.add_options(
+            [
+                Selection(
+                    f"{clean(c.full_name)} ({clean(c.username)})"
+                    + ("" if c.has_email else f" {no_mail}"),
+                    c.username,
+                    c.username in choice.preselected,
+                    disabled=not c.has_email,
+                )
+                for c in choice.candidates
+            ]
+        )
         recipients.disabled = choice.locked
         if choice.already_sent_to:
-            self.query_one("#sent-before", Static).update(self.t(
-                "ui.numbers.fax.sent_before", users=", ".join(clean(u) for u in choice.already_sent_to)))
+            self.query_one("#sent-before", Static).update(
+                self.t(
+                    "ui.numbers.fax.sent_before",
+                    users=", ".join(clean(u) for u in choice.already_sent_to),
+                )
+            )
         self._check()
 
     @on(SelectionList.SelectedChanged)

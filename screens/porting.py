@@ -99,7 +99,9 @@ class CreatePortingDialog(FormDialog[PortingOrderView]):
         yield Static(self.t("ui.porting.create.provider"))
         yield Input(max_length=porting.MAX_TEXT, id="provider")
         yield Static(self.t("ui.porting.create.holder"))
-        yield Input(value=clean(self.actor.customer_name or ""), max_length=porting.MAX_TEXT, id="holder")
+        yield Input(
+            value=clean(self.actor.customer_name or ""), max_length=porting.MAX_TEXT, id="holder"
+        )
         yield Static(self.t("ui.porting.create.date"))
         yield Input(value=format_date(self.earliest, "de"), id="wished", max_length=20)
 
@@ -192,7 +194,10 @@ class PortingScreen(PortalTableScreen):
             return
         loc = self.actor.locale
         text = Text()
-        text.append(self.t("ui.porting.timeline", ref=clean(order.carrier_ref or f"#{order.id}")), style="bold")
+        text.append(
+            self.t("ui.porting.timeline", ref=clean(order.carrier_ref or f"#{order.id}")),
+            style="bold",
+        )
         text.append("\n")
         text.append(self.t("ui.porting.detail", holder=clean(order.account_holder),
                            numbers=", ".join(order.numbers)))
@@ -207,8 +212,10 @@ class PortingScreen(PortalTableScreen):
             text.append(clean(order.reason_text(self.actor.locale)), style="red")
         elif order.next_step_at is not None:
             text.append("\n")
-            text.append(self.t("ui.porting.next_step", date=format_datetime(order.next_step_at, loc)),
-                        style="dim")
+            text.append(
+                self.t("ui.porting.next_step", date=format_datetime(order.next_step_at, loc)),
+                style="dim",
+            )
         widget.update(text)
 
     def on_domain_event_message(self, message: DomainEventMessage) -> None:

@@ -86,7 +86,11 @@ class CustomerSearchScreen(PortalScreen):
     def _show_current(self) -> None:
         status = self.query_one("#support-status", Static)
         if self.actor.customer_id is not None:
-            status.update(safe_text(self.t("support.search.current", customer=self.actor.customer_name or "–")))
+            status.update(
+                safe_text(
+                    self.t("support.search.current", customer=self.actor.customer_name or "–")
+                )
+            )
         elif self.hits:
             status.update(self.t("support.search.count", count=len(self.hits)))
         else:
@@ -97,7 +101,9 @@ class CustomerSearchScreen(PortalScreen):
         table.clear()
         for hit in self.hits:
             table.add_row(
-                safe_text(", ".join(hit.customer_numbers)), safe_text(hit.name), safe_text(hit.city),
+                safe_text(", ".join(hit.customer_numbers)),
+                safe_text(hit.name),
+                safe_text(hit.city),
                 safe_text(self.t(f"support.matched.{hit.matched}", value=hit.matched_value)),
                 key=str(hit.id),
             )
@@ -145,7 +151,8 @@ class CustomerSearchScreen(PortalScreen):
             return
         self.portal.set_actor(opened)
         self.portal.notify(
-            clean(self.t("support.search.opened", customer=opened.customer_name or "–")), markup=False
+            clean(self.t("support.search.opened", customer=opened.customer_name or "–")),
+            markup=False,
         )
         self.app.switch_mode(self.portal.home_mode())
 

@@ -306,7 +306,9 @@ class UsersScreen(PortalScreen):
             own.clear(columns=True)
             for key, label in columns:
                 own.add_column(self.t(label), key=key)
-        self.query_one("#admin-hint", Static).update("" if admin else self.t("users.admin_only_hint"))
+        self.query_one("#admin-hint", Static).update(
+            "" if admin else self.t("users.admin_only_hint")
+        )
         table = self.query_one("#accounts", DataTable)
         table.clear(columns=True)
         for key, label, width in COLUMNS:
@@ -490,12 +492,16 @@ class UsersScreen(PortalScreen):
             return
 
         async def confirmed(ok: bool | None) -> None:
-            if ok and await self.call(users.deactivate_employee, username=marked.username) is not None:
+            if (
+                ok
+                and await self.call(users.deactivate_employee, username=marked.username) is not None
+            ):
                 self.notify(self.t("users.deactivated", user=safe_markup(marked.username)))
                 self.reload()
 
         self.app.push_screen(
-            ConfirmDialog(self.t("users.confirm_deactivate", user=clean(marked.username))), confirmed
+            ConfirmDialog(self.t("users.confirm_deactivate", user=clean(marked.username))),
+            confirmed,
         )
 
     def action_reset(self) -> None:

@@ -156,7 +156,8 @@ def customers() -> None:
 
 @customers.command("add")
 @click.argument("name")
-@click.option("--number", "numbers", multiple=True, required=True, help="Customer number (7 digits).")
+@click.option("--number", "numbers", multiple=True, required=True, help="Customer number (7 "
+                                                                        "digits).")
 @click.option("--street", default="")
 @click.option("--postal-code", default="")
 @click.option("--city", default="")
@@ -244,7 +245,10 @@ def users_set_password(ctx: click.Context, username: str, password: str | None) 
 
     if password is None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    _run(_settings(ctx), lambda uow: operators.set_password(uow, username=username, password=password))
+    _run(
+        _settings(ctx),
+        lambda uow: operators.set_password(uow, username=username, password=password),
+    )
     click.echo(f"password of {username} set")
 
 
@@ -257,7 +261,9 @@ def users_add_key(ctx: click.Context, username: str, public_key_file: Any) -> No
     from core.services import operators
 
     line = public_key_file.read().strip()
-    view = _run(_settings(ctx), lambda uow: operators.add_key(uow, username=username, public_key=line))
+    view = _run(
+        _settings(ctx), lambda uow: operators.add_key(uow, username=username, public_key=line)
+    )
     click.echo(f"key {view.fingerprint} added to {username}")
 
 
@@ -280,7 +286,10 @@ def users_remove_key(ctx: click.Context, username: str, fingerprint: str) -> Non
     """Remove an SSH key by its SHA256 fingerprint."""
     from core.services import operators
 
-    _run(_settings(ctx), lambda uow: operators.remove_key(uow, username=username, fingerprint=fingerprint))
+    _run(
+        _settings(ctx),
+        lambda uow: operators.remove_key(uow, username=username, fingerprint=fingerprint),
+    )
     click.echo(f"key {fingerprint} removed from {username}")
 
 
@@ -336,9 +345,11 @@ def areas_note(ctx: click.Context, customer_number: str, area: str, note: str) -
     text = _run(_settings(ctx), lambda uow: operators.set_area_note(
         uow, customer_number=customer_number, area=area, note=note))
     if text:
-        click.echo(f"operator note for area {area.strip()} of customer {customer_number.strip()} set")
+        click.echo(f"operator note for area {area.strip()} of customer {customer_number.strip()} "
+                   "set")
     else:
-        click.echo(f"operator note for area {area.strip()} of customer {customer_number.strip()} removed")
+        click.echo(f"operator note for area {area.strip()} of customer {customer_number.strip()} "
+                   "removed")
 
 
 @main.group()

@@ -90,7 +90,8 @@ class UsageError(Exception):
 _ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^the following arguments are required: (?P<args>.+)$"), "cmd.argparse.required"),
     (re.compile(r"^unrecognized arguments: (?P<args>.+)$"), "cmd.argparse.unrecognized"),
-    (re.compile(r"^argument (?P<name>\S+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)$"),
+    (re.compile(r"^argument (?P<name>\S+): invalid choice: (?P<value>.+?) \(choose from "
+                r"(?P<choices>.+)\)$"),
      "cmd.argparse.invalid_choice"),
     (re.compile(r"^argument (?P<name>\S+): expected one argument$"), "cmd.argparse.expected_one"),
     (re.compile(r"^argument (?P<name>\S+): (?P<detail>.+)$"), "cmd.argparse.invalid_value"),
@@ -153,7 +154,9 @@ def _formatter_for(locale: str) -> type[argparse.HelpFormatter]:
         def __init__(self, prog: str) -> None:
             super().__init__(prog, width=HELP_WIDTH, max_help_position=32)
 
-        def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        def add_usage(
+            self, usage: Any, actions: Any, groups: Any, prefix: str | None = None
+        ) -> None:
             super().add_usage(usage, actions, groups, usage_prefix if prefix is None else prefix)
 
     return Formatter
@@ -272,7 +275,8 @@ def fields(ctx: Context, pairs: Sequence[tuple[str, object]]) -> str:
     labels = [ctx.t(k) for k, _ in pairs]
     width = max(cell_len(label) for label in labels) + 1
     return "\n".join(
-        f"{label + ':':<{width}} {clean(value)}" for label, (_, value) in zip(labels, pairs, strict=True)
+        f"{label + ':':<{width}} {clean(value)}"
+        for label, (_, value) in zip(labels, pairs, strict=True)
     )
 
 

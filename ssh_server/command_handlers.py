@@ -73,15 +73,25 @@ async def cmd_customers_search(ctx: Context, ns: argparse.Namespace) -> Output:
         )
         for h in hits
     ]
-    headers = [ctx.t(k) for k in (
-        "support.col.customer_numbers", "support.col.name", "support.col.city", "support.col.matched",
-    )]
+    headers = [
+        ctx.t(k)
+        for k in (
+            "support.col.customer_numbers",
+            "support.col.name",
+            "support.col.city",
+            "support.col.matched",
+        )
+    ]
     return Output(table(headers, rows), hits)
 
 
 def _yes(flag: str = "--yes") -> Arg:
-    return arg(flag, help="cmd.opt.yes" if flag == "--yes" else "cmd.opt.consent", action="store_true",
-               dest="confirmed")
+    return arg(
+        flag,
+        help="cmd.opt.yes" if flag == "--yes" else "cmd.opt.consent",
+        action="store_true",
+        dest="confirmed",
+    )
 
 
 def _iso_date(value: str) -> date:
@@ -103,7 +113,10 @@ def _count(value: str) -> int:
 
 async def cmd_contracts_list(ctx: Context, ns: argparse.Namespace) -> Output:
     views = await ctx.read(
-        contracts.list_contracts, customer_number=ns.customer_number, product=ns.product, query=ns.query
+        contracts.list_contracts,
+        customer_number=ns.customer_number,
+        product=ns.product,
+        query=ns.query,
     )
     yes, no = ctx.t("cmd.yes"), ctx.t("cmd.no")
     rows = [
@@ -125,8 +138,12 @@ async def cmd_credentials_generate(ctx: Context, ns: argparse.Namespace) -> Outp
     preview = await ctx.read(credentials.prepare, contract_id=contract_id)
     if preview.eligible:
         ctx.confirm(
-            ns.confirmed, "--consent", "cmd.credentials.preview", contract=preview.contract.contract_ref,
-            email=preview.email_masked or "–", mobile=preview.mobile_masked or "–",
+            ns.confirmed,
+            "--consent",
+            "cmd.credentials.preview",
+            contract=preview.contract.contract_ref,
+            email=preview.email_masked or "–",
+            mobile=preview.mobile_masked or "–",
         )
     if ns.at is not None:  # R19: scheduled instead of now
         at = credentials.parse_reset_time(ns.at)
@@ -214,7 +231,9 @@ async def cmd_numbers_list(ctx: Context, ns: argparse.Namespace) -> Output:
     views = await ctx.read(numbers.list_numbers, query=ns.query, status=ns.status)
     if not views:
         return Output(ctx.t("cmd.numbers.none"), [])
-    return Output(table(_number_headers(ctx), _number_rows(ctx, views)), [v.as_json() for v in views])
+    return Output(
+        table(_number_headers(ctx), _number_rows(ctx, views)), [v.as_json() for v in views]
+    )
 
 
 async def cmd_numbers_activate(ctx: Context, ns: argparse.Namespace) -> Output:
@@ -234,7 +253,9 @@ async def cmd_numbers_deactivate(ctx: Context, ns: argparse.Namespace) -> Output
         date=ctx.date(quote.deactivation_date),
     )
     view = await ctx.run(numbers.deactivate, number=ns.number, expected_version=quote.version)
-    return _number_output(ctx, "cmd.numbers.deactivate.done", view, date=ctx.date(view.deactivation_date))
+    return _number_output(
+        ctx, "cmd.numbers.deactivate.done", view, date=ctx.date(view.deactivation_date)
+    )
 
 
 async def cmd_numbers_undo(ctx: Context, ns: argparse.Namespace) -> Output:
@@ -250,8 +271,10 @@ async def cmd_numbers_swap(ctx: Context, ns: argparse.Namespace) -> Output:
         numbers.swap, old=ns.old, new=ns.new, expected_old_version=old.version,
         expected_new_version=new.version, code=ns.code,
     )
-    text = ctx.t("cmd.numbers.swap.done", old=result.old.e164, new=result.new.e164) + "\n\n" + table(
-        _number_headers(ctx), _number_rows(ctx, [result.old, result.new])
+    text = (
+        ctx.t("cmd.numbers.swap.done", old=result.old.e164, new=result.new.e164)
+        + "\n\n"
+        + table(_number_headers(ctx), _number_rows(ctx, [result.old, result.new]))
     )
     return Output(text, {"old": result.old.as_json(), "new": result.new.as_json()})
 
@@ -274,7 +297,11 @@ async def cmd_numbers_assign(ctx: Context, ns: argparse.Namespace) -> Output:
 
 async def cmd_numbers_order(ctx: Context, ns: argparse.Namespace) -> Output:
     ordered = await ctx.run(areas.order_numbers, area=ns.area, count=ns.count)
-    text = ctx.t("cmd.numbers.order.done", count=len(ordered), area=ns.area) + "\n" + "\n".join(ordered)
+    text = (
+        ctx.t("cmd.numbers.order.done", count=len(ordered), area=ns.area)
+        + "\n"
+        + "\n".join(ordered)
+    )
     return Output(text, {"area": ns.area, "numbers": ordered, "status": "inactive"})
 
 
@@ -302,14 +329,20 @@ def _area_line(ctx: Context, view: areas.AreaView) -> tuple[object, ...]:
 
 async def cmd_areas_list(ctx: Context, ns: argparse.Namespace) -> Output:
     views = await ctx.read(areas.list_areas)
-    headers = [ctx.t(f"cmd.areas.col.{c}") for c in ("prefix", "name", "verified", "address", "numbers", "letter")]
+    headers = [
+        ctx.t(f"cmd.areas.col.{c}")
+        for c in ("prefix", "name", "verified", "address", "numbers", "letter")
+    ]
     return Output(table(headers, [_area_line(ctx, v) for v in views]), views)
 
 
 async def cmd_areas_request_pin(ctx: Context, ns: argparse.Namespace) -> Output:
     letter = await ctx.run(areas.request_pin, area=ns.area, address=ns.address)
     text = ctx.t(
-        "cmd.areas.request_pin.done", area=letter.area, name=letter.area_name, address=letter.address,
+        "cmd.areas.request_pin.done",
+        area=letter.area,
+        name=letter.area_name,
+        address=letter.address,
         date=ctx.date(letter.expires_at),
     )
     return Output(text, letter)

@@ -99,83 +99,207 @@ CODE = arg("--code", help="cmd.arg.code", metavar="NNNNNN")
 COMMANDS: tuple[Command, ...] = (
     Command(("whoami",), "cmd.help.whoami", cmd_whoami, needs_customer=False),
     Command(
-        ("customers", "search"), "cmd.help.customers_search", cmd_customers_search,
-        (arg("query", help="cmd.arg.query", metavar="QUERY", words="text"),), needs_customer=False,
+        ("customers", "search"),
+        "cmd.help.customers_search",
+        cmd_customers_search,
+        (arg("query", help="cmd.arg.query", metavar="QUERY", words="text"),),
+        needs_customer=False,
     ),
-    Command(("contracts", "list"), "cmd.help.contracts_list", cmd_contracts_list, (
-        arg("--customer-number", help="cmd.arg.customer_number", metavar="NUMBER"),
-        arg("--product", help="cmd.arg.product", choices=sorted(p.value for p in Product)),
-        arg("--query", help="cmd.arg.filter", metavar="TEXT", words="text"),
-    )),
-    Command(("credentials", "generate"), "cmd.help.credentials_generate", cmd_credentials_generate, (
-        arg("contract", help="cmd.arg.contract", metavar="CONTRACT"), _yes("--consent"),
-        arg("--at", help="cmd.arg.at", metavar="ISO"), CODE,
-    )),
-    Command(("credentials", "scheduled"), "cmd.help.credentials_scheduled",
-            cmd_credentials_scheduled),
-    Command(("credentials", "cancel"), "cmd.help.credentials_cancel", cmd_credentials_cancel, (
-        arg("id", help="cmd.arg.reset_id", metavar="ID", type=_count),
-    )),
-    Command(("stepup",), "cmd.help.stepup", cmd_stepup, (
-        arg("state", help="cmd.arg.stepup_state", choices=["status", "on", "off"]), CODE,
-    )),
-    Command(("numbers", "list"), "cmd.help.numbers_list", cmd_numbers_list, (
-        arg("--status", help="cmd.arg.status", choices=[s.value for s in NumberStatus]),
-        arg("--query", help="cmd.arg.filter", metavar="TEXT", words="text"),
-    )),
-    Command(("numbers", "activate"), "cmd.help.numbers_activate", cmd_numbers_activate_many,
-            (NUMBERS, _yes())),
-    Command(("numbers", "deactivate"), "cmd.help.numbers_deactivate", cmd_numbers_deactivate_many,
-            (NUMBERS, _yes())),
-    Command(("numbers", "undo-deactivation"), "cmd.help.numbers_undo", cmd_numbers_undo_many,
-            (NUMBERS, _yes())),
-    Command(("numbers", "swap"), "cmd.help.numbers_swap", cmd_numbers_swap, (
-        arg("old", help="cmd.arg.old", metavar="OLD", words="number"),
-        arg("new", help="cmd.arg.new", metavar="NEW", words="number"), _yes(), CODE,
-    )),
-    Command(("numbers", "assign"), "cmd.help.numbers_assign", cmd_numbers_assign_many, (
-        NUMBERS, arg("user", help="cmd.arg.user", metavar="USER"),
-        arg("--delete-traffic-data", help="cmd.arg.delete_traffic_data", action="store_true"), _yes(),
-        CODE,
-    )),
-    Command(("numbers", "export"), "cmd.help.numbers_export", cmd_numbers_export, (
-        arg("--csv", help="cmd.arg.csv", action="store_true"),
-    )),
-    Command(("numbers", "import-assignments"), "cmd.help.numbers_import", cmd_numbers_import, (
-        arg("--dry-run", help="cmd.arg.dry_run", action="store_true"),
-    )),
-    Command(("numbers", "order"), "cmd.help.numbers_order", cmd_numbers_order, (
-        AREA, arg("--count", help="cmd.arg.count", type=_count, required=True, metavar="N"),
-    )),
-    Command(("fax", "send-credentials"), "cmd.help.fax_send", cmd_fax_send, (
-        NUMBER, arg("users", help="cmd.arg.users", nargs="+", metavar="USER"),
-    )),
+    Command(
+        ("contracts", "list"),
+        "cmd.help.contracts_list",
+        cmd_contracts_list,
+        (
+            arg("--customer-number", help="cmd.arg.customer_number", metavar="NUMBER"),
+            arg("--product", help="cmd.arg.product", choices=sorted(p.value for p in Product)),
+            arg("--query", help="cmd.arg.filter", metavar="TEXT", words="text"),
+        ),
+    ),
+    Command(
+        ("credentials", "generate"),
+        "cmd.help.credentials_generate",
+        cmd_credentials_generate,
+        (
+            arg("contract", help="cmd.arg.contract", metavar="CONTRACT"),
+            _yes("--consent"),
+            arg("--at", help="cmd.arg.at", metavar="ISO"),
+            CODE,
+        ),
+    ),
+    Command(
+        ("credentials", "scheduled"), "cmd.help.credentials_scheduled", cmd_credentials_scheduled
+    ),
+    Command(
+        ("credentials", "cancel"),
+        "cmd.help.credentials_cancel",
+        cmd_credentials_cancel,
+        (arg("id", help="cmd.arg.reset_id", metavar="ID", type=_count),),
+    ),
+    Command(
+        ("stepup",),
+        "cmd.help.stepup",
+        cmd_stepup,
+        (
+            arg("state", help="cmd.arg.stepup_state", choices=["status", "on", "off"]),
+            CODE,
+        ),
+    ),
+    Command(
+        ("numbers", "list"),
+        "cmd.help.numbers_list",
+        cmd_numbers_list,
+        (
+            arg("--status", help="cmd.arg.status", choices=[s.value for s in NumberStatus]),
+            arg("--query", help="cmd.arg.filter", metavar="TEXT", words="text"),
+        ),
+    ),
+    Command(
+        ("numbers", "activate"),
+        "cmd.help.numbers_activate",
+        cmd_numbers_activate_many,
+        (NUMBERS, _yes()),
+    ),
+    Command(
+        ("numbers", "deactivate"),
+        "cmd.help.numbers_deactivate",
+        cmd_numbers_deactivate_many,
+        (NUMBERS, _yes()),
+    ),
+    Command(
+        ("numbers", "undo-deactivation"),
+        "cmd.help.numbers_undo",
+        cmd_numbers_undo_many,
+        (NUMBERS, _yes()),
+    ),
+    Command(
+        ("numbers", "swap"),
+        "cmd.help.numbers_swap",
+        cmd_numbers_swap,
+        (
+            arg("old", help="cmd.arg.old", metavar="OLD", words="number"),
+            arg("new", help="cmd.arg.new", metavar="NEW", words="number"),
+            _yes(),
+            CODE,
+        ),
+    ),
+    Command(
+        ("numbers", "assign"),
+        "cmd.help.numbers_assign",
+        cmd_numbers_assign_many,
+        (
+            NUMBERS,
+            arg("user", help="cmd.arg.user", metavar="USER"),
+            arg("--delete-traffic-data", help="cmd.arg.delete_traffic_data", action="store_true"),
+            _yes(),
+            CODE,
+        ),
+    ),
+    Command(
+        ("numbers", "export"),
+        "cmd.help.numbers_export",
+        cmd_numbers_export,
+        (arg("--csv", help="cmd.arg.csv", action="store_true"),),
+    ),
+    Command(
+        ("numbers", "import-assignments"),
+        "cmd.help.numbers_import",
+        cmd_numbers_import,
+        (arg("--dry-run", help="cmd.arg.dry_run", action="store_true"),),
+    ),
+    Command(
+        ("numbers", "order"),
+        "cmd.help.numbers_order",
+        cmd_numbers_order,
+        (
+            AREA,
+            arg("--count", help="cmd.arg.count", type=_count, required=True, metavar="N"),
+        ),
+    ),
+    Command(
+        ("fax", "send-credentials"),
+        "cmd.help.fax_send",
+        cmd_fax_send,
+        (
+            NUMBER,
+            arg("users", help="cmd.arg.users", nargs="+", metavar="USER"),
+        ),
+    ),
     Command(("areas", "list"), "cmd.help.areas_list", cmd_areas_list),
-    Command(("areas", "request-pin"), "cmd.help.areas_request_pin", cmd_areas_request_pin, (
-        AREA, arg("--address", help="cmd.arg.address", required=True, metavar="ADDRESS", words="text"),
-    )),
-    Command(("areas", "verify"), "cmd.help.areas_verify", cmd_areas_verify, (
-        AREA, arg("pin", help="cmd.arg.pin", metavar="PIN"),
-    )),
-    Command(("porting", "create"), "cmd.help.porting_create", cmd_porting_create, (
-        AREA,
-        arg("--number", help="cmd.arg.porting_number", action="append", required=True, dest="numbers",
-            metavar="NUMBER", words="number"),
-        arg("--old-provider", help="cmd.arg.old_provider", required=True, metavar="NAME", words="text"),
-        arg("--account-holder", help="cmd.arg.account_holder", required=True, metavar="NAME",
-            words="text"),
-        arg("--wished-date", help="cmd.arg.wished_date", required=True, type=_iso_date,
-            metavar="YYYY-MM-DD"),
-    )),
+    Command(
+        ("areas", "request-pin"),
+        "cmd.help.areas_request_pin",
+        cmd_areas_request_pin,
+        (
+            AREA,
+            arg(
+                "--address", help="cmd.arg.address", required=True, metavar="ADDRESS", words="text"
+            ),
+        ),
+    ),
+    Command(
+        ("areas", "verify"),
+        "cmd.help.areas_verify",
+        cmd_areas_verify,
+        (
+            AREA,
+            arg("pin", help="cmd.arg.pin", metavar="PIN"),
+        ),
+    ),
+    Command(
+        ("porting", "create"),
+        "cmd.help.porting_create",
+        cmd_porting_create,
+        (
+            AREA,
+            arg(
+                "--number",
+                help="cmd.arg.porting_number",
+                action="append",
+                required=True,
+                dest="numbers",
+                metavar="NUMBER",
+                words="number",
+            ),
+            arg(
+                "--old-provider",
+                help="cmd.arg.old_provider",
+                required=True,
+                metavar="NAME",
+                words="text",
+            ),
+            arg(
+                "--account-holder",
+                help="cmd.arg.account_holder",
+                required=True,
+                metavar="NAME",
+                words="text",
+            ),
+            arg(
+                "--wished-date",
+                help="cmd.arg.wished_date",
+                required=True,
+                type=_iso_date,
+                metavar="YYYY-MM-DD",
+            ),
+        ),
+    ),
     Command(("porting", "list"), "cmd.help.porting_list", cmd_porting_list),
     Command(("deadlines", "list"), "cmd.help.deadlines_list", cmd_deadlines_list),
     Command(("users", "lock"), "cmd.help.users_lock", cmd_users_lock, (USER,), own_reason=True),
     Command(("users", "unlock"), "cmd.help.users_unlock", cmd_users_unlock, (USER,)),
     Command(("approvals", "list"), "cmd.help.approvals.list", cmd_approvals_list, (ALL,)),
-    Command(("approvals", "approve"), "cmd.help.approvals.approve", cmd_approvals_approve,
-            (REQUEST_ID, CODE)),
-    Command(("approvals", "reject"), "cmd.help.approvals.reject", cmd_approvals_reject,
-            (REQUEST_ID, COMMENT)),
+    Command(
+        ("approvals", "approve"),
+        "cmd.help.approvals.approve",
+        cmd_approvals_approve,
+        (REQUEST_ID, CODE),
+    ),
+    Command(
+        ("approvals", "reject"),
+        "cmd.help.approvals.reject",
+        cmd_approvals_reject,
+        (REQUEST_ID, COMMENT),
+    ),
 )
 
 # ---------------------------------------------------------------------------- parsing
@@ -200,9 +324,13 @@ def build_parser(locale: str, commands: Sequence[Command] = COMMANDS) -> Command
     common = _common_options(locale, top=False)
     formatter = _formatter_for(locale)
     parser = CommandParser(
-        prog=PROG, description=t(locale, "cmd.help.main"), formatter_class=formatter,
-        parents=[_common_options(locale, top=True)], allow_abbrev=False,
-        usage=" ".join(("%(prog)s COMMAND [ACTION] ...", *COMMON_USAGE)), epilog=t(locale, "cmd.help.epilog"),
+        prog=PROG,
+        description=t(locale, "cmd.help.main"),
+        formatter_class=formatter,
+        parents=[_common_options(locale, top=True)],
+        allow_abbrev=False,
+        usage=" ".join(("%(prog)s COMMAND [ACTION] ...", *COMMON_USAGE)),
+        epilog=t(locale, "cmd.help.epilog"),
     )
     _localize(parser, locale)
     top = parser.add_subparsers(dest="_group", metavar="COMMAND", required=True, prog=PROG)
@@ -297,7 +425,9 @@ async def execute(
     locale = actor.locale
     argv = split_words(command)
     if not argv:
-        return _error(EXIT_USAGE, t(locale, "cmd.error.no_command"), as_json=False, key="cmd.error.no_command")
+        return _error(
+            EXIT_USAGE, t(locale, "cmd.error.no_command"), as_json=False, key="cmd.error.no_command"
+        )
     if argv[0] == "help":  # "help", "help numbers", "help numbers list"
         argv = [*argv[1:], "--help"]
     argv = regroup(argv, COMMANDS)
@@ -319,17 +449,32 @@ async def execute(
         return _error(EXIT_USAGE, exc.message, as_json=as_json, key="cmd.error.usage")
     except NeedsConfirmation as need:
         preview = {} if need.data is None else {"preview": need.data}
-        stdout = dump_json({"executed": False, "needs": need.flag, "description": need.description,
-                            **preview}) if as_json else need.description
-        result = _error(EXIT_USAGE, t(locale, "cmd.error.needs_confirmation", flag=need.flag),
-                        as_json=as_json, key="cmd.error.needs_confirmation")
+        stdout = (
+            dump_json(
+                {"executed": False, "needs": need.flag, "description": need.description, **preview}
+            )
+            if as_json
+            else need.description
+        )
+        result = _error(
+            EXIT_USAGE,
+            t(locale, "cmd.error.needs_confirmation", flag=need.flag),
+            as_json=as_json,
+            key="cmd.error.needs_confirmation",
+        )
         return CommandResult(EXIT_USAGE, _render(stdout), result.stderr)
     except DomainError as error:
-        return _error(error.exit_code, error.render(locale), as_json=as_json, key=error.key,
-                      rule=error.rule)
+        return _error(
+            error.exit_code, error.render(locale), as_json=as_json, key=error.key, rule=error.rule
+        )
     except Exception:
         log.exception("command failed: %s", cmd.path)
-        return _error(EXIT_INTERNAL, t(locale, "cmd.error.internal"), as_json=as_json, key="cmd.error.internal")
+        return _error(
+            EXIT_INTERNAL,
+            t(locale, "cmd.error.internal"),
+            as_json=as_json,
+            key="cmd.error.internal",
+        )
     if output.raw and not as_json:
         return CommandResult(output.exit_code, output.text, _stderr_line(output))
     stdout = dump_json(output.data) if as_json else output.text

@@ -50,7 +50,11 @@ KEX_ALGS = [
     *(alg for alg in PQ_KEX_WITH_LIBOQS if alg.encode() in get_kex_algs()),
     "curve25519-sha256", "curve25519-sha256@libssh.org",
 ]
-ENCRYPTION_ALGS = ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com"]
+ENCRYPTION_ALGS = [
+    "chacha20-poly1305@openssh.com",
+    "aes256-gcm@openssh.com",
+    "aes128-gcm@openssh.com",
+]
 MAC_ALGS = ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"]
 SIGNATURE_ALGS = [
     "ssh-ed25519", "sk-ssh-ed25519@openssh.com", "rsa-sha2-512", "rsa-sha2-256",

@@ -198,7 +198,9 @@ class Rotation:
         if self.asked_at is not None:
             if now - self.asked_at < ROTATE_RETRY:
                 return True
-            log.warning("no replacement after %.0f s; reclaiming in this worker", now - self.asked_at)
+            log.warning(
+                "no replacement after %.0f s; reclaiming in this worker", now - self.asked_at
+            )
             self.asked_at = None
             return False
         if not self.status.send({"t": "rotate", "worker": self.index,

@@ -62,7 +62,9 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def core(db_templates: dict[str, Path], data_dir: Path, clock: FixedClock) -> AsyncIterator[Core]:
+async def core(
+    db_templates: dict[str, Path], data_dir: Path, clock: FixedClock
+) -> AsyncIterator[Core]:
     """A core on a migrated database holding only reference data."""
     copy_template(db_templates["empty"], data_dir)
     c = Core(make_settings(data_dir), clock=clock)

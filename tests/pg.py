@@ -51,8 +51,19 @@ def postgres_server() -> Iterator[str | None]:
         shutil.chown(workdir, "postgres")
         shutil.chown(data, "postgres")
     subprocess.run(
-        [*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"],
-        check=True, capture_output=True,
+        [
+            *prefix,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
     )
     port = _free_port()
     proc = subprocess.Popen(

@@ -226,7 +226,9 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
 
     # ------------------------------------------------------------ keys, help, palette
 
-    def screen_keys(self, screen: Screen[Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    def screen_keys(
+        self, screen: Screen[Any]
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """(key, label) of the portal's keys active on ``screen``: its own (shown in the key
         bar or written on a button) and the global ones, in the session's language."""
         own: list[tuple[str, str]] = []

@@ -40,12 +40,15 @@ MESSAGES: dict[str, dict[str, str]] = {
               "A new PIN letter can be requested on {date} at the earliest.",
     },
     "error.areas.resend_too_early": {
-        "de": "Ein neuer PIN-Brief für das Ortsnetz {area} kann frühestens am {date} angefordert werden.",
+        "de": "Ein neuer PIN-Brief für das Ortsnetz {area} kann frühestens am {date} angefordert "
+              "werden.",
         "en": "A new PIN letter for local area {area} can be requested on {date} at the earliest.",
     },
     "error.areas.no_letter": {
-        "de": "Für das Ortsnetz {area} ist kein PIN-Brief offen. Bitte fordern Sie zuerst einen PIN-Brief an.",
-        "en": "There is no open PIN letter for local area {area}. Please request a PIN letter first.",
+        "de": "Für das Ortsnetz {area} ist kein PIN-Brief offen. Bitte fordern Sie zuerst einen "
+              "PIN-Brief an.",
+        "en": "There is no open PIN letter for local area {area}. Please request a PIN letter "
+              "first.",
     },
     "error.areas.pin_expired": {
         "de": "Die PIN für das Ortsnetz {area} ist abgelaufen (gültig 14 Tage). "
@@ -87,13 +90,15 @@ MESSAGES: dict[str, dict[str, str]] = {
               "zur Verifizierung Ihrer Adresse\n  {address}\nim Ortsnetz {area} {name} geben Sie "
               "bitte im Kundenportal unter Rufnummern → Rufnummern kaufen die folgende PIN ein:\n\n"
               "    PIN: {pin}\n\n"
-              "Die PIN ist gültig bis {date}. Nach {attempts} falschen Eingaben wird sie ungültig.\n\n"
+              "Die PIN ist gültig bis {date}. Nach {attempts} falschen Eingaben wird sie "
+              "ungültig.\n\n"
               "Mit freundlichen Grüßen\nIhr Business Service",
         "en": "Dear Sir or Madam,\n\n"
               "to verify your address\n  {address}\nin local area {area} {name}, please enter the "
               "following PIN in the customer portal under Numbers → Buy numbers:\n\n"
               "    PIN: {pin}\n\n"
-              "The PIN is valid until {date}. After {attempts} wrong entries it becomes invalid.\n\n"
+              "The PIN is valid until {date}. After {attempts} wrong entries it becomes "
+              "invalid.\n\n"
               "Kind regards\nYour Business Service",
     },
 }
@@ -101,9 +106,11 @@ MESSAGES: dict[str, dict[str, str]] = {
 MESSAGES.update({
     "ui.areas.title": {"de": "Rufnummern kaufen – Ortsnetze", "en": "Buy numbers – local areas"},
     "ui.areas.hint": {
-        "de": "Um Rufnummern zu bestellen oder zu portieren, müssen Sie die Adresse für das Ortsnetz "
+        "de": "Um Rufnummern zu bestellen oder zu portieren, müssen Sie die Adresse für das "
+              "Ortsnetz "
               "zuvor per PIN-Brief verifizieren.",
-        "en": "To order or port numbers, first verify your address in the local area by PIN letter.",
+        "en": "To order or port numbers, first verify your address in the local area by PIN "
+              "letter.",
     },
     "ui.areas.col.prefix": {"de": "Vorwahl", "en": "Prefix"},
     "ui.areas.col.name": {"de": "Ortsnetz", "en": "Local area"},
@@ -131,7 +138,8 @@ MESSAGES.update({
     "ui.areas.detail.letter": {
         "de": "PIN-Brief vom {created}: {status}; PIN gültig bis {expires}; verbleibende Versuche: "
               "{left}; neuer PIN-Brief frühestens am {next}.",
-        "en": "PIN letter of {created}: {status}; PIN valid until {expires}; attempts left: {left}; "
+        "en": "PIN letter of {created}: {status}; PIN valid until {expires}; attempts left: "
+              "{left}; "
               "new PIN letter on {next} at the earliest.",
     },
     "ui.areas.button.request": {"de": "PIN-Brief anfordern (r)", "en": "Request PIN letter (r)"},
@@ -153,14 +161,18 @@ MESSAGES.update({
     "ui.areas.request.title": {"de": "PIN-Brief anfordern – Ortsnetz {area} {name}",
                                "en": "Request PIN letter – local area {area} {name}"},
     "ui.areas.request.info": {
-        "de": "Wir senden einen Brief mit einer PIN an die Adresse im Ortsnetz. Die PIN ist {days} Tage "
-              "gültig; nach {attempts} falschen Eingaben wird sie ungültig. Ein neuer PIN-Brief kann "
+        "de": "Wir senden einen Brief mit einer PIN an die Adresse im Ortsnetz. Die PIN ist {days} "
+              "Tage "
+              "gültig; nach {attempts} falschen Eingaben wird sie ungültig. Ein neuer PIN-Brief "
+              "kann "
               "frühestens {interval} Tage nach dem letzten angefordert werden.",
         "en": "We send a letter with a PIN to the address in the local area. The PIN is valid for "
-              "{days} days; after {attempts} wrong entries it becomes invalid. A new PIN letter can "
+              "{days} days; after {attempts} wrong entries it becomes invalid. A new PIN letter "
+              "can "
               "be requested {interval} days after the previous one at the earliest.",
     },
-    "ui.areas.request.address": {"de": "Adresse (Straße, PLZ Ort)", "en": "Address (street, postcode town)"},
+    "ui.areas.request.address": {"de": "Adresse (Straße, PLZ Ort)", "en": "Address (street, "
+                                                                          "postcode town)"},
     "ui.areas.request.address_placeholder": {"de": "z. B. Mönckebergstraße 7, 20095 Hamburg",
                                              "en": "e.g. Mönckebergstraße 7, 20095 Hamburg"},
     "ui.areas.request.confirm": {"de": "PIN-Brief jetzt anfordern", "en": "Request PIN letter now"},
@@ -177,7 +189,8 @@ MESSAGES.update({
     "ui.areas.pin.label": {"de": "PIN aus dem Brief", "en": "PIN from the letter"},
     "ui.areas.pin.confirm": {"de": "PIN prüfen", "en": "Check PIN"},
     "ui.areas.pin.no_letter": {
-        "de": "Für das Ortsnetz {area} ist kein PIN-Brief offen – bitte zuerst einen PIN-Brief anfordern.",
+        "de": "Für das Ortsnetz {area} ist kein PIN-Brief offen – bitte zuerst einen PIN-Brief "
+              "anfordern.",
         "en": "No open PIN letter for local area {area} – please request a PIN letter first.",
     },
     "ui.areas.pin.done": {
@@ -187,17 +200,21 @@ MESSAGES.update({
     "ui.areas.order.title": {"de": "Neue Rufnummern bestellen – Ortsnetz {area} {name}",
                              "en": "Order new numbers – local area {area} {name}"},
     "ui.areas.order.info": {
-        "de": "Pro Bestellung 1 bis {max} Rufnummern. Neue Rufnummern sind zunächst inaktiv; erst die "
-              "Aktivierung kostet {once} einmalig und {monthly} monatlich. Sie haben {held} Rufnummern "
+        "de": "Pro Bestellung 1 bis {max} Rufnummern. Neue Rufnummern sind zunächst inaktiv; erst "
+              "die "
+              "Aktivierung kostet {once} einmalig und {monthly} monatlich. Sie haben {held} "
+              "Rufnummern "
               "in diesem Ortsnetz; mehr als {limit} nur nach Freigabe durch den Betreiber.",
         "en": "1 to {max} numbers per order. New numbers start inactive; only activating one costs "
-              "{once} once and {monthly} per month. You have {held} numbers in this local area; more "
+              "{once} once and {monthly} per month. You have {held} numbers in this local area; "
+              "more "
               "than {limit} need the operator's approval.",
     },
     "ui.areas.order.count": {"de": "Anzahl (1–{max})", "en": "Count (1–{max})"},
     "ui.areas.order.confirm": {"de": "Rufnummern bestellen", "en": "Order numbers"},
     "ui.areas.order.not_verified": {
-        "de": "Rufnummern im Ortsnetz {area} können erst nach der Verifizierung per PIN-Brief bestellt werden.",
+        "de": "Rufnummern im Ortsnetz {area} können erst nach der Verifizierung per PIN-Brief "
+              "bestellt werden.",
         "en": "Numbers in local area {area} can be ordered only after verification by PIN letter.",
     },
     "ui.areas.order.done": {

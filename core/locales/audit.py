@@ -4,7 +4,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.audit.scope.all": {
         "de": "Alle Änderungen für Ihren Kunden, neueste zuerst – auch Support-Zugriffe mit Grund, "
               "Herkunftsadresse und Schlüssel.",
-        "en": "Every change for your customer, newest first – including support access with reason, "
+        "en": "Every change for your customer, newest first – including support access with "
+              "reason, "
               "source address and key.",
     },
     "ui.audit.scope.own": {
@@ -31,7 +32,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.audit.key.clear": {"de": "Filter leeren", "en": "Clear filter"},
     "ui.audit.empty": {"de": "Keine Einträge.", "en": "No entries."},
     "ui.audit.role.system": {"de": "System", "en": "System"},
-    "ui.audit.support_line": {"de": "Support-Zugriff, Grund: {reason}", "en": "Support access, reason: {reason}"},
+    "ui.audit.support_line": {"de": "Support-Zugriff, Grund: {reason}", "en": "Support access, "
+                                                                              "reason: {reason}"},
 }
 
 _ACTIONS: dict[str, tuple[str, str]] = {
@@ -45,23 +47,27 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "areas.operator_note_set": ("Betreiber-Freigabe (über 100 Rufnummern) gesetzt",
                                 "Operator approval (over 100 numbers) set"),
     "areas.pin_expired": ("PIN abgelaufen", "PIN expired"),
-    "areas.pin_invalidated": ("PIN nach Fehleingaben ungültig", "PIN invalidated after wrong entries"),
+    "areas.pin_invalidated": ("PIN nach Fehleingaben ungültig", "PIN invalidated after wrong "
+                                                                "entries"),
     "areas.pin_requested": ("PIN-Brief angefordert", "PIN letter requested"),
     "areas.pin_wrong": ("Falsche PIN eingegeben", "Wrong PIN entered"),
     "areas.verified": ("Ortsnetz-Adresse verifiziert", "Local area address verified"),
-    "credentials.generated": ("Internet-Zugangsdaten neu erzeugt", "Internet credentials generated"),
+    "credentials.generated": ("Internet-Zugangsdaten neu erzeugt", "Internet credentials "
+                                                                   "generated"),
     "customer.created": ("Kunde angelegt", "Customer created"),
     "demo.seeded": ("Demodaten geladen", "Demo data loaded"),
     "line.online": ("Anschluss online", "Line online"),
     "number.activated": ("Rufnummer aktiviert", "Number activated"),
     "number.assigned": ("Rufnummer zugeordnet", "Number assigned"),
     "number.deactivated": ("Rufnummer deaktiviert", "Number deactivated"),
-    "number.deactivation_marked": ("Rufnummer zur Deaktivierung vorgemerkt", "Number marked for deactivation"),
+    "number.deactivation_marked": ("Rufnummer zur Deaktivierung vorgemerkt", "Number marked for "
+                                                                             "deactivation"),
     "number.deactivation_undone": ("Deaktivierung zurückgenommen", "Deactivation undone"),
     "number.fax_credentials_sent": ("Fax-Zugangsdaten versendet", "Fax credentials sent"),
     "number.forwarding_set": ("Weiterleitung eingerichtet", "Forwarding set up"),
     "number.swapped": ("Rufnummer ausgetauscht", "Number swapped"),
-    "number.unassigned": ("Rufnummer frei (Mitarbeiter deaktiviert)", "Number freed (employee deactivated)"),
+    "number.unassigned": ("Rufnummer frei (Mitarbeiter deaktiviert)", "Number freed (employee "
+                                                                      "deactivated)"),
     "porting.submitted": ("Portierungsauftrag eingereicht", "Porting order submitted"),
     "porting.confirmed": ("Portierung bestätigt", "Porting confirmed"),
     "porting.completed": ("Portierung abgeschlossen", "Porting completed"),
@@ -69,8 +75,10 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "profile.contact_changed": ("Kontaktdaten geändert", "Contact details changed"),
     "profile.locale_changed": ("Sprache geändert", "Language changed"),
     "session.login": ("Anmeldung", "Sign-in"),
-    "session.command": ("Zugriff per Befehl (erster des Tages)", "Command-mode access (first of the day)"),
-    "support.customer_opened": ("Support hat das Kundenportal geöffnet", "Support opened the customer portal"),
+    "session.command": ("Zugriff per Befehl (erster des Tages)", "Command-mode access (first of "
+                                                                 "the day)"),
+    "support.customer_opened": ("Support hat das Kundenportal geöffnet", "Support opened the "
+                                                                         "customer portal"),
 }
 MESSAGES.update({f"audit.action.{k}": {"de": de, "en": en} for k, (de, en) in _ACTIONS.items()})
 

@@ -3,7 +3,8 @@
 MESSAGES: dict[str, dict[str, str]] = {
     # core: bulk
     "error.bulk.invalid_action": {
-        "de": "„{value}“ ist keine Sammelaktion (aktivieren, deaktivieren, zurücknehmen, zuweisen).",
+        "de": "„{value}“ ist keine Sammelaktion (aktivieren, deaktivieren, zurücknehmen, "
+              "zuweisen).",
         "en": "'{value}' is not a bulk action (activate, deactivate, undo, assign).",
     },
     "error.bulk.no_numbers": {

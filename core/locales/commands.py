@@ -3,7 +3,8 @@
 MESSAGES: dict[str, dict[str, str]] = {
     "cmd.help.main": {
         "de": "linedesk-Befehlsmodus: ein Befehl pro SSH-Aufruf, z. B. "
-              "„ssh -p 2222 admin@host numbers list --json“. Exit-Codes: 0 ok, 2 Aufruf fehlerhaft, "
+              "„ssh -p 2222 admin@host numbers list --json“. Exit-Codes: 0 ok, 2 Aufruf "
+              "fehlerhaft, "
               "3 keine Berechtigung, 4 durch eine Geschäftsregel abgelehnt.",
         "en": "linedesk command mode: one command per SSH call, e.g. "
               "'ssh -p 2222 admin@host numbers list --json'. Exit codes: 0 ok, 2 usage error, "
@@ -13,7 +14,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.help.positionals": {"de": "Argumente", "en": "arguments"},
     "cmd.help.optionals": {"de": "Optionen", "en": "options"},
     "cmd.help.help": {"de": "diese Hilfe anzeigen", "en": "show this help"},
-    "cmd.opt.json": {"de": "maschinenlesbare Ausgabe (JSON)", "en": "machine-readable output (JSON)"},
+    "cmd.opt.json": {"de": "maschinenlesbare Ausgabe (JSON)", "en": "machine-readable output "
+                                                                    "(JSON)"},
     "cmd.opt.customer": {
         "de": "nur Support: im Namen dieses Kunden (Kundennummer) handeln",
         "en": "support only: act for this customer (customer number)",
@@ -99,7 +101,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Support: please name the customer with --customer NUMBER.",
     },
     "cmd.opt.consent": {
-        "de": "Einwilligung: gespeicherte E-Mail-Adresse und Mobilfunknummer dürfen für die Zustellung "
+        "de": "Einwilligung: gespeicherte E-Mail-Adresse und Mobilfunknummer dürfen für die "
+              "Zustellung "
               "genutzt werden (ohne: nur Hinweise anzeigen)",
         "en": "consent: the stored e-mail address and mobile number may be used for delivery "
               "(without: only show the warnings)",
@@ -107,11 +110,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.yes": {"de": "ja", "en": "yes"},
     "cmd.no": {"de": "nein", "en": "no"},
     "cmd.help.group.contracts": {"de": "Verträge", "en": "contracts"},
-    "cmd.help.group.credentials": {"de": "Internet-Zugangsdaten", "en": "internet access credentials"},
+    "cmd.help.group.credentials": {"de": "Internet-Zugangsdaten", "en": "internet access "
+                                                                        "credentials"},
     "cmd.help.group.numbers": {"de": "Rufnummern", "en": "phone numbers"},
     "cmd.help.group.fax": {"de": "Fax", "en": "fax"},
     "cmd.help.group.areas": {
-        "de": "Ortsnetze (Adressprüfung per PIN-Brief)", "en": "local areas (address check by PIN letter)",
+        "de": "Ortsnetze (Adressprüfung per PIN-Brief)", "en": "local areas (address check by PIN "
+                                                               "letter)",
     },
     "cmd.help.group.porting": {"de": "Rufnummernportierung", "en": "number porting"},
     "cmd.help.contracts_list": {"de": "Verträge auflisten", "en": "list contracts"},
@@ -131,7 +136,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "vorgemerkte Deaktivierung zurücknehmen", "en": "undo a pending deactivation",
     },
     "cmd.help.numbers_swap": {
-        "de": "aktive Rufnummer gegen eine inaktive tauschen (Einstellungen der alten werden gelöscht)",
+        "de": "aktive Rufnummer gegen eine inaktive tauschen (Einstellungen der alten werden "
+              "gelöscht)",
         "en": "swap an active number for an inactive one (settings of the old one are deleted)",
     },
     "cmd.help.numbers_assign": {
@@ -169,8 +175,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.arg.number": {
         "de": "Rufnummer (+4930… oder 030 …)", "en": "phone number (+4930… or 030 …)",
     },
-    "cmd.arg.old": {"de": "aktive Rufnummer, die abgeschaltet wird", "en": "active number to switch off"},
-    "cmd.arg.new": {"de": "inaktive Rufnummer, die an ihre Stelle tritt", "en": "inactive number taking its place"},
+    "cmd.arg.old": {"de": "aktive Rufnummer, die abgeschaltet wird", "en": "active number to "
+                                                                           "switch off"},
+    "cmd.arg.new": {"de": "inaktive Rufnummer, die an ihre Stelle tritt", "en": "inactive number "
+                                                                                "taking its place"},
     "cmd.arg.user": {"de": "Benutzername des Mitarbeiters", "en": "username of the employee"},
     "cmd.arg.users": {"de": "Benutzernamen der Empfänger", "en": "usernames of the recipients"},
     "cmd.arg.delete_traffic_data": {
@@ -182,11 +190,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.arg.address": {"de": "Adresse im Ortsnetz", "en": "address in the local area"},
     "cmd.arg.pin": {"de": "PIN aus dem Brief", "en": "PIN from the letter"},
     "cmd.arg.porting_number": {
-        "de": "zu portierende Rufnummer (mehrfach angeben)", "en": "number to port (repeat for more)",
+        "de": "zu portierende Rufnummer (mehrfach angeben)", "en": "number to port (repeat for "
+                                                                   "more)",
     },
     "cmd.arg.old_provider": {"de": "bisheriger Anbieter", "en": "previous provider"},
     "cmd.arg.account_holder": {
-        "de": "Anschlussinhaber beim bisherigen Anbieter", "en": "account holder at the previous provider",
+        "de": "Anschlussinhaber beim bisherigen Anbieter", "en": "account holder at the previous "
+                                                                 "provider",
     },
     "cmd.arg.wished_date": {"de": "Wunschtermin", "en": "wished date"},
     "cmd.contracts.col.id": {"de": "ID", "en": "ID"},
@@ -199,22 +209,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.contracts.col.sites": {"de": "Standorte/Filialen", "en": "Sites/branches"},
     "cmd.contracts.none": {"de": "Keine Verträge.", "en": "No contracts."},
     "cmd.credentials.preview": {
-        "de": "Für Vertrag {contract} würden neue Zugangsdaten erzeugt. Die bisherigen werden sofort "
-              "ungültig; die Internetverbindung und alle laufenden Gespräche werden getrennt, auch bei "
-              "aktivem Easy Login. Die Verbindung steht erst wieder, wenn die neuen Zugangsdaten im "
-              "Router eingetragen sind. Die Zugangsdaten gehen als verschlüsselte ZIP-Datei an {email}, "
+        "de": "Für Vertrag {contract} würden neue Zugangsdaten erzeugt. Die bisherigen werden "
+              "sofort "
+              "ungültig; die Internetverbindung und alle laufenden Gespräche werden getrennt, auch "
+              "bei "
+              "aktivem Easy Login. Die Verbindung steht erst wieder, wenn die neuen Zugangsdaten "
+              "im "
+              "Router eingetragen sind. Die Zugangsdaten gehen als verschlüsselte ZIP-Datei an "
+              "{email}, "
               "der Code per SMS an {mobile}.",
         "en": "New credentials would be generated for contract {contract}. The current ones become "
-              "invalid at once; the internet connection and all active calls drop, also with Easy Login "
+              "invalid at once; the internet connection and all active calls drop, also with Easy "
+              "Login "
               "active. The connection comes back only after the new credentials are entered in the "
-              "router. The credentials go as an encrypted ZIP file to {email}, the code by SMS to {mobile}.",
+              "router. The credentials go as an encrypted ZIP file to {email}, the code by SMS to "
+              "{mobile}.",
     },
     "cmd.credentials.done": {
         "de": "Neue Zugangsdaten für {contract} erzeugt (Benutzername {username}). Verschlüsselte "
-              "ZIP-Datei an {email}, Code per SMS an {mobile}. Die Leitung ist offline, bis die neuen "
+              "ZIP-Datei an {email}, Code per SMS an {mobile}. Die Leitung ist offline, bis die "
+              "neuen "
               "Zugangsdaten im Router eingetragen sind.",
-        "en": "New credentials generated for {contract} (username {username}). Encrypted ZIP file to "
-              "{email}, code by SMS to {mobile}. The line stays offline until the new credentials are "
+        "en": "New credentials generated for {contract} (username {username}). Encrypted ZIP file "
+              "to "
+              "{email}, code by SMS to {mobile}. The line stays offline until the new credentials "
+              "are "
               "entered in the router.",
     },
     "cmd.numbers.col.number": {"de": "Rufnummer", "en": "Number"},
@@ -224,7 +243,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.numbers.col.assigned": {"de": "Zugewiesen an", "en": "Assigned to"},
     "cmd.numbers.none": {"de": "Keine Rufnummern.", "en": "No numbers."},
     "cmd.numbers.activate.preview": {
-        "de": "Rufnummer {number} würde kostenpflichtig aktiviert: einmalig {fee}, monatlich {monthly}.",
+        "de": "Rufnummer {number} würde kostenpflichtig aktiviert: einmalig {fee}, monatlich "
+              "{monthly}.",
         "en": "Number {number} would be activated at a charge: {fee} once, {monthly} monthly.",
     },
     "cmd.numbers.activate.done": {
@@ -278,7 +298,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.areas.col.address": {"de": "Adresse", "en": "Address"},
     "cmd.areas.col.numbers": {"de": "Rufnummern", "en": "Numbers"},
     "cmd.areas.col.letter": {"de": "PIN-Brief", "en": "PIN letter"},
-    "cmd.areas.letter": {"de": "{status} (gültig bis {date})", "en": "{status} (valid until {date})"},
+    "cmd.areas.letter": {"de": "{status} (gültig bis {date})", "en": "{status} (valid until "
+                                                                     "{date})"},
     "cmd.areas.letter.outstanding": {"de": "unterwegs", "en": "on its way"},
     "cmd.areas.letter.verified": {"de": "bestätigt", "en": "verified"},
     "cmd.areas.letter.invalidated": {"de": "ungültig", "en": "invalidated"},
@@ -286,7 +307,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.areas.request_pin.done": {
         "de": "PIN-Brief für Ortsnetz {area} ({name}) an „{address}“ angefordert; die PIN ist bis "
               "{date} gültig.",
-        "en": "PIN letter for local area {area} ({name}) to '{address}' requested; the PIN is valid "
+        "en": "PIN letter for local area {area} ({name}) to '{address}' requested; the PIN is "
+              "valid "
               "until {date}.",
     },
     "cmd.areas.verify.done": {

@@ -18,7 +18,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Only the administrator account (admin view) may do this.",
     },
     "error.support_reason_required": {
-        "de": "Support-Zugriff: für Änderungen im Namen des Kunden ist ein Grund (Ticket-Nr.) nötig.",
+        "de": "Support-Zugriff: für Änderungen im Namen des Kunden ist ein Grund (Ticket-Nr.) "
+              "nötig.",
         "en": "Support access: a change on behalf of the customer needs a reason (ticket id).",
     },
     "error.support_no_customer": {

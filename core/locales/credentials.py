@@ -1,7 +1,8 @@
 """Texts of the credential wizard (Neue Internet-Zugangsdaten) and its e-mail and SMS."""
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "credentials.title": {"de": "Neue Internet-Zugangsdaten", "en": "New internet access credentials"},
+    "credentials.title": {"de": "Neue Internet-Zugangsdaten", "en": "New internet access "
+                                                                    "credentials"},
     "credentials.step": {"de": "Schritt {step} von 5", "en": "Step {step} of 5"},
     "credentials.contract": {
         "de": "Vertrag {ref} – {type} – {site}", "en": "Contract {ref} – {type} – {site}",
@@ -14,7 +15,8 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Mobilfunk-Rufnummer.",
         "en": "If you need a new password or no longer know your credentials, you can generate new "
               "internet access credentials for your router. They are sent to you by e-mail as an "
-              "encrypted attachment. The code to decrypt the attachment is sent by SMS to the stored "
+              "encrypted attachment. The code to decrypt the attachment is sent by SMS to the "
+              "stored "
               "mobile number.",
     },
     "credentials.eligible_list": {
@@ -36,7 +38,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This contract has a line – new credentials are possible.",
     },
     "credentials.error.not_eligible": {
-        "de": "Für Vertrag {contract} ({type}) können keine Internet-Zugangsdaten generiert werden: "
+        "de": "Für Vertrag {contract} ({type}) können keine Internet-Zugangsdaten generiert "
+              "werden: "
               "nur Verträge mit Anschluss (CompanyFlex mit Standortvertrag CompanyFlex Complete, "
               "CompanyFlex mit Standortvertrag CompanyFlex MSN Complete, CompanyFlex Access Plus, "
               "Cloud PBX Hauptstandortvertrag, Cloud PBX Filialvertrag).",
@@ -149,7 +152,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "credentials.generated_elsewhere": {
         "de": "Achtung: für Vertrag {contract} wurden soeben in einer anderen Sitzung neue "
               "Zugangsdaten generiert.",
-        "en": "Note: new credentials for contract {contract} were just generated in another session.",
+        "en": "Note: new credentials for contract {contract} were just generated in another "
+              "session.",
     },
     "credentials.mail.subject": {
         "de": "Ihre neuen Internet-Zugangsdaten für Vertrag {contract}",

@@ -29,7 +29,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "error.numbers.refused.undo": {
         "de": "Rufnummer {number} ist {status}: rückgängig machen lässt sich nur eine "
-              "vorgemerkte Deaktivierung.",
+        "vorgemerkte Deaktivierung.",
         "en": "Number {number} is {status}: only a pending deactivation can be undone.",
     },
     "error.numbers.refused.swap": {
@@ -42,9 +42,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "error.numbers.refused.swap_target": {
         "de": "Das Tauschziel {number} ist {status}: an die Stelle der alten Rufnummer kann nur "
-              "eine inaktive Rufnummer treten.",
+        "eine inaktive Rufnummer treten.",
         "en": "The swap target {number} is {status}: only an inactive number can take the old "
-              "number's place.",
+        "number's place.",
     },
     "error.numbers.refused.assign": {
         "de": "Rufnummer {number} ist {status}: zuordnen lässt sich nur eine aktive Rufnummer.",
@@ -52,18 +52,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "error.numbers.refused.forwarding": {
         "de": "Rufnummer {number} ist {status}: eine Weiterleitung gibt es nur für eine aktive "
-              "Rufnummer.",
+        "Rufnummer.",
         "en": "Number {number} is {status}: only an active number can be forwarded.",
     },
     "error.numbers.refused.fax": {
         "de": "Rufnummer {number} ist {status}: Fax-Zugangsdaten gibt es nur für eine aktive "
-              "Faxnummer.",
+        "Faxnummer.",
         "en": "Number {number} is {status}: fax credentials exist only for an active fax number.",
     },
     "ui.numbers.status_is.inactive": {"de": "inaktiv", "en": "inactive"},
     "ui.numbers.status_is.active": {"de": "aktiv", "en": "active"},
     "ui.numbers.status_is.pending_deactivation": {
-        "de": "zur Deaktivierung vorgemerkt", "en": "marked for deactivation",
+        "de": "zur Deaktivierung vorgemerkt",
+        "en": "marked for deactivation",
     },
     "ui.numbers.status_is.porting": {"de": "in Portierung", "en": "being ported"},
     "error.numbers.swap_same": {
@@ -71,11 +72,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The old and the new number must differ.",
     },
     "error.numbers.swap_kind": {
-        "de": "{old} und {new} sind verschiedener Art (Sprache/Fax) und können nicht getauscht werden.",
+        "de": "{old} und {new} sind verschiedener Art (Sprache/Fax) und können nicht getauscht "
+        "werden.",
         "en": "{old} and {new} are of different kinds (voice/fax) and cannot be swapped.",
     },
     "error.numbers.invalid_forwarding": {
-        "de": "„{value}“ ist kein gültiges Weiterleitungsziel (SIP-Adresse sip:name@host oder Rufnummer).",
+        "de": "„{value}“ ist kein gültiges Weiterleitungsziel (SIP-Adresse sip:name@host oder "
+        "Rufnummer).",
         "en": "'{value}' is not a valid forwarding target (SIP address sip:name@host or a number).",
     },
     "error.numbers.unknown_employee": {
@@ -95,7 +98,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Please choose at least one employee.",
     },
     "error.numbers.fax_personal_only": {
-        "de": "{number} ist eine persönliche Faxnummer: die Zugangsdaten gehen ausschließlich an {owner}.",
+        "de": "{number} ist eine persönliche Faxnummer: die Zugangsdaten gehen ausschließlich an "
+        "{owner}.",
         "en": "{number} is a personal fax number: the credentials go to {owner} only.",
     },
     "error.numbers.no_email": {
@@ -108,12 +112,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Fax printer driver credentials for {number}",
     },
     "mail.numbers.fax_body": {
-        "de": "Hallo {name},\n\nmit diesen Zugangsdaten können Sie über den Fax-Druckertreiber Faxe "
-              "von der Rufnummer {number} direkt aus einer Anwendung versenden.\n\n"
-              "Benutzername: {login}\nPasswort: {password}\n\nIhr Business Service Portal",
+        "de": "Hallo {name},\n\nmit diesen Zugangsdaten können Sie über den Fax-Druckertreiber "
+        "Faxe "
+        "von der Rufnummer {number} direkt aus einer Anwendung versenden.\n\n"
+        "Benutzername: {login}\nPasswort: {password}\n\nIhr Business Service Portal",
         "en": "Hello {name},\n\nwith these credentials you can send faxes from the number {number} "
-              "directly from an application through the fax printer driver.\n\n"
-              "Username: {login}\nPassword: {password}\n\nYour Business Service Portal",
+        "directly from an application through the fax printer driver.\n\n"
+        "Username: {login}\nPassword: {password}\n\nYour Business Service Portal",
     },
     # dashboard
     "ui.numbers.title": {"de": "Rufnummern-Verwaltung", "en": "Number management"},
@@ -129,7 +134,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.numbers.status.inactive": {"de": "inaktiv", "en": "inactive"},
     "ui.numbers.status.active": {"de": "aktiv", "en": "active"},
     "ui.numbers.status.pending_deactivation": {
-        "de": "Deaktivierung vorgemerkt", "en": "deactivation pending",
+        "de": "Deaktivierung vorgemerkt",
+        "en": "deactivation pending",
     },
     "ui.numbers.status.porting": {"de": "in Portierung", "en": "porting"},
     "ui.numbers.status_short.inactive": {"de": "inaktiv", "en": "inactive"},
@@ -140,8 +146,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "(Preis) = inaktiv, kostenfrei: Monatspreis erst nach Aktivierung",
         "en": "(price) = inactive, free: monthly price only once activated",
     },
-    "ui.numbers.first_page": {"de": "Das ist bereits die erste Seite.", "en": "This is the first page."},
-    "ui.numbers.last_page": {"de": "Das ist bereits die letzte Seite.", "en": "This is the last page."},
+    "ui.numbers.first_page": {
+        "de": "Das ist bereits die erste Seite.",
+        "en": "This is the first page.",
+    },
+    "ui.numbers.last_page": {
+        "de": "Das ist bereits die letzte Seite.",
+        "en": "This is the last page.",
+    },
     "ui.numbers.kind.voice": {"de": "Sprache", "en": "Voice"},
     "ui.numbers.kind.fax": {"de": "Fax", "en": "Fax"},
     "ui.numbers.kind.fax_personal": {"de": "Fax (persönlich)", "en": "Fax (personal)"},
@@ -161,10 +173,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "User view: you see the numbers assigned to you.",
     },
     "ui.numbers.pending_marker": {
-        "de": "! = zur Deaktivierung vorgemerkt: aktiv bis zum angezeigten Datum, danach inaktiv und kostenneutral",
-        "en": "! = marked for deactivation: active until the date shown, then inactive and free of charge",
+        "de": "! = zur Deaktivierung vorgemerkt: aktiv bis zum angezeigten Datum, danach inaktiv "
+        "und kostenneutral",
+        "en": "! = marked for deactivation: active until the date shown, then inactive and free of "
+        "charge",
     },
-    "ui.numbers.select_row": {"de": "Bitte zuerst eine Rufnummer auswählen.", "en": "Please select a number first."},
+    "ui.numbers.select_row": {
+        "de": "Bitte zuerst eine Rufnummer auswählen.",
+        "en": "Please select a number first.",
+    },
     "ui.numbers.action.activate": {"de": "Aktivieren", "en": "Activate"},
     "ui.numbers.action.deactivate": {"de": "Deaktivieren", "en": "Deactivate"},
     "ui.numbers.action.undo": {"de": "Rückgängig", "en": "Undo"},
@@ -182,7 +199,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.numbers.action.prev_page": {"de": "‹ Zurück", "en": "‹ Previous"},
     "ui.numbers.action.next_page": {"de": "Weiter ›", "en": "Next ›"},
     "ui.numbers.not_available": {
-        "de": "Dieser Bereich ist noch nicht verfügbar.", "en": "This area is not available yet.",
+        "de": "Dieser Bereich ist noch nicht verfügbar.",
+        "en": "This area is not available yet.",
     },
     # dialogs (shared)
     "ui.numbers.cancel": {"de": "Abbrechen", "en": "Cancel"},
@@ -194,7 +212,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Activation prices:\nOne-time: {once}\nMonthly: {monthly}",
     },
     "ui.numbers.activate.confirm": {
-        "de": "Rufnummer jetzt kostenpflichtig aktivieren", "en": "Activate number now (chargeable)",
+        "de": "Rufnummer jetzt kostenpflichtig aktivieren",
+        "en": "Activate number now (chargeable)",
     },
     "ui.numbers.activate.done": {
         "de": "Rufnummer {number} wurde erfolgreich aktiviert. Status: aktiv.",
@@ -203,13 +222,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     # deactivation
     "ui.numbers.deactivate.title": {"de": "Rufnummer deaktivieren", "en": "Deactivate number"},
     "ui.numbers.deactivate.info": {
-        "de": "Die Rufnummer wird zur Deaktivierung vorgemerkt. Deaktivierungstermin: Nach dem {date} "
-              "ist die Rufnummer inaktiv und dann kostenneutral. Bis dahin können Sie die "
-              "Deaktivierung jederzeit rückgängig machen.",
-        "en": "The number will be marked for deactivation. Deactivation date: after {date} the number is "
-              "inactive and free of charge. Until then you can undo the deactivation at any time.",
+        "de": "Die Rufnummer wird zur Deaktivierung vorgemerkt. Deaktivierungstermin: Nach dem "
+        "{date} "
+        "ist die Rufnummer inaktiv und dann kostenneutral. Bis dahin können Sie die "
+        "Deaktivierung jederzeit rückgängig machen.",
+        "en": "The number will be marked for deactivation. Deactivation date: after {date} the "
+        "number is "
+        "inactive and free of charge. Until then you can undo the deactivation at any time.",
     },
-    "ui.numbers.deactivate.confirm": {"de": "Rufnummer jetzt deaktivieren", "en": "Deactivate number now"},
+    "ui.numbers.deactivate.confirm": {
+        "de": "Rufnummer jetzt deaktivieren",
+        "en": "Deactivate number now",
+    },
     "ui.numbers.deactivate.done": {
         "de": "Rufnummer {number} wurde zur Deaktivierung vorgemerkt. Zum {date} wird sie inaktiv.",
         "en": "Number {number} is marked for deactivation. It becomes inactive after {date}.",
@@ -236,14 +260,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Which inactive number should be activated in its place?",
     },
     "ui.numbers.swap.warning": {
-        "de": "Achtung: Beim Rufnummerntausch werden alle Einstellungen der deaktivierten Rufnummer "
-              "unwiderruflich gelöscht. Der Tausch ist kostenneutral.",
+        "de": "Achtung: Beim Rufnummerntausch werden alle Einstellungen der deaktivierten "
+        "Rufnummer "
+        "unwiderruflich gelöscht. Der Tausch ist kostenneutral.",
         "en": "Warning: swapping deletes all settings of the deactivated number irrevocably. "
-              "The swap is free of charge.",
+        "The swap is free of charge.",
     },
-    "ui.numbers.swap.confirm": {"de": "Rufnummerntausch jetzt abschließen", "en": "Complete swap now"},
+    "ui.numbers.swap.confirm": {
+        "de": "Rufnummerntausch jetzt abschließen",
+        "en": "Complete swap now",
+    },
     "ui.numbers.swap.none": {
-        "de": "Für einen Tausch werden eine aktive und eine inaktive Rufnummer gleicher Art benötigt.",
+        "de": "Für einen Tausch werden eine aktive und eine inaktive Rufnummer gleicher Art "
+        "benötigt.",
         "en": "A swap needs an active and an inactive number of the same kind.",
     },
     "ui.numbers.swap.pick_old": {
@@ -255,7 +284,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Please choose the inactive number to take its place.",
     },
     "ui.numbers.swap.filter_placeholder": {
-        "de": "Zielrufnummer eingrenzen: Ziffern, Ortsnetz …", "en": "Narrow the target: digits, area …",
+        "de": "Zielrufnummer eingrenzen: Ziffern, Ortsnetz …",
+        "en": "Narrow the target: digits, area …",
     },
     "ui.numbers.swap.more": {
         "de": "{shown} von {total} inaktiven Rufnummern – mit dem Feld darüber eingrenzen.",
@@ -268,30 +298,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     # forwarding
     "ui.numbers.forwarding.title": {"de": "Weiterleitung einrichten", "en": "Set up forwarding"},
     "ui.numbers.forwarding.info": {
-        "de": "Damit Sie auf der Rufnummer über ein IP-Endgerät erreichbar sind, richten Sie bitte eine "
-              "Weiterleitung auf das gewünschte Gerät ein (z. B. sip:empfang@firma.de oder eine Rufnummer). "
-              "Leer lassen entfernt die Weiterleitung.",
+        "de": "Damit Sie auf der Rufnummer über ein IP-Endgerät erreichbar sind, richten Sie bitte "
+        "eine "
+        "Weiterleitung auf das gewünschte Gerät ein (z. B. sip:empfang@firma.de oder eine "
+        "Rufnummer). "
+        "Leer lassen entfernt die Weiterleitung.",
         "en": "To be reachable on this number with an IP device, set up forwarding to that device "
-              "(e.g. sip:reception@company.com or a phone number). Leave empty to remove it.",
+        "(e.g. sip:reception@company.com or a phone number). Leave empty to remove it.",
     },
-    "ui.numbers.forwarding.current": {"de": "Aktuelles Ziel: {target}", "en": "Current target: {target}"},
+    "ui.numbers.forwarding.current": {
+        "de": "Aktuelles Ziel: {target}",
+        "en": "Current target: {target}",
+    },
     "ui.numbers.forwarding.none": {"de": "keine Weiterleitung", "en": "no forwarding"},
-    "ui.numbers.forwarding.placeholder": {"de": "sip:name@host oder Rufnummer", "en": "sip:name@host or number"},
+    "ui.numbers.forwarding.placeholder": {
+        "de": "sip:name@host oder Rufnummer",
+        "en": "sip:name@host or number",
+    },
     "ui.numbers.forwarding.confirm": {"de": "Weiterleitung speichern", "en": "Save forwarding"},
     "ui.numbers.forwarding.later": {"de": "Später", "en": "Later"},
     "ui.numbers.forwarding.done": {
-        "de": "Weiterleitung für {number} gespeichert.", "en": "Forwarding of {number} saved.",
+        "de": "Weiterleitung für {number} gespeichert.",
+        "en": "Forwarding of {number} saved.",
     },
     # assign
     "ui.numbers.assign.title": {"de": "Rufnummer zuordnen", "en": "Assign number"},
     "ui.numbers.assign.current": {
-        "de": "Diese Rufnummer nutzt momentan: {user}", "en": "This number is currently used by: {user}",
+        "de": "Diese Rufnummer nutzt momentan: {user}",
+        "en": "This number is currently used by: {user}",
     },
     "ui.numbers.assign.nobody": {"de": "niemand", "en": "nobody"},
-    "ui.numbers.assign.delete_traffic": {"de": "Verkehrsdaten löschen", "en": "Delete traffic data"},
+    "ui.numbers.assign.delete_traffic": {
+        "de": "Verkehrsdaten löschen",
+        "en": "Delete traffic data",
+    },
     "ui.numbers.assign.delete_traffic_hint": {
         "de": "Die Einzelverbindungsnachweise des bisherigen Nutzers stehen dann nicht mehr zur "
-              "Verfügung.",
+        "Verfügung.",
         "en": "The itemised call records of the previous user will then no longer be available.",
     },
     "ui.numbers.assign.employee": {
@@ -300,7 +343,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ui.numbers.assign.choose": {"de": "Mitarbeiter wählen", "en": "Choose employee"},
     "ui.numbers.assign.pick": {
-        "de": "Bitte zuerst einen Mitarbeiter wählen.", "en": "Please choose an employee first.",
+        "de": "Bitte zuerst einen Mitarbeiter wählen.",
+        "en": "Please choose an employee first.",
     },
     "ui.numbers.assign.confirm": {"de": "Speichern", "en": "Save"},
     "ui.numbers.assign.done": {
@@ -308,21 +352,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Number {number} is now assigned to {user}.",
     },
     # fax
-    "ui.numbers.fax.title": {"de": "Zugangsdaten Fax-Druckertreiber", "en": "Fax printer driver credentials"},
+    "ui.numbers.fax.title": {
+        "de": "Zugangsdaten Fax-Druckertreiber",
+        "en": "Fax printer driver credentials",
+    },
     "ui.numbers.fax.info": {
-        "de": "Wählen Sie die Mitarbeiter aus, die die Zugangsdaten des Fax-Druckertreibers per E-Mail "
-              "erhalten sollen.",
-        "en": "Choose the employees who should receive the fax printer driver credentials by e-mail.",
+        "de": "Wählen Sie die Mitarbeiter aus, die die Zugangsdaten des Fax-Druckertreibers per "
+        "E-Mail "
+        "erhalten sollen.",
+        "en": "Choose the employees who should receive the fax printer driver credentials by "
+        "e-mail.",
     },
     "ui.numbers.fax.personal": {
         "de": "Persönliche Faxnummer von {owner}: die Zugangsdaten werden ausschließlich an diesen "
-              "Mitarbeiter versendet.",
+        "Mitarbeiter versendet.",
         "en": "Personal fax number of {owner}: the credentials are sent to this employee only.",
     },
-    "ui.numbers.fax.sent_before": {"de": "Bereits versendet an: {users}", "en": "Already sent to: {users}"},
+    "ui.numbers.fax.sent_before": {
+        "de": "Bereits versendet an: {users}",
+        "en": "Already sent to: {users}",
+    },
     "ui.numbers.fax.no_email": {"de": "(keine E-Mail)", "en": "(no e-mail)"},
     "ui.numbers.fax.confirm": {
-        "de": "Zugangsdaten an Mitarbeiter versenden", "en": "Send credentials to employees",
+        "de": "Zugangsdaten an Mitarbeiter versenden",
+        "en": "Send credentials to employees",
     },
     "ui.numbers.fax.done": {
         "de": "Die Zugangsdaten des Fax-Druckertreibers wurden erfolgreich versendet an: {users}.",

@@ -14,7 +14,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A porting order can contain at most {max} numbers.",
     },
     "error.porting.invalid_number": {
-        "de": "„{value}“ ist keine gültige deutsche Rufnummer (z. B. 030 1234567 oder +49301234567).",
+        "de": "„{value}“ ist keine gültige deutsche Rufnummer (z. B. 030 1234567 oder "
+              "+49301234567).",
         "en": "'{value}' is not a valid German number (e.g. 030 1234567 or +49301234567).",
     },
     "error.porting.wrong_area": {
@@ -40,7 +41,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.porting.date_too_early": {
         "de": "Der Wunschtermin muss mindestens {days} Werktage in der Zukunft liegen "
               "(frühestens {date}).",
-        "en": "The wished date must be at least {days} working days ahead (on {date} at the earliest).",
+        "en": "The wished date must be at least {days} working days ahead (on {date} at the "
+              "earliest).",
     },
     "error.porting.already_here": {
         "de": "Die Rufnummer {value} ist bereits bei uns (oder wird gerade portiert).",
@@ -59,17 +61,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Numbers have moved and are active",
     },
     "ui.porting.reason.holder_mismatch": {
-        "de": "Abgelehnt: Der Anschlussinhaber stimmt nicht mit dem Kundennamen beim Alt-Anbieter überein.",
-        "en": "Rejected: the account holder does not match the customer name at the previous provider.",
+        "de": "Abgelehnt: Der Anschlussinhaber stimmt nicht mit dem Kundennamen beim Alt-Anbieter "
+              "überein.",
+        "en": "Rejected: the account holder does not match the customer name at the previous "
+              "provider.",
     },
 }
 
 MESSAGES.update({
     "ui.porting.title": {"de": "Rufnummern portieren", "en": "Port numbers"},
     "ui.porting.hint": {
-        "de": "Ziehen Sie Rufnummern von Ihrem Alt-Anbieter zu uns um. Voraussetzung: die Adresse im "
+        "de": "Ziehen Sie Rufnummern von Ihrem Alt-Anbieter zu uns um. Voraussetzung: die Adresse "
+              "im "
               "Ortsnetz ist per PIN-Brief verifiziert.",
-        "en": "Move numbers from your previous provider to us. The address in the local area must be "
+        "en": "Move numbers from your previous provider to us. The address in the local area must "
+              "be "
               "verified by PIN letter first.",
     },
     "ui.porting.col.ref": {"de": "Auftrag", "en": "Order"},
@@ -88,22 +94,27 @@ MESSAGES.update({
     "ui.porting.next_step": {"de": "Nächster Schritt erwartet ab {date}",
                              "en": "Next step expected from {date}"},
     "ui.porting.empty": {"de": "Noch keine Portierungsaufträge.", "en": "No porting orders yet."},
-    "ui.porting.button.create": {"de": "Neuer Portierungsauftrag (n)", "en": "New porting order (n)"},
+    "ui.porting.button.create": {"de": "Neuer Portierungsauftrag (n)", "en": "New porting order "
+                                                                             "(n)"},
     "ui.porting.button.back": {"de": "Zurück (Esc)", "en": "Back (Esc)"},
     "ui.porting.key.create": {"de": "Neuer Auftrag", "en": "New order"},
     "ui.porting.key.reload": {"de": "Neu laden", "en": "Reload"},
     "ui.porting.key.back": {"de": "Zurück", "en": "Back"},
     "ui.porting.no_verified_area": {
-        "de": "Portieren ist erst möglich, wenn eine Adresse im Ortsnetz per PIN-Brief verifiziert ist "
+        "de": "Portieren ist erst möglich, wenn eine Adresse im Ortsnetz per PIN-Brief verifiziert "
+              "ist "
               "(Rufnummern kaufen → PIN-Brief anfordern).",
-        "en": "Porting is possible only once an address in the local area is verified by PIN letter "
+        "en": "Porting is possible only once an address in the local area is verified by PIN "
+              "letter "
               "(Buy numbers → request PIN letter).",
     },
     "ui.porting.create.title": {"de": "Neuer Portierungsauftrag", "en": "New porting order"},
     "ui.porting.create.info": {
-        "de": "Der Wunschtermin muss mindestens {days} Werktage in der Zukunft liegen (frühestens {date}). "
+        "de": "Der Wunschtermin muss mindestens {days} Werktage in der Zukunft liegen (frühestens "
+              "{date}). "
               "Die Rufnummern erscheinen bis zum Umzug mit dem Status „Portierung“.",
-        "en": "The wished date must be at least {days} working days ahead ({date} at the earliest). "
+        "en": "The wished date must be at least {days} working days ahead ({date} at the "
+              "earliest). "
               "Until the move the numbers show with the status 'porting'.",
     },
     "ui.porting.create.area": {"de": "Ortsnetz (verifiziert)", "en": "Local area (verified)"},
@@ -113,7 +124,8 @@ MESSAGES.update({
     "ui.porting.create.holder": {"de": "Anschlussinhaber (wie beim Alt-Anbieter)",
                                  "en": "Account holder (as registered with the previous provider)"},
     "ui.porting.create.date": {"de": "Wunschtermin (TT.MM.JJJJ)", "en": "Wished date (DD.MM.YYYY)"},
-    "ui.porting.create.confirm": {"de": "Portierungsauftrag absenden", "en": "Submit porting order"},
+    "ui.porting.create.confirm": {"de": "Portierungsauftrag absenden", "en": "Submit porting "
+                                                                             "order"},
     "ui.porting.created": {
         "de": "Portierungsauftrag {ref} eingereicht (Wunschtermin {date}).",
         "en": "Porting order {ref} submitted (wished date {date}).",

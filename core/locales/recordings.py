@@ -2,7 +2,8 @@
 
 _PAIRS: dict[str, tuple[str, str]] = {
     "audit.action.session.recorded": ("Sitzung aufgezeichnet", "Session recorded"),
-    "audit.text.session.recorded": ("Sitzung aufgezeichnet: {target}", "Session recorded: {target}"),
+    "audit.text.session.recorded": ("Sitzung aufgezeichnet: {target}", "Session recorded: "
+                                                                       "{target}"),
     "audit.action.session.recording_stopped": ("Aufzeichnung abgebrochen",
                                                "Recording stopped"),
     "audit.text.session.recording_stopped": (

@@ -35,7 +35,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "support.search.count": {"de": "{count} Kunden gefunden.", "en": "{count} customers found."},
     "support.search.opened": {
         "de": "Kunde {customer} geöffnet (nur lesend). Der Zugriff steht im Archiv des Kunden.",
-        "en": "Customer {customer} opened (read-only). The access is recorded in the customer's audit log.",
+        "en": "Customer {customer} opened (read-only). The access is recorded in the customer's "
+              "audit log.",
     },
     "support.search.current": {
         "de": "Geöffnet: {customer} – Änderungen nur mit Grund (Ticket-Nr.).",
@@ -46,7 +47,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "support.col.customer_numbers": {"de": "Kundennummern", "en": "Customer numbers"},
     "support.col.matched": {"de": "Treffer", "en": "Match"},
     "support.matched.name": {"de": "Name", "en": "Name"},
-    "support.matched.customer_number": {"de": "Kundennummer {value}", "en": "Customer number {value}"},
+    "support.matched.customer_number": {"de": "Kundennummer {value}", "en": "Customer number "
+                                                                            "{value}"},
     "support.matched.phone": {"de": "Rufnummer {value}", "en": "Phone number {value}"},
     "support.reason.title": {"de": "Grund für die Änderung", "en": "Reason for the change"},
     "support.reason.body": {
@@ -72,7 +74,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "support.view.support_fixed": {
         "de": "Support sieht geöffnete Kunden immer in der Admin-Ansicht (nur lesend ohne Grund).",
-        "en": "Support always sees an opened customer in the admin view (read-only without a reason).",
+        "en": "Support always sees an opened customer in the admin view (read-only without a "
+              "reason).",
     },
     "support.search.select": {
         "de": "Bitte zuerst einen Kunden in der Liste auswählen.",

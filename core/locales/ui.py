@@ -1,7 +1,8 @@
 """Texts of the App shell: header, navigation, help."""
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "ui.header.support_access": {"de": "Support-Zugriff: {customer}", "en": "Support access: {customer}"},
+    "ui.header.support_access": {"de": "Support-Zugriff: {customer}", "en": "Support access: "
+                                                                            "{customer}"},
     "ui.header.support_no_customer": {
         "de": "Support – kein Kunde geöffnet", "en": "Support – no customer open",
     },
@@ -20,7 +21,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.home.title": {"de": "Business Service Portal", "en": "Business Service Portal"},
     "ui.home.welcome": {"de": "Willkommen, {name}!", "en": "Welcome, {name}!"},
     "ui.home.customer": {"de": "Kunde: {customer}", "en": "Customer: {customer}"},
-    "ui.home.signed_in_as": {"de": "Angemeldet als {user} ({role})", "en": "Signed in as {user} ({role})"},
+    "ui.home.signed_in_as": {"de": "Angemeldet als {user} ({role})", "en": "Signed in as {user} "
+                                                                           "({role})"},
     "ui.home.navigate": {
         "de": "Wählen Sie einen Bereich mit den Tasten 1–5 oder den Schaltflächen:",
         "en": "Choose an area with the keys 1–5 or the buttons:",
@@ -40,7 +42,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.help.screen_keys": {"de": "Tasten dieser Ansicht", "en": "Keys of this screen"},
     "ui.help.global_keys": {"de": "Überall", "en": "Everywhere"},
     "ui.help.no_screen_keys": {
-        "de": "Diese Ansicht hat keine eigenen Tasten.", "en": "This screen has no keys of its own.",
+        "de": "Diese Ansicht hat keine eigenen Tasten.", "en": "This screen has no keys of its "
+                                                               "own.",
     },
     "ui.help.close": {"de": "Schließen", "en": "Close"},
     "ui.help.body": {

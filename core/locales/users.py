@@ -12,7 +12,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "users.current_password": {"de": "Aktuelles Passwort", "en": "Current password"},
     "users.save_contact": {"de": "Kontaktdaten speichern", "en": "Save contact details"},
     "users.contact_saved": {
-        "de": "Kontaktdaten gespeichert. Eine Benachrichtigung ging an die bisherige E-Mail-Adresse.",
+        "de": "Kontaktdaten gespeichert. Eine Benachrichtigung ging an die bisherige "
+              "E-Mail-Adresse.",
         "en": "Contact details saved. A notice went to the previous e-mail address.",
     },
     "users.contact_unchanged": {
@@ -52,9 +53,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Employee {user} created; the initial password was e-mailed to {email}.",
     },
     "users.confirm_deactivate": {
-        "de": "Mitarbeiter-Konto {user} deaktivieren? Eine Anmeldung ist danach nicht mehr möglich, "
+        "de": "Mitarbeiter-Konto {user} deaktivieren? Eine Anmeldung ist danach nicht mehr "
+              "möglich, "
               "seine Rufnummern werden frei und ein persönliches Fax wird gemeinsam genutzt.",
-        "en": "Deactivate employee account {user}? It can no longer sign in afterwards, its numbers "
+        "en": "Deactivate employee account {user}? It can no longer sign in afterwards, its "
+              "numbers "
               "become free and a personal fax becomes shared.",
     },
     "users.confirm_reset": {
@@ -67,7 +70,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "New password for {user} e-mailed to {email}.",
     },
     "users.none_marked": {
-        "de": "Bitte zuerst ein Benutzerkonto markieren.", "en": "Please mark a user account first.",
+        "de": "Bitte zuerst ein Benutzerkonto markieren.", "en": "Please mark a user account "
+                                                                 "first.",
     },
     "users.admin_only_hint": {
         "de": "Mitarbeiter-Konten verwalten kann nur das Administrator-Konto in der Admin-Ansicht.",

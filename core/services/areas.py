@@ -211,7 +211,9 @@ async def list_areas(uow: UnitOfWork, actor: Actor) -> list[AreaView]:
                 name=area.name,
                 verified=verification is not None,
                 verified_at=verification.verified_at if verification else None,
-                address=verification.address if verification else (letter.address if letter else None),
+                address=verification.address
+                if verification
+                else (letter.address if letter else None),
                 operator_note=bool(verification and verification.operator_note),
                 number_count=counts.get(area.prefix, 0),
                 letter=_letter_view(letter, area.name, now) if letter else None,
@@ -361,7 +363,10 @@ async def verify_pin(uow: UnitOfWork, actor: Actor, *, area: str, pin: str) -> A
         letter.status = PinLetterStatus.VERIFIED
         uow.session.add(
             AreaVerification(
-                customer_id=customer_id, area_prefix=local.prefix, address=letter.address, verified_at=now
+                customer_id=customer_id,
+                area_prefix=local.prefix,
+                address=letter.address,
+                verified_at=now,
             )
         )
         uow.audit(actor, "areas.verified", customer_id=customer_id, target=local.prefix,
@@ -437,7 +442,9 @@ async def order_numbers(uow: UnitOfWork, actor: Actor, *, area: str, count: int)
             chosen.append(e164)
         candidate += 1
     for e164 in chosen:
-        uow.session.add(new_voice_number(customer_id, e164, local.prefix, NumberStatus.INACTIVE, now))
+        uow.session.add(
+            new_voice_number(customer_id, e164, local.prefix, NumberStatus.INACTIVE, now)
+        )
     try:
         await uow.session.flush()
     except IntegrityError as exc:  # another node took one of these numbers first
@@ -448,7 +455,9 @@ async def order_numbers(uow: UnitOfWork, actor: Actor, *, area: str, count: int)
     return chosen
 
 
-async def set_operator_note(uow: UnitOfWork, actor: Actor, *, area: str, note: str | None) -> AreaView:
+async def set_operator_note(
+    uow: UnitOfWork, actor: Actor, *, area: str, note: str | None
+) -> AreaView:
     """Operator approval for more than ``OPERATOR_NOTE_LIMIT`` numbers in a verified area.
 
     Only operator staff (support acting for the customer, with a reason) may set or clear

@@ -199,12 +199,16 @@ async def list_events(
     if actor.is_admin_view:
         require(actor, Permission.AUDIT_READ, customer_id=actor.customer_id)
     else:
-        require(actor, Permission.PROFILE_READ, customer_id=actor.customer_id, owner_id=actor.account_id)
+        require(
+            actor, Permission.PROFILE_READ, customer_id=actor.customer_id, owner_id=actor.account_id
+        )
     if actor.customer_id is None:
         raise NotFound()
     stmt = select(AuditEvent).where(AuditEvent.customer_id == actor.customer_id)
     if not actor.is_admin_view:
-        stmt = stmt.where(AuditEvent.actor_id == actor.account_id, AuditEvent.via_support.is_(False))
+        stmt = stmt.where(
+            AuditEvent.actor_id == actor.account_id, AuditEvent.via_support.is_(False)
+        )
     needle = " ".join((query or "").split()).lower()
     if needle:
         pattern = f"%{_escape_like(needle)}%"

@@ -185,7 +185,9 @@ async def _complete_password_login(
     if checked_hash is not None and account.password_hash != checked_hash:
         ok = False  # the password changed while we were checking the old one
     if not ok:
-        uow.session.add(LoginFailure(account_id=account.id, source=source or "", at=uow.clock.now()))
+        uow.session.add(
+            LoginFailure(account_id=account.id, source=source or "", at=uow.clock.now())
+        )
         record_login_failure(uow, account, username, source=source, session_id=session_id,
                              method="password")
         return LoginResult(None, locked=await _locked_after_flush(uow, account.id))
@@ -213,7 +215,9 @@ async def authorized_keys(uow: UnitOfWork, *, username: str) -> list[str]:
     account = await _account(uow, username)
     if account is None or await is_locked(uow, account.id):
         return []
-    rows = await uow.session.scalars(select(SshKey.public_key).where(SshKey.account_id == account.id))
+    rows = await uow.session.scalars(
+        select(SshKey.public_key).where(SshKey.account_id == account.id)
+    )
     return list(rows)
 
 
@@ -243,7 +247,9 @@ async def record_failure(
     """Count a failed attempt of another method (keyboard-interactive) towards the lockout."""
     account = await _account(uow, username)
     if account is not None:
-        uow.session.add(LoginFailure(account_id=account.id, source=source or "", at=uow.clock.now()))
+        uow.session.add(
+            LoginFailure(account_id=account.id, source=source or "", at=uow.clock.now())
+        )
     record_login_failure(uow, account, username, source=source, session_id=session_id,
                          method="keyboard-interactive")
 
@@ -254,6 +260,12 @@ def record_login_failure(
 ) -> None:
     """Audit a refused sign-in (in the account's customer's log; unknown names in the
     operator's): the name as typed, never the password."""
-    row = uow.audit(None, "session.login_failed", customer_id=account.customer_id if account else None,
-                    target=username[:64], method=method, session=session_id)
+    row = uow.audit(
+        None,
+        "session.login_failed",
+        customer_id=account.customer_id if account else None,
+        target=username[:64],
+        method=method,
+        session=session_id,
+    )
     row.source_address = (source or "")[:64] or None

@@ -117,7 +117,9 @@ async def _recipient(uow: UnitOfWork, actor: Actor, customer_id: int) -> Account
 async def check_eligibility(uow: UnitOfWork, actor: Actor, *, contract_id: int) -> Eligibility:
     """R2 for one contract, without refusing (the wizard explains instead)."""
     contract, _, _ = await load_contract(uow, actor, contract_id)
-    return Eligibility(contract.id, contract.contract_ref, contract.type.value, is_eligible(contract))
+    return Eligibility(
+        contract.id, contract.contract_ref, contract.type.value, is_eligible(contract)
+    )
 
 
 async def prepare(uow: UnitOfWork, actor: Actor, *, contract_id: int) -> CredentialPreview:

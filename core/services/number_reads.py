@@ -77,7 +77,9 @@ async def _view(uow: UnitOfWork, actor: Actor, number_id: int) -> NumberView:
 
 
 def _check_read(actor: Actor, n: Number) -> None:
-    require(actor, Permission.NUMBER_READ, customer_id=n.customer_id, owner_id=n.assigned_account_id)
+    require(
+        actor, Permission.NUMBER_READ, customer_id=n.customer_id, owner_id=n.assigned_account_id
+    )
     if not actor.is_admin_view and n.assigned_account_id != actor.account_id:
         # an unassigned number has no owner; require() alone would let it through
         raise PermissionDenied("error.employee_own_only")
@@ -187,7 +189,9 @@ def _filtered(
             func.lower(Account.username).contains(needle, autoescape=True),
             func.lower(Account.full_name).contains(needle, autoescape=True),
         ))
-        areas = select(LocalArea.prefix).where(func.lower(LocalArea.name).contains(needle, autoescape=True))
+        areas = select(LocalArea.prefix).where(
+            func.lower(LocalArea.name).contains(needle, autoescape=True)
+        )
         conditions = [
             Number.assigned_account_id.in_(employees),
             Number.area_prefix.in_(areas),

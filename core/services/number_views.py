@@ -198,7 +198,9 @@ class NumberView:
             "area": self.area_prefix,
             "kind": self.kind,
             "status": self.status,
-            "deactivation_date": self.deactivation_date.isoformat() if self.deactivation_date else None,
+            "deactivation_date": self.deactivation_date.isoformat()
+            if self.deactivation_date
+            else None,
             "assigned_to": self.assigned_to,
             "fax_owner": self.fax_owner,
             "monthly_price_cents": self.monthly_price_cents,

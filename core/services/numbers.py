@@ -132,9 +132,21 @@ async def activate(
         created_at=uow.clock.now(), created_by_id=actor.account_id,
     ))
     await uow.session.flush()
-    uow.audit(actor, "number.activated", customer_id=n.customer_id, target=n.e164,
-              activation_fee_cents=n.activation_fee_cents, monthly_price_cents=n.monthly_price_cents)
-    uow.emit("NumberActivated", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version})
+    uow.audit(
+        actor,
+        "number.activated",
+        customer_id=n.customer_id,
+        target=n.e164,
+        activation_fee_cents=n.activation_fee_cents,
+        monthly_price_cents=n.monthly_price_cents,
+    )
+    uow.emit(
+        "NumberActivated",
+        n.customer_id,
+        number=n.e164,
+        number_id=n.id,
+        versions={n.e164: n.version},
+    )
     return await _view(uow, actor, n.id)
 
 
@@ -149,8 +161,14 @@ async def deactivate(
     await uow.session.flush()
     uow.audit(actor, "number.deactivation_marked", customer_id=n.customer_id, target=n.e164,
               deactivation_date=n.deactivation_date.isoformat())
-    uow.emit("NumberDeactivationMarked", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version},
-             deactivation_date=n.deactivation_date.isoformat())
+    uow.emit(
+        "NumberDeactivationMarked",
+        n.customer_id,
+        number=n.e164,
+        number_id=n.id,
+        versions={n.e164: n.version},
+        deactivation_date=n.deactivation_date.isoformat(),
+    )
     return await _view(uow, actor, n.id)
 
 
@@ -166,7 +184,13 @@ async def undo_deactivation(
     await uow.session.flush()
     uow.audit(actor, "number.deactivation_undone", customer_id=n.customer_id, target=n.e164,
               deactivation_date=previous.isoformat() if previous else None)
-    uow.emit("NumberDeactivationUndone", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version})
+    uow.emit(
+        "NumberDeactivationUndone",
+        n.customer_id,
+        number=n.e164,
+        number_id=n.id,
+        versions={n.e164: n.version},
+    )
     return await _view(uow, actor, n.id)
 
 
@@ -214,9 +238,15 @@ async def swap(
     await uow.session.flush()
     uow.audit(actor, "number.swapped", customer_id=old_n.customer_id,
               target=f"{old_n.e164} -> {new_n.e164}", old=old_n.e164, new=new_n.e164)
-    uow.emit("NumbersSwapped", old_n.customer_id, number=new_n.e164, numbers=[old_n.e164, new_n.e164],
-             old=old_n.e164, new=new_n.e164,
-             versions={old_n.e164: old_n.version, new_n.e164: new_n.version})
+    uow.emit(
+        "NumbersSwapped",
+        old_n.customer_id,
+        number=new_n.e164,
+        numbers=[old_n.e164, new_n.e164],
+        old=old_n.e164,
+        new=new_n.e164,
+        versions={old_n.e164: old_n.version, new_n.e164: new_n.version},
+    )
     return SwapResult(await _view(uow, actor, old_n.id), await _view(uow, actor, new_n.id))
 
 
@@ -240,7 +270,13 @@ async def set_forwarding(
     await uow.session.flush()
     uow.audit(actor, "number.forwarding_set", customer_id=n.customer_id, target=n.e164,
               forwarding_target=settings.get(FORWARDING_KEY))
-    uow.emit("NumberForwardingSet", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version})
+    uow.emit(
+        "NumberForwardingSet",
+        n.customer_id,
+        number=n.e164,
+        number_id=n.id,
+        versions={n.e164: n.version},
+    )
     return await _view(uow, actor, n.id)
 
 
@@ -294,8 +330,15 @@ async def assign(
     uow.audit(actor, "number.assigned", customer_id=n.customer_id, target=n.e164,
               previous=previous.username if previous else None, assigned=account.username,
               traffic_data_deleted=deleted)
-    uow.emit("NumberAssigned", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version},
-             assigned_to=account.username, previous=previous.username if previous else None)
+    uow.emit(
+        "NumberAssigned",
+        n.customer_id,
+        number=n.e164,
+        number_id=n.id,
+        versions={n.e164: n.version},
+        assigned_to=account.username,
+        previous=previous.username if previous else None,
+    )
     return await _view(uow, actor, n.id)
 
 
@@ -350,8 +393,14 @@ async def send_fax_credentials(
     sent = tuple(a.username for a in sorted(accounts, key=lambda a: a.username))
     uow.audit(actor, "number.fax_credentials_sent", customer_id=n.customer_id, target=n.e164,
               recipients=list(sent))
-    uow.emit("FaxCredentialsSent", n.customer_id, number=n.e164, number_id=n.id, versions={n.e164: n.version},
-             recipients=list(sent))
+    uow.emit(
+        "FaxCredentialsSent",
+        n.customer_id,
+        number=n.e164,
+        number_id=n.id,
+        versions={n.e164: n.version},
+        recipients=list(sent),
+    )
     return FaxSendResult(n.e164, sent)
 
 

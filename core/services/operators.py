@@ -59,7 +59,9 @@ async def add_customer(
     uow.session.add(customer)
     await uow.session.flush()
     for number in customer_numbers:
-        taken = await uow.session.scalar(select(CustomerNumber.id).where(CustomerNumber.number == number))
+        taken = await uow.session.scalar(
+            select(CustomerNumber.id).where(CustomerNumber.number == number)
+        )
         if taken:
             raise ValidationError("error.customer_number_taken", value=number)
         uow.session.add(CustomerNumber(customer_id=customer.id, number=number))
@@ -69,7 +71,9 @@ async def add_customer(
 
 async def list_customers(uow: UnitOfWork) -> list[CustomerView]:
     customers = (await uow.session.scalars(select(Customer).order_by(Customer.name))).all()
-    rows = (await uow.session.execute(select(CustomerNumber.customer_id, CustomerNumber.number))).all()
+    rows = (
+        await uow.session.execute(select(CustomerNumber.customer_id, CustomerNumber.number))
+    ).all()
     by_customer: dict[int, list[str]] = {}
     for customer_id, number in rows:
         by_customer.setdefault(customer_id, []).append(number)
@@ -125,7 +129,9 @@ async def add_account(
         created_at=uow.clock.now(),
     )
     await insert_account(uow, account)
-    uow.audit(None, "account.created", customer_id=customer_id, target=username, role=role_value.value)
+    uow.audit(
+        None, "account.created", customer_id=customer_id, target=username, role=role_value.value
+    )
     return await account_view(uow, account)
 
 
@@ -205,9 +211,13 @@ async def remove_key(uow: UnitOfWork, *, username: str, fingerprint: str) -> Non
               fingerprint=fingerprint)
 
 
-async def set_area_note(uow: UnitOfWork, *, customer_number: str, area: str, note: str) -> str | None:
+async def set_area_note(
+    uow: UnitOfWork, *, customer_number: str, area: str, note: str
+) -> str | None:
     """R16: the operator's approval for more than 100 numbers of a customer in a verified
     area, given from the server shell (an empty ``note`` withdraws it); returns the stored text."""
     customer_id = await customer_id_for_number(uow, (customer_number or "").strip())
-    _, text = await areas.record_operator_note(uow, None, customer_id=customer_id, area=area, note=note)
+    _, text = await areas.record_operator_note(
+        uow, None, customer_id=customer_id, area=area, note=note
+    )
     return text

@@ -243,7 +243,9 @@ class SimulatedCarrier:
             if _norm_name(order.account_holder) != _norm_name(order.customer_name):
                 return CarrierStep(PortingStatus.REJECTED, reject_reason=REASON_HOLDER_MISMATCH)
             return CarrierStep(
-                PortingStatus.CONFIRMED, note=NOTE_CONFIRMED, next_step_at=completion_time(order.wished_date)
+                PortingStatus.CONFIRMED,
+                note=NOTE_CONFIRMED,
+                next_step_at=completion_time(order.wished_date),
             )
         if order.status is PortingStatus.CONFIRMED:
             if now < completion_time(order.wished_date):
@@ -284,9 +286,14 @@ def _numbers(raw: list[str], prefix: str) -> list[str]:
 
 def _carrier_order(order: PortingOrder, customer_name: str) -> CarrierOrder:
     return CarrierOrder(
-        id=order.id, customer_name=customer_name, account_holder=order.account_holder,
-        old_provider=order.old_provider, numbers=tuple(order.numbers), wished_date=order.wished_date,
-        status=order.status, created_at=order.created_at,
+        id=order.id,
+        customer_name=customer_name,
+        account_holder=order.account_holder,
+        old_provider=order.old_provider,
+        numbers=tuple(order.numbers),
+        wished_date=order.wished_date,
+        status=order.status,
+        created_at=order.created_at,
     )
 
 
@@ -317,7 +324,9 @@ async def create_order(
             "R16", "error.porting.date_too_early", days=MIN_WORKING_DAYS,
             date=format_date(earliest, actor.locale),
         )
-    existing = next(iter(await uow.session.scalars(select(Number.e164).where(Number.e164.in_(wanted)))), None)
+    existing = next(
+        iter(await uow.session.scalars(select(Number.e164).where(Number.e164.in_(wanted)))), None
+    )
     if existing is not None:
         raise RuleViolation("R16", "error.porting.already_here", value=existing)
 
@@ -332,10 +341,14 @@ async def create_order(
     order.carrier_ref, order.next_step_at = (carrier or SimulatedCarrier()).submit(
         _carrier_order(order, customer.name)
     )
-    event = PortingEvent(order_id=order.id, status=PortingStatus.SUBMITTED, note=NOTE_SUBMITTED, at=now)
+    event = PortingEvent(
+        order_id=order.id, status=PortingStatus.SUBMITTED, note=NOTE_SUBMITTED, at=now
+    )
     uow.session.add(event)
     for e164 in wanted:
-        uow.session.add(areas.new_voice_number(customer_id, e164, local.prefix, NumberStatus.PORTING, now))
+        uow.session.add(
+            areas.new_voice_number(customer_id, e164, local.prefix, NumberStatus.PORTING, now)
+        )
     await uow.session.flush()
     uow.audit(actor, "porting.submitted", customer_id=customer_id, target=f"#{order.id}",
               area=local.prefix, numbers=wanted, old_provider=provider,
@@ -378,7 +391,9 @@ async def _apply(uow: UnitOfWork, order: PortingOrder, step: CarrierStep, now: d
         arrived = {
             n.e164: n
             for n in await uow.session.scalars(
-                select(Number).where(Number.customer_id == order.customer_id, Number.e164.in_(order.numbers))
+                select(Number).where(
+                    Number.customer_id == order.customer_id, Number.e164.in_(order.numbers)
+                )
             )
         }
         for e164 in order.numbers:
@@ -418,7 +433,9 @@ async def advance_due(uow: UnitOfWork, carrier: CarrierAdapter | None = None) ->
     names: dict[int, str] = {
         cid: name
         for cid, name in await uow.session.execute(
-            select(Customer.id, Customer.name).where(Customer.id.in_({o.customer_id for o in orders}))
+            select(Customer.id, Customer.name).where(
+                Customer.id.in_({o.customer_id for o in orders})
+            )
         )
     }
     applied = 0

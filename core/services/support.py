@@ -91,7 +91,9 @@ async def search_customers(uow: UnitOfWork, actor: Actor, *, query: str) -> list
         return []
     ids = list(found)[:SEARCH_LIMIT]
     customers = (
-        await uow.session.scalars(select(Customer).where(Customer.id.in_(ids)).order_by(Customer.name))
+        await uow.session.scalars(
+            select(Customer).where(Customer.id.in_(ids)).order_by(Customer.name)
+        )
     ).all()
     numbers = await _customer_numbers(uow, ids)
     return [

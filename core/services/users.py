@@ -184,11 +184,18 @@ async def update_contact(
     if old_email:
         loc = account.locale
         uow.send(
-            OutboxKind.EMAIL, to=old_email,
+            OutboxKind.EMAIL,
+            to=old_email,
             subject=t(loc, "users.mail.contact_changed.subject"),
-            body=t(loc, "users.mail.contact_changed.body", name=account.full_name or account.username,
-                   user=account.username, date=format_datetime(uow.clock.now(), loc),
-                   email=mask_email(new_email), mobile=mask_phone(new_mobile)),
+            body=t(
+                loc,
+                "users.mail.contact_changed.body",
+                name=account.full_name or account.username,
+                user=account.username,
+                date=format_datetime(uow.clock.now(), loc),
+                email=mask_email(new_email),
+                mobile=mask_phone(new_mobile),
+            ),
             customer_id=account.customer_id,
         )
     return await _profile(uow, account)
@@ -217,7 +224,9 @@ async def own_call_records(
         .limit(max(1, min(int(limit), MAX_OWN_CALLS)))
     )
     return [
-        OwnCallView(r.id, e164, r.started_at, r.duration_seconds or 0, r.remote_number, r.cost_cents)
+        OwnCallView(
+            r.id, e164, r.started_at, r.duration_seconds or 0, r.remote_number, r.cost_cents
+        )
         for r, e164 in rows
     ]
 
@@ -376,7 +385,9 @@ async def create_employee(
     if numbers:
         for number in numbers:
             await number_service.assign(uow, actor, number=number, username=username)
-    customer = await uow.session.scalar(select(Customer.name).where(Customer.id == actor.customer_id))
+    customer = await uow.session.scalar(
+        select(Customer.name).where(Customer.id == actor.customer_id)
+    )
     uow.send(
         OutboxKind.EMAIL, to=address, subject=t(locale, "users.mail.welcome.subject"),
         body=t(locale, "users.mail.welcome.body", name=account.full_name or username, user=username,
@@ -396,8 +407,13 @@ async def deactivate_employee(uow: UnitOfWork, actor: Actor, *, username: str) -
     account.active = False
     released = await _release_numbers(uow, actor, account)
     await uow.session.flush()
-    uow.audit(actor, "account.deactivated", customer_id=account.customer_id, target=account.username,
-              numbers=[n.e164 for n in released])
+    uow.audit(
+        actor,
+        "account.deactivated",
+        customer_id=account.customer_id,
+        target=account.username,
+        numbers=[n.e164 for n in released],
+    )
     uow.emit("AccountChanged", account.customer_id, username=account.username)
     if released:
         uow.emit("NumbersUnassigned", account.customer_id, numbers=[n.e164 for n in released],

@@ -11,7 +11,9 @@ from tests.e2e.harness import RunningServer, running_server
 
 
 @pytest.fixture
-async def demo_server(tmp_path: Path, db_templates: dict[str, Path]) -> AsyncIterator[RunningServer]:
+async def demo_server(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> AsyncIterator[RunningServer]:
     """The SSH server with the demo data on a free loopback port."""
     async with running_server(tmp_path, templates=db_templates) as srv:
         yield srv

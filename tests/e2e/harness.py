@@ -130,7 +130,9 @@ async def running_server(
         if background:
             core.start_background()
         port = await server.start(host="127.0.0.1", port=0)
-        yield RunningServer(port=port, core=core, data_dir=data_dir, settings=settings, server=server)
+        yield RunningServer(
+            port=port, core=core, data_dir=data_dir, settings=settings, server=server
+        )
     finally:
         await server.shutdown(notice_seconds=0)
         await core.close()

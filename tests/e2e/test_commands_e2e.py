@@ -30,13 +30,18 @@ async def test_exec_happy_paths_and_json_schemas(demo_server: RunningServer) -> 
     assert code == 0
     rows = json.loads(out)
     assert len(rows) >= 12
-    assert all({"number", "status", "deactivation_date", "assigned_to", "kind"} <= r.keys() for r in rows)
+    assert all(
+        {"number", "status", "deactivation_date", "assigned_to", "kind"} <= r.keys() for r in rows
+    )
     assert all(r["number"].startswith("+49") for r in rows)
 
     code, out, _ = await sh(demo_server, "admin", "contracts list --json")
     assert code == 0
     contracts = json.loads(out)
-    assert all({"id", "customer_number", "product", "type", "has_line", "sites"} <= c.keys() for c in contracts)
+    assert all(
+        {"id", "customer_number", "product", "type", "has_line", "sites"} <= c.keys()
+        for c in contracts
+    )
 
     code, out, err = await sh(demo_server, "admin", "numbers activate '030 123456104' --yes --json")
     assert (code, err) == (0, ""), err
@@ -50,7 +55,8 @@ async def test_exec_happy_paths_and_json_schemas(demo_server: RunningServer) -> 
 
 
 async def test_exec_usage_errors_exit_2(demo_server: RunningServer) -> None:
-    for command in ("frobnicate", "numbers", "numbers activate", "whoami 'unclosed", "numbers order 030"):
+    for command in ("frobnicate", "numbers", "numbers activate", "whoami 'unclosed", "numbers "
+                                                                                     "order 030"):
         code, out, err = await sh(demo_server, "admin", command)
         assert code == 2, command
         assert out == "" and one_line(err), command
@@ -95,7 +101,8 @@ async def test_exec_support_customer_and_reason(demo_server: RunningServer) -> N
     assert code == 2 and "--customer" in err
     code, out, _ = await sh(demo_server, "support", "--customer 1000001 numbers list --json")
     assert code == 0 and len(json.loads(out)) >= 12
-    code, _, err = await sh(demo_server, "support", "--customer 1000001 numbers activate +4930123456105 --yes")
+    code, _, err = await sh(demo_server, "support", "--customer 1000001 numbers activate "
+                                                    "+4930123456105 --yes")
     assert code == 3 and one_line(err)
     code, out, err = await sh(
         demo_server, "support",

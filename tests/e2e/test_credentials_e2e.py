@@ -28,7 +28,8 @@ async def wait_delivered(
     deadline = loop.time() + timeout
     while not (sink.mails and len(gateway.delivered) >= sms):
         if loop.time() > deadline:
-            raise AssertionError(f"not delivered: {len(sink.mails)} mails, {len(gateway.delivered)} SMS")
+            raise AssertionError(f"not delivered: {len(sink.mails)} mails, "
+                                 f"{len(gateway.delivered)} SMS")
         await asyncio.sleep(0.05)
 
 

@@ -67,7 +67,9 @@ async def test_metrics_count_sessions_logins_latency_and_outbox(
             assert _value(text, 'linedesk_input_latency_seconds_bucket{worker="0",le="+Inf"}') >= 1
             assert _value(text, 'linedesk_outbox_messages{status="dead"}') == 0
             assert _value(text, 'linedesk_outbox_messages{status="pending"}') >= 0
-            assert _value(text, 'linedesk_gate_connections_total{worker="0",outcome="accepted"}') >= 2
+            assert (
+                _value(text, 'linedesk_gate_connections_total{worker="0",outcome="accepted"}') >= 2
+            )
             assert _value(text, "linedesk_database_up") == 1
             assert "# TYPE linedesk_gc_pause_seconds histogram" in text
             assert 'linedesk_gc_pause_seconds_count{worker="0",generation="2"}' in text

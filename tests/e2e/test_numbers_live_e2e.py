@@ -30,11 +30,14 @@ async def wait_row(
         if all(n in line for n in needles) and (without is None or without not in line):
             return line
         if loop.time() > deadline:
-            raise AssertionError(f"{needles} not in row {national!r} after {timeout}s:\n{term.text()}")
+            raise AssertionError(f"{needles} not in row {national!r} after "
+                                 f"{timeout}s:\n{term.text()}")
         await asyncio.sleep(0.01)
 
 
-async def test_deactivation_in_one_session_shows_marker_in_the_other(demo_server: RunningServer) -> None:
+async def test_deactivation_in_one_session_shows_marker_in_the_other(
+    demo_server: RunningServer,
+) -> None:
     committed: dict[str, tuple[float, float]] = {}
     loop = asyncio.get_running_loop()
 
@@ -59,7 +62,9 @@ async def test_deactivation_in_one_session_shows_marker_in_the_other(demo_server
             # the acting session needs no wide table; a small screen keeps the test client's
             # own terminal emulation (pyte, in this process) from slowing the server down
             interactive_session(demo_server.port, "admin", "admin-demo", cols=100, rows=30) as one,
-            interactive_session(demo_server.port, "admin", "admin-demo", cols=160, rows=45) as other,
+            interactive_session(
+                demo_server.port, "admin", "admin-demo", cols=160, rows=45
+            ) as other,
         ):
             for term in (one, other):
                 await term.wait_for("Muster GmbH", timeout=20)
@@ -96,7 +101,8 @@ async def test_deactivation_in_one_session_shows_marker_in_the_other(demo_server
         lag_task.cancel()
     print("live update over SSH after commit: wall ms", [round(d * 1000) for d in delays],
           "process CPU ms", [round(c * 1000) for c in cpu],
-          f"event-loop lag max {max(lags) * 1000:.0f} ms, mean {sum(lags) / len(lags) * 1000:.0f} ms")
+          f"event-loop lag max {max(lags) * 1000:.0f} ms, mean {sum(lags) / len(lags) * 1000:.0f} "
+          "ms")
     # how fast is measured by the benchmarks (bench/), not asserted here
 
 

@@ -107,9 +107,11 @@ def _ssh_config(tmp_path: Path, key: Path | None) -> Path:
         "  SetEnv TERM=xterm-256color",
     ]
     if key is not None:
-        lines += [f"  IdentityFile {key}", "  IdentitiesOnly yes", "  PreferredAuthentications publickey"]
+        lines += [f"  IdentityFile {key}", "  IdentitiesOnly yes", "  PreferredAuthentications "
+                                                                   "publickey"]
     else:
-        lines += ["  PubkeyAuthentication no", "  PreferredAuthentications keyboard-interactive,password"]
+        lines += ["  PubkeyAuthentication no", "  PreferredAuthentications "
+                                               "keyboard-interactive,password"]
     path = tmp_path / "ssh_config"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -165,7 +167,9 @@ async def _last_login(srv: RunningServer) -> AuditEvent:
     return row
 
 
-async def test_openssh_client_with_password_in_tmux(tmp_path: Path, db_templates: dict[str, Path]) -> None:
+async def test_openssh_client_with_password_in_tmux(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
     async with running_server(tmp_path, templates=db_templates) as srv:
         config = _ssh_config(tmp_path, None)
         command = f"ssh -F {config} -p {srv.port} admin@127.0.0.1"
@@ -184,7 +188,9 @@ async def test_openssh_client_with_password_in_tmux(tmp_path: Path, db_templates
                 await asyncio.sleep(0.1)
 
 
-async def test_openssh_through_jump_host_with_key(tmp_path: Path, db_templates: dict[str, Path]) -> None:
+async def test_openssh_through_jump_host_with_key(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
     async with running_server(tmp_path, templates=db_templates) as srv:
         key = await _client_key(tmp_path, srv, "support")
         config = _ssh_config(tmp_path, key)

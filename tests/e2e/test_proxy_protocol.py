@@ -88,7 +88,10 @@ async def test_without_the_option_a_header_is_refused_as_garbage(
             with pytest.raises((ConnectionError, asyncssh.Error, OSError)):
                 await _login(srv.port, header)
         assert srv.server.gate is not None and srv.server.gate.proxy_refused == 2
-        assert all(row.source_address != FAKE for row in await _audit(srv.core, "session.login", "session.command"))
+        assert all(
+            row.source_address != FAKE
+            for row in await _audit(srv.core, "session.login", "session.command")
+        )
 
 
 async def test_per_source_limit_counts_the_address_of_the_header(

@@ -88,7 +88,8 @@ async def test_support_session_recorded_as_asciicast_v2_and_replays_to_the_last_
 
         async with srv.core.uow(readonly=True) as uow:
             customer = await uow.session.scalar(
-                select(AuditEvent.customer_id).where(AuditEvent.action == "support.customer_opened"))
+                select(AuditEvent.customer_id).where(AuditEvent.action == "support.customer_opened")
+            )
         assert row.customer_id == customer and row.target == path.name
         assert row.details["complete"] is True and row.details["size"] == path.stat().st_size
 

@@ -39,7 +39,9 @@ async def _start(data_dir: Path, port: int) -> asyncio.subprocess.Process:
             if proc.returncode is not None or loop.time() > deadline:
                 proc.kill()
                 _out, err = await proc.communicate()
-                raise AssertionError(f"serve did not start: {err.decode(errors='replace')}") from None
+                raise AssertionError(
+                    f"serve did not start: {err.decode(errors='replace')}"
+                ) from None
             await asyncio.sleep(0.2)
 
 

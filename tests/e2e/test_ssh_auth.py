@@ -117,7 +117,9 @@ class ForgedKeyPair(SSHLocalKeyPair):
         self.public_data = claimed.public_data
 
 
-async def test_offered_key_without_valid_signature_binds_nothing(demo_server: RunningServer) -> None:
+async def test_offered_key_without_valid_signature_binds_nothing(
+    demo_server: RunningServer,
+) -> None:
     victim = await _add_key(demo_server.core, "admin")
     attacker = asyncssh.generate_private_key("ssh-ed25519")
     forged = ForgedKeyPair(attacker, victim.convert_to_public())
@@ -175,7 +177,9 @@ async def test_unauthenticated_connections_limited_per_source(
         conn.close()
 
 
-async def test_login_timeout_drops_silent_clients(tmp_path: Path, db_templates: dict[str, Path]) -> None:
+async def test_login_timeout_drops_silent_clients(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
     async with running_server(tmp_path, templates=db_templates, login_timeout=1) as srv:
         reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
         writer.write(b"SSH-2.0-silent\r\n")

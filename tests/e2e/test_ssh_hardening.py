@@ -15,7 +15,9 @@ from tests.e2e.harness import RunningServer, interactive_session, running_server
 pytestmark = pytest.mark.e2e
 
 
-async def test_user_data_with_escape_sequences_is_shown_sanitised(demo_server: RunningServer) -> None:
+async def test_user_data_with_escape_sequences_is_shown_sanitised(
+    demo_server: RunningServer,
+) -> None:
     async with demo_server.core.uow() as uow:
         await uow.session.execute(
             update(Customer).where(Customer.name == "Muster GmbH")
@@ -49,7 +51,9 @@ async def test_flooding_session_does_not_stall_another(demo_server: RunningServe
         assert session.pump is None or session.pump.queued < 512 * 1024
 
 
-async def test_idle_session_is_warned_then_closed(tmp_path: Path, db_templates: dict[str, Path]) -> None:
+async def test_idle_session_is_warned_then_closed(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
     async with running_server(tmp_path, templates=db_templates, idle_timeout=3) as srv:
         async with interactive_session(srv.port, "mia", "mia-demo") as term:
             await term.wait_for("Muster GmbH", timeout=15)
@@ -58,7 +62,9 @@ async def test_idle_session_is_warned_then_closed(tmp_path: Path, db_templates: 
         assert not srv.server.sessions
 
 
-async def test_shutdown_notifies_then_closes_sessions(tmp_path: Path, db_templates: dict[str, Path]) -> None:
+async def test_shutdown_notifies_then_closes_sessions(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
     async with running_server(tmp_path, templates=db_templates) as srv:
         async with interactive_session(srv.port, "tom", "tom-demo") as term:
             await term.wait_for("Muster GmbH", timeout=15)

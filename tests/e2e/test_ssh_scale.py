@@ -54,7 +54,11 @@ async def test_twenty_sessions_at_once_in_one_process(
 
 async def _twenty_sessions(demo_server: RunningServer) -> None:
     key = await _key_for(demo_server, "mia")
-    users = [("mia", None, [key])] * 9 + [("tom", "tom-demo", None)] * 1 + [("admin", "admin-demo", None)] * 10
+    users = (
+        [("mia", None, [key])] * 9
+        + [("tom", "tom-demo", None)] * 1
+        + [("admin", "admin-demo", None)] * 10
+    )
     started = asyncio.Event()
     release = asyncio.Event()
     screens: list[str] = []
@@ -89,7 +93,9 @@ async def test_connect_disconnect_cycles_leave_no_app_alive(
         rss: list[int] = []
 
         async def cycle() -> None:
-            async with interactive_session(srv.port, "mia", client_keys=[key], cols=80, rows=24) as term:
+            async with interactive_session(
+                srv.port, "mia", client_keys=[key], cols=80, rows=24
+            ) as term:
                 await term.wait_for("Muster GmbH", timeout=60)
                 for session in list(srv.server.sessions):
                     if session.app is not None:

@@ -21,7 +21,9 @@ async def _until(predicate, timeout: float = 10) -> None:  # type: ignore[no-unt
 
 
 async def test_login_first_frame_keys_and_disconnect(demo_server: RunningServer) -> None:
-    async with interactive_session(demo_server.port, "admin", "admin-demo", cols=120, rows=40) as term:
+    async with interactive_session(
+        demo_server.port, "admin", "admin-demo", cols=120, rows=40
+    ) as term:
         await term.wait_for("Muster GmbH", timeout=15)
         text = await term.wait_for("Beenden", timeout=10)  # the key bar may follow a moment later
         assert "admin (Administrator)" in text
@@ -73,7 +75,9 @@ async def test_exec_runs_command_mode(demo_server: RunningServer) -> None:
     assert err
 
 
-async def test_host_key_created_once_and_reused(tmp_path: Path, db_templates: dict[str, Path]) -> None:
+async def test_host_key_created_once_and_reused(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
     async with running_server(tmp_path, templates=db_templates) as srv:
         key_file = srv.data_dir / "ssh_host_ed25519_key"
         first = key_file.read_bytes()

@@ -104,7 +104,8 @@ async def pid_of(term: Term, workers: set[int], port: int) -> int:
     return pid
 
 
-async def start_serve(tmp_path: Path, port: int, *, code: str = "from ssh_server.cli import main; main()",
+async def start_serve(tmp_path: Path, port: int, *, code: str = "from ssh_server.cli import main; "
+                                                                "main()",
                       database_args: Sequence[str] = (), env: dict[str, str] | None = None,
                       ) -> tuple[asyncio.subprocess.Process, Path]:
     """``linedesk serve --workers 2 --demo`` on ``port``, its output in ``serve.log``."""

@@ -24,7 +24,9 @@ def notifications(app: App[None]) -> str:
     return "\n".join(n.message for n in app._notifications)
 
 
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15) -> None:
+async def wait_until(
+    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15
+) -> None:
     """Workers and database threads take a while on a busy machine; poll, bounded."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

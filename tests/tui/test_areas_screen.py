@@ -107,7 +107,9 @@ async def test_cancel_changes_nothing(demo_core: Core, actors: dict[str, Actor])
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is not screen
-    view = next(v for v in await demo_core.read(areas.list_areas, actors["admin"]) if v.prefix == "040")
+    view = next(
+        v for v in await demo_core.read(areas.list_areas, actors["admin"]) if v.prefix == "040"
+    )
     assert view.letter is None
     assert next(v for v in await demo_core.read(areas.list_areas, actors["admin"])
                 if v.prefix == "030").number_count == 10
@@ -129,13 +131,17 @@ async def test_refusal_is_shown_and_other_session_updates(
         await pilot.press("escape")
         await settle(pilot)
         # a change made elsewhere (command mode, another session) shows up live
-        await demo_core.run(areas.request_pin, actors["admin"], area="089", address="Marienplatz 1, 80331 München")
+        await demo_core.run(areas.request_pin, actors["admin"], area="089", address="Marienplatz "
+                                                                                    "1, 80331 "
+                                                                                    "München")
         await settle(pilot)
         assert screen.views["089"].letter is not None
 
 
 async def test_user_markup_is_not_interpreted(demo_core: Core, actors: dict[str, Actor]) -> None:
-    await demo_core.run(areas.request_pin, actors["admin"], area="040", address="[bold]Evil[/bold] Weg 1, 20095 Hamburg")
+    await demo_core.run(areas.request_pin, actors["admin"], area="040", address="[bold]Evil[/bold] "
+                                                                                "Weg 1, 20095 "
+                                                                                "Hamburg")
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 45)) as pilot:
         await open_areas(pilot, "040")
@@ -148,7 +154,9 @@ async def test_support_is_asked_for_a_reason_which_is_audited(
     from core.services.audit import list_events
     from screens.reason_dialog import ReasonDialog
 
-    support = actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster GmbH")
+    support = actors["support"].for_customer(
+        actors["admin"].customer_id, customer_name="Muster GmbH"
+    )
     app = LinedeskApp(demo_core, support)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_areas(pilot, "030")
@@ -167,7 +175,9 @@ async def test_support_is_asked_for_a_reason_which_is_audited(
     assert [(e.actor_username, e.reason) for e in events] == [("support", "TICKET-9")]
 
 
-async def test_english_session_gets_english_texts(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_english_session_gets_english_texts(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     from dataclasses import replace
 
     app = LinedeskApp(demo_core, replace(actors["admin"], locale="en"))
@@ -181,7 +191,9 @@ async def test_english_session_gets_english_texts(demo_core: Core, actors: dict[
         assert "€9.95" in screen_text(app) and "€2.50" in screen_text(app)
 
 
-async def test_verified_area_needs_no_letter_and_no_pin(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_verified_area_needs_no_letter_and_no_pin(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_areas(pilot, "030")

@@ -86,7 +86,9 @@ async def test_employee_sees_only_own_actions(
         assert "TICKET-4711" not in screen_text(app)
 
 
-async def test_new_events_appear_live(demo_core: Core, actors: dict[str, Actor], clock: FixedClock) -> None:
+async def test_new_events_appear_live(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(180, 45)) as pilot:
         await pilot.press("4")
@@ -95,7 +97,9 @@ async def test_new_events_appear_live(demo_core: Core, actors: dict[str, Actor],
         assert isinstance(screen, AuditScreen)
         before = len(screen.events)
         clock.advance(timedelta(minutes=1))
-        await demo_core.run(areas.request_pin, actors["admin"], area="040", address="Jungfernstieg 10, 20354 Hamburg")
+        await demo_core.run(areas.request_pin, actors["admin"], area="040", address="Jungfernstieg "
+                                                                                    "10, 20354 "
+                                                                                    "Hamburg")
         await settle(pilot)
         assert len(screen.events) == before + 1
         assert "PIN-Brief angefordert" in screen_text(app)

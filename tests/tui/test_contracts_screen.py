@@ -44,7 +44,11 @@ async def test_overview_lists_top_level_contracts_and_filters(
         assert all(not screen._by_id[int(k)].parent_id for k in
                    (str(v.id) for v in screen._all if v.contract_ref in refs))
         text = screen_text(app)
-        assert "Vertragsübersicht" in text and "Kundennummer" in text and "Neue Internet-Zugangsdaten" in text
+        assert (
+            "Vertragsübersicht" in text
+            and "Kundennummer" in text
+            and "Neue Internet-Zugangsdaten" in text
+        )
         screen.query_one("#customer-number", Select).value = "1000002"
         await pilot.pause()
         assert table_refs(app) and all(r.startswith("V-1000002") for r in table_refs(app))
@@ -125,7 +129,9 @@ async def test_english_labels(demo_core: Core, actors: dict[str, Actor]) -> None
 
 async def test_hundreds_of_contracts_stay_fast(demo_core: Core, actors: dict[str, Actor]) -> None:
     async with demo_core.uow() as uow:
-        cn = await uow.session.scalar(select(CustomerNumber).where(CustomerNumber.number == "1000002"))
+        cn = await uow.session.scalar(
+            select(CustomerNumber).where(CustomerNumber.number == "1000002")
+        )
         assert cn is not None
         now = uow.clock.now()
         for i in range(600):

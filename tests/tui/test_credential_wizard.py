@@ -42,9 +42,13 @@ async def snapshot(core: Core, cid: int) -> tuple[Any, ...]:
     async with core.uow(readonly=True) as uow:
         contract = await uow.session.get(Contract, cid)
         assert contract is not None
-        creds = (await uow.session.execute(
-            select(LineCredential.id, LineCredential.status).where(LineCredential.contract_id == cid)
-        )).all()
+        creds = (
+            await uow.session.execute(
+                select(LineCredential.id, LineCredential.status).where(
+                    LineCredential.contract_id == cid
+                )
+            )
+        ).all()
         outbox = await uow.session.scalar(select(func.count()).select_from(OutboxMessage))
     return (contract.version, contract.line_online, contract.credentials_generated_at,
             sorted(creds), outbox)
@@ -108,7 +112,9 @@ async def test_full_walk_by_keys(demo_core: Core, actors: dict[str, Actor]) -> N
         await enter_code(app, pilot, demo_core)  # R20: the code from the SMS
         await pilot.pause()
         text = screen_text(app)
-        assert "Schritt 5 von 5" in text and "Es wurden neue Internet-Zugangsdaten generiert" in text
+        assert (
+            "Schritt 5 von 5" in text and "Es wurden neue Internet-Zugangsdaten generiert" in text
+        )
         assert "Zurück zur Vertragsansicht" in text
         assert not any("anderen Sitzung" in n.message for n in app._notifications)
         await pilot.press("w")
@@ -235,7 +241,9 @@ async def test_support_gives_a_reason_when_generating(
     from screens.reason_dialog import ReasonDialog
 
     cid = await contract_id(demo_core, ContractType.CLOUD_PBX_MAIN)
-    support = actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster GmbH")
+    support = actors["support"].for_customer(
+        actors["admin"].customer_id, customer_name="Muster GmbH"
+    )
     app = LinedeskApp(demo_core, support)
     async with app.run_test(size=(140, 45)) as pilot:
         wizard = await open_wizard(app, pilot, cid)

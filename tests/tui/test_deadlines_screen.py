@@ -143,7 +143,9 @@ async def test_language_switch_rebuilds_the_list(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_deadlines(app, pilot)
         await pilot.press("ctrl+l")
-        await wait_until(pilot, lambda: bool(rows(screen)) and rows(screen)[-1][2] == "Deactivation")
+        await wait_until(
+            pilot, lambda: bool(rows(screen)) and rows(screen)[-1][2] == "Deactivation"
+        )
         await settle(pilot)
         assert rows(screen)[-1][:4] == ["31/12/2026", "40", "Deactivation",
                                         "Number 030 123456103 (Berlin)"]

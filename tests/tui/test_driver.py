@@ -73,7 +73,9 @@ async def _until(predicate: Any, timeout: float = 5.0) -> None:
 
 
 @asynccontextmanager
-async def served_app(core: Core, actor: Actor, terminal: FakeTerminal) -> AsyncIterator[LinedeskApp]:
+async def served_app(
+    core: Core, actor: Actor, terminal: FakeTerminal
+) -> AsyncIterator[LinedeskApp]:
     app = LinedeskApp(core, actor, served=terminal,
                       driver_class=channel_driver_class(terminal, on_ready=terminal.ready))
     task = asyncio.create_task(app.run_async())
@@ -90,7 +92,9 @@ def _keys(parser: SafeXTermParser, data: str) -> list[str]:
     return [m.key for m in parser.feed(data) if isinstance(m, events.Key)]
 
 
-@pytest.mark.parametrize("sequence", ["\x1b[:u", "\x1b[:2~", "\x1b[1;:u", "\x1b[::::;;u", "\x1b[99999999999999999999u"])
+@pytest.mark.parametrize(
+    "sequence", ["\x1b[:u", "\x1b[:2~", "\x1b[1;:u", "\x1b[::::;;u", "\x1b[99999999999999999999u"]
+)
 def test_parser_survives_malformed_csi(sequence: str) -> None:
     parser = SafeXTermParser()
     keys = _keys(parser, sequence + "a")
@@ -146,7 +150,9 @@ async def test_input_pump_paces_and_pushes_back() -> None:
     await calm.close()
 
 
-async def test_malformed_input_keeps_session_alive(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_malformed_input_keeps_session_alive(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     terminal = FakeTerminal()
     async with served_app(demo_core, actors["admin"], terminal) as app:
         assert terminal.driver is not None
@@ -158,7 +164,9 @@ async def test_malformed_input_keeps_session_alive(demo_core: Core, actors: dict
     assert terminal.failures == 0
 
 
-async def test_sizes_are_clamped_including_in_band(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_sizes_are_clamped_including_in_band(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     terminal = FakeTerminal(size=(100, 30))
     async with served_app(demo_core, actors["mia"], terminal) as app:
         driver = terminal.driver
@@ -176,7 +184,9 @@ async def test_sizes_are_clamped_including_in_band(demo_core: Core, actors: dict
         driver.feed("\x1b[<35;10;10M")  # mouse move after a pixel resize must not divide by 0
 
 
-async def test_lone_escape_is_delivered_after_delay(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_lone_escape_is_delivered_after_delay(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     terminal = FakeTerminal()
     async with served_app(demo_core, actors["mia"], terminal) as app:
         assert terminal.driver is not None
@@ -186,7 +196,9 @@ async def test_lone_escape_is_delivered_after_delay(demo_core: Core, actors: dic
         await _until(lambda: type(app.screen).__name__ != "HelpScreen", timeout=2)
 
 
-async def test_paste_over_limit_is_cut_with_notice(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_paste_over_limit_is_cut_with_notice(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     terminal = FakeTerminal()
     async with served_app(demo_core, actors["mia"], terminal) as app:
         assert terminal.driver is not None
@@ -198,7 +210,9 @@ async def test_paste_over_limit_is_cut_with_notice(demo_core: Core, actors: dict
         assert len([n for n in app._notifications if "zu lang" in n.message]) == 1
 
 
-async def test_stalled_client_drops_frames_then_repaints(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_stalled_client_drops_frames_then_repaints(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     terminal = FakeTerminal()
     async with served_app(demo_core, actors["mia"], terminal) as app:
         driver = terminal.driver
@@ -214,7 +228,9 @@ async def test_stalled_client_drops_frames_then_repaints(demo_core: Core, actors
         await _until(lambda: "Rufnummern" in "".join(terminal.out[written:]))
 
 
-async def test_colours_follow_client_term_and_no_color(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_colours_follow_client_term_and_no_color(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     plain = FakeTerminal(term="xterm", env={"NO_COLOR": "1"})
     async with served_app(demo_core, actors["mia"], plain) as app:
         assert app.console.color_system == "standard"
@@ -235,7 +251,9 @@ async def test_open_url_and_downloads_refused(demo_core: Core, actors: dict[str,
         assert "cannot be opened" in messages and "cannot be saved" in messages
 
 
-async def test_out_of_order_exits_leave_stdout_alone(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_out_of_order_exits_leave_stdout_alone(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     before = sys.stdout, sys.stderr
     terminals = [FakeTerminal() for _ in range(3)]
     apps: list[LinedeskApp] = []

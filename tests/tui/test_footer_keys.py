@@ -79,12 +79,19 @@ async def test_support_sees_all_global_keys_with_a_customer_open(
 async def test_footer_labels_follow_the_language(demo_core: Core, actors: dict[str, Actor]) -> None:
     app = LinedeskApp(demo_core, actors["tom"])
     async with app.run_test(size=SIZE) as pilot:
-        for key, label in (("2", "s Sort"), ("3", "^l Language"), ("4", "m Load more"), ("1", "w next")):
+        for key, label in (
+            ("2", "s Sort"),
+            ("3", "^l Language"),
+            ("4", "m Load more"),
+            ("1", "w next"),
+        ):
             await pilot.press(key)
             await wait_until(pilot, lambda label=label: label in footer_line(app))
 
 
-async def test_clicking_a_key_in_the_bar_presses_it(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_clicking_a_key_in_the_bar_presses_it(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     from tui.widgets.keybar import KeyBar
 
     app = LinedeskApp(demo_core, actors["admin"])

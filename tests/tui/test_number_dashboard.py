@@ -116,7 +116,9 @@ async def test_admin_sees_all_numbers_with_marker_date_and_actions(
         screen = await open_dashboard(app, pilot)
         assert len(e164_column(screen)) == 13
         pending = row_text(screen, "+4930123456103")
-        assert pending[0] == "!" and "31.12.2026" in pending and "Deaktivierung vorgemerkt" in pending
+        assert (
+            pending[0] == "!" and "31.12.2026" in pending and "Deaktivierung vorgemerkt" in pending
+        )
         mia = row_text(screen, "+4930123456100")
         assert mia[:4] == ["", "030 123456100", "+4930123456100", "030 Berlin"]
         assert "Mia Schneider" in mia and "2,50 €" in mia
@@ -207,7 +209,9 @@ async def test_change_in_another_session_updates_the_row_in_place(
     async with app2.run_test(size=(160, 45)) as pilot:
         screen = await open_dashboard(app2, pilot)
         assert e164_column(screen) == [TOM_NUMBER]
-        await demo_core.run(numbers.assign, actors["admin"], number="+4930123456102", username="tom")
+        await demo_core.run(
+            numbers.assign, actors["admin"], number="+4930123456102", username="tom"
+        )
         await settle(app2, pilot)
         assert sorted(e164_column(screen)) == ["+4930123456101", "+4930123456102"]
         await demo_core.run(numbers.assign, actors["admin"], number=TOM_NUMBER, username="mia")
@@ -267,7 +271,11 @@ async def test_cursor_past_the_page_end_loads_the_next_page(
         screen = await open_dashboard(app, pilot)
         table = table_of(screen)
         page1 = e164_column(screen)
-        assert len(page1) == PAGE_SIZE and linked(screen, "next_page") and not linked(screen, "prev_page")
+        assert (
+            len(page1) == PAGE_SIZE
+            and linked(screen, "next_page")
+            and not linked(screen, "prev_page")
+        )
         table.move_cursor(row=PAGE_SIZE - 2, animate=False)
         await pilot.press("down")
         await settle(app, pilot)
@@ -277,7 +285,9 @@ async def test_cursor_past_the_page_end_loads_the_next_page(
         page2 = e164_column(screen)
         assert page2[0] == f"+49305550{PAGE_SIZE - 9:05d}" and len(page2) == PAGE_SIZE
         assert table.cursor_row == 0 and table.row_count == PAGE_SIZE
-        assert f"Rufnummern {PAGE_SIZE + 1}–{2 * PAGE_SIZE} von {total} · Seite 2/3" in screen_text(app)
+        assert f"Rufnummern {PAGE_SIZE + 1}–{2 * PAGE_SIZE} von {total} · Seite 2/3" in screen_text(
+            app
+        )
         assert linked(screen, "prev_page")
         await pilot.press("up")  # before the first row: the previous page, cursor on its last
         await settle(app, pilot)
@@ -308,7 +318,9 @@ async def test_view_mode_switch_and_english(demo_core: Core, actors: dict[str, A
         await settle(app, pilot)
         assert e164_column(screen) == ["+4940123456200"]
         assert not linked(screen, "activate") and not linked(screen, "buy")
-        assert "Aktivieren (a)" not in screen_text(app) and "Rufnummern kaufen" not in screen_text(app)
+        assert "Aktivieren (a)" not in screen_text(app) and "Rufnummern kaufen" not in screen_text(
+            app
+        )
         assert linked(screen, "filter") and linked(screen, "sort")
     app = LinedeskApp(demo_core, actors["tom"])
     async with app.run_test(size=(160, 45)) as pilot:
@@ -319,7 +331,9 @@ async def test_view_mode_switch_and_english(demo_core: Core, actors: dict[str, A
         assert "€2.50" in row_text(screen, TOM_NUMBER)
 
 
-async def test_buy_and_port_buttons_open_their_screens(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_buy_and_port_buttons_open_their_screens(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     from screens.areas import AreasScreen
     from screens.porting import PortingScreen
 
@@ -344,14 +358,18 @@ def drawn(lines: list[list[Segment]]) -> list[list[tuple[str, object, object]]]:
              for segment in line for char in segment.text] for line in lines]
 
 
-async def test_table_draws_cells_as_datatable_does(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_table_draws_cells_as_datatable_does(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     """NumberTable's own cell drawing gives DataTable's segments: every column (bold, red
     marker, right-aligned price), zebra rows, cursor and hover, a value cropped to its column."""
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_dashboard(app, pilot)
         table = table_of(screen)
-        table.update_cell(screen._keys[TOM_NUMBER], "assigned", Text("Übermäßig langer Name " * 3, style="bold"))
+        table.update_cell(
+            screen._keys[TOM_NUMBER], "assigned", Text("Übermäßig langer Name " * 3, style="bold")
+        )
         await pilot.pause()
         long_row = table.get_row_index(screen._keys[TOM_NUMBER])
         columns = list(table.columns.values())
@@ -441,7 +459,9 @@ async def test_same_row_changed_twice_in_another_session_shows_each_state(
                 marked = service is numbers.deactivate
                 line = painted("030 123456101")
                 assert ("Deaktivierung vorgemerkt" in line) is marked, (cursor_on, service, line)
-                assert ("31.12.2026" in line) is marked and (line.lstrip().startswith("!")) is marked
+                assert ("31.12.2026" in line) is marked and (
+                    line.lstrip().startswith("!")
+                ) is marked
 
 
 async def test_covered_dashboard_shows_current_data_when_it_comes_back(
@@ -528,7 +548,9 @@ async def test_80x24_keeps_the_key_columns_and_says_why_an_action_is_refused(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_dashboard(app, pilot)
         text = screen_text(app)
-        header = next(line for line in text.splitlines() if "Rufnummer " in line and "Status" in line)
+        header = next(
+            line for line in text.splitlines() if "Rufnummer " in line and "Status" in line
+        )
         for column in ("!", "Rufnummer", "Status", "Mitarbeiter"):
             assert column in header
         pending = painted_row(app, "030 123456103")
@@ -539,14 +561,18 @@ async def test_80x24_keeps_the_key_columns_and_says_why_an_action_is_refused(
         await select_number(screen, pilot, INACTIVE)
         await pilot.press("d")
         await settle(app, pilot)
-        assert "ist inaktiv: deaktivieren lässt sich nur eine aktive Rufnummer" in notifications(app)
+        assert "ist inaktiv: deaktivieren lässt sich nur eine aktive Rufnummer" in notifications(
+            app
+        )
         await click_action(pilot, screen, "Rückgängig (u)")
         await settle(app, pilot)
         assert "rückgängig machen lässt sich nur" in notifications(app)
     assert all(len(line) <= 80 for line in text.splitlines())
 
 
-async def test_filter_finds_translated_status_words(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_filter_finds_translated_status_words(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_dashboard(app, pilot)

@@ -35,14 +35,18 @@ SHARED_FAX = "+4930123456111"
 
 async def count(core: Core, model: type, *where: object) -> int:
     async with core.uow(readonly=True) as uow:
-        return int(await uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+        return int(
+            await uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+        )
 
 
 async def status_of(core: Core, actor: Actor, e164: str) -> numbers.NumberView:
     return await core.read(numbers.get_number, actor, number=e164)
 
 
-async def open_dialog(app: LinedeskApp, pilot: Pilot[None], e164: str, key: str, dialog: type) -> object:
+async def open_dialog(
+    app: LinedeskApp, pilot: Pilot[None], e164: str, key: str, dialog: type
+) -> object:
     screen = await open_dashboard(app, pilot)
     await select_number(screen, pilot, e164)
     await pilot.press(key)
@@ -58,7 +62,9 @@ async def click(app: LinedeskApp, pilot: Pilot[None], button_id: str) -> None:
     await settle(app, pilot)
 
 
-async def test_activate_shows_prices_and_charges_on_confirm(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_activate_shows_prices_and_charges_on_confirm(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     app = LinedeskApp(demo_core, admin)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -94,7 +100,9 @@ async def test_activate_conflict_when_someone_else_was_faster(
         assert any("von jemand anderem geändert" in m for m in notes), notes
 
 
-async def test_deactivate_shows_date_and_cancel_keeps_active(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_deactivate_shows_date_and_cancel_keeps_active(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     app = LinedeskApp(demo_core, admin)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -142,7 +150,9 @@ async def test_swap_warns_then_offers_forwarding(demo_core: Core, actors: dict[s
         assert isinstance(app.screen, SwapDialog)
         assert "Bitte die inaktive Rufnummer wählen" in screen_text(app)
         await click(app, pilot, "cancel")
-        assert (await status_of(demo_core, admin, MIA_MAIN)).forwarding_target == "sip:mia@muster-gmbh.de"
+        assert (
+            await status_of(demo_core, admin, MIA_MAIN)
+        ).forwarding_target == "sip:mia@muster-gmbh.de"
 
         await pilot.press("w")
         await settle(app, pilot)
@@ -166,7 +176,9 @@ async def test_swap_warns_then_offers_forwarding(demo_core: Core, actors: dict[s
         box.value = "sip:mia-tisch@muster-gmbh.de"
         await click(app, pilot, "confirm")
         assert not isinstance(app.screen, ForwardingDialog)
-        assert (await status_of(demo_core, admin, INACTIVE)).forwarding_target == "sip:mia-tisch@muster-gmbh.de"
+        assert (
+            await status_of(demo_core, admin, INACTIVE)
+        ).forwarding_target == "sip:mia-tisch@muster-gmbh.de"
 
 
 async def test_forwarding_later_changes_nothing(demo_core: Core, actors: dict[str, Actor]) -> None:
@@ -212,7 +224,9 @@ async def test_assign_shows_current_user_and_deletes_traffic_data(
         assert "Tom Becker" in row_text(app.screen, MIA_MAIN)  # type: ignore[arg-type]
 
 
-async def test_assign_without_deleting_keeps_call_records(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_assign_without_deleting_keeps_call_records(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     app = LinedeskApp(demo_core, admin)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -230,7 +244,9 @@ async def test_fax_personal_is_locked_to_owner(demo_core: Core, actors: dict[str
         await open_dialog(app, pilot, PERSONAL_FAX, "f", FaxCredentialsDialog)
         assert "Persönliche Faxnummer von mia" in screen_text(app)
         recipients = app.screen.query_one("#recipients", SelectionList)
-        assert recipients.disabled and recipients.selected == ["mia"] and recipients.option_count == 1
+        assert (
+            recipients.disabled and recipients.selected == ["mia"] and recipients.option_count == 1
+        )
         await click(app, pilot, "cancel")
         assert await count(demo_core, OutboxMessage) == 0
         await pilot.press("f")
@@ -241,7 +257,9 @@ async def test_fax_personal_is_locked_to_owner(demo_core: Core, actors: dict[str
         assert any("versendet an: mia" in n.message for n in app._notifications)
 
 
-async def test_fax_shared_sends_to_chosen_employees(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_fax_shared_sends_to_chosen_employees(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 45)) as pilot:
         await open_dialog(app, pilot, SHARED_FAX, "f", FaxCredentialsDialog)
@@ -320,7 +338,9 @@ async def test_language_switch_rebuilds_an_open_dialog_and_the_filtered_dashboar
         assert e164_column(screen) == [TOM_NUMBER]  # type: ignore[arg-type]
 
 
-async def test_swap_targets_are_paged_and_filtered(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_swap_targets_are_paged_and_filtered(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     """The swap dialog reads one page of targets from the core (numbers.swap_options), not
     every number of the customer; the filter line finds the others."""
     from screens.number_dialogs import SWAP_PAGE

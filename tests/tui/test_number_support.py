@@ -45,7 +45,9 @@ async def open_muster_numbers(app: LinedeskApp, pilot: Pilot[None]) -> None:
     await pilot.press(*"muster", "enter")
     await wait_until(pilot, lambda: app.screen.query_one("#hits", DataTable).row_count == 1)
     await pilot.press("o")
-    await wait_until(pilot, lambda: app.actor.customer_id is not None and app.current_mode == "home")
+    await wait_until(
+        pilot, lambda: app.actor.customer_id is not None and app.current_mode == "home"
+    )
     await pilot.pause()
     await open_dashboard(app, pilot)
 
@@ -104,14 +106,18 @@ async def test_support_runs_every_number_action_with_a_reason(
         app.screen.query_one("#employee", Select).value = "tom"
         await settle(app, pilot)
         await give_reason(app, pilot, "T-3")
-        assert (await demo_core.read(numbers.get_number, support, number=MIA_MAIN)).assigned_to == "tom"
+        assert (
+            await demo_core.read(numbers.get_number, support, number=MIA_MAIN)
+        ).assigned_to == "tom"
         assert await reasons(demo_core, "number.assigned") == ["T-3"]
 
         # a: the prices are shown (it only toasted)
         await open_action(app, pilot, INACTIVE, "a", ActivateDialog)
         assert "Einmalig" in screen_text(app)
         await give_reason(app, pilot, "T-4")
-        assert (await demo_core.read(numbers.get_number, support, number=INACTIVE)).status == "active"
+        assert (
+            await demo_core.read(numbers.get_number, support, number=INACTIVE)
+        ).status == "active"
         assert await reasons(demo_core, "number.activated") == ["T-4"]
 
         # w: swap, then the forwarding offered afterwards is left for later

@@ -32,7 +32,9 @@ def test_form_parsing() -> None:
     ]
 
 
-async def test_list_shows_demo_order_with_timeline(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_list_shows_demo_order_with_timeline(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 45)) as pilot:
         await open_porting(pilot)

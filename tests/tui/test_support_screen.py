@@ -21,15 +21,18 @@ from tui.app import LinedeskApp
 
 async def _audit(core: Core, action: str) -> list[AuditEvent]:
     async with core.uow(readonly=True) as uow:
-        return list(await uow.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
-
+        return list(
+            await uow.session.scalars(select(AuditEvent).where(AuditEvent.action == action))
+        )
 
 
 async def _open_muster(app: LinedeskApp, pilot: Pilot[None]) -> None:
     await pilot.press(*"muster", "enter")
     await wait_until(pilot, lambda: app.screen.query_one("#hits", DataTable).row_count == 1)
     await pilot.press("o")
-    await wait_until(pilot, lambda: app.actor.customer_id is not None and app.current_mode == "home")
+    await wait_until(
+        pilot, lambda: app.actor.customer_id is not None and app.current_mode == "home"
+    )
     await pilot.pause()
 
 
@@ -46,7 +49,9 @@ async def test_support_starts_at_customer_search(demo_core: Core, actors: dict[s
         assert app.check_action("switch_mode", ("customers",)) is True
 
 
-async def test_search_by_phone_number_in_national_form(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_search_by_phone_number_in_national_form(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
@@ -86,7 +91,9 @@ async def test_open_customer_shows_support_header_and_is_audited(
         assert app.actor.customer_id is None
 
 
-async def test_write_asks_for_reason_and_audits_it(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_write_asks_for_reason_and_audits_it(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
@@ -103,14 +110,18 @@ async def test_write_asks_for_reason_and_audits_it(demo_core: Core, actors: dict
         view = await asyncio.wait_for(task, 20)
         assert view is not None and view.status == "active"
         events = await _audit(demo_core, "number.activated")
-        assert [(e.reason, e.via_support, e.actor_username) for e in events] == [("T-4711", True, "support")]
+        assert [(e.reason, e.via_support, e.actor_username) for e in events] == [
+            ("T-4711", True, "support")
+        ]
         assert app.actor.reason is None  # the session stays read-only; the reason is per change
         # the next change offers the same reason again
         task = asyncio.create_task(screen.call(numbers.deactivate, number="+4930123456104"))
         await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
         await pilot.press("enter")
         assert (await asyncio.wait_for(task, 20)) is not None
-        assert [e.reason for e in await _audit(demo_core, "number.deactivation_marked")] == ["T-4711"]
+        assert [e.reason for e in await _audit(demo_core, "number.deactivation_marked")] == [
+            "T-4711"
+        ]
 
 
 async def test_cancelled_reason_changes_nothing(demo_core: Core, actors: dict[str, Actor]) -> None:
@@ -139,9 +150,13 @@ async def test_support_open_is_visible_in_the_customers_archive(
     admin_app = LinedeskApp(demo_core, actors["admin"])
     async with admin_app.run_test(size=(200, 40)) as pilot:
         await pilot.press("4")
-        await wait_until(pilot, lambda: "Support hat das Kundenportal geöffnet" in screen_text(admin_app))
+        await wait_until(
+            pilot, lambda: "Support hat das Kundenportal geöffnet" in screen_text(admin_app)
+        )
     other_app = LinedeskApp(demo_core, actors["beispiel"])
     async with other_app.run_test(size=(200, 40)) as pilot:
         await pilot.press("4")
-        await wait_until(pilot, lambda: "Anmeldung" in screen_text(other_app))  # its own log is shown
+        await wait_until(
+            pilot, lambda: "Anmeldung" in screen_text(other_app)
+        )  # its own log is shown
         assert "Support hat das Kundenportal geöffnet" not in screen_text(other_app)

@@ -119,7 +119,9 @@ async def test_admin_resets_and_deactivates_employee(
     assert not (await account(demo_core, "tom")).active
 
 
-async def test_admin_creates_employee_with_number(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_admin_creates_employee_with_number(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(140, 50)) as pilot:
         screen = await open_users(app, pilot)
@@ -142,7 +144,9 @@ async def test_admin_creates_employee_with_number(demo_core: Core, actors: dict[
         assert screen.accounts["lea"].numbers == ("+4930123456106",)
     async with demo_core.uow(readonly=True) as uow:
         lea = await account(demo_core, "lea")
-        assigned = await uow.session.scalar(select(Number.e164).where(Number.assigned_account_id == lea.id))
+        assigned = await uow.session.scalar(
+            select(Number.e164).where(Number.assigned_account_id == lea.id)
+        )
     assert assigned == "+4930123456106" and lea.mobile == "+491760000001"
     assert await outbox_count(demo_core) == 1
 

@@ -13,10 +13,14 @@ def notifications(app: LinedeskApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
-async def test_admin_switches_to_user_view_and_back(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_admin_switches_to_user_view_and_back(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await wait_until(pilot, lambda: "Ansicht wechseln" in screen_text(app))  # footer shows the key
+        await wait_until(
+            pilot, lambda: "Ansicht wechseln" in screen_text(app)
+        )  # footer shows the key
         assert "Ansichtsmodus: Admin-Ansicht" in screen_text(app)
         await pilot.press("v")
         await wait_until(pilot, lambda: "Ansichtsmodus: Anwender-Ansicht" in screen_text(app))
@@ -37,13 +41,17 @@ async def test_employee_has_only_the_user_view(demo_core: Core, actors: dict[str
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
         await pilot.press("v")
-        await wait_until(pilot, lambda: any("nur die Anwender-Ansicht" in m for m in notifications(app)))
+        await wait_until(
+            pilot, lambda: any("nur die Anwender-Ansicht" in m for m in notifications(app))
+        )
         assert app.actor.view_mode is ViewMode.USER
         assert not app.actor.is_admin_view
         assert "Ansichtsmodus: Anwender-Ansicht" in screen_text(app)
 
 
-async def test_english_admin_gets_english_view_labels(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_english_admin_gets_english_view_labels(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     from dataclasses import replace
 
     app = LinedeskApp(demo_core, replace(actors["admin"], locale="en"))

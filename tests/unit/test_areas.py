@@ -101,7 +101,9 @@ async def test_pin_expires_after_fourteen_days(
     assert err.value.key == "error.areas.pin_expired"
     async with demo_core.uow(readonly=True) as uow:
         assert (await uow.session.scalar(select(PinLetter.status))) == "expired"
-        expired = await uow.session.scalar(select(AuditEvent).where(AuditEvent.action == "areas.pin_expired"))
+        expired = await uow.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "areas.pin_expired")
+        )
     assert expired is not None and expired.actor_username == "system"  # nobody did it: time did
     # an expired letter does not block a new one
     again = await demo_core.run(areas.request_pin, admin, area="040", address=ADDRESS)
@@ -120,7 +122,8 @@ async def test_one_letter_outstanding_and_new_letter_after_three_days(
     assert err.value.key == "error.areas.letter_outstanding"
     assert err.value.params["date"] == "24.11.2026"
     # another area is independent
-    await demo_core.run(areas.request_pin, admin, area="089", address="Marienplatz 1, 80331 München")
+    await demo_core.run(areas.request_pin, admin, area="089", address="Marienplatz 1, 80331 "
+                                                                      "München")
     clock.advance(timedelta(seconds=1))
     second = await demo_core.run(areas.request_pin, admin, area="040", address=ADDRESS)
     assert second.id != first.id
@@ -146,7 +149,9 @@ async def test_resend_interval_applies_after_an_invalidated_letter(
         await demo_core.run(areas.request_pin, admin, area="040", address=ADDRESS)
     assert err.value.key == "error.areas.resend_too_early"
     clock.advance(timedelta(days=3))
-    assert (await demo_core.run(areas.request_pin, admin, area="040", address=ADDRESS)).status == "outstanding"
+    assert (
+        await demo_core.run(areas.request_pin, admin, area="040", address=ADDRESS)
+    ).status == "outstanding"
 
 
 async def test_request_refusals(demo_core: Core, actors: dict[str, Actor]) -> None:
@@ -182,7 +187,9 @@ async def test_roles_and_tenants_are_refused(demo_core: Core, actors: dict[str, 
     with pytest.raises(PermissionDenied) as err:
         await demo_core.run(areas.order_numbers, opened, area="030", count=1)
     assert err.value.key == "error.support_reason_required"
-    numbers = await demo_core.run(areas.order_numbers, opened.with_reason("T-4711"), area="030", count=1)
+    numbers = await demo_core.run(
+        areas.order_numbers, opened.with_reason("T-4711"), area="030", count=1
+    )
     assert len(numbers) == 1
     async with demo_core.uow(readonly=True) as uow:
         row = await uow.session.scalar(
@@ -223,7 +230,9 @@ async def test_more_than_hundred_numbers_need_an_operator_note(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    held = next(a for a in await demo_core.read(areas.list_areas, admin) if a.prefix == "030").number_count
+    held = next(
+        a for a in await demo_core.read(areas.list_areas, admin) if a.prefix == "030"
+    ).number_count
     while held < 100:
         step = min(10, 100 - held)
         await demo_core.run(areas.order_numbers, admin, area="030", count=step)
@@ -239,7 +248,9 @@ async def test_more_than_hundred_numbers_need_an_operator_note(
     with pytest.raises(PermissionDenied):
         await demo_core.run(areas.set_operator_note, support, area="030", note="ok")
     with pytest.raises(RuleViolation):
-        await demo_core.run(areas.set_operator_note, support.with_reason("T-1"), area="040", note="ok")
+        await demo_core.run(
+            areas.set_operator_note, support.with_reason("T-1"), area="040", note="ok"
+        )
     view = await demo_core.run(areas.set_operator_note, support.with_reason("T-1"), area="030",
                                note="approved up to 500 numbers")
     assert view.operator_note

@@ -17,7 +17,9 @@ from core.services.audit import list_events
 from tests.stepup_helpers import run_with_code
 
 
-async def record(core: Core, actor: Actor | None, action: str, clock: FixedClock, **details: object) -> None:
+async def record(
+    core: Core, actor: Actor | None, action: str, clock: FixedClock, **details: object
+) -> None:
     clock.advance(timedelta(minutes=1))
     async with core.uow() as uow:
         customer_id = actor.customer_id if actor else 1
@@ -29,8 +31,11 @@ async def test_admin_sees_all_newest_first_including_support(
 ) -> None:
     admin, mia = actors["admin"], actors["mia"]
     support = replace(
-        actors["support"].for_customer(admin.customer_id, customer_name="Muster GmbH", reason="T-4711"),
-        source_address="10.0.0.9", key_fingerprint="SHA256:abc",
+        actors["support"].for_customer(
+            admin.customer_id, customer_name="Muster GmbH", reason="T-4711"
+        ),
+        source_address="10.0.0.9",
+        key_fingerprint="SHA256:abc",
     )
     await record(demo_core, mia, "profile.updated", clock)
     await record(demo_core, support, "areas.numbers_ordered", clock, count=2)
@@ -63,7 +68,9 @@ async def test_employee_sees_only_own_actions(
         await demo_core.read(list_events, actors["support"])  # no customer opened
 
 
-async def test_filter_and_paging(demo_core: Core, actors: dict[str, Actor], clock: FixedClock) -> None:
+async def test_filter_and_paging(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
     admin = actors["admin"]
     for i in range(5):
         await record(demo_core, admin, f"test.step{i}", clock)
@@ -72,7 +79,9 @@ async def test_filter_and_paging(demo_core: Core, actors: dict[str, Actor], cloc
     assert [e.action for e in hits] == [f"test.step{i}" for i in (4, 3, 2, 1, 0)]
     toms = await demo_core.read(list_events, admin, query="tom")
     assert {e.actor_username for e in toms} == {"tom"} and toms[0].action == "profile.updated"
-    assert await demo_core.read(list_events, admin, query="100%_") == []  # LIKE wildcards are literal
+    assert (
+        await demo_core.read(list_events, admin, query="100%_") == []
+    )  # LIKE wildcards are literal
     page = await demo_core.read(list_events, admin, query="step", limit=2, offset=2)
     assert [e.action for e in page] == ["test.step2", "test.step1"]
 
@@ -81,7 +90,8 @@ async def test_area_actions_show_up_without_secrets(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    await demo_core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10, 20354 Hamburg")
+    await demo_core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10, 20354 "
+                                                                      "Hamburg")
     events = await demo_core.read(list_events, admin, query="areas.")
     assert [e.action for e in events] == ["areas.pin_requested"]
     assert {k for k, _ in events[0].details} == {"address", "expires_at", "letter_id"}

@@ -33,9 +33,16 @@ def stored(data_dir: Path, customer_number: str, area: str) -> tuple[str | None,
         try:
             async with core.uow(readonly=True) as uow:
                 customer_id = await uow.session.scalar(
-                    select(CustomerNumber.customer_id).where(CustomerNumber.number == customer_number))
-                note = await uow.session.scalar(select(AreaVerification.operator_note).where(
-                    AreaVerification.customer_id == customer_id, AreaVerification.area_prefix == area))
+                    select(CustomerNumber.customer_id).where(
+                        CustomerNumber.number == customer_number
+                    )
+                )
+                note = await uow.session.scalar(
+                    select(AreaVerification.operator_note).where(
+                        AreaVerification.customer_id == customer_id,
+                        AreaVerification.area_prefix == area,
+                    )
+                )
                 rows = list(await uow.session.scalars(
                     select(AuditEvent).where(AuditEvent.action == "areas.operator_note_set")
                     .order_by(AuditEvent.id)))
@@ -47,7 +54,8 @@ def stored(data_dir: Path, customer_number: str, area: str) -> tuple[str | None,
 
 
 def test_areas_note_sets_and_withdraws_the_operator_approval(demo_dir: Path) -> None:
-    code, out, err = linedesk(demo_dir, "areas", "note", "1000001", "030", "  bis 500 Nummern,\n T-4711 ")
+    code, out, err = linedesk(demo_dir, "areas", "note", "1000001", "030", "  bis 500 Nummern,\n "
+                                                                           "T-4711 ")
     assert code == 0, err
     assert "030" in out and "1000001" in out
     note, rows = stored(demo_dir, "1000001", "030")
@@ -86,8 +94,12 @@ def test_areas_note_needs_all_three_arguments(demo_dir: Path) -> None:
 
 
 def test_users_add_refuses_a_taken_username(demo_dir: Path) -> None:
-    code, out, err = linedesk(demo_dir, "users", "add", "lea", "--role", "employee", "--customer", "1000001")
+    code, out, err = linedesk(
+        demo_dir, "users", "add", "lea", "--role", "employee", "--customer", "1000001"
+    )
     assert code == 0, err
     assert "lea" in out
-    code, _out, err = linedesk(demo_dir, "users", "add", "mia", "--role", "employee", "--customer", "1000001")
+    code, _out, err = linedesk(
+        demo_dir, "users", "add", "mia", "--role", "employee", "--customer", "1000001"
+    )
     assert code == 2 and "'mia' is already taken" in err

@@ -50,7 +50,11 @@ def test_national_numbers_with_spaces_are_one_number() -> None:
         "030 123456106", "+49 30 123456105",
     ]
     assert words("numbers assign 030 123456106 tom")[2:] == ["030 123456106", "tom"]
-    assert words("fax send-credentials 030 123456111 mia tom")[2:] == ["030 123456111", "mia", "tom"]
+    assert words("fax send-credentials 030 123456111 mia tom")[2:] == [
+        "030 123456111",
+        "mia",
+        "tom",
+    ]
     assert words("porting create 030 --number 030 5550100 --number 030 5550101")[3:] == [
         "--number=030 5550100", "--number=030 5550101",
     ]

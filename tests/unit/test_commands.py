@@ -46,7 +46,9 @@ async def test_whoami_english_user_and_json(demo_core: Core, actors: dict[str, A
     assert data["customer_numbers"] == ["1000001", "1000002"]
 
 
-async def test_global_json_option_before_the_command(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_global_json_option_before_the_command(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     result = await run(demo_core, actors["admin"], "--json whoami")
     assert json.loads(result.stdout)["username"] == "admin"
 
@@ -63,7 +65,13 @@ async def test_help_exits_zero_in_user_language(demo_core: Core, actors: dict[st
 
 
 async def test_usage_errors_exit_2_with_one_line(demo_core: Core, actors: dict[str, Actor]) -> None:
-    for command in ("frobnicate", "whoami --bogus", "customers", "customers search", "whoami 'open"):
+    for command in (
+        "frobnicate",
+        "whoami --bogus",
+        "customers",
+        "customers search",
+        "whoami 'open",
+    ):
         result = await run(demo_core, actors["admin"], command)
         assert result.exit_code == 2, command
         assert result.stdout == ""
@@ -96,15 +104,21 @@ async def test_customer_search_is_support_only(demo_core: Core, actors: dict[str
     assert "nur für Support" in denied.stderr
 
 
-async def test_support_searches_by_name_number_and_phone(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_support_searches_by_name_number_and_phone(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     support = actors["support"]
     by_name = await run(demo_core, support, "customers search muster")
     assert by_name.exit_code == 0
     assert "Muster GmbH" in by_name.stdout and "Beispiel AG" not in by_name.stdout
-    by_number = json.loads((await run(demo_core, support, "customers search 2000001 --json")).stdout)
+    by_number = json.loads(
+        (await run(demo_core, support, "customers search 2000001 --json")).stdout
+    )
     assert [h["name"] for h in by_number] == ["Beispiel AG"]
     assert by_number[0]["matched"] == "customer_number"
-    national = json.loads((await run(demo_core, support, "customers search '089 123456300' --json")).stdout)
+    national = json.loads(
+        (await run(demo_core, support, "customers search '089 123456300' --json")).stdout
+    )
     assert [h["name"] for h in national] == ["Beispiel AG"]
     assert national[0]["matched_value"] == "+4989123456300"
     nothing = await run(demo_core, support, "customers search Nirgendwo")
@@ -124,7 +138,9 @@ async def test_support_must_name_a_customer(demo_core: Core, actors: dict[str, A
     assert "9999999" in unknown.stderr
 
 
-async def test_support_opening_a_customer_is_audited(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_support_opening_a_customer_is_audited(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     support = actors["support"]
     result = await run(demo_core, support, "whoami --customer 2000001 --reason T-4711 --json")
     assert result.exit_code == 0, result.stderr
@@ -149,7 +165,9 @@ async def test_output_is_sanitised(demo_core: Core, actors: dict[str, Actor]) ->
 
     async with demo_core.uow() as uow:
         await uow.session.execute(
-            update(Customer).where(Customer.name == "Beispiel AG").values(name="Evil\x1b]52;c;AAAA\x07 AG")
+            update(Customer)
+            .where(Customer.name == "Beispiel AG")
+            .values(name="Evil\x1b]52;c;AAAA\x07 AG")
         )
     support = actors["support"]
     human = await run(demo_core, support, "customers search 2000001")
@@ -175,11 +193,14 @@ async def test_contracts_list_json_schema(demo_core: Core, actors: dict[str, Act
     main = next(r for r in rows if r["type"] == "cloud_pbx_main")
     assert main["has_line"] is True and len(main["sites"]) == 2
     assert not next(r for r in rows if r["type"] == "sip_trunk")["has_line"]
-    only = json.loads((await run(demo_core, actors["admin"], "contracts list --customer-number 1000002 --json")).stdout)
+    only = json.loads((await run(demo_core, actors["admin"], "contracts list --customer-number "
+                                                             "1000002 --json")).stdout)
     assert {r["customer_number"] for r in only} == {"1000002"}
 
 
-async def test_contracts_list_human_and_denied_for_employee(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_contracts_list_human_and_denied_for_employee(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     human = await run(demo_core, actors["admin"], "contracts list")
     assert "Cloud PBX" in human.stdout and "Anschluss" in human.stdout
     denied = await run(demo_core, actors["mia"], "contracts list")
@@ -194,7 +215,9 @@ async def _contract_ref(core: Core, actor: Actor, ctype: str) -> str:
     return next(r["contract_ref"] for r in rows if r["type"] == ctype)
 
 
-async def test_credentials_generate_needs_consent(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_credentials_generate_needs_consent(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     ref = await _contract_ref(demo_core, admin, "companyflex_complete")
     preview = await run(demo_core, admin, f"credentials generate {ref}")
@@ -210,7 +233,9 @@ async def test_credentials_generate_needs_consent(demo_core: Core, actors: dict[
     assert "password" not in done.stdout.lower()
 
 
-async def test_credentials_generate_refused_by_r2(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_credentials_generate_refused_by_r2(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     ref = await _contract_ref(demo_core, admin, "sip_trunk")
     for command in (f"credentials generate {ref}", f"credentials generate {ref} --consent"):
@@ -242,11 +267,15 @@ async def test_numbers_list_json_schema(demo_core: Core, actors: dict[str, Actor
     assert {r["assigned_to"] for r in rows} >= {"mia", None}
     mine = json.loads((await run(demo_core, actors["mia"], "numbers list --json")).stdout)
     assert mine and {r["assigned_to"] for r in mine} == {"mia"}
-    active = json.loads((await run(demo_core, actors["admin"], "numbers list --status active --json")).stdout)
+    active = json.loads(
+        (await run(demo_core, actors["admin"], "numbers list --status active --json")).stdout
+    )
     assert active and {r["status"] for r in active} == {"active"}
 
 
-async def test_numbers_list_human_shows_pending_marker(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_numbers_list_human_shows_pending_marker(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     result = await run(demo_core, actors["admin"], "numbers list")
     assert "+4930123456103" in result.stdout
     assert "! 31.12.2026" in result.stdout
@@ -254,7 +283,9 @@ async def test_numbers_list_human_shows_pending_marker(demo_core: Core, actors: 
     assert "Number" in english.stdout and "Assigned to" in english.stdout
 
 
-async def test_activate_shows_price_then_activates(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_activate_shows_price_then_activates(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     preview = await run(demo_core, admin, "numbers activate '030 123456104'")
     assert preview.exit_code == 2
@@ -263,14 +294,18 @@ async def test_activate_shows_price_then_activates(demo_core: Core, actors: dict
     assert as_json.exit_code == 2
     assert json.loads(as_json.stdout)["executed"] is False
     assert json.loads(as_json.stderr)["error"] == "cmd.error.needs_confirmation"
-    still = json.loads((await run(demo_core, admin, "numbers list --query 123456104 --json")).stdout)
+    still = json.loads(
+        (await run(demo_core, admin, "numbers list --query 123456104 --json")).stdout
+    )
     assert still[0]["status"] == "inactive"
     done = await run(demo_core, admin, "numbers activate +4930123456104 --yes --json")
     assert done.exit_code == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "active"
     again = await run(demo_core, admin, "numbers activate +4930123456104 --yes")
     assert again.exit_code == 4 and "[R11]" not in again.stderr
-    assert (await run(demo_core, actors["mia"], "numbers activate +4930123456105 --yes")).exit_code == 3
+    assert (
+        await run(demo_core, actors["mia"], "numbers activate +4930123456105 --yes")
+    ).exit_code == 3
     assert (await run(demo_core, admin, "numbers activate 12 --yes")).exit_code == 2
     other = await run(demo_core, admin, "numbers activate +4989123456301 --yes")
     assert other.exit_code == 4  # another tenant's number is "not found"
@@ -303,7 +338,9 @@ async def test_swap(demo_core: Core, actors: dict[str, Actor]) -> None:
     assert same.exit_code == 4
 
 
-async def test_assign_with_and_without_traffic_data(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_assign_with_and_without_traffic_data(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     done = await run(demo_core, admin, "numbers assign +4930123456106 tom --json")
     assert done.exit_code == 0, done.stderr
@@ -340,7 +377,8 @@ async def test_areas_pin_letter_and_order(demo_core: Core, actors: dict[str, Act
     assert {a["prefix"]: a["verified"] for a in listed}["030"] is True
     not_verified = await run(demo_core, admin, "numbers order 040 --count 2")
     assert not_verified.exit_code == 4 and "[R16]" not in not_verified.stderr
-    letter = await run(demo_core, admin, "areas request-pin 040 --address 'Jungfernstieg 10, 20354 Hamburg' --json")
+    letter = await run(demo_core, admin, "areas request-pin 040 --address 'Jungfernstieg 10, 20354 "
+                                         "Hamburg' --json")
     assert letter.exit_code == 0, letter.stderr
     assert json.loads(letter.stdout)["status"] == "outstanding"
     wrong = await run(demo_core, admin, "areas verify 040 000000")
@@ -362,7 +400,8 @@ async def test_porting_create_and_list(demo_core: Core, actors: dict[str, Actor]
     created = await run(
         demo_core, admin,
         "porting create 030 --number '030 5550100' --number +49305550101 "
-        "--old-provider 'Alt-Telefon GmbH' --account-holder 'Muster GmbH' --wished-date 2027-01-15 --json",
+        "--old-provider 'Alt-Telefon GmbH' --account-holder 'Muster GmbH' --wished-date 2027-01-15 "
+        "--json",
     )
     assert created.exit_code == 0, created.stderr
     order = json.loads(created.stdout)
@@ -371,12 +410,14 @@ async def test_porting_create_and_list(demo_core: Core, actors: dict[str, Actor]
     assert "Alt-Telefon GmbH" in human.stdout and "Wunschtermin" in human.stdout
     bad_date = await run(
         demo_core, admin,
-        "porting create 030 --number 0305550102 --old-provider X --account-holder Y --wished-date morgen",
+        "porting create 030 --number 0305550102 --old-provider X --account-holder Y --wished-date "
+        "morgen",
     )
     assert bad_date.exit_code == 2
     too_early = await run(
         demo_core, admin,
-        "porting create 030 --number 0305550102 --old-provider X --account-holder Y --wished-date 2026-11-22",
+        "porting create 030 --number 0305550102 --old-provider X --account-holder Y --wished-date "
+        "2026-11-22",
     )
     assert too_early.exit_code in (2, 4)
     assert (await run(demo_core, actors["mia"], "porting list")).exit_code == 3
@@ -388,7 +429,8 @@ async def test_porting_list_shows_carrier_reason_in_words(
     admin = actors["admin"]
     created = await run(
         demo_core, admin,
-        "porting create 030 --number 0305550103 --old-provider Alt --account-holder 'Someone Else KG' "
+        "porting create 030 --number 0305550103 --old-provider Alt --account-holder 'Someone Else "
+        "KG' "
         "--wished-date 2027-01-15",
     )
     assert created.exit_code == 0, created.stderr
@@ -403,25 +445,34 @@ async def test_porting_list_shows_carrier_reason_in_words(
     assert rejected["reject_reason"] == porting.REASON_HOLDER_MISMATCH
     assert "Anschlussinhaber" in rejected["reason_text"]
     assert rejected["timeline"][0]["note"] == porting.NOTE_SUBMITTED
-    assert rejected["timeline"][0]["note_text"] and "ui.porting" not in rejected["timeline"][0]["note_text"]
+    assert (
+        rejected["timeline"][0]["note_text"]
+        and "ui.porting" not in rejected["timeline"][0]["note_text"]
+    )
 
 
 # ---------------------------------------------------------------- support writes
 
 
-async def test_support_write_needs_reason_and_is_audited(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_support_write_needs_reason_and_is_audited(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     support = actors["support"]
     read = await run(demo_core, support, "--customer 1000001 numbers list --json")
     assert read.exit_code == 0 and len(json.loads(read.stdout)) >= 12
-    refused = await run(demo_core, support, "--customer 1000001 numbers activate +4930123456104 --yes")
+    refused = await run(demo_core, support, "--customer 1000001 numbers activate +4930123456104 "
+                                            "--yes")
     assert refused.exit_code == 3
     assert "Grund" in refused.stderr
     done = await run(
-        demo_core, support, "numbers activate +4930123456104 --yes --customer 1000001 --reason 'T-4711'"
+        demo_core, support, "numbers activate +4930123456104 --yes --customer 1000001 --reason "
+                            "'T-4711'"
     )
     assert done.exit_code == 0, done.stderr
     async with demo_core.uow(readonly=True) as uow:
-        event = await uow.session.scalar(select(AuditEvent).where(AuditEvent.action == "number.activated"))
+        event = await uow.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "number.activated")
+        )
     assert event is not None
     assert event.via_support and event.reason == "T-4711" and event.actor_username == "support"
     assert (await run(demo_core, support, "numbers list")).exit_code == 2

@@ -63,7 +63,9 @@ async def test_other_customer_is_refused(demo_core: Core, actors: dict[str, Acto
         await demo_core.read(contracts.get_contract, actors["beispiel"], contract_id=muster[0].id)
     assert err.value.key == "contracts.error.not_found"
     with pytest.raises(NotFound):
-        await demo_core.read(contracts.list_contracts, actors["beispiel"], customer_number="1000001")
+        await demo_core.read(
+            contracts.list_contracts, actors["beispiel"], customer_number="1000001"
+        )
     with pytest.raises(NotFound):
         await demo_core.read(
             contracts.find_contract_id, actors["beispiel"], ref=muster[0].contract_ref
@@ -93,7 +95,10 @@ async def test_find_contract_by_ref_or_id(demo_core: Core, actors: dict[str, Act
     view = (await demo_core.read(contracts.list_contracts, actors["admin"]))[0]
     found = await demo_core.read(contracts.find_contract_id, actors["admin"], ref=view.contract_ref)
     assert found == view.id
-    assert await demo_core.read(contracts.find_contract_id, actors["admin"], ref=str(view.id)) == view.id
+    assert (
+        await demo_core.read(contracts.find_contract_id, actors["admin"], ref=str(view.id))
+        == view.id
+    )
 
 
 def test_every_key_of_this_issue_exists() -> None:
@@ -115,8 +120,12 @@ def test_every_key_of_this_issue_exists() -> None:
         for node in ast.walk(ast.parse((root / name).read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 value = node.value
-                if value.split(".")[0] in {"contracts", "credentials", "users"} and " " not in value \
-                        and value.count(".") >= 1 and not value.endswith((".", ".tcss")):
+                if (
+                    value.split(".")[0] in {"contracts", "credentials", "users"}
+                    and " " not in value
+                    and value.count(".") >= 1
+                    and not value.endswith((".", ".tcss"))
+                ):
                     used.add(value)
     used.discard("credentials.generated")  # an audit action, not a text
     used |= {f"contracts.type.{t.value}" for t in ContractType}

@@ -94,7 +94,9 @@ async def test_eligible_types_get_credentials(
             select(LineCredential).where(LineCredential.contract_id == cid)
         )).all()
         contract = await uow.session.get(Contract, cid)
-    assert [c.username for c in creds if c.status is CredentialStatus.ACTIVE] == [result.line_username]
+    assert [c.username for c in creds if c.status is CredentialStatus.ACTIVE] == [
+        result.line_username
+    ]
     assert any(c.status is CredentialStatus.REVOKED for c in creds)
     assert contract is not None and not contract.line_online
     assert contract.credentials_generated_at == result.generated_at
@@ -164,7 +166,9 @@ async def test_tenant_and_role_refusals(demo_core: Core, actors: dict[str, Actor
     user_view = actors["admin"].with_view_mode(ViewMode.USER)
     with pytest.raises(PermissionDenied):
         await demo_core.run(credentials.generate, user_view, contract_id=cid, consent=True)
-    support = actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster GmbH")
+    support = actors["support"].for_customer(
+        actors["admin"].customer_id, customer_name="Muster GmbH"
+    )
     with pytest.raises(PermissionDenied) as err:
         await demo_core.run(credentials.generate, support, contract_id=cid, consent=True)
     assert err.value.key == "error.support_reason_required"

@@ -75,7 +75,10 @@ async def test_demo_data_matches_spec(demo_core: Core) -> None:
         from core.models import CustomerNumber
 
         cn = {c.id: c for c in await s.scalars(select(CustomerNumber))}
-        assert sorted(c.number for c in cn.values() if c.customer_id == muster) == ["1000001", "1000002"]
+        assert sorted(c.number for c in cn.values() if c.customer_id == muster) == [
+            "1000001",
+            "1000002",
+        ]
         mine = [c for c in contracts if cn[c.customer_number_id].customer_id == muster]
         assert {c.product for c in mine} == set(Product)
         assert CREDENTIAL_ELIGIBLE_TYPES <= {c.type for c in mine}
@@ -115,7 +118,9 @@ async def test_no_default_passwords_without_demo(core: Core) -> None:
         assert await uow.session.scalar(select(func.count()).select_from(Account)) == 0
 
 
-async def test_lockout_after_five_failures_is_per_account(demo_core: Core, clock: FixedClock) -> None:
+async def test_lockout_after_five_failures_is_per_account(
+    demo_core: Core, clock: FixedClock
+) -> None:
     from datetime import timedelta
 
     for _ in range(5):
@@ -144,7 +149,9 @@ async def test_outbox_rows_commit_and_roll_back_with_their_transaction(core: Cor
     assert b"kept" not in (rows[0].payload or b"")  # encrypted at rest
 
 
-async def test_dispatcher_delivers_exactly_once_even_when_started_twice(core: Core, data_dir: Path) -> None:
+async def test_dispatcher_delivers_exactly_once_even_when_started_twice(
+    core: Core, data_dir: Path
+) -> None:
     from core.outbox import Dispatcher
     from core.transports import build_transports
 
@@ -152,7 +159,9 @@ async def test_dispatcher_delivers_exactly_once_even_when_started_twice(core: Co
         for i in range(5):
             uow.send(OutboxKind.SMS, to="+491701234567", subject="", body=f"sms {i}")
         uow.send(OutboxKind.EMAIL, to="anna@example.org", subject="Hallo", body="Text")
-        uow.send(OutboxKind.LETTER, to="Muster GmbH\nFriedrichstraße 123", subject="PIN", body="1234")
+        uow.send(
+            OutboxKind.LETTER, to="Muster GmbH\nFriedrichstraße 123", subject="PIN", body="1234"
+        )
     transports = build_transports(core.settings)
     a = Dispatcher(core.db, core.secret_box, core.clock, transports, node_id="a")
     b = Dispatcher(core.db, core.secret_box, core.clock, transports, node_id="b")
@@ -203,7 +212,9 @@ def test_i18n_has_every_key_in_both_languages() -> None:
         # placeholders agree between languages
         import string
 
-        fields = [{f for _, f, _, _ in string.Formatter().parse(texts[loc]) if f} for loc in i18n.LOCALES]
+        fields = [
+            {f for _, f, _, _ in string.Formatter().parse(texts[loc]) if f} for loc in i18n.LOCALES
+        ]
         assert fields[0] == fields[1], key
 
 
@@ -214,9 +225,13 @@ def test_every_i18n_key_used_in_code_exists() -> None:
             for node in ast.walk(ast.parse(path.read_text())):
                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
                     v = node.value
-                    if v.count(".") >= 1 and v.split(".")[0] in {"error", "ui", "mail", "sms", "letter"} \
-                            and " " not in v and v.replace(".", "").replace("_", "").isalnum() \
-                            and v.rsplit(".", 1)[1] not in {"", "jsonl", "txt", "zip", "tcss"}:
+                    if (
+                        v.count(".") >= 1
+                        and v.split(".")[0] in {"error", "ui", "mail", "sms", "letter"}
+                        and " " not in v
+                        and v.replace(".", "").replace("_", "").isalnum()
+                        and v.rsplit(".", 1)[1] not in {"", "jsonl", "txt", "zip", "tcss"}
+                    ):
                         used.add(v)
     missing = sorted(k for k in used if k not in i18n.CATALOG)
     assert missing == []
@@ -331,7 +346,9 @@ async def test_support_needs_customer_and_reason() -> None:
     require(opened.with_reason("TICKET-1"), Permission.NUMBER_MANAGE, customer_id=1)
 
 
-async def test_concurrent_writers_never_see_database_locked(demo_core: Core, data_dir: Path) -> None:
+async def test_concurrent_writers_never_see_database_locked(
+    demo_core: Core, data_dir: Path
+) -> None:
     """Many writers at once in one process, plus a second Core on the same file (a second
     process would behave the same): writes queue, none fails with "database is locked"."""
     import asyncio
@@ -378,7 +395,9 @@ async def test_login_upgrades_old_password_hashes(demo_core: Core) -> None:
         account.password_hash = old
     assert (await login(demo_core, "mia")).username == "mia"
     async with demo_core.uow(readonly=True) as uow:
-        stored = await uow.session.scalar(select(Account.password_hash).where(Account.username == "mia"))
+        stored = await uow.session.scalar(
+            select(Account.password_hash).where(Account.username == "mia")
+        )
     assert stored and stored != old and not needs_rehash(stored)
     assert (await login(demo_core, "mia")).username == "mia"
 
@@ -390,7 +409,9 @@ async def test_authenticate_password_checks_outside_the_write_transaction(demo_c
     ok = await authenticate_password(demo_core, username="admin", password="admin-demo", source="t")
     assert ok.actor is not None and ok.actor.customer_name == "Muster GmbH"
     for _ in range(5):
-        bad = await authenticate_password(demo_core, username="mia", password="wrong-one", source="t")
+        bad = await authenticate_password(
+            demo_core, username="mia", password="wrong-one", source="t"
+        )
         assert bad.actor is None
     locked = await authenticate_password(demo_core, username="mia", password="mia-demo", source="t")
     assert locked.actor is None and locked.locked

@@ -32,7 +32,9 @@ async def test_a_forked_worker_can_still_check_passwords() -> None:
 
 async def test_parallel_checks_all_answer() -> None:
     hashed = await hash_secret("geheim-123")
-    results = await asyncio.gather(*[verify_secret(hashed, p) for p in ["geheim-123", "falsch"] * 4])
+    results = await asyncio.gather(
+        *[verify_secret(hashed, p) for p in ["geheim-123", "falsch"] * 4]
+    )
     assert results == [True, False] * 4
 
 

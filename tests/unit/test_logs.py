@@ -23,7 +23,8 @@ def test_redact_command(command: str, logged: str) -> None:
 
 
 def test_filter_rewrites_asyncssh_command_records() -> None:
-    record = logging.LogRecord("asyncssh", logging.INFO, __file__, 1, "[conn=1, chan=0]   Command: %s",
+    record = logging.LogRecord("asyncssh", logging.INFO, __file__, 1, "[conn=1, chan=0]   Command: "
+                                                                      "%s",
                                ("areas verify 040 123456",), None)
     assert CommandRedactor().filter(record)
     assert record.getMessage() == "[conn=1, chan=0]   Command: areas verify …"

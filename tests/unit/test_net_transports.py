@@ -62,7 +62,9 @@ async def smtp_sink(
     sink = SmtpSink()
     loop = asyncio.get_running_loop()
 
-    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+    def authenticator(
+        server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> AuthResult:
         ok = isinstance(data, LoginPassword) and credentials is not None and (
             data.login.decode(), data.password.decode()) == credentials
         if ok:
@@ -105,7 +107,10 @@ class SmsGateway:
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
-            headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+            headers = {
+                k.strip().lower(): v.strip()
+                for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)
+            }
             body = await reader.readexactly(int(headers.get("content-length", "0")))
             doc = json.loads(body or b"{}")
             self.requests.append((headers, doc))
@@ -144,7 +149,12 @@ def message(kind: OutboxKind, key: str = "k-1", **kw: Any) -> Message:
 
 def test_smtp_url_parsing() -> None:
     plain = SmtpTarget.parse("smtp://mail.example:2525")
-    assert (plain.host, plain.port, plain.use_tls, plain.start_tls) == ("mail.example", 2525, False, False)
+    assert (plain.host, plain.port, plain.use_tls, plain.start_tls) == (
+        "mail.example",
+        2525,
+        False,
+        False,
+    )
     tls = SmtpTarget.parse("smtps://u%40x:p%3Aw@mail.example")
     assert (tls.port, tls.use_tls, tls.username, tls.password) == (465, True, "u@x", "p:w")
     starttls = SmtpTarget.parse("smtp://mail.example?starttls=1")
@@ -170,7 +180,9 @@ async def test_smtp_delivers_mail_with_attachment_once() -> None:
 
 async def test_smtp_login() -> None:
     async with smtp_sink(credentials=("relay", "s3cret")) as sink:
-        transport = SmtpTransport(f"smtp://relay:s3cret@127.0.0.1:{sink.port}", "portal@linedesk.example")
+        transport = SmtpTransport(
+            f"smtp://relay:s3cret@127.0.0.1:{sink.port}", "portal@linedesk.example"
+        )
         await transport.send(message(OutboxKind.EMAIL))
         bad = SmtpTransport(
             f"smtp://relay:wrong@127.0.0.1:{sink.port}?timeout=10", "portal@linedesk.example"
@@ -196,10 +208,13 @@ async def test_smtp_starttls_with_login(smtp_ca: tuple[trustme.CA, ssl.SSLContex
     _, server_context, cafile = smtp_ca
     async with smtp_sink(credentials=("relay", "s3cret"), tls=server_context) as sink:
         transport = SmtpTransport(
-            f"smtp://relay:s3cret@127.0.0.1:{sink.port}?starttls=1&cafile={cafile}", "portal@linedesk.example"
+            f"smtp://relay:s3cret@127.0.0.1:{sink.port}?starttls=1&cafile={cafile}",
+            "portal@linedesk.example",
         )
         await transport.send(message(OutboxKind.EMAIL))
-        plain = SmtpTransport(f"smtp://relay:s3cret@127.0.0.1:{sink.port}?timeout=10", "p@linedesk.example")
+        plain = SmtpTransport(
+            f"smtp://relay:s3cret@127.0.0.1:{sink.port}?timeout=10", "p@linedesk.example"
+        )
         with pytest.raises(DeliveryError):  # the server insists on STARTTLS first
             await plain.send(message(OutboxKind.EMAIL, key="k-plain"))
     assert sink.logins == ["relay"] and sink.encrypted == [True]
@@ -208,7 +223,9 @@ async def test_smtp_starttls_with_login(smtp_ca: tuple[trustme.CA, ssl.SSLContex
 async def test_smtps_implicit_tls(smtp_ca: tuple[trustme.CA, ssl.SSLContext, Path]) -> None:
     _, server_context, cafile = smtp_ca
     async with smtp_sink(tls=server_context, implicit_tls=True) as sink:
-        transport = SmtpTransport(f"smtps://127.0.0.1:{sink.port}?cafile={cafile}", "portal@linedesk.example")
+        transport = SmtpTransport(
+            f"smtps://127.0.0.1:{sink.port}?cafile={cafile}", "portal@linedesk.example"
+        )
         await transport.send(message(OutboxKind.EMAIL))
     assert sink.encrypted == [True] and len(sink.mails) == 1
 
@@ -223,7 +240,9 @@ async def test_smtp_tls_refuses_an_untrusted_certificate(
     trustme.CA().cert_pem.write_to_path(str(other))
     async with smtp_sink(credentials=("relay", "s3cret"), tls=server_context) as sink:
         for query in ("starttls=1&timeout=10", f"starttls=1&timeout=10&cafile={other}"):
-            transport = SmtpTransport(f"smtp://relay:s3cret@127.0.0.1:{sink.port}?{query}", "p@linedesk.example")
+            transport = SmtpTransport(
+                f"smtp://relay:s3cret@127.0.0.1:{sink.port}?{query}", "p@linedesk.example"
+            )
             with pytest.raises(DeliveryError):
                 await transport.send(message(OutboxKind.EMAIL, key=query))
     assert sink.logins == [] and sink.mails == []
@@ -279,7 +298,9 @@ async def net_core(
             await core.close()
 
 
-async def test_settings_select_network_transports(net_core: tuple[Core, SmtpSink, SmsGateway]) -> None:
+async def test_settings_select_network_transports(
+    net_core: tuple[Core, SmtpSink, SmsGateway],
+) -> None:
     core, sink, gateway = net_core
     assert isinstance(core.dispatcher.transports[OutboxKind.EMAIL], SmtpTransport)
     assert isinstance(core.dispatcher.transports[OutboxKind.SMS], HttpSmsTransport)

@@ -39,8 +39,12 @@ async def test_pages_of_ten_thousand_numbers(demo_core: Core, actors: dict[str, 
     assert [v.e164 for v in middle.views] == [v.e164 for v in everything[5_000:5_100]]
     # past the end (the filter shrank meanwhile): the last page
     last = await demo_core.read(numbers.number_page, admin, offset=20_000, limit=100)
-    assert last.offset == 10_000 and [v.e164 for v in last.views] == [v.e164 for v in everything[10_000:]]
-    by_status = await demo_core.read(numbers.number_page, admin, order="status", offset=100, limit=50)
+    assert last.offset == 10_000 and [v.e164 for v in last.views] == [
+        v.e164 for v in everything[10_000:]
+    ]
+    by_status = await demo_core.read(
+        numbers.number_page, admin, order="status", offset=100, limit=50
+    )
     assert [v.e164 for v in by_status.views] == [
         v.e164 for v in await demo_core.read(numbers.list_numbers, admin, order="status")][100:150]
 
@@ -51,7 +55,9 @@ async def test_filter_among_ten_thousand_numbers(demo_core: Core, actors: dict[s
     one = await demo_core.read(numbers.number_page, admin, query="0305550 09999", limit=100)
     assert one.total == 1 and [v.e164 for v in one.views] == ["+4930555009999"]
     ten = await demo_core.read(numbers.number_page, admin, query="55500012", limit=100)
-    assert ten.total == 10 and [v.e164 for v in ten.views] == [f"+493055500012{i}" for i in range(10)]
+    assert ten.total == 10 and [v.e164 for v in ten.views] == [
+        f"+493055500012{i}" for i in range(10)
+    ]
     # more matches than a page: the rest is counted, not fetched
     many = await demo_core.read(numbers.number_page, admin, query="555001", limit=100)
     assert many.total == 1_000 and len(many.views) == 100
@@ -62,7 +68,9 @@ async def test_filter_among_ten_thousand_numbers(demo_core: Core, actors: dict[s
     assert nothing.total == 0 and nothing.views == () and nothing.offset == 0
 
 
-async def test_employee_pages_hold_only_own_numbers(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_employee_pages_hold_only_own_numbers(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     await add_numbers(demo_core, actors["admin"], 300)
     page = await demo_core.read(numbers.number_page, actors["mia"], limit=2)
     assert page.total == 4 and len(page.views) == 2

@@ -32,7 +32,9 @@ BEISPIEL = "+4989123456300"
 
 async def count(core: Core, model: type, *where: object) -> int:
     async with core.uow(readonly=True) as uow:
-        return int(await uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+        return int(
+            await uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+        )
 
 
 async def number_row(core: Core, e164: str) -> Number:
@@ -99,7 +101,9 @@ async def test_admin_lists_all_customer_numbers_employee_only_own(
     assert [n.e164 for n in page] == [n.e164 for n in admin[2:5]]
 
 
-async def test_tenant_isolation_and_employee_reads(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_tenant_isolation_and_employee_reads(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     with pytest.raises(NotFound):
         await demo_core.read(numbers.get_number, actors["admin"], number=BEISPIEL)
     with pytest.raises(NotFound):
@@ -110,21 +114,32 @@ async def test_tenant_isolation_and_employee_reads(demo_core: Core, actors: dict
         await demo_core.read(numbers.get_number, actors["mia"], number=INACTIVE)
     with pytest.raises(PermissionDenied):
         await demo_core.run(numbers.deactivate, actors["mia"], number=MIA_MAIN)
-    assert (await demo_core.read(numbers.get_number, actors["mia"], number="030 123456100")).e164 == MIA_MAIN
+    assert (
+        await demo_core.read(numbers.get_number, actors["mia"], number="030 123456100")
+    ).e164 == MIA_MAIN
 
 
-async def test_activation_is_charged_after_a_quote(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_activation_is_charged_after_a_quote(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     quote = await demo_core.read(numbers.activation_quote, admin, number="030 123456104")
     assert (quote.activation_fee_cents, quote.monthly_price_cents) == (995, 250)
     seen: list[str] = []
     sub = demo_core.bus.subscribe(lambda e: seen.append(e.name))
-    view = await demo_core.run(numbers.activate, admin, number=INACTIVE, expected_version=quote.version)
+    view = await demo_core.run(
+        numbers.activate, admin, number=INACTIVE, expected_version=quote.version
+    )
     sub.close()
     assert view.status == "active"
     assert "NumberActivated" in seen
-    charges = await count(demo_core, Charge, Charge.number_id == view.id, Charge.kind == "activation",
-                          Charge.amount_cents == 995)
+    charges = await count(
+        demo_core,
+        Charge,
+        Charge.number_id == view.id,
+        Charge.kind == "activation",
+        Charge.amount_cents == 995,
+    )
     assert charges == 1
     assert await count(demo_core, AuditEvent, AuditEvent.action == "number.activated",
                        AuditEvent.target == INACTIVE) == 1
@@ -135,7 +150,9 @@ async def test_activation_is_charged_after_a_quote(demo_core: Core, actors: dict
         await demo_core.run(numbers.activate, admin, number=PORTING)
 
 
-async def test_deactivation_date_and_undo(demo_core: Core, actors: dict[str, Actor], clock: FixedClock) -> None:
+async def test_deactivation_date_and_undo(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
     admin = actors["admin"]
     quote = await demo_core.read(numbers.deactivation_quote, admin, number=TOM_NUMBER)
     assert quote.deactivation_date == date(2026, 12, 31)
@@ -170,7 +187,9 @@ async def test_due_deactivation_takes_effect_after_the_last_day(
         await demo_core.run(numbers.undo_deactivation, actors["admin"], number=PENDING)
 
 
-async def test_swap_is_cost_neutral_and_wipes_settings(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_swap_is_cost_neutral_and_wipes_settings(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     before = await number_row(demo_core, MIA_MAIN)
     assert before.settings
@@ -233,7 +252,9 @@ async def _mails(core: Core) -> list[tuple[str, str]]:
         return [(m.to, m.body) for m in (_unseal(core.secret_box, r) for r in rows)]
 
 
-async def test_fax_credentials_personal_only_to_owner(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_fax_credentials_personal_only_to_owner(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     choice = await demo_core.read(numbers.fax_recipients, admin, number=PERSONAL_FAX)
     assert choice.locked and choice.owner == "mia" and choice.preselected == ("mia",)
@@ -243,10 +264,14 @@ async def test_fax_credentials_personal_only_to_owner(demo_core: Core, actors: d
                             usernames=["mia", "tom"])
     assert err.value.rule == "R15"
     with pytest.raises(RuleViolation):
-        await demo_core.run(numbers.send_fax_credentials, admin, number=PERSONAL_FAX, usernames=["tom"])
+        await demo_core.run(
+            numbers.send_fax_credentials, admin, number=PERSONAL_FAX, usernames=["tom"]
+        )
     assert await _mails(demo_core) == []
 
-    sent = await demo_core.run(numbers.send_fax_credentials, admin, number=PERSONAL_FAX, usernames=["mia"])
+    sent = await demo_core.run(
+        numbers.send_fax_credentials, admin, number=PERSONAL_FAX, usernames=["mia"]
+    )
     assert sent.recipients == ("mia",)
     mails = await _mails(demo_core)
     assert len(mails) == 1 and mails[0][0] == "mia.schneider@muster-gmbh.de"
@@ -258,7 +283,9 @@ async def test_fax_credentials_personal_only_to_owner(demo_core: Core, actors: d
     assert audit == 1
 
 
-async def test_fax_credentials_shared_to_chosen_employees(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_fax_credentials_shared_to_chosen_employees(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     choice = await demo_core.read(numbers.fax_recipients, admin, number=SHARED_FAX)
     assert not choice.locked and {"mia", "tom", "admin"} <= {c.username for c in choice.candidates}
@@ -279,7 +306,9 @@ async def test_forwarding_is_validated(demo_core: Core, actors: dict[str, Actor]
     view = await demo_core.run(numbers.set_forwarding, admin, number=TOM_NUMBER,
                                target="sip:empfang@muster-gmbh.de")
     assert view.forwarding_target == "sip:empfang@muster-gmbh.de"
-    view = await demo_core.run(numbers.set_forwarding, admin, number=TOM_NUMBER, target="0170 1234567")
+    view = await demo_core.run(
+        numbers.set_forwarding, admin, number=TOM_NUMBER, target="0170 1234567"
+    )
     assert view.forwarding_target == "+491701234567"
     for bad in ("sip:nohost", "hello", "sip:a b@c.de"):
         with pytest.raises(ValidationError):
@@ -288,12 +317,16 @@ async def test_forwarding_is_validated(demo_core: Core, actors: dict[str, Actor]
     assert view.forwarding_target is None
 
 
-async def test_concurrent_actions_one_success_one_conflict(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_concurrent_actions_one_success_one_conflict(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     version = (await demo_core.read(numbers.get_number, admin, number=TOM_NUMBER)).version
     results = await asyncio.gather(
         demo_core.run(numbers.deactivate, admin, number=TOM_NUMBER, expected_version=version),
-        demo_core.run(numbers.assign, admin, number=TOM_NUMBER, username="mia", expected_version=version),
+        demo_core.run(
+            numbers.assign, admin, number=TOM_NUMBER, username="mia", expected_version=version
+        ),
         return_exceptions=True,
     )
     assert sum(isinstance(r, Conflict) for r in results) == 1
@@ -315,7 +348,9 @@ async def test_support_needs_a_reason_to_change(demo_core: Core, actors: dict[st
         assert event is not None and event.via_support and event.reason == "T-4711"
 
 
-async def test_paging_counting_ordering_and_batch_get(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_paging_counting_ordering_and_batch_get(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin, mia = actors["admin"], actors["mia"]
     assert await demo_core.read(numbers.count_numbers, admin) == 13
     assert await demo_core.read(numbers.count_numbers, admin, query="mia") == 4
@@ -331,7 +366,9 @@ async def test_paging_counting_ordering_and_batch_get(demo_core: Core, actors: d
     wanted = [MIA_MAIN, "030 123456101", BEISPIEL]
     assert [v.e164 for v in await demo_core.read(numbers.get_numbers, admin, numbers=wanted)] == [
         MIA_MAIN, TOM_NUMBER]  # another customer's number is left out
-    assert [v.e164 for v in await demo_core.read(numbers.get_numbers, mia, numbers=wanted)] == [MIA_MAIN]
+    assert [v.e164 for v in await demo_core.read(numbers.get_numbers, mia, numbers=wanted)] == [
+        MIA_MAIN
+    ]
 
 
 async def test_events_carry_the_new_version(demo_core: Core, actors: dict[str, Actor]) -> None:
@@ -341,13 +378,17 @@ async def test_events_carry_the_new_version(demo_core: Core, actors: dict[str, A
     sub.close()
     event = next(e for e in seen if e.name == "NumberDeactivationMarked")
     assert event.customer_id == actors["admin"].customer_id
-    assert event.payload["number"] == TOM_NUMBER and event.payload["versions"] == {TOM_NUMBER: view.version}
+    assert event.payload["number"] == TOM_NUMBER and event.payload["versions"] == {
+        TOM_NUMBER: view.version
+    }
 
 
 # ---------------------------------------------------------------- one place for the rules
 
 
-async def test_view_actions_are_what_the_writes_do(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_view_actions_are_what_the_writes_do(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     """NumberView.actions (what the dashboard offers) is computed by the predicate the
     writes raise: every action it allows runs, every one it refuses is refused by the write
     with the same text."""
@@ -360,7 +401,8 @@ async def test_view_actions_are_what_the_writes_do(demo_core: Core, actors: dict
             if check.action in (NumberAction.SWAP, NumberAction.ASSIGN, NumberAction.FAX):
                 continue  # need a second number / an employee: covered below
             write = {
-                NumberAction.ACTIVATE: numbers.activate, NumberAction.DEACTIVATE: numbers.deactivate,
+                NumberAction.ACTIVATE: numbers.activate,
+                NumberAction.DEACTIVATE: numbers.deactivate,
                 NumberAction.UNDO: numbers.undo_deactivation,
                 NumberAction.FORWARDING: numbers.set_forwarding,
             }[check.action]
@@ -400,7 +442,9 @@ async def test_refusals_name_the_status_in_the_users_language(
     assert swap.value.render("de").startswith("Das Tauschziel +4930123456101 ist aktiv")
 
 
-async def test_swap_options_are_paged_and_by_kind(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_swap_options_are_paged_and_by_kind(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     admin = actors["admin"]
     old = await demo_core.read(numbers.swap_options, admin, side="old")
     assert MIA_MAIN in {v.e164 for v in old.views} and PENDING in {v.e164 for v in old.views}

@@ -34,7 +34,13 @@ def test_easter_and_national_holidays() -> None:
     assert easter_sunday(2038) == date(2038, 4, 25)
     h = national_holidays(2027)
     assert {date(2027, 3, 26), date(2027, 3, 29), date(2027, 5, 6), date(2027, 5, 17)} <= h
-    assert {date(2027, 1, 1), date(2027, 5, 1), date(2027, 10, 3), date(2027, 12, 25), date(2027, 12, 26)} <= h
+    assert {
+        date(2027, 1, 1),
+        date(2027, 5, 1),
+        date(2027, 10, 3),
+        date(2027, 12, 25),
+        date(2027, 12, 26),
+    } <= h
     assert len(h) == 9
 
 
@@ -71,7 +77,9 @@ async def test_gating_and_validation(demo_core: Core, actors: dict[str, Actor]) 
     assert err.value.rule == "R16" and err.value.key == "error.areas.not_verified"
     with pytest.raises(RuleViolation) as err:
         await create(demo_core, admin, wished_date=EARLIEST - timedelta(days=1))
-    assert err.value.key == "error.porting.date_too_early" and err.value.params["date"] == "11.12.2026"
+    assert (
+        err.value.key == "error.porting.date_too_early" and err.value.params["date"] == "11.12.2026"
+    )
     cases = [
         ({"numbers": []}, "error.porting.numbers_required"),
         ({"numbers": ["+4940123456"]}, "error.porting.wrong_area"),
@@ -96,7 +104,9 @@ async def test_roles_and_tenants(demo_core: Core, actors: dict[str, Actor]) -> N
         await demo_core.read(porting.list_orders, actors["tom"])
     with pytest.raises(PermissionDenied):
         await create(demo_core, actors["admin"].with_view_mode(ViewMode.USER))
-    support = actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster GmbH")
+    support = actors["support"].for_customer(
+        actors["admin"].customer_id, customer_name="Muster GmbH"
+    )
     assert len(await demo_core.read(porting.list_orders, support)) == 1
     with pytest.raises(PermissionDenied):
         await create(demo_core, support)
@@ -139,8 +149,13 @@ async def test_order_moves_submitted_confirmed_completed(
     assert set((await number_states(demo_core, list(order.numbers))).values()) == {"active"}
     assert {"PortingOrderSubmitted", "PortingOrderConfirmed", "PortingOrderCompleted"} <= set(seen)
     async with demo_core.uow(readonly=True) as uow:
-        actions = list(await uow.session.scalars(
-            select(AuditEvent.action).where(AuditEvent.target == f"#{order.id}").order_by(AuditEvent.id)))
+        actions = list(
+            await uow.session.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.target == f"#{order.id}")
+                .order_by(AuditEvent.id)
+            )
+        )
     assert actions == ["porting.submitted", "porting.confirmed", "porting.completed"]
 
 
@@ -154,17 +169,23 @@ async def test_wrong_account_holder_is_rejected_and_numbers_removed(
         assert await porting.advance_due(uow) == 1
     mine = next(o for o in await demo_core.read(porting.list_orders, admin) if o.id == order.id)
     assert mine.status == "rejected" and mine.reject_reason == porting.REASON_HOLDER_MISMATCH
-    assert "Anschlussinhaber" in mine.reason_text("de") and "account holder" in mine.reason_text("en")
+    assert "Anschlussinhaber" in mine.reason_text("de") and "account holder" in mine.reason_text(
+        "en"
+    )
     assert mine.timeline[0].note_text("en") == "Order passed on to the previous provider"
     assert [e.status for e in mine.timeline] == ["submitted", "rejected"]
     assert await number_states(demo_core, list(order.numbers)) == {}
     # holder comparison ignores case and spacing; the numbers can be ordered again
-    again = await create(demo_core, admin, account_holder="  muster   gmbh ", wished_date=date(2027, 1, 15))
+    again = await create(
+        demo_core, admin, account_holder="  muster   gmbh ", wished_date=date(2027, 1, 15)
+    )
     clock.advance(timedelta(days=1))
     async with demo_core.uow() as uow:
         assert await porting.advance_due(uow) == 1
-    assert next(o for o in await demo_core.read(porting.list_orders, admin) if o.id == again.id).status \
+    assert (
+        next(o for o in await demo_core.read(porting.list_orders, admin) if o.id == again.id).status
         == "confirmed"
+    )
 
 
 async def test_catch_up_after_downtime_and_idempotence(
@@ -214,8 +235,9 @@ async def test_completed_number_arrives_even_if_its_row_is_missing(
     clock.set(datetime(2026, 12, 19, 10, 0, tzinfo=UTC))  # the demo order's next step
     async with demo_core.uow() as uow:
         assert await porting.advance_due(uow) == 1
-    assert await number_states(demo_core, ["+4930987654321"]) == {"+4930987654321": NumberStatus.ACTIVE.value}
-
+    assert await number_states(demo_core, ["+4930987654321"]) == {
+        "+4930987654321": NumberStatus.ACTIVE.value
+    }
 
 
 async def test_concurrent_schedulers_on_postgres(pg_server: str, tmp_path: Path) -> None:
@@ -249,8 +271,13 @@ async def test_concurrent_schedulers_on_postgres(pg_server: str, tmp_path: Path)
             results.append(await porting.advance_due(uow))
         assert sum(results) == len(orders)
         async with core.uow(readonly=True) as uow:
-            statuses = list(await uow.session.scalars(
-                select(PortingEvent.status).where(PortingEvent.order_id.in_([o.id for o in orders]))))
+            statuses = list(
+                await uow.session.scalars(
+                    select(PortingEvent.status).where(
+                        PortingEvent.order_id.in_([o.id for o in orders])
+                    )
+                )
+            )
         assert sorted(statuses).count("confirmed") == len(orders)
         assert len(statuses) == 2 * len(orders)
     finally:
@@ -279,9 +306,11 @@ async def test_areas_ordering_and_audit_filter_on_postgres(pg_server: str, tmp_p
         )
         bought = [n for r in results if isinstance(r, list) for n in r]
         assert len(bought) == 9 == len(set(bought))  # serialized by the customer row lock
-        await core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10, 20354 Hamburg")
+        await core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10, 20354 "
+                                                                     "Hamburg")
         with pytest.raises(RuleViolation):
-            await core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10, 20354 Hamburg")
+            await core.run(areas.request_pin, admin, area="040", address="Jungfernstieg 10, 20354 "
+                                                                         "Hamburg")
         hits = await core.read(list_events, admin, query="NUMBERS_ordered")
         assert len(hits) == 3
         assert await core.read(list_events, admin, query="100%") == []
@@ -289,7 +318,9 @@ async def test_areas_ordering_and_audit_filter_on_postgres(pg_server: str, tmp_p
         await core.close()
 
 
-async def test_carrier_references_have_one_format(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_carrier_references_have_one_format(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     """Issue 11.14: the demo order and new orders are numbered alike (not SIM-0001 next to
     SIM-000002)."""
     import re as _re

@@ -80,7 +80,9 @@ async def test_stale_update_is_a_conflict_on_postgres(pg_core: Core) -> None:
 
 async def test_events_cross_nodes_through_listen_notify(pg_core: Core, tmp_path: Path) -> None:
     """A change committed on one node reaches the sessions of another node."""
-    other = Core(make_settings(tmp_path / "node2", database_url=pg_core.db.url), clock=pg_core.clock)
+    other = Core(
+        make_settings(tmp_path / "node2", database_url=pg_core.db.url), clock=pg_core.clock
+    )
     received: list[str] = []
     arrived = asyncio.Event()
 

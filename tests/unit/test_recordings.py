@@ -24,10 +24,14 @@ from ssh_server.recording import Recorder
 
 async def _actions(core: Core, action: str) -> list[AuditEvent]:
     async with core.uow(readonly=True) as uow:
-        return list(await uow.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+        return list(
+            await uow.session.scalars(select(AuditEvent).where(AuditEvent.action == action))
+        )
 
 
-async def test_recording_written_in_chunks_and_listed(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_recording_written_in_chunks_and_listed(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     support = await demo_core.run(open_customer, actors["support"], customer_number="1000001",
                                   reason="T-1")
     rec = Recorder(demo_core, support, "abc123", (80, 24), term="xterm")

@@ -37,7 +37,9 @@ def test_osc_payload_is_removed_with_the_sequence() -> None:
     assert clean(HOSTILE[0][1]).startswith("Muster") and clean(HOSTILE[0][1]).endswith("GmbH")
 
 
-@pytest.mark.parametrize("ch", ["\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069", "\u200f", "\u061c"])
+@pytest.mark.parametrize(
+    "ch", ["\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069", "\u200f", "\u061c"]
+)
 def test_bidi_overrides_removed(ch: str) -> None:
     assert clean(f"invoice{ch}fdp.exe") == "invoicefdp.exe"
 

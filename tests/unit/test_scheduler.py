@@ -21,15 +21,22 @@ TOM_NUMBER = "+4930123456101"
 
 async def statuses(core: Core, *e164: str) -> list[str]:
     async with core.uow(readonly=True) as uow:
-        rows = await uow.session.scalars(select(Number).where(Number.e164.in_(e164)).order_by(Number.e164))
+        rows = await uow.session.scalars(
+            select(Number).where(Number.e164.in_(e164)).order_by(Number.e164)
+        )
         return [r.status.value for r in rows]
 
 
 async def deactivated_audits(core: Core) -> int:
     async with core.uow(readonly=True) as uow:
-        return int(await uow.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "number.deactivated")
-        ) or 0)
+        return int(
+            await uow.session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "number.deactivated")
+            )
+            or 0
+        )
 
 
 async def test_nothing_due_before_the_last_day_passes(demo_core: Core, clock: FixedClock) -> None:
@@ -56,8 +63,11 @@ async def test_run_once_is_idempotent(demo_core: Core, clock: FixedClock) -> Non
         assert lease is not None and lease.holder is None and lease.last_run_at == clock.now()
 
 
-async def test_catch_up_after_downtime(demo_core: Core, actors: dict[str, Actor], clock: FixedClock) -> None:
-    # marked in November (due after 31.12.) and in January (due after 28.02.); server down until April
+async def test_catch_up_after_downtime(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
+    # marked in November (due after 31.12.) and in January (due after 28.02.); server down until
+    # April
     clock.set(datetime(2027, 1, 10, 9, 0, tzinfo=UTC))
     await demo_core.run(numbers.deactivate, actors["admin"], number=TOM_NUMBER)
     clock.set(datetime(2027, 4, 3, 9, 0, tzinfo=UTC))
@@ -73,9 +83,14 @@ async def test_two_schedulers_at_once_apply_once(demo_core: Core, clock: FixedCl
     assert await deactivated_audits(demo_core) == 1
 
 
-async def test_held_lease_blocks_other_runner_until_it_expires(demo_core: Core, clock: FixedClock) -> None:
+async def test_held_lease_blocks_other_runner_until_it_expires(
+    demo_core: Core, clock: FixedClock
+) -> None:
     clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
-    holder, other = Scheduler(demo_core, JOBS, holder="node-a"), Scheduler(demo_core, JOBS, holder="node-b")
+    holder, other = (
+        Scheduler(demo_core, JOBS, holder="node-a"),
+        Scheduler(demo_core, JOBS, holder="node-b"),
+    )
     assert await holder.acquire("deactivations")  # node-a crashed while holding it
     assert "deactivations" not in await other.run_once()
     assert await statuses(demo_core, PENDING) == ["pending_deactivation"]
@@ -97,7 +112,9 @@ async def test_failing_job_is_rolled_back_and_does_not_stop_the_others(
                       holder="node-a")
     assert await sched.run_once() == {"deactivations": 1}
     assert await deactivated_audits(demo_core) == 1  # the broken job's changes were rolled back
-    assert await Scheduler(demo_core, JOBS, holder="node-b").acquire("broken")  # its lease was released
+    assert await Scheduler(demo_core, JOBS, holder="node-b").acquire(
+        "broken"
+    )  # its lease was released
 
 
 async def test_every_registered_job_runs_each_round(demo_core: Core, clock: FixedClock) -> None:

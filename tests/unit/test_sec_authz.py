@@ -191,7 +191,9 @@ async def _setup(core: Core) -> tuple[dict[str, Actor], dict[str, Tenant], dict[
 
 
 @pytest.fixture(scope="module")
-def world(db_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(
+    db_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
     loop = asyncio.new_event_loop()
     data_dir = copy_template(db_templates["demo"], tmp_path_factory.mktemp("sec-authz"))
     core = Core(make_settings(data_dir), clock=FixedClock(DEMO_NOW))
@@ -405,7 +407,9 @@ def test_other_tenant_is_out_of_reach(
             assert _leaks(result, other.markers, plain) == [], (name, role, plain)
         return
     # at least one target names the other tenant's object, the rest the actor's own
-    foreign = data.draw(st.lists(st.sampled_from(targets), min_size=1, unique=True), label="foreign")
+    foreign = data.draw(
+        st.lists(st.sampled_from(targets), min_size=1, unique=True), label="foreign"
+    )
     own = world.home[role]
     chosen = {t: data.draw(target_value(t, other if t in foreign else own), label=t)
               for t in targets}
@@ -416,7 +420,9 @@ def test_other_tenant_is_out_of_reach(
         f"{name} as {role} succeeded on another tenant's {foreign}: {chosen} {plain}")
     if name in FOREIGN_ONLY:
         return
-    against_nothing = world.call(_attempt(world.core, fn, actor, {**plain, **missing}, world.writes))
+    against_nothing = world.call(
+        _attempt(world.core, fn, actor, {**plain, **missing}, world.writes)
+    )
     assert isinstance(against_nothing, DomainError), (name, role, missing)
     typed_other = _typed(chosen, foreign)
     typed_missing = _typed(missing, foreign)

@@ -14,10 +14,14 @@ from core.services import numbers, support
 
 async def _events(core: Core, action: str) -> list[AuditEvent]:
     async with core.uow(readonly=True) as uow:
-        return list(await uow.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+        return list(
+            await uow.session.scalars(select(AuditEvent).where(AuditEvent.action == action))
+        )
 
 
-async def test_search_by_name_customer_number_and_phone(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_search_by_name_customer_number_and_phone(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     agent = actors["support"]
     by_name = await demo_core.read(support.search_customers, agent, query="GMBH")
     assert [h.name for h in by_name] == ["Muster GmbH"]
@@ -43,7 +47,9 @@ async def test_only_support_may_search_or_open(demo_core: Core, actors: dict[str
             await demo_core.run(support.open_customer, actors[name], customer_number="1000001")
 
 
-async def test_open_customer_is_audited_in_its_log(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_open_customer_is_audited_in_its_log(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     agent = actors["support"]
     opened = await demo_core.run(support.open_customer, agent, customer_number="2000001")
     assert opened.customer_name == "Beispiel AG" and opened.customer_id is not None
@@ -52,17 +58,25 @@ async def test_open_customer_is_audited_in_its_log(demo_core: Core, actors: dict
     assert len(events) == 1
     event = events[0]
     assert event.customer_id == opened.customer_id
-    assert (event.actor_username, event.actor_role, event.via_support) == ("support", "support", True)
+    assert (event.actor_username, event.actor_role, event.via_support) == (
+        "support",
+        "support",
+        True,
+    )
     assert event.source_address == "127.0.0.1"
     with pytest.raises(NotFound):
         await demo_core.run(support.open_customer, agent, customer_number="7777777")
     with pytest.raises(ValidationError):
         await demo_core.run(support.open_customer, agent)
     with pytest.raises(ValidationError):
-        await demo_core.run(support.open_customer, agent, customer_number="2000001", reason="x" * 201)
+        await demo_core.run(
+            support.open_customer, agent, customer_number="2000001", reason="x" * 201
+        )
 
 
-async def test_support_is_read_only_without_reason(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_support_is_read_only_without_reason(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     agent = await demo_core.run(support.open_customer, actors["support"], customer_number="1000001")
     listed = await demo_core.read(numbers.list_numbers, agent)
     assert len(listed) >= 12  # reads work: the customer's whole portal
@@ -74,7 +88,9 @@ async def test_support_is_read_only_without_reason(demo_core: Core, actors: dict
     assert await _events(demo_core, "number.activated") == []
 
 
-async def test_support_write_with_reason_is_audited_with_it(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_support_write_with_reason_is_audited_with_it(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     agent = await demo_core.run(
         support.open_customer, actors["support"], customer_number="1000001", reason="  T-4711  "
     )
@@ -89,7 +105,9 @@ async def test_support_write_with_reason_is_audited_with_it(demo_core: Core, act
         await demo_core.run(numbers.activate, agent.with_reason("   "), number="+4930123456105")
 
 
-async def test_support_stays_inside_the_opened_customer(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_support_stays_inside_the_opened_customer(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     agent = await demo_core.run(
         support.open_customer, actors["support"], customer_number="2000001", reason="T-1"
     )
@@ -99,7 +117,9 @@ async def test_support_stays_inside_the_opened_customer(demo_core: Core, actors:
     assert {n.e164 for n in own} == {"+4989123456300", "+4989123456301"}
 
 
-async def test_support_without_customer_sees_nothing(demo_core: Core, actors: dict[str, Actor]) -> None:
+async def test_support_without_customer_sees_nothing(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
     with pytest.raises(PermissionDenied) as refused:
         await demo_core.read(numbers.list_numbers, actors["support"])
     assert refused.value.key == "error.support_no_customer"

@@ -27,7 +27,9 @@ from tests.stepup_helpers import run_with_code
 def mails(data_dir: Path) -> list[EmailMessage]:
     folder = data_dir / "mail" / "new"
     out = []
-    for path in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns) if folder.exists() else []:
+    for path in (
+        sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns) if folder.exists() else []
+    ):
         mail = email.message_from_bytes(path.read_bytes(), policy=default_policy)
         assert isinstance(mail, EmailMessage)
         out.append(mail)
@@ -196,15 +198,24 @@ async def test_deactivating_an_employee_frees_its_numbers_and_shares_its_fax(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    await demo_core.run(numbers.send_fax_credentials, admin, number="+4930123456110", usernames=["mia"])
-    mine = list(next(e for e in await demo_core.read(users.list_employees, admin) if e.username == "mia").numbers)
+    await demo_core.run(
+        numbers.send_fax_credentials, admin, number="+4930123456110", usernames=["mia"]
+    )
+    mine = list(
+        next(
+            e for e in await demo_core.read(users.list_employees, admin) if e.username == "mia"
+        ).numbers
+    )
     assert {"+4930123456100", "+4930123456110"} <= set(mine)
     seen: list[DomainEvent] = []
     demo_core.bus.subscribe(seen.append)
     gone = await demo_core.run(users.deactivate_employee, admin, username="mia")
     assert not gone.active and gone.numbers == ()
     async with demo_core.uow(readonly=True) as uow:
-        rows = {n.e164: n for n in await uow.session.scalars(select(Number).where(Number.e164.in_(mine)))}
+        rows = {
+            n.e164: n
+            for n in await uow.session.scalars(select(Number).where(Number.e164.in_(mine)))
+        }
         audited = list(await uow.session.scalars(
             select(AuditEvent.target).where(AuditEvent.action == "number.unassigned")
             .order_by(AuditEvent.target)))
@@ -228,7 +239,9 @@ async def test_managing_others_is_refused(demo_core: Core, actors: dict[str, Act
         await demo_core.run(users.deactivate_employee, actors["admin"], username="admin")
     with pytest.raises(PermissionDenied):
         await demo_core.run(users.reset_password, actors["mia"], username="tom")
-    support = actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster GmbH")
+    support = actors["support"].for_customer(
+        actors["admin"].customer_id, customer_name="Muster GmbH"
+    )
     assert await demo_core.read(users.list_employees, support)
     with pytest.raises(PermissionDenied):
         await demo_core.run(users.reset_password, support, username="tom")
@@ -250,7 +263,9 @@ async def test_a_landline_is_refused_as_mobile(
         await demo_core.run(users.update_contact, actors["mia"], email="mia@neu.example",
                             mobile=mobile, current_password="mia-demo")
     assert err.value.key == "error.not_mobile"
-    assert "keine Mobilfunk-Rufnummer" in err.value.render("de") and mobile in err.value.render("de")
+    assert "keine Mobilfunk-Rufnummer" in err.value.render("de") and mobile in err.value.render(
+        "de"
+    )
     with pytest.raises(ValidationError):
         await demo_core.run(users.create_employee, actors["admin"], username="lea",
                             full_name="Lea", email="lea@muster-gmbh.de", mobile=mobile)

@@ -152,7 +152,11 @@ class NumberTable(DataTable[Any]):
         and anything not a Text go the usual way."""
         row_key = self._row_locations.get_key(row_index) if row_index >= 0 else None
         column_key = self._column_locations.get_key(column_index)
-        cell = self._data[row_key][column_key] if row_key is not None and column_key is not None else None
+        cell = (
+            self._data[row_key][column_key]
+            if row_key is not None and column_key is not None
+            else None
+        )
         if (row_key is None or column_key is None or not isinstance(cell, Text)
                 or self.rows[row_key].height != 1 or self.fixed_rows or self.fixed_columns):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
