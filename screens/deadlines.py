@@ -48,13 +48,10 @@ EVENTS: tuple[str, ...] = (
 """Prefixes of the domain events after which the list is fetched again."""
 REFRESH_SLACK = 1.0
 """Seconds after a day ends or an entry's time passes before the list is fetched again."""
-KIND_STYLES: dict[str, str] = {
-    "deactivation": "yellow",
-    "pin_letter": "cyan",
-    "porting": "magenta",
-    "reset": "red",
-    "approval": "green",
-}
+KIND_STYLES: dict[str, str] = dict(zip(
+    deadlines.KINDS, ("yellow", "cyan", "magenta", "red", "green"), strict=True))
+"""A colour per deadline kind, in the order of core's KINDS (deactivation, PIN letter,
+porting, reset, approval)."""
 
 
 class ResolveDialog(PortalMixin, Dialog[str]):
