@@ -11,7 +11,6 @@ Assign first asks for the employee; the preview follows the choice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -33,11 +32,7 @@ SHOWN_LINES = 200
 class BulkDialog(PortalMixin, Dialog[bulk.BulkOutcome]):
     """Preview, one confirmation, result per number."""
 
-    DEFAULT_CSS: ClassVar[str] = """
-    BulkDialog #bulk-summary { padding: 0 0 1 0; }
-    BulkDialog #bulk-lines { height: auto; max-height: 14; }
-    BulkDialog Select { margin: 0 0 1 0; }
-    """
+    CSS_PATH = "bulk_dialog.tcss"
 
     def __init__(self, action: NumberAction, marked: Sequence[str]) -> None:
         super().__init__()

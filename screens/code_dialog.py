@@ -38,11 +38,7 @@ class CodeDialog(PortalMixin, Dialog[bool]):
     ``(True, result)`` when the write ran, ``(False, error)`` when the core refused it for
     another reason than the code (the caller shows that as usual), or None (cancelled)."""
 
-    DEFAULT_CSS = """
-    CodeDialog > #dialog { width: 72; border: thick $warning; }
-    CodeDialog #code { width: 20; }
-    CodeDialog #resend { margin: 1 0 0 0; }
-    """
+    CSS_PATH = "code_dialog.tcss"
     CONFIRM_VARIANT = "warning"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "resend", "neuen Code senden", id="stepup.resend"),

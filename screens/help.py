@@ -30,16 +30,7 @@ def key_table(keys: Keys) -> Text:
 
 
 class HelpScreen(PortalDialog[None]):
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 80; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; padding: 0 2; background: $panel;
-    }
-    HelpScreen .help-section { padding: 1 0 0 0; text-style: bold; }
-    HelpScreen #help-body { padding: 1 0 0 0; color: $text-muted; }
-    HelpScreen #close { margin: 1 0 0 0; }
-    """
+    CSS_PATH = "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark", "dismiss", show=False),
     ]

@@ -13,11 +13,7 @@ from tui.widgets.header import SessionHeader
 
 
 class HomeScreen(PortalScreen):
-    DEFAULT_CSS = """
-    HomeScreen #home-body { padding: 1 2; }
-    HomeScreen #nav-buttons { height: auto; padding: 1 0; }
-    HomeScreen #nav-buttons Button { margin: 0 1 0 0; }
-    """
+    CSS_PATH = "home.tcss"
 
     def compose(self) -> ComposeResult:
         yield SessionHeader(id="header")

@@ -25,13 +25,7 @@ LOCALE = "de"
 class LoginScreen(Screen[Actor]):
     """Asks for username and password; dismisses with the signed-in actor."""
 
-    DEFAULT_CSS = """
-    LoginScreen { align: center middle; }
-    LoginScreen > Vertical { width: 60; height: auto; border: round $primary; padding: 1 2; background: $panel; }
-    LoginScreen Input { margin: 0 0 1 0; }
-    LoginScreen #login-error { color: $error; height: auto; }
-    LoginScreen Horizontal { height: auto; }
-    """
+    CSS_PATH = "login.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "login", t(LOCALE, "ssh.login.submit")),
         Binding("ctrl+q", "quit_app", t(LOCALE, "ssh.login.quit"), priority=True),

@@ -28,9 +28,7 @@ class ReasonDialog(PortalMixin, Dialog[str]):
     caller running inside a worker or a handler can await it without ``push_screen_wait``.
     """
 
-    DEFAULT_CSS = """
-    ReasonDialog > #dialog { width: 76; border: thick $warning; }
-    """
+    CSS_PATH = "reason_dialog.tcss"
     CONFIRM_VARIANT = "warning"
 
     def __init__(self, customer_name: str | None, initial: str | None = None) -> None:

@@ -24,10 +24,7 @@ TIME_FORMAT = "%Y-%m-%d %H:%M"
 class ResetTimeDialog(PortalMixin, Dialog[ScheduledResetView]):
     """Dismissed with the scheduled reset, or None when cancelled."""
 
-    DEFAULT_CSS = """
-    ResetTimeDialog > #dialog { width: 76; border: thick $warning; }
-    ResetTimeDialog #reset-at { width: 24; }
-    """
+    CSS_PATH = "reset_time_dialog.tcss"
     CONFIRM_VARIANT = "warning"
 
     def __init__(self, contract_id: int) -> None:

@@ -27,9 +27,7 @@ if TYPE_CHECKING:
 class ShadowConsentDialog(PortalMixin, Dialog[str]):
     """Answers ``accepted``, ``declined`` or ``timeout`` through ``answered``."""
 
-    DEFAULT_CSS = """
-    ShadowConsentDialog > #dialog { width: 72; border: thick $warning; }
-    """
+    CSS_PATH = "shadow_dialog.tcss"
     CONFIRM_VARIANT = "warning"
 
     def __init__(self, agent: str, seconds: float, answered: Callable[[str], None]) -> None:
@@ -81,9 +79,7 @@ class ShadowConsentDialog(PortalMixin, Dialog[str]):
 class ShadowPickDialog(PortalMixin, Dialog[str]):
     """Support picks one of the open customer's live sessions; dismissed with its key."""
 
-    DEFAULT_CSS = """
-    ShadowPickDialog #shadow-sessions { height: auto; max-height: 12; }
-    """
+    CSS_PATH = "shadow_dialog.tcss"
 
     def __init__(self, sessions: Sequence[LiveSession]) -> None:
         super().__init__()

@@ -26,13 +26,7 @@ from tui.widgets.header import SessionHeader
 class CustomerSearchScreen(PortalScreen):
     """Search by name, customer number or phone number; open or close a customer."""
 
-    DEFAULT_CSS = """
-    CustomerSearchScreen #support-body { padding: 0 1; }
-    CustomerSearchScreen #search-row { height: auto; }
-    CustomerSearchScreen #search-input { width: 1fr; }
-    CustomerSearchScreen #hits { height: 1fr; }
-    CustomerSearchScreen #support-status { height: auto; padding: 0 1; }
-    """
+    CSS_PATH = "support.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Suchen", id="support.search.button"),
         Binding("o", "open_customer", "Öffnen", id="support.search.open"),
