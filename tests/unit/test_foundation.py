@@ -326,6 +326,21 @@ def test_services_never_commit() -> None:
     assert offenders == []
 
 
+def test_screens_name_no_status_literal() -> None:
+    """Invariant 1: screens ask the core (``NumberView.actions``) and name statuses through
+    ``core.enums``; a status spelled as a string in a screen is a rule restated there."""
+    from core.enums import NumberStatus
+
+    statuses = {status.value for status in NumberStatus}
+    offenders = [
+        f"{path.name}:{node.lineno} {node.value!r}"
+        for path in sorted((ROOT / "screens").glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and node.value in statuses
+    ]
+    assert offenders == []
+
+
 def test_clock_is_injected_in_tests(clock: FixedClock) -> None:
     assert clock.now() == DEMO_NOW
     assert clock.today().isoformat() == "2026-11-21"
