@@ -65,6 +65,9 @@ async def test_create_order_then_carrier_steps_show_live(
         assert app.screen is dialog
         assert "[R16]" not in notifications(app) and "15 Werktage" in notifications(app)
         dialog.query_one("#wished", Input).value = "11.12.2026"
+        # Textual's Button ignores a click during its 0.2 s "-active" flash after the first
+        # one (a person does not click again that fast; this test did, now and then)
+        await wait_until(pilot, lambda: not dialog.query_one("#confirm").has_class("-active"))
         await pilot.click("#confirm")
         await settle(pilot)
         # the dialog closes from its worker: on a busy machine a moment after settle()
