@@ -40,7 +40,7 @@ from core.authz import Actor, Permission, require
 from core.enums import NumberAction, NumberKind, NumberStatus
 from core.errors import Conflict, DomainError, NotFound, RuleViolation, ValidationError
 from core.models import Account, Charge, Number, Role
-from core.services.number_reads import _filtered, _require_preview
+from core.services.number_reads import _emit_changed, _filtered, _require_preview
 from core.services.number_views import (
     action_refusal,
     end_of_following_month,
@@ -398,30 +398,26 @@ def _change(uow: UnitOfWork, actor: Actor, action: NumberAction, n: Number,
 def _record(uow: UnitOfWork, actor: Actor, action: NumberAction, n: Number,
             target: Account | None, previous: str | None, previous_date: date | None) -> None:
     """The audit entry and event of the single write, after the flush (new version)."""
-    versions = {n.e164: n.version}
     if action is NumberAction.ACTIVATE:
         uow.audit(actor, "number.activated", customer_id=n.customer_id, target=n.e164,
                   activation_fee_cents=n.activation_fee_cents,
                   monthly_price_cents=n.monthly_price_cents)
-        uow.emit("NumberActivated", n.customer_id, number=n.e164, number_id=n.id,
-                 versions=versions)
+        _emit_changed(uow, "NumberActivated", n)
     elif action is NumberAction.DEACTIVATE:
         when = n.deactivation_date.isoformat() if n.deactivation_date else None
         uow.audit(actor, "number.deactivation_marked", customer_id=n.customer_id,
                   target=n.e164, deactivation_date=when)
-        uow.emit("NumberDeactivationMarked", n.customer_id, number=n.e164, number_id=n.id,
-                 versions=versions, deactivation_date=when)
+        _emit_changed(uow, "NumberDeactivationMarked", n, deactivation_date=when)
     elif action is NumberAction.UNDO:
         uow.audit(actor, "number.deactivation_undone", customer_id=n.customer_id,
                   target=n.e164,
                   deactivation_date=previous_date.isoformat() if previous_date else None)
-        uow.emit("NumberDeactivationUndone", n.customer_id, number=n.e164, number_id=n.id,
-                 versions=versions)
+        _emit_changed(uow, "NumberDeactivationUndone", n)
     elif action is NumberAction.ASSIGN and target is not None:
         uow.audit(actor, "number.assigned", customer_id=n.customer_id, target=n.e164,
                   previous=previous, assigned=target.username, traffic_data_deleted=0)
-        uow.emit("NumberAssigned", n.customer_id, number=n.e164, number_id=n.id,
-                 versions=versions, assigned_to=target.username, previous=previous)
+        _emit_changed(uow, "NumberAssigned", n, assigned_to=target.username,
+                      previous=previous)
 
 
 __all__ = [

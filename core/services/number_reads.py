@@ -114,6 +114,13 @@ def _refuse(action: NumberAction, n: Number) -> None:
         raise error
 
 
+def _emit_changed(uow: UnitOfWork, event: str, n: Number, **extra: Any) -> None:
+    """Queue the bus event of a change to one number, after the flush (so ``versions``
+    carries the new version): the same payload for a single write and a bulk one."""
+    uow.emit(event, n.customer_id, number=n.e164, number_id=n.id,
+             versions={n.e164: n.version}, **extra)
+
+
 def _require_preview(actor: Actor, customer_id: int | None) -> None:
     """What a change would do (price, date, choices) is shown to whoever may make it,
     before it is made: support sees it before giving the reason the change itself needs."""

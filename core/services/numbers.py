@@ -40,6 +40,7 @@ from core.security import hash_secret, random_password
 from core.services import approval_guard as approvals
 from core.services import stepup
 from core.services.number_reads import (  # re-exported: callers use numbers.X
+    _emit_changed,
     _load_for_manage,
     _refuse,
     _view,
@@ -140,13 +141,7 @@ async def activate(
         activation_fee_cents=n.activation_fee_cents,
         monthly_price_cents=n.monthly_price_cents,
     )
-    uow.emit(
-        "NumberActivated",
-        n.customer_id,
-        number=n.e164,
-        number_id=n.id,
-        versions={n.e164: n.version},
-    )
+    _emit_changed(uow, "NumberActivated", n)
     return await _view(uow, actor, n.id)
 
 
@@ -161,14 +156,8 @@ async def deactivate(
     await uow.session.flush()
     uow.audit(actor, "number.deactivation_marked", customer_id=n.customer_id, target=n.e164,
               deactivation_date=n.deactivation_date.isoformat())
-    uow.emit(
-        "NumberDeactivationMarked",
-        n.customer_id,
-        number=n.e164,
-        number_id=n.id,
-        versions={n.e164: n.version},
-        deactivation_date=n.deactivation_date.isoformat(),
-    )
+    _emit_changed(uow, "NumberDeactivationMarked", n,
+                  deactivation_date=n.deactivation_date.isoformat())
     return await _view(uow, actor, n.id)
 
 
@@ -184,13 +173,7 @@ async def undo_deactivation(
     await uow.session.flush()
     uow.audit(actor, "number.deactivation_undone", customer_id=n.customer_id, target=n.e164,
               deactivation_date=previous.isoformat() if previous else None)
-    uow.emit(
-        "NumberDeactivationUndone",
-        n.customer_id,
-        number=n.e164,
-        number_id=n.id,
-        versions={n.e164: n.version},
-    )
+    _emit_changed(uow, "NumberDeactivationUndone", n)
     return await _view(uow, actor, n.id)
 
 
@@ -270,13 +253,7 @@ async def set_forwarding(
     await uow.session.flush()
     uow.audit(actor, "number.forwarding_set", customer_id=n.customer_id, target=n.e164,
               forwarding_target=settings.get(FORWARDING_KEY))
-    uow.emit(
-        "NumberForwardingSet",
-        n.customer_id,
-        number=n.e164,
-        number_id=n.id,
-        versions={n.e164: n.version},
-    )
+    _emit_changed(uow, "NumberForwardingSet", n)
     return await _view(uow, actor, n.id)
 
 
@@ -330,15 +307,8 @@ async def assign(
     uow.audit(actor, "number.assigned", customer_id=n.customer_id, target=n.e164,
               previous=previous.username if previous else None, assigned=account.username,
               traffic_data_deleted=deleted)
-    uow.emit(
-        "NumberAssigned",
-        n.customer_id,
-        number=n.e164,
-        number_id=n.id,
-        versions={n.e164: n.version},
-        assigned_to=account.username,
-        previous=previous.username if previous else None,
-    )
+    _emit_changed(uow, "NumberAssigned", n, assigned_to=account.username,
+                  previous=previous.username if previous else None)
     return await _view(uow, actor, n.id)
 
 
@@ -393,14 +363,7 @@ async def send_fax_credentials(
     sent = tuple(a.username for a in sorted(accounts, key=lambda a: a.username))
     uow.audit(actor, "number.fax_credentials_sent", customer_id=n.customer_id, target=n.e164,
               recipients=list(sent))
-    uow.emit(
-        "FaxCredentialsSent",
-        n.customer_id,
-        number=n.e164,
-        number_id=n.id,
-        versions={n.e164: n.version},
-        recipients=list(sent),
-    )
+    _emit_changed(uow, "FaxCredentialsSent", n, recipients=list(sent))
     return FaxSendResult(n.e164, sent)
 
 
@@ -425,6 +388,5 @@ async def apply_due_deactivations(uow: UnitOfWork, *, today: date) -> int:
         await uow.session.flush()
         uow.audit(None, "number.deactivated", customer_id=n.customer_id, target=n.e164,
                   last_active_day=last_day.isoformat() if last_day else None)
-        uow.emit("NumberDeactivated", n.customer_id, number=n.e164, number_id=n.id,
-                 versions={n.e164: n.version})
+        _emit_changed(uow, "NumberDeactivated", n)
     return len(due)
