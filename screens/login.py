@@ -15,9 +15,10 @@ from textual.widgets import Button, Input, Static
 from core.authz import Actor
 from core.i18n import t
 from screens.base import portal_footer
+from tui.sanitize import safe_text
 
-Authenticate = Callable[[str, str], Awaitable[tuple[Actor | None, bool]]]
-"""(username, password) → (actor or None, account locked?)."""
+Authenticate = Callable[[str, str], Awaitable[tuple[Actor | None, str | None]]]
+"""(username, password) → (actor, None), or (None, why not: the text to show)."""
 
 LOCALE = "de"
 
@@ -64,12 +65,13 @@ class LoginScreen(Screen[Actor]):
             return
         self._busy = True
         try:
-            actor, locked = await self._authenticate(username, password_input.value)
+            actor, refused = await self._authenticate(username, password_input.value)
         finally:
             self._busy = False
             password_input.value = ""
         if actor is None:
-            self._show_error("error.auth_locked" if locked else "error.auth_failed")
+            self.query_one("#login-error", Static).update(
+                safe_text(refused or t(LOCALE, "error.auth_failed")))
             password_input.focus()
             return
         self.dismiss(actor)

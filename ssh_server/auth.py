@@ -272,18 +272,15 @@ class PortalConnection(asyncssh.SSHServer):
             self.ready.set()
 
     async def _refused_as_locked(self, actor: Actor) -> bool:
-        """R25: checked only now, after the credentials were verified, so that a lock tells
-        nothing to someone who does not know them. The connection stays without an actor:
-        its session shows :attr:`refusal` and ends."""
-        async with self.core.uow(readonly=True) as uow:
-            lock = await locks.lock_of(uow, actor.account_id)
-        if lock is None:
-            return False
-        self.refusal = t(actor.locale, "locks.login_refused", reason=clean(lock.reason or "–"))
+        """R25, the gate every entry point shares (``core.services.locks``), checked only now,
+        after the credentials were verified. The connection stays without an actor: its
+        session shows :attr:`refusal` and ends."""
         method = "publickey" if actor.key_fingerprint else "password"
+        refusal = await locks.refuse_locked_login(self.core, actor, method=method)
+        if refusal is None:
+            return False
+        self.refusal = refusal.message(actor.locale, clean)
         log.info("login of locked account %r refused (%s)", actor.username, method)
-        async with self.core.uow() as uow:
-            locks.record_locked_login(uow, actor, method=method)
         return True
 
     def _expire_at(self, valid_before: int) -> None:

@@ -7,7 +7,8 @@ restores. Every lock and unlock is in the customer's Archiv with who and why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,12 +16,19 @@ from sqlalchemy import select
 
 from core.authz import Actor, Permission, require
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from core.events import DomainEvent, EventBus
+from core.i18n import t
 from core.models import Account, Role
-from core.uow import UnitOfWork
+from core.uow import UnitOfWork, UnitsOfWork
 
 MAX_REASON = 500
 LOCK_EVENT = "AccountLocked"
 UNLOCK_EVENT = "AccountUnlocked"
+LOGIN_REFUSED = "locks.login_refused"
+SESSION_ENDED = "locks.session_ended"
+LIVE_CHECK_SECONDS = 1.0
+"""How often :func:`wait_until_locked` asks the database (a lock made by another process whose
+event cannot reach this one: the operator's CLI next to ``linedesk tui``)."""
 
 
 @dataclass(frozen=True)
@@ -179,3 +187,69 @@ def record_locked_login(uow: UnitOfWork, actor: Actor, *, method: str) -> None:
     """A sign-in with valid credentials of a locked account, refused."""
     uow.audit(actor, "session.login_locked", customer_id=actor.customer_id,
               target=actor.username, method=method)
+
+
+# -- the one sign-in gate of every entry point (SSH, ``linedesk tui``, any later one) -----
+
+
+@dataclass(frozen=True)
+class LockRefusal:
+    """Why a sign-in with verified credentials gets no session, or why a live one ends."""
+
+    key: str
+    """:data:`LOGIN_REFUSED` (a new sign-in) or :data:`SESSION_ENDED` (a live session)."""
+    reason: str
+    """The lock's reason as the locker typed it: user data, escaped where it is shown."""
+
+    def message(self, locale: str, escape: Callable[[object], str]) -> str:
+        """The notice in ``locale``; ``escape`` is the terminal's sanitiser
+        (``tui.sanitize.clean``): the reason is text another user typed."""
+        return t(locale, self.key, reason=escape(self.reason or "–"))
+
+
+async def refuse_locked_login(core: UnitsOfWork, actor: Actor, *, method: str,
+                              ) -> LockRefusal | None:
+    """R25 for every entry point: call it only after the credentials were verified (so a lock
+    tells nothing to someone who does not know them) and before the sign-in is recorded or a
+    session starts. A locked account: the refused sign-in is in its customer's Archiv
+    (``session.login_locked``) and the refusal to show is returned; otherwise None."""
+    async with core.uow(readonly=True) as uow:
+        lock = await lock_of(uow, actor.account_id)
+    if lock is None:
+        return None
+    async with core.uow() as uow:
+        record_locked_login(uow, actor, method=method)
+    return LockRefusal(LOGIN_REFUSED, lock.reason or "")
+
+
+async def wait_until_locked(core: UnitsOfWork, bus: EventBus, account_id: int, *,
+                            interval: float = LIVE_CHECK_SECONDS) -> LockRefusal:
+    """Returns when ``account_id`` gets locked (the session then ends with the notice):
+    at once on the ``AccountLocked`` event, else by the database check every ``interval``
+    seconds (``bus``: the core's event bus, also fed by the other workers and nodes).
+    (The SSH server watches all its sessions at once, ``ssh_server.server``.)"""
+    found: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    def on_event(event: DomainEvent) -> None:
+        if (event.name == LOCK_EVENT and event.payload.get("account_id") == account_id
+                and not found.done()):
+            found.set_result(str(event.payload.get("reason") or ""))
+
+    subscription = bus.subscribe(on_event)
+    try:
+        while not found.done():
+            try:
+                async with core.uow(readonly=True) as uow:
+                    locked = await locked_among(uow, [account_id])
+            except Exception:  # the database is away for a moment: the next round asks again
+                locked = {}
+            if account_id in locked and not found.done():
+                found.set_result(locked[account_id])
+                break
+            try:
+                await asyncio.wait_for(asyncio.shield(found), interval)
+            except TimeoutError:
+                continue
+        return LockRefusal(SESSION_ENDED, found.result())
+    finally:
+        subscription.close()

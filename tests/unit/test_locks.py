@@ -114,3 +114,51 @@ async def test_command_mode_lock_takes_the_reason_words(
     support = await commands.execute(
         demo_core, actors["support"], "users lock mia --customer 1000001 --reason T-1")
     assert support.exit_code == 3
+
+
+async def test_one_gate_refuses_a_locked_account_after_its_credentials(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """R25: ``refuse_locked_login`` is the check of every entry point (SSH, ``linedesk tui``):
+    nothing for an unlocked account; for a locked one the refusal (same text everywhere,
+    the reason escaped by the caller's sanitiser) and a ``session.login_locked`` entry."""
+    mia = actors["mia"]
+    assert await locks.refuse_locked_login(demo_core, mia, method="password") is None
+    assert await _audit(demo_core, "session.login_locked") == []
+    await demo_core.run(locks.lock_employee, actors["admin"], username="mia",
+                        reason="Laptop \x1b[31mgestohlen")
+    refusal = await locks.refuse_locked_login(demo_core, mia, method="password")
+    assert refusal is not None and refusal.key == locks.LOGIN_REFUSED
+    from tui.sanitize import clean
+    text = refusal.message("de", clean)
+    assert text.startswith("Ihr Zugang ist gesperrt (Grund: Laptop ") and "\x1b" not in text
+    assert "Your access is locked" in refusal.message("en", clean)
+    (row,) = await _audit(demo_core, "session.login_locked")
+    assert (row.target, row.customer_id, row.details["method"]) == (
+        "mia", mia.customer_id, "password")
+
+
+async def test_wait_until_locked_by_event_and_by_the_database(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """A live session learns of its lock at once from the event, and also when the lock was
+    written by another process whose event never arrives here (the database check)."""
+    import asyncio
+
+    mia, tom = actors["mia"], actors["tom"]
+    waiting = asyncio.create_task(locks.wait_until_locked(demo_core, demo_core.bus,
+                                                          mia.account_id, interval=30))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await demo_core.run(locks.lock_employee, actors["admin"], username="mia", reason="Ende")
+    refusal = await asyncio.wait_for(waiting, 2)
+    assert (refusal.key, refusal.reason) == (locks.SESSION_ENDED, "Ende")
+
+    quiet = demo_core.bus.__class__()  # a bus no event reaches: only the database tells
+    waiting = asyncio.create_task(locks.wait_until_locked(demo_core, quiet, tom.account_id,
+                                                          interval=0.05))
+    await asyncio.sleep(0.1)
+    assert not waiting.done()
+    await demo_core.run(locks.lock_employee, actors["admin"], username="tom", reason="Urlaub")
+    refusal = await asyncio.wait_for(waiting, 2)
+    assert refusal.reason == "Urlaub" and quiet.subscriber_count == 0
