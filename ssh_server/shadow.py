@@ -28,7 +28,10 @@ import logging
 import os
 import re
 import secrets
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import get_character_cell_size
@@ -61,7 +64,28 @@ is at most ~6 KB (PostgreSQL's NOTIFY allows < 8000 bytes); a longer one is halv
 PIECE_BYTES = 7000
 LIST_WAIT = 0.4
 """Seconds the other processes get to name their sessions."""
+KEEPALIVE_SECONDS = 1.0
+"""A watching that spans two processes: each side sends the other an ``alive`` signal when
+it sent it nothing else for this long (an idle user's App writes nothing for minutes)."""
+PEER_TIMEOUT_SECONDS = 5.0
+"""... and ends the watching when it heard nothing from the other side for this long: the
+process holding the other session was killed (``kill -9`` tells nobody anything) or its
+node lost the hub or the database. Signals cross the supervisor's hub or a PostgreSQL NOTIFY
+in milliseconds, so 5 s is five keepalives in a row missing: a worker whose loop is only
+busy for a moment (a GC pass, many sessions repainting at once) does not lose a healthy
+watching, while support waits at most about 6 s (this plus one check) for the notice. A
+loop stuck for longer is not healthy anyway: the supervisor kills a worker after
+``LINEDESK_WORKER_HEARTBEAT_TIMEOUT`` (10 s) without a heartbeat."""
+LOST = "lost"
+"""``ended_by`` of a watching whose other side stopped answering."""
+ENDED_KEPT = 256
+"""Ended remote watchings remembered, so that a late signal of one (a node that was cut off
+comes back) is answered with its end instead of leaving that side watching."""
 _TOKEN = secrets.token_hex(6)
+_MIRROR_OPS = frozenset({"frame", "reset", "end", "alive"})
+"""Signals of a user's process to support's (the mirror)."""
+_WATCH_OPS = frozenset({"repaint", "stop", "alive"})
+"""Signals of support's process to the user's (the watch)."""
 
 
 def process_id() -> str:
@@ -186,46 +210,51 @@ def _number(text: str) -> int:
         return 1
 
 
-class Shadow:
-    """One consented watching: ``viewer`` (support) sees ``target`` (the user)."""
+class Mirror:
+    """Support's side of one watching, whether the user's session runs in this process
+    (:class:`Shadow`) or in another (:class:`RemoteMirror`): the filter that fits the user's
+    frames to support's terminal, the status line, support's keys and the way back to
+    support's own App. Subclasses say how a full frame of the user's screen is asked for."""
 
-    def __init__(self, hub: ShadowHub, viewer: PortalSession, target: PortalSession,
-                 agent: Actor, user: Actor) -> None:
+    def __init__(self, hub: ShadowHub, viewer: PortalSession, agent: Actor, user: str,
+                 session: str) -> None:
         self.hub = hub
         self.viewer = viewer
-        self.target = target
         self.agent = agent
-        self.user = user
+        self.user_name = user
+        self.session_key = session
+        """The watched session's key (its Archiv entries name it)."""
         self.ended = False
         self.filter = MirrorFilter(*self._fit())
         self._lost = False
+        """Frames were dropped (support's client fell behind): a full frame is due."""
 
     def _fit(self) -> tuple[int, int]:
         cols, rows = self.viewer.size
         return cols, max(1, rows - 1)  # the last row is the status line
 
-    def start(self) -> None:
-        self.viewer.shadow.mirror = self
-        self.target.shadow.watchers.append(self)
-        self._set_header(self.agent.username)
-        self.restart()
+    def ask_repaint(self) -> None:
+        """Ask the user's App for a full frame."""
+        raise NotImplementedError
 
-    def restart(self) -> None:
-        """Clear the support terminal, draw the status line, ask for a full user frame."""
+    def reset(self) -> None:
+        """Clear support's terminal and draw the status line; the filter starts afresh."""
         self.filter = MirrorFilter(*self._fit())
+        self._lost = False
         self.viewer.send_out("\x1b[0m\x1b[2J\x1b[H")
         self._status()
-        app = self.target.app
-        if app is not None:
-            app.call_later(_repaint, app)
+
+    def restart(self) -> None:
+        """:meth:`reset`, then a full frame of the user's screen."""
+        self.reset()
+        self.ask_repaint()
 
     def _status(self) -> None:
         cols, rows = self.viewer.size
-        text = t(self.agent.locale, "support.shadow.status", user=_plain(self.user.username))
-        line = _clip(text, cols)
-        self.viewer.send_out(f"\x1b[{rows};1H\x1b[0m\x1b[7m{line}\x1b[K\x1b[0m")
+        text = t(self.agent.locale, "support.shadow.status", user=_plain(self.user_name))
+        self.viewer.send_out(f"\x1b[{rows};1H\x1b[0m\x1b[7m{_clip(text, cols)}\x1b[K\x1b[0m")
 
-    def forward(self, data: str) -> None:
+    def frame(self, data: str) -> None:
         """A piece of the user's output (already sent to the user)."""
         if self.ended:
             return
@@ -233,7 +262,6 @@ class Shadow:
             self._lost = True
             return
         if self._lost:
-            self._lost = False
             self.restart()
             return
         out = self.filter.feed(data)
@@ -249,33 +277,78 @@ class Shadow:
             self.end("support")
 
     def end(self, by: str) -> None:
+        raise NotImplementedError
+
+    def _leave_viewer(self, by: str) -> None:
+        """Support's own App back (repainted) with a notice; the end in the Archiv."""
+        if self.viewer.shadow.mirror is self:
+            self.viewer.shadow.mirror = None
+        app = self.viewer.app
+        if app is not None and not self.viewer.closed.is_set():
+            self.viewer.send_out("\x1b[0m\x1b[2J\x1b[H")
+            app.call_later(_repaint, app)
+            if by == LOST:
+                app.call_later(partial(app.notify, t(self.agent.locale, "support.shadow.lost"),
+                                       severity="warning", timeout=10))
+            else:
+                app.call_later(app.notify, t(self.agent.locale, "support.shadow.ended"))
+        self.hub.audit_names(self.agent, self.user_name, "ended", self.session_key, by=by)
+
+
+class Shadow(Mirror):
+    """One consented watching in this process: ``viewer`` (support) sees ``target`` (the
+    user); the target's output is handed over directly."""
+
+    def __init__(self, hub: ShadowHub, viewer: PortalSession, target: PortalSession,
+                 agent: Actor, user: Actor) -> None:
+        super().__init__(hub, viewer, agent, user.username, target.connection.session_id)
+        self.target = target
+        self.user = user
+
+    def start(self) -> None:
+        self.viewer.shadow.mirror = self
+        self.target.shadow.watchers.append(self)
+        _set_header(self.target, self.agent.username)
+        self.restart()
+
+    def ask_repaint(self) -> None:
+        app = self.target.app
+        if app is not None:
+            app.call_later(_repaint, app)
+
+    def forward(self, data: str) -> None:
+        """The target's output (its session's tee)."""
+        self.frame(data)
+
+    def end(self, by: str) -> None:
         if self.ended:
             return
         self.ended = True
         if self.viewer.shadow.mirror is self:
             self.viewer.shadow.mirror = None
-        if self in self.target.shadow.watchers:
-            self.target.shadow.watchers.remove(self)
-        if not self.target.shadow.watchers:
-            self._set_header(None)
-        target_app = self.target.app
-        if target_app is not None and by != "gone":
-            target_app.call_later(target_app.notify, t(self.user.locale,
-                                                       "support.shadow.user_ended"))
-        viewer_app = self.viewer.app
-        if viewer_app is not None and not self.viewer.closed.is_set():
-            self.viewer.send_out("\x1b[0m\x1b[2J\x1b[H")
-            viewer_app.call_later(_repaint, viewer_app)
-            viewer_app.call_later(viewer_app.notify, t(self.agent.locale,
-                                                       "support.shadow.ended"))
-        self.hub.audit(self.agent, self.user, "ended", self.target, by=by)
+        _leave_target(self, self.target, by)
+        self._leave_viewer(by)
 
-    def _set_header(self, agent: str | None) -> None:
-        app = self.target.app
-        if app is None:
-            return
-        app.shadowed_by = agent  # type: ignore[attr-defined]
-        app.call_later(_redraw_headers, app)
+
+class PeerLiveness:
+    """When one side of a watching that spans two processes last heard of the other side
+    and last sent it anything (times of the hub's monotonic clock)."""
+
+    def __init__(self, now: float) -> None:
+        self.heard_at = now
+        self.sent_at = now
+
+    def heard(self, now: float) -> None:
+        self.heard_at = now
+
+    def sent(self, now: float) -> None:
+        self.sent_at = now
+
+    def ping_due(self, now: float) -> bool:
+        return now - self.sent_at >= KEEPALIVE_SECONDS
+
+    def lost(self, now: float) -> bool:
+        return now - self.heard_at > PEER_TIMEOUT_SECONDS
 
 
 class RemoteWatch:
@@ -290,14 +363,21 @@ class RemoteWatch:
         self.process = viewer_process
         self.agent = agent
         self.ended = False
+        self.liveness = PeerLiveness(hub.clock())
+
+    def send(self, op: str, **fields: object) -> None:
+        self.hub.signal(op, to=self.process, sid=self.sid, **fields)
+        self.liveness.sent(self.hub.clock())
 
     def start(self) -> None:
+        self.hub.remote_watches[self.sid] = self
         self.target.shadow.watchers.append(self)
         _set_header(self.target, self.agent)
+        self.hub.keep_alive()
         self.restart()
 
     def restart(self) -> None:
-        self.hub.signal("reset", to=self.process, sid=self.sid)
+        self.send("reset")
         app = self.target.app
         if app is not None:
             app.call_later(_repaint, app)
@@ -306,84 +386,51 @@ class RemoteWatch:
         if self.ended:
             return
         for piece in pieces(data):
-            self.hub.signal("frame", to=self.process, sid=self.sid, data=piece)
+            self.send("frame", data=piece)
 
     def end(self, by: str, *, tell: bool = True) -> None:
         if self.ended:
             return
         self.ended = True
-        self.hub.remote_watches.pop(self.sid, None)
-        if self in self.target.shadow.watchers:
-            self.target.shadow.watchers.remove(self)
-        if not self.target.shadow.watchers:
-            _set_header(self.target, None)
-        app = self.target.app
-        if app is not None and by != "gone":
-            app.call_later(app.notify, t(app.actor.locale, "support.shadow.user_ended"))
+        self.hub.forget(self.sid, "watch")
+        _leave_target(self, self.target, by)
         if tell:
-            self.hub.signal("end", to=self.process, sid=self.sid, by=by)
+            self.send("end", by=by)
 
 
-class RemoteMirror:
+class RemoteMirror(Mirror):
     """On support's process: shows a user's session that runs on another process."""
 
     def __init__(self, hub: ShadowHub, viewer: PortalSession, agent: Actor, sid: str,
                  process: str, user: str, session: str) -> None:
-        self.hub = hub
-        self.viewer = viewer
-        self.agent = agent
+        super().__init__(hub, viewer, agent, user, session)
         self.sid = sid
         self.process = process
-        self.user = user
-        self.session = session
-        self.ended = False
-        self.filter = MirrorFilter(1, 1)
+        self.liveness = PeerLiveness(hub.clock())
+
+    def send(self, op: str, **fields: object) -> None:
+        self.hub.signal(op, to=self.process, sid=self.sid, **fields)
+        self.liveness.sent(self.hub.clock())
 
     def start(self) -> None:
         self.viewer.shadow.mirror = self
         self.hub.remote_mirrors[self.sid] = self
+        self.hub.keep_alive()
         self.reset()
 
-    def reset(self) -> None:
-        cols, rows = self.viewer.size
-        self.filter = MirrorFilter(cols, max(1, rows - 1))
-        self.viewer.send_out("\x1b[0m\x1b[2J\x1b[H")
-        text = t(self.agent.locale, "support.shadow.status", user=_plain(self.user))
-        self.viewer.send_out(f"\x1b[{rows};1H\x1b[0m\x1b[7m{_clip(text, cols)}\x1b[K\x1b[0m")
-
-    def restart(self) -> None:
-        self.reset()
-        self.hub.signal("repaint", to=self.process, sid=self.sid)
-
-    def frame(self, data: str) -> None:
-        if self.ended or self.viewer.write_buffer_size() > MIRROR_HIGH_WATER:
-            return
-        out = self.filter.feed(data)
-        if out:
-            self.viewer.send_out(out)
-        if self.filter.cleared:
-            self.filter.cleared = False
-            self.reset()
-
-    def viewer_input(self, data: str) -> None:
-        if data in VIEWER_STOP_KEYS or USER_STOP_KEY in data:
-            self.end("support")
+    def ask_repaint(self) -> None:
+        self.send("repaint")
 
     def end(self, by: str, *, tell: bool = True) -> None:
         if self.ended:
             return
         self.ended = True
-        self.hub.remote_mirrors.pop(self.sid, None)
+        self.hub.forget(self.sid, "mirror")
         if self.viewer.shadow.mirror is self:
             self.viewer.shadow.mirror = None
         if tell:
-            self.hub.signal("stop", to=self.process, sid=self.sid)
-        app = self.viewer.app
-        if app is not None and not self.viewer.closed.is_set():
-            self.viewer.send_out("\x1b[0m\x1b[2J\x1b[H")
-            app.call_later(_repaint, app)
-            app.call_later(app.notify, t(self.agent.locale, "support.shadow.ended"))
-        self.hub.audit_names(self.agent, self.user, "ended", self.session, by=by)
+            self.send("stop")
+        self._leave_viewer(by)
 
 
 def pieces(data: str, size: int = CHUNK) -> list[str]:
@@ -406,12 +453,24 @@ def _set_header(session: PortalSession, agent: str | None) -> None:
     app.call_later(_redraw_headers, app)
 
 
+def _leave_target(watch: Shadow | RemoteWatch, target: PortalSession, by: str) -> None:
+    """The user's side of an end: off the session's watchers, the header the user's own
+    again when nobody else watches, a notice unless the session itself went away."""
+    if watch in target.shadow.watchers:
+        target.shadow.watchers.remove(watch)
+    if not target.shadow.watchers:
+        _set_header(target, None)
+    app = target.app
+    if app is not None and by != "gone":
+        app.call_later(app.notify, t(app.actor.locale, "support.shadow.user_ended"))
+
+
 class SessionShadow:
     """A session's part in shadowing: whom it watches (``mirror``), who watches it."""
 
     def __init__(self, session: PortalSession) -> None:
         self.session = session
-        self.mirror: Shadow | RemoteMirror | None = None
+        self.mirror: Mirror | None = None
         """Set while this (support) session shows another session."""
         self.watchers: list[Shadow | RemoteWatch] = []
         """The watchings of this (user) session."""
@@ -473,7 +532,51 @@ class ShadowHub:
         self.remote_mirrors: dict[str, RemoteMirror] = {}
         self.remote: dict[str, str] = {}
         """Session key → process of the sessions other processes named last."""
+        self.clock: Callable[[], float] = time.monotonic
+        """Seconds for the keepalives and timeouts of remote watchings (tests inject one)."""
+        self._ended: dict[str, str] = {}
+        """Signal id → ``"watch"`` or ``"mirror"`` of the last :data:`ENDED_KEPT` ended
+        remote watchings of this process."""
+        self._keepalive: asyncio.Task[None] | None = None
         self._subscription = server.core.bus.subscribe(self._on_signal)
+
+    # -- liveness of remote watchings -----------------------------------------------------
+
+    def keep_alive(self) -> None:
+        """Run :meth:`tick` every :data:`KEEPALIVE_SECONDS` while a remote watching lasts."""
+        if self._keepalive is None or self._keepalive.done():
+            self._keepalive = asyncio.get_running_loop().create_task(
+                self._keep_alive(), name="shadow-keepalive")
+
+    async def _keep_alive(self) -> None:
+        while self.remote_watches or self.remote_mirrors:
+            await asyncio.sleep(KEEPALIVE_SECONDS)
+            try:
+                self.tick()
+            except Exception:  # one broken watching must not stop the others' checks
+                log.exception("shadowing keepalive failed")
+
+    def tick(self) -> None:
+        """End the remote watchings whose other side was silent for
+        :data:`PEER_TIMEOUT_SECONDS`; send the others a keepalive where one is due."""
+        now = self.clock()
+        remotes: list[RemoteWatch | RemoteMirror] = [*self.remote_watches.values(),
+                                                     *self.remote_mirrors.values()]
+        for remote in remotes:
+            if remote.liveness.lost(now):
+                log.warning("shadowing %s: no signal from process %s for %.0f s; ended",
+                            remote.sid, remote.process, now - remote.liveness.heard_at)
+                remote.end(LOST)
+            elif remote.liveness.ping_due(now):
+                remote.send("alive")
+
+    def forget(self, sid: str, side: str) -> None:
+        """A remote watching ended here: no longer live, remembered as ended."""
+        self.remote_watches.pop(sid, None)
+        self.remote_mirrors.pop(sid, None)
+        self._ended[sid] = side
+        while len(self._ended) > ENDED_KEPT:
+            del self._ended[next(iter(self._ended))]
 
     # -- across processes ---------------------------------------------------------------
 
@@ -504,26 +607,35 @@ class ShadowHub:
                 reply = self._replies.pop(str(doc.get("req")), None)
                 if reply is not None and not reply.done():
                     reply.set_result(doc)
-            elif op in ("frame", "reset", "end"):
-                mirror = self.remote_mirrors.get(str(doc.get("sid")))
-                if mirror is None:
-                    return
-                if op == "frame":
-                    mirror.frame(str(doc.get("data") or ""))
-                elif op == "reset":
-                    mirror.reset()
-                else:
-                    mirror.end(str(doc.get("by") or "gone")[:20], tell=False)
-            elif op in ("repaint", "stop"):
-                watch = self.remote_watches.get(str(doc.get("sid")))
-                if watch is None:
-                    return
-                if op == "repaint":
-                    watch.restart()
-                else:
-                    watch.end("support", tell=False)
+            elif op in _MIRROR_OPS or op in _WATCH_OPS:
+                self._on_peer(str(op), doc)
         except (TypeError, ValueError):
             log.warning("malformed shadowing signal %r", op)
+
+    def _on_peer(self, op: str, doc: dict[str, object]) -> None:
+        """A signal of a remote watching from its other side: counts as a sign of life."""
+        sid = str(doc.get("sid"))
+        sender = str(doc.get("from"))
+        mirror = self.remote_mirrors.get(sid)
+        watch = self.remote_watches.get(sid)
+        if mirror is not None and mirror.process == sender and op in _MIRROR_OPS:
+            mirror.liveness.heard(self.clock())
+            if op == "frame":
+                mirror.frame(str(doc.get("data") or ""))
+            elif op == "reset":
+                mirror.reset()
+            elif op == "end":
+                mirror.end(str(doc.get("by") or "gone")[:20], tell=False)
+        elif watch is not None and watch.process == sender and op in _WATCH_OPS:
+            watch.liveness.heard(self.clock())
+            if op == "repaint":
+                watch.restart()
+            elif op == "stop":
+                watch.end("support", tell=False)
+        elif self._ended.get(sid) == "mirror" and op in ("frame", "reset", "alive"):
+            self.signal("stop", to=sender, sid=sid)  # it ended here: end it there too
+        elif self._ended.get(sid) == "watch" and op in ("repaint", "alive"):
+            self.signal("end", to=sender, sid=sid, by=LOST)
 
     def _answer_list(self, doc: dict[str, object]) -> None:
         customer = doc.get("customer")

@@ -113,6 +113,9 @@ _SHADOW: dict[str, tuple[str, str]] = {
     "support.shadow.busy": ("Dieser Sitzung schaut schon jemand zu oder sie wird gerade gefragt.",
                             "Someone is already watching or asking for this session."),
     "support.shadow.ended": ("Zuschauen beendet.", "Watching ended."),
+    "support.shadow.lost": (
+        "Die beobachtete Sitzung ist beendet: von ihr kommt keine Antwort mehr.",
+        "The watched session has ended: it no longer answers."),
     "support.shadow.status": (
         " Sie schauen {user} zu (nur lesend) – q oder Strg+X beendet ",
         " Watching {user} (read-only) – q or Ctrl+X ends "),

@@ -290,17 +290,8 @@ async def test_shadowing_across_two_worker_processes(tmp_path: Path) -> None:
                 interactive_session(port, "mia", "mia-demo", cols=100, rows=30))
             await user.wait_for("mia", timeout=30)
             user_pid = await pid_of(user, workers, port)
-            support = None
-            for _ in range(16):
-                inner = contextlib.AsyncExitStack()
-                term = await inner.enter_async_context(
-                    interactive_session(port, "support", "support-demo", cols=120, rows=36))
-                if await pid_of(term, workers, port) != user_pid:
-                    stack.push_async_callback(inner.aclose)
-                    support = term
-                    break
-                await inner.aclose()
-            assert support is not None, "all sessions on one worker"
+            support = await on_another_worker(stack, port, "support", "support-demo",
+                                              workers, user_pid)
             await watch_across(user, support)
 
         db = sqlite3.connect(tmp_path / "data" / "linedesk.db")
@@ -316,8 +307,110 @@ async def test_shadowing_across_two_worker_processes(tmp_path: Path) -> None:
         await kill_if_running(proc)
 
 
-async def watch_across(user: Term, support: Term) -> None:
-    """Support (another process) watches mia: consent, mirror, read-only, end by the user."""
+@pytest.mark.timeout(300)
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc")
+async def test_a_killed_worker_ends_the_watching_on_the_other_side_within_seconds(
+    tmp_path: Path,
+) -> None:
+    """``kill -9`` of the worker holding mia's session while support (on the other worker)
+    watches: support's mirror ends by itself within the keepalive timeout, with a notice, and
+    support is back on its own screen; the end is in the Archiv. mia signs in again: her
+    header says nothing of support. Then support's worker is killed while it watches her
+    new session: her header stops saying "Support schaut zu" by itself."""
+    import os
+    import signal
+    import sqlite3
+
+    from ssh_server.shadow import PEER_TIMEOUT_SECONDS
+    from tests.e2e.test_workers import (
+        _free_port,
+        children,
+        kill_if_running,
+        listening_lines,
+        pid_of,
+        start_serve,
+        until,
+    )
+
+    bound = PEER_TIMEOUT_SECONDS + 3  # a check every second, a screen update, a loaded CI
+    loop = asyncio.get_running_loop()
+    port = _free_port()
+    proc, log = await start_serve(tmp_path, port,
+                                  env={"LINEDESK_SHADOW_CONSENT_SECONDS": "20"})
+    try:
+        await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
+        workers = children(proc.pid)
+        async with contextlib.AsyncExitStack() as stack:
+            user = await stack.enter_async_context(
+                interactive_session(port, "mia", "mia-demo", cols=100, rows=30))
+            await user.wait_for("mia", timeout=30)
+            user_pid = await pid_of(user, workers, port)
+            support = await on_another_worker(stack, port, "support", "support-demo",
+                                              workers, user_pid)
+            support_pid = await pid_of(support, workers, port)
+            await open_muster(support)
+            await start_watching(user, support)
+
+            os.kill(user_pid, signal.SIGKILL)
+            killed = loop.time()
+            await support.wait_for("Die beobachtete Sitzung ist beendet", timeout=bound)
+            await support.wait_for("Geöffnet:", timeout=5)  # support's own screen is back
+            await support.wait_gone("Sie schauen mia zu", timeout=5)
+            ended = loop.time() - killed
+            print(f"support's mirror ended {ended:.1f} s after kill -9 of mia's worker")
+            assert ended <= bound
+
+            # the slot is restarted; mia signs in again (away from support's worker)
+            await until(lambda: listening_lines(log, port) >= 3, 60,
+                        "killed worker not restarted", log)
+            workers = children(proc.pid)
+            mia = await on_another_worker(stack, port, "mia", "mia-demo", workers,
+                                          support_pid)
+            await mia.wait_for("mia (Mitarbeiter", timeout=30)
+            assert "Support schaut zu" not in mia.text()
+
+            await start_watching(mia, support)  # support's keys are its own again
+            os.kill(support_pid, signal.SIGKILL)
+            killed = loop.time()
+            await mia.wait_gone("Support schaut zu", timeout=bound)
+            gone = loop.time() - killed
+            print(f"mia's header was hers again {gone:.1f} s after kill -9 of support's worker")
+            await mia.wait_for("Support schaut nicht mehr zu", timeout=5)
+            await mia.press("?")  # her session goes on
+            await mia.wait_for("Tastenbelegung", timeout=10)
+
+        db = sqlite3.connect(tmp_path / "data" / "linedesk.db")
+        try:
+            rows = db.execute("select action, details from audit_events where action like "
+                              "'support.shadow_%' order by id").fetchall()
+        finally:
+            db.close()
+        assert [a for a, _ in rows][:3] == ["support.shadow_requested",
+                                            "support.shadow_started", "support.shadow_ended"]
+        assert json.loads(rows[2][1])["ended_by"] == "lost"
+        assert "Traceback" not in log.read_text(errors="replace")
+    finally:
+        await kill_if_running(proc)
+
+
+async def on_another_worker(stack: contextlib.AsyncExitStack, port: int, username: str,
+                            password: str, workers: set[int], other_than: int) -> Term:
+    """A session of ``username`` that the kernel gave to a worker other than ``other_than``
+    (closed with ``stack``)."""
+    from tests.e2e.test_workers import pid_of
+
+    for _ in range(16):
+        inner = contextlib.AsyncExitStack()
+        term = await inner.enter_async_context(
+            interactive_session(port, username, password, cols=120, rows=36))
+        if await pid_of(term, workers, port) != other_than:
+            stack.push_async_callback(inner.aclose)
+            return term
+        await inner.aclose()
+    raise AssertionError("all sessions on one worker")
+
+
+async def open_muster(support: Term) -> None:
     await support.wait_for("Suchen Sie einen Kunden", timeout=30)
     await support.type("Muster")
     await support.send("\r")
@@ -327,6 +420,9 @@ async def watch_across(user: Term, support: Term) -> None:
     await support.press("k")
     await support.wait_for("Geöffnet:", timeout=15)
 
+
+async def start_watching(user: Term, support: Term) -> None:
+    """Support (Muster GmbH open, on another process) asks to watch mia; she allows it."""
     await support.press("w")
     await support.wait_for("mia –", timeout=10)  # listed by the other worker
     await support.press("enter")
@@ -335,6 +431,12 @@ async def watch_across(user: Term, support: Term) -> None:
     await support.wait_for("Sie schauen mia zu", timeout=10)
     await support.wait_for("mia (Mitarbeiter", timeout=10)
     await user.wait_for("Support schaut zu: support", timeout=10)
+
+
+async def watch_across(user: Term, support: Term) -> None:
+    """Support (another process) watches mia: consent, mirror, read-only, end by the user."""
+    await open_muster(support)
+    await start_watching(user, support)
 
     before = user.text()
     for key in ("2", "3", "\t", "x", "\r"):
