@@ -11,7 +11,9 @@ that a session outliving it is ended (``PortalConnection`` schedules that).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,14 +27,13 @@ FOREVER = 0xFFFFFFFFFFFFFFFF
 """``valid_before`` of a certificate without an end (``ssh-keygen`` without ``-V``)."""
 
 
-def load_ca_keys(path: str | Path | None) -> dict[bytes, str]:
-    """Public key data → SHA256 fingerprint of every CA key in the file (OpenSSH public key
+def parse_ca_keys(text: str) -> tuple[dict[bytes, str], list[str]]:
+    """Public key data → SHA256 fingerprint of every CA key in ``text`` (OpenSSH public key
     lines; a leading ``cert-authority`` or other options as in ``authorized_keys`` are
-    skipped, as are comments and blank lines). No file configured: no CA, no certificates."""
-    if not path:
-        return {}
+    skipped, as are comments and blank lines), and what is wrong with the other lines."""
     keys: dict[bytes, str] = {}
-    for number, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    errors: list[str] = []
+    for number, raw in enumerate(text.splitlines(), 1):
         words = raw.strip().split()
         if not words or words[0].startswith("#"):
             continue
@@ -42,11 +43,130 @@ def load_ca_keys(path: str | Path | None) -> dict[bytes, str]:
                 raise ValueError("no key type")
             key = asyncssh.import_public_key(" ".join(words[start:]))
         except (asyncssh.KeyImportError, ValueError):
-            log.warning("%s line %d: not an OpenSSH public key; ignored", path, number)
+            errors.append(f"line {number}: not an OpenSSH public key")
             continue
         keys[key.public_data] = key.get_fingerprint("sha256")
+    return keys, errors
+
+
+def load_ca_keys(path: str | Path | None) -> dict[bytes, str]:
+    """The CA keys of the file at ``path`` (lines that are no key are logged and skipped).
+    No file configured: no CA, no certificates."""
+    if not path:
+        return {}
+    keys, errors = parse_ca_keys(Path(path).read_text(encoding="utf-8"))
+    for error in errors:
+        log.error("%s %s; ignored", path, error)
     log.info("%d user CA key(s) from %s", len(keys), path)
     return keys
+
+
+Stamp = tuple[int, int, int, int, int]
+"""What tells a changed file: device, inode, size, mtime and ctime (ns)."""
+
+
+def _stamp(st: os.stat_result) -> Stamp:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _read(path: Path) -> tuple[Stamp, str]:
+    """The file's text and the stamp of exactly what was read (in a thread)."""
+    with path.open("rb") as fh:
+        stamp = _stamp(os.fstat(fh.fileno()))
+        return stamp, fh.read(MAX_FILE + 1).decode("utf-8")
+
+
+MAX_FILE = 1024 * 1024
+"""A CA key file is a few lines; a bigger one is not read (an error, the keys stay)."""
+
+
+class CaKeys:
+    """R26: the CA keys of ``LINEDESK_USER_CA_KEYS``, re-read when the file changes, so
+    that operators can rotate CAs without a restart.
+
+    Checked at every certificate login (:class:`PortalServerConnection`, before asyncssh
+    asks :meth:`validate_ca_key <ssh_server.auth.PortalConnection.validate_ca_key>`): one
+    ``os.stat`` on the loop (microseconds, no read); only when device, inode, size, mtime or
+    ctime differ from the file last read is it read and parsed, in a thread, concurrent
+    logins waiting for the same read. So a removed CA key is refused from the next login on;
+    sessions already signed in with it go on until their certificate expires. Each worker
+    process checks for itself (nothing to signal). A new file with any line that is not a
+    key, or one that cannot be read (removed, unreadable, not UTF-8), is not taken: the keys
+    read before stay, and an error naming the file and the line is logged once per change;
+    an empty file (or only comments) is how to trust no CA any more. Write the new file
+    beside the old and rename it over it: a half-written file is not read then.
+    """
+
+    def __init__(self, path: str | Path | None) -> None:
+        self.path = Path(path) if path else None
+        self.keys: dict[bytes, str] = {}
+        self._stamp: Stamp | None = None
+        self._failed: str | None = None
+        """The last stat error logged (logged again only when it changes)."""
+        self._reading: asyncio.Task[None] | None = None
+        self.reloads = 0
+        """New key sets taken since start (tests, logs)."""
+        if self.path is not None:  # at start: read now; a missing file is a startup error
+            stamp, text = _read(self.path)
+            keys, errors = parse_ca_keys(text)
+            for error in errors:
+                log.error("%s %s; ignored", self.path, error)
+            self.keys, self._stamp = keys, stamp
+            log.info("%d user CA key(s) from %s", len(keys), self.path)
+
+    def __contains__(self, public_data: object) -> bool:
+        return public_data in self.keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    async def refresh(self) -> None:
+        """Re-read the file if it changed since it was read last."""
+        if self.path is None:
+            return
+        try:
+            stamp = _stamp(os.stat(self.path))
+        except OSError as exc:
+            reason = f"{type(exc).__name__}: {exc.strerror}"
+            if reason != self._failed:
+                self._failed = reason
+                log.error("user CA keys %s cannot be read (%s); keeping the %d key(s) read "
+                          "before", self.path, reason, len(self.keys))
+            return
+        self._failed = None
+        if stamp == self._stamp:
+            return
+        if self._reading is None or self._reading.done():
+            self._reading = asyncio.get_running_loop().create_task(
+                self._reload(self.path), name="user-ca-keys-reload")
+        await asyncio.shield(self._reading)
+
+    async def _reload(self, path: Path) -> None:
+        try:
+            stamp, text = await asyncio.to_thread(_read, path)
+        except (OSError, UnicodeDecodeError) as exc:
+            log.error("user CA keys %s cannot be read (%s); keeping the %d key(s) read before",
+                      path, exc, len(self.keys))
+            return  # the stamp stays: the next login tries again
+        if stamp == self._stamp:
+            return
+        self._stamp = stamp
+        if len(text) > MAX_FILE:
+            log.error("user CA keys %s is larger than %d bytes; not read, keeping the %d "
+                      "key(s) read before", path, MAX_FILE, len(self.keys))
+            return
+        keys, errors = parse_ca_keys(text)
+        if errors:
+            log.error("user CA keys %s changed but is not valid (%s); keeping the %d key(s) "
+                      "read before until it is fixed", path, "; ".join(errors[:5]),
+                      len(self.keys))
+            return
+        removed = sorted(fp for data, fp in self.keys.items() if data not in keys)
+        added = sorted(fp for data, fp in keys.items() if data not in self.keys)
+        self.keys = keys
+        self.reloads += 1
+        log.info("user CA keys %s re-read: %d key(s); added %s; no longer trusted %s", path,
+                 len(keys), ", ".join(added) or "none", ", ".join(removed) or "none")
 
 
 CertificateHook = Callable[[str, Any], None]
@@ -60,8 +180,11 @@ class PortalServerConnection(asyncssh.SSHServerConnection):
     ) -> asyncssh.SSHKey | None:
         if not cert.principals or username not in cert.principals:
             return None  # a certificate names its account; none names none
-        key: asyncssh.SSHKey | None = await super()._validate_openssh_certificate(username, cert)
         owner = self._owner
+        ca_keys = getattr(getattr(owner, "server", None), "user_ca_keys", None)
+        if isinstance(ca_keys, CaKeys):
+            await ca_keys.refresh()  # a CA removed from the file is refused from now on
+        key: asyncssh.SSHKey | None = await super()._validate_openssh_certificate(username, cert)
         if key is not None and hasattr(owner, "certificate_accepted"):
             owner.certificate_accepted(username, cert)
         return key

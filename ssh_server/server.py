@@ -25,7 +25,7 @@ from core.files import private_dir, write_private
 from core.runtime import Core
 from core.services import locks
 from ssh_server.auth import PortalConnection
-from ssh_server.certificates import PortalServerConnection, load_ca_keys
+from ssh_server.certificates import CaKeys, PortalServerConnection
 from ssh_server.gate import PreAuthGate, parse_sources
 from ssh_server.limits import Limits
 from ssh_server.logs import configure_logging, redact_commands
@@ -266,8 +266,8 @@ class PortalServer:
         self._reclaim_task: asyncio.Task[None] | None = None
         self._lock_task: asyncio.Task[None] | None = None
         self._lock_events: Subscription | None = None
-        self.user_ca_keys: dict[bytes, str] = load_ca_keys(self.settings.user_ca_keys)
-        """R26: CA public key data → fingerprint (``LINEDESK_USER_CA_KEYS``, read at start)."""
+        self.user_ca_keys = CaKeys(self.settings.user_ca_keys)
+        """R26: the CA keys of ``LINEDESK_USER_CA_KEYS`` (re-read when the file changed)."""
 
     async def start(self, host: str | None = None, port: int | None = None) -> int:
         """Listen (port 0: any free port); returns the port."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import time
@@ -178,3 +179,53 @@ async def test_session_and_command_outliving_their_certificate_are_ended(
         # and it signs in no more
         code, _, err = await _run(*c.ssh(short, "mia", "whoami"), stdin=b"")
         assert code == 255, err
+
+
+@pytest.mark.timeout(180)
+async def test_rotated_ca_file_is_read_again_and_a_broken_one_keeps_the_old_keys(
+    tmp_path: Path, db_templates: dict[str, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    """R26 rotation without a restart: the file is checked at each certificate login. A CA
+    taken out is refused at the next login, a CA put in is accepted; a new file with a line
+    that is no key is not taken (the keys before stay, an error names the file and line)."""
+    async with certificate_server(tmp_path, db_templates) as c:
+        ca_file = Path(c.srv.server.settings.user_ca_keys)
+        old_ca, new_ca = c.ca, c.keys / "other_ca"
+        old_cert = await certify(old_ca, c.keys / "user", "mia_old", principals="mia",
+                                 validity="+5m")
+        new_cert = await certify(new_ca, c.keys / "user", "mia_new", principals="mia",
+                                 validity="+5m")
+
+        async def signs_in(identity: Path) -> bool:
+            code, out, err = await _run(*c.ssh(identity, "mia", "whoami", "--json"), stdin=b"")
+            assert code in (0, 255), (code, out, err)
+            return code == 0 and '"username": "mia"' in out
+
+        def rotate_to(text: str, *, in_place: bool = False) -> None:
+            if in_place:
+                ca_file.write_text(text)
+                return
+            staged = ca_file.with_suffix(".new")  # as an operator should: beside, renamed over
+            staged.write_text(text)
+            os.replace(staged, ca_file)
+
+        old_pub, new_pub = (p.with_suffix(".pub").read_text() for p in (old_ca, new_ca))
+
+        assert await signs_in(old_cert) and not await signs_in(new_cert)
+
+        rotate_to(f"cert-authority {new_pub}")
+        assert await signs_in(new_cert)
+        assert not await signs_in(old_cert)  # removed: refused from the next login on
+
+        with caplog.at_level(logging.ERROR, logger="ssh_server.certificates"):
+            rotate_to(f"{old_pub}ssh-ed25519 AAAAbroken\n")
+            assert await signs_in(new_cert)  # the broken file is not taken: nobody locked out
+            assert not await signs_in(old_cert)
+        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert any(str(ca_file) in e and "line 2" in e and "keeping the 1 key" in e
+                   for e in errors), errors
+
+        # fixed, edited in place: both CAs
+        rotate_to(f"{old_pub}{new_pub}", in_place=True)
+        assert await signs_in(old_cert) and await signs_in(new_cert)
+        assert c.srv.server.user_ca_keys.reloads == 2
