@@ -267,8 +267,6 @@ async def two_sessions_support(srv: RunningServer) -> AsyncIterator[Term]:
 async def test_shadowing_across_two_worker_processes(tmp_path: Path) -> None:
     """``serve --workers 2``: mia on one worker, support on the other; the request, the
     answer, the frames and the end travel over the supervisor's hub as bus signals."""
-    import sqlite3
-
     from tests.e2e.test_workers import (
         _free_port,
         children,
@@ -294,15 +292,10 @@ async def test_shadowing_across_two_worker_processes(tmp_path: Path) -> None:
                                               workers, user_pid)
             await watch_across(user, support)
 
-        db = sqlite3.connect(tmp_path / "data" / "linedesk.db")
-        try:
-            rows = db.execute("select action, target from audit_events where action like "
-                              "'support.shadow_%' order by id").fetchall()
-        finally:
-            db.close()
-        assert [a for a, _ in rows] == ["support.shadow_requested", "support.shadow_started",
-                                        "support.shadow_ended"]
-        assert {target for _, target in rows} == {"mia"}
+        rows = await sqlite_shadow_rows(tmp_path, 3)
+        assert [a for a, _, _ in rows] == ["support.shadow_requested", "support.shadow_started",
+                                           "support.shadow_ended"]
+        assert {target for _, target, _ in rows} == {"mia"}
     finally:
         await kill_if_running(proc)
 
@@ -319,7 +312,6 @@ async def test_a_killed_worker_ends_the_watching_on_the_other_side_within_second
     new session: her header stops saying "Support schaut zu" by itself."""
     import os
     import signal
-    import sqlite3
 
     from ssh_server.shadow import PEER_TIMEOUT_SECONDS
     from tests.e2e.test_workers import (
@@ -379,18 +371,32 @@ async def test_a_killed_worker_ends_the_watching_on_the_other_side_within_second
             await mia.press("?")  # her session goes on
             await mia.wait_for("Tastenbelegung", timeout=10)
 
-        db = sqlite3.connect(tmp_path / "data" / "linedesk.db")
-        try:
-            rows = db.execute("select action, details from audit_events where action like "
-                              "'support.shadow_%' order by id").fetchall()
-        finally:
-            db.close()
-        assert [a for a, _ in rows][:3] == ["support.shadow_requested",
-                                            "support.shadow_started", "support.shadow_ended"]
-        assert json.loads(rows[2][1])["ended_by"] == "lost"
+        rows = await sqlite_shadow_rows(tmp_path, 3)
+        assert [a for a, _, _ in rows][:3] == ["support.shadow_requested",
+                                               "support.shadow_started", "support.shadow_ended"]
+        assert json.loads(rows[2][2])["ended_by"] == "lost"
         assert "Traceback" not in log.read_text(errors="replace")
     finally:
         await kill_if_running(proc)
+
+
+async def sqlite_shadow_rows(tmp_path: Path, count: int) -> list[tuple[str, str, str]]:
+    """The shadowing entries of a ``serve`` data directory (action, target, details), once
+    there are ``count`` (the last one is written off the session, just after it ended)."""
+    import sqlite3
+
+    rows: list[tuple[str, str, str]] = []
+    for _ in range(100):
+        db = sqlite3.connect(tmp_path / "data" / "linedesk.db")
+        try:
+            rows = db.execute("select action, target, details from audit_events where action "
+                              "like 'support.shadow_%' order by id").fetchall()
+        finally:
+            db.close()
+        if len(rows) >= count:
+            return rows
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"expected {count} shadowing entries, got {rows}")
 
 
 async def on_another_worker(stack: contextlib.AsyncExitStack, port: int, username: str,
