@@ -463,9 +463,11 @@ async def watch_across(user: Term, support: Term) -> None:
 @pytest.mark.timeout(240)
 async def test_shadowing_across_two_nodes_on_postgresql(tmp_path: Path, pg_server: str) -> None:
     """Two nodes on one PostgreSQL database: mia on node A, support on node B; the signals
-    travel over LISTEN/NOTIFY (every frame piece below its 8000-byte limit)."""
+    travel over LISTEN/NOTIFY (every frame piece below its 8000-byte limit). Then node A is
+    killed (``kill -9``) while support watches again: support's mirror ends by itself."""
     from sqlalchemy.ext.asyncio import create_async_engine
 
+    from ssh_server.shadow import PEER_TIMEOUT_SECONDS
     from tests.e2e.test_locks_e2e import start_node
     from tests.e2e.test_workers import _free_port, kill_if_running, listening_lines, until
     from tests.pg import create_database
@@ -474,6 +476,7 @@ async def test_shadowing_across_two_nodes_on_postgresql(tmp_path: Path, pg_serve
     ports = [_free_port(), _free_port()]
     procs: list[asyncio.subprocess.Process] = []
     logs = []
+    loop = asyncio.get_running_loop()
     try:
         for name, port in zip(("node-a", "node-b"), ports, strict=True):
             proc, log = await start_node(tmp_path, name, port, url)
@@ -486,16 +489,34 @@ async def test_shadowing_across_two_nodes_on_postgresql(tmp_path: Path, pg_serve
                                     rows=36) as support:
             await user.wait_for("mia", timeout=30)
             await watch_across(user, support)
+
+            await start_watching(user, support)
+            procs[0].kill()  # node A disappears: nobody tells node B
+            await procs[0].wait()
+            killed = loop.time()
+            await support.wait_for("Die beobachtete Sitzung ist beendet",
+                                   timeout=PEER_TIMEOUT_SECONDS + 3)
+            await support.wait_for("Geöffnet:", timeout=5)
+            await support.wait_gone("Sie schauen mia zu", timeout=5)
+            print(f"support's mirror ended {loop.time() - killed:.1f} s after kill -9 of "
+                  "mia's node")
         engine = create_async_engine(url)
         try:
-            async with engine.connect() as conn:
-                rows = (await conn.exec_driver_sql(
-                    "select action from audit_events where action like 'support.shadow_%' "
-                    "order by id")).all()
+            for _ in range(100):
+                async with engine.connect() as conn:
+                    rows = (await conn.exec_driver_sql(
+                        "select action, details from audit_events where action like "
+                        "'support.shadow_%' order by id")).all()
+                if len(rows) >= 6:
+                    break
+                await asyncio.sleep(0.1)
         finally:
             await engine.dispose()
         assert [r[0] for r in rows] == ["support.shadow_requested", "support.shadow_started",
-                                        "support.shadow_ended"]
+                                        "support.shadow_ended"] * 2
+        ended_by = [json.loads(r[1])["ended_by"] if isinstance(r[1], str) else r[1]["ended_by"]
+                    for r in rows if r[0] == "support.shadow_ended"]
+        assert ended_by == ["user", "lost"]
         for log in logs:
             assert "Traceback" not in log.read_text(errors="replace")
     finally:
