@@ -36,14 +36,15 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import get_character_cell_size
 
+from core.authz import Actor
 from core.errors import DomainError
 from core.events import DomainEvent
 from core.i18n import t
+from core.models import Role
 from core.services import support as support_service
 from tui.live_sessions import LiveSession
 
 if TYPE_CHECKING:
-    from core.authz import Actor
     from ssh_server.server import PortalServer
     from ssh_server.session import PortalSession
 
@@ -279,7 +280,7 @@ class Mirror:
     def end(self, by: str) -> None:
         raise NotImplementedError
 
-    def _leave_viewer(self, by: str) -> None:
+    def _leave_viewer(self, by: str, *, audit: bool = True) -> None:
         """Support's own App back (repainted) with a notice; the end in the Archiv."""
         if self.viewer.shadow.mirror is self:
             self.viewer.shadow.mirror = None
@@ -292,7 +293,8 @@ class Mirror:
                                        severity="warning", timeout=10))
             else:
                 app.call_later(app.notify, t(self.agent.locale, "support.shadow.ended"))
-        self.hub.audit_names(self.agent, self.user_name, "ended", self.session_key, by=by)
+        if audit:
+            self.hub.audit_names(self.agent, self.user_name, "ended", self.session_key, by=by)
 
 
 class Shadow(Mirror):
@@ -356,12 +358,16 @@ class RemoteWatch:
     user's output goes out in signals (the filter runs where support is)."""
 
     def __init__(self, hub: ShadowHub, target: PortalSession, sid: str, viewer_process: str,
-                 agent: str) -> None:
+                 agent: str, *, agent_actor: Actor | None = None) -> None:
         self.hub = hub
         self.target = target
         self.sid = sid
         self.process = viewer_process
         self.agent = agent
+        self.agent_actor = agent_actor
+        """Support as its process named it in the request: the Archiv entry of an end
+        that support's process can no longer write (it stopped answering)."""
+        self.user_name = target.app.actor.username if target.app is not None else "?"
         self.ended = False
         self.liveness = PeerLiveness(hub.clock())
 
@@ -394,6 +400,9 @@ class RemoteWatch:
         self.ended = True
         self.hub.forget(self.sid, "watch")
         _leave_target(self, self.target, by)
+        if by == LOST and self.agent_actor is not None:  # support's side cannot write it
+            self.hub.audit_names(self.agent_actor, self.user_name, "ended",
+                                 self.target.connection.session_id, by=LOST)
         if tell:
             self.send("end", by=by)
 
@@ -430,7 +439,8 @@ class RemoteMirror(Mirror):
             self.viewer.shadow.mirror = None
         if tell:
             self.send("stop")
-        self._leave_viewer(by)
+        # an end the user's side found lost is in the Archiv already (written there)
+        self._leave_viewer(by, audit=tell or by != LOST)
 
 
 def pieces(data: str, size: int = CHUNK) -> list[str]:
@@ -668,7 +678,8 @@ class ShadowHub:
         result = await self.consent(target, agent)
         if result == "accepted" and target.app is not None and not target.closed.is_set():
             sid = str(doc.get("sid"))
-            watch = RemoteWatch(self, target, sid, str(doc.get("from")), agent)
+            watch = RemoteWatch(self, target, sid, str(doc.get("from")), agent,
+                                agent_actor=_remote_agent(doc))
             self.remote_watches[sid] = watch
             self.signal("answer", result="accepted", user=target.app.actor.username, **reply)
             watch.start()
@@ -699,7 +710,9 @@ class ShadowHub:
         self._replies[req] = reply
         self.audit_names(agent, self.remote.get(key, "?"), "requested", key)
         self.signal("ask", to=None, req=req, sid=sid, session=key, agent=agent.username,
-                    customer=agent.customer_id)
+                    customer=agent.customer_id, agent_id=agent.account_id,
+                    agent_session=agent.session_id, agent_source=agent.source_address,
+                    agent_key=agent.key_fingerprint)
         try:
             doc = await asyncio.wait_for(reply, self.consent_timeout + 10)
         except TimeoutError:
@@ -834,6 +847,22 @@ class ShadowHub:
             log.warning("shadowing audit %s refused", event)
         except Exception:
             log.exception("shadowing audit %s failed", event)
+
+
+def _remote_agent(doc: dict[str, object]) -> Actor | None:
+    """The support agent of a request from another process (its session there, its open
+    customer), for the Archiv only; None when the request does not name it fully."""
+    agent_id, customer = doc.get("agent_id"), doc.get("customer")
+    if not isinstance(agent_id, int) or not isinstance(customer, int):
+        return None
+
+    def text(key: str, size: int) -> str | None:
+        value = doc.get(key)
+        return str(value)[:size] if value else None
+
+    return Actor(account_id=agent_id, username=str(doc.get("agent") or "?")[:64],
+                 role=Role.SUPPORT, customer_id=customer, session_id=text("agent_session", 32),
+                 source_address=text("agent_source", 64), key_fingerprint=text("agent_key", 100))
 
 
 def hub_of(server: PortalServer) -> ShadowHub:

@@ -309,9 +309,11 @@ async def test_a_killed_worker_ends_the_watching_on_the_other_side_within_second
     watches: support's mirror ends by itself within the keepalive timeout, with a notice, and
     support is back on its own screen; the end is in the Archiv. mia signs in again: her
     header says nothing of support. Then support's worker is killed while it watches her
-    new session: her header stops saying "Support schaut zu" by itself."""
+    new session: her header stops saying "Support schaut zu" by itself, and her process
+    writes the end into the Archiv."""
     import os
     import signal
+    import sqlite3
 
     from ssh_server.shadow import PEER_TIMEOUT_SECONDS
     from tests.e2e.test_workers import (
@@ -371,10 +373,20 @@ async def test_a_killed_worker_ends_the_watching_on_the_other_side_within_second
             await mia.press("?")  # her session goes on
             await mia.wait_for("Tastenbelegung", timeout=10)
 
-        rows = await sqlite_shadow_rows(tmp_path, 3)
-        assert [a for a, _, _ in rows][:3] == ["support.shadow_requested",
-                                               "support.shadow_started", "support.shadow_ended"]
-        assert json.loads(rows[2][2])["ended_by"] == "lost"
+        rows = await sqlite_shadow_rows(tmp_path, 6)
+        assert [a for a, _, _ in rows] == ["support.shadow_requested", "support.shadow_started",
+                                           "support.shadow_ended"] * 2
+        # the first end written by support's process, the second (support's process gone)
+        # by mia's, in support's name, as an ordinary end
+        assert [json.loads(d)["ended_by"] for a, _, d in rows if a.endswith("_ended")] == [
+            "lost", "lost"]
+        db = sqlite3.connect(tmp_path / "data" / "linedesk.db")
+        try:
+            actors = db.execute("select distinct actor_username, actor_role, customer_id from "
+                                "audit_events where action like 'support.shadow_%'").fetchall()
+        finally:
+            db.close()
+        assert len(actors) == 1 and actors[0][:2] == ("support", "support")
         assert "Traceback" not in log.read_text(errors="replace")
     finally:
         await kill_if_running(proc)

@@ -154,9 +154,10 @@ async def test_support_side_ends_with_a_notice_when_the_users_process_is_silent(
 
 
 async def test_user_side_stops_showing_support_when_supports_process_is_silent() -> None:
-    hub, clock, sent, _audits = make_hub()
+    hub, clock, sent, audits = make_hub()
     target = FakeSession("mia")
-    watch = RemoteWatch(hub, target, "sid2", OTHER, "support")  # type: ignore[arg-type]
+    watch = RemoteWatch(hub, target, "sid2", OTHER, "support",  # type: ignore[arg-type]
+                        agent_actor=agent())
     watch.start()
     target.app.run_later()
     assert target.app.shadowed_by == "support" and target.shadow.watchers == [watch]
@@ -177,6 +178,7 @@ async def test_user_side_stops_showing_support_when_supports_process_is_silent()
     assert target.app.shadowed_by is None  # the header is hers again
     target.app.run_later()
     assert [text for text, _ in target.app.notices] == ["Support schaut nicht mehr zu."]
+    assert audits == [("ended", LOST)]  # support's process cannot write it: this one does
 
     sent.clear()
     incoming(hub, "alive", "sid2")  # support's process back after all: told it is over
@@ -188,3 +190,19 @@ async def test_signals_of_unknown_watchings_are_ignored(op: str) -> None:
     hub, _clock, sent, _audits = make_hub()
     incoming(hub, op, "never-seen")
     assert sent == []
+
+
+async def test_an_end_the_users_side_found_lost_is_not_written_twice() -> None:
+    hub, _clock, _sent, audits = make_hub()
+    viewer = FakeSession("support")
+    mirror = RemoteMirror(hub, viewer, agent(), "sid3", OTHER, "mia", "mia-session")  # type: ignore[arg-type]
+    mirror.start()
+    incoming(hub, "end", "sid3", by=LOST)  # support's loop was stuck; mia's side gave up
+    assert mirror.ended and audits == []
+    viewer.app.run_later()
+    assert viewer.app.notices[0][0].startswith("Die beobachtete Sitzung ist beendet")
+
+    other = RemoteMirror(hub, viewer, agent(), "sid4", OTHER, "mia", "mia-session")  # type: ignore[arg-type]
+    other.start()
+    incoming(hub, "end", "sid4", by="user")
+    assert audits == [("ended", "user")]
