@@ -181,10 +181,17 @@ class Arg:
     words: str = ""
     """``"text"``: free text, takes the words up to the next option; ``"number"``: a phone
     number, its groups are joined (``030 123456101``); see :mod:`ssh_server.command_words`."""
+    secret: bool = False
+    """A code or PIN: masked in the command line a recording keeps (R24)."""
 
 
-def arg(*names: str, help: str, words: str = "", **options: Any) -> Arg:
-    return Arg(names, help, options, words)
+def arg(*names: str, help: str, words: str = "", secret: bool = False, **options: Any) -> Arg:
+    return Arg(names, help, options, words, secret)
+
+
+ActingHook = Callable[[Actor], None]
+"""Told the actor a command acts as, once it is known (support: the customer ``--customer``
+opened), so that the session's R24 recording is listed in that customer's Archiv."""
 
 
 @dataclass

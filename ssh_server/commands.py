@@ -16,6 +16,7 @@ import argparse
 import functools
 import json
 import logging
+import shlex
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,6 +40,8 @@ from ssh_server.command_framework import (
     EXIT_USAGE,
     HELP_WIDTH,
     PROG,
+    ActingHook,
+    Arg,
     Command,
     CommandParser,
     CommandResult,
@@ -85,6 +88,7 @@ from ssh_server.command_handlers import (
 )
 from ssh_server.command_locks import USER, cmd_users_lock, cmd_users_unlock
 from ssh_server.command_words import regroup, split_words, takes_value
+from ssh_server.logs import escape_controls, redact_command
 from tui.sanitize import clean
 
 log = logging.getLogger(__name__)
@@ -93,7 +97,7 @@ NUMBER = arg("number", help="cmd.arg.number", metavar="NUMBER", words="number")
 NUMBERS = arg("numbers", help="cmd.arg.numbers", metavar="NUMBER", nargs="+", words="number")
 """R27: one number (the single command) or several (a bulk action)."""
 AREA = arg("area", help="cmd.arg.area", metavar="AREA")
-CODE = arg("--code", help="cmd.arg.code", metavar="NNNNNN")
+CODE = arg("--code", help="cmd.arg.code", metavar="NNNNNN", secret=True)
 """R20: the step-up code from the SMS (a call without it sends one and exits 4)."""
 
 COMMANDS: tuple[Command, ...] = (
@@ -242,7 +246,7 @@ COMMANDS: tuple[Command, ...] = (
         cmd_areas_verify,
         (
             AREA,
-            arg("pin", help="cmd.arg.pin", metavar="PIN"),
+            arg("pin", help="cmd.arg.pin", metavar="PIN", secret=True),
         ),
     ),
     Command(
@@ -417,11 +421,61 @@ def _render(text: str) -> str:
     return body if body.endswith("\n") or not body else body + "\n"
 
 
+MASK = "***"
+MAX_RECORDED_COMMAND = 2000
+
+
+def recorded_command_line(command: str) -> str:
+    """The command line as an R24 recording keeps it: the values of secret arguments (``--code``,
+    an area's PIN) masked, control characters escaped. A line that does not parse keeps only
+    its command words (like the server log): which word is a secret is then unknown."""
+    argv = regroup(split_words(command), COMMANDS)
+    try:
+        ns = _parser("en").parse_args(argv)
+    except (HelpShown, UsageError):
+        return escape_controls(redact_command(command))
+    cmd: Command = ns._command
+    secrets = {str(value) for a in cmd.args if a.secret
+               for value in _values(getattr(ns, _dest(a), None))}
+    flags = {name for a in cmd.args if a.secret for name in a.names if name.startswith("-")}
+    words: list[str] = []
+    for word in argv:
+        flag, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        if eq and (flag in flags or value in secrets):
+            words.append(f"{flag}={MASK}")
+        elif word in secrets:
+            words.append(MASK)
+        else:
+            words.append(f"{flag}={_quoted(value)}" if eq else _quoted(word))
+    return escape_controls(" ".join(words))[:MAX_RECORDED_COMMAND]
+
+
+def _quoted(word: str) -> str:
+    return shlex.quote(word) if any(c.isspace() for c in word) else word
+
+
+def _dest(a: Arg) -> str:
+    dest = a.options.get("dest")
+    if dest:
+        return str(dest)
+    name = next((n for n in a.names if n.startswith("--")), a.names[0])
+    return name.lstrip("-").replace("-", "_")
+
+
+def _values(value: object) -> list[object]:
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 async def execute(
-    core: Core, actor: Actor, command: str, *, stdin: StdinReader | None = None
+    core: Core, actor: Actor, command: str, *, stdin: StdinReader | None = None,
+    on_acting: ActingHook | None = None,
 ) -> CommandResult:
     """Run one exec command for ``actor`` and return exit code, stdout and stderr.
-    ``stdin`` reads the command's standard input (only commands that take a file call it)."""
+    ``stdin`` reads the command's standard input (only commands that take a file call it);
+    ``on_acting`` learns the actor the command acts as (R24: whose Archiv lists its
+    recording)."""
     locale = actor.locale
     argv = split_words(command)
     if not argv:
@@ -444,6 +498,8 @@ async def execute(
     cmd: Command = ns._command
     try:
         ctx = Context(core, await _acting_actor(core, actor, cmd, ns), locale, stdin)
+        if on_acting is not None:
+            on_acting(ctx.actor)
         output = await cmd.handler(ctx, ns)
     except UsageError as exc:
         return _error(EXIT_USAGE, exc.message, as_json=as_json, key="cmd.error.usage")

@@ -11,6 +11,14 @@ on the loop); the events are written off the loop in chunks (:data:`CHUNK_BYTES`
 at most :data:`MAX_PENDING_BYTES` wait; beyond that, or beyond :data:`MAX_FILE_BYTES` per
 recording, or when a write fails (a full disk), the recording stops with an Archiv entry and
 the session carries on unrecorded.
+
+Command mode (``ssh support@host numbers list --customer ...``) is recorded too
+(:class:`CommandRecorder`): ``o`` events are what the command wrote to stdout and stderr (line
+ends as the client's terminal shows them, ``\\r\\n``), the header names the command line with
+its secrets masked, and the recording is listed in the Archiv of the customer the command
+acted on. Its header is written when the command ended, sized to the output (a command has no
+terminal); the same bounds hold, and a command's output beyond :data:`MAX_PENDING_BYTES` is
+cut off (the recording is kept, marked incomplete, with the Archiv entry).
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rich.cells import cell_len
+
 from core.authz import Actor
 from core.config import Settings
 from core.models import Role
@@ -38,6 +48,12 @@ FLUSH_SECONDS = 1.0
 MAX_PENDING_BYTES = 4 * 1024 * 1024
 """Events waiting while the disk is slow; more: the recording stops (never the session)."""
 MAX_FILE_BYTES = 512 * 1024 * 1024
+COMMAND_PIECE_CHARS = 16 * 1024
+"""A command's output is recorded in events of at most this many characters."""
+COMMAND_SIZE_MIN = (80, 24)
+COMMAND_SIZE_MAX = (500, 500)
+"""The virtual terminal of a command recording: as wide as its longest line and one row
+taller than its output (so a player shows all of it unwrapped), within these bounds."""
 
 
 def should_record(settings: Settings, actor: Actor) -> bool:
@@ -74,7 +90,8 @@ class Recorder:
     """One session's asciicast v2 recording."""
 
     def __init__(self, core: Core, actor: Actor, session_id: str, size: tuple[int, int], *,
-                 term: str = "", actor_now: Callable[[], Actor] | None = None) -> None:
+                 term: str = "", actor_now: Callable[[], Actor] | None = None,
+                 header: bool = True) -> None:
         self.core = core
         self.actor = actor
         self._actor_now = actor_now or (lambda: actor)
@@ -83,11 +100,12 @@ class Recorder:
         self.started = time.monotonic()
         self.customers: set[int] = set()
         """The customers the session had open while it was recorded (their Archiv lists it)."""
-        header = {"version": 2, "width": size[0], "height": size[1],
-                  "timestamp": int(started.timestamp()),
-                  "env": {"TERM": term[:64] or "xterm-256color"}}
-        self._pending: list[bytes] = [self._line(header)]
-        self._pending_bytes = len(self._pending[0])
+        self.header: dict[str, object] = {
+            "version": 2, "width": size[0], "height": size[1],
+            "timestamp": int(started.timestamp()), "env": {"TERM": term[:64] or "xterm-256color"}}
+        self._pending: list[bytes] = [self._line(self.header)] if header else []
+        """``header=False``: a subclass puts the header first before anything is written."""
+        self._pending_bytes = sum(map(len, self._pending))
         self._written = 0
         self._created = False
         self._writer: asyncio.Task[None] | None = None
@@ -218,6 +236,111 @@ class Recorder:
                     uow, self.actor, customers=self.customers, file=self.path.name,
                     day=self.path.parent.relative_to(
                         recording_service.recordings_dir(self.core.settings.data_dir)).as_posix(),
-                    size=self._written, seconds=seconds, complete=self.stopped is None)
+                    size=self._written, seconds=seconds, complete=self._complete(),
+                    command=self._command_line())
         except Exception:
             log.exception("could not list recording %s in the Archiv", self.path.name)
+
+    def _complete(self) -> bool:
+        return self.stopped is None
+
+    def _command_line(self) -> str | None:
+        return None
+
+
+def _terminal_lines(data: str) -> str:
+    """What a command wrote, as the client's terminal shows it (no PTY: its own terminal
+    turns ``\\n`` into ``\\r\\n``); CSV's ``\\r\\n`` stays one line end."""
+    return data.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+class CommandRecorder(Recorder):
+    """R24 for one command-mode call: its stdout and stderr as ``o`` events.
+
+    The session taps what it writes (:meth:`output`, cheap, on the loop) and names the actor
+    the command acts as once it is known (:meth:`acting`: support's ``--customer``), so the
+    recording is listed with that customer's audit entries. Nothing is written before the
+    command ended (:meth:`close`): then the header, sized to the output, goes first and
+    everything is written off the loop by the same bounded writer as a session's."""
+
+    def __init__(self, core: Core, actor: Actor, session_id: str, command: str) -> None:
+        super().__init__(core, actor, session_id, COMMAND_SIZE_MIN, header=False)
+        self.header["command"] = command
+        """Already masked (``ssh_server.commands.recorded_command_line``)."""
+        self.header.pop("env")
+        self._columns = 0
+        self._rows = 0
+        self._column = 0
+        self._cut: str | None = None
+        """Why output was cut off (``backlog``): what came before is kept."""
+        self._acting: Actor | None = None
+
+    def acting(self, actor: Actor) -> None:
+        """The command acts as ``actor`` (support: for the customer it opened)."""
+        self._acting = actor
+        self._note_customer()
+
+    def _note_customer(self) -> None:
+        current = getattr(self, "_acting", None) or self.actor
+        if current.customer_id is not None:
+            self.customers.add(current.customer_id)
+
+    def output(self, data: str) -> None:
+        if not data or self._cut is not None:
+            return
+        text = _terminal_lines(data)
+        self._measure(text)
+        for start in range(0, len(text), COMMAND_PIECE_CHARS):
+            self._event("o", text[start:start + COMMAND_PIECE_CHARS])
+            if self._cut is not None:
+                return
+
+    def resize(self, width: int, height: int) -> None:
+        return  # a command has no terminal
+
+    def _measure(self, text: str) -> None:
+        lines = text.split("\r\n")
+        for n, line in enumerate(lines):
+            if n:
+                self._rows += 1
+                self._column = 0
+            self._column += cell_len(line)
+            self._columns = max(self._columns, self._column)
+
+    def _event(self, kind: str, data: str) -> None:
+        if self.stopped is not None or self.closed or self._cut is not None:
+            return
+        line = self._line([round(time.monotonic() - self.started, 6), kind, data])
+        if self._pending_bytes + len(line) > MAX_PENDING_BYTES:
+            self._cut = "backlog"  # kept so far; written when the command ended
+            log.warning("recording %s cut off: output beyond %d bytes", self.path.name,
+                        MAX_PENDING_BYTES)
+            return
+        self._pending.append(line)
+        self._pending_bytes += len(line)
+
+    def _flush_soon(self, delay: float) -> None:
+        return  # nothing before the header, which is known when the command ended
+
+    def _complete(self) -> bool:
+        return self.stopped is None and self._cut is None
+
+    def _command_line(self) -> str | None:
+        return str(self.header.get("command") or "")
+
+    async def close(self) -> None:
+        if self.closed:
+            return
+        width = min(max(self._columns, COMMAND_SIZE_MIN[0]), COMMAND_SIZE_MAX[0])
+        height = min(max(self._rows + 1, COMMAND_SIZE_MIN[1]), COMMAND_SIZE_MAX[1])
+        self.header.update(width=width, height=height)
+        head = self._line(self.header)
+        self._pending.insert(0, head)
+        self._pending_bytes += len(head)
+        if self._cut is not None:
+            self._stop_note(self._cut)
+        await super().close()
+
+    def _stop_note(self, why: str) -> None:
+        task = asyncio.create_task(self._record_stop(why), name="linedesk-recording-audit")
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())

@@ -17,7 +17,7 @@ import asyncssh
 from core.authz import Actor
 from core.i18n import t
 from core.services import auth as auth_service
-from ssh_server.recording import Recorder, should_record
+from ssh_server.recording import CommandRecorder, Recorder, should_record
 from ssh_server.shadow import SessionShadow, now_utc
 from tui.driver import ChannelDriver, InputPump, channel_driver_class, clamp_size, color_system_for
 
@@ -277,7 +277,10 @@ class PortalSession(asyncssh.SSHServerSession):
             return
         try:
             if stderr:
-                chan.write_stderr(stderr if stderr.endswith("\n") else stderr + "\r\n")
+                line = stderr if stderr.endswith("\n") else stderr + "\r\n"
+                if self.recorder is not None:  # R24: a command's stderr (the interactive
+                    self.recorder.output(line)  # recording has ended by now)
+                chan.write_stderr(line)
             chan.exit(status)
         except (BrokenPipeError, OSError, asyncssh.Error):
             pass
@@ -342,11 +345,23 @@ class PortalSession(asyncssh.SSHServerSession):
         except (ImportError, AttributeError):
             self._finish(2, t(actor.locale, "ssh.commands_unavailable"))
             return
-        result = await execute(self.server.core, actor, command, stdin=self.command_input.read)
-        if self.chan is not None and not self.closed.is_set():
-            if result.stdout:
-                self.write(result.stdout)
-            self._finish(result.exit_code, result.stderr)
+        recorder = None
+        if should_record(self.server.settings, actor):  # R24: stdout and stderr, as sent
+            recorder = self.recorder = CommandRecorder(
+                self.server.core, actor, self.connection.session_id,
+                commands.recorded_command_line(command))
+        try:
+            result = await execute(self.server.core, actor, command,
+                                   stdin=self.command_input.read,
+                                   on_acting=recorder.acting if recorder else None)
+            if self.chan is not None and not self.closed.is_set():
+                if result.stdout:
+                    self.write(result.stdout)
+                self._finish(result.exit_code, result.stderr)
+        finally:
+            if recorder is not None:  # also when the command was ended (R25, R26)
+                self.recorder = None
+                await asyncio.shield(recorder.close())
 
     async def _run_app(self, actor: Actor) -> None:
         from tui.app import LinedeskApp

@@ -17,6 +17,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "audit.detail.seconds": ("Dauer (Sekunden)", "Duration (seconds)"),
     "audit.detail.complete": ("Vollständig", "Complete"),
     "audit.detail.days": ("Aufbewahrung (Tage)", "Kept (days)"),
+    "audit.detail.command": ("Befehl", "Command"),
 }
 
 MESSAGES: dict[str, dict[str, str]] = {k: {"de": de, "en": en} for k, (de, en) in _PAIRS.items()}

@@ -2,8 +2,8 @@
 
 The SSH server writes the asciicast files (``ssh_server.recording``); the core lists each
 finished recording in the Archiv of every customer the session had open (support sessions
-open customers one after another) and deletes recordings older than
-``LINEDESK_RECORD_DAYS`` (the scheduler's ``recordings`` job).
+open customers one after another; a command-mode call: the customer it acted on) and
+deletes recordings older than ``LINEDESK_RECORD_DAYS`` (the scheduler's ``recordings`` job).
 """
 
 from __future__ import annotations
@@ -28,11 +28,15 @@ def _customers(customers: Iterable[int]) -> list[int | None]:
 
 
 def record_finished(uow: UnitOfWork, actor: Actor, *, customers: Iterable[int], file: str,
-                    day: str, size: int, seconds: int, complete: bool) -> None:
-    """The recording is listed with the audit entries of each customer it shows."""
+                    day: str, size: int, seconds: int, complete: bool,
+                    command: str | None = None) -> None:
+    """The recording is listed with the audit entries of each customer it shows (a command's:
+    of the customer it acted on, with its command line, secrets masked)."""
+    extra = {} if command is None else {"command": command[:500]}
     for customer_id in _customers(customers):
         uow.audit(actor, "session.recorded", customer_id=customer_id, target=file,
-                  recording=f"{day}/{file}", size=size, seconds=seconds, complete=complete)
+                  recording=f"{day}/{file}", size=size, seconds=seconds, complete=complete,
+                  **extra)
 
 
 def record_stopped(uow: UnitOfWork, actor: Actor, *, customers: Iterable[int], file: str,

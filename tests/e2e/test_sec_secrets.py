@@ -237,9 +237,13 @@ async def test_audit_rows_and_no_secret_anywhere(
              if secret.encode() in blob or secret.encode("utf-16-le") in blob]
     assert found == [], found
     # the step-up code is six digits: looked for as a whole word (not inside a timestamp or
-    # a phone number) in the log, the audit rows and the database dump
+    # a phone number) in the log, the audit rows, the database dump and the recordings
+    # (LINEDESK_RECORD=all: every command above is recorded, its secrets masked, R24)
     alone = re.compile(rf"(?<![0-9]){step_up_code}(?![0-9])")
-    assert [w for w in ("server log", "audit rows", "database dump")
+    cast = [w for w in places if w.startswith("recording ")]
+    assert len(cast) >= 6, cast  # the six commands at least
+    assert any(b'"command": "areas verify 040 ***"' in places[w] for w in cast)
+    assert [w for w in ("server log", "audit rows", "database dump", *cast)
             if alone.search(places[w].decode("utf-8", "replace"))] == []
 
     # the forged line never starts a line of the log; no raw ESC or CR reaches it

@@ -89,3 +89,94 @@ async def test_retention_job_deletes_old_days(demo_core: Core, clock: FixedClock
     assert not (root / f"{old:%Y}" / f"{old:%m}" / f"{old:%d}").exists()
     (row,) = await _actions(demo_core, "recordings.deleted")
     assert row.details == {"count": 1, "days": 90}
+
+
+def test_recorded_command_line_masks_secrets_and_escapes() -> None:
+    """R24: the command line a command recording keeps has no code, PIN or control
+    character; a line that does not parse keeps only its command words."""
+    from ssh_server.commands import MASK, recorded_command_line
+
+    line = recorded_command_line(
+        "numbers swap 030 123456101 030 123456102 --yes --code 482913 --customer 1000001 "
+        "--reason T-1")
+    assert "482913" not in line and f"--code={MASK}" in line
+    assert line.startswith("numbers swap '030 123456101' '030 123456102' --yes")
+    assert "--customer=1000001" in line and "--reason=T-1" in line
+    assert recorded_command_line("areas verify 040 4711") == f"areas verify 040 {MASK}"
+    assert recorded_command_line("approvals approve 7 --code=112233") == (
+        f"approvals approve 7 --code={MASK}")
+    assert "4711" not in recorded_command_line("areas verify 040 4711 too many")
+    assert recorded_command_line("areas verify 040 4711 too many") == "areas verify …"
+    escaped = recorded_command_line("customers search Muster\x1b]0;x\x07 GmbH --customer 1")
+    assert "\x1b" not in escaped and "\x07" not in escaped and "\\x1b" in escaped
+    quoted = recorded_command_line("areas request-pin 040 --address Marienplatz 1, München")
+    assert quoted == "areas request-pin 040 --address='Marienplatz 1, München'"
+
+
+async def test_command_recording_is_the_output_sized_to_it_and_listed_for_the_customer(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """A command's recording: header (version, size fitting the output, timestamp, masked
+    command), only ``o`` events with ``\\r\\n`` line ends; replayed through pyte it is the
+    output; listed in the Archiv of the customer support acted for, with the command."""
+    import pyte
+
+    from core.services.audit import list_events
+    from ssh_server.recording import CommandRecorder
+
+    support = actors["support"]
+    rec = CommandRecorder(demo_core, support, "cmd001", "numbers list --customer 1000001")
+    acting = await demo_core.run(open_customer, support, customer_number="1000001",
+                                 reason="T-9")
+    rec.acting(acting)
+    wide = "Rufnummer  " + "x" * 110
+    rec.output("Kopf\n" + wide + "\nEnde\n")
+    rec.output("1 Hinweis\n")  # what went to stderr
+    await rec.close()
+    lines = rec.path.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    assert header["version"] == 2 and isinstance(header["timestamp"], int)
+    assert header["command"] == "numbers list --customer 1000001"
+    assert (header["width"], header["height"]) == (121, 24)
+    events = [json.loads(line) for line in lines[1:]]
+    assert {e[1] for e in events} == {"o"}
+    assert "".join(e[2] for e in events) == f"Kopf\r\n{wide}\r\nEnde\r\n1 Hinweis\r\n"
+    screen = pyte.Screen(header["width"], header["height"])
+    stream = pyte.Stream(screen)
+    for event in events:
+        stream.feed(event[2])
+    assert [row.rstrip() for row in screen.display[:4]] == ["Kopf", wide, "Ende", "1 Hinweis"]
+
+    (row,) = await _actions(demo_core, "session.recorded")
+    assert row.customer_id == acting.customer_id and row.target == "cmd001.cast"
+    assert row.details["command"] == "numbers list --customer 1000001"
+    assert row.details["complete"] is True and row.details["size"] == rec.path.stat().st_size
+    admin = actors["admin"]
+    assert admin.customer_id == acting.customer_id
+    listed = await demo_core.read(list_events, admin, query="session.recorded")
+    assert [v.target for v in listed] == ["cmd001.cast"]
+    assert "numbers list --customer 1000001" in listed[0].description
+
+
+async def test_command_output_beyond_the_backlog_is_cut_off_not_lost(
+    demo_core: Core, actors: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bounded like a session's: output beyond MAX_PENDING_BYTES is cut off; what came before
+    is written, the recording is listed as incomplete with an *Aufzeichnung abgebrochen*."""
+    from ssh_server.recording import CommandRecorder
+
+    monkeypatch.setattr(recording, "MAX_PENDING_BYTES", 40_000)
+    monkeypatch.setattr(recording, "COMMAND_PIECE_CHARS", 1000)
+    rec = CommandRecorder(demo_core, actors["support"], "cmd002", "numbers export --csv")
+    rec.output("a" * 100_000)
+    await rec.close()
+    size = rec.path.stat().st_size
+    assert 30_000 < size <= 40_000 + 200
+    (row,) = await _actions(demo_core, "session.recorded")
+    assert row.details["complete"] is False and row.customer_id is None
+    for _ in range(50):
+        stops = await _actions(demo_core, "session.recording_stopped")
+        if stops:
+            break
+        await asyncio.sleep(0.02)
+    assert [s.details["cause"] for s in stops] == ["backlog"]
