@@ -520,6 +520,11 @@ class ApprovalRequest(Base):
     decided_at: Mapped[datetime | None]
     comment: Mapped[str | None] = mapped_column(String(500))
     """The reject comment, or why the approval failed."""
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    """New credentials: the account whose contact the requester consented to (R4, as R19)."""
+    consent_email: Mapped[str | None] = mapped_column(String(254))
+    consent_mobile: Mapped[str | None] = mapped_column(String(20))
+    """What was consented to when filing: on approval delivery goes there or not at all."""
 
 
 class ScheduledReset(Base):

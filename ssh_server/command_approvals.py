@@ -1,5 +1,6 @@
 """Command mode for R21 four-eyes approval: ``approvals list [--all] [--json]``,
-``approvals approve ID [--code NNNNNN]``, ``approvals reject ID --comment TEXT``.
+``approvals approve ID [--code NNNNNN]``, ``approvals reject ID --comment TEXT``,
+``approvals policy status|on|off [--json]`` (off, while on, files a request: exit 5).
 
 A guarded command (credentials generate, numbers swap, numbers assign --delete-traffic-data)
 of a customer with the policy on files a request instead and exits 5 with the request number
@@ -24,6 +25,8 @@ def _id(text: str) -> int:
 REQUEST_ID = arg("id", help="cmd.arg.approval_id", metavar="ID", type=_id)
 COMMENT = arg("--comment", help="cmd.arg.comment", metavar="TEXT", words="text")
 ALL = arg("--all", help="cmd.arg.approvals_all", action="store_true")
+POLICY_STATE = arg("state", help="cmd.arg.approvals_policy_state",
+                   choices=["status", "on", "off"])
 
 
 async def cmd_approvals_list(ctx: Context, ns: argparse.Namespace) -> Output:
@@ -32,7 +35,7 @@ async def cmd_approvals_list(ctx: Context, ns: argparse.Namespace) -> Output:
              "requested_by": v.requested_by, "created_at": v.created_at.isoformat(),
              "expires_at": v.expires_at.isoformat(), "status": v.status,
              "decided_by": v.decided_by, "comment": v.comment, "can_decide": v.can_decide,
-             "reason": v.refusal} for v in views]
+             "reason": v.refusal, "delivery": v.delivery} for v in views]
     if not views:
         return Output(ctx.t("approvals.none"), data)
     columns = ("id", "what", "requested_by", "expires", "status", "note")
@@ -54,3 +57,15 @@ async def cmd_approvals_reject(ctx: Context, ns: argparse.Namespace) -> Output:
     view = await ctx.run(approvals.reject, request_id=ns.id, comment=ns.comment)
     return Output(ctx.t("approvals.rejected", id=view.id),
                   {"id": view.id, "status": view.status, "comment": view.comment})
+
+
+async def cmd_approvals_policy(ctx: Context, ns: argparse.Namespace) -> Output:
+    """Show the four-eyes policy, or turn it on / off (off while on files a request)."""
+    if ns.state == "status":
+        policy = await ctx.read(approvals.get_policy)
+    else:
+        policy = await ctx.run(approvals.set_policy, required=ns.state == "on")
+    text = ctx.t("approvals.policy.on" if policy.required else "approvals.policy.off")
+    if policy.pending_off is not None:
+        text += "\n" + ctx.t("approvals.policy.pending_off", id=policy.pending_off)
+    return Output(text, {"required": policy.required, "pending_off": policy.pending_off})

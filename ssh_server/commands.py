@@ -29,9 +29,11 @@ from core.services import support as support_service
 from ssh_server.command_approvals import (
     ALL,
     COMMENT,
+    POLICY_STATE,
     REQUEST_ID,
     cmd_approvals_approve,
     cmd_approvals_list,
+    cmd_approvals_policy,
     cmd_approvals_reject,
 )
 from ssh_server.command_framework import (
@@ -303,6 +305,12 @@ COMMANDS: tuple[Command, ...] = (
         "cmd.help.approvals.reject",
         cmd_approvals_reject,
         (REQUEST_ID, COMMENT),
+    ),
+    Command(
+        ("approvals", "policy"),
+        "cmd.help.approvals.policy",
+        cmd_approvals_policy,
+        (POLICY_STATE,),
     ),
 )
 

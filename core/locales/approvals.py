@@ -2,10 +2,85 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "approvals.filed": {
-        "de": "Antrag {id} gestellt, wartet auf Freigabe durch einen zweiten Administrator "
-              "(24 Stunden).",
-        "en": "Request {id} filed, waiting for approval by a second administrator (24 hours).",
+        "de": "Freigabe beantragt (Antrag {id}: {what}), wartet auf Freigabe durch einen "
+              "zweiten Administrator (24 Stunden).",
+        "en": "Approval requested (request {id}: {what}), waiting for approval by a second "
+              "administrator (24 hours).",
     },
+    "approvals.what.approvals.policy_off": {
+        "de": "Vier-Augen-Prinzip für {customer} abschalten",
+        "en": "Turn four eyes off for {customer}",
+    },
+    "approvals.delivery": {
+        "de": "Zustellung an {user} ({email}, {mobile}), wie bei Antragstellung zugestimmt",
+        "en": "Delivery to {user} ({email}, {mobile}) as consented when filing",
+    },
+    "approvals.error.contact_changed": {
+        "de": "Die E-Mail-Adresse oder Mobilnummer von {user} hat sich seit dem Antrag geändert. "
+              "Neue Zugangsdaten gehen nur dorthin, wo zugestimmt wurde; bitte neu beantragen.",
+        "en": "The e-mail address or mobile number of {user} has changed since the request. "
+              "New credentials only go where consent was given; please file a new request.",
+    },
+    "approvals.error.recipient_gone": {
+        "de": "Das Konto {user}, an das die Zugangsdaten gehen sollten, ist nicht mehr aktiv.",
+        "en": "The account {user} the credentials were to go to is no longer active.",
+    },
+    "approvals.error.no_consent": {
+        "de": "Antrag {id} enthält keine Zustimmung zur Zustellung; bitte neu beantragen.",
+        "en": "Request {id} holds no consent to a delivery; please file a new request.",
+    },
+    "approvals.error.policy_support": {
+        "de": "Das Vier-Augen-Prinzip schaltet nur ein Administrator des Kunden ein oder ab.",
+        "en": "Only an administrator of the customer turns four eyes on or off.",
+    },
+    "approvals.error.policy_off_pending": {
+        "de": "Das Abschalten ist bereits beantragt (Antrag {id}) und wartet auf einen zweiten "
+              "Administrator.",
+        "en": "Turning it off is already requested (request {id}) and waits for a second "
+              "administrator.",
+    },
+    "approvals.mail.failed.subject": {
+        "de": "Antrag {id} fehlgeschlagen",
+        "en": "Request {id} failed",
+    },
+    "approvals.mail.failed.body": {
+        "de": "Hallo {name},\n\nIhr Antrag {id} ({what}) wurde bei der Freigabe nicht "
+              "ausgeführt: {reason}\n\nEs wurden keine Zugangsdaten erzeugt.",
+        "en": "Hello {name},\n\nyour request {id} ({what}) was not carried out on approval: "
+              "{reason}\n\nNo credentials were generated.",
+    },
+    "approvals.policy.on": {
+        "de": "Vier-Augen-Prinzip ist eingeschaltet: neue Zugangsdaten, Rufnummerntausch und "
+              "Zuweisung mit Löschung der Verkehrsdaten gibt ein zweiter Administrator frei.",
+        "en": "Four eyes is on: new credentials, number swap and assignment with deletion of "
+              "traffic data are approved by a second administrator.",
+    },
+    "approvals.policy.off": {
+        "de": "Vier-Augen-Prinzip ist abgeschaltet.",
+        "en": "Four eyes is off.",
+    },
+    "approvals.policy.pending_off": {
+        "de": "Abschalten beantragt (Antrag {id}), wartet auf einen zweiten Administrator.",
+        "en": "Turning off requested (request {id}), waiting for a second administrator.",
+    },
+    "users.key.approval": {"de": "Vier-Augen-Prinzip", "en": "Four eyes"},
+    "users.approval.turn_off": {"de": "Vier-Augen-Prinzip abschalten",
+                                "en": "Turn four eyes off"},
+    "users.approval.turn_on": {"de": "Vier-Augen-Prinzip einschalten",
+                               "en": "Turn four eyes on"},
+    "audit.action.approval.policy_on": {"de": "Vier-Augen-Prinzip eingeschaltet",
+                                        "en": "Four eyes turned on"},
+    "audit.action.approval.policy_off": {"de": "Vier-Augen-Prinzip abgeschaltet",
+                                         "en": "Four eyes turned off"},
+    "audit.value.for_action.approvals.policy_off": {
+        "de": "Vier-Augen-Prinzip abschalten", "en": "turn four eyes off",
+    },
+    "cmd.help.approvals.policy": {
+        "de": "Vier-Augen-Prinzip anzeigen, ein- oder abschalten (Abschalten braucht die "
+              "Freigabe eines zweiten Administrators)",
+        "en": "Show four eyes, turn it on or off (off needs a second administrator's approval)",
+    },
+    "cmd.arg.approvals_policy_state": {"de": "status, on oder off", "en": "status, on or off"},
     "approvals.what.credentials.generate": {
         "de": "Neue Internet-Zugangsdaten für Vertrag {contract}",
         "en": "New internet access credentials for contract {contract}",

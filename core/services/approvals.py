@@ -19,6 +19,15 @@ nothing of the action stays) and the approver is told why. The action's audit ro
 R20 with R21: the requester proves step-up (the code) when filing; the approver proves it
 again when approving — the code is bound to the same action and object as the request, so
 command mode's one ``--code`` place (``Context.run``) handles both without anything new.
+
+New credentials go to what the *requester* consented to (the request stores the recipient
+and its e-mail and mobile, as R19 does): if that contact changed meanwhile, or the account
+is gone, the approval fails with that reason and the requester is told by e-mail (to the
+consented and the current address), in the spirit of R19's cancellation.
+
+The policy itself (:func:`set_policy`): a customer admin turns it on at once; turning it
+off is a guarded action of its own (:data:`POLICY_OFF`), so while it is on, switching it off
+is a request another admin must approve. Support may not change it either way.
 """
 
 from __future__ import annotations
@@ -33,30 +42,38 @@ from sqlalchemy import func, select, update
 
 from core.authz import Actor, Permission, require
 from core.errors import DomainError, NotFound, PermissionDenied, RuleViolation, ValidationError
-from core.i18n import format_datetime, t
-from core.models import ApprovalRequest, AuditEvent, Role
+from core.i18n import t
+from core.models import Account, ApprovalRequest, AuditEvent, Customer, OutboxKind, Role
+from core.security import mask_email, mask_phone
 from core.services import credentials, numbers
 from core.services.approval_guard import (
     ACTIONS,
     ASSIGN_DELETE,
     GENERATE,
     PENDING,
+    POLICY_OFF,
     SCHEDULE,
     SWAP,
     TTL,
     ApprovalRequested,
+    Consent,
+    Running,
+    describe,
     executing,
     guard,
     policy_on,
 )
-from core.services.stepup import StepUpRequired
+from core.services.stepup import StepUpRequired, refused
 from core.uow import UnitOfWork
 
-__all__ = ["ACTIONS", "ASSIGN_DELETE", "GENERATE", "SCHEDULE", "SWAP", "TTL",
-           "ApprovalRequested", "ApprovalView", "approve", "guard", "list_requests",
-           "policy_on", "reject"]
+__all__ = ["ACTIONS", "ASSIGN_DELETE", "GENERATE", "POLICY_OFF", "SCHEDULE", "SWAP", "TTL",
+           "ApprovalPolicy", "ApprovalRequested", "ApprovalView", "approve", "describe",
+           "get_policy", "guard", "list_requests", "policy_on", "reject", "set_policy"]
 
 COMMENT_MAX = 500
+CONSENT_REFUSALS = frozenset({"approvals.error.contact_changed",
+                              "approvals.error.recipient_gone", "approvals.error.no_consent"})
+"""Refusals on approval that concern the requester's consent: the requester is told."""
 
 APPROVED = "approved"
 REJECTED = "rejected"
@@ -83,6 +100,16 @@ class ApprovalView:
     can_decide: bool
     refusal: str | None
     """Why the actor may not decide (own request, support, no longer open), else None."""
+    delivery: str | None = None
+    """New credentials: where they go, as consented by the requester (masked), else None."""
+
+
+@dataclass(frozen=True)
+class ApprovalPolicy:
+    customer_id: int
+    required: bool
+    pending_off: int | None
+    """The open request to turn the policy off, if there is one."""
 
 
 def _status(row: ApprovalRequest, now: datetime) -> str:
@@ -105,26 +132,30 @@ def _refusal(actor: Actor, row: ApprovalRequest, now: datetime) -> str | None:
     return None
 
 
-def describe(locale: str, action: str, params: dict[str, Any]) -> str:
-    """The request in words: the action and its parameters."""
-    shown = dict(params)
-    if "at" in shown:
-        try:
-            shown["at"] = format_datetime(datetime.fromisoformat(str(shown["at"])), locale)
-        except ValueError:
-            pass
-    return t(locale, f"approvals.what.{action}", **{k: str(v) for k, v in shown.items()})
-
-
-def _view(actor: Actor, row: ApprovalRequest, now: datetime) -> ApprovalView:
+def _view(
+    actor: Actor, row: ApprovalRequest, now: datetime, recipient: str | None = None
+) -> ApprovalView:
     why = _refusal(actor, row, now)
+    delivery = None
+    if row.consent_email and row.consent_mobile:
+        delivery = t(actor.locale, "approvals.delivery", user=recipient or "–",
+                     email=mask_email(row.consent_email), mobile=mask_phone(row.consent_mobile))
     return ApprovalView(
         id=row.id, action=row.action, what=describe(actor.locale, row.action, row.params),
         object_id=row.object_id, params=dict(row.params), requested_by=row.requested_by,
         created_at=row.created_at, expires_at=row.expires_at, status=_status(row, now),
         decided_by=row.decided_by, decided_at=row.decided_at, comment=row.comment,
-        can_decide=why is None, refusal=why,
+        can_decide=why is None, refusal=why, delivery=delivery,
     )
+
+
+async def _recipients(uow: UnitOfWork, rows: Any) -> dict[int, str]:
+    ids = {row.recipient_id for row in rows if row.recipient_id is not None}
+    if not ids:
+        return {}
+    found = await uow.session.execute(
+        select(Account.id, Account.username).where(Account.id.in_(ids)))
+    return {account_id: username for account_id, username in found}
 
 
 async def list_requests(
@@ -140,7 +171,54 @@ async def list_requests(
         query = query.where(ApprovalRequest.status == PENDING,
                             ApprovalRequest.expires_at > now)
     rows = (await uow.session.scalars(query.order_by(ApprovalRequest.id))).all()
-    return [_view(actor, row, now) for row in rows]
+    names = await _recipients(uow, rows)
+    return [_view(actor, row, now, names.get(row.recipient_id or 0)) for row in rows]
+
+
+async def _open_policy_off(uow: UnitOfWork, customer_id: int) -> int | None:
+    return await uow.session.scalar(
+        select(ApprovalRequest.id).where(
+            ApprovalRequest.customer_id == customer_id, ApprovalRequest.action == POLICY_OFF,
+            ApprovalRequest.status == PENDING, ApprovalRequest.expires_at > uow.clock.now())
+        .order_by(ApprovalRequest.id).limit(1))
+
+
+async def get_policy(uow: UnitOfWork, actor: Actor) -> ApprovalPolicy:
+    """The customer's four-eyes policy and an open request to turn it off (user management)."""
+    require(actor, Permission.USER_READ, customer_id=actor.customer_id)
+    if actor.customer_id is None:
+        raise NotFound()
+    return ApprovalPolicy(actor.customer_id, await policy_on(uow, actor.customer_id),
+                          await _open_policy_off(uow, actor.customer_id))
+
+
+async def set_policy(uow: UnitOfWork, actor: Actor, *, required: bool) -> ApprovalPolicy:
+    """A customer admin turns the policy on (at once) or off. While it is on, turning it off
+    is itself a four-eyes request (:data:`POLICY_OFF`): one admin account alone cannot
+    disable the protection; another admin's approval switches it off. Support may not
+    change it (the customer's own decision). Audited; ``ApprovalPolicyChanged`` is emitted."""
+    if actor.role is Role.SUPPORT:
+        raise PermissionDenied("approvals.error.policy_support")
+    require(actor, Permission.USER_MANAGE, customer_id=actor.customer_id)
+    customer = await uow.session.get(Customer, actor.customer_id)
+    if customer is None:
+        raise NotFound()
+    if customer.approval_required == required:
+        return ApprovalPolicy(customer.id, required, await _open_policy_off(uow, customer.id))
+    if not required:
+        running = executing.get()
+        pending = await _open_policy_off(uow, customer.id)
+        if pending is not None and (running is None or running.id != pending):
+            raise RuleViolation("R21", "approvals.error.policy_off_pending", id=pending)
+        if not await guard(uow, actor, customer_id=customer.id, action=POLICY_OFF,
+                           object_id=str(customer.id), params={"customer": customer.name}):
+            return refused()
+    customer.approval_required = required
+    await uow.session.flush()
+    uow.audit(actor, "approval.policy_on" if required else "approval.policy_off",
+              customer_id=customer.id, target=customer.name)
+    uow.emit("ApprovalPolicyChanged", customer.id, required=required)
+    return ApprovalPolicy(customer.id, required, None)
 
 
 async def _load_for_decision(uow: UnitOfWork, actor: Actor, request_id: int) -> ApprovalRequest:
@@ -201,7 +279,10 @@ async def reject(
 
 @contextmanager
 def _running(row: ApprovalRequest) -> Iterator[None]:
-    token = executing.set((row.id, row.action, row.object_id))
+    consent = None
+    if row.recipient_id is not None and row.consent_email and row.consent_mobile:
+        consent = Consent(row.recipient_id, row.consent_email, row.consent_mobile)
+    token = executing.set(Running(row.id, row.action, row.object_id, consent))
     try:
         yield
     finally:
@@ -223,7 +304,27 @@ async def _run(uow: UnitOfWork, actor: Actor, row: ApprovalRequest, code: str | 
         return await numbers.assign(uow, actor, number=str(p["number"]),
                                     username=str(p["username"]), delete_traffic_data=True,
                                     code=code)
+    if row.action == POLICY_OFF:
+        return await set_policy(uow, actor, required=False)
     raise NotFound("approvals.error.not_found", id=row.id)
+
+
+async def _tell_requester(uow: UnitOfWork, row: ApprovalRequest, error: DomainError) -> None:
+    """The approval of a credentials request failed because the consented contact changed
+    (or its account is gone): the requester is told by e-mail, to the consented and the
+    current address (as R19 tells the admin of a cancelled scheduled reset)."""
+    account = await uow.session.get(Account, row.requested_by_id)
+    if account is None:
+        return
+    loc = account.locale
+    what = describe(loc, row.action, row.params)
+    for address in dict.fromkeys(a for a in (row.consent_email, account.email) if a):
+        uow.send(OutboxKind.EMAIL, to=address,
+                 subject=t(loc, "approvals.mail.failed.subject", id=row.id),
+                 body=t(loc, "approvals.mail.failed.body",
+                        name=account.full_name or account.username, id=row.id, what=what,
+                        reason=error.render(loc)),
+                 customer_id=row.customer_id, key=f"approval-{row.id}-failed-{address}"[:64])
 
 
 async def approve(
@@ -244,6 +345,8 @@ async def approve(
         raise
     except DomainError as error:
         reason = error.render(actor.locale)[:COMMENT_MAX]
+        if error.key in CONSENT_REFUSALS:
+            await _tell_requester(uow, row, error)
         now = uow.clock.now()
         row.status, row.decided_by, row.decided_at, row.comment = (
             FAILED, actor.username, now, reason)

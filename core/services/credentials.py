@@ -184,9 +184,15 @@ async def generate(
     if not await approvals.guard(uow, actor, customer_id=customer_id, action=approvals.GENERATE,
                                  object_id=contract.contract_ref,
                                  params={"contract_id": contract.id,
-                                         "contract": contract.contract_ref}):
+                                         "contract": contract.contract_ref},
+                                 consent=_consent(account), recipient=account.username):
         return stepup.refused()
     return await _issue(uow, actor, contract, customer_id, account)
+
+
+def _consent(account: Account) -> approvals.Consent:
+    assert account.email and account.mobile
+    return approvals.Consent(account.id, account.email, account.mobile)
 
 
 async def _checked(
@@ -204,7 +210,9 @@ async def _checked(
         )
     if not consent:
         raise RuleViolation("R4", "credentials.error.consent_required")
-    account = await _recipient(uow, actor, customer_id)
+    # R21: an approved request delivers where its requester consented, never to the approver
+    account = (await approvals.consented_recipient(uow, object_id=contract.contract_ref)
+               or await _recipient(uow, actor, customer_id))
     for what, value in (("email", account.email if account else None),
                         ("mobile", account.mobile if account else None)):
         if not value:
@@ -422,7 +430,8 @@ async def schedule(
                                  object_id=contract.contract_ref,
                                  params={"contract_id": contract.id,
                                          "contract": contract.contract_ref,
-                                         "at": at.astimezone(UTC).isoformat()}):
+                                         "at": at.astimezone(UTC).isoformat()},
+                                 consent=_consent(account), recipient=account.username):
         return stepup.refused()
     row = ScheduledReset(
         contract_id=contract.id, customer_id=customer_id, requested_by_id=actor.account_id,
