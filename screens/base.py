@@ -26,6 +26,7 @@ from textual.widgets import Checkbox, Input
 from core.authz import Actor
 from core.errors import DomainError, PermissionDenied
 from core.services import stepup
+from core.services.approval_guard import ApprovalRequested
 from core.services.stepup import CodeSent, StepUpRequired
 from tui.bindings import label_bindings
 from tui.messages import ActorChanged
@@ -67,7 +68,15 @@ class PortalMixin:
         return self.portal.t(key, **params)
 
     def show_error(self, error: DomainError) -> None:
+        """A refusal as an error toast; a filed R21 approval request is no failure: it is
+        shown as an information (every flow that can file one passes here)."""
+        if isinstance(error, ApprovalRequested):
+            self.show_info(error.render(self.actor.locale))
+            return
         self.portal.notify(error.render(self.actor.locale), severity="error", timeout=8)
+
+    def show_info(self, text: str) -> None:
+        self.portal.notify(text, severity="information", timeout=8, markup=False)
 
     def label_bindings(self, prefix: str, labels: Mapping[str, str] | None = None) -> None:
         """Footer labels in the session's language for the bindings whose id starts with

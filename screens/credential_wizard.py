@@ -23,6 +23,7 @@ from textual.widgets import Button, Checkbox, ContentSwitcher, LoadingIndicator,
 from core.errors import Conflict, DomainError
 from core.i18n import format_datetime
 from core.services import credentials, impact
+from core.services.approval_guard import ApprovalRequested
 from core.services.credentials import CredentialPreview, CredentialResult, ScheduledResetView
 from core.services.impact import LineImpact
 from screens.base import PortalMixin, portal_footer
@@ -71,6 +72,8 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
         """Generation was refused (e.g. somebody else was faster): only the way back remains."""
         self.scheduled: ScheduledResetView | None = None
         """R19: scheduled instead of generated now (step 5 says when)."""
+        self.filed: ApprovalRequested | None = None
+        """R21: filed as a four-eyes request instead (step 5 says it waits for approval)."""
 
     def compose(self) -> ComposeResult:
         yield SessionHeader()
@@ -184,6 +187,8 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             v = self.scheduled
             self._say("#done", self.t("credentials.scheduled_done", at=format_datetime(
                 v.at, self.actor.locale), id=v.id, email=v.email_masked, mobile=v.mobile_masked))
+        if self.filed is not None:
+            self._say("#done", self.filed.render(self.actor.locale))
         self.label_bindings("wizard.", KEY_LABELS)
 
     def _say(self, selector: str, text: str) -> None:
@@ -287,8 +292,11 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
         if self.step != 4 or self.busy or self.failed:
             return
 
-        def done(view: ScheduledResetView | None) -> None:
+        def done(view: ScheduledResetView | ApprovalRequested | None) -> None:
             if view is None:
+                return
+            if isinstance(view, ApprovalRequested):
+                self._filed(view)
                 return
             self.scheduled = view
             self.step = 5
@@ -314,6 +322,10 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             self._say("#generate-status", error.render(self.actor.locale))
             self._show()
             return
+        except ApprovalRequested as filed:
+            self.busy = False
+            self._filed(filed)
+            return
         except DomainError as error:
             self.busy = False
             self.failed = True
@@ -325,6 +337,15 @@ class CredentialWizardScreen(PortalMixin, Screen[CredentialResult | None]):
             return
         self.busy = False
         self.result = result
+        self.step = 5
+        self._apply_texts()
+        self._show()
+
+    def _filed(self, filed: ApprovalRequested) -> None:
+        """R21: nothing generated yet, a request waits for a second admin: an information
+        (not an error) and step 5, whose only way on is back to the contracts."""
+        self.filed = filed
+        self.show_error(filed)  # shown as an information (PortalMixin.show_error)
         self.step = 5
         self._apply_texts()
         self._show()

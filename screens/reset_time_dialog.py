@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 from core.clock import BERLIN
 from core.errors import DomainError
 from core.services import credentials
+from core.services.approval_guard import ApprovalRequested
 from core.services.credentials import ScheduledResetView
 from screens.base import PortalMixin
 from tui.widgets.dialog import Dialog
@@ -21,8 +22,9 @@ from tui.widgets.dialog import Dialog
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
-class ResetTimeDialog(PortalMixin, Dialog[ScheduledResetView]):
-    """Dismissed with the scheduled reset, or None when cancelled."""
+class ResetTimeDialog(PortalMixin, Dialog[ScheduledResetView | ApprovalRequested]):
+    """Dismissed with the scheduled reset, the filed R21 request (four eyes), or None when
+    cancelled."""
 
     CSS_PATH = "reset_time_dialog.tcss"
     CONFIRM_VARIANT = "warning"
@@ -48,12 +50,14 @@ class ResetTimeDialog(PortalMixin, Dialog[ScheduledResetView]):
     def on_mount(self) -> None:
         self.query_one("#reset-at", Input).focus()
 
-    async def confirm(self) -> ScheduledResetView | None:
+    async def confirm(self) -> ScheduledResetView | ApprovalRequested | None:
         field = self.query_one("#reset-at", Input)
         try:
             at = credentials.parse_reset_time(field.value)
             return await self.write(credentials.schedule, contract_id=self.contract_id, at=at,
                                     consent=True)
+        except ApprovalRequested as filed:  # not a refusal: the wizard says so
+            return filed
         except DomainError as error:
             self.show_inline(error.render(self.actor.locale))
             field.focus()

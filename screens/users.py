@@ -20,7 +20,8 @@ from textual.widgets import Button, DataTable, Input, Label, Select, SelectionLi
 
 from core.errors import DomainError, ValidationError
 from core.i18n import LOCALES, format_datetime, format_money
-from core.services import locks, stepup, users
+from core.services import approvals, locks, stepup, users
+from core.services.approvals import ApprovalPolicy
 from core.services.locks import LockView
 from core.services.number_views import national_form
 from core.services.users import EmployeeView, OwnCallView, OwnFaxCredentialView, ProfileView
@@ -38,6 +39,7 @@ KEY_LABELS: dict[str, str] = {
     "reset": "users.key.reset",
     "lock": "users.key.lock",
     "stepup": "users.key.stepup",
+    "approval": "users.key.approval",
 }
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("username", "users.col.username", 14),
@@ -63,7 +65,8 @@ FAX_COLUMNS: tuple[tuple[str, str], ...] = (
     ("sent", "users.fax.col.sent"),
 )
 LIVE_EVENTS = frozenset({"AccountCreated", "AccountChanged", "NumberAssigned", "AccountLocked",
-                         "AccountUnlocked", "StepUpPolicyChanged",
+                         "AccountUnlocked", "StepUpPolicyChanged", "ApprovalPolicyChanged",
+                         "ApprovalRequested", "ApprovalDecided",
                          "FaxCredentialsSent", "NumbersUnassigned"})
 
 
@@ -217,6 +220,7 @@ class UsersScreen(PortalScreen):
         Binding("r", "reset", "reset", id="users-key.reset", show=False),
         Binding("l", "lock", "lock", id="users-key.lock", show=False),
         Binding("b", "stepup", "stepup", id="users-key.stepup", show=False),
+        Binding("f", "approval", "approval", id="users-key.approval", show=False),
     ]
 
     def __init__(self) -> None:
@@ -228,6 +232,8 @@ class UsersScreen(PortalScreen):
         """Username → lock of the customer's locked accounts (R25, admins only)."""
         self.stepup_required: bool | None = None
         """R20: the customer's step-up policy as last fetched (admins only)."""
+        self.approval_policy: ApprovalPolicy | None = None
+        """R21: the customer's four-eyes policy as last fetched (admins only)."""
 
     def compose(self) -> ComposeResult:
         yield SessionHeader()
@@ -258,8 +264,10 @@ class UsersScreen(PortalScreen):
                 yield Button("", id="btn-reset", compact=True)
                 yield Button("", id="btn-lock", compact=True)
             yield Static("", id="stepup-state", classes="admin-only")
+            yield Static("", id="approval-state", classes="admin-only")
             with Horizontal(classes="button-row admin-only", id="stepup-row"):
                 yield Button("", id="btn-stepup", compact=True)
+                yield Button("", id="btn-approval", compact=True)
             yield Static("", id="admin-hint", classes="hint")
             yield Static("", id="calls-title", classes="title own-only")
             yield DataTable(id="calls", cursor_type="row", zebra_stripes=True, classes="own-only")
@@ -290,6 +298,7 @@ class UsersScreen(PortalScreen):
                                    ("btn-lock", "users.lock", "l")):
             self.query_one(f"#{button}", Button).label = f"{self.t(label)} ({key})"
         self._show_stepup()
+        self._show_approval()
         with self.prevent(Select.Changed):
             language = self.query_one("#language", Select)
             language.set_options([(self.t(f"users.language.{loc}"), loc) for loc in LOCALES])
@@ -322,7 +331,7 @@ class UsersScreen(PortalScreen):
         return not self.actor.is_admin_view and not self.actor.via_support
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new", "deactivate", "reset", "lock", "stepup"):
+        if action in ("new", "deactivate", "reset", "lock", "stepup", "approval"):
             return self.actor.is_admin_view
         return True
 
@@ -339,6 +348,8 @@ class UsersScreen(PortalScreen):
             policy = await self.fetch(stepup.get_policy)
             self.stepup_required = policy.required if policy is not None else None
             self._show_stepup()
+            self.approval_policy = await self.fetch(approvals.get_policy)
+            self._show_approval()
             if accounts is not None:
                 self._fill(accounts)
         if self.shows_own_records:
@@ -565,6 +576,33 @@ class UsersScreen(PortalScreen):
             self._show_stepup()
             self.notify(self.t("users.stepup.on" if policy.required else "users.stepup.off"))
 
+    def _show_approval(self) -> None:
+        """R21: the four-eyes line and its toggle (off, while on, files a request)."""
+        policy = self.approval_policy
+        text = "" if policy is None else self.t(
+            "approvals.policy.on" if policy.required else "approvals.policy.off")
+        if policy is not None and policy.pending_off is not None:
+            text += "\n" + self.t("approvals.policy.pending_off", id=policy.pending_off)
+        self.query_one("#approval-state", Static).update(Text(text))
+        on = policy is not None and policy.required
+        label = "users.approval.turn_off" if on else "users.approval.turn_on"
+        self.query_one("#btn-approval", Button).label = f"{self.t(label)} (f)"
+
+    def action_approval(self) -> None:
+        """R21: turn four eyes on, or request turning it off (a second admin approves)."""
+        if self.approval_policy is not None:
+            self.toggle_approval(not self.approval_policy.required)
+
+    @work(exclusive=True, group="approval")
+    async def toggle_approval(self, required: bool) -> None:
+        policy = await self.call(approvals.set_policy, required=required)
+        if policy is None:  # refused, or filed as a request (shown as an information)
+            self.reload()
+            return
+        self.approval_policy = policy
+        self._show_approval()
+        self.notify(self.t("approvals.policy.on" if policy.required else "approvals.policy.off"))
+
     @on(Button.Pressed)
     async def _button(self, event: Button.Pressed) -> None:
         handlers: dict[str, Any] = {
@@ -574,6 +612,7 @@ class UsersScreen(PortalScreen):
             "btn-reset": self.action_reset,
             "btn-lock": self.action_lock,
             "btn-stepup": self.action_stepup,
+            "btn-approval": self.action_approval,
         }
         handler = handlers.get(event.button.id or "")
         if handler is not None:
