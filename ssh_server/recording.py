@@ -289,11 +289,17 @@ class CommandRecorder(Recorder):
         if not data or self._cut is not None:
             return
         text = _terminal_lines(data)
-        self._measure(text)
-        for start in range(0, len(text), COMMAND_PIECE_CHARS):
-            self._event("o", text[start:start + COMMAND_PIECE_CHARS])
+        start = 0
+        while start < len(text):
+            end = start + COMMAND_PIECE_CHARS
+            if text[end - 1:end] == "\r":
+                end += 1  # a line end stays in one piece
+            piece = text[start:end]
+            self._event("o", piece)
             if self._cut is not None:
                 return
+            self._measure(piece)  # what is recorded only
+            start = end
 
     def resize(self, width: int, height: int) -> None:
         return  # a command has no terminal
@@ -338,9 +344,5 @@ class CommandRecorder(Recorder):
         self._pending.insert(0, head)
         self._pending_bytes += len(head)
         if self._cut is not None:
-            self._stop_note(self._cut)
+            await self._record_stop(self._cut)
         await super().close()
-
-    def _stop_note(self, why: str) -> None:
-        task = asyncio.create_task(self._record_stop(why), name="linedesk-recording-audit")
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())

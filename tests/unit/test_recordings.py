@@ -174,9 +174,21 @@ async def test_command_output_beyond_the_backlog_is_cut_off_not_lost(
     assert 30_000 < size <= 40_000 + 200
     (row,) = await _actions(demo_core, "session.recorded")
     assert row.details["complete"] is False and row.customer_id is None
-    for _ in range(50):
-        stops = await _actions(demo_core, "session.recording_stopped")
-        if stops:
-            break
-        await asyncio.sleep(0.02)
+    stops = await _actions(demo_core, "session.recording_stopped")
     assert [s.details["cause"] for s in stops] == ["backlog"]
+    header = json.loads(rec.path.read_text().splitlines()[0])
+    assert (header["width"], header["height"]) == (500, 24)  # what was kept: one long line
+
+
+def test_command_pieces_keep_line_ends_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ssh_server.recording import CommandRecorder
+
+    monkeypatch.setattr(recording, "COMMAND_PIECE_CHARS", 4)
+    rec = CommandRecorder.__new__(CommandRecorder)  # only the tap, no core
+    events: list[str] = []
+    rec._cut = None
+    rec._columns = rec._rows = rec._column = 0
+    rec._event = lambda kind, data: events.append(data)  # type: ignore[method-assign]
+    rec.output("abc\ndefgh\n")
+    assert events == ["abc\r\n", "defg", "h\r\n"]
+    assert (rec._columns, rec._rows) == (5, 2)
