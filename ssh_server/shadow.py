@@ -1,7 +1,7 @@
 """R23 shadowing: support watches a live session of one of its open customer's users, with
 the user's consent, read-only.
 
-Design (same process; sessions on other workers are not listed yet):
+Design:
 
 * :class:`ShadowHub` (one per server) lists the live App sessions of a customer's users
   from ``server.sessions`` and runs a request: the user's App shows the consent dialog
@@ -18,6 +18,13 @@ Design (same process; sessions on other workers are not listed yet):
   (the rest stays blank); nothing in it depends on the sizes matching.
 * The user's header says "Support schaut zu: NAME"; Ctrl+X in the user's session ends it
   at any time (the session takes that key while watched, on any screen or dialog).
+* Support's side is one :class:`Mirror` (filter, status line, support's keys, the way
+  back), whether the user's session is in this process (:class:`Shadow`) or in another
+  one (:class:`RemoteMirror`, fed by the user's process's :class:`RemoteWatch`).
+* Across worker processes and nodes the same steps travel as :data:`SIGNAL` bus events
+  (the supervisor's hub, or PostgreSQL NOTIFY). A process killed with ``kill -9`` tells
+  nobody, so both sides of a remote watching send keepalives and end it when the other
+  side stayed silent for :data:`PEER_TIMEOUT_SECONDS` (:meth:`ShadowHub.tick`).
 """
 
 from __future__ import annotations
