@@ -49,18 +49,6 @@ def parse_ca_keys(text: str) -> tuple[dict[bytes, str], list[str]]:
     return keys, errors
 
 
-def load_ca_keys(path: str | Path | None) -> dict[bytes, str]:
-    """The CA keys of the file at ``path`` (lines that are no key are logged and skipped).
-    No file configured: no CA, no certificates."""
-    if not path:
-        return {}
-    keys, errors = parse_ca_keys(Path(path).read_text(encoding="utf-8"))
-    for error in errors:
-        log.error("%s %s; ignored", path, error)
-    log.info("%d user CA key(s) from %s", len(keys), path)
-    return keys
-
-
 Stamp = tuple[int, int, int, int, int]
 """What tells a changed file: device, inode, size, mtime and ctime (ns)."""
 
