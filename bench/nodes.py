@@ -97,9 +97,11 @@ async def _listening(node: Node, timeout: float) -> None:
 
 @contextlib.asynccontextmanager
 async def three_nodes(workdir: Path, database_url: str, *, names: str = "abc",
-                      extra_env: dict[str, str] | None = None) -> AsyncIterator[list[Node]]:
-    """``linedesk serve --workers 1`` per name on one database; the first one seeds the demo."""
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
+                      extra_env: dict[str, str] | None = None,
+                      key: str | None = None) -> AsyncIterator[list[Node]]:
+    """``linedesk serve --workers 1`` per name on one database; the first one seeds the demo.
+    ``key``: the shared secret key (base64 of 32 bytes; random when not given)."""
+    key = key or base64.b64encode(secrets.token_bytes(32)).decode()
     nodes: list[Node] = []
     try:
         for index, name in enumerate(names):

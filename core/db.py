@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.errors import Conflict, StorageFull
+from core.errors import Conflict, DatabaseUnavailable, StorageFull
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,10 @@ class Database:
             _sqlite_pragmas(self.write_engine, immediate=True)
             _sqlite_pragmas(self.read_engine, immediate=False)
         else:
-            self.write_engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+            # pre-ping: a pooled connection that a PostgreSQL restart cut is replaced on
+            # checkout instead of failing the first unit of work after the restart
+            self.write_engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10,
+                                                    pool_pre_ping=True)
             self.read_engine = self.write_engine
         self._write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
@@ -88,7 +91,9 @@ async def transaction(db: Database, *, readonly: bool = False) -> AsyncIterator[
     """One session, one transaction: commit on success, roll back on any error.
 
     Lost optimistic-concurrency races surface as :class:`core.errors.Conflict`, a full disk
-    as :class:`core.errors.StorageFull` (rolled back; front ends show a clear message).
+    as :class:`core.errors.StorageFull`, a database that cannot be reached (PostgreSQL
+    restarting) as :class:`core.errors.DatabaseUnavailable` (rolled back; front ends show a
+    clear message).
     """
     session = db.session(readonly=readonly)
     try:
@@ -97,10 +102,18 @@ async def transaction(db: Database, *, readonly: bool = False) -> AsyncIterator[
     except StaleDataError as exc:
         raise Conflict() from exc
     except DBAPIError as exc:  # SQLite: OperationalError; asyncpg's DiskFullError: DBAPIError
+        if is_connection_lost(exc):
+            log.warning("database unreachable: %s", type(exc.orig).__name__)
+            raise DatabaseUnavailable() from None
         if not is_disk_full(exc):
             raise
         log.error("database write failed: the disk is full (%s)", type(exc.orig).__name__)
         raise StorageFull() from None
+    except Exception as exc:  # e.g. ConnectionRefusedError: nobody listens on the port
+        if not is_connection_lost(exc):
+            raise
+        log.warning("database unreachable: %s", type(exc).__name__)
+        raise DatabaseUnavailable() from None
     finally:
         await session.close()
 
@@ -114,6 +127,29 @@ def is_disk_full(exc: DBAPIError) -> bool:
         return True
     text = str(orig).lower()
     return "database or disk is full" in text or "no space left on device" in text
+
+
+_LOST_STATES = ("08", "57P")
+"""SQLSTATE classes of a lost server: connection exception, operator intervention (admin
+or crash shutdown, "the database system is starting up")."""
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """The database could not be reached or the connection broke (a PostgreSQL restart):
+    a connection refused, reset or timed out, one SQLAlchemy invalidated, or a SQLSTATE of
+    :data:`_LOST_STATES`; never an error of the statement itself."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        return is_connection_lost(exc.orig) if exc.orig is not None else False
+    if isinstance(exc, ConnectionError):
+        return True
+    if isinstance(exc, OSError) and "connect call failed" in str(exc).lower():
+        return True  # asyncio's "Multiple exceptions: ... Connect call failed" is a bare OSError
+    state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+    return isinstance(state, str) and state.startswith(_LOST_STATES)
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:

@@ -83,6 +83,16 @@ class AuthFailed(DomainError):
         super().__init__(key, **params)
 
 
+class DatabaseUnavailable(DomainError):
+    """The database cannot be reached (PostgreSQL restarting, the network to it down).
+    Nothing was changed; the same action works again once it is back."""
+
+    exit_code = 1
+
+    def __init__(self, key: str = "error.database_unavailable", /, **params: Any) -> None:
+        super().__init__(key, **params)
+
+
 class StorageFull(DomainError):
     """The database could not write: its disk (the data dir) is full. Nothing was changed;
     the same action works again once space is freed."""

@@ -24,6 +24,13 @@ class DomainEvent:
 
 Listener = Callable[[DomainEvent], None]
 
+EVENTS_INTERRUPTED = "EventsInterrupted"
+"""Published on a node's own bus (customer-less, never forwarded) when its connection to the
+other nodes' events was lost (PostgreSQL restarting): sessions say so."""
+EVENTS_RESUMED = "EventsResumed"
+"""Published on a node's own bus when that connection is back: events of the gap were
+missed, so every open screen re-fetches what it shows."""
+
 
 class Subscription:
     def __init__(self, bus: EventBus, listener: Listener, customer_id: int | None) -> None:

@@ -13,7 +13,9 @@ import asyncio
 import base64
 import json
 import logging
+import os
 import secrets
+import socket
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.db import Database
+from core.db import Database, is_connection_lost
 from core.models import OutboxKind, OutboxMessage, OutboxStatus
 from core.secretbox import SecretBox
 from core.security import mask_email, mask_phone
@@ -243,7 +245,9 @@ class Dispatcher:
         self.box = box
         self.clock = clock
         self.transports = transports
-        self.node_id = node_id or f"node-{secrets.token_hex(4)}"
+        self.node_id = node_id or (
+            f"outbox:{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(3)}")
+        """``claimed_by`` of the rows this dispatcher holds: host and process id say who."""
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
@@ -310,8 +314,8 @@ class Dispatcher:
                         .values(claimed_until=self.clock.now() + self.lease)
                         .execution_options(synchronize_session=False)
                     )
-            except Exception:  # the next renewal tries again; the lease is several of them
-                log.warning("outbox lease renewal failed", exc_info=True)
+            except Exception as exc:  # the next renewal tries again; the lease is several
+                log.warning("outbox lease renewal failed", exc_info=not is_connection_lost(exc))
 
     async def _send(self, row: OutboxMessage) -> str | None:
         """Deliver one row; the error text or None."""
@@ -408,8 +412,11 @@ class Dispatcher:
                 delivered = await self.dispatch_once()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox dispatcher round failed")
+            except Exception as exc:
+                if is_connection_lost(exc):  # PostgreSQL restarting: the next round retries
+                    log.warning("outbox: database unreachable (%s)", type(exc).__name__)
+                else:
+                    log.exception("outbox dispatcher round failed")
             if delivered:
                 continue  # a full round: there may be more due at once
             self._wake.clear()

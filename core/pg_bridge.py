@@ -12,13 +12,15 @@ from typing import Any
 
 import asyncpg
 
-from core.events import DomainEvent, EventBus
+from core.events import EVENTS_INTERRUPTED, EVENTS_RESUMED, DomainEvent, EventBus
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "linedesk_events"
 MAX_PAYLOAD = 7900  # NOTIFY payloads must stay below 8000 bytes
-RESUMED = "EventsResumed"
+INTERRUPTED = EVENTS_INTERRUPTED
+"""Published on this node's bus (not forwarded) when the LISTEN connection is lost."""
+RESUMED = EVENTS_RESUMED
 """Published on this node's bus (not forwarded) when LISTEN is back after the connection
 was lost (a PostgreSQL restart): events of the gap were missed, so listeners re-fetch."""
 RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)
@@ -63,6 +65,7 @@ class PostgresEventBridge:
             return
         log.warning("LISTEN connection to PostgreSQL lost; reconnecting")
         self._listen = None
+        self.bus.publish(DomainEvent(INTERRUPTED, None, {}), from_bridge=True)
         self._reconnecting = asyncio.get_running_loop().create_task(
             self._reconnect(), name="linedesk-listen-reconnect")
 

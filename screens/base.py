@@ -29,7 +29,7 @@ from core.services import stepup
 from core.services.approval_guard import ApprovalRequested
 from core.services.stepup import CodeSent, StepUpRequired
 from tui.bindings import label_bindings
-from tui.messages import ActorChanged
+from tui.messages import ActorChanged, DatabaseResumed
 from tui.widgets.header import SessionHeader
 from tui.widgets.keybar import KeyBar
 from tui.widgets.table_screen import TableScreen
@@ -128,8 +128,29 @@ class PortalMixin:
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Textual also runs its own ``Screen._on_screen_resume`` (handlers are per class)."""
+        refetch = self.__dict__.pop("_refetch", False)
         if self.__dict__.pop("_stale", False):
-            self.call_later(self.rebuild)  # type: ignore[attr-defined]
+            self.call_later(self.rebuild)  # type: ignore[attr-defined]  # fetches anew too
+        elif refetch:
+            self.call_later(self.refetch)  # type: ignore[attr-defined]
+
+    def _on_database_resumed(self, _message: DatabaseResumed) -> None:
+        """The database connection is back after it was lost (the App posts this to every
+        screen of the session): the events of the gap were missed, so what the screen shows
+        is read again: now when it is in sight, else when it comes back (one read per
+        session, not one per screen of every mode at once)."""
+        if self._in_sight():
+            self.refetch()
+        else:
+            self.__dict__["_refetch"] = True
+
+    def refetch(self) -> None:
+        """Read again what this screen shows: its ``reload`` (the worker that every screen
+        with live data has, :class:`~tui.widgets.table_screen.TableScreen` included); a
+        screen that fetches otherwise overrides this."""
+        reload = getattr(self, "reload", None)
+        if callable(reload):
+            reload()
 
     def _in_sight(self) -> bool:
         """On top of the current mode, or only under dialogs (seen through them)."""

@@ -18,8 +18,8 @@ from textual.notifications import Notification
 from textual.screen import ModalScreen, Screen
 
 from core.authz import Actor, ViewMode
-from core.errors import DomainError, PermissionDenied
-from core.events import DomainEvent, Subscription
+from core.errors import DatabaseUnavailable, DomainError, PermissionDenied
+from core.events import EVENTS_INTERRUPTED, EVENTS_RESUMED, DomainEvent, Subscription
 from core.i18n import CATALOG, LOCALES, t
 from core.runtime import Core
 from core.services import users as users_service
@@ -30,7 +30,7 @@ from screens.home import HomeScreen
 from screens.number_dashboard import NumberDashboardScreen
 from screens.support import CustomerSearchScreen
 from screens.users import UsersScreen
-from tui.messages import ActorChanged, DomainEventMessage
+from tui.messages import ActorChanged, DatabaseResumed, DomainEventMessage
 from tui.portal import Portal
 from tui.served import ServedTerminal, harden
 from tui.typeahead import TypeaheadApp
@@ -43,6 +43,8 @@ NAV_IDS = frozenset({
 })
 MAX_TOASTS = 3
 """Notifications shown at once: more would cover the content (the oldest goes first)."""
+DB_LOST_TIMEOUT = 24 * 3600.0
+"""The "connection interrupted" notice stays until the connection is back (it is removed then)."""
 
 
 def _nav_label(binding_id: str) -> str:
@@ -134,10 +136,53 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
             self.post_message(DomainEventMessage(event))
 
     def on_domain_event_message(self, message: DomainEventMessage) -> None:
+        if message.event.name == EVENTS_INTERRUPTED:
+            self._database_lost()
+            return
+        if message.event.name == EVENTS_RESUMED:
+            self._database_back()
+            return
         for screen in self.screen_stack:
             copy = DomainEventMessage(message.event)
             copy.stop()  # for the screen only: bubbling back up here would fan out forever
             screen.post_message(copy)
+
+    # ------------------------------------------------------------ database connection
+
+    def _database_lost(self) -> None:
+        """The node lost its connection to the database (PostgreSQL restarting): one notice
+        that stays until it is back. Service calls meanwhile fail with a clear message
+        (:class:`core.errors.DatabaseUnavailable`), the session goes on."""
+        if self._db_notice() is None:
+            self.notify(self.t("ui.db.lost"), severity="warning", timeout=DB_LOST_TIMEOUT)
+
+    def _database_back(self) -> None:
+        """Connected again: the notice goes, every screen of the session re-fetches what it
+        shows (those out of sight when they come back: :class:`~tui.messages.DatabaseResumed`
+        in :mod:`screens.base`), since the events of the gap were missed."""
+        notice = self._db_notice()
+        if notice is not None:
+            self._unnotify(notice)
+        for screen in self.all_screens():
+            screen.post_message(DatabaseResumed())
+        self.notify(self.t("ui.db.back"))
+
+    def _db_notice(self) -> Notification | None:
+        """The "connection interrupted" notice shown now (in whichever language it was)."""
+        texts = {t(locale, "ui.db.lost") for locale in LOCALES}
+        return next((n for n in self._notifications if n.message in texts), None)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A service call that found the database unreachable and was not caught by its
+        screen (a worker, a handler) is shown as the clear message, instead of ending the
+        session with a traceback; anything else ends it as Textual does."""
+        cause = getattr(error, "error", error)  # a worker's failure wraps it (WorkerFailed)
+        if isinstance(cause, DatabaseUnavailable):
+            log.warning("session of %s: a service call found the database unreachable",
+                        self.actor.username)
+            self.notify(cause.render(self.actor.locale), severity="error", timeout=8)
+            return
+        super()._handle_exception(error)
 
     def all_screens(self) -> list[Screen[Any]]:
         """Every screen of the session: the stacks of all modes (Textual's

@@ -18,3 +18,8 @@ class DomainEventMessage(Message):
 
 class ActorChanged(Message):
     """View mode, language or the customer a support agent acts for changed."""
+
+
+class DatabaseResumed(Message):
+    """The connection to the database (and the other nodes' events) is back after it was
+    lost: events of the gap were missed, so a screen showing live data re-fetches it."""

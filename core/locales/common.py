@@ -44,6 +44,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No storage space left for the data – nothing was changed. "
               "Please try again later.",
     },
+    "error.database_unavailable": {
+        "de": "Verbindung zur Datenbank unterbrochen – nichts wurde geändert. "
+              "Bitte gleich noch einmal versuchen.",
+        "en": "Connection to the database interrupted – nothing was changed. "
+              "Please try again in a moment.",
+    },
     "error.auth_failed": {
         "de": "Anmeldung fehlgeschlagen.",
         "en": "Login failed.",

@@ -6,6 +6,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.header.support_no_customer": {
         "de": "Support – kein Kunde geöffnet", "en": "Support – no customer open",
     },
+    "ui.db.lost": {
+        "de": "Verbindung zur Datenbank unterbrochen – die Anzeige wird aktualisiert, sobald "
+              "sie wieder besteht.",
+        "en": "Connection to the database interrupted – the display is refreshed as soon as "
+              "it is back.",
+    },
+    "ui.db.back": {
+        "de": "Wieder verbunden – die Anzeige ist aktualisiert.",
+        "en": "Connected again – the display has been refreshed.",
+    },
     "ui.view_mode": {"de": "Ansichtsmodus", "en": "View mode"},
     "ui.view_mode.admin": {"de": "Admin-Ansicht", "en": "Admin view"},
     "ui.view_mode.user": {"de": "Anwender-Ansicht", "en": "User view"},

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
+from core import scheduler
 from core.authz import Actor
 from core.clock import FixedClock
 from core.jobs import JOBS, due_deactivations
@@ -141,3 +143,49 @@ async def test_run_loop_applies_due_deactivations(demo_core: Core, clock: FixedC
     finally:
         task.cancel()
     assert await statuses(demo_core, PENDING) == [NumberStatus.INACTIVE.value]
+
+
+async def test_a_long_job_keeps_its_lease_and_a_lost_lease_cancels_it(
+    demo_core: Core, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lease is short (a killed node frees its jobs within seconds) and renewed while
+    the job runs: another runner does not take a long job over; a runner that finds its
+    lease lost (another took it after it ran out) cancels its job (its unit of work rolls
+    back) and the round goes on. (The job waits before it writes: SQLite has one writer.)"""
+    monkeypatch.setattr(scheduler, "RENEW_SECONDS", 0.05)
+    clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
+    release = asyncio.Event()
+
+    async def long_job(uow: UnitOfWork) -> int:
+        clock.advance(timedelta(seconds=LEASE_SECONDS + 1))  # longer than one lease
+        await release.wait()  # renewals meanwhile
+        return await numbers.apply_due_deactivations(uow, today=uow.clock.today())
+
+    first = Scheduler(demo_core, {"deactivations": long_job}, holder="node-a")
+    other = Scheduler(demo_core, JOBS, holder="node-b")
+    running = asyncio.create_task(first.run_once())
+    await asyncio.sleep(0.3)
+    assert not await other.acquire("deactivations")  # renewed: still node-a's
+    release.set()
+    assert await running == {"deactivations": 1}
+    assert await deactivated_audits(demo_core) == 1
+
+    # node-a's lease ran out while it was stuck and node-b took it
+    release.clear()
+    clock.set(datetime(2027, 1, 3, 8, 0, tzinfo=UTC))
+    async with demo_core.uow() as uow:
+        [number] = await uow.session.scalars(select(Number).where(Number.e164 == TOM_NUMBER))
+        number.status = NumberStatus.PENDING_DEACTIVATION
+        number.deactivation_date = date(2027, 1, 1)
+    running = asyncio.create_task(first.run_once())
+    await asyncio.sleep(0.02)
+    async with demo_core.uow() as uow:  # what an expired lease taken by node-b looks like
+        lease = await uow.session.get(SchedulerLease, "deactivations")
+        assert lease is not None and lease.holder == "node-a"
+        lease.holder = "node-b"
+    assert await asyncio.wait_for(running, 5) == {}  # cancelled, not counted as run
+    assert await deactivated_audits(demo_core) == 1
+    assert await statuses(demo_core, TOM_NUMBER) == ["pending_deactivation"]
+    async with demo_core.uow(readonly=True) as uow:  # node-a did not release node-b's lease
+        lease = await uow.session.get(SchedulerLease, "deactivations")
+        assert lease is not None and lease.holder == "node-b"
