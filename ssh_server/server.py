@@ -20,6 +20,7 @@ import asyncssh
 from asyncssh.kex import get_kex_algs
 
 from core.config import Settings
+from core.errors import DatabaseUnavailable
 from core.events import DomainEvent, Subscription
 from core.files import private_dir, write_private
 from core.runtime import Core
@@ -379,6 +380,9 @@ class PortalServer:
             try:
                 async with self.core.uow(readonly=True) as uow:
                     locked = await locks.locked_among(uow, ids)
+            except DatabaseUnavailable:  # PostgreSQL restarting: the next check tries again
+                log.warning("lock check: database unreachable")
+                continue
             except Exception:
                 log.exception("lock check failed")
                 continue
