@@ -58,7 +58,8 @@ class TableScreen(Screen[None]):
         return label
 
     def reload(self) -> Any:
-        """Fetch and show the table (a worker in the subclasses)."""
+        """Fetch and show the table (a worker in the subclasses); also what a portal screen
+        runs when the database connection is back (``screens.base.PortalMixin.refetch``)."""
         raise NotImplementedError
 
     def action_reload(self) -> None:
