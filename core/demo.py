@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from sqlalchemy import func, select
 
+from core.locations import from_site, store
 from core.models import (
     CREDENTIAL_ELIGIBLE_TYPES,
     Account,
@@ -179,6 +180,9 @@ async def seed_demo(uow: UnitOfWork) -> bool:
             activation_fee_cents=tariff.activation_cents, monthly_price_cents=tariff.monthly_cents,
             created_at=now - timedelta(days=300),
         )
+        if kind is NumberKind.VOICE:  # R29: the site's address (else the customer's)
+            site = contract_ or customer
+            store(n, from_site(area, site.street, site.postal_code, site.city))
         s.add(n)
         return n
 

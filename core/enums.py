@@ -32,6 +32,8 @@ class NumberAction(enum.StrEnum):
     ASSIGN = "assign"
     FAX = "fax"
     FORWARDING = "forwarding"
+    LOCATION = "location"
+    """R29: change the emergency location (Notrufstandort) of a voice number."""
 
 
 IN_USE: frozenset[NumberStatus] = frozenset(

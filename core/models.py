@@ -351,6 +351,12 @@ class Number(Base):
     monthly_price_cents: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # R29 emergency location (Notrufstandort) of a voice number: all four or none
+    # (core/locations.py); an active voice number has one
+    emergency_street: Mapped[str | None] = mapped_column(String(100))
+    emergency_house_number: Mapped[str | None] = mapped_column(String(10))
+    emergency_postcode: Mapped[str | None] = mapped_column(String(5))
+    emergency_city: Mapped[str | None] = mapped_column(String(80))
 
     __mapper_args__ = {"version_id_col": version}
 

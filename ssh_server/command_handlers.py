@@ -14,6 +14,7 @@ from core.services import (
     contracts,
     credentials,
     deadlines,
+    emergency,
     number_csv,
     numbers,
     porting,
@@ -211,13 +212,15 @@ def _number_rows(ctx: Context, views: Sequence[numbers.NumberView]) -> list[tupl
             ctx.t(NUMBER_STATUS_LABELS.get(v.status, v.status)),
             f"! {ctx.date(v.deactivation_date)}" if v.deactivation_date else "",
             v.assigned_to or "–",
+            v.emergency_location.text if v.emergency_location else "–",
         )
         for v in views
     ]
 
 
 def _number_headers(ctx: Context) -> list[str]:
-    return [ctx.t(f"cmd.numbers.col.{c}") for c in ("number", "kind", "status", "date", "assigned")]
+    return [ctx.t(f"cmd.numbers.col.{c}")
+            for c in ("number", "kind", "status", "date", "assigned", "location")]
 
 
 def _number_output(ctx: Context, key: str, view: numbers.NumberView, **params: Any) -> Output:
@@ -303,6 +306,16 @@ async def cmd_numbers_order(ctx: Context, ns: argparse.Namespace) -> Output:
         + "\n".join(ordered)
     )
     return Output(text, {"area": ns.area, "numbers": ordered, "status": "inactive"})
+
+
+async def cmd_numbers_set_location(ctx: Context, ns: argparse.Namespace) -> Output:
+    """R29: change the emergency location of a voice number (validated per field)."""
+    view = await ctx.run(
+        emergency.set_location, number=ns.number, street=ns.street,
+        house_number=ns.house_number, postcode=ns.postcode, city=ns.city,
+    )
+    location = view.emergency_location.text if view.emergency_location else "–"
+    return _number_output(ctx, "cmd.numbers.location.done", view, location=location)
 
 
 async def cmd_fax_send(ctx: Context, ns: argparse.Namespace) -> Output:

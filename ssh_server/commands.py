@@ -81,6 +81,7 @@ from ssh_server.command_handlers import (
     cmd_numbers_import,
     cmd_numbers_list,
     cmd_numbers_order,
+    cmd_numbers_set_location,
     cmd_numbers_swap,
     cmd_numbers_undo_many,
     cmd_porting_create,
@@ -198,6 +199,19 @@ COMMANDS: tuple[Command, ...] = (
             arg("--delete-traffic-data", help="cmd.arg.delete_traffic_data", action="store_true"),
             _yes(),
             CODE,
+        ),
+    ),
+    Command(
+        ("numbers", "set-location"),
+        "cmd.help.numbers_set_location",
+        cmd_numbers_set_location,
+        (
+            NUMBER,
+            arg("--street", help="cmd.arg.street", required=True, metavar="STREET", words="text"),
+            arg("--house-number", help="cmd.arg.house_number", required=True, metavar="NO",
+                words="text"),
+            arg("--postcode", help="cmd.arg.postcode", required=True, metavar="NNNNN"),
+            arg("--city", help="cmd.arg.city", required=True, metavar="CITY", words="text"),
         ),
     ),
     Command(

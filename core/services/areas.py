@@ -39,6 +39,7 @@ from core.models import (
 )
 from core.postcodes import POSTCODE_RANGES, format_ranges, in_area, postcode_of
 from core.security import hash_secret, random_digits, verify_secret
+from core.services import emergency
 from core.tariffs import NUMBER_TARIFFS
 from core.uow import UnitOfWork
 
@@ -449,6 +450,7 @@ async def order_numbers(uow: UnitOfWork, actor: Actor, *, area: str, count: int)
         await uow.session.flush()
     except IntegrityError as exc:  # another node took one of these numbers first
         raise Conflict() from exc
+    await emergency.fill_defaults(uow, customer_id=customer_id, numbers=chosen)  # R29
     uow.audit(actor, "areas.numbers_ordered", customer_id=customer_id, target=local.prefix,
               numbers=chosen, count=count)
     uow.emit("NumbersOrdered", customer_id, area=local.prefix, numbers=chosen)

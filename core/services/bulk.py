@@ -39,6 +39,7 @@ from sqlalchemy import select
 from core.authz import Actor, Permission, require
 from core.enums import NumberAction, NumberKind, NumberStatus
 from core.errors import Conflict, DomainError, NotFound, RuleViolation, ValidationError
+from core.locations import stored
 from core.models import Account, Charge, Number, Role
 from core.services.number_reads import _emit_changed, _filtered, _require_preview
 from core.services.number_views import (
@@ -228,7 +229,8 @@ async def _target(
 
 def _refusal(action: NumberAction, n: Number, target: Account | None) -> DomainError | None:
     """Why ``action`` is refused on ``n``: the single write's predicate, then (assign) R14."""
-    error = action_refusal(action, number=n.e164, status=n.status, kind=n.kind)
+    error = action_refusal(action, number=n.e164, status=n.status, kind=n.kind,
+                           located=stored(n) is not None)  # R29: activation needs a location
     if error is None and target is not None and n.assigned_account_id == target.id:
         error = RuleViolation("R14", "error.numbers.already_assigned", number=n.e164,
                               username=target.username)

@@ -37,6 +37,7 @@ from core.authz import Actor, Permission, require
 from core.enums import KIND_LABELS, STATUS_LABELS, NumberAction, NumberKind
 from core.errors import DomainError, NotFound, ValidationError
 from core.i18n import LOCALES, t
+from core.locations import stored
 from core.models import Account, LocalArea, Number, Role
 from core.services.number_reads import _require_preview
 from core.services.number_views import action_refusal, national_form, normalize_number
@@ -105,7 +106,7 @@ async def export_rows(uow: UnitOfWork, actor: Actor) -> list[list[str]]:
             n.deactivation_date.isoformat() if n.deactivation_date else "",
             username or "",
             full_name or "",
-            "",  # emergency location: R29 not yet built
+            location.text if (location := stored(n)) else "",  # R29 Notrufstandort
             _decimal(n.activation_fee_cents),
             _decimal(n.monthly_price_cents),
         ])

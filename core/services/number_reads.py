@@ -15,6 +15,7 @@ from core.authz import Actor, Permission, require
 from core.enums import IN_USE, STATUS_LABELS, NumberAction
 from core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, ValidationError
 from core.i18n import t
+from core.locations import stored
 from core.models import (
     Account,
     CallRecord,
@@ -59,6 +60,7 @@ def _to_view(actor: Actor, n: Number, area_name: str, assigned: str | None,
              assigned_name: str | None, fax_owner: str | None) -> NumberView:
     settings = n.settings or {}
     creds = settings.get(FAX_CREDENTIALS_KEY) or {}
+    location = stored(n)
     return NumberView(
         id=n.id, e164=n.e164, national=national_form(n.e164, n.area_prefix),
         area_prefix=n.area_prefix, area_name=area_name, kind=n.kind.value, status=n.status.value,
@@ -67,7 +69,9 @@ def _to_view(actor: Actor, n: Number, area_name: str, assigned: str | None,
         activation_fee_cents=n.activation_fee_cents,
         forwarding_target=settings.get(FORWARDING_KEY), version=n.version,
         fax_recipients=tuple(sorted(creds)),
-        actions=action_checks(actor, number=n.e164, status=n.status, kind=n.kind),
+        actions=action_checks(actor, number=n.e164, status=n.status, kind=n.kind,
+                              located=location is not None),
+        emergency_location=location,
     )
 
 
@@ -109,7 +113,8 @@ async def _load_for_manage(
 def _refuse(action: NumberAction, n: Number) -> None:
     """Raise the rule that refuses ``action`` in the number's state (the same predicate
     the dashboard's actions show)."""
-    error = action_refusal(action, number=n.e164, status=n.status, kind=n.kind)
+    error = action_refusal(action, number=n.e164, status=n.status, kind=n.kind,
+                           located=stored(n) is not None)
     if error is not None:
         raise error
 

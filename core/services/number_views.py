@@ -21,6 +21,7 @@ from core.enums import (
 )
 from core.errors import DomainError, PermissionDenied, RuleViolation, ValidationError
 from core.i18n import LOCALES, normalize_locale, t
+from core.locations import EmergencyLocation
 from core.security import normalize_phone
 
 _E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -52,15 +53,21 @@ class StatusRefusal(RuleViolation):
 
 
 def action_refusal(
-    action: NumberAction, *, number: str, status: NumberStatus, kind: NumberKind
+    action: NumberAction, *, number: str, status: NumberStatus, kind: NumberKind,
+    located: bool = True,
 ) -> DomainError | None:
     """Why the number's state refuses ``action`` (None: it allows it). The one predicate
     the writes raise and :attr:`NumberView.actions` shows, so the dashboard offers exactly
     what the core would do. ``SWAP`` is "can take part in a swap" (either side); the
-    writes check each side with :func:`swap_refusal`."""
+    writes check each side with :func:`swap_refusal`. ``located``: the number has an
+    emergency location (R29: a voice number is activated only with one)."""
     a = NumberAction
     if action is a.ACTIVATE and status is not NumberStatus.INACTIVE:
         return StatusRefusal("R11", "activate", number=number, status=status, action=action)
+    if action is a.ACTIVATE and kind is NumberKind.VOICE and not located:
+        return location_refusal(number)
+    if action is a.LOCATION and kind is not NumberKind.VOICE:
+        return RuleViolation("R29", "error.emergency.voice_only", number=number)
     if action is a.DEACTIVATE and status is not NumberStatus.ACTIVE:
         return StatusRefusal("R12", "deactivate", number=number, status=status, action=action)
     if action is a.UNDO and status is not NumberStatus.PENDING_DEACTIVATION:
@@ -73,6 +80,11 @@ def action_refusal(
         rule = {a.ASSIGN: "R14", a.FORWARDING: "R13", a.FAX: "R15"}[action]
         return StatusRefusal(rule, action.value, number=number, status=status, action=action)
     return None
+
+
+def location_refusal(number: str) -> DomainError:
+    """R29: a voice number without an emergency location is not switched on."""
+    return RuleViolation("R29", "error.numbers.no_emergency_location", number=number)
 
 
 def swap_refusal(side: str, *, number: str, status: NumberStatus) -> DomainError | None:
@@ -99,6 +111,8 @@ class ActionCheck:
     locale: str
     admin_only: bool = False
     """Refused by permission (user view), not by the number's state."""
+    located: bool = True
+    """The number has an emergency location (R29)."""
 
     def reason(self, number: str) -> str | None:
         """Why not, in the actor's language (the predicate the writes raise), or None."""
@@ -106,21 +120,26 @@ class ActionCheck:
             return None
         if self.admin_only:
             return PermissionDenied("error.admin_only").render(self.locale)
-        error = action_refusal(self.action, number=number, status=self.status, kind=self.kind)
+        error = action_refusal(self.action, number=number, status=self.status, kind=self.kind,
+                               located=self.located)
         return error.render(self.locale) if error is not None else None
 
 
-def _tabulate() -> dict[tuple[bool, NumberStatus, NumberKind, str], tuple[ActionCheck, ...]]:
+def _tabulate(
+) -> dict[tuple[bool, NumberStatus, NumberKind, str, bool], tuple[ActionCheck, ...]]:
     table = {}
     for status in NumberStatus:
         for kind in NumberKind:
             for locale in LOCALES:
-                table[(True, status, kind, locale)] = tuple(
-                    ActionCheck(a, action_refusal(a, number="", status=status, kind=kind) is None,
-                                status, kind, locale)
-                    for a in NumberAction)
-                table[(False, status, kind, locale)] = tuple(
-                    ActionCheck(a, False, status, kind, locale, True) for a in NumberAction)
+                for located in (True, False):
+                    table[(True, status, kind, locale, located)] = tuple(
+                        ActionCheck(a, action_refusal(a, number="", status=status, kind=kind,
+                                                      located=located) is None,
+                                    status, kind, locale, located=located)
+                        for a in NumberAction)
+                    table[(False, status, kind, locale, located)] = tuple(
+                        ActionCheck(a, False, status, kind, locale, True, located)
+                        for a in NumberAction)
     return table
 
 
@@ -130,12 +149,12 @@ number is only named in its text), read-only."""
 
 
 def action_checks(
-    actor: Actor, *, number: str, status: NumberStatus, kind: NumberKind
+    actor: Actor, *, number: str, status: NumberStatus, kind: NumberKind, located: bool = True
 ) -> tuple[ActionCheck, ...]:
     """Every :class:`NumberAction` for ``actor`` on a number in this state, in
     :class:`NumberAction` order: permission first (user view: admin only), then
     :func:`action_refusal`. Support without a reason is allowed here: the write asks."""
-    return _CHECKS[(actor.is_admin_view, status, kind, normalize_locale(actor.locale))]
+    return _CHECKS[(actor.is_admin_view, status, kind, normalize_locale(actor.locale), located)]
 
 
 def end_of_following_month(day: date) -> date:
@@ -165,6 +184,8 @@ class NumberView:
     actions: tuple[ActionCheck, ...] = ()
     """What the actor the view was read for may do with the number (in
     :class:`NumberAction` order), each with the core's reason when not."""
+    emergency_location: EmergencyLocation | None = None
+    """R29: where an emergency call from this (voice) number is routed; None: none yet."""
 
     @property
     def pending(self) -> bool:
@@ -206,6 +227,9 @@ class NumberView:
             "monthly_price_cents": self.monthly_price_cents,
             "activation_fee_cents": self.activation_fee_cents,
             "forwarding_target": self.forwarding_target,
+            "emergency_location": self.emergency_location.as_json()
+            if self.emergency_location
+            else None,
         }
 
 

@@ -26,6 +26,7 @@ from core.authz import Actor
 from core.enums import NumberAction
 from core.errors import NotFound, RuleViolation, ValidationError
 from core.i18n import t
+from core.locations import stored
 from core.models import (
     Account,
     CallRecord,
@@ -70,6 +71,7 @@ from core.services.number_views import (  # re-exported: callers use numbers.X
     Quote,
     SwapResult,
     end_of_following_month,
+    location_refusal,
     national_form,
     normalize_number,
     swap_refusal,
@@ -200,6 +202,8 @@ async def swap(
             raise error
     if old_n.kind is not new_n.kind:
         raise RuleViolation("R13", "error.numbers.swap_kind", old=old_n.e164, new=new_n.e164)
+    if new_n.kind is NumberKind.VOICE and stored(new_n) is None:
+        raise location_refusal(new_n.e164)  # R29: the new number is switched on
     if not await stepup.verify(uow, actor, customer_id=old_n.customer_id, action=stepup.SWAP,
                                object_id=f"{old_n.e164}>{new_n.e164}", code=code):
         return stepup.refused()

@@ -42,7 +42,7 @@ from core.models import (
 )
 from core.reference import area_of
 from core.security import normalize_phone
-from core.services import areas
+from core.services import areas, emergency
 from core.uow import UnitOfWork
 
 MIN_WORKING_DAYS = 15
@@ -350,6 +350,7 @@ async def create_order(
             areas.new_voice_number(customer_id, e164, local.prefix, NumberStatus.PORTING, now)
         )
     await uow.session.flush()
+    await emergency.fill_defaults(uow, customer_id=customer_id, numbers=wanted)  # R29
     uow.audit(actor, "porting.submitted", customer_id=customer_id, target=f"#{order.id}",
               area=local.prefix, numbers=wanted, old_provider=provider,
               wished_date=wished_date.isoformat())
@@ -403,6 +404,9 @@ async def _apply(uow: UnitOfWork, order: PortingOrder, step: CarrierStep, now: d
                                                        NumberStatus.ACTIVE, now))
             elif number.status is NumberStatus.PORTING:
                 number.status = NumberStatus.ACTIVE
+        await uow.session.flush()
+        await emergency.fill_defaults(uow, customer_id=order.customer_id,  # R29
+                                      numbers=list(order.numbers))
     uow.session.add(PortingEvent(order_id=order.id, status=step.status, note=note, at=now))
     uow.audit(None, f"porting.{step.status.value}", customer_id=order.customer_id,
               target=f"#{order.id}", carrier_ref=order.carrier_ref, note=note)

@@ -14,7 +14,7 @@ from core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, Val
 from core.models import AuditEvent, CallRecord, Charge, Number, OutboxMessage
 from core.outbox import _unseal
 from core.runtime import Core
-from core.services import numbers
+from core.services import emergency, numbers
 from core.services.numbers import end_of_following_month
 from tests.stepup_helpers import run_with_code
 
@@ -405,8 +405,13 @@ async def test_view_actions_are_what_the_writes_do(
                 NumberAction.DEACTIVATE: numbers.deactivate,
                 NumberAction.UNDO: numbers.undo_deactivation,
                 NumberAction.FORWARDING: numbers.set_forwarding,
+                NumberAction.LOCATION: emergency.set_location,  # R29
             }[check.action]
-            extra = {"target": None} if check.action is NumberAction.FORWARDING else {}
+            extra: dict[str, object] = {
+                NumberAction.FORWARDING: {"target": None},
+                NumberAction.LOCATION: {"street": "Friedrichstraße", "house_number": "1",
+                                        "postcode": "10117", "city": "Berlin"},
+            }.get(check.action, {})
             try:
                 async with demo_core.uow() as uow:
                     await write(uow, admin, number=e164, **extra)

@@ -302,6 +302,11 @@ PLAIN: dict[str, st.SearchStrategy[Any]] = {
     "numbers": st.lists(st.sampled_from(["+4989123456300", "+4930123456100", "+4930999999990"]),
                         max_size=2),
     "number": st.none() | st.sampled_from(["+4989123456300", "+4930123456100"]),
+    # R29 emergency location
+    "street": st.sampled_from(["Friedrichstraße", "Leopoldstraße"]) | TEXT,
+    "house_number": st.sampled_from(["123", "45"]) | TEXT,
+    "postcode": st.sampled_from(["10117", "80802", "1011"]) | TEXT,
+    "city": st.sampled_from(["Berlin", "München"]) | TEXT,
     # R27/R28
     "expected_versions": st.none() | st.just({"+4930123456100": 1, "+4989123456300": 1}),
     "dry_run": st.booleans(),
