@@ -50,6 +50,8 @@ async def _template(count: int) -> Path:
                 status=NumberStatus.ACTIVE if i % 2 == 0 else NumberStatus.INACTIVE,
                 settings={}, activation_fee_cents=tariff.activation_cents,
                 monthly_price_cents=tariff.monthly_cents, created_at=now,
+                emergency_street="Friedrichstraße", emergency_house_number="123",
+                emergency_postcode="10117", emergency_city="Berlin",  # R29: needed to activate
             ))
     await core.close()
     return data

@@ -26,7 +26,7 @@ from textual.events import Resize, ScreenResume, ScreenSuspend
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
-from core.enums import KIND_LABELS, STATUS_LABELS, NumberAction, NumberStatus
+from core.enums import KIND_LABELS, STATUS_LABELS, NumberAction, NumberKind, NumberStatus
 from core.errors import DomainError
 from core.events import DomainEvent, Subscription
 from core.i18n import format_date, format_money
@@ -34,6 +34,7 @@ from core.services import numbers
 from core.services.numbers import FaxSendResult, NumberPage, NumberView, SwapResult
 from screens.base import PortalScreen, portal_footer
 from screens.bulk_marks import BulkMarks
+from screens.location_dialog import LocationDialog
 from screens.number_dialogs import (
     ActivateDialog,
     AssignDialog,
@@ -95,6 +96,7 @@ ROW_ACTIONS: tuple[tuple[str, str], ...] = (
     (NumberAction.ASSIGN, "z"),
     (NumberAction.FAX, "f"),
     (NumberAction.FORWARDING, "r"),
+    (NumberAction.LOCATION, "n"),
 )
 PAGE_SIZE = 50
 """Rows per page: one to two screens full. Every row held costs memory in each session
@@ -123,6 +125,7 @@ ACTION_LABELS: dict[str, str] = {
     "assign": "ui.numbers.action.assign",
     "fax": "ui.numbers.action.fax",
     "forwarding": "ui.numbers.action.forwarding",
+    "location": "ui.numbers.action.location",
     "filter": "ui.numbers.action.filter",
     "sort": "ui.numbers.action.sort",
     "buy": "ui.numbers.action.buy",
@@ -226,6 +229,8 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         """A page is being fetched: arrow keys at the page's ends wait for it."""
         self._layout: tuple[tuple[str, int], ...] = ()
         """The columns shown (those that fit the terminal's width)."""
+        self._location_text: str | None = None
+        """The emergency-location line as drawn (R29)."""
 
     # ---------------------------------------------------------------- layout
 
@@ -237,6 +242,7 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         yield NumberTable(columns=len(COLUMNS), lines_cached=LINES_CACHED, id="numbers",
                           cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary")
+        yield Static("", id="location")
         yield Static("", id="actions")
         yield portal_footer()
 
@@ -279,6 +285,7 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         """Header, hints, translated key labels and admin-only actions for the actor."""
         self._action_state = ()
         self._action_lines.clear()
+        self._location_text = None
         self.query_one(SessionHeader).show(self.actor, self.t("ui.numbers.title"))
         admin = self.actor.is_admin_view
         hint = f"{self.t('ui.numbers.pending_marker')}  {self.t('ui.numbers.price_hint')}"
@@ -530,6 +537,7 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         """The action links follow the selected number's state and the page: redrawn only
         when that changed (one Static; the footer does not show these keys)."""
         view = self.selected
+        self._sync_location(view)
         state = (
             tuple(self._allowed(name, view) for name, _ in ROW_ACTIONS),
             self._page > 0,
@@ -543,6 +551,24 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         if content is None:
             content = self._action_lines[state] = DrawnOnce(self._action_markup(state))
         self.query_one("#actions", Static).update(content, layout=layout)
+
+    def _sync_location(self, view: NumberView | None) -> None:
+        """R29: the selected number's emergency location on one line, redrawn only when
+        its text changes (neighbouring numbers of one site share it)."""
+        if view is None:
+            text = ""
+        elif view.emergency_location is not None:
+            text = self.t("ui.numbers.location.line", location=clean(view.emergency_location.text))
+        elif view.kind == NumberKind.FAX:
+            text = self.t("ui.numbers.location.fax")
+        else:
+            text = self.t("ui.numbers.location.missing")
+        line = self.query_one("#location", Static)
+        if self._location_text != text:
+            self._location_text = text
+            line.set_class(view is not None and view.kind == NumberKind.VOICE
+                           and view.emergency_location is None, "missing")
+            line.update(text, layout=False)
 
     def _action_markup(self, state: tuple[tuple[bool, ...], bool, bool]) -> Content:
         """The links for one state. The text is the same whatever is enabled (only styles
@@ -664,6 +690,8 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
             self.app.push_screen(FaxCredentialsDialog(view), self._fax_sent)
         elif name == "forwarding":
             self.app.push_screen(ForwardingDialog(view), self._forwarded)
+        elif name == "location":
+            self.app.push_screen(LocationDialog(view), self._located)
 
     def _show(self, *views: NumberView) -> None:
         table = self.query_one(NumberTable)
@@ -714,6 +742,13 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         if view is not None:
             self._show(view)
             self.notify(self.t("ui.numbers.forwarding.done", number=view.national))
+
+    def _located(self, view: NumberView | None) -> None:
+        if view is not None:
+            self._show(view)
+            location = view.emergency_location.text if view.emergency_location else "–"
+            self.notify(self.t("ui.numbers.location.done", number=view.national,
+                               location=clean(location)))
 
     def action_buy(self) -> None:
         """"Rufnummern kaufen": the ordering screen of the areas module."""

@@ -90,6 +90,10 @@ async def select_number(screen: NumberDashboardScreen, pilot: Pilot[None], e164:
     await pilot.pause()
 
 
+SITE_LOCATION = {"emergency_street": "Friedrichstraße", "emergency_house_number": "123",
+                 "emergency_postcode": "10117", "emergency_city": "Berlin"}
+"""R29: the emergency location the demo site gives its numbers (activation needs one)."""
+
 
 async def add_numbers(core: Core, admin: Actor, count: int, *, active: Callable[[int], bool],
                       age: timedelta = timedelta(0)) -> None:
@@ -103,7 +107,7 @@ async def add_numbers(core: Core, admin: Actor, count: int, *, active: Callable[
              "e164": f"+49305550{i:05d}", "area_prefix": "030", "kind": NumberKind.VOICE,
              "status": NumberStatus.ACTIVE if active(i) else NumberStatus.INACTIVE,
              "settings": {}, "activation_fee_cents": 995, "monthly_price_cents": 250,
-             "created_at": now - age, "version": 1}
+             "created_at": now - age, "version": 1, **SITE_LOCATION}
             for i in range(count)
         ])
 

@@ -13,6 +13,11 @@ DEMO_MUSTER = 13
 """Numbers of Muster GmbH in the demo data."""
 
 
+SITE_LOCATION = {"emergency_street": "Friedrichstraße", "emergency_house_number": "123",
+                 "emergency_postcode": "10117", "emergency_city": "Berlin"}
+"""R29: the emergency location the demo site gives its numbers (activation needs one)."""
+
+
 async def add_numbers(core: Core, actor: Actor, count: int) -> None:
     async with core.uow() as uow:
         contract = await uow.session.scalar(
@@ -22,7 +27,7 @@ async def add_numbers(core: Core, actor: Actor, count: int) -> None:
              "area_prefix": "030", "kind": NumberKind.VOICE,
              "status": NumberStatus.ACTIVE if i % 2 else NumberStatus.INACTIVE, "settings": {},
              "activation_fee_cents": 995, "monthly_price_cents": 250,
-             "created_at": uow.clock.now(), "version": 1}
+             "created_at": uow.clock.now(), "version": 1, **SITE_LOCATION}
             for i in range(count)
         ])
 

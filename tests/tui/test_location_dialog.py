@@ -1,0 +1,155 @@
+"""R29 in the dashboard: the selected number's emergency location line, the dialog (``n``)
+that changes it (field errors at the field, Enter saves, Esc cancels, 80×24 usable), the
+activation refused without one (the core's reason), and another session updating live."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from textual.widgets import Input, Static
+
+from core.authz import Actor
+from core.models import Number
+from core.runtime import Core
+from core.services import emergency, numbers
+from screens.location_dialog import LocationDialog
+from screens.number_dashboard import NumberDashboardScreen
+from tests.tui.pilot_helpers import notifications, screen_text, wait_until
+from tests.tui.test_number_dashboard import open_dashboard, select_number, settle
+from tui.app import LinedeskApp
+
+MIA_MAIN = "+4930123456100"
+INACTIVE = "+4930123456104"
+SHARED_FAX = "+4930123456111"
+BERLIN_SITE = "Friedrichstraße 123, 10117 Berlin"
+
+
+def location_line(screen: NumberDashboardScreen) -> str:
+    return str(screen.query_one("#location", Static).visual)
+
+
+def field(app: LinedeskApp, name: str) -> Input:
+    return app.screen.query_one(f"#location-{name}", Input)
+
+
+def field_error(app: LinedeskApp, name: str) -> str:
+    line = app.screen.query_one(f"#location-{name}-error", Static)
+    return str(line.visual) if line.display else ""
+
+
+async def replace_text(app: LinedeskApp, pilot: object, name: str, text: str) -> None:
+    box = field(app, name)
+    box.value = text
+
+
+async def test_line_dialog_field_errors_and_save(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await select_number(screen, pilot, MIA_MAIN)
+        assert location_line(screen) == f"Notrufstandort: {BERLIN_SITE}"
+        await select_number(screen, pilot, SHARED_FAX)
+        assert location_line(screen) == "Notrufstandort: – (Faxnummer)"
+        await select_number(screen, pilot, MIA_MAIN)
+        assert "Notrufstandort (n)" in screen_text(app)
+
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LocationDialog)
+        text = screen_text(app)
+        assert "Notrufstandort ändern" in text and "Ortsnetz 030 Berlin" in text
+        assert "Notrufstandort speichern" in text  # the buttons fit 80×24
+        assert (field(app, "street").value, field(app, "house_number").value) == (
+            "Friedrichstraße", "123")
+        assert field(app, "postcode").max_length == 5
+
+        # a postcode outside Berlin: the message at the postcode, the dialog stays
+        await replace_text(app, pilot, "postcode", "20095")
+        await replace_text(app, pilot, "street", "")
+        field(app, "city").focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LocationDialog)
+        assert field_error(app, "street") == "Bitte die Straße angeben."
+        assert field_error(app, "postcode") == ""  # malformed fields first, then the area
+        await replace_text(app, pilot, "street", "Am Treptower Park")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LocationDialog)
+        assert field_error(app, "street") == ""
+        assert "liegt nicht im Ortsnetz 030 Berlin" in field_error(app, "postcode")
+        assert app.screen.focused is field(app, "postcode")
+
+        await replace_text(app, pilot, "postcode", "12435")
+        await replace_text(app, pilot, "house_number", "28")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, LocationDialog)
+        assert "Notrufstandort von 030 123456100 gespeichert" in notifications(app)
+        assert location_line(screen) == "Notrufstandort: Am Treptower Park 28, 12435 Berlin"
+    view = await demo_core.read(numbers.get_number, admin, number=MIA_MAIN)
+    assert view.emergency_location is not None
+    assert view.emergency_location.text == "Am Treptower Park 28, 12435 Berlin"
+
+
+async def test_escape_cancels_and_changes_nothing(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await select_number(screen, pilot, MIA_MAIN)
+        await pilot.press("n")
+        await settle(app, pilot)
+        await replace_text(app, pilot, "city", "Potsdam")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NumberDashboardScreen)
+    view = await demo_core.read(numbers.get_number, admin, number=MIA_MAIN)
+    assert view.emergency_location is not None and view.emergency_location.text == BERLIN_SITE
+
+
+async def test_without_a_location_activation_says_why_and_the_dialog_suggests_the_site(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    async with demo_core.uow() as uow:
+        await uow.session.execute(update(Number).where(Number.e164 == INACTIVE).values(
+            emergency_street=None, emergency_house_number=None, emergency_postcode=None,
+            emergency_city=None))
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await select_number(screen, pilot, INACTIVE)
+        assert location_line(screen).startswith("Notrufstandort: keiner")
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NumberDashboardScreen)  # no price dialog
+        assert "hat keinen Notrufstandort" in notifications(app)
+
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert "Vorschlag: die Adresse des Standorts" in screen_text(app)
+        assert field(app, "street").value == "Friedrichstraße"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NumberDashboardScreen)
+        assert location_line(screen) == f"Notrufstandort: {BERLIN_SITE}"
+        assert screen.selected is not None and screen.selected.allows("activate")
+
+
+async def test_a_change_in_another_session_shows_at_once(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    app = LinedeskApp(demo_core, admin)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await select_number(screen, pilot, MIA_MAIN)
+        await demo_core.run(emergency.set_location, admin, number=MIA_MAIN,
+                            street="Am Treptower Park", house_number="28", postcode="12435",
+                            city="Berlin")
+        await wait_until(pilot, lambda: "Treptower" in location_line(screen))
