@@ -37,7 +37,14 @@ from core.locations import (
     validate,
 )
 from core.models import AreaVerification, Contract, Customer, LocalArea, Number, NumberKind
-from core.services.number_reads import _load, _load_for_manage, _refuse, _require_preview, _view
+from core.services.number_reads import (
+    _emit_changed,
+    _load,
+    _load_for_manage,
+    _refuse,
+    _require_preview,
+    _view,
+)
 from core.services.number_views import NumberView
 from core.uow import UnitOfWork
 
@@ -153,11 +160,5 @@ async def set_location(
     await uow.session.flush()
     uow.audit(actor, "number.location_set", customer_id=n.customer_id, target=n.e164,
               location=location.text, previous_location=previous.text if previous else None)
-    uow.emit(
-        "NumberLocationSet",
-        n.customer_id,
-        number=n.e164,
-        number_id=n.id,
-        versions={n.e164: n.version},
-    )
+    _emit_changed(uow, "NumberLocationSet", n)
     return await _view(uow, actor, n.id)
