@@ -1,7 +1,7 @@
 """emergency locations of voice numbers (R29), backfilled from the site address
 
 Revision ID: 7a1c3e5b9d24
-Revises: e8b3d5f2a719
+Revises: a1c4e7b9d213
 Create Date: 2026-12-01 22:40:00
 
 Existing voice numbers get the location R29 gives a new one by default: their site's
@@ -18,7 +18,7 @@ from alembic import op
 from core import locations
 
 revision: str = '7a1c3e5b9d24'
-down_revision: str | None = 'e8b3d5f2a719'
+down_revision: str | None = 'a1c4e7b9d213'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
