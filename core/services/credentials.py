@@ -263,13 +263,14 @@ async def _issue(
     uow.session.add(credential)
     contract.line_online = False
     contract.credentials_generated_at = now
+    ref = contract.contract_ref  # a failed flush rolls back and expires ``contract``
     try:
         await uow.session.flush()
     except StaleDataError as exc:
-        raise Conflict("credentials.error.stale", contract=contract.contract_ref) from exc
+        raise Conflict("credentials.error.stale", contract=ref) from exc
     except IntegrityError as exc:
         if is_unique_violation(exc):
-            raise Conflict("credentials.error.stale", contract=contract.contract_ref) from exc
+            raise Conflict("credentials.error.stale", contract=ref) from exc
         raise
 
     email_masked, mobile_masked = mask_email(account.email), mask_phone(account.mobile)

@@ -370,7 +370,7 @@ async def test_concurrent_writers_never_see_database_locked(
 
     from core.models import AuditEvent
 
-    other = Core(make_settings(data_dir), clock=demo_core.clock)
+    other = Core(demo_core.settings, clock=demo_core.clock)  # same database, either backend
 
     async def write(core: Core, i: int) -> None:
         async with core.uow() as uow:

@@ -20,7 +20,7 @@ from core.models import Account, AuditEvent, LoginFailure, Number, OutboxMessage
 from core.runtime import Core
 from core.services import numbers, users
 from core.services.auth import LOCKOUT_FAILURES
-from tests.conftest import login
+from tests.conftest import login, stored_bytes
 from tests.stepup_helpers import run_with_code
 
 
@@ -184,8 +184,8 @@ async def test_deactivate_and_reset_password(demo_core: Core, actors: dict[str, 
     with pytest.raises(AuthFailed):
         await login(demo_core, "tom", "tom-demo")
     assert (await login(demo_core, "tom", new_password)).username == "tom"
-    blob = b"".join(p.read_bytes() for p in demo_core.settings.data_dir.glob("linedesk.db*"))
-    assert new_password.encode() not in blob
+    blob = await stored_bytes(demo_core)
+    assert b"tom.becker@muster-gmbh.de" in blob and new_password.encode() not in blob
 
     assert not (await demo_core.run(users.deactivate_employee, admin, username="tom")).active
     with pytest.raises(AuthFailed):
