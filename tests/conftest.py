@@ -75,7 +75,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return  # xdist workers report to the controller, which decides
     if _pg_outcomes.get("skipped") and not _pg_outcomes.get("passed") \
             and not _pg_outcomes.get("failed"):
-        session.config.get_terminal_writer().line(
+        writer = session.config.get_terminal_writer()
+        writer.line()
+        writer.line(
             f"LINEDESK_REQUIRE_PG=1: all {_pg_outcomes['skipped']} [postgresql] tests "
             "were skipped", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
