@@ -51,6 +51,8 @@ class DecideDialog(PortalMixin, Dialog[ApprovalView]):
     def body(self) -> ComposeResult:
         yield Static(Text(self.t("ui.approvals.question", what=clean(self.view.what),
                                  user=clean(self.view.requested_by))), classes="dialog-text")
+        if self.view.delivery:  # new credentials: where the requester consented to
+            yield Static(Text(clean(self.view.delivery)), classes="dialog-text")
         if self.reject:
             yield Input(placeholder=self.t("ui.approvals.comment"),
                         max_length=approvals.COMMENT_MAX, id="comment")

@@ -12,8 +12,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Turn four eyes off for {customer}",
     },
     "approvals.delivery": {
-        "de": "Zustellung an {user} ({email}, {mobile}), wie bei Antragstellung zugestimmt",
-        "en": "Delivery to {user} ({email}, {mobile}) as consented when filing",
+        "de": "Zustellung wie zugestimmt: {user} ({email}, {mobile})",
+        "en": "Delivery as consented: {user} ({email}, {mobile})",
     },
     "approvals.error.contact_changed": {
         "de": "Die E-Mail-Adresse oder Mobilnummer von {user} hat sich seit dem Antrag geändert. "
@@ -174,8 +174,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "requested by {user}, expires {until}",
     },
     "deadlines.refusal.approval": {
-        "de": "Freigeben oder ablehnen unter „approvals“ (Befehlsmodus).",
-        "en": "Approve or reject with 'approvals' (command mode).",
+        "de": "Freigeben oder ablehnen mit a (Freigaben) oder „approvals“ im Befehlsmodus.",
+        "en": "Approve or reject with a (Approvals) or 'approvals' in command mode.",
     },
     "audit.detail.approval_id": {"de": "Antrag", "en": "Request"},
     "audit.detail.params": {"de": "Angaben", "en": "Parameters"},

@@ -14,7 +14,7 @@ from textual.widgets import Checkbox, Select
 from core.authz import Actor
 from core.models import Contract, ContractType
 from core.runtime import Core
-from core.services import approvals, numbers
+from core.services import approvals, numbers, users
 from screens.credential_wizard import CredentialWizardScreen
 from screens.number_dialogs import AssignDialog, SwapDialog
 from screens.reset_time_dialog import ResetTimeDialog
@@ -156,3 +156,48 @@ async def test_policy_switch_in_user_management(demo_core: Core,
         await wait_until(pilot, lambda: "Vier-Augen-Prinzip ist eingeschaltet"
                          in screen_text(muster))
     assert (await demo_core.read(approvals.get_policy, actors["admin"])).required is True
+
+
+async def approve_first_in_the_tui(app: LinedeskApp, pilot: Any) -> str:
+    """beispiel2: Fristen, a, f on the only request, confirm; returns the dialog's text."""
+    from textual.widgets import DataTable
+
+    from screens.approvals import ApprovalsScreen, DecideDialog
+
+    await pilot.press("5")
+    await settle(app, pilot)
+    await pilot.press("a")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, ApprovalsScreen)
+    await wait_until(pilot, lambda: screen.query_one(DataTable).row_count == 1)
+    await pilot.press("f")
+    await wait_until(pilot, lambda: isinstance(app.screen, DecideDialog))
+    text = screen_text(app)
+    press_confirm(app)
+    return text
+
+
+async def test_approver_sees_where_the_credentials_go_and_a_changed_contact_refuses(
+    demo_core: Core,
+) -> None:
+    requester = await login(demo_core, "beispiel")
+    app = LinedeskApp(demo_core, requester)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await walk_to_generate(app, pilot, demo_core)
+        await pilot.press("g")
+        await enter_code(app, pilot, demo_core)
+        await filed_info(app, pilot)
+    await demo_core.run(users.update_contact, requester, email="klaus@example.org",
+                        mobile=None, current_password="beispiel-demo")
+    other = LinedeskApp(demo_core, await login(demo_core, "beispiel2"))
+    async with other.run_test(size=SIZE) as pilot:
+        text = await approve_first_in_the_tui(other, pilot)
+        # refused before any code is asked for: nothing would run with it
+        assert "Zustellung wie zugestimmt: beispiel (k.***@beispiel-ag.de" in text
+        assert "k.beispiel@beispiel-ag.de" not in text  # masked
+        await wait_until(pilot, lambda: any("seit dem Antrag geändert" in m
+                                            for m in toasts(other, "error")))
+    [done] = await demo_core.read(approvals.list_requests, await login(demo_core, "beispiel2"),
+                                  include_done=True)
+    assert done.status == "failed"
