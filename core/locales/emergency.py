@@ -78,10 +78,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Notrufstandort speichern", "en": "Save emergency location",
     },
     "ui.numbers.location.info": {
-        "de": "An diese Adresse wird ein Notruf (110, 112) von dieser Rufnummer geleitet. "
-              "Die Postleitzahl muss im Ortsnetz {area} {name} liegen.",
-        "en": "An emergency call (110, 112) from this number is routed to this address. The "
-              "postcode must lie in the local area {area} {name}.",
+        "de": "Notrufe (110/112) gehen an diese Adresse; PLZ im Ortsnetz {area} {name}.",
+        "en": "Emergency calls (110/112) go to this address; postcode in {area} {name}.",
     },
     "ui.numbers.location.default": {
         "de": "Vorschlag: die Adresse des Standorts (noch nicht gespeichert).",

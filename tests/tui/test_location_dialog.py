@@ -5,6 +5,7 @@ activation refused without one (the core's reason), and another session updating
 from __future__ import annotations
 
 from sqlalchemy import update
+from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from core.authz import Actor
@@ -36,6 +37,15 @@ def field_error(app: LinedeskApp, name: str) -> str:
     return str(line.visual) if line.display else ""
 
 
+def _active(screen: NumberDashboardScreen) -> list[Binding]:
+    return [active.binding for active in screen.active_bindings.values()]
+
+
+def dialog_fits(app: LinedeskApp) -> bool:
+    frame = app.screen.query_one("#dialog")
+    return frame.max_scroll_y == 0
+
+
 async def replace_text(app: LinedeskApp, pilot: object, name: str, text: str) -> None:
     box = field(app, name)
     box.value = text
@@ -54,12 +64,15 @@ async def test_line_dialog_field_errors_and_save(
         assert location_line(screen) == "Notrufstandort: – (Faxnummer)"
         await select_number(screen, pilot, MIA_MAIN)
         assert "Notrufstandort (n)" in screen_text(app)
+        keys = {(b.key, b.action, b.description) for b in _active(screen)}
+        assert ("n", "row_action('location')", "Notrufstandort") in keys  # listed by `?`
 
         await pilot.press("n")
         await settle(app, pilot)
         assert isinstance(app.screen, LocationDialog)
         text = screen_text(app)
-        assert "Notrufstandort ändern" in text and "Ortsnetz 030 Berlin" in text
+        assert "Notrufstandort ändern" in text and "PLZ im Ortsnetz 030 Berlin" in text
+        assert dialog_fits(app)  # 80×24: no scrolling needed
         assert "Notrufstandort speichern" in text  # the buttons fit 80×24
         assert (field(app, "street").value, field(app, "house_number").value) == (
             "Friedrichstraße", "123")
@@ -80,6 +93,7 @@ async def test_line_dialog_field_errors_and_save(
         assert isinstance(app.screen, LocationDialog)
         assert field_error(app, "street") == ""
         assert "liegt nicht im Ortsnetz 030 Berlin" in field_error(app, "postcode")
+        assert "Notrufstandort speichern" in screen_text(app)  # the buttons still show
         assert app.screen.focused is field(app, "postcode")
 
         await replace_text(app, pilot, "postcode", "12435")
