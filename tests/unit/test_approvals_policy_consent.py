@@ -351,3 +351,20 @@ async def test_command_mode_filed_message_names_the_action(
                                     f"credentials generate {ref} --consent")
     assert filed.exit_code == 5, filed
     assert "Freigabe beantragt" in filed.stderr and str(ref) in filed.stderr
+
+
+async def test_a_credentials_request_without_a_stored_consent_is_refused(
+    demo_core: Core, beispiel: tuple[Actor, Actor]
+) -> None:
+    """A request filed before consents were stored (or tampered with) never falls back to
+    the approver's contact."""
+    requester, other = beispiel
+    request_id = await file_generate(demo_core, requester)
+    async with demo_core.uow() as uow:
+        row = await uow.session.get(ApprovalRequest, request_id)
+        assert row is not None
+        row.recipient_id, row.consent_email, row.consent_mobile = None, None, None
+    with pytest.raises(RuleViolation) as refused:
+        await run_with_code(demo_core, approvals.approve, other, request_id=request_id)
+    assert "keine Zustimmung zur Zustellung" in refused.value.render("de")
+    assert await outbox(demo_core, "credentials-%") == []
