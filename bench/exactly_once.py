@@ -299,7 +299,9 @@ async def _check(db: asyncpg.Pool, receivers: Receivers, seeded: dict[str, Any],
     rows = await db.fetch("SELECT idempotency_key, status, claimed_until FROM outbox")
     expected = {r["idempotency_key"] for r in rows}
     assert set(seeded["keys"]) <= expected
-    assert all(r["status"] == "sent" and r["claimed_until"] is None for r in rows)
+    stuck = [(r["idempotency_key"], r["status"], r["claimed_until"]) for r in rows
+             if r["status"] != "sent" or r["claimed_until"] is not None]
+    assert not stuck, f"left claimed or unsent: {stuck[:5]}"
     received = Counter(receivers.mail_keys() + receivers.sms_keys())
     assert set(received) == expected, (
         f"lost: {sorted(expected - set(received))[:5]}, "

@@ -310,7 +310,12 @@ class Dispatcher:
                     await session.execute(
                         update(OutboxMessage)
                         .where(OutboxMessage.id.in_(sorted(held)),
-                               OutboxMessage.claimed_by == self.node_id)
+                               OutboxMessage.claimed_by == self.node_id,
+                               # not a row whose result was recorded meanwhile (the record
+                               # ends the claim: a renewal racing it set a lease on a sent
+                               # row, or kept a failed one from its retry)
+                               OutboxMessage.status == OutboxStatus.PENDING,
+                               OutboxMessage.claimed_until.is_not(None))
                         .values(claimed_until=self.clock.now() + self.lease)
                         .execution_options(synchronize_session=False)
                     )

@@ -1,0 +1,36 @@
+"""Outbox leases: a renewal never puts a claim back on a row whose result was recorded
+(found by the three-node test: a renewal racing the record left sent rows "claimed")."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from core.models import OutboxKind, OutboxMessage, OutboxStatus
+from core.outbox import Dispatcher
+from core.runtime import Core
+
+
+async def test_renewal_leaves_recorded_rows_alone(core: Core) -> None:
+    async with core.uow() as uow:
+        for i in range(3):
+            uow.send(OutboxKind.SMS, to="+491701234567", subject="", body=f"sms {i}",
+                     key=f"lease-{i}")
+    dispatcher = Dispatcher(core.db, core.secret_box, core.clock, {}, node_id="a",
+                            renew_seconds=0.01)
+    ids = await dispatcher._claim(10)
+    async with core.uow(readonly=True) as uow:
+        rows = list(await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    sent, failed, held = rows
+    await dispatcher._record([(sent, None), (failed, "RuntimeError: gateway down")])
+    # the renewal still lists all three (as when it started its UPDATE before the record)
+    renewal = asyncio.create_task(dispatcher._renew(set(ids)))
+    await asyncio.sleep(0.1)
+    renewal.cancel()
+    async with core.uow(readonly=True) as uow:
+        after = {r.idempotency_key: r for r in await uow.session.scalars(select(OutboxMessage))}
+    assert after["lease-0"].status is OutboxStatus.SENT and after["lease-0"].claimed_until is None
+    assert after["lease-1"].status is OutboxStatus.PENDING
+    assert after["lease-1"].claimed_until is None  # free for its retry
+    assert after["lease-2"].claimed_until is not None  # still held: renewed
