@@ -24,7 +24,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -222,7 +222,9 @@ class Dispatcher:
     :data:`LEASE_SECONDS`, renewed every :data:`RENEW_SECONDS` while the round works, so
     rows held by a process that died are free again within seconds), reads them in one
     query, delivers them (:data:`CONCURRENCY` at a time) and records the results in one
-    transaction per :data:`RESULT_BATCH` deliveries. A crash between delivering and
+    transaction per :data:`RESULT_BATCH` deliveries; after each of those it adopts rows
+    whose lease ran out (a dead dispatcher's), so they wait for one lease, not for this
+    round's own deliveries as well. A crash between delivering and
     recording means the message is delivered again by whoever takes it over; transports
     are idempotent by the message key, so the recipient still gets it once.
     """
@@ -265,12 +267,18 @@ class Dispatcher:
     def _free(now: datetime) -> Any:
         return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
 
-    async def _claim(self, limit: int) -> list[int]:
-        """Lease up to ``limit`` due rows to this dispatcher, in one transaction. The
-        conditional UPDATE decides: of two dispatchers that picked the same candidates, each
-        row goes to one (PostgreSQL re-checks the condition after the row lock; SQLite has
-        one writer)."""
+    @staticmethod
+    def _orphaned(now: datetime) -> Any:
+        """Claimed, but the lease ran out: its holder died (or stalled) with the row."""
+        return and_(OutboxMessage.claimed_until.is_not(None), OutboxMessage.claimed_until < now)
+
+    async def _claim(self, limit: int, *, orphans: bool = False) -> list[int]:
+        """Lease up to ``limit`` due rows to this dispatcher, in one transaction (with
+        ``orphans``: only rows whose lease ran out). The conditional UPDATE decides: of two
+        dispatchers that picked the same candidates, each row goes to one (PostgreSQL
+        re-checks the condition after the row lock; SQLite has one writer)."""
         now = self.clock.now()
+        free = self._orphaned(now) if orphans else self._free(now)
         async with self.db.session() as session, session.begin():
             candidates = (
                 await session.scalars(
@@ -278,7 +286,7 @@ class Dispatcher:
                     .where(
                         OutboxMessage.status == OutboxStatus.PENDING,
                         OutboxMessage.next_attempt_at <= now,
-                        self._free(now),
+                        free,
                     )
                     .order_by(OutboxMessage.id)
                     .limit(limit)
@@ -291,7 +299,7 @@ class Dispatcher:
                 .where(
                     OutboxMessage.id.in_(candidates),
                     OutboxMessage.status == OutboxStatus.PENDING,
-                    self._free(now),
+                    free,
                 )
                 .values(claimed_by=self.node_id, claimed_until=now + self.lease)
                 .returning(OutboxMessage.id)
@@ -378,6 +386,27 @@ class Dispatcher:
             if sync is not None:
                 await sync()
 
+    async def _any_orphan(self) -> bool:
+        """A due row whose lease ran out exists (a read: no write lock on SQLite)."""
+        now = self.clock.now()
+        async with self.db.session(readonly=True) as session:
+            found = await session.scalar(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status == OutboxStatus.PENDING,
+                       OutboxMessage.next_attempt_at <= now, self._orphaned(now))
+                .limit(1))
+        return found is not None
+
+    async def _load(self, ids: list[int]) -> list[OutboxMessage]:
+        """The claimed rows still this dispatcher's, with their payload, in id order."""
+        async with self.db.session(readonly=True) as session:
+            rows = list(await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == self.node_id)
+                .order_by(OutboxMessage.id)
+            ))
+        return [row for row in rows if row.payload is not None]
+
     async def dispatch_once(self, limit: int = CLAIM_BATCH) -> int:
         """Deliver what is due now (up to ``limit`` rows); returns how many were delivered."""
         ids = await self._claim(limit)
@@ -387,16 +416,12 @@ class Dispatcher:
         renewal = asyncio.create_task(self._renew(held), name="outbox-lease")
         delivered = 0
         try:
-            async with self.db.session(readonly=True) as session:
-                rows = list(await session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == self.node_id)
-                    .order_by(OutboxMessage.id)
-                ))
+            rows = await self._load(ids)
             held.intersection_update(row.id for row in rows)
-            rows = [row for row in rows if row.payload is not None]
-            for start in range(0, len(rows), RESULT_BATCH):
+            start = 0
+            while start < len(rows):
                 batch = rows[start:start + RESULT_BATCH]
+                start += len(batch)
                 errors: list[str | None] = []
                 for first in range(0, len(batch), CONCURRENCY):
                     errors += await asyncio.gather(
@@ -406,6 +431,15 @@ class Dispatcher:
                 await self._record(results)
                 held.difference_update(row.id for row in batch)
                 delivered += sum(1 for error in errors if error is None)
+                # rows a dead dispatcher held are taken over as soon as their lease ran
+                # out, not only after this round's own rows (a round of slow deliveries
+                # takes longer than a lease)
+                adopted = await self._claim(RESULT_BATCH, orphans=True) if (
+                    await self._any_orphan()) else []
+                if adopted:
+                    more = await self._load(adopted)
+                    held.update(row.id for row in more)
+                    rows += more
         finally:
             renewal.cancel()
         return delivered

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from core.clock import FixedClock
 from core.models import OutboxKind, OutboxMessage, OutboxStatus
-from core.outbox import Dispatcher
+from core.outbox import LEASE_SECONDS, RESULT_BATCH, Dispatcher, Message
 from core.runtime import Core
 
 
@@ -22,7 +24,7 @@ async def test_renewal_leaves_recorded_rows_alone(core: Core) -> None:
     ids = await dispatcher._claim(10)
     async with core.uow(readonly=True) as uow:
         rows = list(await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-    sent, failed, held = rows
+    sent, failed, _held = rows
     await dispatcher._record([(sent, None), (failed, "RuntimeError: gateway down")])
     # the renewal still lists all three (as when it started its UPDATE before the record)
     renewal = asyncio.create_task(dispatcher._renew(set(ids)))
@@ -34,3 +36,32 @@ async def test_renewal_leaves_recorded_rows_alone(core: Core) -> None:
     assert after["lease-1"].status is OutboxStatus.PENDING
     assert after["lease-1"].claimed_until is None  # free for its retry
     assert after["lease-2"].claimed_until is not None  # still held: renewed
+
+
+async def test_a_busy_dispatcher_takes_over_a_dead_ones_rows_between_its_batches(
+    core: Core, clock: FixedClock
+) -> None:
+    """Rows whose lease ran out are adopted after the current batch of results, not only
+    when this round's own (possibly slow) rows are all delivered."""
+    async with core.uow() as uow:
+        for i in range(RESULT_BATCH + 5):
+            uow.send(OutboxKind.SMS, to="+491701234567", subject="", body=f"sms {i}",
+                     key=f"own-{i:03d}")
+    dead = Dispatcher(core.db, core.secret_box, core.clock, {}, node_id="dead")
+    assert len(await dead._claim(5)) == 5  # then killed: its 5 rows stay claimed
+    sent: list[str] = []
+
+    class Slow:
+        async def send(self, message: Message) -> None:
+            sent.append(message.key)
+            if len(sent) == 1:
+                clock.advance(timedelta(seconds=LEASE_SECONDS + 1))  # the dead lease ran out
+
+    live = Dispatcher(core.db, core.secret_box, core.clock, {OutboxKind.SMS: Slow()},
+                      node_id="live")
+    assert await live.dispatch_once(limit=RESULT_BATCH + 5) == RESULT_BATCH + 5
+    # one round: its own batch of results, then (the lease ran out meanwhile) the dead one's
+    assert sent[RESULT_BATCH:RESULT_BATCH + 5] == [f"own-{i:03d}" for i in range(5)]
+    async with core.uow(readonly=True) as uow:
+        statuses = set(await uow.session.scalars(select(OutboxMessage.status)))
+    assert statuses == {OutboxStatus.SENT}
