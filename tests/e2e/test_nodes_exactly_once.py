@@ -29,7 +29,7 @@ MESSAGES = 600
 """Three dispatchers claim up to 200 rows each at once: with 600 every node holds some."""
 
 
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(240)
 async def test_three_nodes_one_killed_deliver_and_run_every_job_exactly_once(
         tmp_path: Path, pg_server: str) -> None:
     url = await create_database(pg_server)
