@@ -215,6 +215,7 @@ async def seed_demo(uow: UnitOfWork) -> bool:
         customer_id=muster.id, area_prefix="030", numbers=["+4930987654321"],
         old_provider="Alt-Telefon GmbH", account_holder="Muster GmbH",
         wished_date=today + timedelta(days=28), status=PortingStatus.CONFIRMED,
+        confirmed_date=today + timedelta(days=28),
         carrier_ref=None, next_step_at=now + timedelta(days=28), created_at=now - timedelta(days=5),
         created_by_id=admin.id,
     )

@@ -129,6 +129,8 @@ class PortingStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     COMPLETED = "completed"
     REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    """R31: withdrawn by the customer while still submitted."""
 
 
 class OutboxKind(enum.StrEnum):
@@ -373,6 +375,13 @@ class PortingOrder(Base):
     wished_date: Mapped[date] = mapped_column(Date)
     status: Mapped[PortingStatus] = mapped_column(_enum(PortingStatus))
     reject_reason: Mapped[str | None] = mapped_column(Text)
+    """The carrier's text (an i18n key from the simulated carrier, else free text)."""
+    reject_code: Mapped[str | None] = mapped_column(String(32))
+    """R31: one of ``core.services.porting.REJECT_CODES``."""
+    confirmed_date: Mapped[date | None] = mapped_column(Date)
+    """R31: the switch-over day the carrier confirmed (may differ from the wished one)."""
+    scenario: Mapped[str | None] = mapped_column(String(32))
+    """R31 test switch read by the simulated carrier only (``porting.SCENARIOS``)."""
     carrier_ref: Mapped[str | None] = mapped_column(String(64))
     next_step_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
@@ -383,15 +392,21 @@ class PortingOrder(Base):
 
 
 class PortingEvent(Base):
-    """One step of a porting order's timeline."""
+    """One step of a porting order's timeline, or (R31) a comment on it."""
 
     __tablename__ = "porting_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("porting_orders.id"), index=True)
     status: Mapped[PortingStatus] = mapped_column(_enum(PortingStatus))
+    """The state entered (a comment: the order's state when it was written)."""
     note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(16), default="status", server_default="status")
+    """``status`` (a transition) or ``comment`` (R31: written by a person, ``note`` is it)."""
+    author: Mapped[str | None] = mapped_column(String(64))
+    """Username of whoever caused it (None: the carrier / scheduler)."""
+    author_role: Mapped[str | None] = mapped_column(String(16))
 
 
 class Charge(Base):

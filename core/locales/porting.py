@@ -53,12 +53,118 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Order passed on to the previous provider",
     },
     "ui.porting.note.confirmed": {
-        "de": "Alt-Anbieter hat den Wunschtermin bestätigt",
-        "en": "Previous provider confirmed the wished date",
+        "de": "Alt-Anbieter hat den Wunschtermin bestätigt ({date})",
+        "en": "Previous provider confirmed the wished date ({date})",
+    },
+    "ui.porting.note.confirmed_other": {
+        "de": "Alt-Anbieter hat einen anderen Termin bestätigt: {date} statt des Wunschtermins "
+              "{wished}",
+        "en": "Previous provider confirmed another date: {date} instead of the wished date "
+              "{wished}",
+    },
+    "ui.porting.note.cancelled": {
+        "de": "Vom Kunden storniert; die Rufnummern im Status „Portierung“ sind entfernt",
+        "en": "Cancelled by the customer; the numbers in state 'porting' are removed",
     },
     "ui.porting.note.completed": {
         "de": "Rufnummern sind umgezogen und aktiv",
         "en": "Numbers have moved and are active",
+    },
+    "ui.porting.reason.not_with_provider": {
+        "de": "Abgelehnt: Mindestens eine Rufnummer ist beim Alt-Anbieter nicht (mehr) "
+              "geschaltet.",
+        "en": "Rejected: at least one number is not (or no longer) with the previous provider.",
+    },
+    "ui.porting.reason.contract_term": {
+        "de": "Abgelehnt: Der Vertrag beim Alt-Anbieter läuft noch (keine Kündigung zum "
+              "Wunschtermin).",
+        "en": "Rejected: the contract with the previous provider is still running (not "
+              "terminated for the wished date).",
+    },
+    "ui.porting.reason.address_mismatch": {
+        "de": "Abgelehnt: Die Anschlussadresse stimmt nicht mit den Daten des Alt-Anbieters "
+              "überein.",
+        "en": "Rejected: the connection address does not match the previous provider's "
+              "records.",
+    },
+    "ui.porting.reason.other": {
+        "de": "Abgelehnt: Der Alt-Anbieter hat den Auftrag ohne nähere Angabe abgelehnt.",
+        "en": "Rejected: the previous provider rejected the order without giving details.",
+    },
+    "ui.porting.reject_code.holder_mismatch": {
+        "de": "Anschlussinhaber weicht ab", "en": "Account holder mismatch"},
+    "ui.porting.reject_code.not_with_provider": {
+        "de": "Rufnummer nicht beim Alt-Anbieter", "en": "Number not with the previous provider"},
+    "ui.porting.reject_code.contract_term": {
+        "de": "Vertragslaufzeit läuft noch", "en": "Contract term still running"},
+    "ui.porting.reject_code.address_mismatch": {
+        "de": "Anschlussadresse weicht ab", "en": "Connection address mismatch"},
+    "ui.porting.reject_code.other": {"de": "Sonstiger Grund", "en": "Other reason"},
+    "error.porting.not_found": {
+        "de": "Es gibt keinen Portierungsauftrag Nr. {id}.",
+        "en": "There is no porting order no. {id}.",
+    },
+    "error.porting.cancel_confirmed": {
+        "de": "Der Alt-Anbieter hat den Auftrag bereits für den {date} bestätigt; ein bestätigter "
+              "Auftrag kann nicht mehr storniert werden.",
+        "en": "The previous provider has already confirmed the order for {date}; a confirmed "
+              "order can no longer be cancelled.",
+    },
+    "error.porting.cancel_closed": {
+        "de": "Der Auftrag ist bereits {status} und kann nicht storniert werden.",
+        "en": "The order is already {status} and cannot be cancelled.",
+    },
+    "error.porting.comment_required": {
+        "de": "Bitte geben Sie einen Kommentar ein.",
+        "en": "Please enter a comment.",
+    },
+    "error.porting.unknown_scenario": {
+        "de": "Unbekanntes Test-Szenario „{value}“ (möglich: {allowed}).",
+        "en": "Unknown test scenario '{value}' (allowed: {allowed}).",
+    },
+    "porting.mail.subject": {
+        "de": "Portierungsauftrag {ref}: {status}",
+        "en": "Porting order {ref}: {status}",
+    },
+    "porting.mail.frame": {
+        "de": "Guten Tag {name},\n\n{text}\n\nDen Verlauf sehen Sie im Portal unter Rufnummern → "
+              "Rufnummern portieren.\n\nIhr linedesk-Team",
+        "en": "Hello {name},\n\n{text}\n\nThe timeline is in the portal under Numbers → Port "
+              "numbers.\n\nYour linedesk team",
+    },
+    "porting.mail.body.submitted": {
+        "de": "der Portierungsauftrag {ref} für {numbers} (bisheriger Anbieter: {provider}) ist "
+              "eingereicht. Wunschtermin: {wished}.",
+        "en": "porting order {ref} for {numbers} (previous provider: {provider}) has been "
+              "submitted. Wished date: {wished}.",
+    },
+    "porting.mail.body.confirmed": {
+        "de": "der bisherige Anbieter hat den Portierungsauftrag {ref} für {numbers} bestätigt. "
+              "Die Rufnummern ziehen am {date} um.",
+        "en": "the previous provider has confirmed porting order {ref} for {numbers}. The "
+              "numbers move on {date}.",
+    },
+    "porting.mail.other_date": {
+        "de": "Achtung: Das ist nicht Ihr Wunschtermin ({wished}); es gilt der {date}.",
+        "en": "Please note: this is not your wished date ({wished}); {date} applies.",
+    },
+    "porting.mail.body.completed": {
+        "de": "die Portierung {ref} ist abgeschlossen: {numbers} sind umgezogen und aktiv.",
+        "en": "porting {ref} is complete: {numbers} have moved and are active.",
+    },
+    "porting.mail.body.rejected": {
+        "de": "der bisherige Anbieter hat den Portierungsauftrag {ref} für {numbers} abgelehnt.",
+        "en": "the previous provider has rejected porting order {ref} for {numbers}.",
+    },
+    "porting.mail.reason": {
+        "de": "Grund: {code}. {text}",
+        "en": "Reason: {code}. {text}",
+    },
+    "porting.mail.body.cancelled": {
+        "de": "der Portierungsauftrag {ref} für {numbers} ist storniert; die Rufnummern bleiben "
+              "beim bisherigen Anbieter ({provider}).",
+        "en": "porting order {ref} for {numbers} has been cancelled; the numbers stay with the "
+              "previous provider ({provider}).",
     },
     "ui.porting.reason.holder_mismatch": {
         "de": "Abgelehnt: Der Anschlussinhaber stimmt nicht mit dem Kundennamen beim Alt-Anbieter "
@@ -88,6 +194,7 @@ MESSAGES.update({
     "ui.porting.status.confirmed": {"de": "bestätigt", "en": "confirmed"},
     "ui.porting.status.completed": {"de": "abgeschlossen", "en": "completed"},
     "ui.porting.status.rejected": {"de": "abgelehnt", "en": "rejected"},
+    "ui.porting.status.cancelled": {"de": "storniert", "en": "cancelled"},
     "ui.porting.timeline": {"de": "Verlauf von Auftrag {ref}", "en": "Timeline of order {ref}"},
     "ui.porting.detail": {"de": "Anschlussinhaber: {holder} · Rufnummern: {numbers}",
                           "en": "Account holder: {holder} · numbers: {numbers}"},
@@ -130,4 +237,105 @@ MESSAGES.update({
         "de": "Portierungsauftrag {ref} eingereicht (Wunschtermin {date}).",
         "en": "Porting order {ref} submitted (wished date {date}).",
     },
+})
+
+MESSAGES.update({
+    f"audit.value.reject_code.{code}": MESSAGES[f"ui.porting.reject_code.{code}"]
+    for code in ("holder_mismatch", "not_with_provider", "contract_term", "address_mismatch",
+                 "other")
+})
+"""The Archiv shows a rejection's reason code in words."""
+
+MESSAGES.update({
+    # command mode (R31)
+    "cmd.help.porting_show": {
+        "de": "einen Portierungsauftrag mit Verlauf und Kommentaren anzeigen",
+        "en": "show a porting order with its timeline and comments",
+    },
+    "cmd.help.porting_cancel": {
+        "de": "einen eingereichten Portierungsauftrag stornieren",
+        "en": "cancel a submitted porting order",
+    },
+    "cmd.help.porting_comment": {
+        "de": "einen Kommentar zu einem Portierungsauftrag schreiben",
+        "en": "write a comment on a porting order",
+    },
+    "cmd.arg.porting_id": {"de": "Nummer des Auftrags (porting list)",
+                           "en": "order number (porting list)"},
+    "cmd.arg.porting_comment": {"de": "der Kommentar (höchstens 500 Zeichen)",
+                                "en": "the comment (at most 500 characters)"},
+    "cmd.arg.porting_scenario": {
+        "de": "Test-Schalter des simulierten Netzbetreibers (ein echter ignoriert ihn)",
+        "en": "test switch of the simulated carrier (a real carrier ignores it)",
+    },
+    "cmd.porting.status.cancelled": {"de": "storniert", "en": "cancelled"},
+    "cmd.porting.date_differs": {"de": "{date} (gewünscht: {wished})",
+                                 "en": "{date} (wished: {wished})"},
+    "cmd.porting.field.ref": {"de": "Auftrag", "en": "Order"},
+    "cmd.porting.field.status": {"de": "Status", "en": "Status"},
+    "cmd.porting.field.numbers": {"de": "Rufnummern", "en": "Numbers"},
+    "cmd.porting.field.provider": {"de": "Bisheriger Anbieter", "en": "Previous provider"},
+    "cmd.porting.field.holder": {"de": "Anschlussinhaber", "en": "Account holder"},
+    "cmd.porting.field.wished": {"de": "Wunschtermin", "en": "Wished date"},
+    "cmd.porting.field.confirmed": {"de": "Bestätigter Termin", "en": "Confirmed date"},
+    "cmd.porting.field.reason": {"de": "Ablehnungsgrund", "en": "Reason"},
+    "cmd.porting.field.cancel": {"de": "Stornierbar", "en": "Can be cancelled"},
+    "cmd.porting.timeline": {"de": "Verlauf:", "en": "Timeline:"},
+    "cmd.porting.comment_line": {"de": "  {at}  Kommentar von {author} ({role}): {text}",
+                                 "en": "  {at}  comment by {author} ({role}): {text}"},
+    "cmd.porting.cancelled": {
+        "de": "Portierungsauftrag {id} storniert; {count} Rufnummer(n) im Status „Portierung“ "
+              "entfernt.",
+        "en": "Porting order {id} cancelled; {count} number(s) in state 'porting' removed.",
+    },
+    "cmd.porting.commented": {"de": "Kommentar zu Portierungsauftrag {id} gespeichert.",
+                              "en": "Comment on porting order {id} saved."},
+})
+
+MESSAGES.update({
+    # porting screen (R31)
+    "ui.porting.col.date": {"de": "Termin (Alt-Anbieter)", "en": "Carrier date"},
+    "ui.porting.date_differs": {"de": "{date} ≠ Wunsch", "en": "{date} ≠ wished"},
+    "ui.porting.other_date": {
+        "de": "Der Alt-Anbieter hat den {date} bestätigt, nicht den Wunschtermin {wished}.",
+        "en": "The previous provider confirmed {date}, not the wished date {wished}.",
+    },
+    "ui.porting.comment_by": {"de": "Kommentar von {author} ({role}):",
+                              "en": "Comment by {author} ({role}):"},
+    "ui.porting.reject_line": {"de": "Ablehnungsgrund: {code} – {text}",
+                               "en": "Reason: {code} – {text}"},
+    "ui.porting.keys_hint": {
+        "de": "c Kommentar · s stornieren (solange der Alt-Anbieter nicht bestätigt hat)",
+        "en": "c comment · s cancel (until the previous provider confirms)",
+    },
+    "ui.porting.key.comment": {"de": "Kommentar", "en": "Comment"},
+    "ui.porting.key.cancel": {"de": "Stornieren", "en": "Cancel order"},
+    "ui.porting.dialog.back": {"de": "Zurück", "en": "Back"},
+    "ui.porting.comment.title": {"de": "Kommentar zu Auftrag {ref}",
+                                 "en": "Comment on order {ref}"},
+    "ui.porting.comment.info": {
+        "de": "Der Kommentar erscheint im Verlauf des Auftrags, mit Ihrem Namen und der Zeit "
+              "(höchstens {max} Zeichen). Kunde und Support sehen ihn.",
+        "en": "The comment appears in the order's timeline with your name and the time (at most "
+              "{max} characters). Customer and support see it.",
+    },
+    "ui.porting.comment.placeholder": {"de": "Ihr Kommentar", "en": "Your comment"},
+    "ui.porting.comment.confirm": {"de": "Kommentar speichern", "en": "Save comment"},
+    "ui.porting.commented": {"de": "Kommentar zu Auftrag {ref} gespeichert.",
+                             "en": "Comment on order {ref} saved."},
+    "ui.porting.cancel.title": {"de": "Auftrag {ref} stornieren", "en": "Cancel order {ref}"},
+    "ui.porting.cancel.question": {
+        "de": "Der Auftrag wird storniert: {numbers} bleiben bei {provider}; die Rufnummern im "
+              "Status „Portierung“ werden entfernt.",
+        "en": "The order is cancelled: {numbers} stay with {provider}; the numbers in state "
+              "'porting' are removed.",
+    },
+    "ui.porting.cancel.confirm": {"de": "Auftrag stornieren", "en": "Cancel order"},
+    "ui.porting.cancelled": {"de": "Portierungsauftrag {ref} storniert.",
+                             "en": "Porting order {ref} cancelled."},
+})
+
+MESSAGES.update({
+    "ui.porting.button.comment": {"de": "Kommentar (c)", "en": "Comment (c)"},
+    "ui.porting.button.cancel": {"de": "Stornieren (s)", "en": "Cancel order (s)"},
 })

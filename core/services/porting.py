@@ -1,22 +1,32 @@
-"""Porting orders: moving existing numbers from another provider to us (R16).
+"""Porting orders: moving existing numbers from another provider to us (R16, R31).
 
 Lifecycle (each transition is a :class:`PortingEvent` on the order's timeline, an audit
-event and a bus event):
+event, a bus event and an e-mail to the customer's admins in their language):
 
-``submitted`` → ``confirmed`` → ``completed``, or ``submitted`` → ``rejected`` (with reason).
+``submitted`` → ``confirmed`` (for the carrier's date, which may differ from the wished
+one) → ``completed`` on the carrier's date; or ``submitted`` → ``rejected`` (a reason code
+of :data:`REJECT_CODES` and the carrier's text); or ``submitted`` → ``cancelled`` by the
+customer (:func:`cancel_order`; refused once the carrier confirmed). Customer admins and
+support acting for the customer add comments (:func:`add_comment`); they are timeline
+entries of kind ``comment`` with author and time.
 
 Numbers are created at submission in state ``porting`` (they show on the dashboard with
 that state and cannot be ordered or ported twice); on completion they become ``active``
 without an activation charge (the customer already uses them), with the standard monthly
-price; on rejection the ``porting`` rows are removed again.
+price; on rejection or cancellation the ``porting`` rows are removed again.
 
 The carrier side is a :class:`CarrierAdapter`. :class:`SimulatedCarrier` (the default)
-confirms an order one day after submission and completes it on the wished date at
-06:00 Berlin time; it rejects an order whose account holder does not match the customer's
-name (case and spacing ignored), as a real losing carrier would. :func:`advance_due` is
-called by the scheduler: it applies every due step, catches up several steps after
-downtime, and thanks to the version column applies each step exactly once even when two
-schedulers run.
+answers one day after submission and completes on the confirmed date at 06:00 Berlin
+time. What it answers is the order's test switch :attr:`PortingOrder.scenario`
+(:data:`SCENARIOS`; a real carrier adapter ignores it): ``auto`` (no switch) confirms the
+wished date unless the account holder does not match the customer's name (case and
+spacing ignored: rejected ``holder_mismatch``, as a real losing carrier would);
+``confirm`` confirms the wished date; ``other_date`` confirms a date
+:data:`OTHER_DATE_SHIFT` working days later; ``reject:<code>`` rejects with that code.
+:func:`advance_due` is called by the scheduler: it applies every due step, catches up
+several steps after downtime, and thanks to the version column applies each step exactly
+once even when two schedulers run (the mails are written in the same transaction, with
+one idempotency key per order, state and recipient).
 """
 
 from __future__ import annotations
@@ -30,15 +40,18 @@ from sqlalchemy import delete, select
 
 from core.authz import Actor, Permission, require
 from core.clock import BERLIN
-from core.errors import RuleViolation, ValidationError
+from core.errors import Conflict, DomainError, NotFound, RuleViolation, ValidationError
 from core.i18n import format_date, t
 from core.models import (
+    Account,
     Customer,
     Number,
     NumberStatus,
+    OutboxKind,
     PortingEvent,
     PortingOrder,
     PortingStatus,
+    Role,
 )
 from core.reference import area_of
 from core.security import normalize_phone
@@ -48,9 +61,13 @@ from core.uow import UnitOfWork
 MIN_WORKING_DAYS = 15
 MAX_NUMBERS_PER_ORDER = 100
 MAX_TEXT = 200
+MAX_COMMENT = 500
+"""R31: characters of one comment (after collapsing white space)."""
 CONFIRM_AFTER = timedelta(days=1)
 COMPLETION_TIME = time(6, 0)
-"""Local (Berlin) time on the wished date at which the simulated carrier switches over."""
+"""Local (Berlin) time on the confirmed date at which the simulated carrier switches over."""
+OTHER_DATE_SHIFT = 3
+"""Working days after the wished date that the ``other_date`` scenario confirms."""
 BATCH = 200
 """Orders looked at per :func:`advance_due` call; the rest follow on the next run."""
 
@@ -58,11 +75,38 @@ OPEN_STATES = (PortingStatus.SUBMITTED, PortingStatus.CONFIRMED)
 _E164 = re.compile(r"^\+49[1-9]\d{5,13}$")
 
 NOTE_CONFIRMED = "ui.porting.note.confirmed"
+NOTE_CONFIRMED_OTHER = "ui.porting.note.confirmed_other"
 NOTE_COMPLETED = "ui.porting.note.completed"
 NOTE_SUBMITTED = "ui.porting.note.submitted"
+NOTE_CANCELLED = "ui.porting.note.cancelled"
 REASON_HOLDER_MISMATCH = "ui.porting.reason.holder_mismatch"
 """Timeline notes and reasons of the simulated carrier are i18n keys; screens translate them
 (a real carrier's free text is shown as is)."""
+
+REJECT_CODES: tuple[str, ...] = (
+    "holder_mismatch", "not_with_provider", "contract_term", "address_mismatch", "other",
+)
+"""R31 reason codes of a rejection (label ``ui.porting.reject_code.<code>``):
+
+- ``holder_mismatch``: the account holder is not the one registered with the old provider;
+- ``not_with_provider``: a number is not (or no longer) with the old provider;
+- ``contract_term``: the contract with the old provider still runs (notice not given);
+- ``address_mismatch``: the connection address does not match the old provider's records;
+- ``other``: anything else; the carrier's text says what.
+"""
+SCENARIOS: tuple[str, ...] = (
+    "auto", "confirm", "other_date", *(f"reject:{code}" for code in REJECT_CODES),
+)
+"""The simulated carrier's per-order test switch (``auto``: no switch, see module doc)."""
+
+ACTION_CANCEL = "cancel"
+ACTION_COMMENT = "comment"
+ACTIONS: tuple[str, ...] = (ACTION_CANCEL, ACTION_COMMENT)
+"""What can be done with an order (:attr:`PortingOrderView.actions`)."""
+STATUS_LABELS: dict[str, str] = {s.value: f"ui.porting.status.{s.value}" for s in PortingStatus}
+"""Status as a table cell (screens and command mode name statuses through this)."""
+KIND_STATUS = "status"
+KIND_COMMENT = "comment"
 
 
 # --- German working days -------------------------------------------------------------
@@ -128,12 +172,29 @@ def earliest_wished_date(today: date) -> date:
 class PortingEventView:
     status: str
     note: str
-    """An i18n key (simulated carrier) or free text; use :meth:`note_text`."""
+    """An i18n key (simulated carrier), the carrier's free text, or a comment's text; use
+    :meth:`note_text`."""
     at: datetime
+    kind: str = KIND_STATUS
+    """:data:`KIND_STATUS` (a transition) or :data:`KIND_COMMENT` (R31)."""
+    author: str | None = None
+    """Who wrote the comment or cancelled (username); None for the carrier's steps."""
+    author_role: str | None = None
+    confirmed_date: date | None = None
+    """The order's confirmed date and wished date, filled into confirmation notes."""
+    wished_date: date | None = None
+
+    @property
+    def is_comment(self) -> bool:
+        return self.kind == KIND_COMMENT
 
     def note_text(self, locale: str) -> str:
-        """The note in ``locale`` (a carrier's free text is returned unchanged)."""
-        return t(locale, self.note) if self.note else ""
+        """The note in ``locale`` (a carrier's free text and a comment are returned as is;
+        both are user data: escape before showing)."""
+        if not self.note or self.is_comment:
+            return self.note
+        return t(locale, self.note, date=format_date(self.confirmed_date, locale),
+                 wished=format_date(self.wished_date, locale))
 
 
 @dataclass(frozen=True)
@@ -150,13 +211,92 @@ class PortingOrderView:
     next_step_at: datetime | None
     created_at: datetime
     timeline: tuple[PortingEventView, ...]
+    confirmed_date: date | None = None
+    """The carrier's date (R31), once confirmed; it may differ from :attr:`wished_date`."""
+    reject_code: str | None = None
+    """One of :data:`REJECT_CODES` when rejected."""
+    scenario: str = "auto"
+    version: int = 1
+    refusals: tuple[tuple[str, str | None], ...] = ()
+    """Per action of :data:`ACTIONS`: None when the actor the view was read for may do it
+    now, else why not (in the actor's language). The predicate the writes raise."""
+
+    @property
+    def date_differs(self) -> bool:
+        """The carrier confirmed another day than the wished one."""
+        return self.confirmed_date is not None and self.confirmed_date != self.wished_date
+
+    @property
+    def switch_date(self) -> date:
+        """The day the numbers move: the confirmed date, else the wished one."""
+        return self.confirmed_date or self.wished_date
+
+    def allows(self, action: str) -> bool:
+        return any(a == action and why is None for a, why in self.refusals)
+
+    def refusal(self, action: str) -> str | None:
+        for a, why in self.refusals:
+            if a == action:
+                return why
+        return t("de", "error.permission_denied")
+
+    def status_label(self, locale: str) -> str:
+        return t(locale, STATUS_LABELS.get(self.status, self.status))
+
+    def reject_code_text(self, locale: str) -> str:
+        return t(locale, f"ui.porting.reject_code.{self.reject_code}") if self.reject_code else ""
 
     def reason_text(self, locale: str) -> str:
         """The rejection reason in ``locale`` (empty unless rejected)."""
         return t(locale, self.reject_reason) if self.reject_reason else ""
 
+    def as_json(self, locale: str) -> dict[str, object]:
+        """The command-mode shape (``porting list|show --json``)."""
+        return {
+            "id": self.id, "carrier_ref": self.carrier_ref, "area": self.area,
+            "numbers": list(self.numbers), "old_provider": self.old_provider,
+            "account_holder": self.account_holder, "wished_date": self.wished_date.isoformat(),
+            "confirmed_date": self.confirmed_date.isoformat() if self.confirmed_date else None,
+            "date_differs": self.date_differs, "status": self.status,
+            "status_text": self.status_label(locale), "reject_code": self.reject_code,
+            "reject_code_text": self.reject_code_text(locale),
+            "reject_reason": self.reject_reason, "reason_text": self.reason_text(locale),
+            "scenario": self.scenario,
+            "next_step_at": self.next_step_at.isoformat() if self.next_step_at else None,
+            "created_at": self.created_at.isoformat(), "version": self.version,
+            "can_cancel": self.allows(ACTION_CANCEL),
+            "cancel_refusal": self.refusal(ACTION_CANCEL),
+            "can_comment": self.allows(ACTION_COMMENT),
+            "timeline": [
+                {"kind": e.kind, "status": e.status, "note": e.note,
+                 "note_text": e.note_text(locale), "at": e.at.isoformat(), "author": e.author,
+                 "author_role": e.author_role}
+                for e in self.timeline
+            ],
+        }
 
-def _view(order: PortingOrder, events: list[PortingEvent]) -> PortingOrderView:
+
+def action_refusal(
+    action: str, order: PortingOrder | PortingOrderView, locale: str
+) -> DomainError | None:
+    """Why ``order``'s state refuses ``action`` (None: allowed). Shown by the views and
+    raised by the writes, so the screens offer exactly what the core does."""
+    status = PortingStatus(order.status)
+    if action == ACTION_CANCEL and status is not PortingStatus.SUBMITTED:
+        if status is PortingStatus.CONFIRMED:
+            day = order.confirmed_date or order.wished_date
+            return RuleViolation("R31", "error.porting.cancel_confirmed",
+                                 date=format_date(day, locale))
+        return RuleViolation("R31", "error.porting.cancel_closed",
+                             status=t(locale, STATUS_LABELS[status.value]))
+    return None
+
+
+def _view(order: PortingOrder, events: list[PortingEvent], locale: str = "de") -> PortingOrderView:
+    refusals = []
+    for action in ACTIONS:
+        error = action_refusal(action, order, locale)
+        refusals.append((action, error.render(locale) if error is not None else None))
     return PortingOrderView(
         id=order.id,
         area=order.area_prefix,
@@ -169,7 +309,16 @@ def _view(order: PortingOrder, events: list[PortingEvent]) -> PortingOrderView:
         carrier_ref=order.carrier_ref,
         next_step_at=order.next_step_at,
         created_at=order.created_at,
-        timeline=tuple(PortingEventView(e.status.value, e.note, e.at) for e in events),
+        timeline=tuple(
+            PortingEventView(e.status.value, e.note, e.at, e.kind or KIND_STATUS, e.author,
+                             e.author_role, order.confirmed_date, order.wished_date)
+            for e in events
+        ),
+        confirmed_date=order.confirmed_date,
+        reject_code=order.reject_code,
+        scenario=order.scenario or "auto",
+        version=order.version,
+        refusals=tuple(refusals),
     )
 
 
@@ -200,6 +349,9 @@ class CarrierOrder:
     wished_date: date
     status: PortingStatus
     created_at: datetime
+    confirmed_date: date | None = None
+    scenario: str | None = None
+    """The test switch (:data:`SCENARIOS`); only :class:`SimulatedCarrier` reads it."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +362,10 @@ class CarrierStep:
     note: str = ""
     reject_reason: str | None = None
     next_step_at: datetime | None = None
+    confirmed_date: date | None = None
+    """With ``confirmed``: the carrier's switch-over day (None: the wished date)."""
+    reject_code: str | None = None
+    """With ``rejected``: one of :data:`REJECT_CODES` (anything else is stored as ``other``)."""
 
 
 class CarrierAdapter(Protocol):
@@ -226,12 +382,19 @@ def _norm_name(value: str) -> str:
     return " ".join(value.casefold().split())
 
 
-def completion_time(wished: date) -> datetime:
-    return datetime.combine(wished, COMPLETION_TIME, tzinfo=BERLIN).astimezone(UTC)
+def completion_time(day: date) -> datetime:
+    """When the simulated carrier switches over on ``day`` (06:00 Berlin, as UTC)."""
+    return datetime.combine(day, COMPLETION_TIME, tzinfo=BERLIN).astimezone(UTC)
+
+
+def _reject(code: str) -> CarrierStep:
+    return CarrierStep(PortingStatus.REJECTED, reject_code=code,
+                       reject_reason=f"ui.porting.reason.{code}")
 
 
 class SimulatedCarrier:
-    """Confirms one day after submission, completes on the wished date; rejects a wrong holder."""
+    """Answers one day after submission as the order's test switch says (default: confirm
+    the wished date, reject a wrong holder), completes on the confirmed date."""
 
     def submit(self, order: CarrierOrder) -> tuple[str, datetime]:
         return f"SIM-{order.id:06d}", order.created_at + CONFIRM_AFTER
@@ -240,15 +403,24 @@ class SimulatedCarrier:
         if order.status is PortingStatus.SUBMITTED:
             if now < order.created_at + CONFIRM_AFTER:
                 return None
-            if _norm_name(order.account_holder) != _norm_name(order.customer_name):
-                return CarrierStep(PortingStatus.REJECTED, reject_reason=REASON_HOLDER_MISMATCH)
+            scenario = order.scenario or "auto"
+            if scenario.startswith("reject:"):
+                return _reject(scenario.partition(":")[2])
+            if scenario == "auto" and (
+                _norm_name(order.account_holder) != _norm_name(order.customer_name)
+            ):
+                return _reject("holder_mismatch")
+            day = order.wished_date
+            if scenario == "other_date":
+                day = add_working_days(order.wished_date, OTHER_DATE_SHIFT)
             return CarrierStep(
                 PortingStatus.CONFIRMED,
-                note=NOTE_CONFIRMED,
-                next_step_at=completion_time(order.wished_date),
+                note=NOTE_CONFIRMED if day == order.wished_date else NOTE_CONFIRMED_OTHER,
+                next_step_at=completion_time(day),
+                confirmed_date=day,
             )
         if order.status is PortingStatus.CONFIRMED:
-            if now < completion_time(order.wished_date):
+            if now < completion_time(order.confirmed_date or order.wished_date):
                 return None
             return CarrierStep(PortingStatus.COMPLETED, note=NOTE_COMPLETED)
         return None
@@ -257,12 +429,12 @@ class SimulatedCarrier:
 # --- services ------------------------------------------------------------------------
 
 
-def _required_text(value: str, key: str) -> str:
+def _required_text(value: str, key: str, limit: int = MAX_TEXT) -> str:
     text = " ".join((value or "").split())
     if not text:
         raise ValidationError(key)
-    if len(text) > MAX_TEXT or areas.has_control_chars(text):
-        raise ValidationError("error.porting.text_invalid", max=MAX_TEXT)
+    if len(text) > limit or areas.has_control_chars(text):
+        raise ValidationError("error.porting.text_invalid", max=limit)
     return text
 
 
@@ -284,6 +456,27 @@ def _numbers(raw: list[str], prefix: str) -> list[str]:
     return out
 
 
+_RELATIVE = re.compile(r"^\+(\d{1,3})(wd|at)$")
+
+
+def parse_wished_date(value: str, today: date) -> date:
+    """A wished date as typed: ISO ``YYYY-MM-DD``, ``TT.MM.JJJJ`` / ``DD/MM/YYYY``,
+    ``earliest`` (``frühestens``: the first day allowed, :func:`earliest_wished_date`) or
+    ``+Nwd`` (``+NAT``): N German working days after ``today``. The relative forms let a
+    script (and the README's example) say "as early as allowed" on any day."""
+    text = (value or "").strip().casefold()
+    if text in ("earliest", "frühestens", "fruehestens"):
+        return earliest_wished_date(today)
+    if m := _RELATIVE.match(text):
+        return add_working_days(today, int(m[1]))
+    try:
+        if m := re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text):
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValidationError("error.porting.invalid_date") from exc
+
+
 def _carrier_order(order: PortingOrder, customer_name: str) -> CarrierOrder:
     return CarrierOrder(
         id=order.id,
@@ -294,7 +487,19 @@ def _carrier_order(order: PortingOrder, customer_name: str) -> CarrierOrder:
         wished_date=order.wished_date,
         status=order.status,
         created_at=order.created_at,
+        confirmed_date=order.confirmed_date,
+        scenario=order.scenario,
     )
+
+
+def _scenario(value: str | None) -> str | None:
+    if value is None or value.strip() in ("", "auto"):
+        return None
+    text = value.strip()
+    if text not in SCENARIOS:
+        raise ValidationError("error.porting.unknown_scenario", value=text[:40],
+                              allowed=", ".join(SCENARIOS))
+    return text
 
 
 async def create_order(
@@ -305,10 +510,13 @@ async def create_order(
     numbers: list[str],
     old_provider: str,
     account_holder: str,
-    wished_date: date,
+    wished_date: date | str,
+    scenario: str | None = None,
     carrier: CarrierAdapter | None = None,
 ) -> PortingOrderView:
-    """Submit a porting order for numbers of a verified area (R16)."""
+    """Submit a porting order for numbers of a verified area (R16). ``wished_date`` may be
+    text (:func:`parse_wished_date`, read against this transaction's today); ``scenario``
+    is the simulated carrier's test switch (:data:`SCENARIOS`)."""
     require(actor, Permission.PORTING_MANAGE, customer_id=actor.customer_id)
     customer_id = areas.customer_id_of(actor)
     local = await areas.local_area(uow, area)
@@ -316,6 +524,9 @@ async def create_order(
     wanted = _numbers(list(numbers), local.prefix)
     provider = _required_text(old_provider, "error.porting.provider_required")
     holder = _required_text(account_holder, "error.porting.holder_required")
+    switch = _scenario(scenario)
+    if isinstance(wished_date, str):
+        wished_date = parse_wished_date(wished_date, uow.clock.today())
     if not isinstance(wished_date, date) or isinstance(wished_date, datetime):
         raise ValidationError("error.porting.invalid_date")
     earliest = earliest_wished_date(uow.clock.today())
@@ -334,7 +545,7 @@ async def create_order(
     order = PortingOrder(
         customer_id=customer_id, area_prefix=local.prefix, numbers=wanted, old_provider=provider,
         account_holder=holder, wished_date=wished_date, status=PortingStatus.SUBMITTED,
-        created_at=now, created_by_id=actor.account_id,
+        created_at=now, created_by_id=actor.account_id, scenario=switch,
     )
     uow.session.add(order)
     await uow.session.flush()
@@ -342,7 +553,8 @@ async def create_order(
         _carrier_order(order, customer.name)
     )
     event = PortingEvent(
-        order_id=order.id, status=PortingStatus.SUBMITTED, note=NOTE_SUBMITTED, at=now
+        order_id=order.id, status=PortingStatus.SUBMITTED, note=NOTE_SUBMITTED, at=now,
+        kind=KIND_STATUS, author=actor.username, author_role=actor.role.value,
     )
     uow.session.add(event)
     for e164 in wanted:
@@ -353,9 +565,10 @@ async def create_order(
     await emergency.fill_defaults(uow, customer_id=customer_id, numbers=wanted)  # R29
     uow.audit(actor, "porting.submitted", customer_id=customer_id, target=f"#{order.id}",
               area=local.prefix, numbers=wanted, old_provider=provider,
-              wished_date=wished_date.isoformat())
+              wished_date=wished_date.isoformat(), scenario=switch)
     uow.emit("PortingOrderSubmitted", customer_id, order_id=order.id, numbers=wanted)
-    return _view(order, [event])
+    await _mail_admins(uow, order)
+    return _view(order, [event], actor.locale)
 
 
 async def list_orders(uow: UnitOfWork, actor: Actor) -> list[PortingOrderView]:
@@ -370,17 +583,123 @@ async def list_orders(uow: UnitOfWork, actor: Actor) -> list[PortingOrderView]:
         )
     )
     events = await _events(uow, [o.id for o in orders])
-    return [_view(o, events[o.id]) for o in orders]
+    return [_view(o, events[o.id], actor.locale) for o in orders]
 
 
-async def _apply(uow: UnitOfWork, order: PortingOrder, step: CarrierStep, now: datetime) -> None:
-    """One transition: order state, timeline, numbers, audit and bus event."""
+async def _own_order(uow: UnitOfWork, actor: Actor, order_id: int) -> PortingOrder:
+    """The actor's customer's order ``order_id``; another tenant's is not found."""
+    customer_id = areas.customer_id_of(actor)
+    order = await uow.session.scalar(
+        select(PortingOrder).where(PortingOrder.id == order_id,
+                                   PortingOrder.customer_id == customer_id)
+    )
+    if order is None:
+        raise NotFound("error.porting.not_found", id=order_id)
+    return order
+
+
+async def get_order(uow: UnitOfWork, actor: Actor, *, order_id: int) -> PortingOrderView:
+    """One order of the actor's customer with its timeline (``porting show``)."""
+    require(actor, Permission.CUSTOMER_READ, customer_id=actor.customer_id)
+    order = await _own_order(uow, actor, order_id)
+    return _view(order, (await _events(uow, [order.id]))[order.id], actor.locale)
+
+
+async def cancel_order(
+    uow: UnitOfWork, actor: Actor, *, order_id: int, expected_version: int | None = None
+) -> PortingOrderView:
+    """R31: the customer withdraws a submitted order; its ``porting`` numbers are removed.
+    Refused once the carrier confirmed (or the order is closed). The version check makes a
+    cancellation racing the scheduler's confirmation lose with :class:`Conflict` (and the
+    scheduler's step lose against a committed cancellation), never both apply."""
+    require(actor, Permission.PORTING_MANAGE, customer_id=actor.customer_id)
+    order = await _own_order(uow, actor, order_id)
+    if expected_version is not None and order.version != expected_version:
+        raise Conflict()
+    error = action_refusal(ACTION_CANCEL, order, actor.locale)
+    if error is not None:
+        raise error
+    now = uow.clock.now()
+    await _apply(uow, order, CarrierStep(PortingStatus.CANCELLED, note=NOTE_CANCELLED), now,
+                 actor=actor)
+    await uow.session.flush()
+    return _view(order, (await _events(uow, [order.id]))[order.id], actor.locale)
+
+
+async def add_comment(
+    uow: UnitOfWork, actor: Actor, *, order_id: int, text: str
+) -> PortingOrderView:
+    """R31: a comment by a customer admin or support (acting for the customer, with a
+    reason) on the order's timeline, with author and time. At most :data:`MAX_COMMENT`
+    characters, no control characters (white space collapsed)."""
+    require(actor, Permission.PORTING_MANAGE, customer_id=actor.customer_id)
+    order = await _own_order(uow, actor, order_id)
+    comment = _required_text(text, "error.porting.comment_required", MAX_COMMENT)
+    uow.session.add(PortingEvent(
+        order_id=order.id, status=order.status, note=comment, at=uow.clock.now(),
+        kind=KIND_COMMENT, author=actor.username, author_role=actor.role.value,
+    ))
+    await uow.session.flush()
+    uow.audit(actor, "porting.commented", customer_id=order.customer_id, target=f"#{order.id}",
+              comment=comment)
+    uow.emit("PortingOrderCommented", order.customer_id, order_id=order.id)
+    return _view(order, (await _events(uow, [order.id]))[order.id], actor.locale)
+
+
+async def _mail_admins(uow: UnitOfWork, order: PortingOrder) -> None:
+    """R31: an e-mail to each active admin of the customer with an address, in the admin's
+    language, about the order's new state (one idempotency key per order, state, admin)."""
+    admins = (await uow.session.scalars(
+        select(Account).where(Account.customer_id == order.customer_id,
+                              Account.role == Role.ADMIN, Account.active.is_(True),
+                              Account.email.is_not(None))
+        .order_by(Account.id)
+    )).all()
+    ref = order.carrier_ref or f"#{order.id}"
+    state = order.status.value
+    for admin in admins:
+        if not admin.email:
+            continue
+        loc = admin.locale
+        status = t(loc, STATUS_LABELS[state])
+        lines = [t(loc, f"porting.mail.body.{state}", ref=ref,
+                   numbers=", ".join(order.numbers), provider=order.old_provider,
+                   wished=format_date(order.wished_date, loc),
+                   date=format_date(order.confirmed_date or order.wished_date, loc))]
+        if state == PortingStatus.CONFIRMED.value and order.confirmed_date != order.wished_date:
+            lines.append(t(loc, "porting.mail.other_date",
+                           wished=format_date(order.wished_date, loc),
+                           date=format_date(order.confirmed_date, loc)))
+        if state == PortingStatus.REJECTED.value:
+            lines.append(t(loc, "porting.mail.reason",
+                           code=t(loc, f"ui.porting.reject_code.{order.reject_code or 'other'}"),
+                           text=t(loc, order.reject_reason or "")))
+        body = t(loc, "porting.mail.frame", name=admin.full_name or admin.username,
+                 text="\n\n".join(lines))
+        uow.send(OutboxKind.EMAIL, to=admin.email,
+                 subject=t(loc, "porting.mail.subject", ref=ref, status=status),
+                 body=body, customer_id=order.customer_id,
+                 key=f"porting-{order.id}-{state}-{admin.id}")
+
+
+async def _apply(
+    uow: UnitOfWork, order: PortingOrder, step: CarrierStep, now: datetime,
+    *, actor: Actor | None = None,
+) -> None:
+    """One transition: order state, timeline, numbers, audit, bus event and mails."""
     order.status = step.status
     order.next_step_at = step.next_step_at
     note = step.note
-    if step.status is PortingStatus.REJECTED:
-        order.reject_reason = step.reject_reason or ""
-        note = order.reject_reason
+    details: dict[str, object] = {}
+    if step.status is PortingStatus.CONFIRMED:
+        order.confirmed_date = step.confirmed_date or order.wished_date
+        details["confirmed_date"] = order.confirmed_date.isoformat()
+    if step.status in (PortingStatus.REJECTED, PortingStatus.CANCELLED):
+        if step.status is PortingStatus.REJECTED:
+            order.reject_code = step.reject_code if step.reject_code in REJECT_CODES else "other"
+            order.reject_reason = step.reject_reason or f"ui.porting.reason.{order.reject_code}"
+            note = order.reject_reason
+            details["reject_code"] = order.reject_code
         await uow.session.execute(
             delete(Number).where(
                 Number.customer_id == order.customer_id,
@@ -407,19 +726,26 @@ async def _apply(uow: UnitOfWork, order: PortingOrder, step: CarrierStep, now: d
         await uow.session.flush()
         await emergency.fill_defaults(uow, customer_id=order.customer_id,  # R29
                                       numbers=list(order.numbers))
-    uow.session.add(PortingEvent(order_id=order.id, status=step.status, note=note, at=now))
-    uow.audit(None, f"porting.{step.status.value}", customer_id=order.customer_id,
-              target=f"#{order.id}", carrier_ref=order.carrier_ref, note=note)
+    uow.session.add(PortingEvent(
+        order_id=order.id, status=step.status, note=note, at=now, kind=KIND_STATUS,
+        author=actor.username if actor else None,
+        author_role=actor.role.value if actor else None,
+    ))
+    uow.audit(actor, f"porting.{step.status.value}", customer_id=order.customer_id,
+              target=f"#{order.id}", carrier_ref=order.carrier_ref, note=note,
+              numbers=list(order.numbers), **details)
     uow.emit(f"PortingOrder{step.status.value.capitalize()}", order.customer_id,
              order_id=order.id, numbers=list(order.numbers))
+    await _mail_admins(uow, order)
 
 
 async def advance_due(uow: UnitOfWork, carrier: CarrierAdapter | None = None) -> int:
     """Apply every due carrier step; returns how many transitions were applied.
 
     Catches up after downtime (a long-overdue order may be confirmed and completed in one
-    run). Each order update carries its version, so if another scheduler already moved it
-    the update fails with :class:`core.errors.Conflict` and this run changes nothing.
+    run). Each order update carries its version, so if another scheduler (or a customer's
+    cancellation) already moved it the update fails with :class:`core.errors.Conflict` and
+    this run changes nothing (its mails roll back with it).
     """
     adapter = carrier or SimulatedCarrier()
     now = uow.clock.now()

@@ -46,10 +46,11 @@ from core.models import (
     Customer,
     CustomerNumber,
     Number,
+    PortingOrder,
     Role,
 )
 from core.runtime import Core
-from core.services import users
+from core.services import porting, users
 from tests.conftest import DEMO_NOW, copy_template, make_settings
 
 EXAMPLES = int(os.environ.get("LINEDESK_AUTHZ_EXAMPLES", "12"))
@@ -76,7 +77,7 @@ def service_functions() -> list[tuple[str, ServiceFn]]:
 FUNCTIONS = service_functions()
 
 TARGETS = {"number", "numbers", "old", "new", "contract_id", "ref", "username", "usernames",
-           "customer_id", "customer_number"}
+           "customer_id", "customer_number", "order_id"}
 """Parameters naming an object that belongs to a tenant."""
 
 NOT_TARGETS: dict[str, set[str]] = {
@@ -110,6 +111,8 @@ class Tenant:
     contract_refs: list[str] = field(default_factory=list)
     usernames: list[str] = field(default_factory=list)
     customer_numbers: list[str] = field(default_factory=list)
+    order_ids: list[int] = field(default_factory=list)
+    """R31: the tenant's porting orders."""
     markers: set[str] = field(default_factory=set)
     """Strings only this tenant's data contains (a result showing one leaks it)."""
 
@@ -148,6 +151,8 @@ async def _tenant(core: Core, customer_id: int) -> Tenant:
             tenant.contract_ids.append(c.id)
             tenant.contract_refs.append(c.contract_ref)
             tenant.markers |= {c.contract_ref, *([c.line_id] if c.line_id else [])}
+        tenant.order_ids = list(await s.scalars(
+            select(PortingOrder.id).where(PortingOrder.customer_id == customer_id)))
         for a in await s.scalars(select(Account).where(Account.customer_id == customer_id)):
             tenant.usernames.append(a.username)
             tenant.markers |= {a.full_name, *([a.email] if a.email else [])}
@@ -172,6 +177,10 @@ async def _setup(core: Core) -> tuple[dict[str, Actor], dict[str, Tenant], dict[
             params={"old": "+4989123456300", "new": "+4989123456301"},
             requested_by_id=beispiel.account_id, requested_by="beispiel", created_at=DEMO_NOW,
             expires_at=DEMO_NOW + timedelta(hours=24), status="pending"))
+    # R31: a submitted porting order of Beispiel AG (Muster GmbH has the demo's confirmed one)
+    await core.run(porting.create_order, beispiel, area="089", numbers=["+4989555000100"],
+                   old_provider="Alt-Telefon GmbH", account_holder="Beispiel AG",
+                   wished_date="earliest")
     assert bea_id is not None and admin.customer_id and beispiel.customer_id
     bea = Actor(account_id=bea_id, username="bea", role=Role.EMPLOYEE,
                 customer_id=beispiel.customer_id, source_address="127.0.0.1")
@@ -258,6 +267,7 @@ def target_value(name: str, tenant: Tenant | None) -> st.SearchStrategy[Any]:
                               min_size=1, max_size=2),
         "customer_id": st.just(tenant.customer_id if tenant else MISSING_IDS[0]),
         "customer_number": st.sampled_from(tenant.customer_numbers if tenant else ["7777777"]),
+        "order_id": st.sampled_from(tenant.order_ids if tenant else list(MISSING_IDS)),
     }
     return by_name[name]
 
@@ -292,6 +302,7 @@ PLAIN: dict[str, st.SearchStrategy[Any]] = {
     "account_holder": st.sampled_from(["Muster GmbH"]) | TEXT,
     "wished_date": st.dates(DEMO_NOW.date(), DEMO_NOW.date() + timedelta(days=120)),
     "carrier": st.none(),
+    "scenario": st.none() | st.sampled_from(["auto", "confirm", "reject:other", "bogus"]),
     "reason": st.none() | st.sampled_from(["TICKET-1"]) | TEXT,
     "area": st.sampled_from(["030", "089", "040", "0301", "xx"]),
     "username": st.sampled_from(["neu.mitarbeiter", "bea", "mia"]) | TEXT,
