@@ -54,6 +54,22 @@ KIND_STYLES: dict[str, str] = dict(zip(
 porting, reset, approval)."""
 
 
+def action_word(entry: Deadline) -> str:
+    """The texts' key part for the entry's action: ``undo``, ``cancel`` (a scheduled reset)
+    or ``cancel_porting`` (R31: a submitted porting order)."""
+    if entry.action == deadlines.UNDO:
+        return "undo"
+    return "cancel_porting" if entry.kind == deadlines.KIND_PORTING else "cancel"
+
+
+DONE_KEYS: dict[str, str] = {
+    "undo": "ui.deadlines.undone",
+    "cancel": "ui.deadlines.cancelled",
+    "cancel_porting": "ui.deadlines.porting_cancelled",
+}
+"""The notification after the action, by :func:`action_word`."""
+
+
 class ResolveDialog(PortalMixin, Dialog[str]):
     """Confirm undoing or cancelling one entry; the write runs in the dialog."""
 
@@ -65,7 +81,7 @@ class ResolveDialog(PortalMixin, Dialog[str]):
         self.entry = entry
 
     def _word(self) -> str:
-        return "undo" if self.entry.action == deadlines.UNDO else "cancel"
+        return action_word(self.entry)
 
     def title_text(self) -> str:
         return self.t(f"ui.deadlines.{self._word()}.title")
@@ -183,7 +199,7 @@ class DeadlinesScreen(PortalTableScreen):
             why.update(self.t("ui.deadlines.empty") if not self.entries else "")
             return
         if entry.action is not None:
-            word = "undo" if entry.action == deadlines.UNDO else "cancel"
+            word = action_word(entry)
             why.update(Text(f"u: {self.t(f'ui.deadlines.{word}.confirm')}", style="bold"))
         else:
             why.update(Text(clean(entry.refusal or ""), style="dim"))
@@ -206,8 +222,7 @@ class DeadlinesScreen(PortalTableScreen):
         def done(result: str | None) -> None:
             if result is None:
                 return
-            key = "ui.deadlines.undone" if result == deadlines.UNDO else "ui.deadlines.cancelled"
-            self.notify(self.t(key, object=clean(entry.object)))
+            self.notify(self.t(DONE_KEYS[action_word(entry)], object=clean(entry.object)))
             self.reload()
         return done
 

@@ -45,11 +45,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A PIN letter cannot be withdrawn: it expires by itself "
               "(request a new one under local areas).",
     },
-    "deadlines.refusal.porting": {
-        "de": "Ein Portierungsauftrag kann im Portal nicht storniert werden – bitte wenden "
-              "Sie sich an den Kundenservice.",
-        "en": "A porting order cannot be cancelled in the portal – please contact "
-              "customer service.",
+    "deadlines.detail.porting_confirmed_other": {
+        "de": "bestätigter Termin {date} (gewünscht: {wished})",
+        "en": "confirmed date {date} (wished: {wished})",
     },
     "deadlines.error.not_found": {
         "de": "Diese Frist gibt es nicht (mehr).", "en": "This deadline does not exist (any more).",
@@ -107,6 +105,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{object}: will not be generated ({detail}).",
     },
     "ui.deadlines.cancel.confirm": {"de": "Reset stornieren", "en": "Cancel reset"},
+    "ui.deadlines.cancel_porting.title": {
+        "de": "Portierungsauftrag stornieren", "en": "Cancel the porting order",
+    },
+    "ui.deadlines.cancel_porting.question": {
+        "de": "{object}: wird storniert ({detail}); die Rufnummern bleiben beim Alt-Anbieter.",
+        "en": "{object}: will be cancelled ({detail}); the numbers stay with the previous "
+              "provider.",
+    },
+    "ui.deadlines.cancel_porting.confirm": {
+        "de": "Auftrag stornieren", "en": "Cancel order",
+    },
+    "ui.deadlines.porting_cancelled": {
+        "de": "Portierungsauftrag storniert: {object}.", "en": "Porting order cancelled: {object}.",
+    },
     "ui.deadlines.back": {"de": "Abbrechen", "en": "Cancel"},
     "ui.deadlines.undone": {
         "de": "Deaktivierung zurückgenommen: {object} bleibt aktiv.",

@@ -6,8 +6,9 @@ tenant rules apply as on its own screen):
 * pending deactivations (R12): the last active day; undo possible where the dashboard
   allows it (admin view; support is asked for a reason by the write);
 * outstanding PIN letters (R16): valid until, attempts left; they cannot be withdrawn;
-* open porting orders (R16): the wished date (submitted) or the date the carrier confirmed;
-  there is no core service to cancel one, so the entry says so;
+* open porting orders (R16, R31): the wished date (submitted) or the date the carrier
+  confirmed (saying so when it is not the wished one); a submitted order can be cancelled
+  (:func:`core.services.porting.cancel_order`), a confirmed one says why not;
 * scheduled credential resets (R19): the time they run; cancellable until then;
 * open approval requests (R21): until they expire; decided under ``approvals``.
 
@@ -36,6 +37,7 @@ KINDS: tuple[str, ...] = ("deactivation", "pin_letter", "porting", "reset", "app
 """Entry kinds, in the order entries of the same day are listed."""
 UNDO = "undo"
 CANCEL = "cancel"
+KIND_PORTING = "porting"
 OPEN_PORTING = (PortingStatus.SUBMITTED.value, PortingStatus.CONFIRMED.value)
 
 
@@ -150,7 +152,7 @@ async def _porting(uow: UnitOfWork, actor: Actor, today: date) -> list[Deadline]
             continue
         confirmed = order.status == PortingStatus.CONFIRMED.value
         at = order.next_step_at if confirmed else None
-        day = _day(at) if at is not None else order.wished_date
+        day = order.switch_date
         shown = ", ".join(numbers.national_form(n, order.area) for n in order.numbers[:3])
         if len(order.numbers) > 3:
             shown += " …"
@@ -160,11 +162,14 @@ async def _porting(uow: UnitOfWork, actor: Actor, today: date) -> list[Deadline]
             object=t(actor.locale, "deadlines.object.porting",
                      ref=order.carrier_ref or f"#{order.id}", count=len(order.numbers),
                      numbers=shown, provider=order.old_provider),
-            detail=t(actor.locale, "deadlines.detail.porting_confirmed" if confirmed
+            detail=t(actor.locale, "deadlines.detail.porting_confirmed_other"
+                     if order.date_differs else "deadlines.detail.porting_confirmed" if confirmed
                      else "deadlines.detail.porting_submitted",
-                     date=format_date(day, actor.locale)),
-            action=None, refusal=t(actor.locale, "deadlines.refusal.porting"),
-            ref=str(order.id),
+                     date=format_date(day, actor.locale),
+                     wished=format_date(order.wished_date, actor.locale)),
+            action=CANCEL if order.allows(porting.ACTION_CANCEL) else None,
+            refusal=order.refusal(porting.ACTION_CANCEL), ref=str(order.id),
+            version=order.version,
         ))
     return out
 
@@ -244,8 +249,10 @@ async def resolve(
 ) -> str:
     """Undo or cancel the entry ``key`` (as listed): a pending deactivation is undone
     (:func:`numbers.undo_deactivation`), a scheduled reset cancelled
-    (:func:`credentials.cancel_scheduled`). Everything else is refused with the reason the
-    list shows. Returns the action done (:data:`UNDO` or :data:`CANCEL`)."""
+    (:func:`credentials.cancel_scheduled`), a submitted porting order cancelled
+    (:func:`porting.cancel_order`, R31; a confirmed one refused with its reason). Everything
+    else is refused with the reason the list shows. Returns the action done (:data:`UNDO`
+    or :data:`CANCEL`)."""
     kind, _, ref = key.partition(":")
     if kind == "deactivation":
         await numbers.undo_deactivation(uow, actor, number=ref, expected_version=version)
@@ -253,11 +260,12 @@ async def resolve(
     if kind == "reset" and ref.isdigit():
         await credentials.cancel_scheduled(uow, actor, reset_id=int(ref))
         return CANCEL
+    if kind == KIND_PORTING and ref.isdigit():
+        await porting.cancel_order(uow, actor, order_id=int(ref), expected_version=version)
+        return CANCEL
     require(actor, Permission.NUMBER_READ, customer_id=actor.customer_id)
     if kind == "pin_letter":
         raise RuleViolation("R22", "deadlines.refusal.pin_letter")
-    if kind == "porting":
-        raise RuleViolation("R22", "deadlines.refusal.porting")
     if kind == "approval":
         raise RuleViolation("R22", "deadlines.refusal.approval")
     raise NotFound("deadlines.error.not_found")

@@ -61,12 +61,12 @@ async def test_key_5_lists_the_deadlines_by_date(demo_core: Core, actors: dict[s
         ]
         text = screen_text(app)
         assert "Fristen" in text and "5 Fristen" in text.splitlines()[SIZE[1] - 1]
-        # the porting order cannot be cancelled here: u says why
+        # the confirmed porting order cannot be cancelled any more: u says why (R31)
         await select(screen, pilot, "porting:1")
         await pilot.press("u")
         await settle(pilot)
         assert not isinstance(app.screen, ResolveDialog)
-        assert "kann im Portal nicht storniert werden" in notifications(app)
+        assert "bestätigter Auftrag kann nicht mehr storniert werden" in notifications(app)
 
 
 async def test_undo_a_pending_deactivation_from_the_list(
