@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from core.enums import NumberAction
@@ -17,7 +16,6 @@ from core.services import (
     emergency,
     number_csv,
     numbers,
-    porting,
     stepup,
 )
 from core.services import session as session_service
@@ -35,7 +33,6 @@ from ssh_server.command_framework import (
     UsageError,
     arg,
     fields,
-    jsonable,
     table,
 )
 from tui.sanitize import clean
@@ -93,13 +90,6 @@ def _yes(flag: str = "--yes") -> Arg:
         action="store_true",
         dest="confirmed",
     )
-
-
-def _iso_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{value!r}: YYYY-MM-DD") from exc
 
 
 def _count(value: str) -> int:
@@ -364,50 +354,6 @@ async def cmd_areas_request_pin(ctx: Context, ns: argparse.Namespace) -> Output:
 async def cmd_areas_verify(ctx: Context, ns: argparse.Namespace) -> Output:
     view = await ctx.run(areas.verify_pin, area=ns.area, pin=ns.pin)
     return Output(ctx.t("cmd.areas.verify.done", area=view.prefix, name=view.name), view)
-
-
-def _porting_json(ctx: Context, order: porting.PortingOrderView) -> dict[str, Any]:
-    """The order as JSON plus the carrier's reason and notes in the user's language."""
-    data = jsonable(order)
-    data["reason_text"] = order.reason_text(ctx.locale)
-    for entry, event in zip(data["timeline"], order.timeline, strict=True):
-        entry["note_text"] = event.note_text(ctx.locale)
-    return data
-
-
-def _porting_note(ctx: Context, order: porting.PortingOrderView) -> str:
-    """Why it was rejected, else the carrier's latest note."""
-    if order.reject_reason:
-        return order.reason_text(ctx.locale)
-    return order.timeline[-1].note_text(ctx.locale) if order.timeline else ""
-
-
-async def cmd_porting_create(ctx: Context, ns: argparse.Namespace) -> Output:
-    order = await ctx.run(
-        porting.create_order, area=ns.area, numbers=list(ns.numbers), old_provider=ns.old_provider,
-        account_holder=ns.account_holder, wished_date=ns.wished_date,
-    )
-    text = ctx.t(
-        "cmd.porting.create.done", id=order.id, count=len(order.numbers), area=order.area,
-        date=ctx.date(order.wished_date), status=ctx.t(f"cmd.porting.status.{order.status}"),
-    )
-    return Output(text, _porting_json(ctx, order))
-
-
-async def cmd_porting_list(ctx: Context, ns: argparse.Namespace) -> Output:
-    orders = await ctx.read(porting.list_orders)
-    if not orders:
-        return Output(ctx.t("cmd.porting.none"), [])
-    rows = [
-        (
-            o.id, o.area, ", ".join(o.numbers), o.old_provider, ctx.date(o.wished_date),
-            ctx.t(f"cmd.porting.status.{o.status}"), _porting_note(ctx, o),
-        )
-        for o in orders
-    ]
-    columns = ("id", "area", "numbers", "provider", "date", "status", "note")
-    headers = [ctx.t(f"cmd.porting.col.{c}") for c in columns]
-    return Output(table(headers, rows), [_porting_json(ctx, o) for o in orders])
 
 
 # deadlines (R22)

@@ -62,7 +62,6 @@ from ssh_server.command_framework import (
 )
 from ssh_server.command_handlers import (
     _count,
-    _iso_date,
     _yes,
     cmd_areas_list,
     cmd_areas_request_pin,
@@ -84,12 +83,21 @@ from ssh_server.command_handlers import (
     cmd_numbers_set_location,
     cmd_numbers_swap,
     cmd_numbers_undo_many,
-    cmd_porting_create,
-    cmd_porting_list,
     cmd_stepup,
     cmd_whoami,
 )
 from ssh_server.command_locks import USER, cmd_users_lock, cmd_users_unlock
+from ssh_server.command_porting import (
+    ORDER_ID,
+    SCENARIO,
+    TEXT,
+    WISHED_DATE,
+    cmd_porting_cancel,
+    cmd_porting_comment,
+    cmd_porting_create,
+    cmd_porting_list,
+    cmd_porting_show,
+)
 from ssh_server.command_words import regroup, split_words, takes_value
 from ssh_server.logs import escape_controls, redact_command
 from tui.sanitize import clean
@@ -294,16 +302,15 @@ COMMANDS: tuple[Command, ...] = (
                 metavar="NAME",
                 words="text",
             ),
-            arg(
-                "--wished-date",
-                help="cmd.arg.wished_date",
-                required=True,
-                type=_iso_date,
-                metavar="YYYY-MM-DD",
-            ),
+            WISHED_DATE,
+            SCENARIO,
         ),
     ),
     Command(("porting", "list"), "cmd.help.porting_list", cmd_porting_list),
+    Command(("porting", "show"), "cmd.help.porting_show", cmd_porting_show, (ORDER_ID,)),
+    Command(("porting", "cancel"), "cmd.help.porting_cancel", cmd_porting_cancel, (ORDER_ID,)),
+    Command(("porting", "comment"), "cmd.help.porting_comment", cmd_porting_comment,
+            (ORDER_ID, TEXT)),
     Command(("deadlines", "list"), "cmd.help.deadlines_list", cmd_deadlines_list),
     Command(("users", "lock"), "cmd.help.users_lock", cmd_users_lock, (USER,), own_reason=True),
     Command(("users", "unlock"), "cmd.help.users_unlock", cmd_users_unlock, (USER,)),

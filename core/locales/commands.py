@@ -326,7 +326,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.porting.col.area": {"de": "Ortsnetz", "en": "Area"},
     "cmd.porting.col.numbers": {"de": "Rufnummern", "en": "Numbers"},
     "cmd.porting.col.provider": {"de": "Bisheriger Anbieter", "en": "Previous provider"},
-    "cmd.porting.col.date": {"de": "Wunschtermin", "en": "Wished date"},
+    "cmd.porting.col.date": {"de": "Termin", "en": "Date"},
     "cmd.porting.col.status": {"de": "Status", "en": "Status"},
     "cmd.porting.col.note": {"de": "Hinweis", "en": "Note"},
     "cmd.porting.status.submitted": {"de": "eingereicht", "en": "submitted"},

@@ -407,7 +407,7 @@ async def test_porting_create_and_list(demo_core: Core, actors: dict[str, Actor]
     order = json.loads(created.stdout)
     assert order["status"] in ("submitted", "confirmed") and len(order["numbers"]) == 2
     human = await run(demo_core, admin, "porting list")
-    assert "Alt-Telefon GmbH" in human.stdout and "Wunschtermin" in human.stdout
+    assert "Alt-Telefon GmbH" in human.stdout and "Termin" in human.stdout
     bad_date = await run(
         demo_core, admin,
         "porting create 030 --number 0305550102 --old-provider X --account-holder Y --wished-date "
