@@ -1,13 +1,18 @@
-"""Porting orders (Rufnummern portieren, R16): the list with each order's timeline and
-the form for a new order. Pushed by the number dashboard's "Rufnummern portieren" button.
+"""Porting orders (Rufnummern portieren, R16, R31): the list with each order's state and
+carrier date, the highlighted order's timeline with its comments, the form for a new order,
+``c`` to comment and ``s`` to cancel a submitted order. Pushed by the number dashboard's
+"Rufnummern portieren" button.
 
-The rules (verified area, E.164 numbers of that area, 15 working days lead time, states)
-live in :mod:`core.services.porting`; the form only parses what was typed.
+The rules (verified area, E.164 numbers of that area, 15 working days lead time, states,
+who may cancel or comment) live in :mod:`core.services.porting`: whether an order can be
+cancelled is the view's :meth:`~core.services.porting.PortingOrderView.allows`, never a
+state compared here; the form only parses what was typed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import ClassVar
 
@@ -18,14 +23,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Input, Select, Static
 
-from core.errors import ValidationError
+from core.errors import DomainError, ValidationError
 from core.i18n import format_date, format_datetime
 from core.services import areas, porting
 from core.services.porting import PortingOrderView
 from screens.areas import FormDialog
-from screens.base import PortalTableScreen, portal_footer
+from screens.base import PortalMixin, PortalTableScreen, portal_footer
 from tui.messages import DomainEventMessage
 from tui.sanitize import clean, safe_text
+from tui.widgets.dialog import Dialog
 from tui.widgets.header import SessionHeader
 from tui.widgets.table_screen import selected_key
 
@@ -35,20 +41,13 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("numbers", "ui.porting.col.numbers"),
     ("provider", "ui.porting.col.provider"),
     ("wished", "ui.porting.col.wished"),
+    ("date", "ui.porting.col.date"),
     ("status", "ui.porting.col.status"),
 )
-STATUS_LABELS: dict[str, str] = {
-    "submitted": "ui.porting.status.submitted",
-    "confirmed": "ui.porting.status.confirmed",
-    "completed": "ui.porting.status.completed",
-    "rejected": "ui.porting.status.rejected",
-}
-STATUS_STYLES: dict[str, str] = {
-    "submitted": "yellow",
-    "confirmed": "cyan",
-    "completed": "green",
-    "rejected": "red",
-}
+STATUS_STYLES: dict[str, str] = dict(zip(
+    porting.STATUS_LABELS, ("yellow", "cyan", "green", "red", "dim"), strict=True))
+"""A colour per state, in the order of core's states (submitted, confirmed, completed,
+rejected, cancelled)."""
 
 
 def parse_date(value: str) -> date:
@@ -126,6 +125,85 @@ class CreatePortingDialog(FormDialog[PortingOrderView]):
         )
 
 
+class CommentDialog(PortalMixin, Dialog[PortingOrderView]):
+    """R31: a comment on one order (the write asks support for a reason)."""
+
+    def __init__(self, order: PortingOrderView) -> None:
+        super().__init__()
+        self.order = order
+
+    def title_text(self) -> str:
+        return self.t("ui.porting.comment.title", ref=clean(ref_of(self.order)))
+
+    def confirm_text(self) -> str:
+        return self.t("ui.porting.comment.confirm")
+
+    def cancel_text(self) -> str:
+        return self.t("ui.porting.dialog.back")
+
+    def body(self) -> ComposeResult:
+        yield Static(self.t("ui.porting.comment.info", max=porting.MAX_COMMENT),
+                     classes="dialog-text")
+        yield Input(placeholder=self.t("ui.porting.comment.placeholder"),
+                    max_length=porting.MAX_COMMENT, id="comment")
+
+    def on_mount(self) -> None:
+        self.query_one("#comment", Input).focus()
+
+    async def confirm(self) -> PortingOrderView | None:
+        text = self.query_one("#comment", Input).value
+        if not text.strip():
+            self.show_inline(self.t("error.porting.comment_required"))
+            return None
+        try:
+            return await self.write(porting.add_comment, order_id=self.order.id, text=text)
+        except ValidationError as error:  # too long, control characters: fix and retry
+            self.show_inline(error.render(self.actor.locale))
+            return None
+        except DomainError as error:
+            self.show_error(error)
+            self.dismiss(None)
+            return None
+
+
+class CancelPortingDialog(PortalMixin, Dialog[PortingOrderView]):
+    """R31: confirm cancelling a submitted order; the write runs here."""
+
+    CONFIRM_VARIANT = "warning"
+
+    def __init__(self, order: PortingOrderView) -> None:
+        super().__init__()
+        self.order = order
+
+    def title_text(self) -> str:
+        return self.t("ui.porting.cancel.title", ref=clean(ref_of(self.order)))
+
+    def confirm_text(self) -> str:
+        return self.t("ui.porting.cancel.confirm")
+
+    def cancel_text(self) -> str:
+        return self.t("ui.porting.dialog.back")
+
+    def body(self) -> ComposeResult:
+        yield Static(Text(self.t(
+            "ui.porting.cancel.question", numbers=clean(", ".join(self.order.numbers)),
+            provider=clean(self.order.old_provider),
+        )), classes="dialog-text")
+
+    async def confirm(self) -> PortingOrderView | None:
+        try:
+            return await self.write(porting.cancel_order, order_id=self.order.id,
+                                    expected_version=self.order.version)
+        except DomainError as error:  # confirmed meanwhile: say why, close
+            self.show_error(error)
+            self.dismiss(None)
+            return None
+
+
+def ref_of(order: PortingOrderView) -> str:
+    return order.carrier_ref or f"#{order.id}"
+
+
 class PortingScreen(PortalTableScreen):
     """The customer's porting orders, newest first, with the highlighted order's timeline."""
 
@@ -134,6 +212,8 @@ class PortingScreen(PortalTableScreen):
     COLUMNS = COLUMNS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "create", "Neuer Auftrag", id="ui.porting.key.create", show=False),
+        Binding("c", "comment", "Kommentar", id="ui.porting.key.comment", show=False),
+        Binding("s", "cancel_order", "Stornieren", id="ui.porting.key.cancel", show=False),
         Binding("ctrl+r", "reload", "Neu laden", id="ui.porting.key.reload"),
         Binding("escape", "back", "Zurück", id="ui.porting.key.back"),
     ]
@@ -152,12 +232,24 @@ class PortingScreen(PortalTableScreen):
         yield Static("", id="timeline")
         with Horizontal(classes="button-row"):
             yield Button(self.t("ui.porting.button.create"), id="create", variant="success")
+            yield Button(self.t("ui.porting.button.comment"), id="comment")
+            yield Button(self.t("ui.porting.button.cancel"), id="cancel-order", variant="warning")
             yield Button(self.t("ui.porting.button.back"), id="back")
         yield portal_footer()
 
     def status_text(self, status: str) -> Text:
-        label = self.t(STATUS_LABELS[status]) if status in STATUS_LABELS else clean(status)
+        key = porting.STATUS_LABELS.get(status)
+        label = self.t(key) if key else clean(status)
         return Text(label, style=STATUS_STYLES.get(status, ""))
+
+    def date_text(self, order: PortingOrderView) -> Text:
+        """The carrier's date once confirmed, marked when it is not the wished one."""
+        if order.confirmed_date is None:
+            return Text("–", style="dim")
+        shown = format_date(order.confirmed_date, self.actor.locale)
+        if order.date_differs:
+            return Text(self.t("ui.porting.date_differs", date=shown), style="bold yellow")
+        return Text(shown)
 
     @work(exclusive=True, group="load")
     async def reload(self) -> None:
@@ -177,6 +269,7 @@ class PortingScreen(PortalTableScreen):
                 safe_text(f"{len(order.numbers)}: {shown}"),
                 safe_text(order.old_provider),
                 format_date(order.wished_date, loc),
+                self.date_text(order),
                 self.status_text(order.status),
                 key=str(order.id),
             )
@@ -184,43 +277,91 @@ class PortingScreen(PortalTableScreen):
             table.move_cursor(row=table.get_row_index(current))
         self.show_timeline()
 
+    def selected(self) -> PortingOrderView | None:
+        key = selected_key(self.query_one(DataTable))
+        return self.orders.get(key) if key else None
+
     @on(DataTable.RowHighlighted)
     def show_timeline(self) -> None:
-        key = selected_key(self.query_one(DataTable))
-        order = self.orders.get(key) if key else None
+        order = self.selected()
         widget = self.query_one("#timeline", Static)
         if order is None:
             widget.update(self.t("ui.porting.empty"))
             return
         loc = self.actor.locale
         text = Text()
-        text.append(
-            self.t("ui.porting.timeline", ref=clean(order.carrier_ref or f"#{order.id}")),
-            style="bold",
-        )
+        text.append(self.t("ui.porting.timeline", ref=clean(ref_of(order))), style="bold")
         text.append("\n")
         text.append(self.t("ui.porting.detail", holder=clean(order.account_holder),
                            numbers=", ".join(order.numbers)))
+        if order.date_differs:
+            text.append("\n")
+            text.append(self.t("ui.porting.other_date",
+                               date=format_date(order.confirmed_date, loc),
+                               wished=format_date(order.wished_date, loc)), style="bold yellow")
         for event in order.timeline:
             text.append(f"\n  {format_datetime(event.at, loc)}  ")
+            if event.is_comment:
+                text.append(self.t("ui.porting.comment_by", author=clean(event.author or "–"),
+                                   role=self.t(f"role.{event.author_role}")), style="magenta")
+                text.append(f" {clean(event.note)}")
+                continue
             text.append_text(self.status_text(event.status))
-            note = clean(event.note_text(self.actor.locale))
+            note = clean(event.note_text(loc))
             if note:
                 text.append(f" – {note}")
-        if order.status == "rejected" and order.reject_reason:
+        if order.reject_code:
             text.append("\n")
-            text.append(clean(order.reason_text(self.actor.locale)), style="red")
+            text.append(self.t("ui.porting.reject_line", code=order.reject_code_text(loc),
+                               text=clean(order.reason_text(loc))), style="red")
         elif order.next_step_at is not None:
             text.append("\n")
             text.append(
                 self.t("ui.porting.next_step", date=format_datetime(order.next_step_at, loc)),
                 style="dim",
             )
+        text.append("\n")
+        why = order.refusal(porting.ACTION_CANCEL)
+        text.append(self.t("ui.porting.keys_hint") if why is None else clean(why), style="dim")
         widget.update(text)
 
     def on_domain_event_message(self, message: DomainEventMessage) -> None:
         if message.event.name.startswith(("PortingOrder", "AreaVerified")):
             self.reload()
+
+    @on(Button.Pressed, "#comment")
+    def action_comment(self) -> None:
+        """``c``: a comment on the highlighted order (R31)."""
+        order = self.selected()
+        if order is None:
+            self.app.bell()
+            return
+        if not order.allows(porting.ACTION_COMMENT):
+            self.app.bell()
+            self.notify(clean(order.refusal(porting.ACTION_COMMENT) or ""), severity="warning")
+            return
+        self.app.push_screen(CommentDialog(order), self._changed("ui.porting.commented"))
+
+    @on(Button.Pressed, "#cancel-order")
+    def action_cancel_order(self) -> None:
+        """``s``: cancel the highlighted order after a confirmation, or say why not (R31)."""
+        order = self.selected()
+        if order is None:
+            self.app.bell()
+            return
+        if not order.allows(porting.ACTION_CANCEL):
+            self.app.bell()
+            self.notify(clean(order.refusal(porting.ACTION_CANCEL) or ""), severity="warning")
+            return
+        self.app.push_screen(CancelPortingDialog(order), self._changed("ui.porting.cancelled"))
+
+    def _changed(self, key: str) -> Callable[[PortingOrderView | None], None]:
+        def done(order: PortingOrderView | None) -> None:
+            if order is not None:
+                self.focus_key = str(order.id)
+                self.notify(self.t(key, ref=clean(ref_of(order))))
+                self.reload()
+        return done
 
     @on(Button.Pressed, "#create")
     def action_create(self) -> None:
@@ -241,6 +382,6 @@ class PortingScreen(PortalTableScreen):
     def _created(self, order: PortingOrderView | None) -> None:
         if order is not None:
             self.focus_key = str(order.id)
-            self.notify(self.t("ui.porting.created", ref=clean(order.carrier_ref or f"#{order.id}"),
+            self.notify(self.t("ui.porting.created", ref=clean(ref_of(order)),
                                date=format_date(order.wished_date, self.actor.locale)))
             self.reload()
