@@ -1,7 +1,7 @@
 """porting in full (R31): carrier date, reject code, test scenario, comments in the timeline
 
 Revision ID: a9c4e2f7d315
-Revises: a1c4e7b9d213
+Revises: 7a1c3e5b9d24
 Create Date: 2026-12-01 22:45:00
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'a9c4e2f7d315'
-down_revision: str | None = 'a1c4e7b9d213'
+down_revision: str | None = '7a1c3e5b9d24'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
