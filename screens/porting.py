@@ -50,17 +50,6 @@ STATUS_STYLES: dict[str, str] = dict(zip(
 rejected, cancelled)."""
 
 
-def parse_date(value: str) -> date:
-    """``TT.MM.JJJJ``, ``DD/MM/YYYY`` or ISO ``YYYY-MM-DD``."""
-    text = value.strip()
-    try:
-        if m := re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text):
-            return date(int(m[3]), int(m[2]), int(m[1]))
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ValidationError("error.porting.invalid_date") from exc
-
-
 def split_numbers(value: str) -> list[str]:
     """Numbers separated by commas, semicolons or line breaks (spaces inside a number stay)."""
     return [part.strip() for part in re.split(r"[,;\n]+", value) if part.strip()]
@@ -111,7 +100,9 @@ class CreatePortingDialog(FormDialog[PortingOrderView]):
     async def submit(self) -> PortingOrderView | None:
         area = self.query_one("#area", Select).value
         try:
-            wished = parse_date(self.query_one("#wished", Input).value)
+            # TT.MM.JJJJ, ISO, "frühestens" or "+20wd" (working days), read by the core
+            wished = porting.parse_wished_date(self.query_one("#wished", Input).value,
+                                               self.core.clock.today())
         except ValidationError as error:
             self.show_error(error)
             return None

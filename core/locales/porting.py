@@ -230,7 +230,8 @@ MESSAGES.update({
     "ui.porting.create.provider": {"de": "Bisheriger Anbieter", "en": "Previous provider"},
     "ui.porting.create.holder": {"de": "Anschlussinhaber (wie beim Alt-Anbieter)",
                                  "en": "Account holder (as registered with the previous provider)"},
-    "ui.porting.create.date": {"de": "Wunschtermin (TT.MM.JJJJ)", "en": "Wished date (DD.MM.YYYY)"},
+    "ui.porting.create.date": {"de": "Wunschtermin (TT.MM.JJJJ, frühestens oder +20wd)",
+                               "en": "Wished date (DD.MM.YYYY, earliest or +20wd)"},
     "ui.porting.create.confirm": {"de": "Portierungsauftrag absenden", "en": "Submit porting "
                                                                              "order"},
     "ui.porting.created": {

@@ -11,7 +11,8 @@ from core.authz import Actor
 from core.clock import FixedClock
 from core.runtime import Core
 from core.services import porting
-from screens.porting import CreatePortingDialog, PortingScreen, parse_date, split_numbers
+from core.services.porting import parse_wished_date
+from screens.porting import CreatePortingDialog, PortingScreen, split_numbers
 from tests.tui.pilot_helpers import notifications, screen_text, settle, wait_until
 from tui.app import LinedeskApp
 
@@ -24,9 +25,11 @@ async def open_porting(pilot: Pilot[None]) -> PortingScreen:
 
 
 def test_form_parsing() -> None:
-    assert parse_date("11.12.2026") == date(2026, 12, 11)
-    assert parse_date("2026-12-11") == date(2026, 12, 11)
-    assert parse_date("11/12/2026") == date(2026, 12, 11)
+    today = date(2026, 11, 21)
+    assert parse_wished_date("11.12.2026", today) == date(2026, 12, 11)
+    assert parse_wished_date("2026-12-11", today) == date(2026, 12, 11)
+    assert parse_wished_date("11/12/2026", today) == date(2026, 12, 11)
+    assert parse_wished_date("frühestens", today) == date(2026, 12, 11)
     assert split_numbers("030 5550100, +49305550101;\n030-5550102") == [
         "030 5550100", "+49305550101", "030-5550102",
     ]
