@@ -36,11 +36,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('porting_events') as batch:
-        batch.drop_column('author_role')
-        batch.drop_column('author')
-        batch.drop_column('kind')
-    with op.batch_alter_table('porting_orders') as batch:
-        batch.drop_column('scenario')
-        batch.drop_column('confirmed_date')
-        batch.drop_column('reject_code')
+    # plain DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch "move and copy" of porting_orders
+    # would drop a table porting_events references, which SQLite's foreign keys refuse
+    for table, column in (('porting_events', 'author_role'), ('porting_events', 'author'),
+                          ('porting_events', 'kind'), ('porting_orders', 'scenario'),
+                          ('porting_orders', 'confirmed_date'),
+                          ('porting_orders', 'reject_code')):
+        op.drop_column(table, column)
