@@ -346,6 +346,8 @@ PLAIN: dict[str, st.SearchStrategy[Any]] = {
     "comment": st.sampled_from(["", "Nein, danke"]) | TEXT,
     "include_done": st.booleans(),
     "params": st.sampled_from([{}, {"old": "+4930123456100", "new": "+4930123456105"}]),
+    # (the guard's recipient only names the account in the audit row)
+    "recipient": st.none() | st.sampled_from(["mia", "beispiel"]),
     # R23 shadowing's Archiv entries: the watched account and session are only recorded
     "event": st.sampled_from(["requested", "started", "declined", "timeout", "ended", "bogus"]),
     "user": st.sampled_from(["mia", "beispiel"]) | TEXT,
