@@ -86,7 +86,9 @@ class CustomerSearchScreen(PortalScreen):
                 )
             )
         elif self.hits:
-            status.update(self.t("support.search.count", count=len(self.hits)))
+            count = len(self.hits)
+            status.update(self.t("support.search.one") if count == 1
+                          else self.t("support.search.count", count=count))
         else:
             status.update("")
 

@@ -354,6 +354,11 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
                 if node.check_action(name, params):
                     return None
                 return self._why_not(node, name, params, binding.description)
+        if self._dialog_open():
+            # a modal dialog's chain ends at the dialog: the App's own keys are not in it
+            for binding in self._bindings.key_to_bindings.get(key, ()):
+                if binding.action in ("toggle_language", "toggle_view_mode"):
+                    return self.t("ui.key.close_dialog_first")
         return None
 
     def _why_not(self, node: DOMNode, name: str, params: tuple[object, ...],

@@ -33,6 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "support.search.close": {"de": "Kunde schließen", "en": "Close customer"},
     "support.search.none": {"de": "Keine Kunden gefunden.", "en": "No customers found."},
     "support.search.count": {"de": "{count} Kunden gefunden.", "en": "{count} customers found."},
+    "support.search.one": {"de": "1 Kunde gefunden.", "en": "1 customer found."},
     "support.search.opened": {
         "de": "Kunde {customer} geöffnet (nur lesend). Der Zugriff steht im Archiv des Kunden.",
         "en": "Customer {customer} opened (read-only). The access is recorded in the customer's "

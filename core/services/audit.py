@@ -140,6 +140,8 @@ def describe(action: str, target: str, values: dict[str, object] | None, locale:
         head = t(locale, label) if label in CATALOG else t(locale, "audit.action.other")
         if target:
             head = f"{head}: {params['target']}"
+        elif action == "access.denied" and (why := _refusal(values, locale)):
+            head = f"{head}: {why}"
     parts = [head]
     for key in sorted(shown):
         label_key = f"audit.detail.{key}"
@@ -147,6 +149,17 @@ def describe(action: str, target: str, values: dict[str, object] | None, locale:
             continue
         parts.append(f"{t(locale, label_key)}: {params[key]}")
     return "; ".join(parts)
+
+
+def _refusal(values: dict[str, object] | None, locale: str) -> str | None:
+    """What a refused user was told (``access.denied`` keeps the refusal's i18n key, not its
+    parameters): the sentence when it needs none, else nothing rather than a placeholder."""
+    key = (values or {}).get("refusal")
+    if not isinstance(key, str) or key not in CATALOG:
+        return None
+    texts = CATALOG[key]
+    text = texts.get(normalize_locale(locale)) or texts["de"]
+    return None if "{" in text else text
 
 
 def _row_names(row: AuditEvent, names: dict[str, str]) -> tuple[tuple[str, str], ...]:
