@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from core.authz import Actor, Permission, require
 from core.errors import NotFound
@@ -186,6 +186,28 @@ async def _names(uow: UnitOfWork, customer_id: int, rows: list[AuditEvent]) -> d
     return {username: full_name for username, full_name in found if full_name}
 
 
+def _shown_words(needle: str, locale: str) -> list[ColumnElement[bool]]:
+    """What the Archiv shows but does not store as such: the action's label and the role in
+    the reader's language (stored as ``number.activated``, ``admin``), a number in national
+    form (stored in E.164). A filter typed from the table finds the rows it was typed from."""
+    conditions: list[ColumnElement[bool]] = []
+    lang = normalize_locale(locale)
+    actions = [key.removeprefix("audit.action.") for key, texts in CATALOG.items()
+               if key.startswith("audit.action.")
+               and needle in (texts.get(lang) or texts["de"]).lower()]
+    if actions:
+        conditions.append(AuditEvent.action.in_(actions))
+    roles = [key.removeprefix("role.") for key, texts in CATALOG.items()
+             if key.startswith("role.") and needle in (texts.get(lang) or texts["de"]).lower()]
+    if roles:
+        conditions.append(AuditEvent.actor_role.in_(roles))
+    national = needle.replace(" ", "")
+    if len(national) >= 3 and national.startswith("0") and national.isdigit():
+        e164 = f"%+49{_escape_like(national[1:])}%"
+        conditions.append(AuditEvent.target.like(e164, escape="\\"))
+    return conditions
+
+
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -240,7 +262,8 @@ async def list_events(
         for column in columns[1:]:
             joined = joined.concat("\n").concat(func.coalesce(column, ""))
         haystack = func.lower(joined)
-        stmt = stmt.where(haystack.like(pattern, escape="\\"))
+        stmt = stmt.where(or_(haystack.like(pattern, escape="\\"),
+                              *_shown_words(needle, actor.locale)))
     stmt = (
         stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(max(1, min(int(limit), MAX_LIMIT)))

@@ -100,3 +100,24 @@ async def test_code_dialog_placeholder_is_whole(demo_core: Core, actors: dict[st
         await wait_until(pilot, lambda: isinstance(app.screen, CodeDialog))
         await wait_until(pilot, lambda: "Code an" in screen_text(app))
         assert "6 Ziffern aus der SMS" in screen_text(app)
+
+
+@pytest.mark.parametrize(("locale", "query"), [
+    ("de", "Rufnummer aktiviert"), ("de", "aktiviert"), ("en", "number activated"),
+    ("de", "030 123456104"), ("de", "Administrator"),
+])
+async def test_archiv_filter_finds_the_words_it_shows(
+    demo_core: Core, actors: dict[str, Actor], locale: str, query: str
+) -> None:
+    """The Archiv's filter („Aktion, Benutzer, Objekt …“) matched only the stored codes
+    (``number.activated``, ``+4930…``, ``admin``): typing what the table shows — the action
+    „Rufnummer aktiviert“, the number „030 123456104“, the role „Administrator“ — found
+    nothing."""
+    from dataclasses import replace
+
+    from core.services import numbers
+
+    admin = replace(actors["admin"], locale=locale)
+    await demo_core.run(numbers.activate, admin, number="+4930123456104")
+    events = await demo_core.read(list_events, admin, query=query)
+    assert [e.action for e in events if e.action == "number.activated"] == ["number.activated"]
