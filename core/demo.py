@@ -25,6 +25,7 @@ from core.models import (
     CustomerNumber,
     LineCredential,
     Number,
+    NumberBlock,
     NumberKind,
     NumberStatus,
     PortingEvent,
@@ -129,8 +130,8 @@ async def seed_demo(uow: UnitOfWork) -> bool:
         contract(cn2, Product.COMPANYFLEX, ContractType.COMPANYFLEX_ACCESS_PLUS, "Hamburg Vertrieb",
                  "Jungfernstieg 10", "20354", "Hamburg"),
     ]
-    contract(cn1, Product.SIP_TRUNK, ContractType.SIP_TRUNK, "SIP-Trunk Zentrale",
-             "Friedrichstraße 123", "10117", "Berlin")
+    trunk = contract(cn1, Product.SIP_TRUNK, ContractType.SIP_TRUNK, "SIP-Trunk Zentrale",
+                     "Friedrichstraße 123", "10117", "Berlin")
     contract(cn2, Product.IP_VOICE_DATA, ContractType.IP_VOICE_DATA, "IP Voice / Data Hamburg",
              "Jungfernstieg 10", "20354", "Hamburg")
     b_pbx = contract(cn3, Product.CLOUD_PBX, ContractType.CLOUD_PBX_MAIN, "Zentrale München",
@@ -209,6 +210,15 @@ async def seed_demo(uow: UnitOfWork) -> bool:
     number(muster, "+4940123456202", "040", A, assigned=mia, contract_=lines[3])
     number(beispiel, "+4989123456300", "089", A, contract_=b_pbx)
     number(beispiel, "+4989123456301", "089", OFF, contract_=b_pbx)
+    await s.flush()
+    # R30: a block of 10 on the SIP-Trunk contract, active (030 7000000–7000009), from the pool
+    block = NumberBlock(customer_id=muster.id, contract_id=trunk.id, area_prefix="030",
+                        first_e164="+49307000000", last_e164="+49307000009", size=10,
+                        created_at=now - timedelta(days=120))
+    s.add(block)
+    await s.flush()
+    for i in range(10):
+        number(muster, f"+4930700000{i}", "030", A, contract_=trunk).block_id = block.id
     await s.flush()
 
     order = PortingOrder(

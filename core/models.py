@@ -324,6 +324,22 @@ class PinLetter(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class NumberBlock(Base):
+    """R30: a block of 10 or 100 consecutive numbers of a SIP-Trunk contract, bought together
+    and switched on and off together; its numbers point to it (``Number.block_id``)."""
+
+    __tablename__ = "number_blocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    area_prefix: Mapped[str] = mapped_column(ForeignKey("local_areas.prefix"))
+    first_e164: Mapped[str] = mapped_column(String(20), unique=True)
+    last_e164: Mapped[str] = mapped_column(String(20), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
 class Number(Base):
     __tablename__ = "numbers"
     __table_args__ = (
@@ -359,6 +375,8 @@ class Number(Base):
     emergency_house_number: Mapped[str | None] = mapped_column(String(10))
     emergency_postcode: Mapped[str | None] = mapped_column(String(5))
     emergency_city: Mapped[str | None] = mapped_column(String(80))
+    block_id: Mapped[int | None] = mapped_column(ForeignKey("number_blocks.id"), index=True)
+    """R30: the block the number belongs to (NULL: a single number)."""
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -64,7 +64,8 @@ class AuditView:
 
 
 HIDDEN_DETAILS = frozenset({"letter_id", "number_id", "contract_id", "order_id", "versions",
-                            "replaced_letter_id", "session", "service", "refusal"})
+                            "replaced_letter_id", "session", "service", "refusal",
+                            "block_id"})
 """Internal ids: kept in the log (and ``details``) but not worth a reader's attention."""
 USER_DETAILS = frozenset({"assigned", "previous", "recipient", "recipients", "username"})
 """Details naming accounts: shown with the person's full name."""

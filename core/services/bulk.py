@@ -24,6 +24,12 @@ Decisions the spec leaves open:
   (like the single assign); a number already assigned to that user is refused (R14) and
   traffic data is never deleted in bulk (that needs the step-up of R20).
 * ``expected_versions`` (from a preview) refuse a number that changed in between.
+* R30: activate, deactivate and undo of a number of a block act on the whole block: its
+  other numbers join the batch (right after the one given, once however many of them are
+  given), and the block is decided as one: if any of its numbers is refused, all of them
+  are (each says which number refused what), so a block is never half switched. A changed
+  block gets the single write's one block audit entry; the events stay per number. Assign
+  is per number (a block's numbers may go to different employees).
 """
 
 from __future__ import annotations
@@ -37,13 +43,18 @@ from typing import Any
 from sqlalchemy import select
 
 from core.authz import Actor, Permission, require
-from core.enums import NumberAction, NumberKind, NumberStatus
+from core.enums import NumberAction, NumberKind
 from core.errors import Conflict, DomainError, NotFound, RuleViolation, ValidationError
+from core.i18n import t
 from core.locations import stored
-from core.models import Account, Charge, Number, Role
+from core.models import Account, Number, NumberBlock, Role
+from core.services import number_blocks
 from core.services.number_reads import _emit_changed, _filtered, _require_preview
 from core.services.number_views import (
+    BLOCK_ACTIONS,
+    BLOCK_MEMBER,
     action_refusal,
+    block_range,
     end_of_following_month,
     national_form,
     normalize_number,
@@ -227,10 +238,51 @@ async def _target(
     return account
 
 
+class BlockRefusal(RuleViolation):
+    """R30: a number of a block not changed because another number of it (or it) was
+    refused: the block changes as a whole or not at all."""
+
+    def __init__(self, number: str, block: str, cause: DomainError) -> None:
+        super().__init__("R30", "error.bulk.block_refused", number=number, block=block)
+        self.cause = cause
+
+    def render(self, locale: str) -> str:
+        return t(locale, self.key, **self.params, reason=self.cause.render(locale))
+
+
+Blocks = dict[int, tuple[NumberBlock, list[tuple[Number, str | None]]]]
+
+
+async def _blocks(uow: UnitOfWork, customer_id: int | None, action: NumberAction,
+                  loaded: Mapping[str, tuple[Number, str | None]]) -> Blocks:
+    """R30: the blocks of the loaded numbers with all their numbers (for the actions that
+    act on a whole block), in two queries."""
+    if action not in BLOCK_ACTIONS:
+        return {}
+    ids = sorted({n.block_id for n, _ in loaded.values() if n.block_id is not None})
+    if not ids:
+        return {}
+    blocks = {b.id: b for b in await uow.session.scalars(
+        select(NumberBlock).where(NumberBlock.id.in_(ids), NumberBlock.customer_id == customer_id)
+    )}
+    members: dict[int, list[tuple[Number, str | None]]] = {i: [] for i in blocks}
+    rows = await uow.session.execute(
+        select(Number, Account.username)
+        .outerjoin(Account, Account.id == Number.assigned_account_id)
+        .where(Number.block_id.in_(list(blocks)), Number.customer_id == customer_id)
+        .order_by(Number.e164)
+    )
+    for n, username in rows:
+        if n.block_id is not None:
+            members[n.block_id].append((n, username))
+    return {i: (blocks[i], members[i]) for i in blocks}
+
+
 def _refusal(action: NumberAction, n: Number, target: Account | None) -> DomainError | None:
     """Why ``action`` is refused on ``n``: the single write's predicate, then (assign) R14."""
     error = action_refusal(action, number=n.e164, status=n.status, kind=n.kind,
-                           located=stored(n) is not None)  # R29: activation needs a location
+                           located=stored(n) is not None,  # R29: activation needs a location
+                           block=BLOCK_MEMBER if n.block_id is not None else "")
     if error is None and target is not None and n.assigned_account_id == target.id:
         error = RuleViolation("R14", "error.numbers.already_assigned", number=n.e164,
                               username=target.username)
@@ -264,10 +316,13 @@ async def _decide(
     numbers: Iterable[str],
     target: Account | None,
     expected_versions: Mapping[str, int] | None,
-) -> list[tuple[BulkItem, Number | None]]:
-    """Every number's decision on the state read now, in the order given."""
+) -> tuple[list[tuple[BulkItem, Number | None]], Blocks]:
+    """Every number's decision on the state read now, in the order given (a block's
+    numbers where the first of them was given), and the blocks among them."""
     wanted = _wanted(numbers)
     loaded = await _load(uow, actor.customer_id, [e for _, e, _ in wanted if e])
+    blocks = await _blocks(uow, actor.customer_id, action, loaded)
+    done_blocks: set[int] = set()
     decided: list[tuple[BulkItem, Number | None]] = []
     for index, (raw, e164, error) in enumerate(wanted):
         if index and not index % _FLUSH:
@@ -281,21 +336,52 @@ async def _decide(
                                      NotFound("error.numbers.not_found", number=e164)), None))
             continue
         n, assigned = row
-        refusal = _refusal(action, n, target)
-        if refusal is None and expected_versions is not None:
-            expected = expected_versions.get(e164)
-            if expected is not None and expected != n.version:
-                refusal = Conflict()
+        if n.block_id is not None and n.block_id in blocks:
+            if n.block_id not in done_blocks:
+                done_blocks.add(n.block_id)
+                decided += _decide_block(actor, action, *blocks[n.block_id], expected_versions)
+            continue
+        refusal = _check(action, n, target, expected_versions)
         if refusal is not None:
             decided.append((_refused(actor, raw, e164, refusal, n, assigned), None))
             continue
-        one_time, monthly = _prices(action, n)
-        decided.append((BulkItem(
-            number=e164, national=national_form(e164, n.area_prefix), ok=True,
-            status=n.status.value, deactivation_date=n.deactivation_date, assigned_to=assigned,
-            one_time_cents=one_time, monthly_cents=monthly, version=n.version,
-        ), n))
-    return decided
+        decided.append((_item(action, n, assigned), n))
+    return decided, {i: blocks[i] for i in done_blocks}
+
+
+def _check(action: NumberAction, n: Number, target: Account | None,
+           expected_versions: Mapping[str, int] | None) -> DomainError | None:
+    refusal = _refusal(action, n, target)
+    if refusal is None and expected_versions is not None:
+        expected = expected_versions.get(n.e164)
+        if expected is not None and expected != n.version:
+            refusal = Conflict()
+    return refusal
+
+
+def _item(action: NumberAction, n: Number, assigned: str | None) -> BulkItem:
+    one_time, monthly = _prices(action, n)
+    return BulkItem(
+        number=n.e164, national=national_form(n.e164, n.area_prefix), ok=True,
+        status=n.status.value, deactivation_date=n.deactivation_date, assigned_to=assigned,
+        one_time_cents=one_time, monthly_cents=monthly, version=n.version,
+    )
+
+
+def _decide_block(actor: Actor, action: NumberAction, block: NumberBlock,
+                  members: list[tuple[Number, str | None]],
+                  expected_versions: Mapping[str, int] | None,
+                  ) -> list[tuple[BulkItem, Number | None]]:
+    """R30: a block's numbers decided as one: all done, or all refused."""
+    refusals = [(n, assigned, _check(action, n, None, expected_versions))
+                for n, assigned in members]
+    cause = next((r for _, _, r in refusals if r is not None), None)
+    if cause is None:
+        return [(_item(action, n, assigned), n) for n, assigned in members]
+    label = block_range(block.first_e164, block.last_e164, block.area_prefix)
+    return [(_refused(actor, n.e164, n.e164, BlockRefusal(n.e164, label, own or cause),
+                      n, assigned), None)
+            for n, assigned, own in refusals]
 
 
 async def matching(uow: UnitOfWork, actor: Actor, *, query: str | None = None) -> tuple[str, ...]:
@@ -320,7 +406,7 @@ async def preview(
     _require_preview(actor, actor.customer_id)
     act = _action(action)
     target = await _target(uow, actor.customer_id, act, username)
-    decided = await _decide(uow, actor, act, numbers, target, None)
+    decided, _ = await _decide(uow, actor, act, numbers, target, None)
     return BulkOutcome(
         action=act, items=tuple(item for item, _ in decided),
         target=target.username if target is not None else None,
@@ -345,21 +431,26 @@ async def apply(
     require(actor, Permission.NUMBER_MANAGE, customer_id=actor.customer_id)
     act = _action(action)
     target = await _target(uow, actor.customer_id, act, username)
-    decided = await _decide(uow, actor, act, numbers, target, expected_versions)
+    decided, blocks = await _decide(uow, actor, act, numbers, target, expected_versions)
     todo = [(item, n) for item, n in decided if n is not None]
     today = uow.clock.today()
     last_day = end_of_following_month(today) if act is NumberAction.DEACTIVATE else None
     results: dict[str, BulkItem] = {}
+    previous_dates: dict[int, date | None] = {}
     for start in range(0, len(todo), _FLUSH):
         # in parts, each flushed: the session's event loop (shared by every SSH session of
         # this process) is never held for the whole batch's ORM work at once
         part = todo[start:start + _FLUSH]
         before = {n.id: (item.assigned_to, n.deactivation_date) for item, n in part}
         for _, n in part:
+            previous_dates.setdefault(n.id, n.deactivation_date)
             _change(uow, actor, act, n, target, last_day)
         await uow.session.flush()
         for item, n in part:
-            _record(uow, actor, act, n, target, *before[n.id])
+            if n.block_id in blocks:  # R30: one audit entry per block, below
+                number_blocks.emit_member(uow, act, n)
+            else:
+                _record(uow, actor, act, n, target, *before[n.id])
             results[n.e164] = BulkItem(
                 number=n.e164, national=item.national, ok=True, status=n.status.value,
                 deactivation_date=n.deactivation_date,
@@ -368,6 +459,10 @@ async def apply(
                 version=n.version,
             )
         await uow.session.flush()  # this part's audit rows
+    for block, members in blocks.values():
+        changed = [n for n, _ in members]
+        number_blocks.audit_block(uow, actor, act, block, changed,
+                                  previous_dates.get(changed[0].id))
     items = tuple(results.get(item.number, item) if item.ok else item for item, _ in decided)
     return BulkOutcome(action=act, items=items, applied=True,
                        target=target.username if target is not None else None,
@@ -377,20 +472,8 @@ async def apply(
 def _change(uow: UnitOfWork, actor: Actor, action: NumberAction, n: Number,
             target: Account | None, last_day: date | None) -> None:
     """The state change of the single write (:mod:`core.services.numbers`)."""
-    if action is NumberAction.ACTIVATE:
-        n.status = NumberStatus.ACTIVE
-        n.deactivation_date = None
-        uow.session.add(Charge(
-            customer_id=n.customer_id, number_id=n.id, kind="activation",
-            amount_cents=n.activation_fee_cents, description=f"Aktivierung {n.e164}",
-            created_at=uow.clock.now(), created_by_id=actor.account_id,
-        ))
-    elif action is NumberAction.DEACTIVATE:
-        n.status = NumberStatus.PENDING_DEACTIVATION
-        n.deactivation_date = last_day
-    elif action is NumberAction.UNDO:
-        n.status = NumberStatus.ACTIVE
-        n.deactivation_date = None
+    if action in BLOCK_ACTIONS:
+        number_blocks.set_state(uow, actor, action, n, last_day)
     elif action is NumberAction.ASSIGN and target is not None:
         n.assigned_account_id = target.id
         if n.kind is NumberKind.FAX and n.fax_owner_id is not None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from core.authz import Actor, Permission, require
@@ -21,14 +21,18 @@ from core.models import (
     CallRecord,
     LocalArea,
     Number,
+    NumberBlock,
     NumberKind,
     NumberStatus,
     Role,
 )
 from core.services.number_views import (
+    BLOCK_MEMBER,
+    BLOCK_ROW,
     FAX_CREDENTIALS_KEY,
     FORWARDING_KEY,
     AccountChoice,
+    BlockInfo,
     CallRecordView,
     DeactivationQuote,
     FaxRecipientChoice,
@@ -37,6 +41,7 @@ from core.services.number_views import (
     Quote,
     action_checks,
     action_refusal,
+    block_range,
     end_of_following_month,
     national_form,
     normalize_number,
@@ -49,15 +54,31 @@ _FaxOwner = aliased(Account, name="fax_owner")
 
 def _view_query() -> Select[*tuple[Any, ...]]:
     return (
-        select(Number, LocalArea.name, _Assigned.username, _Assigned.full_name, _FaxOwner.username)
+        select(Number, LocalArea.name, _Assigned.username, _Assigned.full_name, _FaxOwner.username,
+               NumberBlock)
         .join(LocalArea, LocalArea.prefix == Number.area_prefix)
         .outerjoin(_Assigned, _Assigned.id == Number.assigned_account_id)
         .outerjoin(_FaxOwner, _FaxOwner.id == Number.fax_owner_id)
+        .outerjoin(NumberBlock, NumberBlock.id == Number.block_id)
+    )
+
+
+def block_info(actor: Actor, n: Number, block: NumberBlock) -> BlockInfo:
+    """R30: the block of ``n`` in ``n``'s state (every member is in it)."""
+    return BlockInfo(
+        id=block.id, size=block.size, first=block.first_e164, last=block.last_e164,
+        national=block_range(block.first_e164, block.last_e164, block.area_prefix),
+        status=n.status.value, deactivation_date=n.deactivation_date,
+        monthly_price_cents=block.size * n.monthly_price_cents,
+        activation_fee_cents=block.size * n.activation_fee_cents,
+        actions=action_checks(actor, number=block.first_e164, status=n.status, kind=n.kind,
+                              located=stored(n) is not None, block=BLOCK_ROW),
     )
 
 
 def _to_view(actor: Actor, n: Number, area_name: str, assigned: str | None,
-             assigned_name: str | None, fax_owner: str | None) -> NumberView:
+             assigned_name: str | None, fax_owner: str | None,
+             block: NumberBlock | None = None) -> NumberView:
     settings = n.settings or {}
     creds = settings.get(FAX_CREDENTIALS_KEY) or {}
     location = stored(n)
@@ -70,8 +91,10 @@ def _to_view(actor: Actor, n: Number, area_name: str, assigned: str | None,
         forwarding_target=settings.get(FORWARDING_KEY), version=n.version,
         fax_recipients=tuple(sorted(creds)),
         actions=action_checks(actor, number=n.e164, status=n.status, kind=n.kind,
-                              located=location is not None),
+                              located=location is not None,
+                              block=BLOCK_MEMBER if block is not None else ""),
         emergency_location=location,
+        block=block_info(actor, n, block) if block is not None else None,
     )
 
 
@@ -114,7 +137,8 @@ def _refuse(action: NumberAction, n: Number) -> None:
     """Raise the rule that refuses ``action`` in the number's state (the same predicate
     the dashboard's actions show)."""
     error = action_refusal(action, number=n.e164, status=n.status, kind=n.kind,
-                           located=stored(n) is not None)
+                           located=stored(n) is not None,
+                           block=BLOCK_MEMBER if n.block_id is not None else "")
     if error is not None:
         raise error
 
@@ -219,6 +243,34 @@ def _filtered(
     return stmt
 
 
+def _collapsed(
+    stmt: Select[Any], actor: Actor, query: str | None, status: str | None,
+    expanded: Iterable[int] | None,
+) -> Select[Any]:
+    """:func:`_filtered`, and with ``expanded`` (R30) each block as its first number only,
+    unless the block's id is in ``expanded``: a block with a number matching the filter
+    shows as its first number (the block's row), an expanded one with its matching numbers.
+    Only in the admin view (a user sees their own numbers, one by one)."""
+    if expanded is None or not actor.is_admin_view:
+        return _filtered(stmt, actor, query, status)
+    opened = sorted(set(expanded))
+    single_or_open = or_(Number.block_id.is_(None), Number.block_id.in_(opened))
+    if not (query and query.strip()) and not status:
+        heads = select(NumberBlock.first_e164).where(NumberBlock.customer_id == actor.customer_id)
+        return _filtered(stmt, actor, None, None).where(
+            or_(single_or_open, Number.e164.in_(heads))
+        )
+    ids = cast("Select[Any]", select(Number.id, Number.block_id))
+    matching = _filtered(ids, actor, query, status).subquery()
+    heads = select(NumberBlock.first_e164).where(
+        NumberBlock.id.in_(select(matching.c.block_id).where(matching.c.block_id.is_not(None)))
+    )
+    return stmt.where(Number.customer_id == actor.customer_id).where(or_(
+        and_(Number.id.in_(select(matching.c.id)), single_or_open),
+        Number.e164.in_(heads),
+    ))
+
+
 async def list_numbers(
     uow: UnitOfWork,
     actor: Actor,
@@ -228,13 +280,16 @@ async def list_numbers(
     offset: int = 0,
     limit: int | None = None,
     order: str = "number",
+    expanded: Iterable[int] | None = None,
 ) -> list[NumberView]:
     """The customer's numbers (admin view) or the actor's own (user view); ``query``
-    matches digits of the number, employee, area name, status or kind."""
+    matches digits of the number, employee, area name, status or kind. ``expanded``
+    (R30): blocks collapse to their first number except those named (see
+    :func:`_collapsed`); None lists every number."""
     require(actor, Permission.NUMBER_READ, customer_id=actor.customer_id)
     if order not in SORT_ORDERS:
         raise ValidationError("error.numbers.invalid_order", value=order[:40])
-    stmt = _filtered(_view_query(), actor, query, status)
+    stmt = _collapsed(_view_query(), actor, query, status, expanded)
     stmt = stmt.order_by(*SORT_ORDERS[order]).offset(max(offset, 0))
     if limit is not None:
         stmt = stmt.limit(max(limit, 0))
@@ -243,12 +298,13 @@ async def list_numbers(
 
 
 async def count_numbers(
-    uow: UnitOfWork, actor: Actor, *, query: str | None = None, status: str | None = None
+    uow: UnitOfWork, actor: Actor, *, query: str | None = None, status: str | None = None,
+    expanded: Iterable[int] | None = None,
 ) -> int:
     """How many numbers :func:`list_numbers` would return without paging."""
     require(actor, Permission.NUMBER_READ, customer_id=actor.customer_id)
     base = select(func.count(Number.id)).select_from(Number)
-    return int(await uow.session.scalar(_filtered(base, actor, query, status)) or 0)
+    return int(await uow.session.scalar(_collapsed(base, actor, query, status, expanded)) or 0)
 
 
 async def number_page(
@@ -259,18 +315,24 @@ async def number_page(
     offset: int = 0,
     limit: int = 100,
     order: str = "number",
+    expanded: Iterable[int] | None = None,
 ) -> NumberPage:
     """The count and one page of :func:`list_numbers` in one read (the dashboard's two
-    queries); an ``offset`` past the end moves to the last page (the filter shrank)."""
+    queries); an ``offset`` past the end moves to the last page (the filter shrank).
+    ``expanded``: R30 blocks collapsed but these (see :func:`list_numbers`)."""
     limit = max(limit, 1)
+    opened = None if expanded is None else tuple(expanded)
     if offset <= 0:
-        views = await list_numbers(uow, actor, query=query, limit=limit, order=order)
+        views = await list_numbers(uow, actor, query=query, limit=limit, order=order,
+                                   expanded=opened)
         # a first page that is not full is all there is: a narrow filter scans once, not twice
-        total = len(views) if len(views) < limit else await count_numbers(uow, actor, query=query)
+        total = len(views) if len(views) < limit else await count_numbers(
+            uow, actor, query=query, expanded=opened)
         return NumberPage(total=total, offset=0, views=tuple(views))
-    total = await count_numbers(uow, actor, query=query)
+    total = await count_numbers(uow, actor, query=query, expanded=opened)
     offset = min(offset, (total - 1) // limit * limit if total else 0)
-    views = await list_numbers(uow, actor, query=query, offset=offset, limit=limit, order=order)
+    views = await list_numbers(uow, actor, query=query, offset=offset, limit=limit, order=order,
+                               expanded=opened)
     return NumberPage(total=total, offset=offset, views=tuple(views))
 
 
@@ -331,8 +393,12 @@ async def activation_quote(uow: UnitOfWork, actor: Actor, *, number: str) -> Quo
     n = await _load(uow, actor, number)
     _require_preview(actor, n.customer_id)
     _refuse(NumberAction.ACTIVATE, n)
+    block = await _block_of(uow, actor, n)
+    if block is not None:  # R30: the whole block is activated
+        for member in await block_members(uow, block.id):
+            _refuse(NumberAction.ACTIVATE, member)
     return Quote(n.e164, national_form(n.e164, n.area_prefix), n.activation_fee_cents,
-                 n.monthly_price_cents, n.version)
+                 n.monthly_price_cents, n.version, block)
 
 
 async def deactivation_quote(uow: UnitOfWork, actor: Actor, *, number: str) -> DeactivationQuote:
@@ -340,8 +406,26 @@ async def deactivation_quote(uow: UnitOfWork, actor: Actor, *, number: str) -> D
     n = await _load(uow, actor, number)
     _require_preview(actor, n.customer_id)
     _refuse(NumberAction.DEACTIVATE, n)
+    block = await _block_of(uow, actor, n)
+    if block is not None:
+        for member in await block_members(uow, block.id):
+            _refuse(NumberAction.DEACTIVATE, member)
     return DeactivationQuote(n.e164, national_form(n.e164, n.area_prefix),
-                             end_of_following_month(uow.clock.today()), n.version)
+                             end_of_following_month(uow.clock.today()), n.version, block)
+
+
+async def block_members(uow: UnitOfWork, block_id: int) -> list[Number]:
+    """R30: the numbers of a block, in order (first..last)."""
+    return list(await uow.session.scalars(
+        select(Number).where(Number.block_id == block_id).order_by(Number.e164)
+    ))
+
+
+async def _block_of(uow: UnitOfWork, actor: Actor, n: Number) -> BlockInfo | None:
+    if n.block_id is None:
+        return None
+    block = await uow.session.get(NumberBlock, n.block_id)
+    return block_info(actor, n, block) if block is not None else None
 
 
 async def list_assignees(uow: UnitOfWork, actor: Actor) -> list[AccountChoice]:

@@ -52,16 +52,34 @@ class StatusRefusal(RuleViolation):
         return t(locale, self.key, **params)
 
 
+BLOCK_MEMBER = "member"
+"""``block`` of :func:`action_refusal`: a number of an R30 block."""
+BLOCK_ROW = "block"
+"""``block`` of :func:`action_refusal`: the block as a whole (the dashboard's block row)."""
+BLOCK_ROLES: tuple[str, ...] = ("", BLOCK_MEMBER, BLOCK_ROW)
+
+
 def action_refusal(
     action: NumberAction, *, number: str, status: NumberStatus, kind: NumberKind,
-    located: bool = True,
+    located: bool = True, block: str = "",
 ) -> DomainError | None:
     """Why the number's state refuses ``action`` (None: it allows it). The one predicate
     the writes raise and :attr:`NumberView.actions` shows, so the dashboard offers exactly
     what the core would do. ``SWAP`` is "can take part in a swap" (either side); the
     writes check each side with :func:`swap_refusal`. ``located``: the number has an
-    emergency location (R29: a voice number is activated only with one)."""
+    emergency location (R29: a voice number is activated only with one).
+
+    ``block`` (R30): ``"member"`` for a number of a block, ``"block"`` for the block as a
+    whole. Activate, deactivate and undo of a member act on the whole block (the state
+    rules are the same, every member is in the block's state); a member never takes part
+    in a swap (either side would break the block: a hole, or one member switched on
+    alone); assigning, forwarding, fax and the emergency location are per number, so the
+    block row refuses them (choose one of its numbers)."""
     a = NumberAction
+    if block and action is a.SWAP:
+        return RuleViolation("R30", "error.numbers.block_swap", number=number)
+    if block == BLOCK_ROW and action in (a.ASSIGN, a.FORWARDING, a.FAX, a.LOCATION):
+        return RuleViolation("R30", "error.numbers.block_row", number=number)
     if action is a.ACTIVATE and status is not NumberStatus.INACTIVE:
         return StatusRefusal("R11", "activate", number=number, status=status, action=action)
     if action is a.ACTIVATE and kind is NumberKind.VOICE and not located:
@@ -87,8 +105,13 @@ def location_refusal(number: str) -> DomainError:
     return RuleViolation("R29", "error.numbers.no_emergency_location", number=number)
 
 
-def swap_refusal(side: str, *, number: str, status: NumberStatus) -> DomainError | None:
-    """R13 per side: the ``old`` number must be in use, the ``new`` one (the target) inactive."""
+def swap_refusal(
+    side: str, *, number: str, status: NumberStatus, block: str = ""
+) -> DomainError | None:
+    """R13 per side: the ``old`` number must be in use, the ``new`` one (the target) inactive;
+    R30: a block's number is on neither side."""
+    if block:
+        return RuleViolation("R30", "error.numbers.block_swap", number=number)
     if side == "old" and status not in IN_USE:
         return StatusRefusal("R13", "swap_old", number=number, status=status,
                              action=NumberAction.SWAP)
@@ -113,6 +136,8 @@ class ActionCheck:
     """Refused by permission (user view), not by the number's state."""
     located: bool = True
     """The number has an emergency location (R29)."""
+    block: str = ""
+    """R30: ``"member"``/``"block"`` (see :func:`action_refusal`), ``""`` for a single number."""
 
     def reason(self, number: str) -> str | None:
         """Why not, in the actor's language (the predicate the writes raise), or None."""
@@ -121,25 +146,28 @@ class ActionCheck:
         if self.admin_only:
             return PermissionDenied("error.admin_only").render(self.locale)
         error = action_refusal(self.action, number=number, status=self.status, kind=self.kind,
-                               located=self.located)
+                               located=self.located, block=self.block)
         return error.render(self.locale) if error is not None else None
 
 
-def _tabulate(
-) -> dict[tuple[bool, NumberStatus, NumberKind, str, bool], tuple[ActionCheck, ...]]:
+_CheckKey = tuple[bool, NumberStatus, NumberKind, str, bool, str]
+
+
+def _tabulate() -> dict[_CheckKey, tuple[ActionCheck, ...]]:
     table = {}
     for status in NumberStatus:
         for kind in NumberKind:
             for locale in LOCALES:
                 for located in (True, False):
-                    table[(True, status, kind, locale, located)] = tuple(
-                        ActionCheck(a, action_refusal(a, number="", status=status, kind=kind,
-                                                      located=located) is None,
-                                    status, kind, locale, located=located)
-                        for a in NumberAction)
-                    table[(False, status, kind, locale, located)] = tuple(
-                        ActionCheck(a, False, status, kind, locale, True, located)
-                        for a in NumberAction)
+                    for block in BLOCK_ROLES:
+                        table[(True, status, kind, locale, located, block)] = tuple(
+                            ActionCheck(a, action_refusal(a, number="", status=status, kind=kind,
+                                                          located=located, block=block) is None,
+                                        status, kind, locale, located=located, block=block)
+                            for a in NumberAction)
+                        table[(False, status, kind, locale, located, block)] = tuple(
+                            ActionCheck(a, False, status, kind, locale, True, located, block)
+                            for a in NumberAction)
     return table
 
 
@@ -149,12 +177,60 @@ number is only named in its text), read-only."""
 
 
 def action_checks(
-    actor: Actor, *, number: str, status: NumberStatus, kind: NumberKind, located: bool = True
+    actor: Actor, *, number: str, status: NumberStatus, kind: NumberKind, located: bool = True,
+    block: str = "",
 ) -> tuple[ActionCheck, ...]:
     """Every :class:`NumberAction` for ``actor`` on a number in this state, in
     :class:`NumberAction` order: permission first (user view: admin only), then
     :func:`action_refusal`. Support without a reason is allowed here: the write asks."""
-    return _CHECKS[(actor.is_admin_view, status, kind, normalize_locale(actor.locale), located)]
+    return _CHECKS[(actor.is_admin_view, status, kind, normalize_locale(actor.locale), located,
+                    block)]
+
+
+BLOCK_ACTIONS: frozenset[NumberAction] = frozenset(
+    {NumberAction.ACTIVATE, NumberAction.DEACTIVATE, NumberAction.UNDO}
+)
+"""R30: the actions that act on a whole block when given one of its numbers."""
+
+
+@dataclass(frozen=True)
+class BlockInfo:
+    """R30: the block a number belongs to, as the dashboard's block row shows it."""
+
+    id: int
+    size: int
+    first: str
+    """E.164 of the first and the last number (consecutive: the block is first..last)."""
+    last: str
+    national: str
+    """The range in national form, ``030 7000000–7000009``."""
+    status: str
+    """The block's state: every member is in it (they change together)."""
+    deactivation_date: date | None
+    monthly_price_cents: int
+    """Of the whole block (size × the per-number price)."""
+    activation_fee_cents: int
+    actions: tuple[ActionCheck, ...] = ()
+    """What the actor may do with the block as a whole (:data:`BLOCK_ROW` checks)."""
+
+    def allows(self, action: NumberAction | str) -> bool:
+        return any(c.allowed for c in self.actions if c.action == action)
+
+    def refusal(self, action: NumberAction | str) -> str | None:
+        for c in self.actions:
+            if c.action == action:
+                return c.reason(self.first)
+        return PermissionDenied().render("de")
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "size": self.size, "first": self.first, "last": self.last}
+
+
+def block_range(first: str, last: str, area_prefix: str) -> str:
+    """``030 7000000–7000009``: the block's numbers in national form."""
+    head = national_form(first, area_prefix)
+    tail = national_form(last, area_prefix).split(" ")[-1]
+    return f"{head}–{tail}"
 
 
 def end_of_following_month(day: date) -> date:
@@ -186,6 +262,8 @@ class NumberView:
     :class:`NumberAction` order), each with the core's reason when not."""
     emergency_location: EmergencyLocation | None = None
     """R29: where an emergency call from this (voice) number is routed; None: none yet."""
+    block: BlockInfo | None = None
+    """R30: the block the number belongs to (None: a single number)."""
 
     @property
     def pending(self) -> bool:
@@ -230,6 +308,7 @@ class NumberView:
             "emergency_location": self.emergency_location.as_json()
             if self.emergency_location
             else None,
+            "block": self.block.as_json() if self.block is not None else None,
         }
 
 
@@ -251,6 +330,13 @@ class Quote:
     activation_fee_cents: int
     monthly_price_cents: int
     version: int
+    block: BlockInfo | None = None
+    """R30: activating this number activates its whole block (prices: per number)."""
+
+    @property
+    def count(self) -> int:
+        """Numbers activated: the block's size, else 1."""
+        return self.block.size if self.block is not None else 1
 
 
 @dataclass(frozen=True)
@@ -261,6 +347,8 @@ class DeactivationQuote:
     national: str
     deactivation_date: date
     version: int
+    block: BlockInfo | None = None
+    """R30: deactivating this number deactivates its whole block."""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from core.models import (
 )
 from core.security import hash_secret, random_password
 from core.services import approval_guard as approvals
-from core.services import stepup
+from core.services import number_blocks, stepup
 from core.services.number_reads import (  # re-exported: callers use numbers.X
     _emit_changed,
     _load_for_manage,
@@ -58,6 +58,7 @@ from core.services.number_reads import (  # re-exported: callers use numbers.X
     swap_options,
 )
 from core.services.number_views import (  # re-exported: callers use numbers.X
+    BLOCK_MEMBER,
     FAX_CREDENTIALS_KEY,
     FORWARDING_KEY,
     AccountChoice,
@@ -127,6 +128,9 @@ async def activate(
     """R11: inactive → active, chargeable: records the one-time activation charge."""
     n = await _load_for_manage(uow, actor, number, expected_version)
     _refuse(NumberAction.ACTIVATE, n)
+    if n.block_id is not None:  # R30: the whole block, all or nothing
+        return (await number_blocks.change_block(uow, actor, NumberAction.ACTIVATE, n)
+                ).view_of(n.e164)
     n.status = NumberStatus.ACTIVE
     n.deactivation_date = None
     uow.session.add(Charge(
@@ -153,6 +157,9 @@ async def deactivate(
     """R12: active → pending_deactivation, last active day = end of the following month."""
     n = await _load_for_manage(uow, actor, number, expected_version)
     _refuse(NumberAction.DEACTIVATE, n)
+    if n.block_id is not None:  # R30: the whole block, all or nothing
+        return (await number_blocks.change_block(uow, actor, NumberAction.DEACTIVATE, n)
+                ).view_of(n.e164)
     n.status = NumberStatus.PENDING_DEACTIVATION
     n.deactivation_date = end_of_following_month(uow.clock.today())
     await uow.session.flush()
@@ -169,6 +176,9 @@ async def undo_deactivation(
     """R12: pending_deactivation → active, possible until the deactivation takes effect."""
     n = await _load_for_manage(uow, actor, number, expected_version)
     _refuse(NumberAction.UNDO, n)
+    if n.block_id is not None:  # R30: the whole block, all or nothing
+        return (await number_blocks.change_block(uow, actor, NumberAction.UNDO, n)
+                ).view_of(n.e164)
     previous = n.deactivation_date
     n.status = NumberStatus.ACTIVE
     n.deactivation_date = None
@@ -197,7 +207,8 @@ async def swap(
     if old_n.id == new_n.id:
         raise RuleViolation("R13", "error.numbers.swap_same")
     for side, n in (("old", old_n), ("new", new_n)):
-        error = swap_refusal(side, number=n.e164, status=n.status)
+        error = swap_refusal(side, number=n.e164, status=n.status,
+                             block=BLOCK_MEMBER if n.block_id is not None else "")
         if error is not None:
             raise error
     if old_n.kind is not new_n.kind:

@@ -9,8 +9,8 @@ from core.models import Number, NumberKind, NumberStatus
 from core.runtime import Core
 from core.services import numbers
 
-DEMO_MUSTER = 13
-"""Numbers of Muster GmbH in the demo data."""
+DEMO_MUSTER = 23
+"""Numbers of Muster GmbH in the demo data (13 single, a block of 10)."""
 
 
 SITE_LOCATION = {"emergency_street": "Friedrichstraße", "emergency_house_number": "123",
