@@ -15,11 +15,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 
 from core.errors import DomainError
 from core.i18n import format_date, format_datetime, format_money
-from core.services import areas
+from core.services import areas, number_blocks
 from core.services.areas import AreaView, PinLetterView
 from screens.base import PortalMixin, PortalTableScreen, portal_footer
 from tui.messages import DomainEventMessage
@@ -199,10 +199,63 @@ class OrderNumbersDialog(AreaDialog[list[str]]):
             ),
             classes="hint",
         )
-        yield Static(self.t("ui.areas.order.count", max=areas.MAX_ORDER))
+        # R30: SIP-Trunk customers may order a block instead (shown once core says so)
+        yield Static(self.t("ui.blocks.order.kind"), id="kind-label", classes="hidden")
+        yield Select[int]([(self.t("ui.blocks.order.single"), 0)], value=0, allow_blank=False,
+                          id="kind", classes="hidden")
+        yield Static(self.t("ui.areas.order.count", max=areas.MAX_ORDER), id="count-label")
         yield Input(value="1", type="integer", max_length=2, id="count")
+        yield Static("", id="block-quote", classes="hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.load_block_sizes()
+
+    @work(exclusive=True, group="block-sizes")
+    async def load_block_sizes(self) -> None:
+        sizes = await self.fetch(number_blocks.block_sizes)
+        if not sizes or not self.is_attached:
+            return
+        kind = self.query_one("#kind", Select)
+        kind.set_options([(self.t("ui.blocks.order.single"), 0),
+                          *[(self.t("ui.blocks.order.block", size=n), n) for n in sizes]])
+        kind.value = 0
+        kind.remove_class("hidden")
+        self.query_one("#kind-label", Static).remove_class("hidden")
+
+    @property
+    def block_size(self) -> int:
+        value = self.query_one("#kind", Select).value
+        return value if isinstance(value, int) else 0
+
+    @on(Select.Changed, "#kind")
+    def _kind_changed(self) -> None:
+        single = not self.block_size
+        self.query_one("#count", Input).display = single
+        self.query_one("#count-label", Static).display = single
+        self.query_one("#block-quote", Static).update("")
+        if not single:
+            self.load_block_quote(self.block_size)
+
+    @work(exclusive=True, group="block-quote")
+    async def load_block_quote(self, size: int) -> None:
+        """R30: the block and its prices before ordering (a refusal shows right away)."""
+        quote = await self.fetch(number_blocks.block_quote, area=self.area.prefix, size=size)
+        if quote is None or not self.is_attached or self.block_size != size:
+            return
+        loc = self.actor.locale
+        self.query_one("#block-quote", Static).update(self.t(
+            "ui.blocks.order.quote", block=quote.national, size=quote.size,
+            contract=clean(quote.contract_ref), fee=format_money(quote.activation_fee_cents, loc),
+            monthly=format_money(quote.monthly_price_cents, loc),
+            total=format_money(quote.total_activation_cents, loc),
+            total_monthly=format_money(quote.total_monthly_cents, loc)))
 
     async def submit(self) -> list[str] | None:
+        if self.block_size:
+            quote = await self.call(number_blocks.order_block, area=self.area.prefix,
+                                    size=self.block_size)
+            return list(quote.numbers) if quote is not None else None
         raw = self.query_one("#count", Input).value.strip()
         count = int(raw) if raw.lstrip("-").isdigit() else 0
         return await self.call(areas.order_numbers, area=self.area.prefix, count=count)

@@ -31,7 +31,14 @@ from core.errors import DomainError
 from core.events import DomainEvent, Subscription
 from core.i18n import format_date, format_money
 from core.services import numbers
-from core.services.numbers import FaxSendResult, NumberPage, NumberView, SwapResult
+from core.services.number_views import BlockInfo
+from core.services.numbers import (
+    FaxSendResult,
+    NumberPage,
+    NumberView,
+    SwapResult,
+    national_form,
+)
 from screens.base import PortalScreen, portal_footer
 from screens.bulk_marks import BulkMarks
 from screens.location_dialog import LocationDialog
@@ -49,6 +56,9 @@ from tui.messages import DomainEventMessage
 from tui.sanitize import clean, safe_text
 from tui.widgets.header import SessionHeader
 from tui.widgets.number_table import DrawnOnce, NumberTable
+
+BLOCK_ROW_PREFIX = "block-"
+"""Row key of an R30 block's own row (a number's row key is its id)."""
 
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("marker", 1),
@@ -137,6 +147,7 @@ KEY_LABELS: dict[str, str] = {
     **ACTION_LABELS,
     "mark": "ui.bulk.key.mark",
     "mark_all": "ui.bulk.key.mark_all",
+    "toggle_block": "ui.blocks.key.toggle",
     "fax": "ui.numbers.key.fax",
     "buy": "ui.numbers.key.buy",
     "port": "ui.numbers.key.port",
@@ -200,6 +211,7 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         Binding("space", "mark", "mark", id="numbers.mark", show=False),
         Binding("asterisk", "mark_all", "mark_all", id="numbers.mark_all", show=False),
         Binding("b", "buy", "buy", id="numbers.buy", show=False),
+        Binding("plus", "toggle_block", "toggle_block", id="numbers.toggle_block", show=False),
         Binding("p", "port", "port", id="numbers.port", show=False),
         Binding("left_square_bracket", "page(-1)", "prev_page", id="numbers.prev_page", show=False),
         Binding("right_square_bracket", "page(1)", "next_page", id="numbers.next_page", show=False),
@@ -231,6 +243,8 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         """The columns shown (those that fit the terminal's width)."""
         self._location_text: str | None = None
         """The emergency-location line as drawn (R29)."""
+        self._expanded: set[int] = set()
+        """R30: the blocks shown with their numbers (the others as one row)."""
 
     # ---------------------------------------------------------------- layout
 
@@ -275,7 +289,7 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
     def on_resize(self, event: Resize) -> None:
         if self._set_columns(event.size.width):
             table = self.query_one(NumberTable)
-            keep = list(self._views.values())
+            keep = [v for k, v in self._views.items() if not k.startswith(BLOCK_ROW_PREFIX)]
             self._views.clear()
             self._keys.clear()
             for view in keep:
@@ -305,12 +319,13 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         """Fetch the current page (count and rows in one read) and fill the table, keeping
         the cursor on its number, or putting it on row ``cursor`` (-1: the last row);
         ``focus``: then focus the table."""
-        keep = self._current_key()
+        keep = self.__dict__.pop("_move_to", None) or self._current_key()
         self._loading = True
         try:
             page: NumberPage | None = await self.fetch(
                 numbers.number_page, query=self._query or None, offset=self._page * PAGE_SIZE,
-                limit=PAGE_SIZE, order=SORTS[self._sort][0])
+                limit=PAGE_SIZE, order=SORTS[self._sort][0],
+                expanded=tuple(sorted(self._expanded)) if self.actor.is_admin_view else None)
         finally:
             self._loading = False
         if page is None or not self.is_attached:
@@ -344,10 +359,51 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         self.reload(cursor=0 if event.step > 0 else -1)
 
     def _add_row(self, table: NumberTable, view: NumberView) -> None:
+        block = view.block
+        if block is not None and self.actor.is_admin_view:
+            # R30: the block's row first; its numbers below it only while expanded
+            head = f"{BLOCK_ROW_PREFIX}{block.id}"
+            if head not in self._views:
+                self._views[head] = view
+                table.add_row(*self._block_cells(view), key=head)
+            if block.id not in self._expanded:
+                self._keys.setdefault(view.e164, head)
+                return
         key = str(view.id)
         self._views[key] = view
         self._keys[view.e164] = key
         table.add_row(*self._cells(view), key=key)
+
+    def _block_cells(self, v: NumberView) -> list[Any]:
+        """R30: the block's row: range, size, the block's state and monthly price."""
+        block = v.block
+        assert block is not None
+        loc = self.actor.locale
+        status = NumberStatus(block.status)
+        pending = status is NumberStatus.PENDING_DEACTIVATION
+        widths = dict(self._layout)
+        status_labels = STATUS_LABELS if widths.get("status", 0) >= 24 else STATUS_SHORT
+        price = format_money(block.monthly_price_cents, loc)
+        in_use = v.in_use
+        marker = self.marker_cell(v.e164, pending)
+        if not marker.plain:
+            marker = Text("▾" if block.id in self._expanded else "▸", style="bold")
+        cells: dict[str, Text] = {
+            "marker": marker,
+            "national": Text(f"{national_form(block.first, v.area_prefix)}–{block.last[-2:]}",
+                             style="bold" if status is NumberStatus.ACTIVE else ""),
+            "e164": Text(f"{block.first}–{block.last[-2:]}"),
+            "area": safe_text(f"{v.area_prefix} {v.area_name}"),
+            "kind": Text(self.t("ui.blocks.kind" if widths.get("kind", 0) >= 16
+                                else "ui.blocks.kind_short", size=block.size), style="bold"),
+            "status": Text(self.t(status_labels[status]), style=_STATUS_STYLE.get(status, "")),
+            "date": Text(format_date(block.deactivation_date, loc) if block.deactivation_date
+                         else "", style="bold red" if pending else ""),
+            "assigned": Text(self.t("ui.blocks.count", size=block.size), style="dim"),
+            "price": Text(price if in_use else f"({price})", justify="right",
+                          style="" if in_use else "dim"),
+        }
+        return [cells[key] for key, _ in self._layout]
 
     def _cells(self, v: NumberView) -> list[Any]:
         """The row's cells for the columns shown."""
@@ -360,7 +416,8 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         price = format_money(v.monthly_price_cents, loc)
         cells: dict[str, Text] = {
             "marker": self.marker_cell(v.e164, pending),  # R27 marks, else "!" if pending
-            "national": Text(v.national, style="bold" if status is NumberStatus.ACTIVE else ""),
+            "national": Text(f"└ {v.national}" if self._nested(v) else v.national,
+                             style="bold" if status is NumberStatus.ACTIVE else ""),
             "e164": Text(v.e164),
             "area": safe_text(f"{v.area_prefix} {v.area_name}"),
             "kind": Text(self.t(KIND_LABELS[kind])),
@@ -374,12 +431,25 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         }
         return [cells[key] for key, _ in self._layout]
 
+    def _nested(self, v: NumberView) -> bool:
+        """R30: a number shown below its (expanded) block's row."""
+        return (v.block is not None and self.actor.is_admin_view
+                and f"{BLOCK_ROW_PREFIX}{v.block.id}" in self._views)
+
     def _update_row(self, table: NumberTable, view: NumberView) -> None:
         key = self._keys.get(view.e164)
         if key is None:
             self._add_row(table, view)
             return
         self._views[key] = view
+        if view.block is not None and self.actor.is_admin_view:
+            head = f"{BLOCK_ROW_PREFIX}{view.block.id}"
+            if head in self._views:  # the block's row shows the block's state
+                if key != head:
+                    self._views[head] = view
+                table.replace_row(head, self._block_cells(view))
+            if key == head:
+                return
         table.replace_row(key, self._cells(view))
 
     def _remove_row(self, table: NumberTable, e164: str) -> None:
@@ -463,6 +533,10 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         table = self.query_one(NumberTable)
         for e164 in e164s:
             view = by_number.get(e164)
+            if view is not None and view.block is not None and e164 not in self._keys:
+                if view.block.first == e164 and self.actor.is_admin_view:
+                    self.reload()  # R30: a new block: its row belongs where the page says
+                continue
             if view is None:
                 if e164 in self._keys:
                     self._remove_row(table, e164)
@@ -517,8 +591,20 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         return self._views.get(key) if key is not None else None
 
     def _allowed(self, name: str, view: NumberView | None) -> bool:
-        """The core's answer (:attr:`NumberView.actions`), not a copy of its rules."""
-        return view is not None and view.allows(name)
+        """The core's answer (:attr:`NumberView.actions`, on a block's row the block's
+        :attr:`BlockInfo.actions`), not a copy of its rules."""
+        target = self._target(view)
+        return target is not None and target.allows(name)
+
+    def _on_block_row(self) -> bool:
+        key = self._current_key()
+        return key is not None and key.startswith(BLOCK_ROW_PREFIX)
+
+    def _target(self, view: NumberView | None) -> NumberView | BlockInfo | None:
+        """What the row actions ask: the number, or on a block's row the block."""
+        if view is not None and view.block is not None and self._on_block_row():
+            return view.block
+        return view
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         name = str(parameters[0]) if action in ("row_action", "act") and parameters else action
@@ -616,6 +702,29 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
     def _highlighted(self) -> None:
         self._sync_actions()
 
+    # ---------------------------------------------------------------- blocks (R30)
+
+    def action_toggle_block(self) -> None:
+        """``+`` (or Enter on a block's row): show a block's numbers below its row, or
+        hide them again; on one of its numbers: hide them."""
+        view = self.selected
+        if view is None or view.block is None or not self.actor.is_admin_view:
+            self.notify(self.t("ui.numbers.select_row"), severity="warning")
+            return
+        block = view.block.id
+        if block in self._expanded:
+            self._expanded.discard(block)
+        else:
+            self._expanded.add(block)
+        self._move_to = f"{BLOCK_ROW_PREFIX}{block}"
+        self.reload()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        if str(event.row_key.value).startswith(BLOCK_ROW_PREFIX):
+            event.stop()
+            self.action_toggle_block()
+
     # ---------------------------------------------------------------- filter and sort
 
     def action_filter(self) -> None:
@@ -672,7 +781,8 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         if view is None:
             self.notify(self.t("ui.numbers.select_row"), severity="warning")
             return
-        refusal = view.refusal(name)
+        target = self._target(view)
+        refusal = target.refusal(name) if target is not None else None
         if refusal is not None:
             self.notify(clean(refusal), severity="warning")
             return
@@ -703,17 +813,29 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
     def _activated(self, view: NumberView | None) -> None:
         if view is not None:
             self._show(view)
+            if view.block is not None:  # R30: the whole block (its rows follow the events)
+                self.notify(self.t("ui.blocks.activate.done", block=view.block.national,
+                                   count=view.block.size))
+                return
             self.notify(self.t("ui.numbers.activate.done", number=view.national))
 
     def _deactivated(self, view: NumberView | None) -> None:
         if view is not None:
             self._show(view)
-            self.notify(self.t("ui.numbers.deactivate.done", number=view.national,
-                               date=format_date(view.deactivation_date, self.actor.locale)))
+            date = format_date(view.deactivation_date, self.actor.locale)
+            if view.block is not None:
+                self.notify(self.t("ui.blocks.deactivate.done", block=view.block.national,
+                                   count=view.block.size, date=date))
+                return
+            self.notify(self.t("ui.numbers.deactivate.done", number=view.national, date=date))
 
     def _undone(self, view: NumberView | None) -> None:
         if view is not None:
             self._show(view)
+            if view.block is not None:
+                self.notify(self.t("ui.blocks.undo.done", block=view.block.national,
+                                   count=view.block.size))
+                return
             self.notify(self.t("ui.numbers.undo.done", number=view.national))
 
     def _swapped(self, result: SwapResult | None) -> None:

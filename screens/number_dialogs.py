@@ -130,9 +130,21 @@ class ActivateDialog(NumberDialog[NumberView]):
         if self.quote is None:
             return
         loc = self.actor.locale
-        self.query_one("#prices", Static).update(self.t(
+        text = self.t(
             "ui.numbers.activate.prices", once=format_money(self.quote.activation_fee_cents, loc),
-            monthly=format_money(self.quote.monthly_price_cents, loc)))
+            monthly=format_money(self.quote.monthly_price_cents, loc))
+        block = self.quote.block
+        if block is not None:  # R30: the whole block is activated
+            text = "\n".join((
+                self.t("ui.blocks.dialog_note", number=self.quote.national,
+                       block=block.national, count=block.size),
+                self.t("ui.blocks.activate_prices", count=block.size,
+                       fee=format_money(self.quote.activation_fee_cents, loc),
+                       monthly=format_money(self.quote.monthly_price_cents, loc),
+                       total=format_money(block.activation_fee_cents, loc),
+                       total_monthly=format_money(block.monthly_price_cents, loc)),
+            ))
+        self.query_one("#prices", Static).update(text)
         self.ready(True)
 
     async def confirm(self) -> NumberView | None:
@@ -164,9 +176,13 @@ class DeactivateDialog(NumberDialog[NumberView]):
         lost = await self.fetch(impact.number_impact, number=self.view.e164)
         if lost is not None:
             self.query_one("#lost", Static).update(lost_text(lost, self.actor.locale))
-        self.query_one("#info", Static).update(self.t(
-            "ui.numbers.deactivate.info",
-            date=format_date(self.quote.deactivation_date, self.actor.locale)))
+        text = self.t("ui.numbers.deactivate.info",
+                      date=format_date(self.quote.deactivation_date, self.actor.locale))
+        if self.quote.block is not None:  # R30: the whole block
+            text = self.t("ui.blocks.dialog_note", number=self.quote.national,
+                          block=self.quote.block.national, count=self.quote.block.size
+                          ) + "\n" + text
+        self.query_one("#info", Static).update(text)
         self.ready(True)
 
     async def confirm(self) -> NumberView | None:
@@ -183,9 +199,13 @@ class UndoDeactivationDialog(NumberDialog[NumberView]):
 
     def body(self) -> ComposeResult:
         assert self.view is not None
-        yield Static(self.t("ui.numbers.undo.info",
-                            date=format_date(self.view.deactivation_date, self.actor.locale)),
-                     id="info")
+        text = self.t("ui.numbers.undo.info",
+                      date=format_date(self.view.deactivation_date, self.actor.locale))
+        if self.view.block is not None:  # R30: the whole block
+            text = self.t("ui.blocks.dialog_note", number=self.view.national,
+                          block=self.view.block.national, count=self.view.block.size
+                          ) + "\n" + text
+        yield Static(text, id="info")
 
     async def confirm(self) -> NumberView | None:
         assert self.view is not None

@@ -14,6 +14,7 @@ from core.services import (
     credentials,
     deadlines,
     emergency,
+    number_blocks,
     number_csv,
     numbers,
     stepup,
@@ -196,16 +197,27 @@ async def cmd_stepup(ctx: Context, ns: argparse.Namespace) -> Output:
 
 
 def _number_rows(ctx: Context, views: Sequence[numbers.NumberView]) -> list[tuple[object, ...]]:
-    return [
-        (
-            v.e164, ctx.t(NUMBER_KIND_LABELS.get(v.kind, v.kind)),
+    """One row per number; R30: a block's numbers indented below a row naming the block."""
+    rows: list[tuple[object, ...]] = []
+    shown: set[int] = set()
+    for v in views:
+        if v.block is not None and v.block.id not in shown:
+            shown.add(v.block.id)
+            rows.append((
+                ctx.t("cmd.blocks.list_row", block=v.block.national, size=v.block.size), "",
+                ctx.t(NUMBER_STATUS_LABELS.get(v.block.status, v.block.status)),
+                f"! {ctx.date(v.block.deactivation_date)}" if v.block.deactivation_date else "",
+                "", "",
+            ))
+        rows.append((
+            f"  {v.e164}" if v.block is not None else v.e164,
+            ctx.t(NUMBER_KIND_LABELS.get(v.kind, v.kind)),
             ctx.t(NUMBER_STATUS_LABELS.get(v.status, v.status)),
             f"! {ctx.date(v.deactivation_date)}" if v.deactivation_date else "",
             v.assigned_to or "–",
             v.emergency_location.text if v.emergency_location else "–",
-        )
-        for v in views
-    ]
+        ))
+    return rows
 
 
 def _number_headers(ctx: Context) -> list[str]:
@@ -229,23 +241,54 @@ async def cmd_numbers_list(ctx: Context, ns: argparse.Namespace) -> Output:
     )
 
 
+async def _block_output(ctx: Context, key: str, view: numbers.NumberView,
+                        **params: Any) -> Output:
+    """R30: a member was changed, so was its block: say so, with every number's result."""
+    assert view.block is not None
+    members = await ctx.read(number_blocks.get_block, number=view.e164)
+    text = ctx.t(key, block=view.block.national, count=len(members), **params) + "\n\n" + table(
+        _number_headers(ctx), _number_rows(ctx, members)
+    )
+    return Output(text, {**view.as_json(), "numbers": [m.as_json() for m in members]})
+
+
 async def cmd_numbers_activate(ctx: Context, ns: argparse.Namespace) -> Output:
     quote = await ctx.read(numbers.activation_quote, number=ns.number)
+    if quote.block is not None:
+        ctx.confirm(
+            ns.confirmed, "--yes", "cmd.blocks.activate.preview", number=quote.number,
+            block=quote.block.national, count=quote.count,
+            fee=ctx.money(quote.activation_fee_cents),
+            monthly=ctx.money(quote.monthly_price_cents),
+            total=ctx.money(quote.block.activation_fee_cents),
+            total_monthly=ctx.money(quote.block.monthly_price_cents),
+        )
     ctx.confirm(
         ns.confirmed, "--yes", "cmd.numbers.activate.preview", number=quote.number,
         fee=ctx.money(quote.activation_fee_cents), monthly=ctx.money(quote.monthly_price_cents),
     )
     view = await ctx.run(numbers.activate, number=ns.number, expected_version=quote.version)
+    if view.block is not None:
+        return await _block_output(ctx, "cmd.blocks.activate.done", view)
     return _number_output(ctx, "cmd.numbers.activate.done", view)
 
 
 async def cmd_numbers_deactivate(ctx: Context, ns: argparse.Namespace) -> Output:
     quote = await ctx.read(numbers.deactivation_quote, number=ns.number)
+    if quote.block is not None:
+        ctx.confirm(
+            ns.confirmed, "--yes", "cmd.blocks.deactivate.preview", number=quote.number,
+            block=quote.block.national, count=quote.block.size,
+            date=ctx.date(quote.deactivation_date),
+        )
     ctx.confirm(
         ns.confirmed, "--yes", "cmd.numbers.deactivate.preview", number=quote.number,
         date=ctx.date(quote.deactivation_date),
     )
     view = await ctx.run(numbers.deactivate, number=ns.number, expected_version=quote.version)
+    if view.block is not None:
+        return await _block_output(ctx, "cmd.blocks.deactivate.done", view,
+                                   date=ctx.date(view.deactivation_date))
     return _number_output(
         ctx, "cmd.numbers.deactivate.done", view, date=ctx.date(view.deactivation_date)
     )
@@ -253,6 +296,8 @@ async def cmd_numbers_deactivate(ctx: Context, ns: argparse.Namespace) -> Output
 
 async def cmd_numbers_undo(ctx: Context, ns: argparse.Namespace) -> Output:
     view = await ctx.run(numbers.undo_deactivation, number=ns.number)
+    if view.block is not None:
+        return await _block_output(ctx, "cmd.blocks.undo.done", view)
     return _number_output(ctx, "cmd.numbers.undo.done", view)
 
 
@@ -289,6 +334,10 @@ async def cmd_numbers_assign(ctx: Context, ns: argparse.Namespace) -> Output:
 
 
 async def cmd_numbers_order(ctx: Context, ns: argparse.Namespace) -> Output:
+    if (ns.count is None) == (ns.block is None):
+        raise UsageError(ctx.t("cmd.blocks.count_or_block"))
+    if ns.block is not None:
+        return await _order_block(ctx, ns)
     ordered = await ctx.run(areas.order_numbers, area=ns.area, count=ns.count)
     text = (
         ctx.t("cmd.numbers.order.done", count=len(ordered), area=ns.area)
@@ -306,6 +355,30 @@ async def cmd_numbers_set_location(ctx: Context, ns: argparse.Namespace) -> Outp
     )
     location = view.emergency_location.text if view.emergency_location else "–"
     return _number_output(ctx, "cmd.numbers.location.done", view, location=location)
+
+
+async def _order_block(ctx: Context, ns: argparse.Namespace) -> Output:
+    """R30 ``numbers order AREA --block 10|100``: the block and its prices, then ``--yes``."""
+    quote = await ctx.read(number_blocks.block_quote, area=ns.area, size=ns.block,
+                           contract=ns.contract)
+    ctx.confirm(
+        ns.confirmed, "--yes", "cmd.blocks.order.preview", block=quote.national, size=quote.size,
+        area=quote.area, contract=quote.contract_ref, fee=ctx.money(quote.activation_fee_cents),
+        monthly=ctx.money(quote.monthly_price_cents),
+        total=ctx.money(quote.total_activation_cents),
+        total_monthly=ctx.money(quote.total_monthly_cents),
+    )
+    ordered = await ctx.run(number_blocks.order_block, area=ns.area, size=ns.block,
+                            contract=ns.contract)
+    text = (ctx.t("cmd.blocks.order.done", block=ordered.national, size=ordered.size,
+                  area=ordered.area) + "\n" + "\n".join(ordered.numbers))
+    return Output(text, {
+        "area": ordered.area, "numbers": list(ordered.numbers), "status": "inactive",
+        "block": {"size": ordered.size, "first": ordered.first, "last": ordered.last,
+                  "contract": ordered.contract_ref},
+        "activation_fee_cents": ordered.activation_fee_cents,
+        "monthly_price_cents": ordered.monthly_price_cents,
+    })
 
 
 async def cmd_fax_send(ctx: Context, ns: argparse.Namespace) -> Output:

@@ -240,7 +240,10 @@ COMMANDS: tuple[Command, ...] = (
         cmd_numbers_order,
         (
             AREA,
-            arg("--count", help="cmd.arg.count", type=_count, required=True, metavar="N"),
+            arg("--count", help="cmd.arg.count", type=_count, metavar="N"),
+            arg("--block", help="cmd.arg.block", type=_count, metavar="10|100"),
+            arg("--contract", help="cmd.arg.block_contract", metavar="CONTRACT"),
+            _yes(),
         ),
     ),
     Command(

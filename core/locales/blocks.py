@@ -30,6 +30,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "frei.",
         "en": "No consecutive block of {size} numbers is left in local area {area}.",
     },
+    "error.blocks.not_a_block": {
+        "de": "Rufnummer {number} gehört zu keinem Rufnummernblock.",
+        "en": "Number {number} belongs to no number block.",
+    },
     "error.numbers.block_swap": {
         "de": "Rufnummer {number} gehört zu einem Rufnummernblock: Blocknummern lassen sich "
               "nicht austauschen.",
@@ -47,6 +51,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # dashboard
     "ui.blocks.kind": {"de": "Block ({size})", "en": "Block ({size})"},
+    "ui.blocks.kind_short": {"de": "Block", "en": "Block"},
     "ui.blocks.count": {"de": "{size} Nummern", "en": "{size} numbers"},
     "ui.blocks.key.toggle": {"de": "Block auf/zu", "en": "Block open/close"},
     "ui.blocks.expanded": {"de": "Block {block} aufgeklappt", "en": "Block {block} expanded"},

@@ -51,6 +51,8 @@ from core.services.number_reads import (
     _check_read,
     _emit_changed,
     _load,
+    _load_for_manage,
+    _refuse,
     _require_preview,
     _to_view,
     _view_query,
@@ -345,7 +347,27 @@ async def _views(uow: UnitOfWork, actor: Actor, ids: list[int]) -> tuple[NumberV
     return tuple(_to_view(actor, *row) for row in rows)
 
 
-async def change_block(uow: UnitOfWork, actor: Actor, action: NumberAction,
+async def change_block(
+    uow: UnitOfWork, actor: Actor, *, action: NumberAction | str, number: str,
+    expected_version: int | None = None,
+) -> BlockChange:
+    """R30: activate, deactivate or undo the block ``number`` belongs to (any of its
+    numbers), with the result per number: what :func:`core.services.numbers.activate` and
+    the others do for a block's number."""
+    n = await _load_for_manage(uow, actor, number, expected_version)
+    try:
+        act = NumberAction(action)
+    except ValueError:
+        act = None
+    if act is None or act not in BLOCK_ACTIONS:
+        raise ValidationError("error.bulk.invalid_action", value=str(action)[:40])
+    _refuse(act, n)
+    if n.block_id is None:
+        raise RuleViolation("R30", "error.blocks.not_a_block", number=n.e164)
+    return await _apply_change(uow, actor, act, n)
+
+
+async def _apply_change(uow: UnitOfWork, actor: Actor, action: NumberAction,
                        n: Number) -> BlockChange:
     """R30: ``action`` (activate, deactivate, undo) on every number of ``n``'s block. The
     caller has loaded ``n`` for managing (permission, tenant, version) and refused it by

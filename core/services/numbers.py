@@ -129,7 +129,7 @@ async def activate(
     n = await _load_for_manage(uow, actor, number, expected_version)
     _refuse(NumberAction.ACTIVATE, n)
     if n.block_id is not None:  # R30: the whole block, all or nothing
-        return (await number_blocks.change_block(uow, actor, NumberAction.ACTIVATE, n)
+        return (await number_blocks._apply_change(uow, actor, NumberAction.ACTIVATE, n)
                 ).view_of(n.e164)
     n.status = NumberStatus.ACTIVE
     n.deactivation_date = None
@@ -158,7 +158,7 @@ async def deactivate(
     n = await _load_for_manage(uow, actor, number, expected_version)
     _refuse(NumberAction.DEACTIVATE, n)
     if n.block_id is not None:  # R30: the whole block, all or nothing
-        return (await number_blocks.change_block(uow, actor, NumberAction.DEACTIVATE, n)
+        return (await number_blocks._apply_change(uow, actor, NumberAction.DEACTIVATE, n)
                 ).view_of(n.e164)
     n.status = NumberStatus.PENDING_DEACTIVATION
     n.deactivation_date = end_of_following_month(uow.clock.today())
@@ -177,7 +177,7 @@ async def undo_deactivation(
     n = await _load_for_manage(uow, actor, number, expected_version)
     _refuse(NumberAction.UNDO, n)
     if n.block_id is not None:  # R30: the whole block, all or nothing
-        return (await number_blocks.change_block(uow, actor, NumberAction.UNDO, n)
+        return (await number_blocks._apply_change(uow, actor, NumberAction.UNDO, n)
                 ).view_of(n.e164)
     previous = n.deactivation_date
     n.status = NumberStatus.ACTIVE

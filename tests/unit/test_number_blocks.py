@@ -177,13 +177,17 @@ async def test_change_block_gives_a_result_per_number(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    async with demo_core.uow() as uow:
-        n = await uow.session.scalar(select(Number).where(Number.e164 == DEMO_BLOCK[3]))
-        assert n is not None
-        change = await number_blocks.change_block(uow, admin, NumberAction.DEACTIVATE, n)
+    change = await demo_core.run(number_blocks.change_block, admin, action="deactivate",
+                                 number="030 7000003")
     assert [v.e164 for v in change.views] == DEMO_BLOCK
     assert {v.status for v in change.views} == {NumberStatus.PENDING_DEACTIVATION}
     assert change.block.size == 10 and change.view_of(DEMO_BLOCK[3]).pending
+    for action, number, key in (("deactivate", DEMO_BLOCK[0], "error.numbers.refused.deactivate"),
+                                ("assign", DEMO_BLOCK[0], "error.bulk.invalid_action"),
+                                ("undo", SINGLE_INACTIVE, "error.numbers.refused.undo")):
+        with pytest.raises((RuleViolation, ValidationError)) as err:
+            await demo_core.run(number_blocks.change_block, admin, action=action, number=number)
+        assert err.value.key == key
 
 
 async def test_deactivate_and_undo_act_on_the_block(

@@ -77,7 +77,7 @@ def service_functions() -> list[tuple[str, ServiceFn]]:
 FUNCTIONS = service_functions()
 
 TARGETS = {"number", "numbers", "old", "new", "contract_id", "ref", "username", "usernames",
-           "customer_id", "customer_number", "order_id"}
+           "customer_id", "customer_number", "order_id", "contract"}
 """Parameters naming an object that belongs to a tenant."""
 
 NOT_TARGETS: dict[str, set[str]] = {
@@ -268,6 +268,8 @@ def target_value(name: str, tenant: Tenant | None) -> st.SearchStrategy[Any]:
         "customer_id": st.just(tenant.customer_id if tenant else MISSING_IDS[0]),
         "customer_number": st.sampled_from(tenant.customer_numbers if tenant else ["7777777"]),
         "order_id": st.sampled_from(tenant.order_ids if tenant else list(MISSING_IDS)),
+        # R30: the SIP-Trunk contract a block is ordered for
+        "contract": st.sampled_from(tenant.contract_refs if tenant else ["V-2000001-0999"]),
     }
     return by_name[name]
 
@@ -353,6 +355,9 @@ PLAIN: dict[str, st.SearchStrategy[Any]] = {
     "user": st.sampled_from(["mia", "beispiel"]) | TEXT,
     "session": TEXT,
     "by": st.sampled_from(["", "user", "support", "gone"]),
+    # R30 number blocks
+    "size": st.sampled_from([10, 100, 7]),
+    "expanded": st.none() | st.sampled_from([(), (1,), (1, 2)]),
 }
 """Strategies for parameters that do not name another tenant's object."""
 
