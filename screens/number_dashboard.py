@@ -289,7 +289,9 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
     def on_resize(self, event: Resize) -> None:
         if self._set_columns(event.size.width):
             table = self.query_one(NumberTable)
-            keep = [v for k, v in self._views.items() if not k.startswith(BLOCK_ROW_PREFIX)]
+            # a number's row, or a collapsed block's row (an expanded one follows its numbers)
+            keep = [v for k, v in self._views.items() if not k.startswith(BLOCK_ROW_PREFIX)
+                    or (v.block is not None and v.block.id not in self._expanded)]
             self._views.clear()
             self._keys.clear()
             for view in keep:

@@ -112,7 +112,7 @@ async def test_cancel_changes_nothing(demo_core: Core, actors: dict[str, Actor])
     )
     assert view.letter is None
     assert next(v for v in await demo_core.read(areas.list_areas, actors["admin"])
-                if v.prefix == "030").number_count == 10
+                if v.prefix == "030").number_count == 20  # with the R30 demo block
 
 
 async def test_refusal_is_shown_and_other_session_updates(

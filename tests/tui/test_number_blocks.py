@@ -63,6 +63,9 @@ async def test_block_row_expands_and_collapses(demo_core: Core, actors: dict[str
         assert "Block (10)" in row and "aktiv" in row and "10 Nummern" in row
         assert "25,00 €" in row  # the block's monthly price (10 × 2,50 €)
         assert "Rufnummern 1–14 von 14" in screen_text(app)
+        await pilot.resize_terminal(100, 40)  # narrower: the columns change, the rows stay
+        await settle(pilot)
+        assert len(keys(screen)) == 14 and cells(screen, head)[0] == "▸"
 
         await on_row(screen, pilot, head)
         await pilot.press("plus")
@@ -81,6 +84,10 @@ async def test_block_row_expands_and_collapses(demo_core: Core, actors: dict[str
         await pilot.press("enter")  # Enter on the block's row opens it too
         await settle(pilot)
         assert len(keys(screen)) == 24
+        await pilot.resize_terminal(160, 45)
+        await settle(pilot)
+        assert len(keys(screen)) == 24 and keys(screen)[keys(screen).index(head) + 1] == \
+            screen._keys[DEMO_BLOCK[0]]
 
         # the filter keeps working: a number of the block finds the block's row
         await pilot.press("slash", *"7000005", "enter")
