@@ -1,7 +1,7 @@
 """number blocks (R30): blocks of 10 or 100 consecutive numbers of a SIP-Trunk contract
 
 Revision ID: a30b1c2d3e4f
-Revises: 7a1c3e5b9d24
+Revises: a9c4e2f7d315
 Create Date: 2026-12-01 22:50:00
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import core.models
 
 revision: str = 'a30b1c2d3e4f'
-down_revision: str | None = '7a1c3e5b9d24'
+down_revision: str | None = 'a9c4e2f7d315'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
