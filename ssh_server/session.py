@@ -8,6 +8,7 @@ ends when the App ends or the client goes away.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,38 @@ class CommandInput:
             return
         self._parts.append(data)
 
+    def feed_tty(self, data: str) -> str:
+        """Input typed into ``ssh -t HOST COMMAND`` (a PTY: the client's terminal is raw, so
+        nothing echoes, Enter sends CR and ctrl+d / ctrl+c are plain bytes): the little line
+        discipline a terminal would do. Enter ends a line, backspace erases, ctrl+d is EOF,
+        ctrl+c aborts (the command then reads nothing and changes nothing), other control
+        characters are dropped. Returns what to echo."""
+        echo: list[str] = []
+        for char in data:
+            if self._done.is_set():
+                break
+            if char in "\r\n":
+                self.feed("\n")
+                echo.append("\r\n")
+            elif char == "\x04":
+                self.end()
+            elif char == "\x03":
+                echo.append("^C\r\n")
+                self.abort()
+            elif char in "\x7f\x08":
+                if self._parts and self._parts[-1] != "\n":
+                    self._size -= len(self._parts.pop().encode("utf-8", "surrogatepass"))
+                    echo.append("\b \b")
+            elif char >= " ":
+                self.feed(char)
+                echo.append(char)
+        return "".join(echo)
+
+    @property
+    def finished(self) -> bool:
+        """EOF, abort or overflow: reading returns (or fails) at once."""
+        return self._done.is_set()
+
     def end(self) -> None:
         """EOF from the client."""
         self._done.set()
@@ -81,6 +114,11 @@ class CommandInput:
         if self.aborted:
             raise InputAborted()
         return "".join(self._parts)
+
+
+def _crlf(text: str) -> str:
+    """``\n`` → ``\r\n`` (what a terminal's output processing does for a PTY)."""
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
 def idle_warning_seconds(idle_timeout: float) -> float:
@@ -165,7 +203,11 @@ class PortalSession(asyncssh.SSHServerSession):
         self._warned = False
         if self.shadow.input(data):  # R23: keys of a watching support / the user's stop key
             return
-        if self.command is not None:
+        if self.command is not None and self.has_pty:
+            echo = self.command_input.feed_tty(data)
+            if echo and self.chan is not None and not self.closed.is_set():
+                self.write(echo)
+        elif self.command is not None:
             self.command_input.feed(data)
         elif self.pump is not None:
             self.pump.put(data)
@@ -350,14 +392,23 @@ class PortalSession(asyncssh.SSHServerSession):
             recorder = self.recorder = CommandRecorder(
                 self.server.core, actor, self.connection.session_id,
                 commands.recorded_command_line(command))
+        async def read_stdin() -> str:
+            if self.has_pty and not self.command_input.finished and self.chan is not None:
+                # ssh -t: a person at a raw terminal, not a file; say how input ends
+                with contextlib.suppress(BrokenPipeError, OSError, asyncssh.Error):
+                    self.chan.write_stderr(t(actor.locale, "cmd.stdin.tty_hint") + "\r\n")
+            return await self.command_input.read()
+
         try:
-            result = await execute(self.server.core, actor, command,
-                                   stdin=self.command_input.read,
+            result = await execute(self.server.core, actor, command, stdin=read_stdin,
                                    on_acting=recorder.acting if recorder else None)
             if self.chan is not None and not self.closed.is_set():
-                if result.stdout:
-                    self.write(result.stdout)
-                self._finish(result.exit_code, result.stderr)
+                stdout, stderr = result.stdout, result.stderr
+                if self.has_pty:  # a raw terminal: a line feed alone would not return
+                    stdout, stderr = _crlf(stdout), _crlf(stderr)
+                if stdout:
+                    self.write(stdout)
+                self._finish(result.exit_code, stderr)
         finally:
             if recorder is not None:  # also when the command was ended (R25, R26)
                 self.recorder = None

@@ -333,4 +333,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.porting.status.confirmed": {"de": "bestätigt", "en": "confirmed"},
     "cmd.porting.status.completed": {"de": "abgeschlossen", "en": "completed"},
     "cmd.porting.status.rejected": {"de": "abgelehnt", "en": "rejected"},
+    "cmd.stdin.tty_hint": {
+        "de": "Eingabe (eine Zeile je Datensatz), Ende mit Strg+D, Abbruch mit Strg+C:",
+        "en": "Input (one line per record), end with ctrl+d, cancel with ctrl+c:",
+    },
 }
