@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -26,6 +27,9 @@ from core.authz import Actor
 from core.clock import FixedClock
 from core.config import Settings
 from core.runtime import Core
+
+if TYPE_CHECKING:
+    from tests.pg import TemplateCopies
 
 DEMO_NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 
@@ -178,20 +182,30 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "sqlite"))
 
 
+@pytest.fixture(scope="session")
+def pg_copies(pg_session: str, pg_templates: dict[str, PgTemplate]) -> Iterator[TemplateCopies]:
+    """Makes each [postgresql] test's database from a template, one test ahead."""
+    from tests.pg import TemplateCopies
+
+    copies = TemplateCopies(pg_session, {k: t.database for k, t in pg_templates.items()})
+    yield copies
+    copies.close()
+
+
 @dataclass(frozen=True)
 class _Source:
     backend: str
     sqlite: dict[str, Path] | None = None
-    pg_server: str | None = None
     pg: dict[str, PgTemplate] | None = None
+    copies: TemplateCopies | None = None
 
 
 @pytest.fixture
 def _db_source(backend: str, request: pytest.FixtureRequest) -> _Source:
     """The templates of the test's backend (resolved here, outside the event loop)."""
     if backend == "postgresql":
-        return _Source(backend, pg_server=request.getfixturevalue("pg_session"),
-                       pg=request.getfixturevalue("pg_templates"))
+        return _Source(backend, pg=request.getfixturevalue("pg_templates"),
+                       copies=request.getfixturevalue("pg_copies"))
     return _Source(backend, sqlite=request.getfixturevalue("db_templates"))
 
 
@@ -212,18 +226,15 @@ async def _open_core(
         finally:
             await c.close()
         return
-    from tests.pg import create_database, drop_database
-
-    assert source.pg is not None and source.pg_server is not None
-    tpl = source.pg[template]
-    _copy_key(tpl, data_dir)
-    url = await create_database(source.pg_server, template=tpl.database)
+    assert source.pg is not None and source.copies is not None
+    _copy_key(source.pg[template], data_dir)
+    url = await source.copies.take(template)
     c = Core(make_settings(data_dir, database_url=url), clock=clock)
     try:
         yield c
     finally:
         await c.close()
-        await drop_database(url)
+        source.copies.drop(url)
 
 
 @pytest.fixture
