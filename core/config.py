@@ -77,6 +77,11 @@ class Settings:
     """R24: which sessions are recorded as asciicast v2: ``support``, ``all`` or ``none``."""
     record_days: int = 90
     """R24: recordings older than this many days are deleted by the scheduler."""
+    carrier_test_switch: bool = False
+    """R31: accept the simulated carrier's per-order test switch (``--carrier-scenario``,
+    ``scenario``): demo and test configurations only (``serve --demo`` and ``tui --demo`` turn
+    it on). Off, a customer cannot choose its own order's carrier outcome: a given scenario is
+    refused and stored ones are ignored (the carrier answers as ``auto``)."""
     banner: str = "linedesk – Business Service Portal\r\n"
     log_level: str = "INFO"
     outbox_interval: float = 1.0

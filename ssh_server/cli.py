@@ -93,6 +93,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, data_dir: Path
         host=host, port=port, data_dir=data_dir, workers=workers, idle_timeout=idle_timeout,
         max_sessions_per_user=max_sessions_per_user,
     )
+    if demo:  # R31: the simulated carrier's test switch belongs to the demo
+        settings = settings.with_(carrier_test_switch=True)
     if settings.workers == 0 and settings.port == 0:
         # port 0 (any free port) cannot be shared: workers need one fixed port
         settings = settings.with_(workers=1)
@@ -108,6 +110,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, data_dir: Path
 def tui(ctx: click.Context, data_dir: Path | None, demo: bool) -> None:
     """Run the portal in this terminal, with a login screen."""
     settings = _settings(ctx).with_(data_dir=data_dir)
+    if demo:  # R31: the simulated carrier's test switch belongs to the demo
+        settings = settings.with_(carrier_test_switch=True)
     from tui.local import run_local
 
     run_local(settings, demo=demo)

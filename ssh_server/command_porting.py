@@ -12,7 +12,7 @@ import argparse
 
 from core.services import porting
 from core.services.porting import PortingOrderView
-from ssh_server.command_framework import Context, Output, arg, fields, table
+from ssh_server.command_framework import Context, Output, arg, fields, one_line, table
 
 
 def _id(text: str) -> int:
@@ -34,9 +34,9 @@ WISHED_DATE = arg("--wished-date", help="cmd.arg.wished_date", required=True,
 def _note(ctx: Context, order: PortingOrderView) -> str:
     """Why it was rejected or cannot be cancelled, else the carrier's latest note."""
     if order.reject_reason:
-        return f"{order.reject_code_text(ctx.locale)}: {order.reason_text(ctx.locale)}"
+        return one_line(f"{order.reject_code_text(ctx.locale)}: {order.reason_text(ctx.locale)}")
     steps = [e for e in order.timeline if not e.is_comment]
-    return steps[-1].note_text(ctx.locale) if steps else ""
+    return one_line(steps[-1].note_text(ctx.locale)) if steps else ""
 
 
 def _date(ctx: Context, order: PortingOrderView) -> str:
@@ -79,9 +79,11 @@ def _timeline(ctx: Context, order: PortingOrderView) -> list[str]:
         if e.is_comment:
             lines.append(ctx.t("cmd.porting.comment_line", at=ctx.datetime(e.at),
                                author=e.author or "–", role=ctx.t(f"role.{e.author_role}"),
-                               text=e.note))
+                               text=one_line(e.note)))
         else:
-            note = e.note_text(ctx.locale)
+            # a carrier's free text is one line here: a line break in it must not forge a
+            # line of its own in the output (SECURITY.md "Output")
+            note = one_line(e.note_text(ctx.locale))
             lines.append(f"  {ctx.datetime(e.at)}  {ctx.t(porting.STATUS_LABELS[e.status])}"
                          + (f" – {note}" if note else ""))
     return lines

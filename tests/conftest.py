@@ -88,6 +88,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Test settings: the simulated carrier's test switch is on (a test configuration)."""
+    overrides.setdefault("carrier_test_switch", True)
     return Settings(data_dir=data_dir, **overrides)  # type: ignore[arg-type]
 
 

@@ -110,6 +110,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Der Support zählt nicht als zweiter Administrator.",
         "en": "Support never counts as the second administrator.",
     },
+    "approvals.error.too_many_pending": {
+        "de": "Sie haben schon {max} offene Anträge. Bitte warten Sie, bis ein anderer "
+              "Administrator sie entschieden hat (oder sie ablaufen).",
+        "en": "You already have {max} open requests. Please wait until another administrator "
+              "has decided them (or they expire).",
+    },
     "approvals.error.own": {
         "de": "Eigene Anträge kann nur ein anderer Administrator freigeben oder ablehnen.",
         "en": "Only another administrator can approve or reject your own request.",

@@ -118,6 +118,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Bitte geben Sie einen Kommentar ein.",
         "en": "Please enter a comment.",
     },
+    "error.porting.too_many_open": {
+        "de": "Es sind schon {max} Portierungsaufträge offen. Bitte warten Sie, bis einer "
+              "abgeschlossen ist, oder stornieren Sie einen.",
+        "en": "{max} porting orders are already open. Please wait until one is closed, or "
+              "cancel one.",
+    },
+    "error.porting.too_many_comments": {
+        "de": "Dieser Auftrag hat schon {max} Kommentare; weitere sind nicht möglich.",
+        "en": "This order already has {max} comments; no more can be added.",
+    },
+    "error.porting.scenario_off": {
+        "de": "Test-Szenarien des Netzbetreibers gibt es nur im Demo- und Testbetrieb "
+              "(LINEDESK_CARRIER_TEST_SWITCH); der Netzbetreiber entscheidet selbst.",
+        "en": "Carrier test scenarios exist only in demo and test configurations "
+              "(LINEDESK_CARRIER_TEST_SWITCH); the carrier decides by itself.",
+    },
     "error.porting.unknown_scenario": {
         "de": "Unbekanntes Test-Szenario „{value}“ (möglich: {allowed}).",
         "en": "Unknown test scenario '{value}' (allowed: {allowed}).",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.authz import Actor, Permission, require
 from core.errors import NotFound, RuleViolation
@@ -27,6 +27,9 @@ from core.security import mask_email, mask_phone
 from core.uow import UnitOfWork
 
 TTL = timedelta(hours=24)
+MAX_PENDING_PER_ACCOUNT = 20
+"""Open requests one account may have filed at once (SECURITY.md "Abuse bounds"): each is
+a row, an Archiv entry and a notice to the other admins."""
 
 GENERATE = "credentials.generate"
 SCHEDULE = "credentials.schedule"
@@ -131,6 +134,13 @@ async def guard(
     if not await policy_on(uow, customer_id):
         return True
     now = uow.clock.now()
+    filed = await uow.session.scalar(
+        select(func.count()).select_from(ApprovalRequest).where(
+            ApprovalRequest.requested_by_id == actor.account_id,
+            ApprovalRequest.status == PENDING, ApprovalRequest.expires_at > now))
+    if (filed or 0) >= MAX_PENDING_PER_ACCOUNT:
+        raise RuleViolation("R21", "approvals.error.too_many_pending",
+                            max=MAX_PENDING_PER_ACCOUNT)
     row = ApprovalRequest(
         customer_id=customer_id, action=action, object_id=object_id[:200], params=params,
         requested_by_id=actor.account_id, requested_by=actor.username, created_at=now,

@@ -36,11 +36,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from core.authz import Actor, Permission, require
 from core.clock import BERLIN
-from core.errors import Conflict, DomainError, NotFound, RuleViolation, ValidationError
+from core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    ValidationError,
+)
 from core.i18n import format_date, t
 from core.models import (
     Account,
@@ -63,6 +70,11 @@ MAX_NUMBERS_PER_ORDER = 100
 MAX_TEXT = 200
 MAX_COMMENT = 500
 """R31: characters of one comment (after collapsing white space)."""
+MAX_COMMENTS_PER_ORDER = 200
+"""Comments one order's timeline holds at most (SECURITY.md "Abuse bounds")."""
+MAX_OPEN_ORDERS = 50
+"""Submitted or confirmed orders one customer may have at once (each holds up to
+:data:`MAX_NUMBERS_PER_ORDER` numbers in state ``porting``)."""
 CONFIRM_AFTER = timedelta(days=1)
 COMPLETION_TIME = time(6, 0)
 """Local (Berlin) time on the confirmed date at which the simulated carrier switches over."""
@@ -477,7 +489,9 @@ def parse_wished_date(value: str, today: date) -> date:
         raise ValidationError("error.porting.invalid_date") from exc
 
 
-def _carrier_order(order: PortingOrder, customer_name: str) -> CarrierOrder:
+def _carrier_order(
+    order: PortingOrder, customer_name: str, *, test_switch: bool = False
+) -> CarrierOrder:
     return CarrierOrder(
         id=order.id,
         customer_name=customer_name,
@@ -488,14 +502,20 @@ def _carrier_order(order: PortingOrder, customer_name: str) -> CarrierOrder:
         status=order.status,
         created_at=order.created_at,
         confirmed_date=order.confirmed_date,
-        scenario=order.scenario,
+        # only a demo/test configuration lets the stored switch decide (SECURITY.md)
+        scenario=order.scenario if test_switch else None,
     )
 
 
-def _scenario(value: str | None) -> str | None:
+def _scenario(value: str | None, enabled: bool) -> str | None:
+    """The test switch as given; refused unless the configuration is a demo or test one
+    (``Settings.carrier_test_switch``): otherwise a customer could make its own order
+    ``confirmed`` past the holder check (or fake a rejection) in production."""
     if value is None or value.strip() in ("", "auto"):
         return None
     text = value.strip()
+    if not enabled:
+        raise PermissionDenied("error.porting.scenario_off")
     if text not in SCENARIOS:
         raise ValidationError("error.porting.unknown_scenario", value=text[:40],
                               allowed=", ".join(SCENARIOS))
@@ -524,7 +544,12 @@ async def create_order(
     wanted = _numbers(list(numbers), local.prefix)
     provider = _required_text(old_provider, "error.porting.provider_required")
     holder = _required_text(account_holder, "error.porting.holder_required")
-    switch = _scenario(scenario)
+    switch = _scenario(scenario, uow.settings.carrier_test_switch)
+    open_orders = await uow.session.scalar(
+        select(func.count()).select_from(PortingOrder).where(
+            PortingOrder.customer_id == customer_id, PortingOrder.status.in_(OPEN_STATES)))
+    if (open_orders or 0) >= MAX_OPEN_ORDERS:
+        raise RuleViolation("R16", "error.porting.too_many_open", max=MAX_OPEN_ORDERS)
     if isinstance(wished_date, str):
         wished_date = parse_wished_date(wished_date, uow.clock.today())
     if not isinstance(wished_date, date) or isinstance(wished_date, datetime):
@@ -550,7 +575,7 @@ async def create_order(
     uow.session.add(order)
     await uow.session.flush()
     order.carrier_ref, order.next_step_at = (carrier or SimulatedCarrier()).submit(
-        _carrier_order(order, customer.name)
+        _carrier_order(order, customer.name, test_switch=uow.settings.carrier_test_switch)
     )
     event = PortingEvent(
         order_id=order.id, status=PortingStatus.SUBMITTED, note=NOTE_SUBMITTED, at=now,
@@ -635,6 +660,12 @@ async def add_comment(
     require(actor, Permission.PORTING_MANAGE, customer_id=actor.customer_id)
     order = await _own_order(uow, actor, order_id)
     comment = _required_text(text, "error.porting.comment_required", MAX_COMMENT)
+    comments = await uow.session.scalar(
+        select(func.count()).select_from(PortingEvent).where(
+            PortingEvent.order_id == order.id, PortingEvent.kind == KIND_COMMENT))
+    if (comments or 0) >= MAX_COMMENTS_PER_ORDER:
+        raise RuleViolation("R31", "error.porting.too_many_comments",
+                            max=MAX_COMMENTS_PER_ORDER)
     uow.session.add(PortingEvent(
         order_id=order.id, status=order.status, note=comment, at=uow.clock.now(),
         kind=KIND_COMMENT, author=actor.username, author_role=actor.role.value,
@@ -773,7 +804,9 @@ async def advance_due(uow: UnitOfWork, carrier: CarrierAdapter | None = None) ->
         for _ in range(len(PortingStatus)):
             if order.status not in OPEN_STATES:
                 break
-            step = adapter.poll(_carrier_order(order, names.get(order.customer_id, "")), now)
+            step = adapter.poll(_carrier_order(
+                order, names.get(order.customer_id, ""),
+                test_switch=uow.settings.carrier_test_switch), now)
             if step is None:
                 break
             await _apply(uow, order, step, now)

@@ -121,6 +121,7 @@ async def running_server(
         for name in ("linedesk.db", "secret.key"):
             shutil.copy(template / name, data_dir / name)
         copied = True
+    overrides.setdefault("carrier_test_switch", demo)  # R31: like ``serve --demo``
     settings = Settings(data_dir=data_dir, host="127.0.0.1", port=0, **overrides)
     core = Core(settings, clock=clock or FixedClock(DEMO_NOW))
     server = PortalServer(core, settings)

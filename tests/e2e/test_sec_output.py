@@ -19,9 +19,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from core.errors import DomainError
-from core.services import areas, numbers, operators, porting, users
+from core.models import ApprovalRequest, PortingOrder
+from core.services import approvals, areas, emergency, numbers, operators, porting, users
 from tests.conftest import login
 from tests.e2e.harness import DEMO_NOW, interactive_session, run_exec, running_server
 
@@ -40,7 +42,7 @@ def raw_forms(tag: str) -> list[str]:
 
 
 TAGS = ("name", "provider", "holder", "reason", "email", "target", "address", "note",
-        "customer")
+        "customer", "street", "houseno", "city", "comment", "carrier", "approval", "cmdline")
 
 
 def found_raw(stream: str) -> list[str]:
@@ -87,6 +89,41 @@ async def _fill(srv_core: object) -> tuple[dict[str, str], int]:
         outcome["customer name"] = "stored"
     except DomainError as exc:
         outcome["customer name"] = f"refused ({exc.key})"
+    # R29: the emergency location's street, house number and city
+    await attempt("location street/house number/city", emergency.set_location, agent,
+                  number="+4930123456100", street=payload("street"),
+                  house_number=payload("houseno"), postcode="10117", city=payload("city"))
+    # R31: a comment on the demo's porting order, and a carrier's own reject text
+    demo_order = (await core.read(porting.list_orders, admin))[-1]
+    await attempt("porting comment", porting.add_comment, agent, order_id=demo_order.id,
+                  text=payload("comment"))
+    clean_order = await core.run(porting.create_order, agent, area="030",
+                                 numbers=["+4930555123457"], old_provider="Alt-Telefon GmbH",
+                                 account_holder="Muster GmbH", wished_date=wished)
+
+    class HostileCarrier(porting.SimulatedCarrier):
+        def poll(self, order: porting.CarrierOrder, now: object) -> porting.CarrierStep | None:
+            return porting.CarrierStep(porting.PortingStatus.REJECTED, reject_code="other",
+                                       reject_reason=payload("carrier"))
+
+    async with core.uow() as uow:
+        await uow.session.execute(update(PortingOrder).where(PortingOrder.id == clean_order.id)
+                                  .values(next_step_at=DEMO_NOW - timedelta(minutes=1)))
+        assert await porting.advance_due(uow, HostileCarrier()) >= 1
+    outcome["carrier reject text"] = "stored"
+    # R21: an approval's reject comment (a request of mia's, decided by the admin)
+    async with core.uow() as uow:
+        request = ApprovalRequest(
+            customer_id=admin.customer_id, action="numbers.swap",
+            object_id="+4930123456100>+4930123456105",
+            params={"old": "+4930123456100", "new": "+4930123456105"},
+            requested_by_id=(await login(core, "mia")).account_id, requested_by="mia",
+            created_at=DEMO_NOW, expires_at=DEMO_NOW + timedelta(hours=24), status="pending")
+        uow.session.add(request)
+        await uow.session.flush()
+        request_id = request.id
+    await attempt("approval comment", approvals.reject, admin, request_id=request_id,
+                  comment=payload("approval"))
     stored = sum(1 for v in outcome.values() if v == "stored")
     return outcome, stored
 
@@ -94,22 +131,34 @@ async def _fill(srv_core: object) -> tuple[dict[str, str], int]:
 async def test_hostile_field_values_reach_other_users_escaped(
     tmp_path: Path, db_templates: dict[str, Path]
 ) -> None:
-    async with running_server(tmp_path, templates=db_templates, idle_timeout=120) as srv:
+    async with running_server(tmp_path, templates=db_templates, idle_timeout=120,
+                              record="all") as srv:
         outcome, stored = await _fill(srv.core)
+        # R24: a command line with the payload, recorded (LINEDESK_RECORD=all) and listed
+        # in the Archiv; its error answer is a stream too
+        code, out, err = await run_exec(srv.port, "admin", "admin-demo",
+                                        "porting show " + payload("cmdline"))
+        assert code != 0
+        streams = {"admin: porting show <payload>": out + err}
+        orders = {o.status: o.id for o in await srv.core.read(
+            porting.list_orders, await login(srv.core, "admin"))}
         print("\nfields:", outcome)
         assert outcome["full name"] == "stored" and outcome["assignment (reason)"] == "stored"
         ported = outcome["porting provider/holder"] == "stored"
 
-        streams: dict[str, str] = {}
         async with interactive_session(srv.port, "admin", "admin-demo", cols=160,
                                        rows=50) as term:
             await term.wait_for("Muster GmbH", timeout=20)
             await term.press("2")
             await term.wait_for("Evilname", timeout=15)  # the assignee column
+            await term.press("p")  # porting: the orders and the highlighted one's timeline
+            await term.wait_for("SIM-", timeout=15)
             if ported:
-                await term.press("p")
                 await term.wait_for("Evilprovider", timeout=15)
-                await term.press("escape")
+            await term.press("up")  # the newest order: rejected with the carrier's text
+            await term.wait_for("Evilcarrier", timeout=15)
+            await term.press("escape")
+            await term.wait_for("Evilname", timeout=15)  # back on the dashboard
             await term.press("3")
             await term.wait_for("evil1", timeout=15)
             await term.press("4")
@@ -127,8 +176,12 @@ async def test_hostile_field_values_reach_other_users_escaped(
             await term.wait_for("3000001", timeout=15)
             streams["TUI (support)"] = "".join(term.raw)
 
+        rejected = orders["rejected"]
         for command in ("numbers list", "numbers list --json", "porting list",
-                        "porting list --json", "whoami", "contracts list --json"):
+                        "porting list --json", "whoami", "contracts list --json",
+                        f"porting show {rejected}", f"porting show {rejected} --json",
+                        "approvals list --all", "approvals list --all --json",
+                        "numbers export --csv"):
             code, out, err = await run_exec(srv.port, "admin", "admin-demo", command)
             assert code == 0, (command, out, err)
             streams[f"admin: {command}"] = out + err
@@ -136,6 +189,10 @@ async def test_hostile_field_values_reach_other_users_escaped(
                         "porting list --customer 1000001 --json"):
             code, out, err = await run_exec(srv.port, "support", "support-demo", command)
             streams[f"support: {command}"] = out + err
+
+        casts = b"".join(f.read_bytes() for f in sorted((srv.data_dir / "recordings")
+                                                          .rglob("*")) if f.is_file())
+        streams["recordings (asciicast files)"] = casts.decode("utf-8", "replace")
 
     assert all(form in payload("name") for form in raw_forms("name"))  # the detector works
     raw = {where: found_raw(s) for where, s in streams.items()}
@@ -149,5 +206,9 @@ async def test_hostile_field_values_reach_other_users_escaped(
     assert "evil1" in streams["admin: numbers list"]  # the assignee (by user name)
     assert "customer" in arrived["support: customers search Evilcustomer"]
     assert "customer" in arrived["TUI (support)"]
+    assert "carrier" in arrived[f"admin: porting show {rejected}"]
+    assert "carrier" in arrived[f"admin: porting show {rejected} --json"]
+    assert "approval" in arrived["admin: approvals list --all --json"]
+    assert "cmdline" in arrived["recordings (asciicast files)"]
     assert all(not v for v in raw.values()), {k: v for k, v in raw.items() if v}
     assert stored >= 3  # full name, ticket id, customer name
