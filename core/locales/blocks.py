@@ -165,6 +165,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Rufnummernblock zur Deaktivierung vorgemerkt",
         "en": "Number block marked for deactivation",
     },
+    "audit.action.number.block_deactivated": {
+        "de": "Rufnummernblock deaktiviert", "en": "Number block deactivated",
+    },
     "audit.action.number.block_deactivation_undone": {
         "de": "Deaktivierung des Rufnummernblocks zurückgenommen",
         "en": "Deactivation of number block undone",
@@ -184,6 +187,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "{deactivation_date} vorgemerkt",
         "en": "Number block {target} ({count} numbers) marked for deactivation on "
               "{deactivation_date}",
+    },
+    "audit.text.number.block_deactivated": {
+        "de": "Rufnummernblock {target} ({count} Rufnummern) deaktiviert",
+        "en": "Number block {target} ({count} numbers) deactivated",
     },
     "audit.text.number.block_deactivation_undone": {
         "de": "Deaktivierung des Rufnummernblocks {target} ({count} Rufnummern) zurückgenommen",

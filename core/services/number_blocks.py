@@ -22,10 +22,13 @@ Rules, in one place:
   it, so the dashboard shows why. Assigning a member to an employee, its forwarding and fax
   are per number (they do not change the block's state); the block row refuses them.
 * Bulk actions (R27) treat a given member as its block (:mod:`core.services.bulk`).
+* The scheduler's due deactivations (R12) take a block as a whole too
+  (:func:`deactivate_due`): one audit entry per block, all members or none.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -69,6 +72,8 @@ from core.services.number_views import (
 )
 from core.tariffs import NUMBER_TARIFFS
 from core.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 BLOCK_SIZES: tuple[int, ...] = (10, 100)
 """R30: the sizes a block is ordered in."""
@@ -396,6 +401,35 @@ async def _apply_change(uow: UnitOfWork, actor: Actor, action: NumberAction,
     return BlockChange(action, info, views)
 
 
+async def deactivate_due(uow: UnitOfWork, block_id: int, due: Sequence[Number]) -> int:
+    """R12 / R30, the scheduler's job: the block whose members' last active day has passed
+    becomes inactive as a whole, with one audit entry naming the block and its member count
+    (as :func:`change_block` writes one), and the standard ``NumberDeactivated`` event per
+    number. All or nothing: if a member of the block is not among the ``due`` numbers (not
+    marked, or due later), nothing of the block changes (logged; a later run takes it when
+    all are due). Returns how many numbers became inactive."""
+    block = await uow.session.get(NumberBlock, block_id)
+    members = await block_members(uow, block_id)
+    due_ids = {n.id for n in due}
+    if block is None or not members or any(m.id not in due_ids for m in members):
+        log.warning("block %s: not every member is due for deactivation, left as it is",
+                    block_id)
+        return 0
+    last_day = max((m.deactivation_date for m in members if m.deactivation_date), default=None)
+    for m in members:
+        m.status = NumberStatus.INACTIVE
+        m.deactivation_date = None
+    await uow.session.flush()
+    uow.audit(None, "number.block_deactivated", customer_id=block.customer_id,
+              target=block_range(block.first_e164, block.last_e164, block.area_prefix),
+              block_id=block.id, count=len(members), first=block.first_e164,
+              last=block.last_e164, numbers=[m.e164 for m in members],
+              last_active_day=last_day.isoformat() if last_day else None)
+    for m in members:
+        _emit_changed(uow, "NumberDeactivated", m)
+    return len(members)
+
+
 async def get_block(uow: UnitOfWork, actor: Actor, *, number: str) -> tuple[NumberView, ...]:
     """R30: every number of the block ``number`` belongs to (just it, if it is single)."""
     n = await _load(uow, actor, number)
@@ -414,6 +448,7 @@ __all__ = [
     "block_quote",
     "block_sizes",
     "change_block",
+    "deactivate_due",
     "emit_member",
     "get_block",
     "member_refusal",

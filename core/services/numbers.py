@@ -389,14 +389,22 @@ async def apply_due_deactivations(uow: UnitOfWork, *, today: date) -> int:
     """R12: every number whose last active day lies before ``today`` becomes inactive.
 
     Idempotent (only pending numbers qualify) and catches up after downtime (everything
-    due up to ``today``, however old)."""
+    due up to ``today``, however old). A block's numbers (R30) become inactive together,
+    with one audit entry naming the block (:func:`number_blocks.deactivate_due`)."""
     due = list(await uow.session.scalars(
         select(Number)
         .where(Number.status == NumberStatus.PENDING_DEACTIVATION,
                Number.deactivation_date < today)
         .order_by(Number.id)
     ))
+    blocks: dict[int, list[Number]] = {}
     for n in due:
+        if n.block_id is not None:
+            blocks.setdefault(n.block_id, []).append(n)
+    done = 0
+    for block_id, members in sorted(blocks.items()):
+        done += await number_blocks.deactivate_due(uow, block_id, members)
+    for n in (n for n in due if n.block_id is None):
         last_day = n.deactivation_date
         n.status = NumberStatus.INACTIVE
         n.deactivation_date = None
@@ -404,4 +412,5 @@ async def apply_due_deactivations(uow: UnitOfWork, *, today: date) -> int:
         uow.audit(None, "number.deactivated", customer_id=n.customer_id, target=n.e164,
                   last_active_day=last_day.isoformat() if last_day else None)
         _emit_changed(uow, "NumberDeactivated", n)
-    return len(due)
+        done += 1
+    return done

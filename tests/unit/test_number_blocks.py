@@ -5,15 +5,18 @@ block; the dashboard's page collapses a block to one row."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
 
 from core.authz import Actor
+from core.clock import FixedClock
 from core.enums import NumberAction
 from core.errors import NotFound, RuleViolation, ValidationError
 from core.events import DomainEvent
+from core.jobs import JOBS, due_deactivations
 from core.models import (
     AuditEvent,
     Charge,
@@ -24,6 +27,7 @@ from core.models import (
     NumberStatus,
 )
 from core.runtime import Core
+from core.scheduler import Scheduler
 from core.services import areas, bulk, number_blocks, numbers
 from core.tariffs import NUMBER_TARIFFS, NumberKind
 
@@ -332,3 +336,67 @@ async def test_the_page_shows_a_block_as_one_row_that_expands(
     # an employee sees own numbers one by one (no block rows of numbers not theirs)
     mia = await demo_core.read(numbers.number_page, actors["mia"], limit=50, expanded=())
     assert mia.total == 4 and all(v.block is None for v in mia.views)
+
+
+async def test_the_scheduler_deactivates_a_block_with_one_audit_entry(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock
+) -> None:
+    await demo_core.run(numbers.deactivate, actors["admin"], number=DEMO_BLOCK[4])
+    clock.set(datetime(2026, 12, 31, 22, 30, tzinfo=UTC))  # still the last day in Berlin
+    assert (await Scheduler(demo_core, JOBS).run_once())["deactivations"] == 0
+    clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
+    seen = capture(demo_core)
+    # the demo's pending single number and the ten of the block
+    assert (await Scheduler(demo_core, JOBS).run_once())["deactivations"] == 11
+    assert {(n.status, n.deactivation_date) for n in await rows(demo_core, DEMO_BLOCK)} == {
+        (NumberStatus.INACTIVE, None)}
+    assert sorted(e.payload["number"] for e in seen if e.name == "NumberDeactivated") == sorted(
+        [*DEMO_BLOCK, "+4930123456103"])
+    async with demo_core.uow(readonly=True) as uow:
+        entries = list(await uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.in_(
+                ["number.deactivated", "number.block_deactivated"])).order_by(AuditEvent.id)))
+    assert [(e.action, e.target) for e in entries] == [
+        ("number.block_deactivated", "030 7000000–7000009"),
+        ("number.deactivated", "+4930123456103")]
+    details = entries[0].details
+    assert details["count"] == 10 and details["numbers"] == DEMO_BLOCK
+    assert details["last_active_day"] == "2026-12-31" and entries[0].actor_id is None
+    assert (await Scheduler(demo_core, JOBS).run_once())["deactivations"] == 0  # idempotent
+
+
+async def test_the_scheduler_leaves_a_block_whole_when_a_member_is_not_due(
+    demo_core: Core, actors: dict[str, Actor], clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await demo_core.run(numbers.deactivate, actors["admin"], number=DEMO_BLOCK[0])
+    async with demo_core.uow() as uow:  # one member out of step (as if by an older bug)
+        await uow.session.execute(update(Number).where(Number.e164 == DEMO_BLOCK[7])
+                                  .values(status=NumberStatus.ACTIVE, deactivation_date=None))
+    clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
+    assert (await Scheduler(demo_core, JOBS).run_once())["deactivations"] == 1  # the single
+    statuses = [n.status for n in await rows(demo_core, DEMO_BLOCK)]
+    assert statuses.count(NumberStatus.PENDING_DEACTIVATION) == 9
+    assert await count(demo_core, AuditEvent,
+                       AuditEvent.action == "number.block_deactivated") == 0
+
+    # a failure after the members' flush leaves every member as it was (one transaction)
+    async with demo_core.uow() as uow:
+        await uow.session.execute(update(Number).where(Number.e164 == DEMO_BLOCK[7]).values(
+            status=NumberStatus.PENDING_DEACTIVATION, deactivation_date=date(2026, 12, 31)))
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(number_blocks, "_emit_changed", broken)
+    with pytest.raises(RuntimeError):
+        await _run_job(demo_core)
+    assert {n.status for n in await rows(demo_core, DEMO_BLOCK)} == {
+        NumberStatus.PENDING_DEACTIVATION}
+    assert await count(demo_core, AuditEvent,
+                       AuditEvent.action == "number.block_deactivated") == 0
+
+
+async def _run_job(core: Core) -> int:
+    async with core.uow() as uow:
+        return await due_deactivations(uow)
