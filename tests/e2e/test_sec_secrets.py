@@ -39,6 +39,7 @@ from tests.stepup_helpers import newest_sms_code
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 WRONG_PASSWORD = "Canary-Wrong-Pw-7f3a9c"
+APPROVAL_CODE = "482916"
 FORGED = "FORGED 2026-11-21 10:00:00 INFO ssh_server.auth: admin signed in"
 EVIL_USER = f"evil\r\n{FORGED}\x1b[2J\x1b]0;owned\x07"
 
@@ -160,6 +161,11 @@ async def test_audit_rows_and_no_secret_anywhere(
         assert router_match
         router_password = router_match.group(1)
 
+        # R21: a step-up code given to the four-eyes approval (no such request: refused,
+        # yet recorded and audited as a command like any other)
+        code, out, err = await _exec(port, "admin", f"approvals approve 999 --code {APPROVAL_CODE}")
+        assert code != 0, (out, err)
+
         # a refusal, and support acting for a customer
         code, out, err = await _exec(port, "mia", "contracts list")
         assert code == 3, (out, err)
@@ -239,12 +245,14 @@ async def test_audit_rows_and_no_secret_anywhere(
     # the step-up code is six digits: looked for as a whole word (not inside a timestamp or
     # a phone number) in the log, the audit rows, the database dump and the recordings
     # (LINEDESK_RECORD=all: every command above is recorded, its secrets masked, R24)
-    alone = re.compile(rf"(?<![0-9]){step_up_code}(?![0-9])")
     cast = [w for w in places if w.startswith("recording ")]
     assert len(cast) >= 6, cast  # the six commands at least
     assert any(b'"command": "areas verify 040 ***"' in places[w] for w in cast)
-    assert [w for w in ("server log", "audit rows", "database dump", *cast)
-            if alone.search(places[w].decode("utf-8", "replace"))] == []
+    assert any(b'"command": "approvals approve 999 --code=***"' in places[w] for w in cast)
+    for secret in (step_up_code, APPROVAL_CODE):
+        alone = re.compile(rf"(?<![0-9]){secret}(?![0-9])")
+        assert [w for w in ("server log", "audit rows", "database dump", *cast)
+                if alone.search(places[w].decode("utf-8", "replace"))] == [], secret
 
     # the forged line never starts a line of the log; no raw ESC or CR reaches it
     text = log.read_text(encoding="utf-8", errors="replace")

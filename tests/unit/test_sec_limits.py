@@ -198,3 +198,22 @@ async def test_location_fields_cannot_inject_a_formula_into_the_export(
     cells = [c for r in rows for c in r]
     assert not [c for c in cells if c[:1] in number_csv.FORMULA_STARTS], cells
     assert any(c.startswith("'" + street) for c in cells)
+
+
+# --- secrets in recorded command lines (R24 headers, session.command audit rows) -----------
+
+
+@pytest.mark.parametrize("line", [
+    "approvals approve 5 --code 918273", "approvals approve 5 --code=918273",
+    "approvals approve --code 918273 5", "approvals approve 5 '--code' '918273' --json",
+    "approvals approve 5 --co 918273", "approvals approve 5 --co=918273",
+    "approvals approve 5 --code 918273 --bogus",
+    "credentials generate V-1000001-0007 --consent --code 918273",
+    "numbers swap +4930123456100 +4930123456105 --code 918273",
+    "areas verify 040 918273", "areas verify 040 --json 918273",
+])
+def test_a_step_up_code_or_pin_never_reaches_a_recorded_command_line(line: str) -> None:
+    from ssh_server.commands import recorded_command_line
+
+    recorded = recorded_command_line(line)
+    assert "918273" not in recorded and recorded.split()[0] in line
