@@ -27,6 +27,7 @@ class HomeScreen(PortalScreen):
                 yield Button(id="go-numbers")
                 yield Button(id="go-users")
                 yield Button(id="go-audit")
+                yield Button(id="go-deadlines")
         yield portal_footer()
 
     def on_mount(self) -> None:
@@ -53,6 +54,7 @@ class HomeScreen(PortalScreen):
             ("numbers", "2", "ui.nav.numbers"),
             ("users", "3", "ui.nav.users"),
             ("audit", "4", "ui.nav.audit"),
+            ("deadlines", "5", "ui.nav.deadlines"),
         ):
             self.query_one(f"#go-{mode}", Button).label = f"{key} {self.t(label)}"
 

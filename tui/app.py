@@ -230,6 +230,10 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
         label = "ui.view_mode.user" if target is ViewMode.USER else "ui.view_mode.admin"
         self.notify(self.t("support.view.switched", mode=self.t(label)))
 
+    def action_help_quit(self) -> None:
+        """ctrl+c (pressed by reflex): Textual's English hint, in the session's language."""
+        self.notify(self.t("ui.quit.hint"), title=self.t("ui.quit.title"))
+
     async def action_toggle_language(self) -> None:
         """ctrl+l: the other language, stored in the profile and applied to every screen."""
         await self.change_language(next(loc for loc in LOCALES if loc != self.actor.locale))

@@ -44,6 +44,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "„{label}“ ist hier gerade nicht möglich.",
         "en": "“{label}” is not possible here right now.",
     },
+    "ui.quit.title": {"de": "Portal beenden?", "en": "Quit the portal?"},
+    "ui.quit.hint": {"de": "Zum Beenden Strg+Q drücken.", "en": "Press ctrl+q to quit the portal."},
     "ui.key.close_dialog_first": {
         "de": "Bitte zuerst den Dialog schließen (Esc).",
         "en": "Please close the dialog first (Esc).",

@@ -121,3 +121,46 @@ async def test_archiv_filter_finds_the_words_it_shows(
     await demo_core.run(numbers.activate, admin, number="+4930123456104")
     events = await demo_core.read(list_events, admin, query=query)
     assert [e.action for e in events if e.action == "number.activated"] == ["number.activated"]
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("de", "Zum Beenden Strg+Q drücken."), ("en", "Press ctrl+q to quit the portal."),
+])
+async def test_ctrl_c_hint_is_in_the_users_language(
+    demo_core: Core, actors: dict[str, Actor], locale: str, expected: str
+) -> None:
+    """ctrl+c (pressed by reflex) showed Textual's own English toast „Do you want to quit?
+    Press ctrl+q to quit the app“ to a German user."""
+    from dataclasses import replace
+
+    app = LinedeskApp(demo_core, replace(actors["admin"], locale=locale))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await settle(pilot)
+        shown = [(n.title, n.message) for n in app._notifications]
+        assert any(message == expected for _title, message in shown), shown
+        assert not any("Do you want to quit" in (title or "") for title, _m in shown)
+        if locale == "de":
+            assert not any("quit" in message for _t, message in shown), shown
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_home_has_a_button_for_each_key_it_names(
+    demo_core: Core, actors: dict[str, Actor], size: tuple[int, int]
+) -> None:
+    """The start screen says „Tasten 1–5 oder den Schaltflächen“ but had buttons for 1–4
+    only: Fristen (5) had none (SPEC §4: every action also has a visible button)."""
+    from textual.widgets import Button
+
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Tasten 1–5" in text
+        for label in ("1 Verträge", "2 Rufnummern", "3 Benutzerverwaltung", "4 Archiv",
+                      "5 Fristen"):
+            assert label in text.replace("▁", " "), label
+        app.screen.query_one("#go-deadlines", Button).press()
+        await settle(pilot)
+        assert app.current_mode == "deadlines"
