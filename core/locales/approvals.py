@@ -49,6 +49,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Hello {name},\n\nyour request {id} ({what}) was not carried out on approval: "
               "{reason}\n\nNo credentials were generated.",
     },
+    "approvals.mail.cancelled.subject": {
+        "de": "Antrag {id} zurückgezogen",
+        "en": "Request {id} withdrawn",
+    },
+    "approvals.mail.cancelled.body": {
+        "de": "Hallo {name},\n\nIhr Antrag {id} ({what}) wurde zurückgezogen: {reason}\n\n"
+              "Es werden keine Zugangsdaten erzeugt.",
+        "en": "Hello {name},\n\nyour request {id} ({what}) was withdrawn: {reason}\n\n"
+              "No credentials will be generated.",
+    },
     "approvals.policy.on": {
         "de": "Vier-Augen-Prinzip ist eingeschaltet: neue Zugangsdaten, Rufnummerntausch und "
               "Zuweisung mit Löschung der Verkehrsdaten gibt ein zweiter Administrator frei.",
@@ -102,6 +112,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "approvals.status.rejected": {"de": "abgelehnt", "en": "rejected"},
     "approvals.status.failed": {"de": "fehlgeschlagen", "en": "failed"},
     "approvals.status.expired": {"de": "abgelaufen", "en": "expired"},
+    "approvals.status.cancelled": {"de": "zurückgezogen", "en": "withdrawn"},
     "approvals.error.not_found": {
         "de": "Antrag {id} nicht gefunden.",
         "en": "Request {id} not found.",
@@ -193,6 +204,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.action.approval.approved": {"de": "Antrag freigegeben", "en": "Request approved"},
     "audit.action.approval.rejected": {"de": "Antrag abgelehnt", "en": "Request rejected"},
     "audit.action.approval.failed": {"de": "Antrag fehlgeschlagen", "en": "Request failed"},
+    "audit.action.approval.cancelled": {"de": "Antrag zurückgezogen", "en": "Request withdrawn"},
     "audit.value.for_action.credentials.schedule": {
         "de": "geplanter Zugangsdaten-Reset", "en": "scheduled credential reset",
     },

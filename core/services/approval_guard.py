@@ -7,7 +7,10 @@ New credentials go where the *requester* consented (R4; as R19 keeps it for a sc
 reset): the credentials service files its request with a :class:`Consent` (the recipient
 account and its e-mail and mobile at that moment); when the approved request runs,
 :func:`consented_recipient` gives that account back, or refuses if its contact changed or it
-is gone, so the approver's own contact is never used.
+is gone, so the approver's own contact is never used. And as R19 cancels a scheduled reset
+the moment its contact changes, :func:`withdraw_for_contact_change` withdraws the open
+credentials requests whose consent named the old contact (the approval-time check stays as
+the second line).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from core.errors import NotFound, RuleViolation
 from core.i18n import format_datetime, t
 from core.models import Account, ApprovalRequest, Customer
 from core.security import mask_email, mask_phone
+from core.services.consent_notice import mail_consented_and_current
 from core.uow import UnitOfWork
 
 TTL = timedelta(hours=24)
@@ -49,6 +53,8 @@ DELIVERING = frozenset({GENERATE, SCHEDULE})
 """The actions that deliver new credentials: they carry the requester's :class:`Consent`."""
 
 PENDING = "pending"
+CANCELLED = "cancelled"
+"""Withdrawn by the core before anyone decided (the consented contact changed)."""
 
 
 @dataclass(frozen=True)
@@ -183,3 +189,48 @@ async def consented_recipient(uow: UnitOfWork, *, object_id: str) -> Account | N
     if (account.email, account.mobile) != (consent.email, consent.mobile):
         raise RuleViolation("R21", "approvals.error.contact_changed", user=account.username)
     return account
+
+
+async def withdraw_for_contact_change(uow: UnitOfWork, account: Account) -> int:
+    """R21 as R19: the stored e-mail or mobile of ``account`` changed, so the open credentials
+    requests that consented to deliver to its old contact are withdrawn at once (status
+    cancelled, the reason as comment), audited, announced (``ApprovalDecided``: Freigaben
+    and Fristen drop them live), and the requester is told by e-mail at the consented and
+    the current address. Called from :func:`core.services.credentials.cancel_for_contact_change`
+    (the hook of every contact change) in the same transaction; returns how many."""
+    now = uow.clock.now()
+    rows = (await uow.session.scalars(
+        select(ApprovalRequest).where(
+            ApprovalRequest.recipient_id == account.id, ApprovalRequest.status == PENDING,
+            ApprovalRequest.expires_at > now, ApprovalRequest.action.in_(DELIVERING))
+        .order_by(ApprovalRequest.id))).all()
+    withdrawn = 0
+    for row in rows:
+        if (row.consent_email, row.consent_mobile) == (account.email, account.mobile):
+            continue
+        requester = await uow.session.get(Account, row.requested_by_id)
+        loc = requester.locale if requester is not None else account.locale
+        reason = t(loc, "approvals.error.contact_changed", user=account.username)
+        row.status, row.decided_at, row.comment = CANCELLED, now, reason[:500]
+        withdrawn += 1
+        uow.audit(None, "approval.cancelled", customer_id=row.customer_id,
+                  target=row.object_id, approval_id=row.id, for_action=row.action,
+                  requested_by=row.requested_by, recipient=account.username,
+                  cause="contact_changed")
+        uow.emit("ApprovalDecided", row.customer_id, approval_id=row.id, status=CANCELLED)
+        if requester is None:
+            continue
+        subject = t(loc, "approvals.mail.cancelled.subject", id=row.id)
+        body = t(loc, "approvals.mail.cancelled.body",
+                 name=requester.full_name or requester.username, id=row.id,
+                 what=describe(loc, row.action, row.params), reason=reason)
+        key = f"approval-{row.id}-cancelled"
+        mail_consented_and_current(uow, consented=row.consent_email, current=account.email,
+                                   subject=subject, body=body, customer_id=row.customer_id,
+                                   key=key)
+        if requester.id != account.id:  # support filed it for the customer's admin
+            mail_consented_and_current(uow, consented=None, current=requester.email,
+                                       subject=subject, body=body,
+                                       customer_id=row.customer_id, key=key)
+    await uow.session.flush()
+    return withdrawn

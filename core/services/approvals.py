@@ -23,7 +23,9 @@ command mode's one ``--code`` place (``Context.run``) handles both without anyth
 New credentials go to what the *requester* consented to (the request stores the recipient
 and its e-mail and mobile, as R19 does): if that contact changed meanwhile, or the account
 is gone, the approval fails with that reason and the requester is told by e-mail (to the
-consented and the current address), in the spirit of R19's cancellation.
+consented and the current address), in the spirit of R19's cancellation. That is the second
+line: a contact change through the services withdraws such an open request at once (status
+cancelled, see :func:`core.services.approval_guard.withdraw_for_contact_change`).
 
 The policy itself (:func:`set_policy`): a customer admin turns it on at once; turning it
 off is a guarded action of its own (:data:`POLICY_OFF`), so while it is on, switching it off
@@ -43,12 +45,13 @@ from sqlalchemy import func, select, update
 from core.authz import Actor, Permission, require
 from core.errors import DomainError, NotFound, PermissionDenied, RuleViolation, ValidationError
 from core.i18n import t
-from core.models import Account, ApprovalRequest, AuditEvent, Customer, OutboxKind, Role
+from core.models import Account, ApprovalRequest, AuditEvent, Customer, Role
 from core.security import mask_email, mask_phone
 from core.services import credentials, numbers
 from core.services.approval_guard import (
     ACTIONS,
     ASSIGN_DELETE,
+    CANCELLED,
     GENERATE,
     PENDING,
     POLICY_OFF,
@@ -63,12 +66,13 @@ from core.services.approval_guard import (
     guard,
     policy_on,
 )
+from core.services.consent_notice import mail_consented_and_current
 from core.services.stepup import StepUpRequired, refused
 from core.uow import UnitOfWork
 
-__all__ = ["ACTIONS", "ASSIGN_DELETE", "GENERATE", "POLICY_OFF", "SCHEDULE", "SWAP", "TTL",
-           "ApprovalPolicy", "ApprovalRequested", "ApprovalView", "approve", "describe",
-           "get_policy", "guard", "list_requests", "policy_on", "reject", "set_policy"]
+__all__ = ["ACTIONS", "ASSIGN_DELETE", "CANCELLED", "GENERATE", "POLICY_OFF", "SCHEDULE",
+           "SWAP", "TTL", "ApprovalPolicy", "ApprovalRequested", "ApprovalView", "approve",
+           "describe", "get_policy", "guard", "list_requests", "policy_on", "reject", "set_policy"]
 
 COMMENT_MAX = 500
 CONSENT_REFUSALS = frozenset({"approvals.error.contact_changed",
@@ -317,14 +321,13 @@ async def _tell_requester(uow: UnitOfWork, row: ApprovalRequest, error: DomainEr
     if account is None:
         return
     loc = account.locale
-    what = describe(loc, row.action, row.params)
-    for address in dict.fromkeys(a for a in (row.consent_email, account.email) if a):
-        uow.send(OutboxKind.EMAIL, to=address,
-                 subject=t(loc, "approvals.mail.failed.subject", id=row.id),
-                 body=t(loc, "approvals.mail.failed.body",
-                        name=account.full_name or account.username, id=row.id, what=what,
-                        reason=error.render(loc)),
-                 customer_id=row.customer_id, key=f"approval-{row.id}-failed-{address}"[:64])
+    mail_consented_and_current(
+        uow, consented=row.consent_email, current=account.email,
+        subject=t(loc, "approvals.mail.failed.subject", id=row.id),
+        body=t(loc, "approvals.mail.failed.body", name=account.full_name or account.username,
+               id=row.id, what=describe(loc, row.action, row.params),
+               reason=error.render(loc)),
+        customer_id=row.customer_id, key=f"approval-{row.id}-failed")
 
 
 async def approve(

@@ -39,6 +39,7 @@ from core.outbox import Attachment
 from core.security import hash_secret, mask_email, mask_phone, random_password, verify_secret
 from core.services import approval_guard as approvals
 from core.services import stepup
+from core.services.consent_notice import mail_consented_and_current
 from core.services.contracts import (
     ELIGIBLE_TYPES,
     ContractView,
@@ -501,18 +502,21 @@ def _notice(
     """An e-mail to the consenting admin about its scheduled reset (ran late, cancelled);
     to the consented address and, if it changed, to the current one too."""
     loc = account.locale
-    body = t(loc, f"credentials.mail.{kind}.body", name=account.full_name or account.username,
-             contract=ref, at=format_datetime(row.at, loc), **params)
-    for address in dict.fromkeys(a for a in (row.consent_email, account.email) if a):
-        uow.send(OutboxKind.EMAIL, to=address,
-                 subject=t(loc, f"credentials.mail.{kind}.subject", contract=ref), body=body,
-                 customer_id=row.customer_id, key=f"reset-{row.id}-{kind}-{address}"[:64])
+    mail_consented_and_current(
+        uow, consented=row.consent_email, current=account.email,
+        subject=t(loc, f"credentials.mail.{kind}.subject", contract=ref),
+        body=t(loc, f"credentials.mail.{kind}.body", name=account.full_name or account.username,
+               contract=ref, at=format_datetime(row.at, loc), **params),
+        customer_id=row.customer_id, key=f"reset-{row.id}-{kind}")
 
 
 async def cancel_for_contact_change(uow: UnitOfWork, account: Account) -> int:
     """R19: the stored e-mail or mobile of ``account`` changed: its scheduled resets (whose
-    consent named the old contact) are cancelled and the account is told. Called by
-    :func:`core.services.users.update_contact` in the same transaction."""
+    consent named the old contact) are cancelled and the account is told; likewise (R21)
+    the open credentials approval requests that consented to deliver there are withdrawn
+    and their requesters told. The one hook every contact change calls, in the same
+    transaction (:func:`core.services.users.update_contact`)."""
+    withdrawn = await approvals.withdraw_for_contact_change(uow, account)
     rows = (await uow.session.scalars(
         select(ScheduledReset).where(ScheduledReset.recipient_id == account.id,
                                      ScheduledReset.status == "scheduled"))).all()
@@ -528,7 +532,7 @@ async def cancel_for_contact_change(uow: UnitOfWork, account: Account) -> int:
                  reset_id=row.id)
         _notice(uow, row, account, ref, "reset_cancelled")
     await uow.session.flush()
-    return len(rows)
+    return len(rows) + withdrawn
 
 
 async def run_due_resets(uow: UnitOfWork) -> int:
