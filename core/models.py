@@ -506,6 +506,17 @@ class AuditEvent(Base):
     key_fingerprint: Mapped[str | None] = mapped_column(String(100))
 
 
+class AuditOnce(Base):
+    """An Archiv entry that must be written once however many writers try (in the DB, so it
+    holds across processes and nodes): the key's insert is the claim, a second one is refused
+    by the primary key. R23: both sides of a cross-process shadow may end it at once."""
+
+    __tablename__ = "audit_once"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime]
+
+
 class SchedulerLease(Base):
     """One row per job: a scheduler run holds the lease so two schedulers never run a job twice."""
 

@@ -232,6 +232,8 @@ class Mirror:
         self.user_name = user
         self.session_key = session
         """The watched session's key (its Archiv entries name it)."""
+        self.shadow_id = ""
+        """A watching across processes: its id, so its end is written once (both sides may)."""
         self.ended = False
         self.filter = MirrorFilter(*self._fit())
         self._lost = False
@@ -301,7 +303,8 @@ class Mirror:
             else:
                 app.call_later(app.notify, t(self.agent.locale, "support.shadow.ended"))
         if audit:
-            self.hub.audit_names(self.agent, self.user_name, "ended", self.session_key, by=by)
+            self.hub.audit_names(self.agent, self.user_name, "ended", self.session_key, by=by,
+                                 shadow=self.shadow_id)
 
 
 class Shadow(Mirror):
@@ -409,7 +412,7 @@ class RemoteWatch:
         _leave_target(self, self.target, by)
         if by == LOST and self.agent_actor is not None:  # support's side cannot write it
             self.hub.audit_names(self.agent_actor, self.user_name, "ended",
-                                 self.target.connection.session_id, by=LOST)
+                                 self.target.connection.session_id, by=LOST, shadow=self.sid)
         if tell:
             self.send("end", by=by)
 
@@ -421,6 +424,7 @@ class RemoteMirror(Mirror):
                  process: str, user: str, session: str) -> None:
         super().__init__(hub, viewer, agent, user, session)
         self.sid = sid
+        self.shadow_id = sid
         self.process = process
         self.liveness = PeerLiveness(hub.clock())
 
@@ -838,18 +842,19 @@ class ShadowHub:
         self.audit_names(agent, user.username, event, target.connection.session_id, by=by)
 
     def audit_names(self, agent: Actor, user: str, event: str, session: str,
-                    by: str = "") -> None:
+                    by: str = "", shadow: str = "") -> None:
+        """``shadow``: a cross-process watching's id (its end is written once in the DB)."""
         customer_id = agent.customer_id
         if customer_id is None:
             return
-        self._spawn(self._audit(agent, customer_id, event, user, session, by))
+        self._spawn(self._audit(agent, customer_id, event, user, session, by, shadow))
 
     async def _audit(self, agent: Actor, customer_id: int, event: str, user: str,
-                     session: str, by: str) -> None:
+                     session: str, by: str, shadow: str = "") -> None:
         try:
             await self.server.core.run(support_service.record_shadow, agent,
                                        customer_id=customer_id, event=event, user=user,
-                                       session=session, by=by)
+                                       session=session, by=by, shadow=shadow)
         except DomainError:
             log.warning("shadowing audit %s refused", event)
         except Exception:

@@ -153,5 +153,6 @@ _SHADOW: dict[str, tuple[str, str]] = {
                                         "Watching {target} ended"),
     "audit.detail.watched_session": ("Beobachtete Sitzung", "Watched session"),
     "audit.detail.ended_by": ("Beendet durch", "Ended by"),
+    "audit.detail.shadow": ("Beobachtungs-ID", "Shadowing id"),
 }
 MESSAGES.update({k: {"de": de, "en": en} for k, (de, en) in _SHADOW.items()})

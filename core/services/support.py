@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core.authz import Actor, Permission, require
+from core.db import is_unique_violation
 from core.errors import NotFound, ValidationError
-from core.models import Customer, CustomerNumber, Number
+from core.models import AuditOnce, Customer, CustomerNumber, Number
 from core.security import normalize_phone
 from core.uow import UnitOfWork
 
@@ -169,14 +171,36 @@ def check_shadow(actor: Actor, customer_id: int | None) -> None:
         raise NotFound("support.shadow.error.no_session")
 
 
+async def _first_end(uow: UnitOfWork, shadow: str) -> bool:
+    """Claim the one end entry of shadow ``shadow``: True for the first writer in any process
+    or node; False once it is claimed (a concurrent claim waits for the first transaction and
+    then finds the key taken). In a savepoint, so a refused claim leaves the rest intact."""
+    try:
+        async with uow.session.begin_nested():
+            uow.session.add(AuditOnce(key=f"shadow_ended:{shadow}"[:64], at=uow.clock.now()))
+            await uow.session.flush()
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            return False
+        raise
+    return True
+
+
 async def record_shadow(
     uow: UnitOfWork, actor: Actor, *, customer_id: int, event: str, user: str, session: str,
-    by: str = "",
+    by: str = "", shadow: str = "",
 ) -> None:
     """R23: a shadowing's request, start, refusal, timeout or end in the customer's Archiv
-    (``actor`` is the support agent; ``user`` the watched account; ``by`` who ended it)."""
+    (``actor`` is the support agent; ``user`` the watched account; ``by`` who ended it).
+
+    ``shadow``: the id of a watching across processes, whose two sides may both write its
+    end (both time out at the same moment): the end is written once per id (:class:`AuditOnce`
+    in the DB), the later writer's is dropped."""
     check_shadow(actor, customer_id)
     if event not in SHADOW_EVENTS:
         raise ValidationError("support.shadow.error.no_session")
+    if event == "ended" and shadow and not await _first_end(uow, shadow):
+        return
+    extra = {"shadow": shadow[:40]} if shadow else {}
     uow.audit(actor, f"support.shadow_{event}", customer_id=customer_id, target=user[:100],
-              watched_session=session[:32], ended_by=by[:20])
+              watched_session=session[:32], ended_by=by[:20], **extra)

@@ -83,7 +83,7 @@ def make_hub() -> tuple[ShadowHub, Clock, list[dict[str, Any]], list[tuple[str, 
     hub.keep_alive = lambda: None  # type: ignore[method-assign]  # the test ticks itself
     audits: list[tuple[str, str]] = []
     hub.audit_names = (  # type: ignore[method-assign]
-        lambda agent, user, event, session, by="": audits.append((event, by)))
+        lambda agent, user, event, session, by="", shadow="": audits.append((event, by)))
     return hub, clock, sent, audits
 
 
