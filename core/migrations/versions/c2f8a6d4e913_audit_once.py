@@ -1,7 +1,7 @@
 """audit_once: Archiv entries written once across processes (R23: a shadow's end)
 
 Revision ID: c2f8a6d4e913
-Revises: a9c4e2f7d315
+Revises: a30b1c2d3e4f
 Create Date: 2026-12-01 23:50:00
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import core.models
 
 revision: str = 'c2f8a6d4e913'
-down_revision: str | None = 'a9c4e2f7d315'
+down_revision: str | None = 'a30b1c2d3e4f'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
