@@ -355,6 +355,7 @@ PLAIN: dict[str, st.SearchStrategy[Any]] = {
     "user": st.sampled_from(["mia", "beispiel"]) | TEXT,
     "session": TEXT,
     "by": st.sampled_from(["", "user", "support", "gone"]),
+    "shadow": st.sampled_from(["", "sid-1"]) | TEXT,  # a cross-process watching's id
     # R30 number blocks
     "size": st.sampled_from([10, 100, 7]),
     "expanded": st.none() | st.sampled_from([(), (1,), (1, 2)]),
