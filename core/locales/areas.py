@@ -66,6 +66,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Die PIN ist falsch. Verbleibende Versuche: {left}.",
         "en": "The PIN is wrong. Attempts left: {left}.",
     },
+    "error.areas.pin_format": {
+        "de": "Die PIN hat {length} Ziffern (siehe PIN-Brief). Dieser Versuch wurde nicht gezählt.",
+        "en": "The PIN has {length} digits (see the PIN letter). This attempt was not counted.",
+    },
     "error.areas.order_count": {
         "de": "Pro Bestellung können 1 bis {max} Rufnummern bestellt werden.",
         "en": "An order can contain 1 to {max} numbers.",

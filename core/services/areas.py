@@ -359,6 +359,9 @@ async def verify_pin(uow: UnitOfWork, actor: Actor, *, area: str, pin: str) -> A
         raise RuleViolation("R16", key, area=local.prefix)
 
     candidate = "".join((pin or "").split())
+    if len(candidate) != PIN_LENGTH or not candidate.isdigit():
+        # a slip (Enter too early, a letter typed), not a guess: no attempt is used up
+        raise ValidationError("error.areas.pin_format", length=PIN_LENGTH)
     if await verify_secret(letter.pin_hash, candidate):
         now = uow.clock.now()
         letter.status = PinLetterStatus.VERIFIED
