@@ -57,7 +57,7 @@ from core.services.number_reads import (
     _load_for_manage,
     _refuse,
     _require_preview,
-    _to_view,
+    _to_views,
     _view_query,
     block_members,
 )
@@ -349,7 +349,7 @@ async def _views(uow: UnitOfWork, actor: Actor, ids: list[int]) -> tuple[NumberV
     rows = (await uow.session.execute(
         _view_query().where(Number.id.in_(ids)).order_by(Number.e164)
     )).all()
-    return tuple(_to_view(actor, *row) for row in rows)
+    return tuple(await _to_views(uow, actor, rows))
 
 
 async def change_block(

@@ -5,10 +5,10 @@ lifecycle writes in :mod:`core.services.numbers` share. Callers use ``numbers.X`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, cast
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from core.authz import Actor, Permission, require
@@ -32,6 +32,7 @@ from core.services.number_views import (
     FAX_CREDENTIALS_KEY,
     FORWARDING_KEY,
     AccountChoice,
+    ActionCheck,
     BlockInfo,
     CallRecordView,
     DeactivationQuote,
@@ -63,22 +64,71 @@ def _view_query() -> Select[*tuple[Any, ...]]:
     )
 
 
-def block_info(actor: Actor, n: Number, block: NumberBlock) -> BlockInfo:
-    """R30: the block of ``n`` in ``n``'s state (every member is in it)."""
+MemberState = tuple[str, NumberStatus, NumberKind, bool]
+"""R30: what a block row's actions depend on, per member: E.164, status, kind, located."""
+
+
+def block_info(actor: Actor, n: Number, block: NumberBlock,
+               members: Sequence[MemberState] = ()) -> BlockInfo:
+    """R30: the block of ``n`` in ``n``'s state (every member is in it). Its actions are
+    the whole block's (``members``, in order; :func:`block_states`): an action is refused
+    if any member refuses it, with the first refusing member's reason, as the write
+    (:func:`core.services.number_blocks.member_refusal`) checks every member. Without
+    ``members``, ``n``'s state stands for the block."""
+    states = list(members) or [(block.first_e164, n.status, n.kind, stored(n) is not None)]
+    per_member = [(e164, action_checks(actor, number=e164, status=status, kind=kind,
+                                       located=located, block=BLOCK_ROW))
+                  for e164, status, kind, located in states]
+    checks: list[ActionCheck] = []
+    refused_by: list[str] = []
+    for i, check in enumerate(per_member[0][1]):
+        first = next(((e164, c[i]) for e164, c in per_member if not c[i].allowed), None)
+        checks.append(first[1] if first else check)
+        refused_by.append(first[0] if first else block.first_e164)
     return BlockInfo(
         id=block.id, size=block.size, first=block.first_e164, last=block.last_e164,
         national=block_range(block.first_e164, block.last_e164, block.area_prefix),
         status=n.status.value, deactivation_date=n.deactivation_date,
         monthly_price_cents=block.size * n.monthly_price_cents,
         activation_fee_cents=block.size * n.activation_fee_cents,
-        actions=action_checks(actor, number=block.first_e164, status=n.status, kind=n.kind,
-                              located=stored(n) is not None, block=BLOCK_ROW),
+        actions=tuple(checks), refused_by=tuple(refused_by),
     )
+
+
+async def block_states(uow: UnitOfWork, block_ids: Iterable[int]
+                       ) -> dict[int, list[MemberState]]:
+    """R30: every member's :data:`MemberState` of these blocks, in order (one query)."""
+    ids = sorted(set(block_ids))
+    if not ids:
+        return {}
+    rows = await uow.session.execute(
+        select(Number.block_id, Number.e164, Number.status, Number.kind,
+               Number.emergency_street, Number.emergency_house_number,
+               Number.emergency_postcode, Number.emergency_city)
+        .where(Number.block_id.in_(ids)).order_by(Number.block_id, Number.e164)
+    )
+    found: dict[int, list[MemberState]] = {}
+    for row in rows:
+        found.setdefault(row.block_id, []).append(
+            (row.e164, row.status, row.kind, stored(row) is not None))
+    return found
+
+
+async def _to_views(uow: UnitOfWork, actor: Actor, rows: Sequence[Any]) -> list[NumberView]:
+    """The views of :func:`_view_query` rows, a block's with the whole block's actions."""
+    states = await block_states(uow, (row[5].id for row in rows if row[5] is not None))
+    views = []
+    for n, area_name, assigned, assigned_name, fax_owner, block in rows:
+        members = states.get(block.id, ()) if block is not None else ()
+        views.append(_to_view(actor, n, area_name, assigned, assigned_name, fax_owner, block,
+                              members))
+    return views
 
 
 def _to_view(actor: Actor, n: Number, area_name: str, assigned: str | None,
              assigned_name: str | None, fax_owner: str | None,
-             block: NumberBlock | None = None) -> NumberView:
+             block: NumberBlock | None = None,
+             members: Sequence[MemberState] = ()) -> NumberView:
     settings = n.settings or {}
     creds = settings.get(FAX_CREDENTIALS_KEY) or {}
     location = stored(n)
@@ -94,13 +144,13 @@ def _to_view(actor: Actor, n: Number, area_name: str, assigned: str | None,
                               located=location is not None,
                               block=BLOCK_MEMBER if block is not None else ""),
         emergency_location=location,
-        block=block_info(actor, n, block) if block is not None else None,
+        block=block_info(actor, n, block, members) if block is not None else None,
     )
 
 
 async def _view(uow: UnitOfWork, actor: Actor, number_id: int) -> NumberView:
     row = (await uow.session.execute(_view_query().where(Number.id == number_id))).one()
-    return _to_view(actor, *row)
+    return (await _to_views(uow, actor, [row]))[0]
 
 
 def _check_read(actor: Actor, n: Number) -> None:
@@ -198,6 +248,26 @@ SORT_ORDERS: dict[str, tuple[Any, ...]] = {
 }
 """Orders for :func:`list_numbers` (the dashboard cycles through them with ``s``)."""
 
+_Head = aliased(Number, name="block_head")
+_group = func.coalesce(NumberBlock.first_e164, Number.e164)
+_in_block = NumberBlock.id.is_not(None)
+_head_date = case((_in_block, _Head.deactivation_date), else_=Number.deactivation_date)
+
+BLOCK_SORT_ORDERS: dict[str, tuple[Any, ...]] = {
+    "number": (_group, Number.e164),
+    "status": (func.coalesce(_Head.status, Number.status), _group, Number.e164),
+    "assigned": (or_(_in_block, _Assigned.username.is_(None)),
+                 case((_in_block, None), else_=_Assigned.full_name), _group, Number.e164),
+    "date": (_head_date.is_(None), _head_date, _group, Number.e164),
+    "area": (Number.area_prefix, _group, Number.e164),
+    "price": ((func.coalesce(_Head.monthly_price_cents, Number.monthly_price_cents)
+               * func.coalesce(NumberBlock.size, 1)).desc(), _group, Number.e164),
+}
+"""R30, the admin view: :data:`SORT_ORDERS` with a block kept together, its numbers in
+order under its row. A block sorts by what its row shows: its first number (number), the
+block's state and date (its first number's), its area, the block's monthly price (size ×
+per number) and, having no employee of its own, with the unassigned numbers (employee)."""
+
 
 def _filtered(
     stmt: Select[Any], actor: Actor, query: str | None, status: str | None,
@@ -290,11 +360,16 @@ async def list_numbers(
     if order not in SORT_ORDERS:
         raise ValidationError("error.numbers.invalid_order", value=order[:40])
     stmt = _collapsed(_view_query(), actor, query, status, expanded)
-    stmt = stmt.order_by(*SORT_ORDERS[order]).offset(max(offset, 0))
+    if actor.is_admin_view:  # R30: a block's numbers stay under its row in every order
+        stmt = stmt.outerjoin(_Head, _Head.e164 == NumberBlock.first_e164).order_by(
+            *BLOCK_SORT_ORDERS[order])
+    else:
+        stmt = stmt.order_by(*SORT_ORDERS[order])
+    stmt = stmt.offset(max(offset, 0))
     if limit is not None:
         stmt = stmt.limit(max(limit, 0))
     rows = (await uow.session.execute(stmt)).all()
-    return [_to_view(actor, *row) for row in rows]
+    return await _to_views(uow, actor, rows)
 
 
 async def count_numbers(
@@ -367,7 +442,7 @@ async def swap_options(
                       statuses=SWAP_SIDES[side], kind=wanted)
     total = int(await uow.session.scalar(count) or 0)
     return NumberPage(total=total, offset=max(offset, 0),
-                      views=tuple(_to_view(actor, *row) for row in rows))
+                      views=tuple(await _to_views(uow, actor, rows)))
 
 
 async def get_number(uow: UnitOfWork, actor: Actor, *, number: str) -> NumberView:
@@ -385,7 +460,7 @@ async def get_numbers(uow: UnitOfWork, actor: Actor, *, numbers: list[str]) -> l
         return []
     stmt = _filtered(_view_query(), actor, None, None).where(Number.e164.in_(wanted))
     rows = (await uow.session.execute(stmt.order_by(Number.e164))).all()
-    return [_to_view(actor, *row) for row in rows]
+    return await _to_views(uow, actor, rows)
 
 
 async def activation_quote(uow: UnitOfWork, actor: Actor, *, number: str) -> Quote:
@@ -425,7 +500,9 @@ async def _block_of(uow: UnitOfWork, actor: Actor, n: Number) -> BlockInfo | Non
     if n.block_id is None:
         return None
     block = await uow.session.get(NumberBlock, n.block_id)
-    return block_info(actor, n, block) if block is not None else None
+    if block is None:
+        return None
+    return block_info(actor, n, block, (await block_states(uow, [block.id])).get(block.id, ()))
 
 
 async def list_assignees(uow: UnitOfWork, actor: Actor) -> list[AccountChoice]:

@@ -211,15 +211,18 @@ class BlockInfo:
     """Of the whole block (size × the per-number price)."""
     activation_fee_cents: int
     actions: tuple[ActionCheck, ...] = ()
-    """What the actor may do with the block as a whole (:data:`BLOCK_ROW` checks)."""
+    """What the actor may do with the block as a whole (:data:`BLOCK_ROW` checks of every
+    member: an action any member refuses is refused, with the first such member's check)."""
+    refused_by: tuple[str, ...] = ()
+    """Per check of :attr:`actions`: the member (E.164) whose reason it gives."""
 
     def allows(self, action: NumberAction | str) -> bool:
         return any(c.allowed for c in self.actions if c.action == action)
 
     def refusal(self, action: NumberAction | str) -> str | None:
-        for c in self.actions:
+        for i, c in enumerate(self.actions):
             if c.action == action:
-                return c.reason(self.first)
+                return c.reason(self.refused_by[i] if i < len(self.refused_by) else self.first)
         return PermissionDenied().render("de")
 
     def as_json(self) -> dict[str, Any]:
@@ -276,13 +279,20 @@ class NumberView:
         return NumberStatus(self.status) in IN_USE
 
     def allows(self, action: NumberAction | str) -> bool:
-        return any(c.allowed for c in self.actions if c.action == action)
+        allowed = any(c.allowed for c in self.actions if c.action == action)
+        if allowed and self.block is not None and action in BLOCK_ACTIONS:
+            return self.block.allows(action)  # R30: it acts on the whole block
+        return allowed
 
     def refusal(self, action: NumberAction | str) -> str | None:
-        """Why the actor may not do ``action`` with this number (None: it may)."""
+        """Why the actor may not do ``action`` with this number (None: it may); for a
+        block's number (R30) activate, deactivate and undo as the whole block allows them."""
         for c in self.actions:
             if c.action == action:
-                return c.reason(self.e164)
+                own = c.reason(self.e164)
+                if own is None and self.block is not None and action in BLOCK_ACTIONS:
+                    return self.block.refusal(action)
+                return own
         return PermissionDenied().render("de")  # not read for an actor: nothing allowed
 
     @property

@@ -5,15 +5,16 @@ number; the order dialog offers Block 10 / Block 100 with its price first."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Select
 
 from core.authz import Actor
 from core.models import Number, NumberStatus
 from core.runtime import Core
+from core.services import number_blocks, numbers
 from screens.areas import AreasScreen, OrderNumbersDialog
-from screens.number_dashboard import NumberDashboardScreen
+from screens.number_dashboard import SORTS, NumberDashboardScreen
 from screens.number_dialogs import DeactivateDialog
 from tests.tui.pilot_helpers import notifications, screen_text, wait_until
 from tests.tui.pilot_helpers import settle as settle_pilot
@@ -158,3 +159,48 @@ async def test_order_dialog_offers_blocks_with_the_price_first(
             bought = list(await uow.session.scalars(
                 select(Number).where(Number.e164.like("+49307000%")).order_by(Number.e164)))
         assert len(bought) == 20 and len({n.block_id for n in bought}) == 2
+
+
+async def test_block_row_refuses_activation_when_a_member_has_no_location(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    quote = await demo_core.run(number_blocks.order_block, actors["admin"], area="030", size=10)
+    block = list(quote.numbers)
+    async with demo_core.uow() as uow:  # member 7 without an emergency location (R29)
+        await uow.session.execute(update(Number).where(Number.e164 == block[7]).values(
+            emergency_street=None, emergency_house_number=None, emergency_postcode=None,
+            emergency_city=None))
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        head = screen._keys[block[0]]
+        assert head.startswith("block-")
+        await on_row(screen, pilot, head)
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen is screen  # no dialog: the block refuses
+        text = notifications(app)
+        assert "Notrufstandort" in text and block[7] in text
+        target = screen._target(screen.selected)
+        assert target is not None and not target.allows("activate")
+
+
+async def test_expanded_block_stays_together_in_every_sort_order(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    for number, user in ((DEMO_BLOCK[3], "tom"), (DEMO_BLOCK[8], "mia")):
+        await demo_core.run(numbers.assign, actors["admin"], number=number, username=user)
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        head = next(k for k in keys(screen) if k.startswith("block-"))
+        await on_row(screen, pilot, head)
+        await pilot.press("plus")
+        await settle(pilot)
+        for sort in range(len(SORTS)):  # every order once, then back to the first
+            rows = keys(screen)
+            start = rows.index(head)
+            assert rows[start + 1:start + 11] == [screen._keys[e] for e in DEMO_BLOCK], sort
+            await pilot.press("s")
+            await settle(pilot)
+        assert screen._sort == 0

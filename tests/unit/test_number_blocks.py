@@ -29,6 +29,7 @@ from core.models import (
 from core.runtime import Core
 from core.scheduler import Scheduler
 from core.services import areas, bulk, number_blocks, numbers
+from core.services.number_reads import SORT_ORDERS
 from core.tariffs import NUMBER_TARIFFS, NumberKind
 
 DEMO_BLOCK = [f"+4930700000{i}" for i in range(10)]
@@ -400,3 +401,61 @@ async def test_the_scheduler_leaves_a_block_whole_when_a_member_is_not_due(
 async def _run_job(core: Core) -> int:
     async with core.uow() as uow:
         return await due_deactivations(uow)
+
+
+async def test_the_block_row_refuses_what_any_member_refuses(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    block = await order_next(demo_core, admin)
+    head = await demo_core.read(numbers.get_number, admin, number=block[0])
+    assert head.block is not None and head.block.allows(NumberAction.ACTIVATE)
+    async with demo_core.uow() as uow:  # member 7 without an emergency location (R29)
+        await uow.session.execute(update(Number).where(Number.e164 == block[7]).values(
+            emergency_street=None, emergency_house_number=None, emergency_postcode=None,
+            emergency_city=None))
+    page = await demo_core.read(numbers.number_page, admin, limit=50, expanded=())
+    row = next(v.block for v in page.views if v.e164 == block[0])
+    assert row is not None and not row.allows(NumberAction.ACTIVATE)
+    reason = row.refusal(NumberAction.ACTIVATE) or ""
+    assert "Notrufstandort" in reason and block[7] in reason  # member 7 named, not the first
+    assert not row.allows(NumberAction.DEACTIVATE)  # the state rule is unchanged
+    assert block[0] in (row.refusal(NumberAction.DEACTIVATE) or "")
+    # a member's row acts on the whole block too: refused with member 7's reason
+    member = await demo_core.read(numbers.get_number, admin, number=block[0])
+    assert not member.allows(NumberAction.ACTIVATE)
+    assert member.refusal(NumberAction.ACTIVATE) == reason
+    for view in (await demo_core.read(numbers.get_number, admin, number=block[3]),
+                 *(await demo_core.read(number_blocks.get_block, admin, number=block[0]))):
+        assert view.block is not None and view.block.refusal(NumberAction.ACTIVATE) == reason
+    with pytest.raises(RuleViolation) as err:  # the write refuses with the same reason
+        await demo_core.run(numbers.activate, admin, number=block[0])
+    assert err.value.render("de") == reason
+
+
+async def test_a_blocks_numbers_stay_under_its_row_in_every_order(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    await demo_core.run(numbers.assign, admin, number=DEMO_BLOCK[3], username="tom")
+    await demo_core.run(numbers.assign, admin, number=DEMO_BLOCK[8], username="mia")
+    info = (await demo_core.read(numbers.get_number, admin, number=DEMO_BLOCK[0])).block
+    assert info is not None
+    for order in SORT_ORDERS:
+        page = await demo_core.read(numbers.number_page, admin, limit=50, order=order,
+                                    expanded=(info.id,))
+        shown = [v.e164 for v in page.views]
+        start = shown.index(DEMO_BLOCK[0])
+        assert shown[start:start + 10] == DEMO_BLOCK, order
+        collapsed = await demo_core.read(numbers.number_page, admin, limit=50, order=order,
+                                         expanded=())
+        singles = [v.e164 for v in collapsed.views if v.block is None]
+        assert [e for e in shown if e not in DEMO_BLOCK] == singles, order  # same place
+    by_price = await demo_core.read(numbers.number_page, admin, limit=50, order="price",
+                                    expanded=())
+    assert by_price.views[0].e164 == DEMO_BLOCK[0]  # the block's 25,00 € before 2,50 €
+    by_employee = await demo_core.read(numbers.number_page, admin, limit=50, order="assigned",
+                                       expanded=())
+    order = [v.e164 for v in by_employee.views]
+    assigned = [order.index(v.e164) for v in by_employee.views if v.assigned_to]
+    assert order.index(DEMO_BLOCK[0]) > max(assigned)  # with the unassigned numbers
