@@ -3,12 +3,19 @@
 MESSAGES: dict[str, dict[str, str]] = {
     "cmd.help.main": {
         "de": "linedesk-Befehlsmodus: ein Befehl pro SSH-Aufruf, z. B. "
-              "„ssh -p 2222 admin@host numbers list --json“. Exit-Codes: 0 ok, 2 Aufruf "
-              "fehlerhaft, "
-              "3 keine Berechtigung, 4 durch eine Geschäftsregel abgelehnt.",
+              "„ssh -p 2222 admin@host numbers list --json“. Exit-Codes: 0 ok, 1 Serverfehler, "
+              "2 Aufruf fehlerhaft, 3 keine Berechtigung, 4 durch eine Geschäftsregel abgelehnt, "
+              "5 als Vier-Augen-Antrag eingereicht.",
         "en": "linedesk command mode: one command per SSH call, e.g. "
-              "'ssh -p 2222 admin@host numbers list --json'. Exit codes: 0 ok, 2 usage error, "
-              "3 permission denied, 4 refused by a business rule.",
+              "'ssh -p 2222 admin@host numbers list --json'. Exit codes: 0 ok, 1 server error, "
+              "2 usage error, 3 permission denied, 4 refused by a business rule, 5 filed as a "
+              "four-eyes request.",
+    },
+    "cmd.help.group.deadlines": {
+        "de": "Fristen: was von selbst geschieht", "en": "deadlines: what will happen by itself",
+    },
+    "cmd.help.group.approvals": {
+        "de": "Freigaben (Vier-Augen-Prinzip)", "en": "approvals (four-eyes principle)",
     },
     "cmd.help.usage": {"de": "Aufruf:", "en": "usage:"},
     "cmd.help.positionals": {"de": "Argumente", "en": "arguments"},

@@ -33,3 +33,27 @@ async def test_a_pin_that_is_no_pin_uses_up_no_attempt(
     assert wrong.value.key in ("error.areas.pin_wrong",)
     view = await demo_core.read(areas.get_area, admin, area="089")
     assert view.letter is not None and view.letter.attempts_left == 4
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+async def test_help_shows_no_raw_text_keys(
+    demo_core: Core, actors: dict[str, Actor], locale: str
+) -> None:
+    """`ssh host help` listed „deadlines  cmd.help.group.deadlines“ and „approvals
+    cmd.help.group.approvals“ (untranslated keys), and its exit codes stopped at 4 although
+    command mode also ends with 1 and 5 (README)."""
+    from dataclasses import replace
+
+    from ssh_server.commands import COMMANDS, execute
+
+    admin = replace(actors["admin"], locale=locale)
+    main = await execute(demo_core, admin, "help")
+    assert main.exit_code == 0
+    assert "cmd." not in main.stdout, main.stdout
+    words = " ".join(main.stdout.split())
+    assert ("1 Serverfehler" in words and "5 als Vier-Augen-Antrag" in words) or (
+        "1 server error" in words and "5 filed as a four-eyes request" in words), words
+    for path in sorted({c.path[:n] for c in COMMANDS for n in range(1, len(c.path) + 1)}):
+        result = await execute(demo_core, admin, "help " + " ".join(path))
+        assert result.exit_code == 0, path
+        assert "cmd." not in result.stdout, (path, result.stdout)
