@@ -2,10 +2,14 @@
 apply ≤ 5 s), the export of the whole stock and an import of 1,000 assignments.
 
     python -m bench.bulk --numbers 1000 --rounds 3
+    python -m bench.bulk --numbers 1000 --rounds 3 --blocks    # R30: half of them in blocks
 
 Each round uses a fresh copy of the database (demo data + ``--numbers`` extra Berlin
 numbers of Muster GmbH, half active, half inactive) so apply always changes the same
-amount; timed is the service call through ``Core.read``/``Core.run`` (one unit of work,
+amount. ``--blocks`` (R30): the second half of the numbers are blocks on the demo's
+SIP-Trunk contract instead (two of 100, then blocks of 10; active and inactive blocks by
+turns, so still about half each), marked like the others (a member brings its block).
+Timed is the service call through ``Core.read``/``Core.run`` (one unit of work,
 commit and event publishing included), wall clock and process CPU.
 """
 
@@ -21,10 +25,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from core import migrate
 from core.config import Settings
 from core.demo import seed_demo
-from core.models import Number, NumberKind, NumberStatus
+from core.models import Contract, ContractType, Number, NumberBlock, NumberKind, NumberStatus
 from core.runtime import Core
 from core.services import bulk, number_csv
 from core.services.auth import authenticate_password
@@ -35,7 +41,19 @@ def _e164(i: int) -> str:
     return f"+4930555{i:07d}"
 
 
-async def _template(count: int) -> Path:
+def _block_ranges(count: int) -> list[tuple[int, int]]:
+    """``--blocks``: (start, size) of the blocks over the second half of the numbers,
+    aligned: two of 100 where they fit, then blocks of 10."""
+    ranges: list[tuple[int, int]] = []
+    start = -(-(count // 2) // 10) * 10
+    while start + 10 <= count:
+        size = 100 if start % 100 == 0 and start + 100 <= count and len(ranges) < 2 else 10
+        ranges.append((start, size))
+        start += size
+    return ranges
+
+
+async def _template(count: int, blocks: bool = False) -> Path:
     data = Path(tempfile.mkdtemp(prefix="linedesk-bulk-"))
     core = Core(Settings(data_dir=data))
     await migrate.upgrade(core.db)
@@ -43,11 +61,27 @@ async def _template(count: int) -> Path:
         await seed_demo(uow)
     now = core.clock.now()
     tariff = NUMBER_TARIFFS[NumberKind.VOICE]
+    member: dict[int, tuple[int, NumberStatus]] = {}  # number index: (range, state)
+    if blocks:
+        async with core.uow() as uow:
+            trunk = await uow.session.scalar(select(Contract.id).where(
+                Contract.type == ContractType.SIP_TRUNK).order_by(Contract.id))
+            for r, (start, size) in enumerate(_block_ranges(count)):
+                block = NumberBlock(customer_id=1, contract_id=trunk, area_prefix="030",
+                                    first_e164=_e164(start), last_e164=_e164(start + size - 1),
+                                    size=size, created_at=now)
+                uow.session.add(block)
+                await uow.session.flush()
+                state = NumberStatus.ACTIVE if r % 2 == 0 else NumberStatus.INACTIVE
+                for i in range(start, start + size):
+                    member[i] = (block.id, state)
     async with core.uow() as uow:
         for i in range(count):
+            block_id, state = member.get(i, (None, NumberStatus.ACTIVE if i % 2 == 0
+                                             else NumberStatus.INACTIVE))
             uow.session.add(Number(
                 customer_id=1, e164=_e164(i), area_prefix="030", kind=NumberKind.VOICE,
-                status=NumberStatus.ACTIVE if i % 2 == 0 else NumberStatus.INACTIVE,
+                status=state, block_id=block_id,
                 settings={}, activation_fee_cents=tariff.activation_cents,
                 monthly_price_cents=tariff.monthly_cents, created_at=now,
                 emergency_street="Friedrichstraße", emergency_house_number="123",
@@ -82,8 +116,8 @@ async def _timed(fn: Callable[[], Awaitable[Any]]) -> tuple[float, float, float,
     return elapsed, used, lag, result
 
 
-async def main_async(count: int, rounds: int) -> None:
-    template = await _template(count)
+async def main_async(count: int, rounds: int, blocks: bool = False) -> None:
+    template = await _template(count, blocks)
     marked = [_e164(i) for i in range(count)]
     figures: dict[str, list[tuple[float, float, float]]] = {}
     try:
@@ -103,7 +137,8 @@ async def main_async(count: int, rounds: int) -> None:
             shutil.rmtree(data, ignore_errors=True)
     finally:
         shutil.rmtree(template, ignore_errors=True)
-    print(f"\n{count} numbers, {rounds} round(s), SQLite; median (max) seconds")
+    shape = f", {len(_block_ranges(count))} blocks" if blocks else ""
+    print(f"\n{count} numbers{shape}, {rounds} round(s), SQLite; median (max) seconds")
     print("| step | wall s | CPU s | loop blocked max ms |")
     print("|---|---|---|---|")
     for name, values in figures.items():
@@ -164,8 +199,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--numbers", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--blocks", action="store_true",
+                        help="R30: the second half of the numbers in blocks of 100 and 10")
     args = parser.parse_args()
-    asyncio.run(main_async(args.numbers, args.rounds))
+    asyncio.run(main_async(args.numbers, args.rounds, args.blocks))
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ acts on its block and says so; refusals exit 4 with one line on stderr."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
-from tests.e2e.harness import RunningServer, run_exec
+from tests.e2e.harness import RunningServer, connect, run_exec
 
 DEMO_BLOCK = [f"+4930700000{i}" for i in range(10)]
 NEXT_BLOCK = [f"+493070000{i}" for i in range(10, 20)]
@@ -76,3 +77,26 @@ async def test_block_refusals_exit_4_with_one_line(demo_server: RunningServer) -
         assert one_line(err) and words in err, (command, err)
     code, out, err = await sh(demo_server, "numbers order 030 --count 1 --block 10")
     assert code == 2 and "--count" in err
+
+
+async def test_export_and_import_assignments_are_per_number_in_a_block(
+    demo_server: RunningServer,
+) -> None:
+    conn = await connect(demo_server.port, "admin", "admin-demo")
+    try:
+        result = await asyncio.wait_for(conn.run(
+            "numbers import-assignments",
+            input="number,username\n030 7000002,tom\n+49307000005,mia\n", check=False), 30)
+    finally:
+        conn.close()
+    assert result.exit_status == 0, result.stderr
+    code, out, err = await sh(demo_server, "numbers export --csv")
+    assert (code, err) == (0, ""), err
+    rows = {line.split(",")[0].strip('"'): line for line in out.splitlines()[1:]}
+    assert all(f"030 700000{i}" in rows for i in range(10))  # one row per number
+    assert ",tom," in rows["030 7000002"] and ",mia," in rows["030 7000005"]
+    assert ",tom," not in rows["030 7000003"] and ",mia," not in rows["030 7000003"]
+    code, out, _ = await sh(demo_server, "numbers list --json")
+    listed = {r["number"]: r for r in json.loads(out)}
+    assert listed[DEMO_BLOCK[2]]["block"]["first"] == DEMO_BLOCK[0]  # still in its block
+    assert {listed[n]["status"] for n in DEMO_BLOCK} == {"active"}

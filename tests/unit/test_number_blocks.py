@@ -28,7 +28,7 @@ from core.models import (
 )
 from core.runtime import Core
 from core.scheduler import Scheduler
-from core.services import areas, bulk, number_blocks, numbers
+from core.services import areas, bulk, number_blocks, number_csv, numbers
 from core.services.number_reads import SORT_ORDERS
 from core.tariffs import NUMBER_TARIFFS, NumberKind
 
@@ -459,3 +459,25 @@ async def test_a_blocks_numbers_stay_under_its_row_in_every_order(
     order = [v.e164 for v in by_employee.views]
     assigned = [order.index(v.e164) for v in by_employee.views if v.assigned_to]
     assert order.index(DEMO_BLOCK[0]) > max(assigned)  # with the unassigned numbers
+
+
+async def test_assignments_of_a_blocks_numbers_are_per_number_in_bulk_and_csv(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    result = await demo_core.run(bulk.apply, admin, action="assign",
+                                 numbers=[DEMO_BLOCK[1], DEMO_BLOCK[2]], username="tom")
+    assert [i.number for i in result.done] == [DEMO_BLOCK[1], DEMO_BLOCK[2]]  # not the block
+    outcome = await demo_core.run(number_csv.import_assignments, admin,
+                                  text="number,username\n030 7000004,mia\n")
+    assert [c.number for c in outcome.changes] == [DEMO_BLOCK[4]] and not outcome.problems
+    members = await rows(demo_core, DEMO_BLOCK)
+    assigned = {n.e164: n.assigned_account_id for n in members if n.assigned_account_id}
+    assert sorted(assigned) == [DEMO_BLOCK[1], DEMO_BLOCK[2], DEMO_BLOCK[4]]
+    assert {n.status for n in members} == {NumberStatus.ACTIVE}
+    assert len({n.block_id for n in members}) == 1  # still one block
+    exported = await demo_core.read(number_csv.export_rows, admin)
+    by_number = {row[0]: row for row in exported[1:]}
+    assert all(f"030 700000{i}" in by_number for i in range(10))  # one row per number
+    assert by_number["030 7000002"][6] == "tom" and by_number["030 7000004"][6] == "mia"
+    assert by_number["030 7000003"][6] == ""
