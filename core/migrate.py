@@ -26,14 +26,55 @@ def alembic_config() -> Config:
     return cfg
 
 
-async def upgrade(db: Database, revision: str = "head") -> None:
+def _set_sqlite_foreign_keys(connection: Any, on: bool) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
+
+
+def _check_sqlite_foreign_keys(connection: Any) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({str(row[0]) for row in broken})
+        raise RuntimeError(f"migration left rows with broken foreign keys in: {tables}")
+
+
+async def _alembic(db: Database, fn: Any, revision: str) -> None:
+    """Runs an Alembic command in one transaction.
+
+    On SQLite, batch mode re-creates a table (copy, DROP, rename); with foreign keys on, the
+    DROP of a table that other rows point at (numbers, customers ...) is refused, and
+    deferring the keys does not help (the rename never clears the count). So, as SQLite's
+    own procedure for altering a table says: keys off (only possible outside a transaction),
+    migrate, `PRAGMA foreign_key_check` before COMMIT, keys on again."""
+
     def _run(connection: Any) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+        fn(cfg, revision)
+        if db.is_sqlite:
+            _check_sqlite_foreign_keys(connection)
 
-    async with db.write_engine.begin() as conn:
-        await conn.run_sync(_run)
+    async with db.write_engine.connect() as conn:
+        if db.is_sqlite:
+            await conn.run_sync(_set_sqlite_foreign_keys, False)
+        try:
+            async with conn.begin():
+                await conn.run_sync(_run)
+        finally:
+            if db.is_sqlite:
+                await conn.run_sync(_set_sqlite_foreign_keys, True)
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    await _alembic(db, command.upgrade, revision)
+
+
+async def downgrade(db: Database, revision: str) -> None:
+    """Operators' way back (and the migration tests'): same transaction rules as upgrade."""
+    await _alembic(db, command.downgrade, revision)
 
 
 async def current_revision(db: Database) -> str | None:

@@ -3,9 +3,6 @@ and it goes down and up again."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from alembic import command
 from sqlalchemy import text
 
 from core import migrate
@@ -16,20 +13,10 @@ from core.services import porting
 BEFORE = "7a1c3e5b9d24"
 
 
-async def _downgrade(core: Core, revision: str) -> None:
-    def run(connection: Any) -> None:
-        cfg = migrate.alembic_config()
-        cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
-
-    async with core.db.write_engine.begin() as conn:
-        await conn.run_sync(run)
-
-
 async def test_orders_from_before_r31_are_filled_in(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
-    await _downgrade(demo_core, BEFORE)
+    await migrate.downgrade(demo_core.db, BEFORE)
     columns = ("customer_id, area_prefix, numbers, old_provider, account_holder, wished_date, "
                "status, reject_reason, carrier_ref, next_step_at, created_at, created_by_id, "
                "version")
