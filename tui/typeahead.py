@@ -37,7 +37,13 @@ if TYPE_CHECKING:
 HELD_LIMIT = 256
 """Keys held per session; more are dropped (no person types that far ahead)."""
 MAX_HOLD = 3.0
-"""Seconds one key waits for the App to settle before it is released anyway."""
+"""Seconds one key waits for the App to settle before it is released anyway (a safety valve
+for an App that never settles), counted as the App's chances to run: each turn of the event
+loop counts at most :data:`_TURN`, so on a loaded machine, where one turn takes far longer, a
+key is not released into a screen or dialog that is still being built only because the
+machine was slow (it would land in the wrong field or be lost)."""
+_TURN = 0.01
+"""What one turn of the loop counts towards :data:`MAX_HOLD` at most (5 × :data:`_POLL`)."""
 PACE_AFTER = 32
 """Held keys beyond which each key waits :data:`PACE` times as long as the App took for the
 one before (a flooding session gets about a quarter of the loop for its keys)."""
@@ -117,14 +123,16 @@ class TypeaheadGate:
         loop = asyncio.get_running_loop()
         while self.held:
             start = loop.time()
-            deadline = start + MAX_HOLD
+            held_for = 0.0
             checks = 0
-            while not app_settled(self.app) and loop.time() < deadline:
+            while not app_settled(self.app) and held_for < MAX_HOLD:
                 if not self.app.is_running:
                     self.held.clear()
                     return
                 checks += 1
+                before = loop.time()
                 await asyncio.sleep(0 if checks < 8 else _POLL)
+                held_for += min(_TURN, loop.time() - before)
             if len(self.held) > PACE_AFTER:
                 # a flood: the session gets at most about a quarter of the loop for its keys
                 await asyncio.sleep(min(MAX_PACE, PACE * (loop.time() - start)))

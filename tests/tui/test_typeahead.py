@@ -7,12 +7,17 @@ each key (a person typing fast, or a whole line arriving in one SSH packet).
 from __future__ import annotations
 
 import ast
+import asyncio
+import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from textual import events
 from textual.app import App
 from textual.keys import _character_to_key
+from textual.screen import Screen
 from textual.widgets import Input
 
 from core.authz import Actor
@@ -20,8 +25,10 @@ from core.runtime import Core
 from screens.login import LoginScreen
 from screens.users import NewEmployeeDialog, UsersScreen
 from tests.tui.pilot_helpers import settle, wait_until
+from tui import typeahead
 from tui.app import LinedeskApp
 from tui.local import LoginApp
+from tui.typeahead import TypeaheadGate
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECIAL = {"\t": ("tab", "\t"), "\r": ("enter", "\r")}
@@ -39,12 +46,23 @@ def value(app: App[Any], selector: str) -> str:
     return app.screen.query_one(selector, Input).value
 
 
+def typed(app: App[Any], screen: type[Screen[Any]], selector: str) -> str | None:
+    """What the field ``selector`` of the current screen holds once that screen is a
+    ``screen`` and has composed the field; None before (a condition for ``wait_until``: the
+    screen is pushed a moment before its fields exist)."""
+    if not isinstance(app.screen, screen):
+        return None
+    fields = app.screen.query(selector).results(Input)
+    field = next(fields, None)
+    return None if field is None else field.value
+
+
 async def test_login_typed_ahead_before_the_screen_exists(demo_core: Core) -> None:
     app = LoginApp(demo_core)
     async with app.run_test(size=(100, 30)) as pilot:
         flood(app, "admin\tadmin-demo")  # before the login screen is even pushed
-        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen)  # type: ignore[arg-type]
-                         and value(app, "#password") == "admin-demo")
+        await wait_until(pilot, lambda: typed(app, LoginScreen, "#password")  # type: ignore[arg-type]
+                         == "admin-demo")
         assert value(app, "#username") == "admin"
         assert app.focused is app.screen.query_one("#password", Input)
         flood(app, "\r")
@@ -74,8 +92,8 @@ async def test_new_employee_dialog_typed_ahead(demo_core: Core, actors: dict[str
         assert isinstance(app.screen, UsersScreen)
         # "n" opens the dialog; the fields are typed before it has been composed
         flood(app, "nlea\tLea Neu\tlea@muster-gmbh.de\t0176 0000001")
-        await wait_until(pilot, lambda: isinstance(app.screen, NewEmployeeDialog)
-                         and value(app, "#new-mobile") == "0176 0000001")
+        await wait_until(pilot, lambda: typed(app, NewEmployeeDialog, "#new-mobile")
+                         == "0176 0000001")
         assert value(app, "#username") == "lea"
         assert value(app, "#full-name") == "Lea Neu"
         assert value(app, "#new-email") == "lea@muster-gmbh.de"
@@ -88,8 +106,7 @@ async def test_keys_for_a_mode_switch_reach_the_new_screen(
     async with app.run_test(size=(140, 45)) as pilot:
         # from the home screen into another mode, its dialog and its first field at once
         flood(app, "3nzoe")
-        await wait_until(pilot, lambda: isinstance(app.screen, NewEmployeeDialog)
-                         and value(app, "#username") == "zoe")
+        await wait_until(pilot, lambda: typed(app, NewEmployeeDialog, "#username") == "zoe")
 
 
 def _input_calls(path: Path) -> list[tuple[int, bool]]:
@@ -122,3 +139,68 @@ async def test_quit_is_not_held_behind_keys_typed_ahead(
         flood(app, "3n" + "x" * 2000)  # far more than the App takes ahead
         app.post_message(events.Key("ctrl+q", None))
         await wait_until(pilot, lambda: not app.is_running, timeout=10)
+
+
+class _StubApp:
+    """What :class:`TypeaheadGate` touches of an App; ``settled`` stands for app_settled."""
+
+    is_running = True
+
+    def __init__(self) -> None:
+        self.settled = False
+        self.posted: list[tuple[events.Event, bool]] = []
+        """Each key the gate released, and whether the App had settled when it did."""
+        self._bindings = SimpleNamespace(key_to_bindings={})
+
+    def post_message(self, event: events.Event) -> bool:
+        self.posted.append((event, self.settled))
+        return True
+
+
+def _gate(monkeypatch: pytest.MonkeyPatch, max_hold: float) -> tuple[_StubApp, TypeaheadGate]:
+    app = _StubApp()
+    monkeypatch.setattr(typeahead, "MAX_HOLD", max_hold)
+    monkeypatch.setattr(typeahead, "app_settled", lambda a, handling=False: a.settled)
+    return app, TypeaheadGate(app)  # type: ignore[arg-type]
+
+
+async def test_a_starved_loop_does_not_release_a_key_before_the_app_settled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A busy machine: every turn of the loop takes 50 ms. The App settles after 0.5 s, far
+    past MAX_HOLD (0.2 s) of wall time but in ten turns: the key still waits for it (released
+    by the clock, it would land in a screen or dialog not built yet)."""
+    app, gate = _gate(monkeypatch, max_hold=0.2)
+    loop = asyncio.get_running_loop()
+    settle_at = loop.time() + 0.5
+
+    async def busy_machine() -> None:
+        while loop.time() < settle_at:
+            time.sleep(0.05)  # noqa: ASYNC251 - blocks the loop on purpose: one slow turn
+            await asyncio.sleep(0)
+        app.settled = True
+
+    hog = asyncio.create_task(busy_machine())
+    assert not gate.admit(events.Key("n", "n"))
+    await hog
+    for _ in range(1000):
+        if app.posted:
+            break
+        await asyncio.sleep(0.005)
+    assert [(event.key, settled) for event, settled in app.posted] == [("n", True)]  # type: ignore[attr-defined]
+
+
+async def test_a_key_is_released_after_max_hold_when_the_app_never_settles(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The safety valve stays: on a loop that turns freely, an App that never settles gets
+    its keys after MAX_HOLD, in order."""
+    app, gate = _gate(monkeypatch, max_hold=0.1)
+    for char in "ab":
+        assert not gate.admit(events.Key(char, char))
+    for _ in range(1000):
+        if len(app.posted) == 2:
+            break
+        await asyncio.sleep(0.005)
+    assert [(event.key, settled) for event, settled in app.posted] == [  # type: ignore[attr-defined]
+        ("a", False), ("b", False)]
