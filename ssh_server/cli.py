@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
@@ -61,6 +61,19 @@ def _json_default(value: Any) -> Any:
 
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, default=_json_default, ensure_ascii=False, indent=2))
+
+
+def _print_views(views: Sequence[Any], as_json: bool, line: Callable[[Any], str],
+                 header: str | None = None) -> None:
+    """A listing of views (dataclasses): with ``--json`` as JSON objects, else ``header`` (if
+    any) and one ``line`` per view."""
+    if as_json:
+        _print_json([asdict(v) for v in views])
+        return
+    if header is not None:
+        click.echo(header)
+    for v in views:
+        click.echo(line(v))
 
 
 @click.group()
@@ -185,11 +198,8 @@ def customers_list(ctx: click.Context, as_json: bool) -> None:
     from core.services import operators
 
     views = _run(_settings(ctx), operators.list_customers)
-    if as_json:
-        _print_json([asdict(v) for v in views])
-        return
-    for v in views:
-        click.echo(f"{v.id:>4}  {v.name:<30} {', '.join(v.customer_numbers)}")
+    _print_views(views, as_json,
+                 lambda v: f"{v.id:>4}  {v.name:<30} {', '.join(v.customer_numbers)}")
 
 
 @main.group()
@@ -230,13 +240,11 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
     from core.services import operators
 
     views = _run(_settings(ctx), operators.list_accounts)
-    if as_json:
-        _print_json([asdict(v) for v in views])
-        return
-    click.echo(f"{'USERNAME':<14} {'ROLE':<9} {'CUSTOMER':<16} {'NAME':<20} {'KEYS':>4} ACTIVE")
-    for v in views:
-        click.echo(f"{v.username:<14} {v.role:<9} {(v.customer_name or '-'):<16} "
-                   f"{v.full_name[:20]:<20} {v.key_count:>4} {'yes' if v.active else 'no'}")
+    _print_views(
+        views, as_json,
+        lambda v: f"{v.username:<14} {v.role:<9} {(v.customer_name or '-'):<16} "
+                  f"{v.full_name[:20]:<20} {v.key_count:>4} {'yes' if v.active else 'no'}",
+        header=f"{'USERNAME':<14} {'ROLE':<9} {'CUSTOMER':<16} {'NAME':<20} {'KEYS':>4} ACTIVE")
 
 
 @users.command("set-password")
@@ -376,13 +384,11 @@ def outbox_list(ctx: click.Context, status: str | None, limit: int, as_json: boo
                                       limit=limit)
 
     views = _run_core(_settings(ctx), fn)
-    if as_json:
-        _print_json([asdict(v) for v in views])
-        return
-    click.echo(f"{'ID':>5} {'KIND':<6} {'STATUS':<8} {'TRIES':>5} {'TO':<24} ERROR")
-    for v in views:
-        click.echo(f"{v.id:>5} {v.kind:<6} {v.status:<8} {v.attempts:>5} {v.recipient:<24} "
-                   f"{(v.last_error or '')[:60]}")
+    _print_views(
+        views, as_json,
+        lambda v: f"{v.id:>5} {v.kind:<6} {v.status:<8} {v.attempts:>5} {v.recipient:<24} "
+                  f"{(v.last_error or '')[:60]}",
+        header=f"{'ID':>5} {'KIND':<6} {'STATUS':<8} {'TRIES':>5} {'TO':<24} ERROR")
 
 
 @outbox.command("dispatch")

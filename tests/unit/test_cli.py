@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,24 @@ def test_users_add_refuses_a_taken_username(demo_dir: Path) -> None:
         demo_dir, "users", "add", "mia", "--role", "employee", "--customer", "1000001"
     )
     assert code == 2 and "'mia' is already taken" in err
+
+
+def test_listings_one_line_per_entry_or_json(demo_dir: Path) -> None:
+    """customers/users/outbox list: a line per entry (under the header where there is one);
+    --json the same entries as objects."""
+    code, out, err = linedesk(demo_dir, "customers", "list")
+    assert code == 0, err
+    assert out.splitlines() == ["   2  Beispiel AG                    2000001",
+                                "   1  Muster GmbH                    1000001, 1000002"]
+    code, out, _err = linedesk(demo_dir, "users", "list")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 7
+    assert lines[0] == "USERNAME       ROLE      CUSTOMER         NAME                 KEYS ACTIVE"
+    assert lines[2] == "admin          admin     Muster GmbH      Sabine Muster           0 yes"
+    code, out, _err = linedesk(demo_dir, "outbox", "list")
+    assert code == 0
+    assert out == "   ID KIND   STATUS   TRIES TO                       ERROR\n"
+    for command, field in (("customers", "customer_numbers"), ("users", "username")):
+        code, out, _err = linedesk(demo_dir, command, "list", "--json")
+        assert code == 0 and len(json.loads(out)) in (2, 6) and field in json.loads(out)[0]
+    assert linedesk(demo_dir, "outbox", "list", "--json")[1] == "[]\n"
