@@ -9,6 +9,9 @@ import re
 import signal
 import socket
 import sys
+from asyncio.subprocess import Process
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncssh
@@ -16,7 +19,7 @@ import pytest
 
 from core.services import nodes
 from ssh_server.metrics import MAX_REQUEST, MetricsServer
-from tests.e2e.harness import connect, interactive_session, running_server
+from tests.e2e.harness import RunningServer, connect, interactive_session, running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -45,68 +48,72 @@ def _value(text: str, sample: str) -> float:
     return float(match.group(1))
 
 
-async def test_metrics_count_sessions_logins_latency_and_outbox(
-        tmp_path: Path, db_templates: dict[str, Path]) -> None:
+@asynccontextmanager
+async def metrics_of(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> AsyncIterator[tuple[RunningServer, int]]:
+    """An in-process server with its metrics endpoint on a free port: the server and the port."""
     async with running_server(tmp_path, templates=db_templates) as srv:
         metrics = MetricsServer(srv.core, srv.server)
         port = await metrics.start("127.0.0.1", 0)
         try:
-            with pytest.raises(asyncssh.PermissionDenied):
-                await connect(srv.port, "mia", "wrong")
-            async with interactive_session(srv.port, "mia", "mia-demo") as term:
-                await term.wait_for("Muster GmbH", timeout=15)
-                await term.press("2")
-                await asyncio.sleep(0.5)
-                status, text = await _get(port, "/metrics")
-                assert status == 200
-                assert _value(text, 'linedesk_sessions{worker="0"}') == 1
-                assert _value(text, 'linedesk_connections{worker="0"}') == 1
-            assert _value(text, 'linedesk_logins_total{worker="0",result="ok"}') == 1
-            assert _value(text, 'linedesk_logins_total{worker="0",result="failed"}') == 1
-            assert _value(text, 'linedesk_input_latency_seconds_count{worker="0"}') >= 1
-            assert _value(text, 'linedesk_input_latency_seconds_bucket{worker="0",le="+Inf"}') >= 1
-            assert _value(text, 'linedesk_outbox_messages{status="dead"}') == 0
-            assert _value(text, 'linedesk_outbox_messages{status="pending"}') >= 0
-            assert (
-                _value(text, 'linedesk_gate_connections_total{worker="0",outcome="accepted"}') >= 2
-            )
-            assert _value(text, "linedesk_database_up") == 1
-            assert "# TYPE linedesk_gc_pause_seconds histogram" in text
-            assert 'linedesk_gc_pause_seconds_count{worker="0",generation="2"}' in text
-            # the health check: 200, 503 when the database does not answer, 503 draining
-            assert await _get(port, "/health") == (200, "ok\n")
-
-            async def broken(_uow: object) -> bool:
-                raise OSError("database gone")
-
-            real = nodes.ping
-            nodes.ping = broken  # type: ignore[assignment]
-            try:
-                assert (await _get(port, "/health"))[0] == 503
-            finally:
-                nodes.ping = real
-            srv.server.stop_listening()
-            assert await _get(port, "/health") == (503, "draining\n")
-            status, text = await _get(port, "/metrics")
-            assert status == 200 and _value(text, "linedesk_up") == 0
+            yield srv, port
         finally:
             await metrics.close()
+
+
+async def test_metrics_count_sessions_logins_latency_and_outbox(
+        tmp_path: Path, db_templates: dict[str, Path]) -> None:
+    async with metrics_of(tmp_path, db_templates) as (srv, port):
+        with pytest.raises(asyncssh.PermissionDenied):
+            await connect(srv.port, "mia", "wrong")
+        async with interactive_session(srv.port, "mia", "mia-demo") as term:
+            await term.wait_for("Muster GmbH", timeout=15)
+            await term.press("2")
+            await asyncio.sleep(0.5)
+            status, text = await _get(port, "/metrics")
+            assert status == 200
+            assert _value(text, 'linedesk_sessions{worker="0"}') == 1
+            assert _value(text, 'linedesk_connections{worker="0"}') == 1
+        assert _value(text, 'linedesk_logins_total{worker="0",result="ok"}') == 1
+        assert _value(text, 'linedesk_logins_total{worker="0",result="failed"}') == 1
+        assert _value(text, 'linedesk_input_latency_seconds_count{worker="0"}') >= 1
+        assert _value(text, 'linedesk_input_latency_seconds_bucket{worker="0",le="+Inf"}') >= 1
+        assert _value(text, 'linedesk_outbox_messages{status="dead"}') == 0
+        assert _value(text, 'linedesk_outbox_messages{status="pending"}') >= 0
+        assert (
+            _value(text, 'linedesk_gate_connections_total{worker="0",outcome="accepted"}') >= 2
+        )
+        assert _value(text, "linedesk_database_up") == 1
+        assert "# TYPE linedesk_gc_pause_seconds histogram" in text
+        assert 'linedesk_gc_pause_seconds_count{worker="0",generation="2"}' in text
+        # the health check: 200, 503 when the database does not answer, 503 draining
+        assert await _get(port, "/health") == (200, "ok\n")
+
+        async def broken(_uow: object) -> bool:
+            raise OSError("database gone")
+
+        real = nodes.ping
+        nodes.ping = broken  # type: ignore[assignment]
+        try:
+            assert (await _get(port, "/health"))[0] == 503
+        finally:
+            nodes.ping = real
+        srv.server.stop_listening()
+        assert await _get(port, "/health") == (503, "draining\n")
+        status, text = await _get(port, "/metrics")
+        assert status == 200 and _value(text, "linedesk_up") == 0
 
 
 async def test_http_endpoint_is_strict(tmp_path: Path, db_templates: dict[str, Path]) -> None:
-    async with running_server(tmp_path, templates=db_templates) as srv:
-        metrics = MetricsServer(srv.core, srv.server)
-        port = await metrics.start("127.0.0.1", 0)
-        try:
-            assert (await _get(port, "/nope"))[0] == 404
-            assert (await _http(port, b"POST /metrics HTTP/1.1\r\n\r\n"))[0] == 405
-            assert (await _http(port, b"garbage\r\n\r\n"))[0] == 400
-            # an oversized request head is closed without an answer
-            assert (await _http(port, b"GET /" + b"a" * (MAX_REQUEST * 2) + b"\r\n\r\n"))[0] == 0
-            status, body = await _http(port, b"HEAD /health HTTP/1.0\r\n\r\n")
-            assert status == 200 and body == ""
-        finally:
-            await metrics.close()
+    async with metrics_of(tmp_path, db_templates) as (_srv, port):
+        assert (await _get(port, "/nope"))[0] == 404
+        assert (await _http(port, b"POST /metrics HTTP/1.1\r\n\r\n"))[0] == 405
+        assert (await _http(port, b"garbage\r\n\r\n"))[0] == 400
+        # an oversized request head is closed without an answer
+        assert (await _http(port, b"GET /" + b"a" * (MAX_REQUEST * 2) + b"\r\n\r\n"))[0] == 0
+        status, body = await _http(port, b"HEAD /health HTTP/1.0\r\n\r\n")
+        assert status == 200 and body == ""
 
 
 def _free_port() -> int:
@@ -115,16 +122,30 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.mark.timeout(120)
-async def test_serve_opens_the_metrics_port_when_asked(tmp_path: Path) -> None:
+@asynccontextmanager
+async def serving(tmp_path: Path, workers: int) -> AsyncIterator[tuple[Process, int]]:
+    """``linedesk serve --demo --workers N`` with ``LINEDESK_METRICS_PORT`` set: the process
+    and its metrics port; stopped with SIGTERM, and it wrote no traceback."""
     ssh_port, http_port = _free_port(), _free_port()
     env = {**os.environ, "LINEDESK_METRICS_PORT": str(http_port)}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", "from ssh_server.cli import main; main()",
         "--data-dir", str(tmp_path / "data"), "serve", "--port", str(ssh_port), "--demo",
-        "--workers", "1", env=env,
+        "--workers", str(workers), env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     try:
+        yield proc, http_port
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 30)
+    _out, err = await proc.communicate()
+    assert b"Traceback" not in err
+
+
+@pytest.mark.timeout(120)
+async def test_serve_opens_the_metrics_port_when_asked(tmp_path: Path) -> None:
+    async with serving(tmp_path, workers=1) as (proc, http_port):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 60
         while True:
@@ -137,26 +158,13 @@ async def test_serve_opens_the_metrics_port_when_asked(tmp_path: Path) -> None:
         assert (status, body) == (200, "ok\n")
         status, text = await _get(http_port, "/metrics")
         assert status == 200 and _value(text, 'linedesk_sessions{worker="0"}') == 0
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(proc.wait(), 30)
-    _out, err = await proc.communicate()
-    assert b"Traceback" not in err
 
 
 @pytest.mark.timeout(180)
 async def test_with_workers_any_worker_answers_for_all(tmp_path: Path) -> None:
     """``serve --workers 2``: whichever worker takes the request, ``/metrics`` lists both
     (the others' figures from the supervisor's hub) and ``/health`` answers for the node."""
-    ssh_port, http_port = _free_port(), _free_port()
-    env = {**os.environ, "LINEDESK_METRICS_PORT": str(http_port)}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "from ssh_server.cli import main; main()",
-        "--data-dir", str(tmp_path / "data"), "serve", "--port", str(ssh_port), "--demo",
-        "--workers", "2", env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
-    try:
+    async with serving(tmp_path, workers=2) as (_proc, http_port):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 90
         while True:
@@ -173,9 +181,3 @@ async def test_with_workers_any_worker_answers_for_all(tmp_path: Path) -> None:
         assert 'linedesk_logins_total{worker="1",result="ok"}' in text
         for _ in range(4):  # whichever worker answers
             assert await _get(http_port, "/health") == (200, "ok\n")
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(proc.wait(), 30)
-    _out, err = await proc.communicate()
-    assert b"Traceback" not in err

@@ -51,6 +51,23 @@ async def test_english_user_gets_english_labels(demo_core: Core, actors: dict[st
         assert "Contracts" in text
 
 
+async def open_mode(pilot: Pilot[None], key: str) -> None:
+    """Once the screen shown is settled, the mode of ``key`` (1–5), loaded."""
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+
+
+async def open_palette(pilot: Pilot[None]) -> None:
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
+
+
+async def open_help(pilot: Pilot[None]) -> None:
+    await pilot.press("question_mark")
+    await wait_until(pilot, lambda: "Tasten dieser Ansicht" in screen_text(pilot.app))
+
+
 async def palette_search(pilot: Pilot[None], text: str) -> str:
     app = pilot.app
     palette = app.screen
@@ -66,11 +83,8 @@ async def test_palette_offers_the_portal_commands_in_the_users_language(
 ) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        await pilot.press("ctrl+p")
-        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await open_mode(pilot, "2")
+        await open_palette(pilot)
         assert "Befehl suchen" in screen_text(app)
         everything = await palette_search(pilot, "e")
         for textual_default in ("Keys", "Maximize", "Screenshot", "Theme"):
@@ -83,8 +97,7 @@ async def test_palette_offers_the_portal_commands_in_the_users_language(
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.current_mode == "audit")
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await open_palette(pilot)
         assert "Sprache wechseln" in await palette_search(pilot, "Sprache")
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.actor.locale == "en")
@@ -96,8 +109,7 @@ async def test_palette_in_english(demo_core: Core, actors: dict[str, Actor]) -> 
     app = LinedeskApp(demo_core, actors["tom"])
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await open_palette(pilot)
         assert "Contracts" in await palette_search(pilot, "Contr")
         assert "Audit log" in await palette_search(pilot, "Audit")
 
@@ -107,22 +119,16 @@ async def test_help_lists_the_screens_keys_and_the_global_ones(
 ) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await wait_until(pilot, lambda: "Tasten dieser Ansicht" in screen_text(app))
+        await open_mode(pilot, "2")
+        await open_help(pilot)
         text = screen_text(app)
         # the dashboard's keys, also those only written on its buttons (not in the key bar)
         for label in ("Sortieren", "Filtern", "Deaktivieren", "Weiterleitung"):
             assert label in text, label
         assert "Überall" in text and "Benutzer" in text and "Fristen" in text and "Beenden" in text
         await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await wait_until(pilot, lambda: "Tasten dieser Ansicht" in screen_text(app))
+        await open_mode(pilot, "4")
+        await open_help(pilot)
         assert "Mehr laden" in screen_text(app) and "Sortieren" not in screen_text(app)
 
 
@@ -172,9 +178,7 @@ async def test_focus_is_clearly_visible_on_a_compact_select(
 ) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("1")
-        await settle(pilot)
+        await open_mode(pilot, "1")
         current = app.screen.query_one("#product").query_one(SelectCurrent)
         blurred = current.styles.background
         app.screen.query_one("#product").focus()
@@ -191,9 +195,7 @@ async def test_narrow_header_keeps_customer_user_and_view_mode(
 ) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(width, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("1")
-        await settle(pilot)
+        await open_mode(pilot, "1")
         header = screen_text(app).splitlines()[0]
         assert "Muster GmbH" in header and "admin" in header and "Admin-Ansicht" in header
         await pilot.press("v")

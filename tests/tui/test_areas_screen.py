@@ -26,6 +26,11 @@ async def open_areas(pilot: Pilot[None], row: str) -> AreasScreen:
     return screen
 
 
+async def form(pilot: Pilot[None], key: str) -> None:
+    """``key`` on the areas screen: r PIN letter, p PIN entry, o order (or the refusal)."""
+    await pilot.press(key)
+    await pilot.pause()
+
 
 async def read_pin(core: Core, data_dir: Path) -> str:
     await core.dispatcher.dispatch_once()
@@ -45,8 +50,7 @@ async def test_request_letter_enter_pin_and_order(
         assert "Ortsnetze" in text and "verifiziert seit" in text and "nicht verifiziert" in text
         assert "PIN-Brief anfordern (r)" in text  # visible button with its key
 
-        await pilot.press("r")
-        await pilot.pause()
+        await form(pilot, "r")
         assert isinstance(app.screen, RequestPinDialog)
         assert "14 Tage" in screen_text(app)
         await pilot.press(*"Jungfernstieg 10, 20354 Hamburg", "enter")
@@ -56,8 +60,7 @@ async def test_request_letter_enter_pin_and_order(
         assert "PIN-Brief unterwegs" in screen_text(app)
 
         pin = await read_pin(demo_core, data_dir)
-        await pilot.press("p")
-        await pilot.pause()
+        await form(pilot, "p")
         assert isinstance(app.screen, EnterPinDialog)
         assert "verbleibende Versuche: 5" in screen_text(app)
         await pilot.press(*f"{(int(pin) + 1) % 1_000_000:06d}", "enter")
@@ -72,8 +75,7 @@ async def test_request_letter_enter_pin_and_order(
         assert "ist verifiziert" in notifications(app)
         assert screen.views["040"].verified
 
-        await pilot.press("o")
-        await pilot.pause()
+        await form(pilot, "o")
         assert isinstance(app.screen, OrderNumbersDialog)
         assert "9,95 €" in screen_text(app)
         app.screen.query_one("#count", Input).value = "3"
@@ -88,8 +90,7 @@ async def test_cancel_changes_nothing(demo_core: Core, actors: dict[str, Actor])
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_areas(pilot, "040")
-        await pilot.press("r")
-        await pilot.pause()
+        await form(pilot, "r")
         await pilot.press(*"Somewhere 1", "escape")
         await settle(pilot)
         assert app.screen is screen
@@ -99,8 +100,7 @@ async def test_cancel_changes_nothing(demo_core: Core, actors: dict[str, Actor])
         assert "erst nach der Verifizierung" in notifications(app)
         table = screen.query_one(DataTable)
         table.move_cursor(row=table.get_row_index("030"))
-        await pilot.press("o")
-        await pilot.pause()
+        await form(pilot, "o")
         await pilot.click("#cancel")
         await settle(pilot)
         assert app.screen is screen
@@ -121,8 +121,7 @@ async def test_refusal_is_shown_and_other_session_updates(
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_areas(pilot, "030")
-        await pilot.press("o")
-        await pilot.pause()
+        await form(pilot, "o")
         app.screen.query_one("#count", Input).value = "11"
         await pilot.press("enter")
         await settle(pilot)
@@ -160,8 +159,7 @@ async def test_support_is_asked_for_a_reason_which_is_audited(
     app = LinedeskApp(demo_core, support)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_areas(pilot, "030")
-        await pilot.press("o")
-        await pilot.pause()
+        await form(pilot, "o")
         app.screen.query_one("#count", Input).value = "2"
         await pilot.press("enter")
         await pilot.pause()
@@ -186,8 +184,7 @@ async def test_english_session_gets_english_texts(
         text = screen_text(app)
         assert "Buy numbers – local areas" in text and "verified since 23/08/2026" in text
         assert "Request PIN letter (r)" in text and "not verified" in text
-        await pilot.press("o")
-        await pilot.pause()
+        await form(pilot, "o")
         assert "€9.95" in screen_text(app) and "€2.50" in screen_text(app)
 
 
@@ -212,8 +209,7 @@ async def test_pin_letter_to_an_address_outside_the_area_is_refused(
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_areas(pilot, "040")
-        await pilot.press("r")
-        await pilot.pause()
+        await form(pilot, "r")
         await pilot.press(*"Friedrichstraße 123, 10117 Berlin", "enter")
         await settle(pilot)
         assert isinstance(app.screen, RequestPinDialog)  # stays open to correct the address
@@ -232,8 +228,7 @@ async def test_dialog_keys_ctrl_s_confirms_and_focus_is_never_on_cancel(
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_areas(pilot, "040")
-        await pilot.press("r")
-        await pilot.pause()
+        await form(pilot, "r")
         dialog = app.screen
         assert isinstance(dialog, RequestPinDialog)
         assert dialog.focused is not None and dialog.focused.id == "address"

@@ -23,6 +23,15 @@ async def settle_filter(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def open_archiv(app: LinedeskApp, pilot: Pilot[None]) -> AuditScreen:
+    """The Archiv (key 4), loaded."""
+    await pilot.press("4")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, AuditScreen)
+    return screen
+
+
 async def support_orders_numbers(core: Core, actors: dict[str, Actor], clock: FixedClock) -> None:
     support = replace(
         actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster GmbH",
@@ -39,10 +48,7 @@ async def test_admin_sees_support_actions_newest_first_and_filters(
     await support_orders_numbers(demo_core, actors, clock)
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(180, 45)) as pilot:
-        await pilot.press("4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, AuditScreen)
+        screen = await open_archiv(app, pilot)
         text = screen_text(app)
         assert "Rufnummern bestellt" in text and "TICKET-4711" in text
         assert "192.0.2.7" in text and "SHA256:abcdef" in text
@@ -77,10 +83,7 @@ async def test_employee_sees_only_own_actions(
     await support_orders_numbers(demo_core, actors, clock)
     app = LinedeskApp(demo_core, actors["mia"])
     async with app.run_test(size=(180, 45)) as pilot:
-        await pilot.press("4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, AuditScreen)
+        screen = await open_archiv(app, pilot)
         assert "Ihre eigenen Aktionen" in screen_text(app)
         assert {e.actor_username for e in screen.events.values()} <= {"mia"}
         assert "TICKET-4711" not in screen_text(app)
@@ -91,10 +94,7 @@ async def test_new_events_appear_live(
 ) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(180, 45)) as pilot:
-        await pilot.press("4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, AuditScreen)
+        screen = await open_archiv(app, pilot)
         before = len(screen.events)
         clock.advance(timedelta(minutes=1))
         await demo_core.run(areas.request_pin, actors["admin"], area="040", address="Jungfernstieg "
@@ -127,10 +127,7 @@ async def test_load_more_and_reload_show_the_selected_row(
     await many_events(demo_core, actors, clock, 260)
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.press("4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, AuditScreen)
+        screen = await open_archiv(app, pilot)
         table = screen.query_one(DataTable)
         assert table.row_count == 200
         await pilot.press("end")
@@ -162,10 +159,7 @@ async def test_escape_clears_the_filter_first(
     await support_orders_numbers(demo_core, actors, clock)
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(180, 45)) as pilot:
-        await pilot.press("4")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, AuditScreen)
+        screen = await open_archiv(app, pilot)
         table = screen.query_one(DataTable)
         total = table.row_count
         await pilot.press("slash", *"ticket")

@@ -47,6 +47,13 @@ async def select(screen: DeadlinesScreen, pilot: Pilot[None], key: str) -> None:
     await pilot.pause()
 
 
+async def open_resolve(screen: DeadlinesScreen, pilot: Pilot[None], key: str) -> None:
+    """The deadline ``key`` selected, ``u``: until its dialog (undo, cancel) is open."""
+    await select(screen, pilot, key)
+    await pilot.press("u")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ResolveDialog))
+
+
 async def test_key_5_lists_the_deadlines_by_date(demo_core: Core, actors: dict[str, Actor]) -> None:
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=SIZE) as pilot:
@@ -75,9 +82,7 @@ async def test_undo_a_pending_deactivation_from_the_list(
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_deadlines(app, pilot)
-        await select(screen, pilot, f"deactivation:{PENDING}")
-        await pilot.press("u")
-        await wait_until(pilot, lambda: isinstance(app.screen, ResolveDialog))
+        await open_resolve(screen, pilot, f"deactivation:{PENDING}")
         assert "bleibt aktiv" in screen_text(app)
         await pilot.press("enter")
         await settle(pilot)
@@ -101,9 +106,7 @@ async def test_cancelling_the_dialog_changes_nothing(
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_deadlines(app, pilot)
-        await select(screen, pilot, f"deactivation:{PENDING}")
-        await pilot.press("u")
-        await wait_until(pilot, lambda: isinstance(app.screen, ResolveDialog))
+        await open_resolve(screen, pilot, f"deactivation:{PENDING}")
         await pilot.press("escape")
         await settle(pilot)
         assert len(rows(screen)) == 2
@@ -170,22 +173,18 @@ async def test_employee_sees_own_scope_and_why_not(
 
 
 async def test_palette_and_help_offer_fristen(demo_core: Core, actors: dict[str, Actor]) -> None:
-    from textual.command import CommandPalette
-
-    from tests.tui.test_app_shell import palette_search
+    from tests.tui.test_app_shell import open_help, open_palette, palette_search
 
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await open_palette(pilot)
         assert "Fristen" in await palette_search(pilot, "Frist")
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.current_mode == "deadlines")
         await settle(pilot)
-        await pilot.press("question_mark")
-        await wait_until(pilot, lambda: "Tasten dieser Ansicht" in screen_text(app))
+        await open_help(pilot)
         text = screen_text(app)
         assert "Zurücknehmen" in text and "Fristen" in text
 
@@ -207,9 +206,7 @@ async def test_cancel_a_scheduled_reset_from_the_list(
         first = rows(screen)[0]
         assert first[:3] == ["21.11.2026", "heute", "Zugangsdaten-Reset"]
         assert "am 21.11.2026 22:00 an admin" in first[4]
-        await select(screen, pilot, f"reset:{reset.id}")
-        await pilot.press("u")
-        await wait_until(pilot, lambda: isinstance(app.screen, ResolveDialog))
+        await open_resolve(screen, pilot, f"reset:{reset.id}")
         assert "werden nicht erzeugt" in screen_text(app)
         await pilot.press("enter")
         await wait_until(pilot, lambda: len(rows(screen)) == 2)
@@ -241,9 +238,7 @@ async def test_support_is_asked_for_a_reason_before_undoing(
         await _open_muster(app, pilot)
         screen = await open_deadlines(app, pilot)
         assert len(rows(screen)) == 2
-        await select(screen, pilot, f"deactivation:{PENDING}")
-        await pilot.press("u")
-        await wait_until(pilot, lambda: isinstance(app.screen, ResolveDialog))
+        await open_resolve(screen, pilot, f"deactivation:{PENDING}")
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
         await pilot.press(*"T-4711", "enter")

@@ -3,6 +3,9 @@ nothing, a concurrent change ends in a clear conflict."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy import func, select
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Select, SelectionList
@@ -31,6 +34,7 @@ PENDING = "+4930123456103"
 INACTIVE = "+4930123456104"
 PERSONAL_FAX = "+4930123456110"
 SHARED_FAX = "+4930123456111"
+SIZE = (160, 45)
 
 
 async def count(core: Core, model: type, *where: object) -> int:
@@ -55,6 +59,17 @@ async def open_dialog(
     return app.screen
 
 
+@asynccontextmanager
+async def dialog_session(
+    core: Core, actor: Actor, e164: str, key: str, dialog: type, size: tuple[int, int] = SIZE
+) -> AsyncIterator[tuple[LinedeskApp, Pilot[None]]]:
+    """A session of ``actor`` with the dashboard's ``key`` dialog open for ``e164``."""
+    app = LinedeskApp(core, actor)
+    async with app.run_test(size=size) as pilot:
+        await open_dialog(app, pilot, e164, key, dialog)
+        yield app, pilot
+
+
 async def click(app: LinedeskApp, pilot: Pilot[None], button_id: str) -> None:
     button = app.screen.query_one(f"#{button_id}", Button)
     assert not button.disabled, button_id
@@ -66,9 +81,7 @@ async def test_activate_shows_prices_and_charges_on_confirm(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, INACTIVE, "a", ActivateDialog)
+    async with dialog_session(demo_core, admin, INACTIVE, "a", ActivateDialog) as (app, pilot):
         text = screen_text(app)
         assert "Einmalig: 9,95 €" in text and "Monatlich: 2,50 €" in text
         assert "Rufnummer jetzt kostenpflichtig aktivieren" in text and "Abbrechen" in text
@@ -89,9 +102,7 @@ async def test_activate_conflict_when_someone_else_was_faster(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, INACTIVE, "a", ActivateDialog)
+    async with dialog_session(demo_core, admin, INACTIVE, "a", ActivateDialog) as (app, pilot):
         await demo_core.run(numbers.activate, admin, number=INACTIVE)  # a second admin session
         await click(app, pilot, "confirm")
         assert not isinstance(app.screen, ActivateDialog)
@@ -104,9 +115,7 @@ async def test_deactivate_shows_date_and_cancel_keeps_active(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, TOM_NUMBER, "d", DeactivateDialog)
+    async with dialog_session(demo_core, admin, TOM_NUMBER, "d", DeactivateDialog) as (app, pilot):
         text = screen_text(app)
         assert "31.12.2026" in text and "Rufnummer jetzt deaktivieren" in text
         await pilot.press("escape")
@@ -123,9 +132,9 @@ async def test_deactivate_shows_date_and_cancel_keeps_active(
 
 async def test_undo_deactivation(demo_core: Core, actors: dict[str, Actor]) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, PENDING, "u", UndoDeactivationDialog)
+    async with dialog_session(
+        demo_core, admin, PENDING, "u", UndoDeactivationDialog
+    ) as (app, pilot):
         assert "31.12.2026" in screen_text(app)
         await click(app, pilot, "cancel")
         assert (await status_of(demo_core, admin, PENDING)).status == "pending_deactivation"
@@ -138,12 +147,11 @@ async def test_undo_deactivation(demo_core: Core, actors: dict[str, Actor]) -> N
 
 async def test_swap_warns_then_offers_forwarding(demo_core: Core, actors: dict[str, Actor]) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        dialog = await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
+    async with dialog_session(demo_core, admin, MIA_MAIN, "w", SwapDialog) as (app, pilot):
+        dialog = app.screen
         text = screen_text(app)
         assert "unwiderruflich gelöscht" in text and "Rufnummerntausch jetzt abschließen" in text
-        assert dialog.query_one("#old", Select).value == MIA_MAIN  # type: ignore[attr-defined]
+        assert dialog.query_one("#old", Select).value == MIA_MAIN
         # no new number chosen yet: Enter (focus starts on the first field) says why
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -183,9 +191,7 @@ async def test_swap_warns_then_offers_forwarding(demo_core: Core, actors: dict[s
 
 async def test_forwarding_later_changes_nothing(demo_core: Core, actors: dict[str, Actor]) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, TOM_NUMBER, "r", ForwardingDialog)
+    async with dialog_session(demo_core, admin, TOM_NUMBER, "r", ForwardingDialog) as (app, pilot):
         app.screen.query_one("#target", Input).value = "sip:tom@muster-gmbh.de"
         await click(app, pilot, "cancel")
         assert (await status_of(demo_core, admin, TOM_NUMBER)).forwarding_target is None
@@ -197,9 +203,7 @@ async def test_assign_shows_current_user_and_deletes_traffic_data(
 ) -> None:
     admin = actors["admin"]
     mia_calls = (CallRecord.account_id == actors["mia"].account_id, CallRecord.deleted.is_(False))
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, MIA_MAIN, "z", AssignDialog)
+    async with dialog_session(demo_core, admin, MIA_MAIN, "z", AssignDialog) as (app, pilot):
         text = screen_text(app)
         assert "Diese Rufnummer nutzt momentan: Mia Schneider (mia)" in text
         assert "Verkehrsdaten löschen" in text
@@ -228,9 +232,7 @@ async def test_assign_without_deleting_keeps_call_records(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, MIA_MAIN, "z", AssignDialog)
+    async with dialog_session(demo_core, admin, MIA_MAIN, "z", AssignDialog) as (app, pilot):
         app.screen.query_one("#employee", Select).value = "admin"
         await settle(app, pilot)
         await click(app, pilot, "confirm")
@@ -239,9 +241,9 @@ async def test_assign_without_deleting_keeps_call_records(
 
 
 async def test_fax_personal_is_locked_to_owner(demo_core: Core, actors: dict[str, Actor]) -> None:
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, PERSONAL_FAX, "f", FaxCredentialsDialog)
+    async with dialog_session(
+        demo_core, actors["admin"], PERSONAL_FAX, "f", FaxCredentialsDialog
+    ) as (app, pilot):
         assert "Persönliche Faxnummer von mia" in screen_text(app)
         recipients = app.screen.query_one("#recipients", SelectionList)
         assert (
@@ -260,9 +262,9 @@ async def test_fax_personal_is_locked_to_owner(demo_core: Core, actors: dict[str
 async def test_fax_shared_sends_to_chosen_employees(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, SHARED_FAX, "f", FaxCredentialsDialog)
+    async with dialog_session(
+        demo_core, actors["admin"], SHARED_FAX, "f", FaxCredentialsDialog
+    ) as (app, pilot):
         recipients = app.screen.query_one("#recipients", SelectionList)
         assert not recipients.disabled and recipients.selected == []
         await pilot.press("ctrl+s")  # nobody chosen: says why instead of nothing
@@ -281,9 +283,8 @@ async def test_enter_confirms_and_escape_cancels(demo_core: Core, actors: dict[s
     """The product-wide dialog rule (kit Dialog): the focus never starts on "Abbrechen",
     Enter confirms, Esc cancels."""
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        dialog = await open_dialog(app, pilot, INACTIVE, "a", ActivateDialog)
+    async with dialog_session(demo_core, admin, INACTIVE, "a", ActivateDialog) as (app, pilot):
+        dialog = app.screen
         assert app.focused is not None and app.focused.id != "cancel"
         await pilot.press("escape")
         await settle(app, pilot)
@@ -348,13 +349,12 @@ async def test_swap_targets_are_paged_and_filtered(
 
     admin = actors["admin"]
     await add_numbers(demo_core, admin, 120, active=lambda i: False)
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        dialog = await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
-        new = dialog.query_one("#new", Select)  # type: ignore[attr-defined]
+    async with dialog_session(demo_core, admin, MIA_MAIN, "w", SwapDialog) as (app, pilot):
+        dialog = app.screen
+        new = dialog.query_one("#new", Select)
         assert len(new._options) - 1 == SWAP_PAGE  # the "–" prompt is an option too
         assert f"{SWAP_PAGE} von 123 inaktiven Rufnummern" in screen_text(app)
-        box = dialog.query_one("#new-filter", Input)  # type: ignore[attr-defined]
+        box = dialog.query_one("#new-filter", Input)
         box.focus()
         await pilot.press(*"+49305550001")
         await settle(app, pilot)

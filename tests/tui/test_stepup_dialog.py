@@ -25,7 +25,7 @@ from tests.tui.test_number_dialogs import (
     INACTIVE,
     MIA_MAIN,
     count,
-    open_dialog,
+    dialog_session,
     status_of,
 )
 from tui.app import LinedeskApp
@@ -47,17 +47,21 @@ async def wait_rows(pilot: Pilot[None], core: Core, n: int) -> None:
     raise AssertionError(f"not {n} codes")
 
 
+async def swap_asks_for_the_code(app: LinedeskApp, pilot: Pilot[None]) -> CodeDialog:
+    """In the open swap dialog of Mia's main number: the inactive number chosen and
+    confirmed; returns the code dialog that asks (the swap dialog's worker waits for it)."""
+    app.screen.query_one("#new", Select).value = INACTIVE
+    await settle(pilot)
+    press_confirm(app)
+    return await wait_code_dialog(app, pilot)
+
+
 async def test_swap_asks_for_the_code_wrong_then_right(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
-        app.screen.query_one("#new", Select).value = INACTIVE
-        await settle(pilot)
-        press_confirm(app)
-        dialog = await wait_code_dialog(app, pilot)
+    async with dialog_session(demo_core, admin, MIA_MAIN, "w", SwapDialog) as (app, pilot):
+        dialog = await swap_asks_for_the_code(app, pilot)
         await wait_until(pilot, lambda: "Code an" in screen_text(app))
         text = screen_text(app)
         assert "Code an +49170*****67 gesendet, 10 Minuten gültig" in text
@@ -82,13 +86,8 @@ async def test_esc_in_the_code_dialog_changes_nothing(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
-        app.screen.query_one("#new", Select).value = INACTIVE
-        await settle(pilot)
-        press_confirm(app)
-        await wait_code_dialog(app, pilot)
+    async with dialog_session(demo_core, admin, MIA_MAIN, "w", SwapDialog) as (app, pilot):
+        await swap_asks_for_the_code(app, pilot)
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, SwapDialog))
         await settle(pilot)
@@ -109,9 +108,7 @@ async def test_assign_with_traffic_deletion_needs_the_code(
     admin = actors["admin"]
     mia_calls = (CallRecord.account_id == actors["mia"].account_id, CallRecord.deleted.is_(False))
     before = await count(demo_core, CallRecord, *mia_calls)
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, MIA_MAIN, "z", AssignDialog)
+    async with dialog_session(demo_core, admin, MIA_MAIN, "z", AssignDialog) as (app, pilot):
         app.screen.query_one("#employee", Select).value = "tom"
         app.screen.query_one("#delete-traffic", Checkbox).value = True
         await settle(pilot)
@@ -132,13 +129,8 @@ async def test_new_code_replaces_the_old_and_the_rate_limit_shows(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
-        app.screen.query_one("#new", Select).value = INACTIVE
-        await settle(pilot)
-        press_confirm(app)
-        await wait_code_dialog(app, pilot)
+    async with dialog_session(demo_core, admin, MIA_MAIN, "w", SwapDialog) as (app, pilot):
+        await swap_asks_for_the_code(app, pilot)
         first = await take_code_from_outbox(demo_core)
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: "Neuer Code an +49170*****67" in screen_text(app))
@@ -191,13 +183,8 @@ async def test_changed_meanwhile_the_code_dialog_closes_with_the_conflict(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
-        app.screen.query_one("#new", Select).value = INACTIVE
-        await settle(pilot)
-        press_confirm(app)
-        await wait_code_dialog(app, pilot)
+    async with dialog_session(demo_core, admin, MIA_MAIN, "w", SwapDialog) as (app, pilot):
+        await swap_asks_for_the_code(app, pilot)
         code = await take_code_from_outbox(demo_core)
         # another session changes the old number while the code is being typed
         await demo_core.run(numbers.set_forwarding, admin, number=MIA_MAIN, target=None)
@@ -212,13 +199,9 @@ async def test_changed_meanwhile_the_code_dialog_closes_with_the_conflict(
 async def test_english_code_dialog(demo_core: Core, actors: dict[str, Actor]) -> None:
     from dataclasses import replace
 
-    app = LinedeskApp(demo_core, replace(actors["admin"], locale="en"))
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_dialog(app, pilot, MIA_MAIN, "w", SwapDialog)
-        app.screen.query_one("#new", Select).value = INACTIVE
-        await settle(pilot)
-        press_confirm(app)
-        await wait_code_dialog(app, pilot)
+    english = replace(actors["admin"], locale="en")
+    async with dialog_session(demo_core, english, MIA_MAIN, "w", SwapDialog) as (app, pilot):
+        await swap_asks_for_the_code(app, pilot)
         await wait_until(pilot, lambda: "Code sent to +49170*****67, valid for 10 minutes"
                          in screen_text(app))
         assert "send a new code" in screen_text(app)

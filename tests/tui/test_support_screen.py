@@ -4,6 +4,8 @@ read-only until a reason is given, the reason dialog."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy import select
 from textual.pilot import Pilot
@@ -27,6 +29,8 @@ async def _audit(core: Core, action: str) -> list[AuditEvent]:
 
 
 async def _open_muster(app: LinedeskApp, pilot: Pilot[None]) -> None:
+    """From the customer search support starts at: find Muster GmbH and open it."""
+    await pilot.pause()
     await pilot.press(*"muster", "enter")
     await wait_until(pilot, lambda: app.screen.query_one("#hits", DataTable).row_count == 1)
     await pilot.press("o")
@@ -34,6 +38,15 @@ async def _open_muster(app: LinedeskApp, pilot: Pilot[None]) -> None:
         pilot, lambda: app.actor.customer_id is not None and app.current_mode == "home"
     )
     await pilot.pause()
+
+
+async def _write_asking_for_a_reason(
+    pilot: Pilot[None], screen: Any, fn: Callable[..., Awaitable[numbers.NumberView]], number: str
+) -> asyncio.Task[numbers.NumberView | None]:
+    """``screen`` runs a write for support: until it asks for the reason; the write's task."""
+    task = asyncio.create_task(screen.call(fn, number=number))
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ReasonDialog))
+    return task
 
 
 async def test_support_starts_at_customer_search(demo_core: Core, actors: dict[str, Actor]) -> None:
@@ -67,7 +80,6 @@ async def test_open_customer_shows_support_header_and_is_audited(
 ) -> None:
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
         await _open_muster(app, pilot)
         assert app.actor.customer_name == "Muster GmbH"
         assert app.actor.reason is None
@@ -96,11 +108,10 @@ async def test_write_asks_for_reason_and_audits_it(
 ) -> None:
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
         await _open_muster(app, pilot)
         screen = app.screen
-        task = asyncio.create_task(screen.call(numbers.activate, number="+4930123456104"))
-        await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        task = await _write_asking_for_a_reason(pilot, screen, numbers.activate,
+                                                "+4930123456104")
         await wait_until(pilot, lambda: "im Namen von Muster GmbH" in screen_text(app))
         await pilot.press("enter")  # empty reason is not accepted
         await pilot.pause()
@@ -115,8 +126,8 @@ async def test_write_asks_for_reason_and_audits_it(
         ]
         assert app.actor.reason is None  # the session stays read-only; the reason is per change
         # the next change offers the same reason again
-        task = asyncio.create_task(screen.call(numbers.deactivate, number="+4930123456104"))
-        await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        task = await _write_asking_for_a_reason(pilot, screen, numbers.deactivate,
+                                                "+4930123456104")
         await pilot.press("enter")
         assert (await asyncio.wait_for(task, 20)) is not None
         assert [e.reason for e in await _audit(demo_core, "number.deactivation_marked")] == [
@@ -127,10 +138,9 @@ async def test_write_asks_for_reason_and_audits_it(
 async def test_cancelled_reason_changes_nothing(demo_core: Core, actors: dict[str, Actor]) -> None:
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
         await _open_muster(app, pilot)
-        task = asyncio.create_task(app.screen.call(numbers.activate, number="+4930123456104"))
-        await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        task = await _write_asking_for_a_reason(pilot, app.screen, numbers.activate,
+                                                "+4930123456104")
         await pilot.press("escape")
         assert (await asyncio.wait_for(task, 20)) is None
         await wait_until(pilot, lambda: not isinstance(app.screen, ReasonDialog))
@@ -145,7 +155,6 @@ async def test_support_open_is_visible_in_the_customers_archive(
 ) -> None:
     support_app = LinedeskApp(demo_core, actors["support"])
     async with support_app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
         await _open_muster(support_app, pilot)
     admin_app = LinedeskApp(demo_core, actors["admin"])
     async with admin_app.run_test(size=(200, 40)) as pilot:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -18,6 +19,25 @@ from tests.stepup_helpers import execute_with_code
 
 async def run(core: Core, actor: Actor, command: str) -> CommandResult:
     return await execute(core, actor, command)
+
+
+async def ok_json(core: Core, actor: Actor, command: str, *, stepup: bool = False) -> Any:
+    """``command`` (with ``--json``) succeeds; its output, parsed (``stepup``: run with the
+    R20 code from the SMS, :func:`tests.stepup_helpers.execute_with_code`)."""
+    result = await (execute_with_code if stepup else run)(core, actor, command)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+async def json_of(core: Core, actor: Actor, command: str) -> Any:
+    """The parsed output of ``command`` (with ``--json``), whatever its exit code."""
+    return json.loads((await run(core, actor, command)).stdout)
+
+
+async def audit_event(core: Core, action: str) -> AuditEvent | None:
+    """The (first) audit event of ``action``."""
+    async with core.uow(readonly=True) as uow:
+        return await uow.session.scalar(select(AuditEvent).where(AuditEvent.action == action))
 
 
 def assert_one_line_error(result: CommandResult) -> None:
@@ -39,7 +59,7 @@ async def test_whoami_human_german(demo_core: Core, actors: dict[str, Actor]) ->
 async def test_whoami_english_user_and_json(demo_core: Core, actors: dict[str, Actor]) -> None:
     result = await run(demo_core, actors["tom"], "whoami")
     assert "Role:" in result.stdout and "Employee" in result.stdout and "User view" in result.stdout
-    data = json.loads((await run(demo_core, actors["tom"], "whoami --json")).stdout)
+    data = await json_of(demo_core, actors["tom"], "whoami --json")
     assert data["username"] == "tom"
     assert data["role"] == "employee"
     assert data["view_mode"] == "user"
@@ -111,14 +131,10 @@ async def test_support_searches_by_name_number_and_phone(
     by_name = await run(demo_core, support, "customers search muster")
     assert by_name.exit_code == 0
     assert "Muster GmbH" in by_name.stdout and "Beispiel AG" not in by_name.stdout
-    by_number = json.loads(
-        (await run(demo_core, support, "customers search 2000001 --json")).stdout
-    )
+    by_number = await json_of(demo_core, support, "customers search 2000001 --json")
     assert [h["name"] for h in by_number] == ["Beispiel AG"]
     assert by_number[0]["matched"] == "customer_number"
-    national = json.loads(
-        (await run(demo_core, support, "customers search '089 123456300' --json")).stdout
-    )
+    national = await json_of(demo_core, support, "customers search '089 123456300' --json")
     assert [h["name"] for h in national] == ["Beispiel AG"]
     assert national[0]["matched_value"] == "+4989123456300"
     nothing = await run(demo_core, support, "customers search Nirgendwo")
@@ -142,15 +158,10 @@ async def test_support_opening_a_customer_is_audited(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     support = actors["support"]
-    result = await run(demo_core, support, "whoami --customer 2000001 --reason T-4711 --json")
-    assert result.exit_code == 0, result.stderr
-    data = json.loads(result.stdout)
+    data = await ok_json(demo_core, support, "whoami --customer 2000001 --reason T-4711 --json")
     assert data["customer_name"] == "Beispiel AG"
     assert data["via_support"] is True and data["reason"] == "T-4711"
-    async with demo_core.uow(readonly=True) as uow:
-        event = await uow.session.scalar(
-            select(AuditEvent).where(AuditEvent.action == "support.customer_opened")
-        )
+    event = await audit_event(demo_core, "support.customer_opened")
     assert event is not None
     assert event.customer_id == data["customer_id"]
     assert event.actor_username == "support" and event.via_support
@@ -182,9 +193,7 @@ async def test_output_is_sanitised(demo_core: Core, actors: dict[str, Actor]) ->
 
 
 async def test_contracts_list_json_schema(demo_core: Core, actors: dict[str, Actor]) -> None:
-    result = await run(demo_core, actors["admin"], "contracts list --json")
-    assert result.exit_code == 0, result.stderr
-    rows = json.loads(result.stdout)
+    rows = await ok_json(demo_core, actors["admin"], "contracts list --json")
     assert len(rows) >= 10
     for row in rows:
         assert {"id", "customer_number", "product", "type", "has_line", "sites"} <= row.keys()
@@ -193,8 +202,8 @@ async def test_contracts_list_json_schema(demo_core: Core, actors: dict[str, Act
     main = next(r for r in rows if r["type"] == "cloud_pbx_main")
     assert main["has_line"] is True and len(main["sites"]) == 2
     assert not next(r for r in rows if r["type"] == "sip_trunk")["has_line"]
-    only = json.loads((await run(demo_core, actors["admin"], "contracts list --customer-number "
-                                                             "1000002 --json")).stdout)
+    only = await json_of(demo_core, actors["admin"],
+                         "contracts list --customer-number 1000002 --json")
     assert {r["customer_number"] for r in only} == {"1000002"}
 
 
@@ -255,9 +264,7 @@ async def test_credentials_generate_refused_by_r2(
 
 
 async def test_numbers_list_json_schema(demo_core: Core, actors: dict[str, Actor]) -> None:
-    result = await run(demo_core, actors["admin"], "numbers list --json")
-    assert result.exit_code == 0, result.stderr
-    rows = json.loads(result.stdout)
+    rows = await ok_json(demo_core, actors["admin"], "numbers list --json")
     assert len(rows) >= 12
     for row in rows:
         assert {"number", "status", "deactivation_date", "assigned_to", "kind"} <= row.keys()
@@ -265,11 +272,9 @@ async def test_numbers_list_json_schema(demo_core: Core, actors: dict[str, Actor
     pending = next(r for r in rows if r["status"] == "pending_deactivation")
     assert pending["deactivation_date"] == "2026-12-31"
     assert {r["assigned_to"] for r in rows} >= {"mia", None}
-    mine = json.loads((await run(demo_core, actors["mia"], "numbers list --json")).stdout)
+    mine = await json_of(demo_core, actors["mia"], "numbers list --json")
     assert mine and {r["assigned_to"] for r in mine} == {"mia"}
-    active = json.loads(
-        (await run(demo_core, actors["admin"], "numbers list --status active --json")).stdout
-    )
+    active = await json_of(demo_core, actors["admin"], "numbers list --status active --json")
     assert active and {r["status"] for r in active} == {"active"}
 
 
@@ -294,9 +299,7 @@ async def test_activate_shows_price_then_activates(
     assert as_json.exit_code == 2
     assert json.loads(as_json.stdout)["executed"] is False
     assert json.loads(as_json.stderr)["error"] == "cmd.error.needs_confirmation"
-    still = json.loads(
-        (await run(demo_core, admin, "numbers list --query 123456104 --json")).stdout
-    )
+    still = await json_of(demo_core, admin, "numbers list --query 123456104 --json")
     assert still[0]["status"] == "inactive"
     done = await run(demo_core, admin, "numbers activate +4930123456104 --yes --json")
     assert done.exit_code == 0, done.stderr
@@ -315,9 +318,7 @@ async def test_deactivate_and_undo(demo_core: Core, actors: dict[str, Actor]) ->
     admin = actors["admin"]
     preview = await run(demo_core, admin, "numbers deactivate +4930123456106")
     assert preview.exit_code == 2 and "31.12.2026" in preview.stdout
-    done = await run(demo_core, admin, "numbers deactivate +4930123456106 --yes --json")
-    assert done.exit_code == 0, done.stderr
-    data = json.loads(done.stdout)
+    data = await ok_json(demo_core, admin, "numbers deactivate +4930123456106 --yes --json")
     assert data["status"] == "pending_deactivation" and data["deactivation_date"] == "2026-12-31"
     undo = await run(demo_core, admin, "numbers undo-deactivation +4930123456106")
     assert undo.exit_code == 0 and "zurückgenommen" in undo.stdout
@@ -329,10 +330,8 @@ async def test_swap(demo_core: Core, actors: dict[str, Actor]) -> None:
     admin = actors["admin"]
     preview = await run(demo_core, admin, "numbers swap +4930123456106 +4930123456105")
     assert preview.exit_code == 2 and "unwiderruflich" in preview.stdout
-    done = await execute_with_code(demo_core, admin,
-                                   "numbers swap +4930123456106 +4930123456105 --yes --json")
-    assert done.exit_code == 0, done.stderr
-    data = json.loads(done.stdout)
+    data = await ok_json(demo_core, admin,
+                         "numbers swap +4930123456106 +4930123456105 --yes --json", stepup=True)
     assert data["old"]["status"] == "inactive" and data["new"]["status"] == "active"
     same = await run(demo_core, admin, "numbers swap +4930123456105 +4930123456105 --yes")
     assert same.exit_code == 4
@@ -373,7 +372,7 @@ async def test_fax_send_credentials(demo_core: Core, actors: dict[str, Actor]) -
 
 async def test_areas_pin_letter_and_order(demo_core: Core, actors: dict[str, Actor]) -> None:
     admin = actors["admin"]
-    listed = json.loads((await run(demo_core, admin, "areas list --json")).stdout)
+    listed = await json_of(demo_core, admin, "areas list --json")
     assert {a["prefix"]: a["verified"] for a in listed}["030"] is True
     not_verified = await run(demo_core, admin, "numbers order 040 --count 2")
     assert not_verified.exit_code == 4 and "[R16]" not in not_verified.stderr
@@ -384,9 +383,7 @@ async def test_areas_pin_letter_and_order(demo_core: Core, actors: dict[str, Act
     wrong = await run(demo_core, admin, "areas verify 040 000000")
     assert wrong.exit_code == 4
     assert "000000" not in wrong.stderr
-    ordered = await run(demo_core, admin, "numbers order 030 --count 2 --json")
-    assert ordered.exit_code == 0, ordered.stderr
-    data = json.loads(ordered.stdout)
+    data = await ok_json(demo_core, admin, "numbers order 030 --count 2 --json")
     assert len(data["numbers"]) == 2 and all(n.startswith("+4930") for n in data["numbers"])
     assert (await run(demo_core, admin, "numbers order 030 --count zwei")).exit_code == 2
     assert (await run(demo_core, admin, "areas request-pin 040")).exit_code == 2
@@ -395,16 +392,14 @@ async def test_areas_pin_letter_and_order(demo_core: Core, actors: dict[str, Act
 
 async def test_porting_create_and_list(demo_core: Core, actors: dict[str, Actor]) -> None:
     admin = actors["admin"]
-    listed = json.loads((await run(demo_core, admin, "porting list --json")).stdout)
+    listed = await json_of(demo_core, admin, "porting list --json")
     assert listed[0]["numbers"] == ["+4930987654321"] and listed[0]["status"] == "confirmed"
-    created = await run(
+    order = await ok_json(
         demo_core, admin,
         "porting create 030 --number '030 5550100' --number +49305550101 "
         "--old-provider 'Alt-Telefon GmbH' --account-holder 'Muster GmbH' --wished-date 2027-01-15 "
         "--json",
     )
-    assert created.exit_code == 0, created.stderr
-    order = json.loads(created.stdout)
     assert order["status"] in ("submitted", "confirmed") and len(order["numbers"]) == 2
     human = await run(demo_core, admin, "porting list")
     assert "Alt-Telefon GmbH" in human.stdout and "Termin" in human.stdout
@@ -440,7 +435,7 @@ async def test_porting_list_shows_carrier_reason_in_words(
     human = await run(demo_core, admin, "porting list")
     assert "Hinweis" in human.stdout and "Anschlussinhaber" in human.stdout
     assert "ui.porting" not in human.stdout
-    data = json.loads((await run(demo_core, admin, "porting list --json")).stdout)
+    data = await json_of(demo_core, admin, "porting list --json")
     rejected = next(o for o in data if o["status"] == "rejected")
     assert rejected["reject_reason"] == porting.REASON_HOLDER_MISMATCH
     assert "Anschlussinhaber" in rejected["reason_text"]
@@ -469,10 +464,7 @@ async def test_support_write_needs_reason_and_is_audited(
                             "'T-4711'"
     )
     assert done.exit_code == 0, done.stderr
-    async with demo_core.uow(readonly=True) as uow:
-        event = await uow.session.scalar(
-            select(AuditEvent).where(AuditEvent.action == "number.activated")
-        )
+    event = await audit_event(demo_core, "number.activated")
     assert event is not None
     assert event.via_support and event.reason == "T-4711" and event.actor_username == "support"
     assert (await run(demo_core, support, "numbers list")).exit_code == 2
