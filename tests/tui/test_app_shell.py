@@ -18,15 +18,20 @@ from tests.tui.pilot_helpers import screen_text, settle, wait_until
 from tui.app import LinedeskApp
 
 
-async def test_header_shows_user_and_customer(demo_core: Core, actors: dict[str, Actor]) -> None:
-    app = LinedeskApp(demo_core, actors["admin"])
+async def first_screen(core: Core, actor: Actor) -> str:
+    """What a session of ``actor`` shows first."""
+    app = LinedeskApp(core, actor)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
-        text = screen_text(app)
-        assert "Muster GmbH" in text
-        assert "admin (Administrator)" in text
-        assert "Admin-Ansicht" in text
-        assert "Verträge" in text
+        return screen_text(app)
+
+
+async def test_header_shows_user_and_customer(demo_core: Core, actors: dict[str, Actor]) -> None:
+    text = await first_screen(demo_core, actors["admin"])
+    assert "Muster GmbH" in text
+    assert "admin (Administrator)" in text
+    assert "Admin-Ansicht" in text
+    assert "Verträge" in text
 
 
 async def test_number_keys_switch_modes(demo_core: Core, actors: dict[str, Actor]) -> None:
@@ -43,12 +48,9 @@ async def test_number_keys_switch_modes(demo_core: Core, actors: dict[str, Actor
 
 
 async def test_english_user_gets_english_labels(demo_core: Core, actors: dict[str, Actor]) -> None:
-    app = LinedeskApp(demo_core, actors["tom"])
-    async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
-        assert "User view" in text
-        assert "Contracts" in text
+    text = await first_screen(demo_core, actors["tom"])
+    assert "User view" in text
+    assert "Contracts" in text
 
 
 async def open_mode(pilot: Pilot[None], key: str) -> None:

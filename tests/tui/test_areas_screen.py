@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -26,6 +28,16 @@ async def open_areas(pilot: Pilot[None], row: str) -> AreasScreen:
     return screen
 
 
+@asynccontextmanager
+async def areas_session(
+    core: Core, actor: Actor, row: str
+) -> AsyncIterator[tuple[LinedeskApp, Pilot[None], AreasScreen]]:
+    """A session of ``actor`` on the areas screen, the area ``row`` selected."""
+    app = LinedeskApp(core, actor)
+    async with app.run_test(size=(160, 45)) as pilot:
+        yield app, pilot, await open_areas(pilot, row)
+
+
 async def form(pilot: Pilot[None], key: str) -> None:
     """``key`` on the areas screen: r PIN letter, p PIN entry, o order (or the refusal)."""
     await pilot.press(key)
@@ -43,9 +55,7 @@ async def read_pin(core: Core, data_dir: Path) -> str:
 async def test_request_letter_enter_pin_and_order(
     demo_core: Core, actors: dict[str, Actor], data_dir: Path
 ) -> None:
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_areas(pilot, "040")
+    async with areas_session(demo_core, actors["admin"], "040") as (app, pilot, screen):
         text = screen_text(app)
         assert "Ortsnetze" in text and "verifiziert seit" in text and "nicht verifiziert" in text
         assert "PIN-Brief anfordern (r)" in text  # visible button with its key
@@ -87,9 +97,7 @@ async def test_request_letter_enter_pin_and_order(
 
 
 async def test_cancel_changes_nothing(demo_core: Core, actors: dict[str, Actor]) -> None:
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_areas(pilot, "040")
+    async with areas_session(demo_core, actors["admin"], "040") as (app, pilot, screen):
         await form(pilot, "r")
         await pilot.press(*"Somewhere 1", "escape")
         await settle(pilot)
@@ -118,9 +126,7 @@ async def test_cancel_changes_nothing(demo_core: Core, actors: dict[str, Actor])
 async def test_refusal_is_shown_and_other_session_updates(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_areas(pilot, "030")
+    async with areas_session(demo_core, actors["admin"], "030") as (app, pilot, screen):
         await form(pilot, "o")
         app.screen.query_one("#count", Input).value = "11"
         await pilot.press("enter")
@@ -141,9 +147,7 @@ async def test_user_markup_is_not_interpreted(demo_core: Core, actors: dict[str,
     await demo_core.run(areas.request_pin, actors["admin"], area="040", address="[bold]Evil[/bold] "
                                                                                 "Weg 1, 20095 "
                                                                                 "Hamburg")
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_areas(pilot, "040")
+    async with areas_session(demo_core, actors["admin"], "040") as (app, _pilot, _screen):
         assert "[bold]Evil[/bold] Weg 1" in screen_text(app)
 
 
@@ -156,9 +160,7 @@ async def test_support_is_asked_for_a_reason_which_is_audited(
     support = actors["support"].for_customer(
         actors["admin"].customer_id, customer_name="Muster GmbH"
     )
-    app = LinedeskApp(demo_core, support)
-    async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_areas(pilot, "030")
+    async with areas_session(demo_core, support, "030") as (app, pilot, screen):
         await form(pilot, "o")
         app.screen.query_one("#count", Input).value = "2"
         await pilot.press("enter")
@@ -178,9 +180,9 @@ async def test_english_session_gets_english_texts(
 ) -> None:
     from dataclasses import replace
 
-    app = LinedeskApp(demo_core, replace(actors["admin"], locale="en"))
-    async with app.run_test(size=(160, 45)) as pilot:
-        await open_areas(pilot, "030")
+    async with areas_session(
+        demo_core, replace(actors["admin"], locale="en"), "030"
+    ) as (app, pilot, _screen):
         text = screen_text(app)
         assert "Buy numbers – local areas" in text and "verified since 23/08/2026" in text
         assert "Request PIN letter (r)" in text and "not verified" in text
@@ -191,9 +193,7 @@ async def test_english_session_gets_english_texts(
 async def test_verified_area_needs_no_letter_and_no_pin(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_areas(pilot, "030")
+    async with areas_session(demo_core, actors["admin"], "030") as (app, pilot, screen):
         for key in ("r", "p"):
             app.clear_notifications()
             await pilot.press(key)
@@ -206,9 +206,7 @@ async def test_pin_letter_to_an_address_outside_the_area_is_refused(
     demo_core: Core, actors: dict[str, Actor], data_dir: Path
 ) -> None:
     """Issue 11.5: a Berlin address cannot get a PIN letter for 040 Hamburg."""
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_areas(pilot, "040")
+    async with areas_session(demo_core, actors["admin"], "040") as (app, pilot, screen):
         await form(pilot, "r")
         await pilot.press(*"Friedrichstraße 123, 10117 Berlin", "enter")
         await settle(pilot)
@@ -225,9 +223,7 @@ async def test_dialog_keys_ctrl_s_confirms_and_focus_is_never_on_cancel(
 ) -> None:
     """The product's dialog rule on the area forms: the focus starts in the field, ctrl+s
     confirms like Enter, Esc cancels; a refusal is also said on the dialog itself."""
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_areas(pilot, "040")
+    async with areas_session(demo_core, actors["admin"], "040") as (app, pilot, screen):
         await form(pilot, "r")
         dialog = app.screen
         assert isinstance(dialog, RequestPinDialog)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 
@@ -32,6 +34,16 @@ async def open_archiv(app: LinedeskApp, pilot: Pilot[None]) -> AuditScreen:
     return screen
 
 
+@asynccontextmanager
+async def archiv_session(
+    core: Core, actor: Actor, size: tuple[int, int] = (180, 45)
+) -> AsyncIterator[tuple[LinedeskApp, Pilot[None], AuditScreen]]:
+    """A session of ``actor`` with the Archiv open (key 4)."""
+    app = LinedeskApp(core, actor)
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot, await open_archiv(app, pilot)
+
+
 async def support_orders_numbers(core: Core, actors: dict[str, Actor], clock: FixedClock) -> None:
     support = replace(
         actors["support"].for_customer(actors["admin"].customer_id, customer_name="Muster GmbH",
@@ -46,9 +58,7 @@ async def test_admin_sees_support_actions_newest_first_and_filters(
     demo_core: Core, actors: dict[str, Actor], clock: FixedClock
 ) -> None:
     await support_orders_numbers(demo_core, actors, clock)
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(180, 45)) as pilot:
-        screen = await open_archiv(app, pilot)
+    async with archiv_session(demo_core, actors["admin"]) as (app, pilot, screen):
         text = screen_text(app)
         assert "Rufnummern bestellt" in text and "TICKET-4711" in text
         assert "192.0.2.7" in text and "SHA256:abcdef" in text
@@ -81,9 +91,7 @@ async def test_employee_sees_only_own_actions(
     demo_core: Core, actors: dict[str, Actor], clock: FixedClock
 ) -> None:
     await support_orders_numbers(demo_core, actors, clock)
-    app = LinedeskApp(demo_core, actors["mia"])
-    async with app.run_test(size=(180, 45)) as pilot:
-        screen = await open_archiv(app, pilot)
+    async with archiv_session(demo_core, actors["mia"]) as (app, _pilot, screen):
         assert "Ihre eigenen Aktionen" in screen_text(app)
         assert {e.actor_username for e in screen.events.values()} <= {"mia"}
         assert "TICKET-4711" not in screen_text(app)
@@ -92,9 +100,7 @@ async def test_employee_sees_only_own_actions(
 async def test_new_events_appear_live(
     demo_core: Core, actors: dict[str, Actor], clock: FixedClock
 ) -> None:
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(180, 45)) as pilot:
-        screen = await open_archiv(app, pilot)
+    async with archiv_session(demo_core, actors["admin"]) as (app, pilot, screen):
         before = len(screen.events)
         clock.advance(timedelta(minutes=1))
         await demo_core.run(areas.request_pin, actors["admin"], area="040", address="Jungfernstieg "
@@ -125,9 +131,7 @@ async def test_load_more_and_reload_show_the_selected_row(
     """Issue 11.14: after "Mehr laden" the list scrolls to the newly loaded rows, after a
     reload it keeps the selected row in view, and the detail pane shows that row."""
     await many_events(demo_core, actors, clock, 260)
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(160, 40)) as pilot:
-        screen = await open_archiv(app, pilot)
+    async with archiv_session(demo_core, actors["admin"], size=(160, 40)) as (_app, pilot, screen):
         table = screen.query_one(DataTable)
         assert table.row_count == 200
         await pilot.press("end")
@@ -157,9 +161,7 @@ async def test_escape_clears_the_filter_first(
     demo_core: Core, actors: dict[str, Actor], clock: FixedClock
 ) -> None:
     await support_orders_numbers(demo_core, actors, clock)
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=(180, 45)) as pilot:
-        screen = await open_archiv(app, pilot)
+    async with archiv_session(demo_core, actors["admin"]) as (app, pilot, screen):
         table = screen.query_one(DataTable)
         total = table.row_count
         await pilot.press("slash", *"ticket")

@@ -4,6 +4,8 @@ session, the language switch and the employee's own scope."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from textual.pilot import Pilot
@@ -36,6 +38,16 @@ async def open_deadlines(app: LinedeskApp, pilot: Pilot[None]) -> DeadlinesScree
     return screen
 
 
+@asynccontextmanager
+async def deadlines_session(
+    core: Core, actor: Actor
+) -> AsyncIterator[tuple[LinedeskApp, Pilot[None], DeadlinesScreen]]:
+    """A session of ``actor`` with Fristen open (key 5)."""
+    app = LinedeskApp(core, actor)
+    async with app.run_test(size=SIZE) as pilot:
+        yield app, pilot, await open_deadlines(app, pilot)
+
+
 def rows(screen: DeadlinesScreen) -> list[list[str]]:
     table = screen.query_one(DataTable)
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
@@ -55,9 +67,7 @@ async def open_resolve(screen: DeadlinesScreen, pilot: Pilot[None], key: str) ->
 
 
 async def test_key_5_lists_the_deadlines_by_date(demo_core: Core, actors: dict[str, Actor]) -> None:
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_deadlines(app, pilot)
+    async with deadlines_session(demo_core, actors["admin"]) as (app, pilot, screen):
         assert app.current_mode == "deadlines"
         assert rows(screen) == [
             ["19.12.2026", "28", "Portierung",
@@ -79,9 +89,7 @@ async def test_key_5_lists_the_deadlines_by_date(demo_core: Core, actors: dict[s
 async def test_undo_a_pending_deactivation_from_the_list(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_deadlines(app, pilot)
+    async with deadlines_session(demo_core, actors["admin"]) as (app, pilot, screen):
         await open_resolve(screen, pilot, f"deactivation:{PENDING}")
         assert "bleibt aktiv" in screen_text(app)
         await pilot.press("enter")
@@ -103,9 +111,7 @@ async def test_undo_a_pending_deactivation_from_the_list(
 async def test_cancelling_the_dialog_changes_nothing(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_deadlines(app, pilot)
+    async with deadlines_session(demo_core, actors["admin"]) as (_app, pilot, screen):
         await open_resolve(screen, pilot, f"deactivation:{PENDING}")
         await pilot.press("escape")
         await settle(pilot)
@@ -142,9 +148,7 @@ async def test_change_in_another_session_appears_live(
 async def test_language_switch_rebuilds_the_list(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_deadlines(app, pilot)
+    async with deadlines_session(demo_core, actors["admin"]) as (app, pilot, screen):
         await pilot.press("ctrl+l")
         await wait_until(
             pilot, lambda: bool(rows(screen)) and rows(screen)[-1][2] == "Deactivation"
@@ -161,9 +165,7 @@ async def test_employee_sees_own_scope_and_why_not(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     await demo_core.run(numbers.deactivate, actors["admin"], number="+4930123456102")  # mia's
-    app = LinedeskApp(demo_core, actors["mia"])
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_deadlines(app, pilot)
+    async with deadlines_session(demo_core, actors["mia"]) as (app, pilot, screen):
         assert [r[3] for r in rows(screen)] == ["Rufnummer 030 123456102 (Berlin)"]
         assert "die Deaktivierungen Ihrer eigenen Rufnummern" in screen_text(app)
         await pilot.press("u")
@@ -200,9 +202,7 @@ async def test_cancel_a_scheduled_reset_from_the_list(
     at = datetime(2026, 11, 21, 21, 0, tzinfo=UTC)  # tonight 22:00 Berlin
     reset = await run_with_code(demo_core, credentials.schedule, admin,
                                 contract_id=await pbx_contract(demo_core), at=at, consent=True)
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_deadlines(app, pilot)
+    async with deadlines_session(demo_core, admin) as (app, pilot, screen):
         first = rows(screen)[0]
         assert first[:3] == ["21.11.2026", "heute", "Zugangsdaten-Reset"]
         assert "am 21.11.2026 22:00 an admin" in first[4]
@@ -218,9 +218,7 @@ async def test_days_left_count_down_at_midnight_without_an_event(
     demo_core: Core, actors: dict[str, Actor], clock: FixedClock
 ) -> None:
     clock.set(datetime(2026, 11, 21, 22, 59, 59, tzinfo=UTC))  # 23:59:59 in Berlin
-    app = LinedeskApp(demo_core, actors["admin"])
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_deadlines(app, pilot)
+    async with deadlines_session(demo_core, actors["admin"]) as (_app, pilot, screen):
         assert [r[1] for r in rows(screen)] == ["28", "40"]
         clock.set(datetime(2026, 11, 21, 23, 0, 0, tzinfo=UTC))  # midnight: the 22nd
         await wait_until(pilot, lambda: [r[1] for r in rows(screen)] == ["27", "39"])
