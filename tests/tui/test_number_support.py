@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Select
+from textual.widgets import Select
 
 from core.authz import Actor
 from core.models import AuditEvent
@@ -25,12 +25,10 @@ from screens.reason_dialog import ReasonDialog
 from tests.tui.pilot_helpers import notifications, screen_text, wait_until
 from tests.tui.stepup_pilot import enter_code
 from tests.tui.test_number_dashboard import open_dashboard, select_number, settle
+from tests.tui.test_number_dialogs import INACTIVE, MIA_MAIN, PENDING, TOM_NUMBER
+from tests.tui.test_support_screen import _open_muster
 from tui.app import LinedeskApp
 
-MIA_MAIN = "+4930123456100"
-TOM_NUMBER = "+4930123456101"
-PENDING = "+4930123456103"
-INACTIVE = "+4930123456104"
 INACTIVE_2 = "+4930123456105"
 
 
@@ -42,13 +40,7 @@ async def reasons(core: Core, action: str) -> list[str | None]:
 
 async def open_muster_numbers(app: LinedeskApp, pilot: Pilot[None]) -> None:
     await wait_until(pilot, lambda: "o Öffnen" in screen_text(app))
-    await pilot.press(*"muster", "enter")
-    await wait_until(pilot, lambda: app.screen.query_one("#hits", DataTable).row_count == 1)
-    await pilot.press("o")
-    await wait_until(
-        pilot, lambda: app.actor.customer_id is not None and app.current_mode == "home"
-    )
-    await pilot.pause()
+    await _open_muster(app, pilot)
     await open_dashboard(app, pilot)
 
 
