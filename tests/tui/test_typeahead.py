@@ -92,8 +92,10 @@ async def test_new_employee_dialog_typed_ahead(demo_core: Core, actors: dict[str
         assert isinstance(app.screen, UsersScreen)
         # "n" opens the dialog; the fields are typed before it has been composed
         flood(app, "nlea\tLea Neu\tlea@muster-gmbh.de\t0176 0000001")
+        # 38 keys, each handed on once the App settled (a flood is paced): on a busy machine
+        # that takes a while
         await wait_until(pilot, lambda: typed(app, NewEmployeeDialog, "#new-mobile")
-                         == "0176 0000001")
+                         == "0176 0000001", timeout=30)
         assert value(app, "#username") == "lea"
         assert value(app, "#full-name") == "Lea Neu"
         assert value(app, "#new-email") == "lea@muster-gmbh.de"
