@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
+from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
@@ -56,6 +57,12 @@ class ReasonDialog(PortalMixin, Dialog[str]):
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
+
+    @on(Input.Changed, "#reason")
+    def _reason_typed(self, event: Input.Changed) -> None:
+        """Once a reason is being typed, the "no reason" error is no longer true."""
+        if event.value.strip():
+            self.show_inline("")
 
     async def confirm(self) -> str | None:
         reason = " ".join(self.query_one("#reason", Input).value.split())

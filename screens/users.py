@@ -125,6 +125,10 @@ class NewEmployeeDialog(PortalMixin, Dialog[EmployeeView]):
     def cancel_text(self) -> str:
         return self.t("users.cancel")
 
+    FIELDS: ClassVar[dict[str, str]] = {"username": "username", "email": "new-email",
+                                        "mobile": "new-mobile", "locale": "new-locale"}
+    """The core's field name (``EmployeeFormInvalid.fields``) -> the widget's id."""
+
     def body(self) -> ComposeResult:
         with VerticalScroll(classes="fields"):
             for field, label in (("username", "users.username"), ("full-name", "users.full_name"),
@@ -132,9 +136,11 @@ class NewEmployeeDialog(PortalMixin, Dialog[EmployeeView]):
                 yield Label(self.t(label))
                 yield Input(id=field, max_length={"username": 64, "new-email": 254,
                                                   "new-mobile": 30}.get(field, 100))
+                yield self._error_line(field)
             yield Label(self.t("users.language"))
             yield Select[str]([(self.t(f"users.language.{loc}"), loc) for loc in LOCALES],
                               value=self.actor.locale, allow_blank=False, id="new-locale")
+            yield self._error_line("new-locale")
             yield Label(self.t("users.initial_numbers"))
             yield SelectionList[str](id="new-numbers")
             yield Static("", id="no-numbers", classes="hint")
@@ -163,10 +169,42 @@ class NewEmployeeDialog(PortalMixin, Dialog[EmployeeView]):
                 locale=str(self.query_one("#new-locale", Select).value),
                 numbers=list(self.query_one("#new-numbers", SelectionList).selected),
             )
-        except DomainError as error:
+        except users.EmployeeFormInvalid as invalid:
+            self._show_field_errors(invalid.fields)
+        except ValidationError as error:
+            if error.key == "error.username_taken":
+                self._show_field_errors({"username": error})
+            else:
+                self.show_inline(error.render(self.actor.locale))
+        except DomainError as error:  # said once, on the dialog (no toast on top of it)
             self.show_inline(error.render(self.actor.locale))
-            self.show_error(error)
-            return None
+        return None
+
+    @staticmethod
+    def _error_line(widget_id: str) -> Static:
+        line = Static("", id=f"{widget_id}-error", classes="field-error")
+        line.display = False
+        return line
+
+    def _set_field_error(self, widget_id: str, text: str) -> None:
+        line = self.query_one(f"#{widget_id}-error", Static)
+        line.update(clean(text))
+        line.display = bool(text)
+
+    def _show_field_errors(self, errors: dict[str, ValidationError]) -> None:
+        """Each wrong field's message under it, all at once; the first wrong field has focus."""
+        for field, widget_id in self.FIELDS.items():
+            error = errors.get(field)
+            self._set_field_error(widget_id, error.render(self.actor.locale) if error else "")
+        first = next((self.FIELDS[f] for f in errors if f in self.FIELDS), None)
+        if first is not None:
+            self.query_one(f"#{first}").focus()
+
+    @on(Input.Changed)
+    def _field_edited(self, event: Input.Changed) -> None:
+        """A field being corrected no longer shows its old error."""
+        if event.input.id in self.FIELDS.values():
+            self._set_field_error(event.input.id, "")
 
 
 class LockDialog(PortalMixin, Dialog[LockView]):

@@ -418,9 +418,10 @@ async def order_numbers(uow: UnitOfWork, actor: Actor, *, area: str, count: int)
     """Buy ``count`` new numbers in a verified area; they arrive ``inactive`` (R16)."""
     require(actor, Permission.AREA_MANAGE, customer_id=actor.customer_id)
     customer_id = customer_id_of(actor)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_ORDER:
+        # malformed input, not a domain refusal: command mode exits 2 (README exit codes)
+        raise ValidationError("error.areas.order_count", max=MAX_ORDER)
     local = await local_area(uow, area)
-    if not isinstance(count, int) or not 1 <= count <= MAX_ORDER:
-        raise RuleViolation("R16", "error.areas.order_count", max=MAX_ORDER)
     _, verification = await lock_verified(uow, customer_id, local)
     held = await uow.session.scalar(
         select(func.count()).select_from(Number).where(

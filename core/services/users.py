@@ -351,6 +351,46 @@ async def insert_account(uow: UnitOfWork, account: Account) -> None:
         raise
 
 
+class EmployeeFormInvalid(ValidationError):
+    """Every wrong field of a new employee at once (a form can mark them all): ``fields`` maps
+    ``username``/``email``/``mobile``/``locale`` to its error, in form order; ``key`` and
+    ``params`` are the first one's, so a front end that shows one message says that one."""
+
+    def __init__(self, fields: dict[str, ValidationError]) -> None:
+        first = next(iter(fields.values()))
+        super().__init__(first.key, **first.params)
+        self.fields = fields
+
+
+def _check_new_employee(
+    username: str, email: str, mobile: str | None, locale: str
+) -> tuple[str, str, str | None]:
+    """The new employee's username, e-mail and mobile, each checked; all errors together."""
+    errors: dict[str, ValidationError] = {}
+    name = (username or "").strip().lower()
+    try:
+        name = validate_username(name)
+    except ValidationError as error:
+        errors["username"] = error
+    address = ""
+    try:
+        if not (email or "").strip():
+            raise ValidationError("users.error.email_required")
+        address = validate_email(email)
+    except ValidationError as error:
+        errors["email"] = error
+    phone: str | None = None
+    try:
+        phone = validate_mobile(mobile) if mobile and mobile.strip() else None
+    except ValidationError as error:
+        errors["mobile"] = error
+    if locale not in LOCALES:
+        errors["locale"] = ValidationError("error.invalid_locale", value=(locale or "")[:10])
+    if errors:
+        raise EmployeeFormInvalid(errors)
+    return name, address, phone
+
+
 async def create_employee(
     uow: UnitOfWork,
     actor: Actor,
@@ -365,13 +405,7 @@ async def create_employee(
     """A new employee account of the actor's customer; its initial password goes by e-mail
     to the employee, and the chosen numbers are assigned to it (R14) in the same transaction."""
     require(actor, Permission.USER_MANAGE, customer_id=actor.customer_id)
-    username = validate_username((username or "").strip().lower())
-    if not (email or "").strip():
-        raise ValidationError("users.error.email_required")
-    address = validate_email(email)
-    phone = validate_mobile(mobile) if mobile and mobile.strip() else None
-    if locale not in LOCALES:
-        raise ValidationError("error.invalid_locale", value=(locale or "")[:10])
+    username, address, phone = _check_new_employee(username, email, mobile, locale)
     password = random_password(16)
     account = Account(
         username=username, role=Role.EMPLOYEE, customer_id=actor.customer_id,

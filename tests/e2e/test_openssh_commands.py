@@ -355,3 +355,17 @@ async def test_help_and_usage_errors_through_openssh(client: Client) -> None:
                                  options=("-n",)))
     assert done.code == 2 and done.out == "" and done.err.count("\n") == 1
     assert "--address" in done.err and "„help“" in done.err
+
+
+async def test_order_count_outside_1_to_10_is_a_usage_error(client: Client) -> None:
+    """`numbers order 089 --count 0` is invalid input: exit 2 and one line on stderr naming the
+    allowed range, before the area is even looked at (089 is not verified: that would be 4)."""
+    for count in ("0", "-1", "101", "11"):
+        done = await run(client.argv("admin", "numbers", "order", "089", "--count", count,
+                                     options=("-n",)))
+        assert (done.code, done.out) == (2, ""), (count, done)
+        assert done.err.count("\n") == 1 and "1 bis 10" in done.err, (count, done)
+    done = await run(client.argv("admin", "numbers", "order", "089", "--count", "abc",
+                                 options=("-n",)))
+    assert (done.code, done.out) == (2, "") and done.err.count("\n") == 1, done
+    assert "abc" in done.err and "--count" in done.err, done

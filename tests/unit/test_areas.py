@@ -209,10 +209,12 @@ async def test_ordering_needs_a_verified_area_and_respects_limits(
     with pytest.raises(RuleViolation) as err:
         await demo_core.run(areas.order_numbers, admin, area="040", count=1)
     assert err.value.rule == "R16" and err.value.key == "error.areas.not_verified"
-    for count in (0, 11, -1):
-        with pytest.raises(RuleViolation) as err:
-            await demo_core.run(areas.order_numbers, admin, area="030", count=count)
-        assert err.value.key == "error.areas.order_count"
+    for count in (0, 11, -1, 101):
+        # a count outside 1..10 is invalid input (exit 2), checked before the area (even 089)
+        for where in ("030", "089"):
+            with pytest.raises(ValidationError) as bad:
+                await demo_core.run(areas.order_numbers, admin, area=where, count=count)
+            assert bad.value.key == "error.areas.order_count" and bad.value.exit_code == 2
     bought = await demo_core.run(areas.order_numbers, admin, area="030", count=10)
     assert len(bought) == 10 == len(set(bought))
     assert all(n.startswith("+4930") for n in bought)

@@ -386,6 +386,9 @@ async def test_areas_pin_letter_and_order(demo_core: Core, actors: dict[str, Act
     data = await ok_json(demo_core, admin, "numbers order 030 --count 2 --json")
     assert len(data["numbers"]) == 2 and all(n.startswith("+4930") for n in data["numbers"])
     assert (await run(demo_core, admin, "numbers order 030 --count zwei")).exit_code == 2
+    for count in ("0", "-1", "11", "101"):  # invalid input, not a domain refusal: exit 2
+        bad = await run(demo_core, admin, f"numbers order 089 --count {count}")
+        assert bad.exit_code == 2 and "1 bis 10" in bad.stderr, (count, bad)
     assert (await run(demo_core, admin, "areas request-pin 040")).exit_code == 2
     assert (await run(demo_core, actors["mia"], "numbers order 030 --count 1")).exit_code == 3
 
