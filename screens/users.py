@@ -203,8 +203,9 @@ class NewEmployeeDialog(PortalMixin, Dialog[EmployeeView]):
     @on(Input.Changed)
     def _field_edited(self, event: Input.Changed) -> None:
         """A field being corrected no longer shows its old error."""
-        if event.input.id in self.FIELDS.values():
-            self._set_field_error(event.input.id, "")
+        widget_id = event.input.id
+        if widget_id is not None and widget_id in self.FIELDS.values():
+            self._set_field_error(widget_id, "")
 
 
 class LockDialog(PortalMixin, Dialog[LockView]):
