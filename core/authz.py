@@ -95,6 +95,22 @@ class Actor:
     def effective_view_mode(self) -> ViewMode:
         return ViewMode.ADMIN if self.is_admin_view else ViewMode.USER
 
+    @property
+    def can_switch_view(self) -> bool:
+        """Only an admin has two view modes; employees have the user view alone and support
+        always sees an opened customer in the admin view."""
+        return self.role is Role.ADMIN
+
+    def role_may(self, permission: Permission) -> bool:
+        """Whether the actor's role can ever use ``permission`` (in any view mode it may
+        switch to; tenant, owner and reason are checked per call by :func:`require`).
+        Keys and hints of actions the role can never use are not offered at all."""
+        if permission is Permission.CUSTOMER_SEARCH:
+            return self.role is Role.SUPPORT
+        if self.role is Role.EMPLOYEE:
+            return permission in OWN_PERMISSIONS
+        return True
+
     def with_view_mode(self, mode: ViewMode) -> Actor:
         if mode is ViewMode.ADMIN and self.role is Role.EMPLOYEE:
             raise PermissionDenied("error.admin_only")

@@ -23,7 +23,7 @@ from textual.widgets import Button, DataTable, Static
 
 from core.errors import DomainError
 from core.i18n import format_date
-from core.services import deadlines
+from core.services import approvals, deadlines
 from core.services.deadlines import Deadline
 from screens.approvals import ApprovalsScreen
 from screens.base import PortalMixin, PortalTableScreen, portal_footer
@@ -145,8 +145,20 @@ class DeadlinesScreen(PortalTableScreen):
     def show_header(self) -> None:
         super().show_header()
         scope = "ui.deadlines.scope.all" if self.actor.is_admin_view else "ui.deadlines.scope.own"
-        self.query_one("#scope", Static).update(
-            f"{self.t(scope)} {self.t('ui.deadlines.hint')}")
+        # an employee can never undo or cancel (core): the hint does not promise ``u``
+        may_resolve = deadlines.may_resolve(self.actor)
+        hint = "ui.deadlines.hint" if may_resolve else "ui.deadlines.hint.view"
+        self.query_one("#scope", Static).update(f"{self.t(scope)} {self.t(hint)}")
+        self.query_one("#resolve", Button).display = may_resolve
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys the actor's role can never use are not offered (core decides: an employee
+        neither undoes deadlines nor sees approvals); pressed anyway, the App says why."""
+        if action == "resolve" and not deadlines.may_resolve(self.actor):
+            return False
+        if action == "approvals" and not approvals.may_list(self.actor):
+            return False
+        return super().check_action(action, parameters)
 
     def days_text(self, entry: Deadline) -> Text:
         if entry.days_left < 0:

@@ -251,7 +251,7 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
         self.notify(self.t("users.language_saved"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The customer search is support's; support has no view switch and, until a
+        """The customer search is support's; only admins have a view switch; support, until a
         customer is open, no portal areas (shown greyed out). Language and view mode are
         not switched under an open dialog."""
         if action == "switch_mode" and parameters == ("customers",):
@@ -261,7 +261,8 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
         if action in ("toggle_view_mode", "toggle_language") and self._dialog_open():
             return False
         if action == "toggle_view_mode":
-            return not self.actor.via_support
+            # only a role with two view modes is offered the switch (core decides)
+            return self.actor.can_switch_view
         return True
 
     def _dialog_open(self) -> bool:
@@ -392,6 +393,8 @@ class LinedeskApp(TypeaheadApp, App[None]):  # typeahead: keys wait for the App 
             return self.t("ui.key.close_dialog_first")
         if action == "toggle_view_mode" and self.actor.via_support:
             return self.t("support.view.support_fixed")
+        if action == "toggle_view_mode" and not self.actor.can_switch_view:
+            return self.t("support.view.employee_only")
         return None
 
     # ------------------------------------------------------------ notifications

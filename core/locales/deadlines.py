@@ -62,6 +62,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "What will happen by itself, by date. u undoes or cancels the selected entry "
               "where that is possible.",
     },
+    "ui.deadlines.hint.view": {
+        "de": "Was von selbst geschieht, nach Datum.", "en": "What will happen by itself, by date.",
+    },
     "ui.deadlines.col.date": {"de": "Datum", "en": "Date"},
     "ui.deadlines.col.days": {"de": "Tage", "en": "Days"},
     "ui.deadlines.col.kind": {"de": "Art", "en": "Kind"},

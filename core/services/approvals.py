@@ -162,6 +162,12 @@ async def _recipients(uow: UnitOfWork, rows: Any) -> dict[int, str]:
     return {account_id: username for account_id, username in found}
 
 
+def may_list(actor: Actor) -> bool:
+    """Whether the actor's role can ever see the approvals list (:func:`list_requests`):
+    not an employee, so the ``a`` key is not offered to one."""
+    return actor.role_may(Permission.USER_READ)
+
+
 async def list_requests(
     uow: UnitOfWork, actor: Actor, *, include_done: bool = False
 ) -> list[ApprovalView]:

@@ -244,6 +244,17 @@ async def list_deadlines(
     return entries
 
 
+RESOLVE_PERMISSIONS: tuple[Permission, ...] = (
+    Permission.NUMBER_MANAGE, Permission.CREDENTIALS_GENERATE, Permission.PORTING_MANAGE)
+"""What :func:`resolve` needs for its undo or cancel, one of them per kind of entry."""
+
+
+def may_resolve(actor: Actor) -> bool:
+    """Whether the actor's role can ever undo or cancel an entry (employees cannot: the
+    screen neither offers ``u`` nor promises it in its hint)."""
+    return any(actor.role_may(permission) for permission in RESOLVE_PERMISSIONS)
+
+
 async def resolve(
     uow: UnitOfWork, actor: Actor, *, key: str, version: int | None = None
 ) -> str:

@@ -1,8 +1,10 @@
 """The header: always shows who is signed in, for which customer, in which view mode.
 
-On a narrow terminal the header drops, in this order, the "Ansichtsmodus:" label, the
-role and the screen title, so that the customer, the user and the view mode itself stay
-visible (they decide what the screen shows and allows).
+On a narrow terminal the header drops, in this order, the "Ansichtsmodus:" label and the
+role, then narrows its separators, so that the screen title, the customer, the user and
+the view mode itself stay visible (they say where one is and decide what the screen shows
+and allows). Only where even that does not fit is the title left out, and the line is
+cut at its end.
 """
 
 from __future__ import annotations
@@ -17,23 +19,27 @@ from tui.sanitize import clean
 
 def header_text(actor: Actor, *, title: str = "", width: int | None = None) -> Text:
     """The header line; with ``width``, the fullest variant that fits it."""
-    variants = [(True, True, True), (True, True, False), (True, False, False),
-                (False, False, False)]
+    # (title, role, "Ansichtsmodus:" label, wide separators), fullest first
+    variants = [(True, True, True, True), (True, True, False, True),
+                (True, False, False, True), (True, False, False, False),
+                (False, False, False, False)]
     text = Text()
-    for show_title, show_role, show_label in variants:
-        text = _header(actor, title if show_title else "", role=show_role, label=show_label)
+    for show_title, show_role, show_label, wide in variants:
+        text = _header(actor, title if show_title else "", role=show_role, label=show_label,
+                       wide=wide)
         if width is None or text.cell_len <= width:
             break
     return text
 
 
-def _header(actor: Actor, title: str, *, role: bool, label: bool) -> Text:
+def _header(actor: Actor, title: str, *, role: bool, label: bool, wide: bool = True) -> Text:
     loc = actor.locale
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(" linedesk ", style="bold reverse")
     if title:
         text.append(f" {clean(title)} ", style="bold")
-    text.append("  ")
+    sep = "  ·  " if wide else " · "
+    text.append("  " if wide else " ")
     if actor.via_support:
         if actor.customer_id is not None:
             text.append(t(loc, "ui.header.support_access", customer=clean(actor.customer_name)),
@@ -42,10 +48,10 @@ def _header(actor: Actor, title: str, *, role: bool, label: bool) -> Text:
             text.append(t(loc, "ui.header.support_no_customer"), style="bold")
     else:
         text.append(clean(actor.customer_name or ""), style="bold")
-    text.append("  ·  ")
+    text.append(sep)
     user = clean(actor.username)
     text.append(f"{user} ({t(loc, f'role.{actor.role.value}')})" if role else user)
-    text.append("  ·  ")
+    text.append(sep)
     mode = t(loc, "ui.view_mode.admin" if actor.is_admin_view else "ui.view_mode.user")
     text.append(f"{t(loc, 'ui.view_mode')}: {mode}" if label else mode)
     return text
