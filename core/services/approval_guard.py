@@ -28,6 +28,7 @@ from core.i18n import format_datetime, t
 from core.models import Account, ApprovalRequest, Customer
 from core.security import mask_email, mask_phone
 from core.services.consent_notice import mail_consented_and_current
+from core.services.stepup import ASSIGN_DELETE, GENERATE, SWAP
 from core.uow import UnitOfWork
 
 TTL = timedelta(hours=24)
@@ -35,10 +36,9 @@ MAX_PENDING_PER_ACCOUNT = 20
 """Open requests one account may have filed at once (SECURITY.md "Abuse bounds"): each is
 a row, an Archiv entry and a notice to the other admins."""
 
-GENERATE = "credentials.generate"
+# GENERATE, SWAP and ASSIGN_DELETE are stepup's names: a step-up code and an approval
+# request for the same action must name it alike.
 SCHEDULE = "credentials.schedule"
-SWAP = "numbers.swap"
-ASSIGN_DELETE = "numbers.assign_delete_traffic"
 POLICY_OFF = "approvals.policy_off"
 ACTIONS: dict[str, Permission] = {
     GENERATE: Permission.CREDENTIALS_GENERATE,
