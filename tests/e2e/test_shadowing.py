@@ -267,22 +267,10 @@ async def two_sessions_support(srv: RunningServer) -> AsyncIterator[Term]:
 async def test_shadowing_across_two_worker_processes(tmp_path: Path) -> None:
     """``serve --workers 2``: mia on one worker, support on the other; the request, the
     answer, the frames and the end travel over the supervisor's hub as bus signals."""
-    from tests.e2e.test_workers import (
-        _free_port,
-        children,
-        kill_if_running,
-        listening_lines,
-        pid_of,
-        start_serve,
-        until,
-    )
+    from tests.e2e.test_workers import pid_of
 
-    port = _free_port()
-    proc, log = await start_serve(tmp_path, port,
-                                  env={"LINEDESK_SHADOW_CONSENT_SECONDS": "20"})
-    try:
-        await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
-        workers = children(proc.pid)
+    async with two_workers(tmp_path) as serve:
+        port, workers = serve.port, serve.workers
         async with contextlib.AsyncExitStack() as stack:
             user = await stack.enter_async_context(
                 interactive_session(port, "mia", "mia-demo", cols=100, rows=30))
@@ -296,6 +284,35 @@ async def test_shadowing_across_two_worker_processes(tmp_path: Path) -> None:
         assert [a for a, _, _ in rows] == ["support.shadow_requested", "support.shadow_started",
                                            "support.shadow_ended"]
         assert {target for _, target, _ in rows} == {"mia"}
+
+
+@dataclass
+class TwoWorkers:
+    proc: asyncio.subprocess.Process
+    log: Path
+    port: int
+    workers: set[int]
+    """The worker processes once both listen."""
+
+
+@contextlib.asynccontextmanager
+async def two_workers(tmp_path: Path) -> AsyncIterator[TwoWorkers]:
+    """``serve --workers 2`` (consent 20 s) with both workers listening; killed at the end."""
+    from tests.e2e.test_workers import (
+        _free_port,
+        children,
+        kill_if_running,
+        listening_lines,
+        start_serve,
+        until,
+    )
+
+    port = _free_port()
+    proc, log = await start_serve(tmp_path, port,
+                                  env={"LINEDESK_SHADOW_CONSENT_SECONDS": "20"})
+    try:
+        await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
+        yield TwoWorkers(proc, log, port, children(proc.pid))
     finally:
         await kill_if_running(proc)
 
@@ -316,24 +333,12 @@ async def test_a_killed_worker_ends_the_watching_on_the_other_side_within_second
     import sqlite3
 
     from ssh_server.shadow import PEER_TIMEOUT_SECONDS
-    from tests.e2e.test_workers import (
-        _free_port,
-        children,
-        kill_if_running,
-        listening_lines,
-        pid_of,
-        start_serve,
-        until,
-    )
+    from tests.e2e.test_workers import children, listening_lines, pid_of, until
 
     bound = PEER_TIMEOUT_SECONDS + 3  # a check every second, a screen update, a loaded CI
     loop = asyncio.get_running_loop()
-    port = _free_port()
-    proc, log = await start_serve(tmp_path, port,
-                                  env={"LINEDESK_SHADOW_CONSENT_SECONDS": "20"})
-    try:
-        await until(lambda: listening_lines(log, port) >= 2, 90, "two workers not listening", log)
-        workers = children(proc.pid)
+    async with two_workers(tmp_path) as serve:
+        proc, log, port, workers = serve.proc, serve.log, serve.port, serve.workers
         async with contextlib.AsyncExitStack() as stack:
             user = await stack.enter_async_context(
                 interactive_session(port, "mia", "mia-demo", cols=100, rows=30))
@@ -388,8 +393,6 @@ async def test_a_killed_worker_ends_the_watching_on_the_other_side_within_second
             db.close()
         assert len(actors) == 1 and actors[0][:2] == ("support", "support")
         assert "Traceback" not in log.read_text(errors="replace")
-    finally:
-        await kill_if_running(proc)
 
 
 async def sqlite_shadow_rows(tmp_path: Path, count: int) -> list[tuple[str, str, str]]:
