@@ -48,6 +48,10 @@ def tables_measured(app: App[None]) -> bool:
 async def settle(pilot: Pilot[None]) -> None:
     """Let workers, the messages they post and the tables they fill run to the end."""
     await pilot.pause()
+    # a pushed screen's AwaitMount does not wait for the screen's own Mount handlers, which
+    # start its fetch: on a busy machine the pause above can end before they ran, and
+    # waiting for "all workers" then waits for none (CI once saw an empty porting list)
+    await wait_until(pilot, lambda: pilot.app.screen.is_mounted)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await wait_until(pilot, lambda: tables_measured(pilot.app))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from core.authz import Actor
 from core.clock import FixedClock
@@ -20,6 +20,10 @@ from tui.app import LinedeskApp
 async def open_porting(pilot: Pilot[None]) -> PortingScreen:
     screen = PortingScreen()
     await pilot.app.push_screen(screen)
+    await settle(pilot)
+    # the first fetch ends in show_timeline (an order's timeline or the empty text): on a
+    # busy machine settle() can return before that worker even started (CI saw an empty list)
+    await wait_until(pilot, lambda: bool(str(screen.query_one("#timeline", Static).content)))
     await settle(pilot)
     return screen
 
