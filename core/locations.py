@@ -1,8 +1,9 @@
 """Emergency locations (Notrufstandort, SPEC R29): the address an emergency call from a
 voice number is routed to, its validation and where its default comes from.
 
-Pure (no database): the services (:mod:`core.services.emergency`), the number views and
-the migration that backfilled existing numbers share these rules.
+Pure (no database): the services (:mod:`core.services.emergency`) and the number views
+share these rules. The migration that backfilled existing numbers (7a1c3e5b9d24) carries
+its own frozen copy, so changing a rule here never changes what that migration does.
 
 Validation (every field says what is wrong with it, in the user's language):
 
