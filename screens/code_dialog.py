@@ -86,9 +86,10 @@ class CodeDialog(PortalMixin, Dialog[bool]):
 
     async def confirm(self) -> bool | None:
         field = self.query_one("#code", Input)
-        code = field.value.strip()
-        if len(code) != stepup.CODE_DIGITS or not code.isdigit():
-            self.show_inline(self.t("ui.stepup.six_digits", digits=stepup.CODE_DIGITS))
+        try:
+            code = stepup.normalize_code(field.value)
+        except DomainError as error:  # the core says what a code is; no try is used up
+            self.show_inline(error.render(self.actor.locale))
             field.focus()
             return None
         try:

@@ -58,6 +58,12 @@ MESSAGES.update({
         "de": "Der Bestätigungscode ist abgelaufen (10 Minuten). Bitte einen neuen anfordern.",
         "en": "The confirmation code has expired (10 minutes). Please request a new one.",
     },
+    "stepup.error.format": {
+        "de": "Der Bestätigungscode hat {digits} Ziffern (siehe SMS). Dieser Versuch wurde "
+              "nicht gezählt.",
+        "en": "The confirmation code has {digits} digits (see the SMS). This attempt was not "
+              "counted.",
+    },
     "stepup.error.wrong": {
         "de": "Falscher Bestätigungscode. Noch {left} Versuche.",
         "en": "Wrong confirmation code. {left} attempts left.",

@@ -15,10 +15,6 @@ MESSAGES: dict[str, dict[str, str]] = {
               "longer works.",
     },
     "ui.stepup.placeholder": {"de": "6 Ziffern aus der SMS", "en": "6 digits from the SMS"},
-    "ui.stepup.six_digits": {
-        "de": "Bitte die {digits} Ziffern aus der SMS eingeben.",
-        "en": "Please enter the {digits} digits from the SMS.",
-    },
     "ui.stepup.resend": {"de": "neuen Code senden", "en": "send a new code"},
     "ui.stepup.cancelled": {
         "de": "Abgebrochen: ohne Bestätigungscode wurde nichts geändert.",

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from core.authz import Actor, Permission, require
-from core.errors import NotFound, RuleViolation
+from core.errors import NotFound, RuleViolation, ValidationError
 from core.i18n import t
 from core.models import Account, Customer, OutboxKind, StepUpCode
 from core.security import mask_phone, random_digits
@@ -188,6 +188,17 @@ async def request(uow: UnitOfWork, actor: Actor, *, action: str, object_id: str)
     return CodeSent(action, object_id, masked, row.expires_at)
 
 
+def normalize_code(code: str) -> str:
+    """The six digits of a typed code (blanks inside dropped), or a usage error.
+
+    Something that is no code (five digits, a letter, a pasted word) is a slip, not a
+    guess: it must not use up one of the :data:`MAX_ATTEMPTS` tries of the real code."""
+    given = "".join(code.split())
+    if len(given) != CODE_DIGITS or not given.isascii() or not given.isdigit():
+        raise ValidationError("stepup.error.format", digits=CODE_DIGITS)
+    return given
+
+
 async def verify(
     uow: UnitOfWork,
     actor: Actor,
@@ -200,7 +211,8 @@ async def verify(
     """The guard: True when the policy is off or ``code`` is right (it is then used up).
 
     No code: :class:`StepUpRequired`. No usable code for exactly this account, action and
-    object (never requested, used, voided, superseded, expired): a refusal. A wrong code
+    object (never requested, used, voided, superseded, expired): a refusal. Something that
+is no six-digit code: a usage error (:func:`normalize_code`), no attempt used. A wrong code
     counts an attempt (the 5th voids the code) and returns False with the refusal queued
     to be raised after commit; the caller must return without changing anything."""
     permission = ACTIONS.get(action)
@@ -213,6 +225,7 @@ async def verify(
     if code is None or not code.strip():
         mobile = await _own_mobile(uow, actor)
         raise StepUpRequired(mask_phone(mobile), action=action, object_id=object_id)
+    given = normalize_code(code)
     row = await uow.session.scalar(
         select(StepUpCode)
         .where(StepUpCode.account_id == actor.account_id, StepUpCode.action == action,
@@ -227,7 +240,6 @@ async def verify(
     now = uow.clock.now()
     if now >= row.expires_at:
         raise RuleViolation("R20", "stepup.error.expired")
-    given = code.strip()
     if hmac.compare_digest(row.code_hash, _digest(uow, actor.account_id, action, object_id, given)):
         used = await uow.session.execute(
             update(StepUpCode).where(StepUpCode.id == row.id, StepUpCode.status == "pending")

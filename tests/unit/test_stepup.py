@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from core.authz import Actor
 from core.clock import FixedClock
-from core.errors import PermissionDenied, RuleViolation
+from core.errors import PermissionDenied, RuleViolation, ValidationError
 from core.models import AuditEvent, CallRecord, Contract, ContractType, Customer, StepUpCode
 from core.runtime import Core
 from core.services import credentials, numbers, operators, stepup
@@ -175,6 +175,25 @@ async def test_five_wrong_entries_void_the_code(demo_core: Core, actors: dict[st
         contract = await uow.session.get(Contract, cid)
     assert contract is not None and contract.credentials_generated_at != demo_core.clock.now()
     assert (await audit_actions(demo_core))[-1] == "stepup.code_voided"
+
+
+@pytest.mark.parametrize("typo", ["12345", "1234567", "abcdef", "12 34 5", "１２３４５６"])
+async def test_something_that_is_no_code_uses_up_no_try(
+    demo_core: Core, actors: dict[str, Actor], typo: str
+) -> None:
+    """`--code 12345` (a digit missing) was counted as a wrong code ('Noch 4 Versuche'):
+    five slips voided the real code. It is a usage error (exit 2) and counts nothing."""
+    cid = await cloud_main(demo_core)
+    code = await request_code(
+        demo_core, actors["admin"], stepup.GENERATE, await ref(demo_core, cid))
+    for _ in range(stepup.MAX_ATTEMPTS + 1):
+        with pytest.raises(ValidationError) as err:
+            await generate(demo_core, actors["admin"], cid, typo)
+        assert err.value.key == "stepup.error.format" and err.value.exit_code == 2
+    assert "nicht gezählt" in err.value.render("de")
+    spaced = f"{code[:3]} {code[3:]}"  # as typed from the SMS, with a blank
+    assert isinstance(await generate(demo_core, actors["admin"], cid, spaced),
+                      credentials.CredentialResult)
 
 
 async def test_four_wrong_then_the_right_one_works(
