@@ -11,18 +11,10 @@ from __future__ import annotations
 import argparse
 
 from core.services import approvals
-from ssh_server.command_framework import Context, Output, UsageError, arg, table
+from ssh_server.command_framework import Context, Output, UsageError, arg, record_id, table
 from tui.sanitize import clean
 
-
-def _id(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
-REQUEST_ID = arg("id", help="cmd.arg.approval_id", metavar="ID", type=_id)
+REQUEST_ID = arg("id", help="cmd.arg.approval_id", metavar="ID", type=record_id)
 COMMENT = arg("--comment", help="cmd.arg.comment", metavar="TEXT", words="text")
 ALL = arg("--all", help="cmd.arg.approvals_all", action="store_true")
 POLICY_STATE = arg("state", help="cmd.arg.approvals_policy_state",

@@ -185,6 +185,17 @@ class Arg:
     """A code or PIN: masked in the command line a recording keeps (R24)."""
 
 
+def record_id(value: str) -> int:
+    """The type of an ``ID`` argument (a request, an order, a scheduled reset): 1, 2, 3, ...
+
+    Its refusal is the message argparse shows, so it names the value and what is meant,
+    never the function (argparse's own "invalid _id value: '0'" did)."""
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: 1, 2, 3, ...")
+    return int(text)
+
+
 def arg(*names: str, help: str, words: str = "", secret: bool = False, **options: Any) -> Arg:
     return Arg(names, help, options, words, secret)
 

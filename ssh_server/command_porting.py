@@ -12,17 +12,9 @@ import argparse
 
 from core.services import porting
 from core.services.porting import PortingOrderView
-from ssh_server.command_framework import Context, Output, arg, fields, one_line, table
+from ssh_server.command_framework import Context, Output, arg, fields, one_line, record_id, table
 
-
-def _id(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
-ORDER_ID = arg("id", help="cmd.arg.porting_id", metavar="ID", type=_id)
+ORDER_ID = arg("id", help="cmd.arg.porting_id", metavar="ID", type=record_id)
 TEXT = arg("--text", help="cmd.arg.porting_comment", metavar="TEXT", words="text",
            required=True)
 SCENARIO = arg("--carrier-scenario", help="cmd.arg.porting_scenario", metavar="SCENARIO",

@@ -58,6 +58,7 @@ from ssh_server.command_framework import (
     arg,
     dump_json,
     one_line,
+    record_id,
     translate_usage,
 )
 from ssh_server.command_handlers import (
@@ -148,7 +149,7 @@ COMMANDS: tuple[Command, ...] = (
         ("credentials", "cancel"),
         "cmd.help.credentials_cancel",
         cmd_credentials_cancel,
-        (arg("id", help="cmd.arg.reset_id", metavar="ID", type=_count),),
+        (arg("id", help="cmd.arg.reset_id", metavar="ID", type=record_id),),
     ),
     Command(
         ("stepup",),
