@@ -29,12 +29,20 @@ async def cmd_approvals_list(ctx: Context, ns: argparse.Namespace) -> Output:
              "decided_by": v.decided_by, "comment": v.comment, "can_decide": v.can_decide,
              "reason": v.refusal, "delivery": v.delivery} for v in views]
     if not views:
-        return Output(ctx.t("approvals.none"), data)
+        return Output(ctx.t("approvals.none_at_all" if ns.all else "approvals.none"), data)
     columns = ("id", "what", "requested_by", "expires", "status", "note")
     rows = [(v.id, v.what, v.requested_by, ctx.datetime(v.expires_at),
-             ctx.t(f"approvals.status.{v.status}"), v.refusal or v.comment or "")
-            for v in views]
+             ctx.t(f"approvals.status.{v.status}"), _note(ctx, v)) for v in views]
     return Output(table([ctx.t(f"approvals.col.{c}") for c in columns], rows), data)
+
+
+def _note(ctx: Context, view: approvals.ApprovalView) -> str:
+    """An open request: why this account may not decide it. A decided one: who decided, and
+    the comment (a rejection's reason), not "no longer open", which its status says."""
+    if view.decided_by is None:
+        return view.refusal or view.comment or ""
+    by = ctx.t("approvals.decided_by", user=view.decided_by)
+    return f"{by}: {view.comment}" if view.comment else by
 
 
 async def cmd_approvals_approve(ctx: Context, ns: argparse.Namespace) -> Output:

@@ -160,6 +160,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Request {id} rejected.",
     },
     "approvals.none": {"de": "Keine offenen Anträge.", "en": "No open requests."},
+    "approvals.none_at_all": {"de": "Keine Anträge.", "en": "No requests."},
+    "approvals.decided_by": {"de": "von {user}", "en": "by {user}"},
     "approvals.col.id": {"de": "Nr.", "en": "No."},
     "approvals.col.what": {"de": "Aktion", "en": "Action"},
     "approvals.col.requested_by": {"de": "Beantragt von", "en": "Requested by"},

@@ -3,11 +3,15 @@ says what was wrong in the user's language and nothing changes."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from core.authz import Actor
 from core.runtime import Core
 from ssh_server.commands import execute
+from tests.conftest import login
+from tests.stepup_helpers import execute_with_code
 
 
 @pytest.mark.parametrize("command", [
@@ -24,3 +28,27 @@ async def test_an_id_that_is_no_id_is_named_in_words(
     assert result.exit_code == 2, result.stderr
     assert "_id" not in result.stderr and "invalid" not in result.stderr
     assert "ungültiger Wert für ID" in result.stderr and "1, 2, 3, ..." in result.stderr
+
+
+async def test_approvals_list_all_shows_who_decided_and_the_rejection_comment(
+    demo_core: Core,
+) -> None:
+    """`approvals list --all` showed "Antrag 2 ist nicht mehr offen (abgelehnt)" where the
+    rejection's comment belongs (the status column says that already), and with no request
+    at all it said "Keine offenen Anträge"."""
+    requester, other = await login(demo_core, "beispiel"), await login(demo_core, "beispiel2")
+    empty = await execute(demo_core, other, "approvals list --all")
+    assert empty.stdout.strip() == "Keine Anträge."
+    filed = await execute_with_code(demo_core, requester,
+                                    "numbers swap 089 123456300 089 123456301 --yes")
+    assert filed.exit_code == 5, filed
+    request_id = json.loads((await execute(demo_core, other, "approvals list --json")).stdout)[0]
+    rejected = await execute(demo_core, other, f"approvals reject {request_id['id']} "
+                                               "--comment Bitte erst nach dem Monatsende")
+    assert rejected.exit_code == 0, rejected
+    listed = await execute(demo_core, requester, "approvals list --all")
+    row = listed.stdout.splitlines()[2]
+    assert "abgelehnt" in row and "von beispiel2: Bitte erst nach dem Monatsende" in row
+    assert "nicht mehr offen" not in row
+    assert (await execute(demo_core, other, "approvals list")).stdout.strip() == (
+        "Keine offenen Anträge.")
