@@ -424,14 +424,25 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
             "area": safe_text(f"{v.area_prefix} {v.area_name}"),
             "kind": Text(self.t(KIND_LABELS[kind])),
             "status": Text(self.t(status_labels[status]), style=_STATUS_STYLE.get(status, "")),
-            "date": Text(format_date(v.deactivation_date, loc) if v.deactivation_date else "",
-                         style="bold red" if pending else ""),
+            "date": self._date_cell(v),
             "assigned": safe_text(v.assigned_name or v.assigned_to or ""),
             # an inactive number costs nothing: its price is what activating would cost
             "price": Text(price if v.in_use else f"({price})", justify="right",
                           style="" if v.in_use else "dim"),
         }
         return [cells[key] for key, _ in self._layout]
+
+    def _date_cell(self, v: NumberView) -> Text:
+        """The deactivation date; for a number being ported in (R22/R31) its switch-over
+        day as the core gives it: ``→`` the confirmed one, ``?`` after a wished one."""
+        loc = self.actor.locale
+        if v.porting is not None:
+            key = ("ui.numbers.porting_date.confirmed" if v.porting.confirmed
+                   else "ui.numbers.porting_date.wished")
+            return Text(self.t(key, date=format_date(v.porting.day, loc)),
+                        style="yellow" if v.porting.confirmed else "dim yellow")
+        return Text(format_date(v.deactivation_date, loc) if v.deactivation_date else "",
+                    style="bold red" if v.pending else "")
 
     def _nested(self, v: NumberView) -> bool:
         """R30: a number shown below its (expanded) block's row."""

@@ -131,6 +131,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.numbers.col.date": {"de": "Aktiv bis", "en": "Active until"},
     "ui.numbers.col.assigned": {"de": "Mitarbeiter", "en": "Employee"},
     "ui.numbers.col.price": {"de": "Monatlich", "en": "Monthly"},
+    # R22/R31: a number being ported in shows its switch-over day in the date column
+    "ui.numbers.porting_date.confirmed": {"de": "→{date}", "en": "→{date}"},
+    "ui.numbers.porting_date.wished": {"de": "→{date}?", "en": "→{date}?"},
     "ui.numbers.status.inactive": {"de": "inaktiv", "en": "inactive"},
     "ui.numbers.status.active": {"de": "aktiv", "en": "active"},
     "ui.numbers.status.pending_deactivation": {

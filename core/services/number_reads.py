@@ -24,6 +24,8 @@ from core.models import (
     NumberBlock,
     NumberKind,
     NumberStatus,
+    PortingOrder,
+    PortingStatus,
     Role,
 )
 from core.services.number_views import (
@@ -39,6 +41,7 @@ from core.services.number_views import (
     FaxRecipientChoice,
     NumberPage,
     NumberView,
+    PortingDate,
     Quote,
     action_checks,
     action_refusal,
@@ -114,21 +117,53 @@ async def block_states(uow: UnitOfWork, block_ids: Iterable[int]
     return found
 
 
+OPEN_PORTING = (PortingStatus.SUBMITTED, PortingStatus.CONFIRMED)
+"""Porting orders whose numbers are still on their way in (status ``porting``)."""
+
+
+async def porting_dates(uow: UnitOfWork, numbers: Iterable[tuple[int, str]]
+                        ) -> dict[str, PortingDate]:
+    """R22/R31: the switch-over day of each of these (customer id, E.164) numbers that is
+    in an open porting order of its customer: the confirmed date, else the wished one
+    (one query, and none when no number is asked for)."""
+    pairs = set(numbers)
+    if not pairs:
+        return {}
+    orders = await uow.session.scalars(
+        select(PortingOrder).where(PortingOrder.customer_id.in_({c for c, _ in pairs}),
+                                   PortingOrder.status.in_(OPEN_PORTING))
+        .order_by(PortingOrder.id)
+    )
+    found: dict[str, PortingDate] = {}
+    for order in orders:
+        confirmed = order.confirmed_date if order.status is PortingStatus.CONFIRMED else None
+        when = PortingDate(order.id, confirmed or order.wished_date, confirmed is not None)
+        for e164 in order.numbers:
+            if (order.customer_id, e164) in pairs:
+                found.setdefault(e164, when)
+    return found
+
+
 async def _to_views(uow: UnitOfWork, actor: Actor, rows: Sequence[Any]) -> list[NumberView]:
-    """The views of :func:`_view_query` rows, a block's with the whole block's actions."""
+    """The views of :func:`_view_query` rows, a block's with the whole block's actions and
+    a number being ported in with its porting date."""
     states = await block_states(uow, (row[5].id for row in rows if row[5] is not None))
+    porting = await porting_dates(uow, (
+        (row[0].customer_id, row[0].e164) for row in rows
+        if row[0].status is NumberStatus.PORTING))
     views = []
     for n, area_name, assigned, assigned_name, fax_owner, block in rows:
         members = states.get(block.id, ()) if block is not None else ()
         views.append(_to_view(actor, n, area_name, assigned, assigned_name, fax_owner, block,
-                              members))
+                              members, porting.get(n.e164)))
     return views
 
 
 def _to_view(actor: Actor, n: Number, area_name: str, assigned: str | None,
              assigned_name: str | None, fax_owner: str | None,
              block: NumberBlock | None = None,
-             members: Sequence[MemberState] = ()) -> NumberView:
+             members: Sequence[MemberState] = (),
+             porting: PortingDate | None = None) -> NumberView:
     settings = n.settings or {}
     creds = settings.get(FAX_CREDENTIALS_KEY) or {}
     location = stored(n)
@@ -145,6 +180,7 @@ def _to_view(actor: Actor, n: Number, area_name: str, assigned: str | None,
                               block=BLOCK_MEMBER if block is not None else ""),
         emergency_location=location,
         block=block_info(actor, n, block, members) if block is not None else None,
+        porting=porting,
     )
 
 

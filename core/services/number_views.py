@@ -229,6 +229,22 @@ class BlockInfo:
         return {"id": self.id, "size": self.size, "first": self.first, "last": self.last}
 
 
+@dataclass(frozen=True)
+class PortingDate:
+    """R22/R31: when a number being ported in arrives: the open porting order it is in and
+    its switch-over day, the one the carrier confirmed, else the customer's wished one."""
+
+    order_id: int
+    day: date
+    confirmed: bool
+    """True: the carrier confirmed :attr:`day`; False: it is the wished date, not yet
+    confirmed (the carrier may confirm another day)."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"order_id": self.order_id, "date": self.day.isoformat(),
+                "confirmed": self.confirmed}
+
+
 def block_range(first: str, last: str, area_prefix: str) -> str:
     """``030 7000000–7000009``: the block's numbers in national form."""
     head = national_form(first, area_prefix)
@@ -267,6 +283,8 @@ class NumberView:
     """R29: where an emergency call from this (voice) number is routed; None: none yet."""
     block: BlockInfo | None = None
     """R30: the block the number belongs to (None: a single number)."""
+    porting: PortingDate | None = None
+    """R22/R31: a number being ported in: its order's switch-over day (None otherwise)."""
 
     @property
     def pending(self) -> bool:
@@ -319,6 +337,7 @@ class NumberView:
             if self.emergency_location
             else None,
             "block": self.block.as_json() if self.block is not None else None,
+            "porting": self.porting.as_json() if self.porting is not None else None,
         }
 
 

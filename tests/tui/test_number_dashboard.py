@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from core.authz import Actor
-from core.models import Number, NumberKind, NumberStatus
+from core.models import Number, NumberKind, NumberStatus, PortingOrder, PortingStatus
 from core.runtime import Core
 from core.services import numbers
 from screens.number_dashboard import PAGE_SIZE, NumberDashboardScreen
@@ -26,6 +26,7 @@ from tui.app import LinedeskApp
 
 TOM_NUMBER = "+4930123456101"
 INACTIVE = "+4930123456104"
+PORTING = "+4930987654321"
 
 
 async def settle(app: LinedeskApp, pilot: Pilot[None]) -> None:
@@ -584,3 +585,36 @@ async def test_filter_finds_translated_status_words(
         await pilot.press("slash", *"vorgemerkt", "enter")
         await settle(app, pilot)
         assert e164_column(screen) == ["+4930123456103"]
+
+
+async def test_a_number_being_ported_in_shows_its_porting_date(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """R22/R31: the date column of a number in an open porting order shows the day the
+    core gives: the wished one (with "?") until the carrier confirms, then the confirmed
+    one; a change arrives live with the order's event."""
+    async with demo_core.uow() as uow:
+        order = await uow.session.scalar(select(PortingOrder).where(
+            PortingOrder.customer_id == actors["admin"].customer_id))
+        assert order is not None and order.numbers == [PORTING]
+        wished = uow.clock.now().date() + timedelta(days=20)
+        order.status, order.confirmed_date, order.wished_date = (
+            PortingStatus.SUBMITTED, None, wished)
+        order_id, customer_id = order.id, order.customer_id
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_dashboard(app, pilot)
+        row = row_text(screen, PORTING)
+        assert "in Portierung" in row and f"→{wished:%d.%m.%Y}?" in row
+        assert "31.12.2026" in row_text(screen, "+4930123456103")  # deactivation dates stay
+        assert not any(cell.startswith("→") for cell in row_text(screen, TOM_NUMBER))
+        # the carrier confirms another day: the row follows the order's event
+        confirmed = wished + timedelta(days=3)
+        async with demo_core.uow() as uow:
+            order = await uow.session.get(PortingOrder, order_id)
+            assert order is not None
+            order.status, order.confirmed_date = PortingStatus.CONFIRMED, confirmed
+            uow.emit("PortingOrderConfirmed", customer_id, order_id=order_id, numbers=[PORTING])
+        await settle(app, pilot)
+        row = row_text(screen, PORTING)
+        assert f"→{confirmed:%d.%m.%Y}" in row and f"→{wished:%d.%m.%Y}?" not in row

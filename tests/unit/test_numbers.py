@@ -11,7 +11,15 @@ from sqlalchemy import func, select
 from core.authz import Actor, ViewMode
 from core.clock import FixedClock
 from core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, ValidationError
-from core.models import AuditEvent, CallRecord, Charge, Number, OutboxMessage
+from core.models import (
+    AuditEvent,
+    CallRecord,
+    Charge,
+    Number,
+    OutboxMessage,
+    PortingOrder,
+    PortingStatus,
+)
 from core.outbox import _unseal
 from core.runtime import Core
 from core.services import emergency, numbers
@@ -500,3 +508,39 @@ async def test_support_sees_prices_before_giving_a_reason(
     assert denied.value.key == "error.support_reason_required"
     with pytest.raises(PermissionDenied):
         await demo_core.read(numbers.activation_quote, actors["mia"], number=INACTIVE)
+
+
+async def test_a_number_being_ported_in_carries_its_orders_date(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """R22/R31: the view of a number in an open porting order says its switch-over day:
+    the confirmed one, else the wished one (not confirmed); none once the order is closed."""
+    admin = actors["admin"]
+    async with demo_core.uow(readonly=True) as uow:
+        order = await uow.session.scalar(select(PortingOrder).where(
+            PortingOrder.customer_id == admin.customer_id))
+        assert order is not None and order.confirmed_date is not None
+        confirmed, order_id = order.confirmed_date, order.id
+    [view] = await demo_core.read(numbers.get_numbers, admin, numbers=[PORTING])
+    assert view.porting is not None
+    assert (view.porting.order_id, view.porting.day, view.porting.confirmed) == (
+        order_id, confirmed, True)
+    assert view.as_json()["porting"] == {"order_id": order_id, "date": confirmed.isoformat(),
+                                         "confirmed": True}
+    [other] = await demo_core.read(numbers.get_numbers, admin, numbers=[TOM_NUMBER])
+    assert other.porting is None and other.as_json()["porting"] is None
+    wished = date(2027, 3, 1)
+    async with demo_core.uow() as uow:
+        order = await uow.session.get(PortingOrder, order_id)
+        assert order is not None
+        order.status, order.confirmed_date, order.wished_date = (
+            PortingStatus.SUBMITTED, None, wished)
+    [view] = await demo_core.read(numbers.get_numbers, admin, numbers=[PORTING])
+    assert view.porting is not None and (view.porting.day, view.porting.confirmed) == (
+        wished, False)
+    async with demo_core.uow() as uow:
+        order = await uow.session.get(PortingOrder, order_id)
+        assert order is not None
+        order.status = PortingStatus.CANCELLED  # (the number row stays in this test)
+    [view] = await demo_core.read(numbers.get_numbers, admin, numbers=[PORTING])
+    assert view.porting is None
