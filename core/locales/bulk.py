@@ -30,6 +30,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "csv.col.emergency_location": {"de": "Notrufstandort", "en": "Emergency location"},
     "csv.col.one_time": {"de": "Einmalig (EUR)", "en": "One-time (EUR)"},
     "csv.col.monthly": {"de": "Monatlich (EUR)", "en": "Monthly (EUR)"},
+    "csv.col.block": {"de": "Rufnummernblock", "en": "Number block"},
+    "csv.col.porting_date": {"de": "Portierungstermin", "en": "Porting date"},
+    "csv.col.porting_state": {"de": "Portierung", "en": "Porting"},
     "csv.import.line": {"de": "Zeile {line}: {reason}", "en": "Line {line}: {reason}"},
     "csv.import.columns": {
         "de": "zu wenige Spalten (erwartet: Rufnummer,Benutzer).",

@@ -2,7 +2,10 @@
 
 Export (:func:`export_rows`, :func:`to_csv`): a header row in the user's language, then one
 row per number: number, area, kind, status, since, deactivation date, username, name,
-emergency location, one-time and monthly price. RFC 4180 (Python's ``csv`` with
+emergency location, one-time and monthly price, the R30 block it belongs to (its range,
+empty for a single number) and, for a number being ported in (R31), its porting date and
+the order's state. New columns go at the end, so a spreadsheet's column letters stay.
+RFC 4180 (Python's ``csv`` with
 ``QUOTE_MINIMAL`` and ``\\r\\n``), UTF-8.
 
 Formula injection: admins open these files in spreadsheets, so a cell starting with
@@ -38,9 +41,14 @@ from core.enums import KIND_LABELS, STATUS_LABELS, NumberAction, NumberKind
 from core.errors import DomainError, NotFound, ValidationError
 from core.i18n import LOCALES, t
 from core.locations import stored
-from core.models import Account, LocalArea, Number, Role
-from core.services.number_reads import _require_preview
-from core.services.number_views import action_refusal, national_form, normalize_number
+from core.models import Account, LocalArea, Number, NumberBlock, NumberStatus, Role
+from core.services.number_reads import _require_preview, porting_dates
+from core.services.number_views import (
+    action_refusal,
+    block_range,
+    national_form,
+    normalize_number,
+)
 from core.uow import UnitOfWork
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -48,7 +56,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 EXPORT_COLUMNS: tuple[str, ...] = (
     "number", "area", "kind", "status", "since", "deactivation_date", "username", "name",
-    "emergency_location", "one_time", "monthly",
+    "emergency_location", "one_time", "monthly", "block", "porting_date", "porting_state",
 )
 """Column ids; the header row is ``csv.col.<id>`` in the user's language."""
 
@@ -87,15 +95,19 @@ async def export_rows(uow: UnitOfWork, actor: Actor) -> list[list[str]]:
     as reading needs no reason), ordered by number, in one query."""
     _require_preview(actor, actor.customer_id)
     loc = actor.locale
-    rows = await uow.session.execute(
-        select(Number, LocalArea.name, _Assigned.username, _Assigned.full_name)
+    rows = (await uow.session.execute(
+        select(Number, LocalArea.name, _Assigned.username, _Assigned.full_name, NumberBlock)
         .join(LocalArea, LocalArea.prefix == Number.area_prefix)
         .outerjoin(_Assigned, _Assigned.id == Number.assigned_account_id)
+        .outerjoin(NumberBlock, NumberBlock.id == Number.block_id)
         .where(Number.customer_id == actor.customer_id)
         .order_by(Number.e164)
-    )
+    )).all()
+    porting = await porting_dates(uow, ((n.customer_id, n.e164) for n, *_ in rows
+                                        if n.status is NumberStatus.PORTING))
     out = [[t(loc, f"csv.col.{c}") for c in EXPORT_COLUMNS]]
-    for n, area_name, username, full_name in rows:
+    for n, area_name, username, full_name, block in rows:
+        ported = porting.get(n.e164)
         kind = "fax_personal" if n.kind is NumberKind.FAX and n.fax_owner_id else n.kind.value
         out.append([
             national_form(n.e164, n.area_prefix),
@@ -109,6 +121,11 @@ async def export_rows(uow: UnitOfWork, actor: Actor) -> list[list[str]]:
             location.text if (location := stored(n)) else "",  # R29 Notrufstandort
             _decimal(n.activation_fee_cents),
             _decimal(n.monthly_price_cents),
+            block_range(block.first_e164, block.last_e164, block.area_prefix)  # R30
+            if block is not None else "",
+            ported.day.isoformat() if ported else "",  # R31: confirmed, else wished
+            t(loc, "ui.porting.status.confirmed" if ported.confirmed
+              else "ui.porting.status.submitted") if ported else "",
         ])
     return out
 

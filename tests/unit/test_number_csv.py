@@ -15,10 +15,10 @@ from sqlalchemy import select, update
 from core.authz import Actor
 from core.errors import PermissionDenied
 from core.events import DomainEvent
-from core.models import Account, AuditEvent, Number
+from core.models import Account, AuditEvent, Number, PortingOrder
 from core.runtime import Core
 from core.services import number_csv, numbers
-from core.services.number_csv import guard_cell, to_csv, unguard_cell
+from core.services.number_csv import EXPORT_COLUMNS, guard_cell, to_csv, unguard_cell
 from ssh_server.command_framework import InputAborted, InputTooLarge
 from ssh_server.commands import execute
 from ssh_server.session import CommandInput
@@ -76,7 +76,8 @@ async def test_export_every_number_of_the_customer_only(
     parsed = parse(to_csv(rows))
     assert parsed[0] == ["Rufnummer", "Ortsnetz", "Art", "Status", "Angelegt am", "Aktiv bis",
                          "Benutzer", "Name", "Notrufstandort", "Einmalig (EUR)",
-                         "Monatlich (EUR)"]
+                         "Monatlich (EUR)", "Rufnummernblock", "Portierungstermin",
+                         "Portierung"]
     body = {r[0]: r for r in parsed[1:]}
     assert len(body) == 23 and "089 123456300" not in body
     tom = body["030 123456101"]
@@ -84,6 +85,22 @@ async def test_export_every_number_of_the_customer_only(
     assert tom[3] == "aktiv" and tom[9] == "9.95" and tom[10] == "2.50"
     assert body["030 123456103"][5] == "2026-12-31"
     assert body["030 123456110"][2] == "Fax (persönlich)"
+    # R30: a block's numbers name their block, a single number none
+    block = EXPORT_COLUMNS.index("block")
+    assert {body[f"030 700000{i}"][block] for i in range(10)} == {"030 7000000–7000009"}
+    assert tom[block] == ""
+    # R31: a number being ported in: its order's date (confirmed, else wished) and state
+    date_col, state_col = (EXPORT_COLUMNS.index("porting_date"),
+                           EXPORT_COLUMNS.index("porting_state"))
+    async with demo_core.uow(readonly=True) as uow:
+        order = await uow.session.scalar(select(PortingOrder).where(
+            PortingOrder.customer_id == actors["admin"].customer_id))
+        assert order is not None and order.confirmed_date is not None
+    porting = body["030 987654321"]
+    assert porting[3] == "in Portierung"
+    assert (porting[date_col], porting[state_col]) == (order.confirmed_date.isoformat(),
+                                                        "bestätigt")
+    assert (tom[date_col], tom[state_col]) == ("", "")
     assert all(not cell.startswith(number_csv.FORMULA_STARTS) for r in parsed for cell in r)
     with pytest.raises(PermissionDenied):
         await demo_core.read(number_csv.export_rows, actors["mia"])
@@ -252,6 +269,6 @@ async def test_export_command_is_terminal_safe(demo_core: Core, actors: dict[str
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "\u202e" not in result.stdout
     rows = parse(result.stdout)
-    assert len(rows) == 24 and all(len(r) == 11 for r in rows)
+    assert len(rows) == 24 and all(len(r) == len(EXPORT_COLUMNS) for r in rows)
     tom = next(r for r in rows if r[0] == "030 123456101")
     assert tom[7].startswith("Tom") and "Becker" in tom[7]
