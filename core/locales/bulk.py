@@ -46,6 +46,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "{count} Zeilen sind zu viele (höchstens {limit}).",
         "en": "{count} lines are too many (at most {limit}).",
     },
+    "csv.import.empty": {
+        "de": "Die Eingabe ist leer: keine Zeile „Rufnummer,Benutzer“ gelesen (die Liste kommt "
+              "über die Standardeingabe, z. B. „< zuweisungen.csv“). Nichts wurde geändert.",
+        "en": "The input is empty: no 'number,username' line was read (the list comes on "
+              "standard input, e.g. '< assignments.csv'). Nothing was changed.",
+    },
     "csv.import.no_user_column": {
         "de": "Die Kopfzeile nennt keine Benutzer-Spalte (z. B. „Rufnummer,Benutzer“).",
         "en": "The header row names no username column (e.g. 'number,username').",

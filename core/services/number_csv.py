@@ -222,13 +222,18 @@ def _header_names() -> tuple[set[str], set[str]]:
 def parse_assignments(text: str, locale: str = "de") -> tuple[list[ImportLine],
                                                                list[ImportProblem]]:
     """The data lines of an import and the lines that are malformed (too few columns).
-    Line numbers count physical lines from 1 (as an editor shows them)."""
+    Line numbers count physical lines from 1 (as an editor shows them). An input without
+    a single non-blank line is a usage error (a header alone is a valid empty import)."""
     body = text[1:] if text.startswith("\ufeff") else text
     physical = body.splitlines()
     if len(physical) > MAX_IMPORT_LINES:
         raise ValidationError("csv.import.too_many_lines", count=len(physical),
                               limit=MAX_IMPORT_LINES)
     first = next((ln for ln in physical if ln.strip()), "")
+    if not first:
+        # nothing at all, not even a header: stdin was forgotten (`ssh -n`, no `< file`),
+        # which must not look like a successful import of nothing
+        raise ValidationError("csv.import.empty")
     delimiter = ";" if ";" in first and "," not in first else ","
     lines: list[ImportLine] = []
     problems: list[ImportProblem] = []

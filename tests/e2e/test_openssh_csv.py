@@ -101,6 +101,17 @@ async def test_a_bad_line_over_ssh_changes_nothing(client: Client, tmp_path: Pat
     assert await assignee(client, "+4930123456106") is None
 
 
+@pytest.mark.parametrize("options", [("-n",), ()])
+async def test_forgotten_stdin_is_a_usage_error(client: Client, options: tuple[str, ...]) -> None:
+    """`ssh -n ... numbers import-assignments` (the `< file.csv` forgotten) said
+    "0 Zuweisung(en) geändert" with exit 0: a cron job never learnt that it imported nothing."""
+    done = await run(client.argv("admin", "numbers", "import-assignments", options=options),
+                     devnull=not options)
+    assert done.code == 2, done
+    assert done.out == "" and done.err.count("\n") == 1, done
+    assert "Die Eingabe ist leer" in done.err and "< zuweisungen.csv" in done.err
+
+
 async def test_stdin_above_the_bound_is_refused(client: Client) -> None:
     big = ("030 123456106,tom\n" * 70_000).encode()  # ~1.3 MB
     done = await run(client.argv("admin", "numbers", "import-assignments"), stdin=big)
