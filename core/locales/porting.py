@@ -35,8 +35,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Please enter the account holder.",
     },
     "error.porting.invalid_date": {
-        "de": "Ungültiges Datum (TT.MM.JJJJ).",
-        "en": "Invalid date (DD/MM/YYYY or YYYY-MM-DD).",
+        "de": "Ungültiges Datum: TT.MM.JJJJ oder JJJJ-MM-TT, „frühestens“ (earliest) oder "
+              "+N Werktage (+20wd).",
+        "en": "Invalid date: DD/MM/YYYY or YYYY-MM-DD, 'earliest' or +N working days "
+              "(+20wd).",
     },
     "error.porting.date_too_early": {
         "de": "Der Wunschtermin muss mindestens {days} Werktage in der Zukunft liegen "

@@ -52,3 +52,18 @@ async def test_approvals_list_all_shows_who_decided_and_the_rejection_comment(
     assert "nicht mehr offen" not in row
     assert (await execute(demo_core, other, "approvals list")).stdout.strip() == (
         "Keine offenen Anträge.")
+
+
+@pytest.mark.parametrize("wished", ["2026-02-30", "morgen", "31.12."])
+async def test_a_wished_date_that_is_no_date_names_every_form_the_command_takes(
+    demo_core: Core, actors: dict[str, Actor], wished: str
+) -> None:
+    """`porting create ... --wished-date 2026-02-30` answered "Ungültiges Datum
+    (TT.MM.JJJJ)." — but the command's own help (and the README) say YYYY-MM-DD, earliest
+    or +Nwd, which all work: the message named one form of four."""
+    result = await execute(demo_core, actors["admin"],
+                           "porting create 030 --number 0305550102 --old-provider Alt "
+                           f"--account-holder Muster GmbH --wished-date {wished}")
+    assert result.exit_code == 2, result
+    for form in ("TT.MM.JJJJ", "JJJJ-MM-TT", "frühestens", "+20wd"):
+        assert form in result.stderr
