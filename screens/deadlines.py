@@ -156,8 +156,8 @@ class DeadlinesScreen(PortalTableScreen):
         neither undoes deadlines nor sees approvals); pressed anyway, the App says why."""
         if action == "resolve" and not deadlines.may_resolve(self.actor):
             return False
-        if action == "approvals" and not approvals.may_list(self.actor):
-            return False
+        if action == "approvals" and not approvals.may_list_now(self.actor):
+            return False  # never (employee) or not in this view mode: pressed, says why
         return super().check_action(action, parameters)
 
     def days_text(self, entry: Deadline) -> Text:

@@ -139,3 +139,30 @@ async def test_english_credential_wizard_keeps_its_title_at_80_columns(
         line = header_line(app)
         assert t("en", "credentials.title") in line, line
         assert "Muster GmbH" in line and "Admin view" in line
+
+
+async def test_admin_in_user_view_is_told_why_instead_of_an_empty_approvals_list(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """Fristen, `v` to the user view, `a`: it opened Freigaben with an empty table and the
+    notice "Nur das Administrator-Konto (Admin-Ansicht) ..." (the list was refused there).
+    The key now says it on Fristen and opens nothing; back in the admin view it opens."""
+    from screens.approvals import ApprovalsScreen
+    from screens.deadlines import DeadlinesScreen
+
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deadlines(app, pilot)
+        await pilot.press("v")
+        await wait_until(pilot, lambda: not app.actor.is_admin_view)
+        await settle(pilot)
+        assert f"a {t('de', 'ui.approvals.key.open')}" not in key_bar(app)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: t("de", "error.admin_only") in notifications(app))
+        await settle(pilot)
+        assert isinstance(app.screen, DeadlinesScreen)
+        await pilot.press("v")
+        await wait_until(pilot, lambda: app.actor.is_admin_view)
+        await settle(pilot)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ApprovalsScreen))
