@@ -302,6 +302,12 @@ async def actors(demo_core: Core) -> dict[str, Actor]:
     return {name: await login(demo_core, name) for name in names}
 
 
+@pytest.fixture
+async def beispiel(demo_core: Core) -> tuple[Actor, Actor]:
+    """Beispiel AG's two admins (four eyes on in the demo data): requester and approver."""
+    return await login(demo_core, "beispiel"), await login(demo_core, "beispiel2")
+
+
 @pytest.fixture(scope="module")
 def pg_server(pg_session: str) -> str:
     """The PostgreSQL server URL (no database name) for tests that make their own databases

@@ -18,6 +18,7 @@ from core.services import approvals, numbers
 from screens.credential_wizard import CredentialWizardScreen
 from screens.number_dialogs import AssignDialog, SwapDialog
 from screens.reset_time_dialog import ResetTimeDialog
+from tests.approvals_helpers import set_contact
 from tests.conftest import login
 from tests.tui.pilot_helpers import screen_text, wait_until
 from tests.tui.stepup_pilot import enter_code, press_confirm
@@ -25,7 +26,6 @@ from tests.tui.test_credential_wizard import open_wizard
 from tests.tui.test_number_dashboard import settle
 from tests.tui.test_number_dialogs import open_dialog
 from tests.tui.test_users_screen import open_users
-from tests.unit.test_approvals_policy_consent import set_contact
 from tui.app import LinedeskApp
 
 OLD = "+4989123456300"

@@ -10,10 +10,10 @@ from core.authz import Actor
 from core.runtime import Core
 from core.services import users
 from screens.deadlines import DeadlinesScreen
+from tests.approvals_helpers import file_generate
 from tests.conftest import login
 from tests.tui.pilot_helpers import settle, wait_until
 from tests.tui.test_approvals_fristen import SIZE, open_approvals_from_fristen, stored_request
-from tests.unit.test_approvals_policy_consent import file_generate
 from tui.app import LinedeskApp
 
 

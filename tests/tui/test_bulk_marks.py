@@ -14,10 +14,10 @@ from core.enums import NumberStatus
 from core.runtime import Core
 from core.services import bulk, numbers
 from screens.bulk_dialog import BulkDialog
+from tests.tui.dashboard_helpers import on_dashboard
 from tests.tui.pilot_helpers import wait_until
 from tests.tui.test_number_dashboard import (
     add_numbers,
-    open_dashboard,
     row_text,
     select_number,
     settle,
@@ -37,9 +37,7 @@ async def test_space_marks_and_d_deactivates_all_marked(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_dashboard(app, pilot)
+    async with on_dashboard(demo_core, admin, size=(160, 45)) as (app, pilot, screen):
         for e164 in (MIA_MAIN, TOM_NUMBER, INACTIVE):
             await select_number(screen, pilot, e164)
             await pilot.press("space")
@@ -72,9 +70,7 @@ async def test_star_marks_every_match_of_the_filter_across_pages(
 ) -> None:
     admin = actors["admin"]
     await add_numbers(demo_core, admin, 120, active=lambda i: False)
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_dashboard(app, pilot)
+    async with on_dashboard(demo_core, admin, size=(160, 45)) as (app, pilot, screen):
         await pilot.press("slash")
         await pilot.press(*"5550")
         await pilot.press("enter")
@@ -113,9 +109,7 @@ async def test_an_open_dashboard_reads_a_bulk_change_at_once(
         return await real(uow, actor, numbers=numbers)
 
     monkeypatch.setattr(numbers, "get_numbers", counted)
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_dashboard(app, pilot)
+    async with on_dashboard(demo_core, admin, size=(160, 45)) as (app, pilot, screen):
         await demo_core.run(bulk.apply, admin, action="deactivate",
                             numbers=[f"+49305550{i:05d}" for i in range(300)])
         await wait_until(pilot, lambda: row_text(screen, "+4930555000000")[0] == "!")

@@ -14,8 +14,9 @@ from core.runtime import Core
 from core.services import emergency, numbers
 from screens.location_dialog import LocationDialog
 from screens.number_dashboard import NumberDashboardScreen
+from tests.tui.dashboard_helpers import on_dashboard, press
 from tests.tui.pilot_helpers import notifications, screen_text, wait_until
-from tests.tui.test_number_dashboard import open_dashboard, select_number, settle
+from tests.tui.test_number_dashboard import select_number
 from tui.app import LinedeskApp
 
 MIA_MAIN = "+4930123456100"
@@ -46,6 +47,13 @@ def dialog_fits(app: LinedeskApp) -> bool:
     return frame.max_scroll_y == 0
 
 
+async def stored_location(core: Core, actor: Actor, number: str = MIA_MAIN) -> str:
+    """The number's emergency location as the core has it now (it must have one)."""
+    view = await core.read(numbers.get_number, actor, number=number)
+    assert view.emergency_location is not None
+    return view.emergency_location.text
+
+
 async def replace_text(app: LinedeskApp, pilot: object, name: str, text: str) -> None:
     box = field(app, name)
     box.value = text
@@ -55,10 +63,9 @@ async def test_line_dialog_field_errors_and_save(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_dashboard(app, pilot)
-        await select_number(screen, pilot, MIA_MAIN)
+    async with on_dashboard(
+        demo_core, admin, size=(80, 24), number=MIA_MAIN
+    ) as (app, pilot, screen):
         assert location_line(screen) == f"Notrufstandort: {BERLIN_SITE}"
         await select_number(screen, pilot, SHARED_FAX)
         assert location_line(screen) == "Notrufstandort: – (Faxnummer)"
@@ -67,8 +74,7 @@ async def test_line_dialog_field_errors_and_save(
         keys = {(b.key, b.action, b.description) for b in _active(screen)}
         assert ("n", "row_action('location')", "Notrufstandort") in keys  # listed by `?`
 
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(app, pilot, "n")
         assert isinstance(app.screen, LocationDialog)
         text = screen_text(app)
         assert "Notrufstandort ändern" in text and "PLZ im Ortsnetz 030 Berlin" in text
@@ -82,14 +88,12 @@ async def test_line_dialog_field_errors_and_save(
         await replace_text(app, pilot, "postcode", "20095")
         await replace_text(app, pilot, "street", "")
         field(app, "city").focus()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, LocationDialog)
         assert field_error(app, "street") == "Bitte die Straße angeben."
         assert field_error(app, "postcode") == ""  # malformed fields first, then the area
         await replace_text(app, pilot, "street", "Am Treptower Park")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert isinstance(app.screen, LocationDialog)
         assert field_error(app, "street") == ""
         assert "liegt nicht im Ortsnetz 030 Berlin" in field_error(app, "postcode")
@@ -98,32 +102,25 @@ async def test_line_dialog_field_errors_and_save(
 
         await replace_text(app, pilot, "postcode", "12435")
         await replace_text(app, pilot, "house_number", "28")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert not isinstance(app.screen, LocationDialog)
         assert "Notrufstandort von 030 123456100 gespeichert" in notifications(app)
         assert location_line(screen) == "Notrufstandort: Am Treptower Park 28, 12435 Berlin"
-    view = await demo_core.read(numbers.get_number, admin, number=MIA_MAIN)
-    assert view.emergency_location is not None
-    assert view.emergency_location.text == "Am Treptower Park 28, 12435 Berlin"
+    assert await stored_location(demo_core, admin) == "Am Treptower Park 28, 12435 Berlin"
 
 
 async def test_escape_cancels_and_changes_nothing(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_dashboard(app, pilot)
-        await select_number(screen, pilot, MIA_MAIN)
-        await pilot.press("n")
-        await settle(app, pilot)
+    async with on_dashboard(
+        demo_core, admin, size=(120, 40), number=MIA_MAIN
+    ) as (app, pilot, _screen):
+        await press(app, pilot, "n")
         await replace_text(app, pilot, "city", "Potsdam")
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert isinstance(app.screen, NumberDashboardScreen)
-    view = await demo_core.read(numbers.get_number, admin, number=MIA_MAIN)
-    assert view.emergency_location is not None and view.emergency_location.text == BERLIN_SITE
+    assert await stored_location(demo_core, admin) == BERLIN_SITE
 
 
 async def test_without_a_location_activation_says_why_and_the_dialog_suggests_the_site(
@@ -134,22 +131,18 @@ async def test_without_a_location_activation_says_why_and_the_dialog_suggests_th
             emergency_street=None, emergency_house_number=None, emergency_postcode=None,
             emergency_city=None))
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_dashboard(app, pilot)
-        await select_number(screen, pilot, INACTIVE)
+    async with on_dashboard(
+        demo_core, admin, size=(120, 40), number=INACTIVE
+    ) as (app, pilot, screen):
         assert location_line(screen).startswith("Notrufstandort: keiner")
-        await pilot.press("a")
-        await settle(app, pilot)
+        await press(app, pilot, "a")
         assert isinstance(app.screen, NumberDashboardScreen)  # no price dialog
         assert "hat keinen Notrufstandort" in notifications(app)
 
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(app, pilot, "n")
         assert "Vorschlag: die Adresse des Standorts" in screen_text(app)
         assert field(app, "street").value == "Friedrichstraße"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert isinstance(app.screen, NumberDashboardScreen)
         assert location_line(screen) == f"Notrufstandort: {BERLIN_SITE}"
         assert screen.selected is not None and screen.selected.allows("activate")
@@ -159,10 +152,9 @@ async def test_a_change_in_another_session_shows_at_once(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
     admin = actors["admin"]
-    app = LinedeskApp(demo_core, admin)
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_dashboard(app, pilot)
-        await select_number(screen, pilot, MIA_MAIN)
+    async with on_dashboard(
+        demo_core, admin, size=(120, 40), number=MIA_MAIN
+    ) as (_app, pilot, screen):
         await demo_core.run(emergency.set_location, admin, number=MIA_MAIN,
                             street="Am Treptower Park", house_number="28", postcode="12435",
                             city="Berlin")

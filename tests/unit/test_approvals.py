@@ -23,16 +23,10 @@ from core.models import (
 )
 from core.runtime import Core
 from core.services import approvals, credentials, deadlines, numbers, operators
-from tests.conftest import login
 from tests.stepup_helpers import execute_with_code, run_with_code
 
 OLD = "+4989123456300"
 NEW = "+4989123456301"
-
-
-@pytest.fixture
-async def beispiel(demo_core: Core) -> tuple[Actor, Actor]:
-    return await login(demo_core, "beispiel"), await login(demo_core, "beispiel2")
 
 
 async def file_swap(core: Core, requester: Actor) -> int:

@@ -16,81 +16,27 @@ from core.errors import PermissionDenied, RuleViolation
 from core.models import (
     Account,
     ApprovalRequest,
-    AuditEvent,
     Contract,
-    ContractType,
-    Customer,
     OutboxKind,
-    OutboxMessage,
     ScheduledReset,
 )
-from core.outbox import Message, _unseal
 from core.runtime import Core
-from core.services import approvals, credentials
-from tests.conftest import login
+from core.services import approvals
+from tests.approvals_helpers import (
+    REQUESTER_EMAIL,
+    REQUESTER_MOBILE,
+    audited,
+    beispiel_contract,
+    file_generate,
+    file_schedule,
+    flag,
+    outbox,
+    refused_approval,
+    set_contact,
+    stored,
+    support_for_beispiel,
+)
 from tests.stepup_helpers import execute_with_code, run_with_code
-
-REQUESTER_EMAIL, REQUESTER_MOBILE = "k.beispiel@beispiel-ag.de", "+491609876543"
-APPROVER_EMAIL, APPROVER_MOBILE = "p.beispiel@beispiel-ag.de", "+491609876544"
-
-
-@pytest.fixture
-async def beispiel(demo_core: Core) -> tuple[Actor, Actor]:
-    return await login(demo_core, "beispiel"), await login(demo_core, "beispiel2")
-
-
-async def support_for_beispiel(core: Core, actors: dict[str, Actor]) -> Actor:
-    async with core.uow(readonly=True) as uow:
-        cid = await uow.session.scalar(select(Customer.id).where(Customer.name == "Beispiel AG"))
-    return actors["support"].for_customer(cid, customer_name="Beispiel AG", reason="T-42")
-
-
-async def flag(core: Core, name: str = "Beispiel AG") -> bool:
-    async with core.uow(readonly=True) as uow:
-        return bool(await uow.session.scalar(
-            select(Customer.approval_required).where(Customer.name == name)))
-
-
-async def audited(core: Core, action: str) -> list[AuditEvent]:
-    async with core.uow(readonly=True) as uow:
-        return list(await uow.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
-
-
-async def outbox(core: Core, like: str) -> list[Message]:
-    """The sealed outbox messages whose key matches ``like``, decrypted."""
-    async with core.uow(readonly=True) as uow:
-        rows = (await uow.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.idempotency_key.like(like))
-            .order_by(OutboxMessage.id))).all()
-    return [_unseal(core.secret_box, row) for row in rows]
-
-
-async def beispiel_contract(core: Core) -> int:
-    async with core.uow(readonly=True) as uow:
-        cid = await uow.session.scalar(select(Contract.id).where(
-            Contract.type == ContractType.CLOUD_PBX_MAIN, Contract.contract_ref.like("V-2000%")))
-    assert cid is not None
-    return cid
-
-
-async def file_generate(core: Core, requester: Actor) -> int:
-    cid = await beispiel_contract(core)
-    with pytest.raises(approvals.ApprovalRequested) as filed:
-        await run_with_code(core, credentials.generate, requester, contract_id=cid,
-                            consent=True)
-    return filed.value.request_id
-
-
-async def set_contact(core: Core, username: str, *, email: str | None = None,
-                      mobile: str | None = None) -> None:
-    """The account's stored contact changes meanwhile (as an admin edits it)."""
-    async with core.uow() as uow:
-        account = await uow.session.scalar(select(Account).where(Account.username == username))
-        assert account is not None
-        account.email = email or account.email
-        account.mobile = mobile or account.mobile
-
 
 # ------------------------------------------------------------------ the policy switch
 
@@ -238,13 +184,11 @@ async def test_changed_email_refuses_the_approval_and_tells_the_requester(
     requester, other = beispiel
     request_id = await file_generate(demo_core, requester)
     await set_contact(demo_core, "beispiel", email="klaus@example.org")
-    with pytest.raises(RuleViolation) as refused:
-        await run_with_code(demo_core, approvals.approve, other, request_id=request_id)
-    assert refused.value.key == "approvals.error.failed"
-    assert "hat sich seit dem Antrag geändert" in refused.value.render("de")
-    async with demo_core.uow(readonly=True) as uow:
-        row = await uow.session.get(ApprovalRequest, request_id)
-    assert row is not None and row.status == "failed"
+    refused = await refused_approval(demo_core, other, request_id)
+    assert refused.key == "approvals.error.failed"
+    assert "hat sich seit dem Antrag geändert" in refused.render("de")
+    row = await stored(demo_core, request_id)
+    assert row.status == "failed"
     assert row.comment and "beispiel" in row.comment
     assert await outbox(demo_core, "credentials-%") == []  # nothing generated or sent
     assert await audited(demo_core, "credentials.generated") == []
@@ -260,9 +204,8 @@ async def test_changed_mobile_alone_refuses_too(
     request_id = await file_generate(demo_core, requester)
     demo_core.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
     await set_contact(demo_core, "beispiel", mobile="+491609999999")
-    with pytest.raises(RuleViolation) as refused:
-        await run_with_code(demo_core, approvals.approve, other, request_id=request_id)
-    assert "hat sich seit dem Antrag geändert" in refused.value.render("de")
+    refused = await refused_approval(demo_core, other, request_id)
+    assert "hat sich seit dem Antrag geändert" in refused.render("de")
     assert await outbox(demo_core, "credentials-%") == []
 
 
@@ -299,9 +242,8 @@ async def test_deactivated_requester_refuses_the_approval(
         account = await uow.session.scalar(select(Account).where(Account.username == "beispiel"))
         assert account is not None
         account.active = False
-    with pytest.raises(RuleViolation) as refused:
-        await run_with_code(demo_core, approvals.approve, other, request_id=request_id)
-    assert "nicht mehr aktiv" in refused.value.render("de")
+    refused = await refused_approval(demo_core, other, request_id)
+    assert "nicht mehr aktiv" in refused.render("de")
     assert await outbox(demo_core, "credentials-%") == []
 
 
@@ -309,13 +251,9 @@ async def test_scheduled_reset_on_approval_keeps_the_requesters_consent(
     demo_core: Core, beispiel: tuple[Actor, Actor]
 ) -> None:
     requester, other = beispiel
-    cid = await beispiel_contract(demo_core)
-    at = demo_core.clock.now() + timedelta(hours=6)
-    with pytest.raises(approvals.ApprovalRequested) as filed:
-        await run_with_code(demo_core, credentials.schedule, requester, contract_id=cid, at=at,
-                            consent=True)
+    request_id = await file_schedule(demo_core, requester)
     demo_core.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
-    await run_with_code(demo_core, approvals.approve, other, request_id=filed.value.request_id)
+    await run_with_code(demo_core, approvals.approve, other, request_id=request_id)
     async with demo_core.uow(readonly=True) as uow:
         reset = await uow.session.scalar(select(ScheduledReset))
         requester_id = await uow.session.scalar(
@@ -329,15 +267,9 @@ async def test_scheduled_reset_request_refused_after_a_contact_change(
     demo_core: Core, beispiel: tuple[Actor, Actor]
 ) -> None:
     requester, other = beispiel
-    cid = await beispiel_contract(demo_core)
-    at = demo_core.clock.now() + timedelta(hours=6)
-    with pytest.raises(approvals.ApprovalRequested) as filed:
-        await run_with_code(demo_core, credentials.schedule, requester, contract_id=cid, at=at,
-                            consent=True)
+    request_id = await file_schedule(demo_core, requester)
     await set_contact(demo_core, "beispiel", email="klaus@example.org")
-    with pytest.raises(RuleViolation):
-        await run_with_code(demo_core, approvals.approve, other,
-                            request_id=filed.value.request_id)
+    await refused_approval(demo_core, other, request_id)
     async with demo_core.uow(readonly=True) as uow:
         assert await uow.session.scalar(select(ScheduledReset.id)) is None
 
@@ -365,7 +297,6 @@ async def test_a_credentials_request_without_a_stored_consent_is_refused(
         row = await uow.session.get(ApprovalRequest, request_id)
         assert row is not None
         row.recipient_id, row.consent_email, row.consent_mobile = None, None, None
-    with pytest.raises(RuleViolation) as refused:
-        await run_with_code(demo_core, approvals.approve, other, request_id=request_id)
-    assert "keine Zustimmung zur Zustellung" in refused.value.render("de")
+    refused = await refused_approval(demo_core, other, request_id)
+    assert "keine Zustimmung zur Zustellung" in refused.render("de")
     assert await outbox(demo_core, "credentials-%") == []

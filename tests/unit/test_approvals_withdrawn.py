@@ -8,38 +8,25 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from core.authz import Actor
-from core.errors import RuleViolation
-from core.models import ApprovalRequest, AuditEvent, ScheduledReset
+from core.models import AuditEvent, ScheduledReset
 from core.runtime import Core
-from core.services import approvals, credentials, users
-from tests.conftest import login
-from tests.stepup_helpers import run_with_code
-from tests.unit.test_approvals_policy_consent import (
+from core.services import approvals, users
+from tests.approvals_helpers import (
     APPROVER_MOBILE,
     REQUESTER_EMAIL,
     audited,
-    beispiel_contract,
     file_generate,
+    file_schedule,
     outbox,
+    refused_approval,
+    stored,
 )
+from tests.stepup_helpers import run_with_code
 
 PASSWORD = "beispiel-demo"
-
-
-@pytest.fixture
-async def beispiel(demo_core: Core) -> tuple[Actor, Actor]:
-    return await login(demo_core, "beispiel"), await login(demo_core, "beispiel2")
-
-
-async def stored(core: Core, request_id: int) -> ApprovalRequest:
-    async with core.uow(readonly=True) as uow:
-        row = await uow.session.get(ApprovalRequest, request_id)
-    assert row is not None
-    return row
 
 
 async def test_email_change_withdraws_the_open_request_at_once(
@@ -69,9 +56,8 @@ async def test_email_change_withdraws_the_open_request_at_once(
     assert all("zurückgezogen" in m.body and f"Antrag {request_id}" in m.subject
                for m in notices)
     assert await demo_core.read(approvals.list_requests, other) == []
-    with pytest.raises(RuleViolation) as refused:
-        await run_with_code(demo_core, approvals.approve, other, request_id=request_id)
-    assert "nicht mehr offen (zurückgezogen)" in refused.value.render("de")
+    refused = await refused_approval(demo_core, other, request_id)
+    assert "nicht mehr offen (zurückgezogen)" in refused.render("de")
     assert await outbox(demo_core, "credentials-%") == []
     assert await audited(demo_core, "credentials.generated") == []
 
@@ -80,20 +66,14 @@ async def test_mobile_change_alone_withdraws_a_scheduled_reset_request(
     demo_core: Core, beispiel: tuple[Actor, Actor]
 ) -> None:
     requester, other = beispiel
-    cid = await beispiel_contract(demo_core)
-    at = demo_core.clock.now() + timedelta(hours=6)
-    with pytest.raises(approvals.ApprovalRequested) as filed:
-        await run_with_code(demo_core, credentials.schedule, requester, contract_id=cid, at=at,
-                            consent=True)
-    request_id = filed.value.request_id
+    request_id = await file_schedule(demo_core, requester)
     await demo_core.run(users.update_contact, requester, email=REQUESTER_EMAIL,
                         mobile="+491609999999", current_password=PASSWORD)
     assert (await stored(demo_core, request_id)).status == "cancelled"
     # the e-mail stayed: one notice, to the one address
     assert [m.to for m in await outbox(demo_core, f"approval-{request_id}-cancelled-%")] == [
         REQUESTER_EMAIL]
-    with pytest.raises(RuleViolation):
-        await run_with_code(demo_core, approvals.approve, other, request_id=request_id)
+    await refused_approval(demo_core, other, request_id)
     async with demo_core.uow(readonly=True) as uow:
         assert await uow.session.scalar(select(ScheduledReset.id)) is None
 
