@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -145,6 +146,24 @@ async def test_run_loop_applies_due_deactivations(demo_core: Core, clock: FixedC
     assert await statuses(demo_core, PENDING) == [NumberStatus.INACTIVE.value]
 
 
+def aware(moment: datetime | None) -> datetime:
+    """SQLite hands stored times back without their zone (they are stored in UTC)."""
+    if moment is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def wait_for_lease(core: Core, condition: Callable[[SchedulerLease], bool]) -> None:
+    """Poll the deactivations lease (bounded) until ``condition`` holds for it."""
+    for _ in range(500):
+        async with core.uow(readonly=True) as uow:
+            lease = await uow.session.get(SchedulerLease, "deactivations")
+            if lease is not None and condition(lease):
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the lease never reached the expected state")
+
+
 async def test_a_long_job_keeps_its_lease_and_a_lost_lease_cancels_it(
     demo_core: Core, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -154,17 +173,21 @@ async def test_a_long_job_keeps_its_lease_and_a_lost_lease_cancels_it(
     back) and the round goes on. (The job waits before it writes: SQLite has one writer.)"""
     monkeypatch.setattr(scheduler, "RENEW_SECONDS", 0.05)
     clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
-    release = asyncio.Event()
+    release, entered = asyncio.Event(), asyncio.Event()
 
     async def long_job(uow: UnitOfWork) -> int:
         clock.advance(timedelta(seconds=LEASE_SECONDS + 1))  # longer than one lease
+        entered.set()  # the lease is node-a's from here on
         await release.wait()  # renewals meanwhile
         return await numbers.apply_due_deactivations(uow, today=uow.clock.today())
 
     first = Scheduler(demo_core, {"deactivations": long_job}, holder="node-a")
     other = Scheduler(demo_core, JOBS, holder="node-b")
     running = asyncio.create_task(first.run_once())
-    await asyncio.sleep(0.3)
+    # waited for, not slept: on a busy CI machine 0.3 s was not always enough for the job
+    # to start and for one renewal to land after its clock jump
+    await asyncio.wait_for(entered.wait(), 10)
+    await wait_for_lease(demo_core, lambda lease: aware(lease.until) > clock.now())
     assert not await other.acquire("deactivations")  # renewed: still node-a's
     release.set()
     assert await running == {"deactivations": 1}
@@ -177,8 +200,9 @@ async def test_a_long_job_keeps_its_lease_and_a_lost_lease_cancels_it(
         [number] = await uow.session.scalars(select(Number).where(Number.e164 == TOM_NUMBER))
         number.status = NumberStatus.PENDING_DEACTIVATION
         number.deactivation_date = date(2027, 1, 1)
+    entered.clear()
     running = asyncio.create_task(first.run_once())
-    await asyncio.sleep(0.02)
+    await asyncio.wait_for(entered.wait(), 10)
     async with demo_core.uow() as uow:  # what an expired lease taken by node-b looks like
         lease = await uow.session.get(SchedulerLease, "deactivations")
         assert lease is not None and lease.holder == "node-a"
