@@ -30,7 +30,6 @@ from core.locations import stored
 from core.models import (
     Account,
     CallRecord,
-    Charge,
     Number,
     NumberKind,
     NumberStatus,
@@ -131,13 +130,7 @@ async def activate(
     if n.block_id is not None:  # R30: the whole block, all or nothing
         return (await number_blocks._apply_change(uow, actor, NumberAction.ACTIVATE, n)
                 ).view_of(n.e164)
-    n.status = NumberStatus.ACTIVE
-    n.deactivation_date = None
-    uow.session.add(Charge(
-        customer_id=n.customer_id, number_id=n.id, kind="activation",
-        amount_cents=n.activation_fee_cents, description=f"Aktivierung {n.e164}",
-        created_at=uow.clock.now(), created_by_id=actor.account_id,
-    ))
+    number_blocks.set_state(uow, actor, NumberAction.ACTIVATE, n, None)  # with its charge
     await uow.session.flush()
     uow.audit(
         actor,
@@ -147,7 +140,7 @@ async def activate(
         activation_fee_cents=n.activation_fee_cents,
         monthly_price_cents=n.monthly_price_cents,
     )
-    _emit_changed(uow, "NumberActivated", n)
+    number_blocks.emit_member(uow, NumberAction.ACTIVATE, n)
     return await _view(uow, actor, n.id)
 
 
@@ -160,13 +153,12 @@ async def deactivate(
     if n.block_id is not None:  # R30: the whole block, all or nothing
         return (await number_blocks._apply_change(uow, actor, NumberAction.DEACTIVATE, n)
                 ).view_of(n.e164)
-    n.status = NumberStatus.PENDING_DEACTIVATION
-    n.deactivation_date = end_of_following_month(uow.clock.today())
+    last_day = end_of_following_month(uow.clock.today())
+    number_blocks.set_state(uow, actor, NumberAction.DEACTIVATE, n, last_day)
     await uow.session.flush()
     uow.audit(actor, "number.deactivation_marked", customer_id=n.customer_id, target=n.e164,
-              deactivation_date=n.deactivation_date.isoformat())
-    _emit_changed(uow, "NumberDeactivationMarked", n,
-                  deactivation_date=n.deactivation_date.isoformat())
+              deactivation_date=last_day.isoformat())
+    number_blocks.emit_member(uow, NumberAction.DEACTIVATE, n)
     return await _view(uow, actor, n.id)
 
 
@@ -180,12 +172,11 @@ async def undo_deactivation(
         return (await number_blocks._apply_change(uow, actor, NumberAction.UNDO, n)
                 ).view_of(n.e164)
     previous = n.deactivation_date
-    n.status = NumberStatus.ACTIVE
-    n.deactivation_date = None
+    number_blocks.set_state(uow, actor, NumberAction.UNDO, n, None)
     await uow.session.flush()
     uow.audit(actor, "number.deactivation_undone", customer_id=n.customer_id, target=n.e164,
               deactivation_date=previous.isoformat() if previous else None)
-    _emit_changed(uow, "NumberDeactivationUndone", n)
+    number_blocks.emit_member(uow, NumberAction.UNDO, n)
     return await _view(uow, actor, n.id)
 
 
