@@ -102,9 +102,7 @@ def _regroup_args(rest: list[str], cmd: Command) -> list[str]:
             values = [inline] if eq else []
             j += 1
             if spec.words == TEXT:
-                while j < len(rest) and not is_option(rest[j]):
-                    values.append(rest[j])
-                    j += 1
+                j = _text_parts(rest, j, values)
             elif spec.words == NUMBER:
                 if not values and j < len(rest) and not is_option(rest[j]):
                     values.append(rest[j])
@@ -124,9 +122,7 @@ def _regroup_args(rest: list[str], cmd: Command) -> list[str]:
         values = [word]
         j += 1
         if spec.words == TEXT:
-            while j < len(rest) and not is_option(rest[j]):
-                values.append(rest[j])
-                j += 1
+            j = _text_parts(rest, j, values)
         elif spec.words == NUMBER:
             after = positionals[slot + 1] if slot + 1 < len(positionals) else None
             greedy = not many and (after is None or after.words != NUMBER)
@@ -135,6 +131,14 @@ def _regroup_args(rest: list[str], cmd: Command) -> list[str]:
         if not many:
             slot += 1
     return out
+
+
+def _text_parts(rest: list[str], j: int, values: list[str]) -> int:
+    """Append the words of a free text up to the next option; returns the next index."""
+    while j < len(rest) and not is_option(rest[j]):
+        values.append(rest[j])
+        j += 1
+    return j
 
 
 def _number_parts(rest: list[str], j: int, values: list[str], *, greedy: bool) -> int:
