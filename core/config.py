@@ -77,6 +77,12 @@ class Settings:
     """R24: which sessions are recorded as asciicast v2: ``support``, ``all`` or ``none``."""
     record_days: int = 90
     """R24: recordings older than this many days are deleted by the scheduler."""
+    record_max_mb: int = 128
+    """R24: MiB one recording may hold; beyond it that recording stops (0: no limit)."""
+    record_account_day_mb: int = 256
+    """R24: MiB all recordings of one account started on one (UTC) day may hold together;
+    beyond it the recording that reaches it stops, and later ones that day record nothing
+    (0: no limit)."""
     carrier_test_switch: bool = False
     """R31: accept the simulated carrier's per-order test switch (``--carrier-scenario``,
     ``scenario``): demo and test configurations only (``serve --demo`` and ``tui --demo`` turn

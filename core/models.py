@@ -489,7 +489,11 @@ class AuditEvent(Base):
     """R17: who (role, on behalf of which customer) did what, when, from where."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_customer_at", "customer_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_customer_at", "customer_id", "at"),
+        # R24: an account's recordings of a day (the per-account recording bound)
+        Index("ix_audit_actor_at", "actor_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]

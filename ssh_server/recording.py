@@ -8,9 +8,11 @@ typed into a dialog would otherwise be in the file; what the user sees is).
 The session taps its output where it writes to the channel (:meth:`output` is a cheap append
 on the loop); the events are written off the loop in chunks (:data:`CHUNK_BYTES`, or every
 :data:`FLUSH_SECONDS`) by one writer task at a time. Bounded: while a chunk is being written
-at most :data:`MAX_PENDING_BYTES` wait; beyond that, or beyond :data:`MAX_FILE_BYTES` per
-recording, or when a write fails (a full disk), the recording stops with an Archiv entry and
-the session carries on unrecorded.
+at most :data:`MAX_PENDING_BYTES` wait; beyond that, or beyond ``LINEDESK_RECORD_MAX_MB`` per
+recording or ``LINEDESK_RECORD_ACCOUNT_DAY_MB`` per account and UTC day (the account's
+recordings of that day together, :class:`core.services.recordings.DayBudget`), or when a
+write fails (a full disk), the recording stops with an Archiv entry and the session carries
+on unrecorded.
 
 Command mode (``ssh support@host numbers list --customer ...``) is recorded too
 (:class:`CommandRecorder`): ``o`` events are what the command wrote to stdout and stderr (line
@@ -29,6 +31,7 @@ import json
 import logging
 import os
 import time
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,13 +50,24 @@ CHUNK_BYTES = 64 * 1024
 FLUSH_SECONDS = 1.0
 MAX_PENDING_BYTES = 4 * 1024 * 1024
 """Events waiting while the disk is slow; more: the recording stops (never the session)."""
-MAX_FILE_BYTES = 512 * 1024 * 1024
 COMMAND_PIECE_CHARS = 16 * 1024
 """A command's output is recorded in events of at most this many characters."""
 COMMAND_SIZE_MIN = (80, 24)
 COMMAND_SIZE_MAX = (500, 500)
 """The virtual terminal of a command recording: as wide as its longest line and one row
 taller than its output (so a player shows all of it unwrapped), within these bounds."""
+
+
+_BUDGETS: weakref.WeakKeyDictionary[Core, recording_service.DayBudget] = (
+    weakref.WeakKeyDictionary())
+"""R24: each core's (process's) per-account, per-day recording bytes."""
+
+
+def day_budget(core: Core) -> recording_service.DayBudget:
+    budget = _BUDGETS.get(core)
+    if budget is None:
+        budget = _BUDGETS[core] = recording_service.DayBudget()
+    return budget
 
 
 def should_record(settings: Settings, actor: Actor) -> bool:
@@ -95,7 +109,7 @@ class Recorder:
         self.core = core
         self.actor = actor
         self._actor_now = actor_now or (lambda: actor)
-        started = datetime.now(UTC)
+        started = core.clock.now()  # the core's clock, as the Archiv and retention use
         self.path = recording_path(core.settings.data_dir, session_id, started)
         self.started = time.monotonic()
         self.customers: set[int] = set()
@@ -112,7 +126,12 @@ class Recorder:
         self._timer: asyncio.TimerHandle | None = None
         self.stopped: str | None = None
         """Why the recording stopped early (``disk_full``, ``write_failed``, ``backlog``,
-        ``too_large``); None while it runs or after it ended normally."""
+        ``too_large``, ``account_day_limit``); None while it runs or after it ended normally."""
+        self._max_bytes, self._day_limit = recording_service.limits(core.settings)
+        self._day = started.astimezone(UTC).date()
+        self._budget_key = (actor.account_id, self._day.isoformat())
+        self._budget_read = False
+        self._stop_task: asyncio.Task[None] | None = None
         self.closed = False
         self._note_customer()
 
@@ -151,6 +170,17 @@ class Recorder:
 
     # -- writing (off the loop) -------------------------------------------------------
 
+    async def drain(self) -> None:
+        """Wait until what is pending now has been written (the session never waits for
+        its recording; tests and a clean end do)."""
+        if self._pending and self.stopped is None and not self.closed:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._start_writer()
+        if self._writer is not None:
+            await asyncio.shield(self._writer)
+
     def _flush_soon(self, delay: float) -> None:
         if self._writer is not None and not self._writer.done():
             return  # the running writer takes what is pending when it is done
@@ -171,8 +201,11 @@ class Recorder:
             chunk = b"".join(self._pending)
             self._pending.clear()
             self._pending_bytes = 0
-            if self._written + len(chunk) > MAX_FILE_BYTES:
-                self._stop("too_large")
+            if self._max_bytes is not None and self._written + len(chunk) > self._max_bytes:
+                self._stop(recording_service.CAUSE_TOO_LARGE)
+                return
+            if not await self._within_day_budget(len(chunk)):
+                self._stop(recording_service.CAUSE_ACCOUNT_DAY)
                 return
             try:
                 await self._append(chunk)
@@ -182,6 +215,31 @@ class Recorder:
                 return
             self._created = True
             self._written += len(chunk)
+            day_budget(self.core).add(self._budget_key, self._name(), len(chunk))
+
+    def _name(self) -> str:
+        """``YYYY/MM/DD/FILE``: the recording as its Archiv entry names it."""
+        return self.path.relative_to(
+            recording_service.recordings_dir(self.core.settings.data_dir)).as_posix()
+
+    async def _within_day_budget(self, more: int) -> bool:
+        """R24: the account's recordings of the day stay within their bound with ``more``
+        bytes. The first time, what the Archiv lists as finished that day (other processes,
+        earlier runs) is read; this process's own recordings count as they are written."""
+        if self._day_limit is None:
+            return True
+        budget = day_budget(self.core)
+        if not self._budget_read:
+            self._budget_read = True
+            try:
+                async with self.core.uow(readonly=True) as uow:
+                    finished = await recording_service.finished_on(
+                        uow, self.actor.account_id, self._day)
+                budget.finished_elsewhere(self._budget_key, finished)
+            except Exception:
+                log.exception("could not read the recordings of the day; counting this "
+                              "process's only")
+        return budget.allows(self._budget_key, more, self._day_limit)
 
     async def _append(self, chunk: bytes) -> None:
         if self._created:
@@ -206,14 +264,21 @@ class Recorder:
             self._timer.cancel()
             self._timer = None
         log.warning("recording %s stopped: %s (the session goes on)", self.path.name, why)
-        task = asyncio.create_task(self._record_stop(why), name="linedesk-recording-audit")
+        task = self._stop_task = asyncio.create_task(self._record_stop(why),
+                                                     name="linedesk-recording-audit")
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    def _limit_mb(self, why: str) -> int | None:
+        limit = {recording_service.CAUSE_TOO_LARGE: self._max_bytes,
+                 recording_service.CAUSE_ACCOUNT_DAY: self._day_limit}.get(why)
+        return None if limit is None else limit // recording_service.MIB
 
     async def _record_stop(self, why: str) -> None:
         try:
             async with self.core.uow() as uow:
                 recording_service.record_stopped(uow, self.actor, customers=self.customers,
-                                                 file=self.path.name, why=why)
+                                                 file=self.path.name, why=why,
+                                                 limit_mb=self._limit_mb(why))
         except Exception:
             log.exception("could not record that recording %s stopped", self.path.name)
 
@@ -229,13 +294,14 @@ class Recorder:
             await asyncio.shield(self._writer)
         if self.stopped is None:
             await self._write_pending()
+        if self._stop_task is not None:
+            await asyncio.shield(self._stop_task)  # its Archiv entry comes first
         seconds = round(time.monotonic() - self.started)
         try:
             async with self.core.uow() as uow:
                 recording_service.record_finished(
                     uow, self.actor, customers=self.customers, file=self.path.name,
-                    day=self.path.parent.relative_to(
-                        recording_service.recordings_dir(self.core.settings.data_dir)).as_posix(),
+                    day=self._name().rpartition("/")[0],
                     size=self._written, seconds=seconds, complete=self._complete(),
                     command=self._command_line())
         except Exception:
@@ -327,6 +393,9 @@ class CommandRecorder(Recorder):
 
     def _flush_soon(self, delay: float) -> None:
         return  # nothing before the header, which is known when the command ended
+
+    async def drain(self) -> None:
+        return  # likewise: everything is written by close()
 
     def _complete(self) -> bool:
         return self.stopped is None and self._cut is None

@@ -14,6 +14,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
                                       "Old recordings deleted"),
     "audit.detail.recording": ("Aufzeichnung", "Recording"),
     "audit.detail.size": ("Größe (Bytes)", "Size (bytes)"),
+    "audit.detail.limit_mb": ("Grenze (MiB)", "Bound (MiB)"),
     "audit.detail.seconds": ("Dauer (Sekunden)", "Duration (seconds)"),
     "audit.detail.complete": ("Vollständig", "Complete"),
     "audit.detail.days": ("Aufbewahrung (Tage)", "Kept (days)"),

@@ -192,3 +192,63 @@ def test_command_pieces_keep_line_ends_whole(monkeypatch: pytest.MonkeyPatch) ->
     rec.output("abc\ndefgh\n")
     assert events == ["abc\r\n", "defg", "h\r\n"]
     assert (rec._columns, rec._rows) == (5, 2)
+
+
+def _bounded(monkeypatch: pytest.MonkeyPatch, core: Core, **mb: int) -> None:
+    monkeypatch.setattr(core, "settings", core.settings.with_(**mb))
+
+
+async def test_a_recording_beyond_its_size_bound_stops_not_the_session(
+    demo_core: Core, actors: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R24: LINEDESK_RECORD_MAX_MB: the recording stops at its bound with an Archiv entry
+    naming the cause and the bound; what came before is kept, the session goes on."""
+    _bounded(monkeypatch, demo_core, record_max_mb=1, record_account_day_mb=0)
+    rec = Recorder(demo_core, actors["mia"], "big1", (80, 24))
+    for _ in range(30):  # 30 x ~100 KiB: beyond 1 MiB
+        rec.output("z" * 100_000)
+        await rec.drain()
+    assert rec.stopped == "too_large"
+    rec.output("after")  # ignored, no error
+    await rec.close()
+    assert 0 < rec.path.stat().st_size <= 1024 * 1024
+    (stop,) = await _actions(demo_core, "session.recording_stopped")
+    assert (stop.details["cause"], stop.details["limit_mb"]) == ("too_large", 1)
+    assert stop.actor_username == "mia"
+    (done,) = await _actions(demo_core, "session.recorded")
+    assert done.details["complete"] is False
+    assert done.details["size"] == rec.path.stat().st_size
+
+
+async def test_an_accounts_recordings_of_a_day_are_bounded_together(
+    demo_core: Core, actors: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R24: LINEDESK_RECORD_ACCOUNT_DAY_MB bounds all recordings one account started that
+    day: the recording that reaches it stops (Archiv entry), another account's goes on; a
+    fresh process counts what the Archiv lists as finished that day."""
+    _bounded(monkeypatch, demo_core, record_max_mb=0, record_account_day_mb=1)
+
+    async def session(actor: Actor, name: str, chunks: int) -> Recorder:
+        rec = Recorder(demo_core, actor, name, (80, 24))
+        for _ in range(chunks):
+            rec.output("q" * 100_000)
+            await rec.drain()
+        await rec.close()
+        return rec
+
+    first = await session(actors["mia"], "mia1", 6)  # ~600 KiB: within the day's MiB
+    assert first.stopped is None
+    second = await session(actors["mia"], "mia2", 6)  # together beyond it: stops
+    assert second.stopped == "account_day_limit"
+    other = await session(actors["tom"], "tom1", 6)  # another account: its own budget
+    assert other.stopped is None
+    assert first.path.stat().st_size + second.path.stat().st_size <= 1024 * 1024
+    (stop,) = await _actions(demo_core, "session.recording_stopped")
+    assert (stop.target, stop.details["cause"], stop.details["limit_mb"]) == (
+        "mia2.cast", "account_day_limit", 1)
+    # a new process (another worker, a restart) knows nothing of them but the Archiv
+    recording._BUDGETS.pop(demo_core)
+    third = await session(actors["mia"], "mia3", 6)
+    assert third.stopped == "account_day_limit"
+    assert not third.path.exists() or third.path.stat().st_size <= 1024 * 1024 - (
+        first.path.stat().st_size + second.path.stat().st_size)
