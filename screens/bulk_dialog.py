@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Button, Select, Static
+from textual.widgets import Select, Static
 
 from core.enums import NumberAction
 from core.errors import DomainError
@@ -146,8 +146,7 @@ class BulkDialog(PortalMixin, Dialog[bulk.BulkOutcome]):
             for i in result.items[:SHOWN_LINES]
         ]
         self._details(lines, len(result.items))
-        self.query_one("#confirm", Button).label = clean(self.t("ui.bulk.close"))
-        self.query_one("#cancel", Button).display = False
+        self.finished(self.t("ui.bulk.close"))
         if self.action is NumberAction.ASSIGN:
             self.query_one("#employee", Select).disabled = True
         return None

@@ -56,6 +56,11 @@ async def test_preview_confirm_and_result_per_number(
         details = shown(app, "bulk-details")
         assert "✓ 030 123456104" in details and "✓ 030 123456105" in details
         assert await status(demo_core, admin, INACTIVE) == NumberStatus.ACTIVE
+        # the key bar says what the keys do now; it offered "^s Rufnummern jetzt
+        # kostenpflichtig aktivieren esc Abbrechen" beside the one "Schließen" button
+        await settle(pilot)
+        bar = screen_text(app).splitlines()[app.size.height - 1]
+        assert "Schließen" in bar and "aktivieren" not in bar and "Abbrechen" not in bar, bar
         await pilot.press("enter")
         await wait_until(pilot, lambda: bool(closed))
     outcome = closed[0]

@@ -148,6 +148,16 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         self._not_ready = None if ok else (reason or "")
         self.query_one("#confirm", Button).set_class(not ok, "-blocked")
 
+    def finished(self, close_text: str) -> None:
+        """The dialog has done its work and only shows the outcome: one button,
+        ``close_text``, and the key bar says what its keys do now (Enter, ctrl+s and Esc
+        all close), not the confirmation it offered before."""
+        self.query_one("#confirm", Button).label = clean(close_text)
+        self.query_one("#cancel", Button).display = False
+        label_bindings(self, "dialog.", {"confirm": close_text, "enter": close_text,
+                                         "cancel": close_text})
+        self.refresh_bindings()
+
     @property
     def is_ready(self) -> bool:
         return self._not_ready is None
