@@ -12,21 +12,26 @@ MESSAGES: dict[str, dict[str, str]] = {
               "können Sie neue Internet-Zugangsdaten für Ihren Router generieren. Die neuen "
               "Zugangsdaten werden Ihnen per E-Mail mit verschlüsseltem Dateianhang gesendet. Den "
               "Code zur Entschlüsselung des Dateianhangs erhalten Sie per SMS an die hinterlegte "
-              "Mobilfunk-Rufnummer.",
+              "Mobilfunk-Rufnummer. Ihre aktuell hinterlegte E-Mail-Adresse und "
+              "Mobilfunk-Rufnummer können Sie einsehen und bei Bedarf ändern unter "
+              "Verwaltung & Archiv → Benutzerverwaltung (Taste 3).",
         "en": "If you need a new password or no longer know your credentials, you can generate new "
               "internet access credentials for your router. They are sent to you by e-mail as an "
               "encrypted attachment. The code to decrypt the attachment is sent by SMS to the "
-              "stored "
-              "mobile number.",
+              "stored mobile number. You can see and, if needed, change your stored e-mail "
+              "address and mobile number under Administration & archive → User management "
+              "(key 3).",
     },
     "credentials.eligible_list": {
-        "de": "Neue Internet-Zugangsdaten können Sie nur für Verträge mit Anschluss generieren:\n"
+        "de": "Neue Internet-Zugangsdaten können Sie nur für Verträge mit Anschluss generieren. "
+              "Dazu zählen die folgenden Verträge:\n"
               "  • CompanyFlex mit Standortvertrag CompanyFlex Complete\n"
               "  • CompanyFlex mit Standortvertrag CompanyFlex MSN Complete\n"
               "  • CompanyFlex Access Plus\n"
               "  • Cloud PBX Hauptstandortvertrag\n"
               "  • Cloud PBX Filialvertrag",
-        "en": "New internet access credentials can be generated only for contracts with a line:\n"
+        "en": "New internet access credentials can be generated only for contracts with a line. "
+              "They are the following contracts:\n"
               "  • CompanyFlex with site contract CompanyFlex Complete\n"
               "  • CompanyFlex with site contract CompanyFlex MSN Complete\n"
               "  • CompanyFlex Access Plus\n"
