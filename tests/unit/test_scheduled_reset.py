@@ -380,7 +380,7 @@ async def test_command_mode_step_up_for_swap(demo_core: Core, actors: dict[str, 
     first = await execute(demo_core, admin, command)
     assert first.exit_code == 4 and "+49170*****67" in first.stderr
     refused = await execute(demo_core, admin, command + " --code 12345x")
-    assert refused.exit_code == 4
+    assert refused.exit_code == 2  # no code at all: a usage error, no try used up
     again = await execute_with_code(demo_core, admin, command)
     assert again.exit_code == 0, again.stderr
     assert json.loads(again.stdout)["new"]["status"] == "active"
