@@ -76,8 +76,10 @@ MESSAGES.update({
     },
     # R19
     "credentials.error.bad_time": {
-        "de": "Ungültiger Zeitpunkt: {value} (z. B. 2026-12-02T22:00, Ortszeit Berlin).",
-        "en": "Invalid time: {value} (e.g. 2026-12-02T22:00, Berlin local time).",
+        "de": "Ungültiger Zeitpunkt: {value} (TT.MM.JJJJ HH:MM oder JJJJ-MM-TT HH:MM, "
+              "Ortszeit Berlin).",
+        "en": "Invalid time: {value} (DD.MM.YYYY HH:MM or YYYY-MM-DD HH:MM, Berlin local "
+              "time).",
     },
     "credentials.error.schedule_too_soon": {
         "de": "Der Zeitpunkt {at} liegt weniger als {minutes} Minuten in der Zukunft.",
@@ -206,7 +208,8 @@ MESSAGES.update({
                                    "en": "New credentials at a time"},
     "credentials.schedule.body": {
         "de": "Statt jetzt werden die neuen Zugangsdaten zu diesem Zeitpunkt generiert und "
-              "gesendet (Ortszeit Berlin, JJJJ-MM-TT HH:MM; 15 Minuten bis 30 Tage voraus). "
+              "gesendet (Ortszeit Berlin, JJJJ-MM-TT HH:MM oder TT.MM.JJJJ HH:MM; 15 Minuten bis "
+              "30 Tage voraus). "
               "Bis dahin können Sie es absagen; ändern sich E-Mail-Adresse oder "
               "Mobilfunk-Rufnummer vorher, wird es abgesagt.",
         "en": "Instead of now, the new credentials are generated and sent at this time "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import secrets
 import string
 from dataclasses import dataclass
@@ -371,10 +372,21 @@ def suggested_reset_time(now: datetime) -> datetime:
         day += timedelta(days=1)
 
 
+_GERMAN_TIME = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}),?\s+(\d{1,2}):(\d{2})")
+"""``TT.MM.JJJJ HH:MM``: how the portal shows a time in German (and what a German user
+types into the dialog, which shows the scheduled reset as ``02.12.2026 22:00``)."""
+
+
 def parse_reset_time(text: str) -> datetime:
-    """ISO 8601 date and time; without an offset it is local time Europe/Berlin."""
+    """ISO 8601 date and time, or ``TT.MM.JJJJ HH:MM``; without an offset it is local
+    time Europe/Berlin."""
+    raw = text.strip()
     try:
-        value = datetime.fromisoformat(text.strip())
+        if m := _GERMAN_TIME.fullmatch(raw):
+            day, month, year, hour, minute = (int(g) for g in m.groups())
+            value = datetime(year, month, day, hour, minute)
+        else:
+            value = datetime.fromisoformat(raw)
     except ValueError:
         raise ValidationError("credentials.error.bad_time", value=text[:40]) from None
     if value.tzinfo is None:

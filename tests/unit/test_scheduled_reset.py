@@ -99,6 +99,17 @@ def test_times_without_offset_are_berlin_local() -> None:
         parse("morgen abend")
 
 
+@pytest.mark.parametrize("typed", ["02.12.2026 22:00", "2.12.2026 22:00", "02.12.2026, 22:00"])
+def test_the_german_form_the_portal_shows_is_accepted(typed: str) -> None:
+    """The reset dialog refused "02.12.2026 22:00" ("Ungültiger Zeitpunkt"), the form in
+    which the portal itself shows the planned time in German."""
+    assert credentials.parse_reset_time(typed) == datetime(2026, 12, 2, 21, 0, tzinfo=UTC)
+    for bad in ("31.02.2026 22:00", "02.12.26 22:00"):
+        with pytest.raises(ValidationError) as err:
+            credentials.parse_reset_time(bad)
+        assert "TT.MM.JJJJ HH:MM" in err.value.render("de")
+
+
 async def test_schedule_needs_15_minutes_to_30_days(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
