@@ -49,6 +49,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Hello {name},\n\nyour request {id} ({what}) was not carried out on approval: "
               "{reason}\n\nNo credentials were generated.",
     },
+    "approvals.error.policy_turned_off": {
+        "de": "{user} hat das Vier-Augen-Prinzip ausgeschaltet; die Aktion braucht keine "
+              "Freigabe mehr.",
+        "en": "{user} turned the four-eyes policy off; the action needs no approval any more.",
+    },
+    "approvals.mail.policy_off.body": {
+        "de": "Hallo {name},\n\nIhr Antrag {id} ({what}) wurde zurückgezogen: {reason}\n\n"
+              "Es wurde nichts ausgeführt. Sie können die Aktion jetzt selbst ausführen.",
+        "en": "Hello {name},\n\nyour request {id} ({what}) was withdrawn: {reason}\n\n"
+              "Nothing was done. You can now run the action yourself.",
+    },
     "approvals.mail.cancelled.subject": {
         "de": "Antrag {id} zurückgezogen",
         "en": "Request {id} withdrawn",

@@ -157,6 +157,9 @@ MESSAGES.update({
     "audit.value.cause.contact_changed": {"de": "Kontaktdaten geändert",
                                           "en": "contact data changed"},
     "audit.value.cause.not_possible": {"de": "nicht mehr möglich", "en": "no longer possible"},
+    "audit.value.cause.policy_off": {"de": "Vier-Augen-Prinzip ausgeschaltet",
+                                     "en": "four-eyes policy turned off"},
+    "audit.detail.withdrawn": {"de": "Zurückgezogene Anträge", "en": "Requests withdrawn"},
 })
 
 # command mode (R19, R20)

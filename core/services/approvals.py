@@ -30,6 +30,14 @@ cancelled, see :func:`core.services.approval_guard.withdraw_for_contact_change`)
 The policy itself (:func:`set_policy`): a customer admin turns it on at once; turning it
 off is a guarded action of its own (:data:`POLICY_OFF`), so while it is on, switching it off
 is a request another admin must approve. Support may not change it either way.
+
+Turning it off withdraws every other open request of the customer at once (status
+cancelled, :func:`_withdraw_open`): each existed only because the policy made its action
+a request, and without the policy its requester can run the action directly; an approval
+left open could otherwise run it a second time later (new credentials twice: the line drops
+twice). Each is audited (``approval.cancelled``, cause ``policy_off``), announced
+(``ApprovalDecided``: Freigaben and Fristen drop it live) and its requester is told by
+e-mail that nothing was done and that the action can now be run directly.
 """
 
 from __future__ import annotations
@@ -237,10 +245,52 @@ async def set_policy(uow: UnitOfWork, actor: Actor, *, required: bool) -> Approv
             return refused()
     customer.approval_required = required
     await uow.session.flush()
+    extra: dict[str, Any] = {}
+    if not required:
+        running = executing.get()
+        extra["withdrawn"] = await _withdraw_open(
+            uow, actor, customer.id, keep=running.id if running is not None else None)
     uow.audit(actor, "approval.policy_on" if required else "approval.policy_off",
-              customer_id=customer.id, target=customer.name)
+              customer_id=customer.id, target=customer.name, **extra)
     uow.emit("ApprovalPolicyChanged", customer.id, required=required)
     return ApprovalPolicy(customer.id, required, None)
+
+
+async def _withdraw_open(uow: UnitOfWork, actor: Actor, customer_id: int, *,
+                         keep: int | None) -> int:
+    """R21: the policy was turned off: the customer's open requests (but ``keep``, the
+    approved request that turned it off) are withdrawn, audited, announced and their
+    requesters told by e-mail. Returns how many."""
+    now = uow.clock.now()
+    rows = (await uow.session.scalars(
+        select(ApprovalRequest).where(
+            ApprovalRequest.customer_id == customer_id, ApprovalRequest.status == PENDING,
+            ApprovalRequest.expires_at > now)
+        .order_by(ApprovalRequest.id))).all()
+    withdrawn = 0
+    for row in rows:
+        if row.id == keep:
+            continue
+        requester = await uow.session.get(Account, row.requested_by_id)
+        loc = requester.locale if requester is not None else actor.locale
+        reason = t(loc, "approvals.error.policy_turned_off", user=actor.username)
+        row.status, row.decided_at, row.comment = CANCELLED, now, reason[:COMMENT_MAX]
+        withdrawn += 1
+        uow.audit(actor, "approval.cancelled", customer_id=row.customer_id,
+                  target=row.object_id, approval_id=row.id, for_action=row.action,
+                  requested_by=row.requested_by, cause="policy_off")
+        uow.emit("ApprovalDecided", row.customer_id, approval_id=row.id, status=CANCELLED)
+        if requester is not None:
+            mail_consented_and_current(
+                uow, consented=None, current=requester.email,
+                subject=t(loc, "approvals.mail.cancelled.subject", id=row.id),
+                body=t(loc, "approvals.mail.policy_off.body",
+                       name=requester.full_name or requester.username, id=row.id,
+                       what=describe(loc, row.action, row.params), reason=reason),
+                customer_id=row.customer_id, key=f"approval-{row.id}-cancelled")
+    if withdrawn:
+        await uow.session.flush()
+    return withdrawn
 
 
 async def _load_for_decision(uow: UnitOfWork, actor: Actor, request_id: int) -> ApprovalRequest:
@@ -387,6 +437,8 @@ async def approve(
                                  AuditEvent.customer_id == row.customer_id,
                                  AuditEvent.actor_id == actor.account_id))).all()
     for event in done:
+        if "approval_id" in (event.details or {}):
+            continue  # about another request (policy off withdrew it): keeps its own names
         event.details = {**(event.details or {}), "requested_by": row.requested_by,
                          "approved_by": actor.username, "approval_id": row.id}
     row.status, row.decided_by, row.decided_at = APPROVED, actor.username, now

@@ -300,3 +300,41 @@ async def test_a_credentials_request_without_a_stored_consent_is_refused(
     refused = await refused_approval(demo_core, other, request_id)
     assert "keine Zustimmung zur Zustellung" in refused.render("de")
     assert await outbox(demo_core, "credentials-%") == []
+
+
+async def test_turning_the_policy_off_withdraws_the_other_open_requests(
+    demo_core: Core, beispiel: tuple[Actor, Actor]
+) -> None:
+    """R21: once the policy is off, an open request's action needs no approval: every other
+    open request is withdrawn (audited, announced, its requester told by e-mail that
+    nothing was done), so a late approval can never run the action a second time."""
+    requester, other = beispiel
+    generate = await file_generate(demo_core, requester)
+    with pytest.raises(approvals.ApprovalRequested) as filed:
+        await demo_core.run(approvals.set_policy, other, required=False)
+    off_id = filed.value.request_id
+    seen: list[tuple[str, object]] = []
+    demo_core.bus.subscribe(lambda e: seen.append((e.name, e.payload.get("approval_id"))))
+    view = await demo_core.run(approvals.approve, requester, request_id=off_id)
+    assert view.status == "approved" and await flag(demo_core) is False
+    row = await stored(demo_core, generate)
+    assert row.status == "cancelled"
+    assert row.comment == ("beispiel hat das Vier-Augen-Prinzip ausgeschaltet; die Aktion "
+                           "braucht keine Freigabe mehr.")
+    assert ("ApprovalDecided", generate) in seen
+    [cancelled] = await audited(demo_core, "approval.cancelled")
+    assert (cancelled.details["approval_id"], cancelled.details["cause"],
+            cancelled.details["requested_by"], cancelled.actor_username) == (
+        generate, "policy_off", "beispiel", "beispiel")
+    [off] = await audited(demo_core, "approval.policy_off")
+    assert off.details["withdrawn"] == 1
+    [mail] = await outbox(demo_core, f"approval-{generate}-cancelled%")
+    assert mail.to == REQUESTER_EMAIL
+    assert "Es wurde nichts ausgeführt" in mail.body and "zurückgezogen" in mail.subject
+    # nothing is left to approve, and the list of open requests is empty
+    with pytest.raises(RuleViolation) as late:
+        await run_with_code(demo_core, approvals.approve, other, request_id=generate)
+    assert late.value.key == "approvals.error.decided"
+    assert await demo_core.read(approvals.list_requests, other) == []
+    listed = await demo_core.read(approvals.list_requests, other, include_done=True)
+    assert {v.id: v.status for v in listed} == {generate: "cancelled", off_id: "approved"}
