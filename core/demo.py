@@ -37,6 +37,7 @@ from core.models import (
 from core.reference import ensure_reference_data
 from core.security import hash_secret
 from core.services.numbers import end_of_following_month
+from core.services.porting_carrier import completion_time
 from core.tariffs import number_tariff
 from core.uow import UnitOfWork
 
@@ -226,7 +227,8 @@ async def seed_demo(uow: UnitOfWork) -> bool:
         old_provider="Alt-Telefon GmbH", account_holder="Muster GmbH",
         wished_date=today + timedelta(days=28), status=PortingStatus.CONFIRMED,
         confirmed_date=today + timedelta(days=28),
-        carrier_ref=None, next_step_at=now + timedelta(days=28), created_at=now - timedelta(days=5),
+        carrier_ref=None, next_step_at=completion_time(today + timedelta(days=28)),
+        created_at=now - timedelta(days=5),
         created_by_id=admin.id,
     )
     s.add(order)

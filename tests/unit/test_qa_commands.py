@@ -67,3 +67,18 @@ async def test_a_wished_date_that_is_no_date_names_every_form_the_command_takes(
     assert result.exit_code == 2, result
     for form in ("TT.MM.JJJJ", "JJJJ-MM-TT", "frühestens", "+20wd"):
         assert form in result.stderr
+
+
+async def test_the_demo_order_switches_over_when_the_carrier_would(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """The demo's confirmed porting order said "Nächster Schritt erwartet ab 30.12.2026
+    04:38" (the time of day the demo was seeded), where the carrier switches over at 06:00
+    Berlin on the confirmed date, as every other order does (README, R31)."""
+    from datetime import date, datetime
+
+    from core.services.porting_carrier import completion_time
+
+    shown = json.loads((await execute(demo_core, actors["admin"], "porting show 1 --json")).stdout)
+    day = date.fromisoformat(shown["confirmed_date"])
+    assert datetime.fromisoformat(shown["next_step_at"]) == completion_time(day)
