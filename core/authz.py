@@ -132,6 +132,13 @@ class Actor:
         return replace(self, reason=(reason or "").strip() or None)
 
 
+REASON_REQUIRED = "error.support_reason_required"
+"""The refusal of a support write without a reason: a question for the reason (the TUI's
+reason dialog asks it and runs the write again), not a denied access, so it is not audited as
+``access.denied`` (every first change of a support session put a "Zugriff verweigert" into the
+customer's Archiv before the change it was made for)."""
+
+
 def require(
     actor: Actor,
     permission: Permission,
@@ -156,7 +163,7 @@ def require(
 
     if actor.is_admin_view:
         if actor.role is Role.SUPPORT and permission in WRITE_PERMISSIONS and not actor.reason:
-            raise PermissionDenied("error.support_reason_required")
+            raise PermissionDenied(REASON_REQUIRED)
         return
 
     if permission not in OWN_PERMISSIONS:

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from core.authz import Actor
+from core.authz import REASON_REQUIRED, Actor
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.db import Database, transaction
@@ -119,6 +119,8 @@ class Core:
             async with self.uow(readonly=readonly) as work:
                 return await fn(work, actor, *args, **kwargs)
         except PermissionDenied as exc:
+            if exc.key == REASON_REQUIRED:
+                raise  # support is asked for its reason; the write with it is audited
             # the refused call rolled back; its denial is recorded on its own
             async with self.uow() as work:
                 work.audit(actor, "access.denied", customer_id=actor.customer_id,

@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, Input
 
-from core.authz import Actor
+from core.authz import REASON_REQUIRED, Actor
 from core.errors import DomainError, PermissionDenied
 from core.services import stepup
 from core.services.approval_guard import ApprovalRequested
@@ -237,7 +237,7 @@ class PortalMixin:
             try:
                 return await self._write_as(self.actor, fn, args, kwargs)
             except PermissionDenied as error:
-                if error.key != "error.support_reason_required":
+                if error.key != REASON_REQUIRED:
                     raise
                 reason = await self.ask_support_reason()
                 if reason is None:

@@ -88,6 +88,24 @@ async def test_support_is_read_only_without_reason(
     assert await _events(demo_core, "number.activated") == []
 
 
+async def test_asking_support_for_its_reason_is_no_denied_access_in_the_archiv(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """The TUI runs a support write, is refused for the missing reason, asks for it and runs
+    it again: every first change of a support session put „Zugriff verweigert“ into the
+    customer's Archiv right before the change itself. A real refusal is still audited."""
+    agent = await demo_core.run(support.open_customer, actors["support"], customer_number="1000001")
+    with pytest.raises(PermissionDenied) as refused:
+        await demo_core.run(numbers.activate, agent, number="+4930123456104")
+    assert refused.value.key == "error.support_reason_required"
+    await demo_core.run(numbers.activate, agent.with_reason("T-4711"), number="+4930123456104")
+    assert await _events(demo_core, "access.denied") == []
+    assert len(await _events(demo_core, "number.activated")) == 1
+    with pytest.raises(PermissionDenied):  # not support: denied and audited
+        await demo_core.run(support.open_customer, actors["mia"], customer_number="1000001")
+    assert len(await _events(demo_core, "access.denied")) == 1
+
+
 async def test_support_write_with_reason_is_audited_with_it(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
