@@ -575,6 +575,10 @@ class UsersScreen(PortalScreen):
         marked = self._marked_employee()
         if marked is None:
             return
+        if (refusal := locks.lock_refusal(self.actor, account_id=marked.id, role=marked.role,
+                                          username=marked.username)) is not None:
+            self.show_error(refusal)
+            return
         if marked.username in self.locks:
             async def unlock(ok: bool | None) -> None:
                 if ok and await self.call(locks.unlock_employee,

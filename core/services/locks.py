@@ -73,11 +73,24 @@ async def _own_employee(uow: UnitOfWork, actor: Actor, username: str) -> Account
     account = await _by_name(uow, username)
     if account is None or account.customer_id != actor.customer_id:
         raise NotFound("users.error.not_employee", user=(username or "")[:64])
-    if account.id == actor.account_id:
-        raise PermissionDenied("locks.error.self")
-    if account.role is not Role.EMPLOYEE:
-        raise PermissionDenied("users.error.not_employee", user=account.username)
+    if (refusal := lock_refusal(actor, account_id=account.id, role=account.role,
+                                username=account.username)) is not None:
+        raise refusal
     return account
+
+
+def lock_refusal(actor: Actor, *, account_id: int, role: Role | str,
+                 username: str) -> PermissionDenied | None:
+    """Why ``actor`` may not lock or unlock this account of its own customer, or None: the
+    user management asks before it opens the reason dialog (an admin typed a reason for its
+    own account, or another admin's, and was refused only then)."""
+    if actor.role is Role.SUPPORT:
+        return PermissionDenied("locks.error.support")
+    if account_id == actor.account_id:
+        return PermissionDenied("locks.error.self")
+    if Role(role) is not Role.EMPLOYEE:
+        return PermissionDenied("users.error.not_employee", user=username)
+    return None
 
 
 def _lock(uow: UnitOfWork, actor: Actor | None, account: Account, reason: str, *,

@@ -50,3 +50,22 @@ async def test_admin_locks_and_unlocks_employee_by_key(
     assert (await account(demo_core, "tom")).locked_at is None
     async with demo_core.uow(readonly=True) as uow:
         assert await locks.lock_of(uow, actors["tom"].account_id) is None
+
+
+async def test_the_lock_key_on_the_admins_own_row_says_why_without_a_dialog(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """``l`` on the admin's own row opened „Konto admin sperren“; only after a typed reason
+    did the core refuse („Das eigene Konto kann nicht gesperrt werden.“). The screen now asks
+    the core (``locks.lock_refusal``) first and shows its reason at once."""
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_users(app, pilot)
+        table = screen.query_one("#accounts", DataTable)
+        table.move_cursor(row=table.get_row_index("admin"))
+        await pilot.press("l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, LockDialog)
+        assert "Das eigene Konto kann nicht gesperrt werden." in notices(app)
+    assert (await account(demo_core, "admin")).locked_at is None
