@@ -21,6 +21,9 @@ class AccountView:
     has_password: bool
     key_count: int
     created_at: datetime
+    locked: bool = False
+    """R25: locked (``linedesk users lock``, or by the customer's admin); why: ``lock_reason``."""
+    lock_reason: str | None = None
 
 
 @dataclass(frozen=True)

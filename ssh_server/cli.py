@@ -243,8 +243,18 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
     _print_views(
         views, as_json,
         lambda v: f"{v.username:<14} {v.role:<9} {(v.customer_name or '-'):<16} "
-                  f"{v.full_name[:20]:<20} {v.key_count:>4} {'yes' if v.active else 'no'}",
-        header=f"{'USERNAME':<14} {'ROLE':<9} {'CUSTOMER':<16} {'NAME':<20} {'KEYS':>4} ACTIVE")
+                  f"{v.full_name[:20]:<20} {v.key_count:>4} {'yes' if v.active else 'no':<6} "
+                  f"{_lock_cell(v)}".rstrip(),
+        header=f"{'USERNAME':<14} {'ROLE':<9} {'CUSTOMER':<16} {'NAME':<20} {'KEYS':>4} ACTIVE "
+               "LOCKED")
+
+
+def _lock_cell(view: Any) -> str:
+    """R25: an operator who locked an account sees it (and why) in ``users list``."""
+    if not view.locked:
+        return ""
+    reason = "".join(c if c.isprintable() else "?" for c in (view.lock_reason or ""))
+    return f"yes ({reason[:60]})"
 
 
 @users.command("set-password")

@@ -148,6 +148,7 @@ async def account_view(uow: UnitOfWork, account: Account) -> AccountView:
         account.id, account.username, account.role.value, account.customer_id, customer_name,
         account.full_name, account.email, account.mobile, account.locale, account.active,
         account.password_hash is not None, key_count or 0, account.created_at,
+        locked=account.locked_at is not None, lock_reason=account.lock_reason,
     )
 
 

@@ -116,7 +116,8 @@ def test_listings_one_line_per_entry_or_json(demo_dir: Path) -> None:
     code, out, _err = linedesk(demo_dir, "users", "list")
     lines = out.splitlines()
     assert code == 0 and len(lines) == 7
-    assert lines[0] == "USERNAME       ROLE      CUSTOMER         NAME                 KEYS ACTIVE"
+    assert lines[0] == ("USERNAME       ROLE      CUSTOMER         NAME                 KEYS "
+                        "ACTIVE LOCKED")
     assert lines[2] == "admin          admin     Muster GmbH      Sabine Muster           0 yes"
     code, out, _err = linedesk(demo_dir, "outbox", "list")
     assert code == 0
@@ -125,3 +126,22 @@ def test_listings_one_line_per_entry_or_json(demo_dir: Path) -> None:
         code, out, _err = linedesk(demo_dir, command, "list", "--json")
         assert code == 0 and len(json.loads(out)) in (2, 6) and field in json.loads(out)[0]
     assert linedesk(demo_dir, "outbox", "list", "--json")[1] == "[]\n"
+
+
+def test_users_list_shows_a_locked_account_and_why(demo_dir: Path) -> None:
+    """R25: after ``linedesk users lock mia --reason ...`` the operator's ``users list`` still
+    said ``mia ... yes`` like any account (and ``--json`` had no lock at all): who is locked
+    was visible only in the customer's user management."""
+    assert linedesk(demo_dir, "users", "lock", "mia", "--reason", "Laptop gestohlen")[0] == 0
+    code, out, err = linedesk(demo_dir, "users", "list")
+    assert code == 0, err
+    (mia,) = [line for line in out.splitlines() if line.startswith("mia ")]
+    assert mia.endswith(" yes    yes (Laptop gestohlen)")
+    (tom,) = [line for line in out.splitlines() if line.startswith("tom ")]
+    assert tom.endswith(" yes")
+    code, out, _err = linedesk(demo_dir, "users", "list", "--json")
+    by_name = {row["username"]: row for row in json.loads(out)}
+    assert (by_name["mia"]["locked"], by_name["mia"]["lock_reason"]) == (True, "Laptop gestohlen")
+    assert (by_name["tom"]["locked"], by_name["tom"]["lock_reason"]) == (False, None)
+    assert linedesk(demo_dir, "users", "unlock", "mia")[0] == 0
+    assert '"locked": false' in linedesk(demo_dir, "users", "list", "--json")[1]
