@@ -37,6 +37,7 @@ from ssh_server.metrics import (
     ServerStats,
     node_name,
 )
+from ssh_server.preflight import StartupFailed, database_problem, startup_problem
 from ssh_server.session import PortalSession
 from tui.sanitize import clean
 
@@ -476,8 +477,13 @@ async def serve(settings: Settings, *, demo: bool, stop: asyncio.Event,
 
     core = Core(settings)
     try:
-        if await migrate.prepare(core, demo=demo):
-            log.info("demo data loaded")
+        try:
+            if await migrate.prepare(core, demo=demo):
+                log.info("demo data loaded")
+        except Exception as exc:
+            if (problem := database_problem(exc)) is None:
+                raise
+            raise StartupFailed(problem) from exc
         await core.start_bridge()  # PostgreSQL: live updates from the other nodes
         core.start_background()
         server = PortalServer(core, settings)
@@ -512,6 +518,13 @@ def run_forever(settings: Settings, *, demo: bool) -> None:
     if count > 1:
         raise SystemExit(workers.run_supervised(settings.with_(workers=count), demo=demo))
     configure_logging(settings)
+    lock = workers.lock_data_dir(settings.data_dir)  # held until the process exits
+    if lock is None:
+        log.error("another linedesk serve is running with data directory %s", settings.data_dir)
+        raise SystemExit(1)
+    if (problem := startup_problem(settings)) is not None:
+        log.error("%s", problem)
+        raise SystemExit(1)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -522,4 +535,11 @@ def run_forever(settings: Settings, *, demo: bool) -> None:
         loop.add_signal_handler(signal.SIGUSR1, drain.set)  # leave the balancer, then stop
         await serve(settings, demo=demo, stop=stop, drain=drain)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except StartupFailed as failed:
+        log.debug("start failed", exc_info=failed.__cause__)
+        log.error("%s", failed)
+        raise SystemExit(1) from None
+    finally:
+        lock.close()

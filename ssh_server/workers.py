@@ -47,6 +47,7 @@ from core.security import stop_hashing_threads
 from ssh_server.hub import HubClient, LocalHub, private_socket_path
 from ssh_server.logs import configure_logging
 from ssh_server.metrics import ClusterSessions, Heartbeat, MetricsServer, node_name
+from ssh_server.preflight import database_problem, startup_problem
 from ssh_server.server import SHUTDOWN_NOTICE_SECONDS, PortalServer, load_host_key, preload_ui
 from tui.warmup import warm_up
 
@@ -611,8 +612,9 @@ def _mib(size: int | None) -> str:
     return "?" if size is None else f"{size / 2**20:.0f} MiB"
 
 
-def _lock_data_dir(data_dir: Path) -> IO[str] | None:
-    """One supervisor per data directory (its hub socket lives there)."""
+def lock_data_dir(data_dir: Path) -> IO[str] | None:
+    """One ``serve`` per data directory (a supervisor's hub socket lives there; one process
+    alone too: two would run two schedulers on one database file)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     handle = open(data_dir / "serve.lock", "w")  # held until exit
     try:
@@ -640,16 +642,22 @@ def run_supervised(settings: Settings, *, demo: bool) -> int:
     if settings.port == 0:
         log.error("worker processes need a fixed port (--port), not 0")
         return 2
-    lock = _lock_data_dir(settings.data_dir)
+    lock = lock_data_dir(settings.data_dir)
     if lock is None:
         log.error("another linedesk serve is running with data directory %s", settings.data_dir)
         return 1
     try:
-        conflict = port_conflict(settings.host, settings.port)
-        if conflict is not None:
-            log.error("cannot listen on %s", conflict)
+        if (problem := startup_problem(settings)) is not None:
+            log.error("%s", problem)
             return 1
-        asyncio.run(_prepare(settings, demo))
+        try:
+            asyncio.run(_prepare(settings, demo))
+        except Exception as exc:
+            if (problem := database_problem(exc)) is None:
+                raise
+            log.debug("start failed", exc_info=exc)
+            log.error("%s", problem)
+            return 1
         stop_hashing_threads()  # demo data hashed passwords: no threads may cross the fork
         load_host_key(settings.data_dir)
         preload_ui()

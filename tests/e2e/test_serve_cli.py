@@ -81,3 +81,79 @@ async def test_serve_demo_sigterm_and_restart_keeps_host_key(tmp_path: Path) -> 
     finally:
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.wait(), 30)
+
+
+async def _serve_fails(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """``linedesk serve ARGS`` that must not start: exit 1, and stderr's only ERROR line
+    (returned) instead of a traceback."""
+    import os
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from ssh_server.cli import main; main()",
+        "--data-dir", str(data_dir), "serve", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
+    _out, err = await asyncio.wait_for(proc.communicate(), 60)
+    text = err.decode(errors="replace")
+    assert proc.returncode == 1, text
+    assert "Traceback" not in text, text
+    (line,) = [x for x in text.splitlines() if " ERROR " in x]
+    return line
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("workers", ["1", "2"])
+async def test_serve_that_cannot_start_says_why_in_one_line(tmp_path: Path, workers: str) -> None:
+    """The README's deployment runs ``serve --workers 1``: a missing LINEDESK_USER_CA_KEYS
+    file, a port or metrics port in use, or a database that does not answer ended in a Python
+    traceback (``--workers 2``: a traceback per worker start, five times)."""
+    line = await _serve_fails(tmp_path / "a", "--port", str(_free_port()), "--workers", workers,
+                              env={"LINEDESK_USER_CA_KEYS": str(tmp_path / "missing_ca")})
+    assert line.endswith(f"cannot read LINEDESK_USER_CA_KEYS {tmp_path / 'missing_ca'}: "
+                         "No such file or directory")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = str(busy.getsockname()[1])
+        line = await _serve_fails(tmp_path / "b", "--port", taken, "--workers", workers)
+        assert line.endswith(f"cannot listen on 127.0.0.1:{taken}: Address already in use")
+        line = await _serve_fails(tmp_path / "c", "--port", str(_free_port()),
+                                  "--workers", workers, env={"LINEDESK_METRICS_PORT": taken})
+        assert "cannot open the metrics port (LINEDESK_METRICS_PORT)" in line
+    line = await _serve_fails(
+        tmp_path / "d", "--port", str(_free_port()), "--workers", workers,
+        env={"LINEDESK_DATABASE_URL": f"postgresql+asyncpg://linedesk@127.0.0.1:{_free_port()}"
+                                      "/linedesk"})
+    assert "cannot reach the database: ConnectionRefusedError" in line
+
+
+@pytest.mark.timeout(180)
+async def test_a_second_single_process_serve_on_the_same_data_dir_is_refused(
+    tmp_path: Path,
+) -> None:
+    """README: "A second serve on the same data directory or port is refused" — only the
+    supervisor took the data directory's lock; two ``serve --workers 1`` (the deployment
+    example) ran side by side on one database, each with its own scheduler."""
+    data_dir = tmp_path / "data"
+    first = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from ssh_server.cli import main; main()",
+        "--data-dir", str(data_dir), "serve", "--port", str(port := _free_port()),
+        "--workers", "1", stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while True:
+            try:
+                _r, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            except OSError:
+                assert first.returncode is None and loop.time() < deadline
+                await asyncio.sleep(0.2)
+        line = await _serve_fails(data_dir, "--port", str(_free_port()), "--workers", "1")
+        assert f"another linedesk serve is running with data directory {data_dir}" in line
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(first.wait(), 60) == 0
