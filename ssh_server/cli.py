@@ -51,6 +51,13 @@ def _run_core(settings: Settings, fn: Callable[[Core], Awaitable[T]]) -> T:
     except DomainError as exc:
         click.echo(f"linedesk: {exc.render('en')}", err=True)
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        from ssh_server.preflight import database_problem
+
+        if (problem := database_problem(exc)) is None:
+            raise
+        click.echo(f"linedesk: {problem}", err=True)  # ``status`` from another machine
+        sys.exit(1)
 
 
 def _json_default(value: Any) -> Any:

@@ -145,3 +145,23 @@ def test_users_list_shows_a_locked_account_and_why(demo_dir: Path) -> None:
     assert (by_name["tom"]["locked"], by_name["tom"]["lock_reason"]) == (False, None)
     assert linedesk(demo_dir, "users", "unlock", "mia")[0] == 0
     assert '"locked": false' in linedesk(demo_dir, "users", "list", "--json")[1]
+
+
+@pytest.mark.parametrize("command", [("status",), ("users", "lock", "mia", "--reason", "x")])
+def test_a_database_that_does_not_answer_is_one_line_not_a_traceback(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """README: ``linedesk status`` runs "from any machine with the database's URL"; with the
+    database down (or the URL's port wrong) it printed a 90-line asyncpg traceback."""
+    import socket
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    url = f"postgresql+asyncpg://linedesk@127.0.0.1:{port}/linedesk"
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "--database-url", url,
+                                       *command])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith("linedesk: cannot reach the database: ")
+    assert len(result.stderr.splitlines()) == 1
