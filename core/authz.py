@@ -170,3 +170,14 @@ def require(
         raise PermissionDenied("error.admin_only")
     if owner_id is not None and owner_id != actor.account_id:
         raise PermissionDenied("error.employee_own_only")
+
+
+def permits(actor: Actor, permission: Permission) -> bool:
+    """Whether ``actor`` as it is now (role, view mode, opened customer) may use a read
+    ``permission`` on its own customer: what a screen asks before offering its keys (an
+    admin in the user view: no contract keys, which would only answer with a refusal)."""
+    try:
+        require(actor, permission, customer_id=actor.customer_id)
+    except PermissionDenied:
+        return False
+    return True

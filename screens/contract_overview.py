@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
+from core.authz import Permission, permits
 from core.errors import DomainError
 from core.i18n import format_date
 from core.services import contracts
@@ -320,6 +321,15 @@ class ContractOverviewScreen(PortalScreen):
             self.action_sites()
 
     # ---------------------------------------------------------------- actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The contract keys only where the core lets the actor read contracts (not in the
+        user view): "w" answered an employee "Bitte zuerst einen Vertrag markieren" on a
+        list that can never have one. Pressed anyway, the App says why."""
+        if action in ("filter", "sites", "new_credentials", "next") and not permits(
+                self.actor, Permission.CONTRACT_READ):
+            return False
+        return super().check_action(action, parameters)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

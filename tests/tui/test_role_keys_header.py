@@ -166,3 +166,31 @@ async def test_admin_in_user_view_is_told_why_instead_of_an_empty_approvals_list
         await settle(pilot)
         await pilot.press("a")
         await wait_until(pilot, lambda: isinstance(app.screen, ApprovalsScreen))
+
+
+
+@pytest.mark.parametrize("who", ["mia", "admin"])
+async def test_contract_keys_in_the_user_view_say_why(
+    demo_core: Core, actors: dict[str, Actor], who: str
+) -> None:
+    """The contract overview in the user view (an employee's, or an admin's after "v")
+    explains that it is the admin view's; its "w" answered "Bitte zuerst einen Vertrag
+    markieren" (no contract can ever be marked there) and the key bar offered w and /.
+    They are not offered now and, pressed, say why."""
+    from screens.contract_overview import ContractOverviewScreen
+
+    app = LinedeskApp(demo_core, actors[who])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        if app.actor.is_admin_view:
+            await pilot.press("v")
+            await wait_until(pilot, lambda: not app.actor.is_admin_view)
+        await pilot.press("1")
+        await wait_until(pilot, lambda: isinstance(app.screen, ContractOverviewScreen))
+        await settle(pilot)
+        offered = key_bar(app).split("^q")[0]
+        assert "w " not in offered and "/ " not in offered, key_bar(app)
+        for key in ("w", "s", "n", "slash"):
+            await pilot.press(key)
+        await wait_until(pilot, lambda: t("de", "error.admin_only") in notifications(app))
+        assert "Bitte zuerst einen Vertrag markieren." not in notifications(app)
