@@ -51,6 +51,7 @@ class CustomerSearchScreen(PortalScreen):
             with Horizontal(classes="button-row"):
                 yield Button(id="open-button", variant="warning")
                 yield Button(id="close-button")
+                yield Button(id="shadow-button")
         yield portal_footer()
 
     def on_mount(self) -> None:
@@ -67,6 +68,9 @@ class CustomerSearchScreen(PortalScreen):
         close = self.query_one("#close-button", Button)
         close.label = f"x {self.t('support.search.close')}"
         close.disabled = self.actor.customer_id is None
+        shadow = self.query_one("#shadow-button", Button)  # R23: the key w as a button too
+        shadow.label = f"w {self.t('support.shadow.key')}"
+        shadow.disabled = self.actor.customer_id is None
         table = self.query_one("#hits", DataTable)
         table.clear(columns=True)
         for key in ("support.col.customer_numbers", "support.col.name", "support.col.city",
@@ -164,6 +168,7 @@ class CustomerSearchScreen(PortalScreen):
         """The session's shadowing part (ssh_server.shadow.SessionShadow), None locally."""
         return getattr(getattr(self.app, "served", None), "shadow", None)
 
+    @on(Button.Pressed, "#shadow-button")
     def action_shadow(self) -> None:
         self.pick_shadow()
 

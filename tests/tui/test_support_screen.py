@@ -169,3 +169,29 @@ async def test_support_open_is_visible_in_the_customers_archive(
             pilot, lambda: "Anmeldung" in screen_text(other_app)
         )  # its own log is shown
         assert "Support hat das Kundenportal geöffnet" not in screen_text(other_app)
+
+
+async def test_watching_has_a_button_on_the_customer_search(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """R23's ``w`` (Zuschauen) was only a key: the customer search showed the buttons
+    "o Öffnen" and "x Kunde schließen" but none for watching (README: every action also has a
+    visible button). Disabled until a customer is open, like closing one."""
+    from textual.widgets import Button
+
+    from tests.tui.pilot_helpers import notifications
+
+    app = LinedeskApp(demo_core, actors["support"])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(pilot, lambda: "o Öffnen" in screen_text(app))
+        button = app.screen.query_one("#shadow-button", Button)
+        assert "w Zuschauen" in str(button.label) and button.disabled
+        await _open_muster(app, pilot)
+        await pilot.press("k")
+        await wait_until(pilot, lambda: isinstance(app.screen, CustomerSearchScreen))
+        await pilot.pause()
+        button = app.screen.query_one("#shadow-button", Button)
+        assert not button.disabled
+        await pilot.click("#shadow-button")
+        await wait_until(pilot, lambda: "Zuschauen ist hier nicht möglich." in
+                         notifications(app))
