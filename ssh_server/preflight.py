@@ -17,8 +17,19 @@ class StartupFailed(Exception):
 
 def startup_problem(settings: Settings) -> str | None:
     """The first reason ``serve`` with ``settings`` cannot start, or None."""
+    from ssh_server.gate import parse_sources
     from ssh_server.workers import port_conflict
 
+    for name, value in (("LINEDESK_TRUSTED_SOURCES", settings.trusted_sources),
+                        ("LINEDESK_PROXY_TRUSTED", settings.proxy_trusted)):
+        try:
+            parse_sources(value)
+        except ValueError as exc:
+            return f"{name}: {exc} (comma-separated addresses or CIDRs, no host names)"
+    if settings.proxy_protocol and not parse_sources(settings.proxy_trusted):
+        # every balancer's header would close its connection: nothing would get in
+        return ("LINEDESK_PROXY_PROTOCOL=1 needs LINEDESK_PROXY_TRUSTED: the addresses of "
+                "the load balancers whose PROXY headers are read")
     if settings.port:
         conflict = port_conflict(settings.host, settings.port)
         if conflict is not None:

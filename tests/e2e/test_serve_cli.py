@@ -126,6 +126,14 @@ async def test_serve_that_cannot_start_says_why_in_one_line(tmp_path: Path, work
         env={"LINEDESK_DATABASE_URL": f"postgresql+asyncpg://linedesk@127.0.0.1:{_free_port()}"
                                       "/linedesk"})
     assert "cannot reach the database: ConnectionRefusedError" in line
+    line = await _serve_fails(tmp_path / "e", "--port", str(_free_port()), "--workers", workers,
+                              env={"LINEDESK_PROXY_PROTOCOL": "1"})
+    assert line.endswith("LINEDESK_PROXY_PROTOCOL=1 needs LINEDESK_PROXY_TRUSTED: the addresses "
+                         "of the load balancers whose PROXY headers are read")
+    line = await _serve_fails(tmp_path / "f", "--port", str(_free_port()), "--workers", workers,
+                              env={"LINEDESK_PROXY_PROTOCOL": "1",
+                                   "LINEDESK_PROXY_TRUSTED": "haproxy.internal"})
+    assert "LINEDESK_PROXY_TRUSTED: 'haproxy.internal' does not appear to be" in line
 
 
 @pytest.mark.timeout(180)
