@@ -161,11 +161,12 @@ class DeadlinesScreen(PortalTableScreen):
         return super().check_action(action, parameters)
 
     def days_text(self, entry: Deadline) -> Text:
+        text = deadlines.days_text(entry.days_left, self.actor.locale)
         if entry.days_left < 0:
-            return Text(self.t("ui.deadlines.overdue"), style="bold red")
+            return Text(text, style="bold red")
         if entry.days_left == 0:
-            return Text(self.t("ui.deadlines.today"), style="bold yellow")
-        return Text(str(entry.days_left), style="bold" if entry.days_left <= 7 else "")
+            return Text(text, style="bold yellow")
+        return Text(text, style="bold" if entry.days_left <= 7 else "")
 
     @work(exclusive=True, group="load")
     async def reload(self) -> None:

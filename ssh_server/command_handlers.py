@@ -440,7 +440,8 @@ async def cmd_deadlines_list(ctx: Context, ns: argparse.Namespace) -> Output:
     columns = ("date", "days", "kind", "object", "detail", "undo")
     headers = [ctx.t(f"cmd.deadlines.col.{c}") for c in columns]
     rows = [
-        (ctx.date(e.date), e.days_left, ctx.t(f"deadlines.kind.{e.kind}"), e.object, e.detail,
+        (ctx.date(e.date), deadlines.days_text(e.days_left, ctx.locale),
+         ctx.t(f"deadlines.kind.{e.kind}"), e.object, e.detail,
          ctx.t("cmd.deadlines.yes" if e.can_undo else "cmd.deadlines.no"))
         for e in entries
     ]

@@ -92,6 +92,16 @@ def days_between(today: date, day: date) -> int:
     return (day - today).days
 
 
+def days_text(days_left: int, locale: str) -> str:
+    """The days left as both front ends show them: *heute* (0), *fällig* (past), else the
+    number (the command's list said "0" and "-1" where Fristen says *heute* and *fällig*)."""
+    if days_left < 0:
+        return t(locale, "ui.deadlines.overdue")
+    if days_left == 0:
+        return t(locale, "ui.deadlines.today")
+    return str(days_left)
+
+
 def next_change(now: datetime, entries: Iterable[Deadline]) -> datetime:
     """When the list changes without an event: the next midnight in Berlin (days left) or
     the next entry's exact time (a PIN letter's validity ends), whichever comes first."""

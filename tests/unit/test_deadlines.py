@@ -223,3 +223,21 @@ def test_the_list_changes_by_time_at_midnight_or_an_entrys_time() -> None:
     assert deadlines.next_change(now, entries) == soon
     summer = datetime(2026, 3, 29, 12, 0, tzinfo=UTC)  # the day the clocks go forward
     assert deadlines.next_change(summer, []) == datetime(2026, 3, 29, 22, 0, tzinfo=UTC)
+
+
+async def test_command_mode_says_today_and_due_in_words(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """`deadlines list` showed "0" (and "-1") in its Tage column where Fristen (and the
+    README) say *heute* and *fällig*; --json keeps the number."""
+    import json
+
+    from ssh_server.commands import execute
+
+    demo_core.clock.advance(timedelta(days=28))  # type: ignore[attr-defined]
+    text = await execute(demo_core, actors["admin"], "deadlines list")
+    porting_row = next(line for line in text.stdout.splitlines() if "Portierung" in line)
+    assert porting_row.split()[1] == "heute", porting_row
+    assert json.loads((await execute(demo_core, actors["admin"],
+                                     "deadlines list --json")).stdout)[0]["days_left"] == 0
+    assert deadlines.days_text(-1, "de") == "fällig" and deadlines.days_text(3, "en") == "3"
