@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -166,13 +168,44 @@ class PortalServerConnection(asyncssh.SSHServerConnection):
     async def _validate_openssh_certificate(
         self, username: str, cert: Any
     ) -> asyncssh.SSHKey | None:
-        if not cert.principals or username not in cert.principals:
-            return None  # a certificate names its account; none names none
         owner = self._owner
+        if not cert.principals or username not in cert.principals:
+            _log_refused(owner, username, cert, "principals " + (
+                ", ".join(repr(p) for p in cert.principals[:5]) if cert.principals
+                else "none (a certificate must name its account)"))
+            return None  # a certificate names its account; none names none
         ca_keys = getattr(getattr(owner, "server", None), "user_ca_keys", None)
         if isinstance(ca_keys, CaKeys):
             await ca_keys.refresh()  # a CA removed from the file is refused from now on
         key: asyncssh.SSHKey | None = await super()._validate_openssh_certificate(username, cert)
         if key is not None and hasattr(owner, "certificate_accepted"):
             owner.certificate_accepted(username, cert)
+        if key is None:
+            _log_refused(owner, username, cert, _why_refused(cert, ca_keys))
         return key
+
+
+def _why_refused(cert: Any, ca_keys: object) -> str:
+    """Why asyncssh refused a certificate for its principal (it says nothing itself)."""
+    if isinstance(ca_keys, CaKeys) and cert.signing_key.public_data not in ca_keys:
+        return ("signed by a CA that is not in LINEDESK_USER_CA_KEYS ("
+                f"{cert.signing_key.get_fingerprint('sha256')})")
+    now = time.time()
+    after, before = getattr(cert, "_valid_after", 0), getattr(cert, "_valid_before", FOREVER)
+    if now < after:
+        return f"not valid before {_utc(after)}"
+    if now >= before:
+        return f"expired at {_utc(before)}"
+    return "its restrictions (source-address) do not admit this connection"
+
+
+def _utc(stamp: int) -> str:
+    return datetime.fromtimestamp(min(stamp, 253402300799), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _log_refused(owner: Any, username: str, cert: Any, why: str) -> None:
+    """R26: the operator's log says which certificate was refused and why (the client only
+    hears "Permission denied"); a certificate's id and principals are the signer's text."""
+    log.info("certificate %r for %r from %s refused: %s",
+             str(getattr(cert, "_key_id", "") or "")[:100], username[:64],
+             getattr(owner, "source", "") or "?", why)

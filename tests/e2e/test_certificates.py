@@ -229,3 +229,35 @@ async def test_rotated_ca_file_is_read_again_and_a_broken_one_keeps_the_old_keys
         rotate_to(f"{old_pub}{new_pub}", in_place=True)
         assert await signs_in(old_cert) and await signs_in(new_cert)
         assert c.srv.server.user_ca_keys.reloads == 2
+
+
+@pytest.mark.timeout(120)
+async def test_a_refused_certificate_is_logged_with_why(
+    tmp_path: Path, db_templates: dict[str, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The client only hears "Permission denied"; the server's log said nothing at all about
+    a refused certificate, so the operator could not tell an expired one from a wrong
+    principal or another CA's. Now one line each, with the certificate's id."""
+    async with certificate_server(tmp_path, db_templates) as c:
+        user = c.keys / "user"
+        cases = {
+            "principals 'tom'": await certify(c.ca, user, "tom_only", principals="tom",
+                                              validity="+1m"),
+            "principals none": await certify(c.ca, user, "anyone", principals=None,
+                                             validity="+1m"),
+            "refused: expired at ": await certify(c.ca, user, "expired", principals="mia",
+                                                  validity="-10m:-5m"),
+            "refused: not valid before ": await certify(c.ca, user, "later", principals="mia",
+                                                        validity="+5m:+10m"),
+            "not in LINEDESK_USER_CA_KEYS": await certify(c.keys / "other_ca", user, "other",
+                                                          principals="mia", validity="+1m"),
+        }
+        with caplog.at_level(logging.INFO, logger="ssh_server.certificates"):
+            for identity in cases.values():
+                code, _out, err = await _run(*c.ssh(identity, "mia", "whoami"), stdin=b"")
+                assert code == 255 and "Permission denied" in err
+        lines = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+        for (why, identity) in cases.items():
+            mine = [x for x in lines if f"certificate '{identity.name}@test' for 'mia' from "
+                                        "127.0.0.1 refused: " in x]
+            assert mine and why in mine[0], (why, lines)
