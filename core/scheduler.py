@@ -16,7 +16,6 @@ scheduler sits below the services and the runtime above both.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import secrets
@@ -163,8 +162,10 @@ class Scheduler:
                 log.exception("scheduler job %s failed", name)
             finally:
                 keeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await keeper
+                # wait() does not raise the keeper's own CancelledError, and unlike a
+                # suppress(CancelledError) around `await keeper` it does not swallow this
+                # runner being cancelled meanwhile (the scheduler then never stopped)
+                await asyncio.wait([keeper])
                 await self.release(name, ran=ran)
         return done
 

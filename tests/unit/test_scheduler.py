@@ -143,7 +143,37 @@ async def test_run_loop_applies_due_deactivations(demo_core: Core, clock: FixedC
             await asyncio.sleep(0.01)
     finally:
         task.cancel()
+        # ended before the fixture drops the database (CI saw a loop still running then)
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)
     assert await statuses(demo_core, PENDING) == [NumberStatus.INACTIVE.value]
+
+
+async def test_a_runner_cancelled_while_its_lease_keeper_stops_ends(
+    demo_core: Core, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopping a node cancels its scheduler; the cancel may arrive while a round waits for
+    the job's lease keeper to wind down. It must end the runner, not be taken for the
+    keeper's own cancellation and swallowed (the loop then went on forever)."""
+    clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=UTC))
+    winding_down, go_on = asyncio.Event(), asyncio.Event()
+
+    async def slow_keeper(self: Scheduler, job: str, work: asyncio.Future[int]) -> bool:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            winding_down.set()
+            await go_on.wait()  # a renewal's round trip still under way when cancelled
+        return False
+
+    monkeypatch.setattr(Scheduler, "_keep", slow_keeper)
+    runner = asyncio.create_task(Scheduler(demo_core, JOBS).run(0.01))
+    await asyncio.wait_for(winding_down.wait(), 10)
+    runner.cancel()
+    go_on.set()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(runner, 10)
+    assert runner.cancelled()
 
 
 def aware(moment: datetime | None) -> datetime:
