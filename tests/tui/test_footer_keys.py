@@ -16,7 +16,10 @@ SIZE = (120, 40)
 
 
 def footer_line(app: LinedeskApp) -> str:
-    return screen_text(app).splitlines()[SIZE[1] - 1]
+    """The bottom line as painted; empty while a just switched-to screen has not painted
+    yet (its compositor has no lines then)."""
+    lines = screen_text(app).splitlines()
+    return lines[SIZE[1] - 1] if len(lines) >= SIZE[1] else ""
 
 
 def shown_keys(app: LinedeskApp) -> list[str]:
@@ -104,6 +107,7 @@ async def test_clicking_a_key_in_the_bar_presses_it(
         column = footer_line(app).index("2 Rufnummern")
         await pilot.click(KeyBar, offset=(column + 3, 0))
         await wait_until(pilot, lambda: app.current_mode == "numbers")
+        await wait_until(pilot, lambda: "1 Verträge" in footer_line(app))
         column = footer_line(app).index("1 Verträge")
         await pilot.click(KeyBar, offset=(column, 0))
         await wait_until(pilot, lambda: app.current_mode == "contracts")
