@@ -112,6 +112,10 @@ MESSAGES["error.auth_locked"] = {
     "de": "Anmeldung fehlgeschlagen: zu viele Fehlversuche, bitte später erneut versuchen.",
     "en": "Login failed: too many failed attempts, please try again later.",
 }
+MESSAGES["error.control_chars"] = {
+    "de": "{field}: Steuerzeichen (z. B. Escape-Sequenzen) sind nicht erlaubt.",
+    "en": "{field}: control characters (such as escape sequences) are not allowed.",
+}
 MESSAGES["error.customer_name_required"] = {
     "de": "Der Kundenname darf nicht leer sein.",
     "en": "The customer name must not be empty.",

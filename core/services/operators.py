@@ -36,6 +36,15 @@ def customer_view(customer: Customer, numbers: list[str]) -> CustomerView:
     )
 
 
+def _printable(**fields: str) -> None:
+    """An operator's text is shown on every support and customer terminal (the customer
+    search, headers, the Archiv): control characters (an escape sequence, a title-setting OSC
+    ``ESC ] 0;... BEL``) are refused here, as in every form, instead of stored."""
+    for field, value in fields.items():
+        if areas.has_control_chars(value or ""):
+            raise ValidationError("error.control_chars", field=field)
+
+
 async def add_customer(
     uow: UnitOfWork,
     *,
@@ -47,6 +56,7 @@ async def add_customer(
 ) -> CustomerView:
     if not name.strip():
         raise ValidationError("error.customer_name_required")
+    _printable(name=name, street=street, postal_code=postal_code, city=city)
     if not customer_numbers:
         raise ValidationError("error.invalid_customer_number", value="")
     for number in customer_numbers:
@@ -102,6 +112,7 @@ async def add_account(
     locale: str = "de",
 ) -> AccountView:
     validate_username(username)
+    _printable(full_name=full_name)
     try:
         role_value = Role(role)
     except ValueError as exc:

@@ -165,3 +165,23 @@ def test_a_database_that_does_not_answer_is_one_line_not_a_traceback(
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.stderr.startswith("linedesk: cannot reach the database: ")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_operator_texts_with_control_characters_are_refused(demo_dir: Path) -> None:
+    """``customers add`` stored a name with ESC ] 0;... BEL as it was: ``customers list``
+    printed it raw (the operator's terminal title changed) and it reached every support
+    terminal's customer search. Refused now, like in every form; nothing is stored."""
+    code, out, err = linedesk(demo_dir, "customers", "add", "Evil \x1b]0;pwn\x07 GmbH",
+                              "--number", "3000001")
+    assert code == 2 and out == ""
+    assert err == "linedesk: name: control characters (such as escape sequences) are not " \
+                  "allowed.\n"
+    code, _out, err = linedesk(demo_dir, "customers", "add", "Gut GmbH", "--number", "3000001",
+                               "--city", "K\x9bln")
+    assert code == 2 and err.startswith("linedesk: city: control characters")
+    code, _out, err = linedesk(demo_dir, "users", "add", "lena", "--role", "support",
+                               "--name", "Lena \x1b[2J")
+    assert code == 2 and err.startswith("linedesk: full_name: control characters")
+    assert "3000001" not in linedesk(demo_dir, "customers", "list")[1]
+    assert "lena" not in linedesk(demo_dir, "users", "list")[1]
+    assert linedesk(demo_dir, "customers", "add", "Gut GmbH", "--number", "3000001")[0] == 0
