@@ -9,7 +9,10 @@ were routed with the old focus: the password landed in the username field.
 
 :class:`TypeaheadGate` holds every key (and paste) while the previous one is still being
 handled anywhere in the App or its current screen, or while a screen is being pushed and
-mounted, and releases them one by one, in order, once the App is settled. Keys typed at
+mounted, or while the current screen says it ``holds_typeahead`` (it is fetching what the
+last key asked for, e.g. the dashboard's rows after Enter in its filter: keys typed on act
+on those rows, not in the filter box nor on the rows before), and releases them one by
+one, in order, once the App is settled. Keys typed at
 human speed find the App settled and pass at once. The gate also bounds what one session
 may have pending: past :data:`HELD_LIMIT` further keys are dropped (the driver stops
 parsing into a full gate, see :class:`tui.driver.ChannelDriver`).
@@ -78,6 +81,8 @@ def app_settled(app: App[Any], *, handling: bool = False) -> bool:
         return False  # the App's own first screen has not been pushed yet
     if not screen.is_mounted:
         return False
+    if getattr(screen, "holds_typeahead", False):
+        return False  # it is fetching what the last key asked for (a filter's rows)
     return not any(_busy(node) for node in screen.walk_children(with_self=True))
 
 

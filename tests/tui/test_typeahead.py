@@ -22,6 +22,7 @@ from textual.widgets import Input
 
 from core.authz import Actor
 from core.runtime import Core
+from core.services import numbers
 from screens.login import LoginScreen
 from screens.users import NewEmployeeDialog, UsersScreen
 from tests.tui.pilot_helpers import settle, wait_until
@@ -206,3 +207,28 @@ async def test_a_key_is_released_after_max_hold_when_the_app_never_settles(
         await asyncio.sleep(0.005)
     assert [(event.key, settled) for event, settled in app.posted] == [  # type: ignore[attr-defined]
         ("a", False), ("b", False)]
+
+
+async def test_keys_after_a_filter_act_on_its_result_not_in_the_filter_box(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """Found with the OpenSSH client: "/123456104<Enter>n" then the new street typed fast.
+    The filter box kept the focus while its query ran, so "n" landed in it (lost) and the
+    street's letters reached the dashboard: its "a" opened the chargeable activation and
+    the following ctrl+s confirmed it. Keys wait until the filtered rows are shown."""
+    from screens.location_dialog import LocationDialog
+    from screens.number_dashboard import NumberDashboardScreen
+
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, NumberDashboardScreen)
+        flood(app, "/123456104\rnAm Wall")
+        await wait_until(pilot, lambda: "Am Wall" in (
+            typed(app, LocationDialog, "#location-street") or ""))
+        dialog = app.screen
+        assert isinstance(dialog, LocationDialog)
+        assert "030 123456104" in str(dialog.query_one("#number").render())
+    status = await demo_core.read(numbers.get_number, actors["admin"], number="+4930123456104")
+    assert status.status == "inactive"
