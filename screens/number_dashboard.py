@@ -239,8 +239,9 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         """The action links per state (of this actor and language)."""
         self._loading = False
         """A page is being fetched: arrow keys at the page's ends wait for it."""
-        self._filtering = False
-        """Enter in the filter: its rows are being fetched, typed keys wait for them."""
+        self._awaiting_rows = False
+        """Enter in the filter, or a page key: those rows are being fetched, typed keys wait
+        for them."""
         self._layout: tuple[tuple[str, int], ...] = ()
         """The columns shown (those that fit the terminal's width)."""
         self._location_text: str | None = None
@@ -333,7 +334,7 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         finally:
             self._loading = False
         if page is None or not self.is_attached:
-            self._filtering = False
+            self._awaiting_rows = False
             if focus and self.is_attached:
                 self.query_one(NumberTable).focus()
             return
@@ -353,7 +354,7 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
         self._sync_actions()
         if focus:
             table.focus()
-        self._filtering = False
+        self._awaiting_rows = False
 
     @on(NumberTable.Edge)
     def _edge(self, event: NumberTable.Edge) -> None:
@@ -752,15 +753,16 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
 
     @property
     def holds_typeahead(self) -> bool:
-        """Keys typed while a filter's rows are fetched wait for them (tui.typeahead): the
-        filter box still has the focus, and the rows on show are the old ones."""
-        return self._filtering
+        """Keys typed while a filter's rows or another page are fetched wait for them
+        (tui.typeahead): the rows on show are the old ones (and after a filter the filter
+        box still has the focus)."""
+        return self._awaiting_rows
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         self._query = event.value.strip()
         self._page = 0
-        self._filtering = True  # until reload() showed the result and focused the table
+        self._awaiting_rows = True  # until reload() showed the result and focused the table
         if not self._query:
             self._hide_filter()
         # the table takes the focus once it holds the result: focusing it now would redraw
@@ -791,6 +793,7 @@ class NumberDashboardScreen(BulkMarks, PortalScreen):
     def action_page(self, step: int) -> None:
         if 0 <= self._page + step < self.pages:
             self._page += step
+            self._awaiting_rows = True  # "]a": the "a" is for the next page's row
             self.query_one(NumberTable).move_cursor(row=0, animate=False)
             self.reload()
         else:

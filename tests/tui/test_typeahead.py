@@ -232,3 +232,27 @@ async def test_keys_after_a_filter_act_on_its_result_not_in_the_filter_box(
         assert "030 123456104" in str(dialog.query_one("#number").render())
     status = await demo_core.read(numbers.get_number, actors["admin"], number="+4930123456104")
     assert status.status == "inactive"
+
+
+async def test_a_key_after_a_page_key_acts_on_the_new_page(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """"]n" typed at once: the "n" acted on the old page's first row (the cursor had moved
+    there before the next page was fetched), not on the row the user sees next."""
+    from screens.location_dialog import LocationDialog
+    from screens.number_dashboard import NumberDashboardScreen
+    from tests.tui.test_number_dashboard import add_numbers, e164_column
+
+    await add_numbers(demo_core, actors["admin"], 120, active=lambda i: True)
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, NumberDashboardScreen)
+        first_of_page_one = e164_column(screen)[0]
+        flood(app, "]n")
+        await wait_until(pilot, lambda: isinstance(app.screen, LocationDialog))
+        dialog = app.screen
+        assert isinstance(dialog, LocationDialog) and dialog.view is not None
+        assert dialog.view.e164 == e164_column(screen)[0] != first_of_page_one
