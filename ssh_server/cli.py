@@ -17,7 +17,7 @@ import click
 
 from core import migrate
 from core.config import Settings
-from core.errors import DomainError
+from core.errors import DatabaseUnavailable, DomainError
 from core.runtime import Core, UnitOfWork
 
 T = TypeVar("T")
@@ -27,27 +27,40 @@ def _settings(ctx: click.Context) -> Settings:
     return ctx.obj["settings"]
 
 
-def _run(settings: Settings, fn: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-    """Run one operator task in one unit of work, on a migrated database."""
+def _run(settings: Settings, fn: Callable[[UnitOfWork], Awaitable[T]], *,
+         prepare: bool = True) -> T:
+    """Run one operator task in one unit of work, on a migrated database (``prepare``: it
+    is migrated first; without, the task only reads what is there)."""
 
     async def in_uow(core: Core) -> T:
-        async with core.uow() as uow:
+        async with core.uow(readonly=not prepare) as uow:
             return await fn(uow)
 
-    return _run_core(settings, in_uow)
+    return _run_core(settings, in_uow, prepare=prepare)
 
 
-def _run_core(settings: Settings, fn: Callable[[Core], Awaitable[T]]) -> T:
+def _run_core(settings: Settings, fn: Callable[[Core], Awaitable[T]], *,
+              prepare: bool = True) -> T:
+    if not prepare and settings.database_url is None and not (
+            settings.data_dir / "linedesk.db").exists():
+        click.echo(f"linedesk: no database in {settings.data_dir.resolve()} (--data-dir, "
+                   "LINEDESK_DATA_DIR or --database-url)", err=True)
+        sys.exit(1)
+
     async def main() -> T:
         core = Core(settings)
         try:
-            await migrate.prepare(core)
+            if prepare:
+                await migrate.prepare(core)
             return await fn(core)
         finally:
             await core.close()
 
     try:
         return asyncio.run(main())
+    except DatabaseUnavailable:  # a read (status) or a write that found it down
+        click.echo("linedesk: cannot reach the database: it does not answer", err=True)
+        sys.exit(1)
     except DomainError as exc:
         click.echo(f"linedesk: {exc.render('en')}", err=True)
         sys.exit(exc.exit_code)
@@ -435,7 +448,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
     async def read(uow: UnitOfWork) -> tuple[list[nodes.WorkerState], nodes.Backlog]:
         return await nodes.cluster(uow), await nodes.outbox_backlog(uow)
 
-    workers, backlog = _run(_settings(ctx), read)
+    # read only: no migration (a newer linedesk's status must not migrate the database
+    # of older nodes during a rolling upgrade) and no new ./data database when run elsewhere
+    workers, backlog = _run(_settings(ctx), read, prepare=False)
     if as_json:
         _print_json({"workers": [asdict(w) for w in workers], "outbox": asdict(backlog)})
         return

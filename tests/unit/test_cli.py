@@ -185,3 +185,27 @@ def test_operator_texts_with_control_characters_are_refused(demo_dir: Path) -> N
     assert "3000001" not in linedesk(demo_dir, "customers", "list")[1]
     assert "lena" not in linedesk(demo_dir, "users", "list")[1]
     assert linedesk(demo_dir, "customers", "add", "Gut GmbH", "--number", "3000001")[0] == 0
+
+
+def test_status_only_reads_it_neither_migrates_nor_creates_a_database(
+    demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``linedesk status`` runs "from any machine with the database's URL": it migrated the
+    database first (a newer linedesk's status, run before the nodes were upgraded, would
+    have changed the schema under them), and run without ``--data-dir`` it created a fresh
+    ./data database and reported "no node has sent a heartbeat"."""
+    from core import migrate
+
+    async def no_migration(*_args: object, **_kwargs: object) -> bool:
+        raise AssertionError("status migrated the database")
+
+    monkeypatch.setattr(migrate, "prepare", no_migration)
+    code, out, err = linedesk(demo_dir, "status")
+    assert code == 0, err
+    assert out.startswith("no node has sent a heartbeat") and "outbox: " in out
+    missing = tmp_path / "elsewhere" / "data"
+    code, out, err = linedesk(missing, "status")
+    assert (code, out) == (1, "")
+    assert err == (f"linedesk: no database in {missing} (--data-dir, LINEDESK_DATA_DIR or "
+                   "--database-url)\n")
+    assert not missing.exists()
