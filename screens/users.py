@@ -345,6 +345,7 @@ class UsersScreen(PortalScreen):
         admin = self.actor.is_admin_view
         for widget in self.query(".admin-only"):
             widget.display = admin
+        self.query_one("#btn-lock", Button).display = admin and locks.may_ever_lock(self.actor)
         for widget in self.query(".own-only"):
             widget.display = self.shows_own_records
         self.query_one("#calls-title", Static).update(self.t("users.calls.title"))

@@ -79,6 +79,13 @@ async def _own_employee(uow: UnitOfWork, actor: Actor, username: str) -> Account
     return account
 
 
+def may_ever_lock(actor: Actor) -> bool:
+    """Whether the actor's role can ever lock an account in the portal (R25: a customer's
+    administrator, its own employees); support never does, so it is offered no lock action
+    (pressed anyway, :func:`lock_refusal` says why)."""
+    return actor.role is Role.ADMIN
+
+
 def lock_refusal(actor: Actor, *, account_id: int, role: Role | str,
                  username: str) -> PermissionDenied | None:
     """Why ``actor`` may not lock or unlock this account of its own customer, or None: the

@@ -69,3 +69,41 @@ async def test_the_lock_key_on_the_admins_own_row_says_why_without_a_dialog(
         assert not isinstance(app.screen, LockDialog)
         assert "Das eigene Konto kann nicht gesperrt werden." in notices(app)
     assert (await account(demo_core, "admin")).locked_at is None
+
+
+async def test_support_is_not_offered_the_lock_and_pressing_l_says_why(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """Support never locks (R25; the operator or the customer's admin does), yet its user
+    management showed „Sperren/Entsperren (l)“, and ``l`` opened the reason dialog that the
+    core then refused. The button is gone for support; the key says why at once."""
+    from textual.widgets import Button
+
+    from core.services import support
+
+    agent = await demo_core.run(support.open_customer, actors["support"],
+                                customer_number="1000001")
+    app = LinedeskApp(demo_core, agent)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert not screen.query_one("#btn-lock", Button).display
+        assert screen.query_one("#btn-reset", Button).display  # the others stay
+        assert "Sperren/Entsperren" not in screen_text(app)
+        table = screen.query_one("#accounts", DataTable)
+        table.move_cursor(row=table.get_row_index("tom"))
+        table.focus()
+        await pilot.press("l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, LockDialog)
+        assert "Support kann Konten nicht sperren" in notices(app)
+    assert (await account(demo_core, "tom")).locked_at is None
+    # the admin still has it
+    app = LinedeskApp(demo_core, actors["admin"])
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_users(app, pilot)
+        assert screen.query_one("#btn-lock", Button).display
