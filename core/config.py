@@ -7,6 +7,7 @@ command line wins over the environment, which wins over the default.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -116,6 +117,8 @@ class Settings:
                 name, _, number = address.partition(":")
                 if number.isdigit():
                     host, port = name, int(number)
+        elif host in ("", "0.0.0.0", "::"):  # listening everywhere names no address to use
+            host = socket.getfqdn()
         target = f"{username}@{host}"
         return f"ssh {target}" if port == 22 else f"ssh -p {port} {target}"
 

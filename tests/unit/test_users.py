@@ -345,3 +345,9 @@ def test_login_command_names_host_and_port() -> None:
         "ssh -p 2222 neu@2001:db8::1"
     env = Settings.from_env({"LINEDESK_PUBLIC_ADDRESS": "ssh.muster.example:22"})
     assert env.login_command("neu") == "ssh neu@ssh.muster.example"
+    # the README's deployment listens on 0.0.0.0: the welcome e-mail said ssh neu@0.0.0.0
+    import socket
+
+    for wildcard in ("0.0.0.0", "::"):
+        assert Settings(host=wildcard).login_command("neu") == \
+            f"ssh -p 2222 neu@{socket.getfqdn()}"
