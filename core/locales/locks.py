@@ -35,8 +35,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Your access has been locked (reason: {reason}). The session has been ended.",
     ),
     "locks.status.locked": ("gesperrt", "locked"),
-    "locks.locked": ("{user} ist gesperrt; seine Sitzungen werden beendet.",
-                     "{user} is locked; their sessions are being ended."),
+    "locks.locked": ("{user} ist gesperrt; alle Sitzungen des Kontos werden beendet.",
+                     "{user} is locked; all sessions of the account are being ended."),
     "locks.unlocked": ("{user} ist entsperrt.", "{user} is unlocked."),
     "locks.dialog.title": ("Konto {user} sperren", "Lock account {user}"),
     "locks.dialog.text": (

@@ -34,7 +34,8 @@ async def test_admin_locks_and_unlocks_employee_by_key(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not isinstance(app.screen, LockDialog)
-        assert "tom ist gesperrt" in notices(app)
+        # „seine Sitzungen“ also for Mia: the account's sessions, whoever it is
+        assert "tom ist gesperrt; alle Sitzungen des Kontos werden beendet." in notices(app)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "gesperrt" in screen_text(app)
