@@ -177,7 +177,7 @@ class CustomerSearchScreen(PortalScreen):
         from screens.shadow_dialog import ShadowPickDialog
 
         if self.actor.customer_id is None:
-            self.portal.notify(self.t("support.shadow.need_customer"), severity="warning")
+            self.portal.notify(self.t("error.support_no_customer"), severity="warning")
             return
         control = self._shadow_control()
         if control is None:

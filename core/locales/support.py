@@ -99,7 +99,6 @@ _SHADOW: dict[str, tuple[str, str]] = {
     "support.shadow.cancel": ("Abbrechen", "Cancel"),
     "support.shadow.none": ("Kein Benutzer dieses Kunden ist gerade angemeldet.",
                             "No user of this customer is signed in right now."),
-    "support.shadow.need_customer": ("Erst einen Kunden öffnen.", "Open a customer first."),
     "support.shadow.unavailable": ("Zuschauen ist hier nicht möglich.",
                                    "Watching is not available here."),
     "support.shadow.row": ("{user} – {cols}×{rows} – seit {since}",

@@ -195,3 +195,24 @@ async def test_watching_has_a_button_on_the_customer_search(
         await pilot.click("#shadow-button")
         await wait_until(pilot, lambda: "Zuschauen ist hier nicht möglich." in
                          notifications(app))
+
+
+async def test_watch_before_a_customer_is_open_says_it_like_every_other_key(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """`w` (Zuschauen) before a customer was opened said "Erst einen Kunden öffnen.",
+    the area keys "Support-Zugriff: bitte zuerst einen Kunden öffnen." — one thing, one
+    sentence."""
+    from core.i18n import t
+    from tests.tui.pilot_helpers import notifications
+
+    app = LinedeskApp(demo_core, actors["support"])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"muster", "enter")
+        await wait_until(pilot, lambda: app.screen.query_one("#hits", DataTable).row_count == 1)
+        app.screen.query_one("#hits", DataTable).focus()
+        await pilot.press("w")
+        expected = t("de", "error.support_no_customer")
+        await wait_until(pilot, lambda: expected in notifications(app))
+        assert "Erst einen Kunden öffnen." not in notifications(app)
