@@ -14,8 +14,19 @@ from pathlib import Path
 from typing import Any
 
 
+class ConfigError(ValueError):
+    """A ``LINEDESK_*`` variable whose value cannot be used; the message names it."""
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+_BOOL_WORDS = "not 1 or 0 (true/false, yes/no, on/off)"
+
+
 def _bool(value: str) -> bool:
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in _TRUE | _FALSE:  # LINEDESK_PROXY_PROTOCOL=2 or =ja was silently off
+        raise ValueError(_BOOL_WORDS)
+    return word in _TRUE
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,11 @@ class Settings:
             raw = env.get(f"LINEDESK_{f.name.upper()}")
             if raw is None or raw == "":
                 continue
-            values[f.name] = _convert(f.type, raw)
+            try:
+                values[f.name] = _convert(f.type, raw)
+            except ValueError as exc:
+                reason = str(exc) if _BOOL_WORDS in str(exc) else "not a number"
+                raise ConfigError(f"LINEDESK_{f.name.upper()}={raw[:40]!r}: {reason}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "data_dir" in values:
             values["data_dir"] = Path(values["data_dir"])

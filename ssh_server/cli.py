@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from core import migrate
-from core.config import Settings
+from core.config import ConfigError, Settings
 from core.errors import DatabaseUnavailable, DomainError
 from core.runtime import Core, UnitOfWork
 
@@ -104,7 +104,11 @@ def _print_views(views: Sequence[Any], as_json: bool, line: Callable[[Any], str]
 def main(ctx: click.Context, data_dir: Path | None, database_url: str | None) -> None:
     """linedesk – business telephony self-service portal over SSH."""
     ctx.ensure_object(dict)
-    ctx.obj["settings"] = Settings.from_env(data_dir=data_dir, database_url=database_url)
+    try:
+        ctx.obj["settings"] = Settings.from_env(data_dir=data_dir, database_url=database_url)
+    except ConfigError as exc:
+        click.echo(f"linedesk: {exc}", err=True)
+        sys.exit(2)
 
 
 @main.command()

@@ -209,3 +209,19 @@ def test_status_only_reads_it_neither_migrates_nor_creates_a_database(
     assert err == (f"linedesk: no database in {missing} (--data-dir, LINEDESK_DATA_DIR or "
                    "--database-url)\n")
     assert not missing.exists()
+
+
+@pytest.mark.parametrize(("variable", "value", "why"), [
+    ("LINEDESK_METRICS_PORT", "9100x", "not a number"),
+    ("LINEDESK_PROXY_PROTOCOL", "ja", "not 1 or 0 (true/false, yes/no, on/off)"),
+])
+def test_a_bad_environment_value_is_one_line_naming_the_variable(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, why: str
+) -> None:
+    """A typo in the deployment's environment ended every command (serve, status) in a
+    ValueError traceback; a flag set to anything but 1/true/yes/on (``=2``, ``=ja``) was
+    silently off, e.g. LINEDESK_PROXY_PROTOCOL behind the balancer."""
+    monkeypatch.setenv(variable, value)
+    code, out, err = linedesk(demo_dir, "status")
+    assert (code, out) == (2, "")
+    assert err == f"linedesk: {variable}={value!r}: {why}\n"
