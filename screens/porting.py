@@ -192,7 +192,7 @@ class CancelPortingDialog(PortalMixin, Dialog[PortingOrderView]):
 
 
 def ref_of(order: PortingOrderView) -> str:
-    return order.carrier_ref or f"#{order.id}"
+    return order.reference
 
 
 class PortingScreen(PortalTableScreen):
@@ -255,7 +255,7 @@ class PortingScreen(PortalTableScreen):
         for order in orders:
             shown = ", ".join(order.numbers[:2]) + (" …" if len(order.numbers) > 2 else "")
             table.add_row(
-                safe_text(order.carrier_ref or f"#{order.id}"),
+                safe_text(order.reference),
                 order.area,
                 safe_text(f"{len(order.numbers)}: {shown}"),
                 safe_text(order.old_provider),

@@ -9,12 +9,27 @@ takes a date or the relative forms the core reads against its own today (``earli
 from __future__ import annotations
 
 import argparse
+import re
 
 from core.services import porting
 from core.services.porting import PortingOrderView
-from ssh_server.command_framework import Context, Output, arg, fields, one_line, record_id, table
+from ssh_server.command_framework import Context, Output, arg, fields, one_line, table
 
-ORDER_ID = arg("id", help="cmd.arg.porting_id", metavar="ID", type=record_id)
+_REFERENCE = re.compile(r"#?[1-9][0-9]*|[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
+
+
+def order_reference(value: str) -> str:
+    """The type of a porting ``ID`` argument: the reference ``porting list`` shows
+    (``SIM-000001``) or the order's id (``1``, ``#1``); the core looks either up. A value
+    that cannot be either (no digit, ``0``, spaces) is a usage error naming both forms."""
+    text = value.strip()
+    if not (_REFERENCE.fullmatch(text) and any(c.isdigit() for c in text)) \
+            or text.strip("#0") == "":
+        raise argparse.ArgumentTypeError(f"{value[:64]!r}: SIM-000001, 1, 2, 3, ...")
+    return text
+
+
+ORDER_ID = arg("id", help="cmd.arg.porting_id", metavar="ID", type=order_reference)
 TEXT = arg("--text", help="cmd.arg.porting_comment", metavar="TEXT", words="text",
            required=True)
 SCENARIO = arg("--carrier-scenario", help="cmd.arg.porting_scenario", metavar="SCENARIO",
@@ -45,7 +60,7 @@ async def cmd_porting_create(ctx: Context, ns: argparse.Namespace) -> Output:
         account_holder=ns.account_holder, wished_date=ns.wished_date, scenario=ns.scenario,
     )
     text = ctx.t(
-        "cmd.porting.create.done", id=order.id, count=len(order.numbers), area=order.area,
+        "cmd.porting.create.done", id=order.reference, count=len(order.numbers), area=order.area,
         date=ctx.date(order.wished_date), status=order.status_label(ctx.locale),
     )
     return Output(text, order.as_json(ctx.locale))
@@ -56,7 +71,7 @@ async def cmd_porting_list(ctx: Context, ns: argparse.Namespace) -> Output:
     if not orders:
         return Output(ctx.t("cmd.porting.none"), [])
     rows = [
-        (o.id, o.area, ", ".join(o.numbers), o.old_provider, _date(ctx, o),
+        (o.reference, o.area, ", ".join(o.numbers), o.old_provider, _date(ctx, o),
          o.status_label(ctx.locale), _note(ctx, o))
         for o in orders
     ]
@@ -84,7 +99,7 @@ def _timeline(ctx: Context, order: PortingOrderView) -> list[str]:
 async def cmd_porting_show(ctx: Context, ns: argparse.Namespace) -> Output:
     order = await ctx.read(porting.get_order, order_id=ns.id)
     pairs: list[tuple[str, object]] = [
-        ("cmd.porting.field.ref", order.carrier_ref or f"#{order.id}"),
+        ("cmd.porting.field.ref", order.reference),
         ("cmd.porting.field.status", order.status_label(ctx.locale)),
         ("cmd.porting.field.numbers", ", ".join(order.numbers)),
         ("cmd.porting.field.provider", order.old_provider),
@@ -104,10 +119,10 @@ async def cmd_porting_show(ctx: Context, ns: argparse.Namespace) -> Output:
 
 async def cmd_porting_cancel(ctx: Context, ns: argparse.Namespace) -> Output:
     order = await ctx.run(porting.cancel_order, order_id=ns.id)
-    return Output(ctx.t("cmd.porting.cancelled", id=order.id, count=len(order.numbers)),
+    return Output(ctx.t("cmd.porting.cancelled", id=order.reference, count=len(order.numbers)),
                   order.as_json(ctx.locale))
 
 
 async def cmd_porting_comment(ctx: Context, ns: argparse.Namespace) -> Output:
     order = await ctx.run(porting.add_comment, order_id=ns.id, text=ns.text or "")
-    return Output(ctx.t("cmd.porting.commented", id=order.id), order.as_json(ctx.locale))
+    return Output(ctx.t("cmd.porting.commented", id=order.reference), order.as_json(ctx.locale))

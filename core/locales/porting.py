@@ -279,8 +279,10 @@ MESSAGES.update({
         "de": "einen Kommentar zu einem Portierungsauftrag schreiben",
         "en": "write a comment on a porting order",
     },
-    "cmd.arg.porting_id": {"de": "Nummer des Auftrags (porting list)",
-                           "en": "order number (porting list)"},
+    "cmd.arg.porting_id": {
+        "de": "Auftrag wie in porting list (z. B. SIM-000001) oder seine Nummer",
+        "en": "order as in porting list (e.g. SIM-000001) or its number",
+    },
     "cmd.arg.porting_comment": {"de": "der Kommentar (höchstens 500 Zeichen)",
                                 "en": "the comment (at most 500 characters)"},
     "cmd.arg.porting_scenario": {

@@ -170,7 +170,7 @@ async def _porting(uow: UnitOfWork, actor: Actor, today: date) -> list[Deadline]
             key=f"porting:{order.id}", kind="porting", date=day, at=at,
             days_left=days_between(today, day),
             object=t(actor.locale, "deadlines.object.porting",
-                     ref=order.carrier_ref or f"#{order.id}", count=len(order.numbers),
+                     ref=porting.reference_of(order), count=len(order.numbers),
                      numbers=shown, provider=order.old_provider),
             detail=t(actor.locale, "deadlines.detail.porting_confirmed_other"
                      if order.date_differs else "deadlines.detail.porting_confirmed" if confirmed

@@ -96,6 +96,8 @@ from core.services.porting_views import (
     PortingOrderView,
     action_refusal,
     load_events,
+    reference_filter,
+    reference_of,
     view_of,
 )
 from core.uow import UnitOfWork
@@ -112,6 +114,7 @@ __all__ = [
     "action_refusal", "add_comment", "add_working_days", "advance_due", "cancel_order",
     "completion_time", "create_order", "earliest_wished_date", "easter_sunday", "get_order",
     "is_working_day", "list_orders", "national_holidays", "parse_wished_date",
+    "reference_of",
 ]
 
 MIN_WORKING_DAYS = 15
@@ -268,7 +271,7 @@ async def create_order(
         )
     await uow.session.flush()
     await emergency.fill_defaults(uow, customer_id=customer_id, numbers=wanted)  # R29
-    uow.audit(actor, "porting.submitted", customer_id=customer_id, target=f"#{order.id}",
+    uow.audit(actor, "porting.submitted", customer_id=customer_id, target=reference_of(order),
               area=local.prefix, numbers=wanted, old_provider=provider,
               wished_date=wished_date.isoformat(), scenario=switch)
     uow.emit("PortingOrderSubmitted", customer_id, order_id=order.id, numbers=wanted)
@@ -291,19 +294,23 @@ async def list_orders(uow: UnitOfWork, actor: Actor) -> list[PortingOrderView]:
     return [view_of(o, events[o.id], actor.locale) for o in orders]
 
 
-async def _own_order(uow: UnitOfWork, actor: Actor, order_id: int) -> PortingOrder:
-    """The actor's customer's order ``order_id``; another tenant's is not found."""
+async def _own_order(uow: UnitOfWork, actor: Actor, order_id: int | str) -> PortingOrder:
+    """The actor's customer's order ``order_id``: its id or the reference the user sees
+    (:func:`reference_of`: ``SIM-000001``, ``#1``); another tenant's is not found."""
     customer_id = areas.customer_id_of(actor)
+    by_id, by_ref = reference_filter(order_id)
+    which = (PortingOrder.id == by_id if by_id is not None
+             else func.upper(PortingOrder.carrier_ref) == by_ref)
     order = await uow.session.scalar(
-        select(PortingOrder).where(PortingOrder.id == order_id,
-                                   PortingOrder.customer_id == customer_id)
+        select(PortingOrder).where(which, PortingOrder.customer_id == customer_id)
     )
     if order is None:
-        raise NotFound("error.porting.not_found", id=order_id)
+        shown = str(order_id).strip()[:64]
+        raise NotFound("error.porting.not_found", id=shown)
     return order
 
 
-async def get_order(uow: UnitOfWork, actor: Actor, *, order_id: int) -> PortingOrderView:
+async def get_order(uow: UnitOfWork, actor: Actor, *, order_id: int | str) -> PortingOrderView:
     """One order of the actor's customer with its timeline (``porting show``)."""
     require(actor, Permission.CUSTOMER_READ, customer_id=actor.customer_id)
     order = await _own_order(uow, actor, order_id)
@@ -311,7 +318,7 @@ async def get_order(uow: UnitOfWork, actor: Actor, *, order_id: int) -> PortingO
 
 
 async def cancel_order(
-    uow: UnitOfWork, actor: Actor, *, order_id: int, expected_version: int | None = None
+    uow: UnitOfWork, actor: Actor, *, order_id: int | str, expected_version: int | None = None
 ) -> PortingOrderView:
     """R31: the customer withdraws a submitted order; its ``porting`` numbers are removed.
     Refused once the carrier confirmed (or the order is closed). The version check makes a
@@ -332,7 +339,7 @@ async def cancel_order(
 
 
 async def add_comment(
-    uow: UnitOfWork, actor: Actor, *, order_id: int, text: str
+    uow: UnitOfWork, actor: Actor, *, order_id: int | str, text: str
 ) -> PortingOrderView:
     """R31: a comment by a customer admin or support (acting for the customer, with a
     reason) on the order's timeline, with author and time. At most :data:`MAX_COMMENT`
@@ -351,7 +358,8 @@ async def add_comment(
         kind=KIND_COMMENT, author=actor.username, author_role=actor.role.value,
     ))
     await uow.session.flush()
-    uow.audit(actor, "porting.commented", customer_id=order.customer_id, target=f"#{order.id}",
+    uow.audit(actor, "porting.commented", customer_id=order.customer_id,
+              target=reference_of(order),
               comment=comment)
     uow.emit("PortingOrderCommented", order.customer_id, order_id=order.id)
     return view_of(order, (await load_events(uow, [order.id]))[order.id], actor.locale)

@@ -30,7 +30,7 @@ from core.services.porting_carrier import (
     SimulatedCarrier,
     carrier_order,
 )
-from core.services.porting_views import KIND_STATUS, STATUS_LABELS
+from core.services.porting_views import KIND_STATUS, STATUS_LABELS, reference_of
 from core.uow import UnitOfWork
 
 BATCH = 200
@@ -48,7 +48,7 @@ async def mail_admins(uow: UnitOfWork, order: PortingOrder) -> None:
                               Account.email.is_not(None))
         .order_by(Account.id)
     )).all()
-    ref = order.carrier_ref or f"#{order.id}"
+    ref = reference_of(order)
     state = order.status.value
     for admin in admins:
         if not admin.email:
@@ -125,7 +125,7 @@ async def apply_step(
         author_role=actor.role.value if actor else None,
     ))
     uow.audit(actor, f"porting.{step.status.value}", customer_id=order.customer_id,
-              target=f"#{order.id}", carrier_ref=order.carrier_ref, note=note,
+              target=reference_of(order), carrier_ref=order.carrier_ref, note=note,
               numbers=list(order.numbers), **details)
     uow.emit(f"PortingOrder{step.status.value.capitalize()}", order.customer_id,
              order_id=order.id, numbers=list(order.numbers))

@@ -26,6 +26,25 @@ KIND_STATUS = "status"
 KIND_COMMENT = "comment"
 
 
+def reference_of(order: PortingOrder | PortingOrderView) -> str:
+    """The one reference a user sees for an order (screens, command mode, Fristen, audit,
+    e-mails): the carrier's reference once there is one (``SIM-000001``), else ``#id``.
+    Command mode takes it back, as well as the bare id (:func:`reference_filter`)."""
+    return order.carrier_ref or f"#{order.id}"
+
+
+def reference_filter(reference: int | str) -> tuple[int | None, str | None]:
+    """What a user's reference names: ``(id, None)`` for an id (``1``, ``#1``), else
+    ``(None, carrier_ref)`` (``SIM-000001``, spacing and letter case ignored)."""
+    if isinstance(reference, int):
+        return reference, None
+    text = reference.strip()
+    digits = text[1:] if text.startswith("#") else text
+    if digits.isascii() and digits.isdigit():
+        return int(digits), None
+    return None, text.upper()
+
+
 @dataclass(frozen=True)
 class PortingEventView:
     status: str
@@ -89,6 +108,11 @@ class PortingOrderView:
         """The day the numbers move: the confirmed date, else the wished one."""
         return self.confirmed_date or self.wished_date
 
+    @property
+    def reference(self) -> str:
+        """What the user sees for this order (:func:`reference_of`)."""
+        return reference_of(self)
+
     def allows(self, action: str) -> bool:
         return any(a == action and why is None for a, why in self.refusals)
 
@@ -111,7 +135,8 @@ class PortingOrderView:
     def as_json(self, locale: str) -> dict[str, object]:
         """The command-mode shape (``porting list|show --json``)."""
         return {
-            "id": self.id, "carrier_ref": self.carrier_ref, "area": self.area,
+            "id": self.id, "reference": self.reference, "carrier_ref": self.carrier_ref,
+            "area": self.area,
             "numbers": list(self.numbers), "old_provider": self.old_provider,
             "account_holder": self.account_holder, "wished_date": self.wished_date.isoformat(),
             "confirmed_date": self.confirmed_date.isoformat() if self.confirmed_date else None,

@@ -152,7 +152,7 @@ async def test_order_moves_submitted_confirmed_completed(
         actions = list(
             await uow.session.scalars(
                 select(AuditEvent.action)
-                .where(AuditEvent.target == f"#{order.id}")
+                .where(AuditEvent.target == order.reference)
                 .order_by(AuditEvent.id)
             )
         )

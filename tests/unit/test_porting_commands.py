@@ -8,8 +8,11 @@ import json
 from dataclasses import replace
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from core.authz import Actor
 from core.clock import FixedClock
+from core.models import AuditEvent
 from core.runtime import Core
 from core.services import porting
 from ssh_server.commands import execute
@@ -62,7 +65,8 @@ async def test_cancel_comment_show(demo_core: Core, actors: dict[str, Actor]) ->
     said = await execute(demo_core, admin,
                          f"porting comment {order['id']} --text Bitte vor 8 Uhr umstellen")
     assert said.exit_code == 0, said.stderr
-    assert said.stdout.startswith(f"Kommentar zu Portierungsauftrag {order['id']} gespeichert")
+    assert said.stdout.startswith(
+        f"Kommentar zu Portierungsauftrag {order['reference']} gespeichert")
     empty = await execute(demo_core, admin, f"porting comment {order['id']} --text")
     assert empty.exit_code == 2
     support = actors["support"]
@@ -97,3 +101,34 @@ async def test_cancel_comment_show(demo_core: Core, actors: dict[str, Actor]) ->
     assert (await execute(demo_core, admin, "porting show 999")).exit_code == 4
     assert (await execute(demo_core, admin, "porting show x")).exit_code == 2
     assert (await execute(demo_core, actors["mia"], f"porting show {order['id']}")).exit_code == 3
+
+
+async def test_one_reference_shown_and_taken(demo_core: Core, actors: dict[str, Actor]) -> None:
+    """The reference the TUI and Fristen show (the carrier's) is what command mode prints
+    and takes; the bare id and ``#id`` still work; the audit trail names it too."""
+    admin = actors["admin"]
+    created = await execute(demo_core, admin, CREATE.removesuffix(" --json"))
+    assert created.exit_code == 0, created.stderr
+    order = json.loads((await execute(demo_core, admin, "porting list --json")).stdout)[0]
+    ref = order["reference"]
+    assert ref == order["carrier_ref"] == f"SIM-{order['id']:06d}"
+    assert created.stdout.startswith(f"Portierungsauftrag {ref} für 1 Rufnummer")
+    listed = await execute(demo_core, admin, "porting list")
+    assert ref in listed.stdout
+    for given in (ref, ref.lower(), str(order["id"]), f"#{order['id']}"):
+        shown = await execute(demo_core, admin, f"porting show {given} --json")
+        assert shown.exit_code == 0, (given, shown.stderr)
+        assert json.loads(shown.stdout)["id"] == order["id"]
+    said = await execute(demo_core, admin, f"porting comment {ref} --text Bitte früh")
+    assert said.exit_code == 0 and ref in said.stdout, said.stderr
+    missing = await execute(demo_core, admin, "porting show SIM-999999")
+    assert missing.exit_code == 4 and "SIM-999999" in missing.stderr
+    other = await execute(demo_core, actors["beispiel"], f"porting show {ref}")
+    assert other.exit_code == 4
+    cancelled = await execute(demo_core, admin, f"porting cancel {ref}")
+    assert cancelled.exit_code == 0, cancelled.stderr
+    assert cancelled.stdout.startswith(f"Portierungsauftrag {ref} storniert")
+    async with demo_core.uow(readonly=True) as uow:
+        targets = set(await uow.session.scalars(
+            select(AuditEvent.target).where(AuditEvent.action.like("porting.%"))))
+    assert ref in targets and f"#{order['id']}" not in targets

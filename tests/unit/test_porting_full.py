@@ -66,11 +66,11 @@ async def mails(core: Core, order_id: int) -> list[tuple[str, str, str, str]]:
                 for r, m in ((r, _unseal(core.secret_box, r)) for r in rows)]
 
 
-async def audit_actions(core: Core, order_id: int) -> list[tuple[str, str]]:
+async def audit_actions(core: Core, reference: str) -> list[tuple[str, str]]:
     async with core.uow(readonly=True) as uow:
         return [(a, u) for a, u in await uow.session.execute(
             select(AuditEvent.action, AuditEvent.actor_username)
-            .where(AuditEvent.target == f"#{order_id}").order_by(AuditEvent.id))]
+            .where(AuditEvent.target == reference).order_by(AuditEvent.id))]
 
 
 def support_for(actors: dict[str, Actor], reason: str | None = "TICKET-31") -> Actor:
@@ -144,7 +144,7 @@ async def test_confirmed_for_another_date_completes_on_the_carriers_date(
     mine = await order_of(demo_core, admin, order.id)
     assert mine.status == "completed"
     assert set((await number_states(demo_core, E164)).values()) == {"active"}
-    assert [a for a, _ in await audit_actions(demo_core, order.id)] == [
+    assert [a for a, _ in await audit_actions(demo_core, order.reference)] == [
         "porting.submitted", "porting.confirmed", "porting.completed"]
 
 
@@ -190,7 +190,7 @@ async def test_each_reject_code(
     async with demo_core.uow(readonly=True) as uow:
         details = await uow.session.scalar(
             select(AuditEvent.details).where(AuditEvent.action == "porting.rejected",
-                                             AuditEvent.target == f"#{order.id}"))
+                                             AuditEvent.target == order.reference))
     assert details is not None and details["reject_code"] == code
 
 
@@ -236,7 +236,7 @@ async def test_cancel_while_submitted(
         ("submitted", "admin"), ("cancelled", "admin")]
     assert await number_states(demo_core, E164) == {}
     assert "PortingOrderCancelled" in seen
-    assert await audit_actions(demo_core, order.id) == [
+    assert await audit_actions(demo_core, order.reference) == [
         ("porting.submitted", "admin"), ("porting.cancelled", "admin")]
     assert not done.allows(porting.ACTION_CANCEL)
     assert done.refusal(porting.ACTION_CANCEL) == (
@@ -289,7 +289,7 @@ async def test_cancel_who_may(
     assert done.timeline[-1].author == "support" and done.timeline[-1].author_role == "support"
     async with demo_core.uow(readonly=True) as uow:
         reason = await uow.session.scalar(select(AuditEvent.reason).where(
-            AuditEvent.action == "porting.cancelled", AuditEvent.target == f"#{order.id}"))
+            AuditEvent.action == "porting.cancelled", AuditEvent.target == order.reference))
     assert reason == "TICKET-31"
 
 
@@ -345,7 +345,7 @@ async def test_comments_by_admin_and_support_in_the_timeline(
     assert mine.status == "submitted"  # a comment changes no state, sends no mail
     assert [k for k, *_ in await mails(demo_core, order.id)] == [
         f"porting-{order.id}-submitted-{admin.account_id}"]
-    assert [a for a in await audit_actions(demo_core, order.id)] == [
+    assert [a for a in await audit_actions(demo_core, order.reference)] == [
         ("porting.submitted", "admin"), ("porting.commented", "admin"),
         ("porting.commented", "support")]
     data = mine.as_json("de")
