@@ -454,7 +454,10 @@ class PortalSession(asyncssh.SSHServerSession):
         message = self.close_text or (t(actor.locale, reason) if reason else "")
         if self.app_errors:
             message = t(actor.locale, "ssh.session_failed")
-        self._finish(1 if self.app_errors else 0, message)
+        # ended by the server with a notice (R25 lock, R26 certificate expiry) is an
+        # abnormal end like a failure: exit 1, which OpenSSH's ssh returns to the shell
+        failed = bool(self.app_errors or self.close_text)
+        self._finish(1 if failed else 0, message)
 
     def _driver_ready(self, driver: ChannelDriver) -> None:
         self.driver = driver
