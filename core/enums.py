@@ -44,6 +44,11 @@ IN_USE: frozenset[NumberStatus] = frozenset(
 STATUS_LABELS: dict[str, str] = {s: f"ui.numbers.status.{s.value}" for s in NumberStatus}
 """Status as a table cell or a list entry ("Deaktivierung vorgemerkt")."""
 
+STATUS_SHORT_LABELS: dict[str, str] = {
+    s: f"ui.numbers.status_short.{s.value}" for s in NumberStatus
+}
+"""Status in one word ("vorgemerkt", "pending"): a narrow table cell."""
+
 STATUS_PREDICATES: dict[str, str] = {
     s: f"ui.numbers.status_is.{s.value}" for s in NumberStatus
 }

@@ -26,7 +26,14 @@ from textual.events import Resize, ScreenResume, ScreenSuspend
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
-from core.enums import KIND_LABELS, STATUS_LABELS, NumberAction, NumberKind, NumberStatus
+from core.enums import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    STATUS_SHORT_LABELS,
+    NumberAction,
+    NumberKind,
+    NumberStatus,
+)
 from core.errors import DomainError
 from core.events import DomainEvent, Subscription
 from core.i18n import format_date, format_money
@@ -164,7 +171,7 @@ COLUMN_LABELS: dict[str, str] = {
     "assigned": "ui.numbers.col.assigned",
     "price": "ui.numbers.col.price",
 }
-STATUS_SHORT: dict[str, str] = {s: f"ui.numbers.status_short.{s.value}" for s in NumberStatus}
+STATUS_SHORT = STATUS_SHORT_LABELS
 """Status labels for the narrow status column."""
 
 _STATUS_STYLE: dict[NumberStatus, str] = {

@@ -23,7 +23,7 @@ from typing import Any
 from core.authz import Actor
 from core.errors import DomainError, PermissionDenied
 from core.i18n import normalize_locale, t
-from core.models import NumberStatus, Product, Role
+from core.models import Product, Role
 from core.runtime import Core
 from core.services import support as support_service
 from ssh_server.command_approvals import (
@@ -165,7 +165,7 @@ COMMANDS: tuple[Command, ...] = (
         "cmd.help.numbers_list",
         cmd_numbers_list,
         (
-            arg("--status", help="cmd.arg.status", choices=[s.value for s in NumberStatus]),
+            arg("--status", help="cmd.arg.status", metavar="STATUS"),
             arg("--query", help="cmd.arg.filter", metavar="TEXT", words="text"),
         ),
     ),

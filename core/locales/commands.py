@@ -174,7 +174,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmd.arg.customer_number": {"de": "nur diese Kundennummer", "en": "only this customer number"},
     "cmd.arg.product": {"de": "nur dieses Produkt", "en": "only this product"},
     "cmd.arg.filter": {"de": "Freitextfilter", "en": "free-text filter"},
-    "cmd.arg.status": {"de": "nur dieser Status", "en": "only this status"},
+    "cmd.arg.status": {
+        "de": "nur dieser Status: aktiv, inaktiv, vorgemerkt, Portierung (oder englisch: "
+              "active, inactive, pending, porting)",
+        "en": "only this status: active, inactive, pending, porting (or in German: aktiv, "
+              "inaktiv, vorgemerkt, Portierung)",
+    },
     "cmd.arg.contract": {
         "de": "Vertragsnummer (z. B. V-1000001-0002) oder ID",
         "en": "contract reference (e.g. V-1000001-0002) or id",

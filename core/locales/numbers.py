@@ -12,8 +12,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Number {number} not found.",
     },
     "error.numbers.invalid_status": {
-        "de": "Unbekannter Status „{value}“ (inactive, active, pending_deactivation, porting).",
-        "en": "Unknown status '{value}' (inactive, active, pending_deactivation, porting).",
+        "de": "Unbekannter Status „{value}“; möglich: {allowed}.",
+        "en": "Unknown status '{value}'; accepted: {allowed}.",
     },
     "error.numbers.invalid_order": {
         "de": "Unbekannte Sortierung „{value}“ (number, status, assigned, date, area, price).",

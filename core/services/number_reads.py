@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from core.authz import Actor, Permission, require
-from core.enums import IN_USE, STATUS_LABELS, NumberAction
+from core.enums import IN_USE, STATUS_LABELS, STATUS_SHORT_LABELS, NumberAction
 from core.errors import Conflict, NotFound, PermissionDenied, RuleViolation, ValidationError
 from core.i18n import t
 from core.locations import stored
@@ -244,15 +244,39 @@ def _require_preview(actor: Actor, customer_id: int | None) -> None:
         raise PermissionDenied("error.admin_only")
 
 
+def status_words() -> dict[str, NumberStatus]:
+    """The one mapping of the words that name a number status, lower case, in both
+    languages: the stored value (``pending_deactivation``), the short label (vorgemerkt,
+    pending) and the label (Deaktivierung vorgemerkt, in Portierung). Command mode's
+    ``numbers list --status`` takes exactly these (:func:`status_named`); the dashboard
+    filter takes a word of them by its start (:func:`_status_words`)."""
+    words: dict[str, NumberStatus] = {}
+    for status in NumberStatus:
+        words[status.value] = status
+        for loc in ("de", "en"):
+            for key in (STATUS_SHORT_LABELS[status], STATUS_LABELS[status]):
+                words[" ".join(t(loc, key).lower().split())] = status
+    return words
+
+
+def status_named(word: str) -> NumberStatus:
+    """The status ``word`` names (:func:`status_words`; letter case and spacing ignored);
+    else a ValidationError listing every accepted word."""
+    found = status_words().get(" ".join(word.lower().split()))
+    if found is None:
+        raise ValidationError("error.numbers.invalid_status", value=word[:40],
+                              allowed=", ".join(status_words()))
+    return found
+
+
 def _status_words(needle: str) -> list[NumberStatus]:
     """Statuses a filter word names, in German or English ("vorgemerkt", "inaktiv",
-    "pending"): a word of a status label that starts with the needle (3+ letters), or
-    the stored value itself."""
+    "pending"): a word of :func:`status_words` that starts with the needle (3+ letters),
+    or the stored value itself."""
     found = [s for s in NumberStatus if s.value == needle]
     if len(needle) >= 3:
-        for status in NumberStatus:
-            words = " ".join(t(loc, STATUS_LABELS[status]) for loc in ("de", "en"))
-            if any(w.startswith(needle) for w in re.split(r"\W+", words.lower())):
+        for words, status in status_words().items():
+            if any(w.startswith(needle) for w in re.split(r"\W+", words)):
                 found.append(status)
     return list(dict.fromkeys(found))
 
@@ -313,10 +337,7 @@ def _filtered(
     if not actor.is_admin_view:
         stmt = stmt.where(Number.assigned_account_id == actor.account_id)
     if status:
-        try:
-            stmt = stmt.where(Number.status == NumberStatus(status))
-        except ValueError as exc:
-            raise ValidationError("error.numbers.invalid_status", value=status[:40]) from exc
+        stmt = stmt.where(Number.status == status_named(status))
     wanted = list(statuses)
     if wanted:
         stmt = stmt.where(Number.status.in_(wanted))
@@ -468,7 +489,8 @@ async def swap_options(
     same ``kind`` as the old one), filtered like the dashboard; for the swap dialog."""
     _require_preview(actor, actor.customer_id)
     if side not in SWAP_SIDES:
-        raise ValidationError("error.numbers.invalid_status", value=str(side)[:40])
+        raise ValidationError("error.numbers.invalid_status", value=str(side)[:40],
+                              allowed=", ".join(SWAP_SIDES))
     wanted = NumberKind(kind) if kind else None
     limit = max(limit, 1)
     stmt = _filtered(_view_query(), actor, query, None, statuses=SWAP_SIDES[side], kind=wanted)

@@ -54,6 +54,8 @@ from core.services.number_reads import (  # re-exported: callers use numbers.X
     list_call_records,
     list_numbers,
     number_page,
+    status_named,
+    status_words,
     swap_options,
 )
 from core.services.number_views import (  # re-exported: callers use numbers.X
@@ -111,6 +113,8 @@ __all__ = [
     "number_page",
     "send_fax_credentials",
     "set_forwarding",
+    "status_named",
+    "status_words",
     "swap",
     "swap_options",
     "undo_deactivation",

@@ -278,6 +278,28 @@ async def test_numbers_list_json_schema(demo_core: Core, actors: dict[str, Actor
     assert active and {r["status"] for r in active} == {"active"}
 
 
+async def test_numbers_list_status_takes_the_words_the_dashboard_filter_takes(
+    demo_core: Core, actors: dict[str, Actor]
+) -> None:
+    """`numbers list --status vorgemerkt` was refused (only the stored values were
+    choices) although the dashboard's filter takes the German words; both languages now,
+    from the core's one mapping, and anything else names every accepted word (exit 2)."""
+    admin = actors["admin"]
+    pending = "pending_deactivation"
+    for word, status in (("vorgemerkt", pending), ("pending", pending), (pending, pending),
+                         ("Inaktiv", "inactive"), ("aktiv", "active"), ("active", "active"),
+                         ("Portierung", "porting"), ("'Deaktivierung vorgemerkt'", pending)):
+        rows = await json_of(demo_core, admin, f"numbers list --status {word} --json")
+        assert rows and {r["status"] for r in rows} == {status}, word
+    wrong = await run(demo_core, admin, "numbers list --status aktive")
+    assert wrong.exit_code == 2 and wrong.stdout == ""
+    assert wrong.stderr.count("\n") == 1
+    for word in ("vorgemerkt", "inaktiv", "aktiv", "pending_deactivation", "porting"):
+        assert word in wrong.stderr, wrong.stderr
+    help_text = await run(demo_core, admin, "help numbers list")
+    assert "vorgemerkt" in help_text.stdout
+
+
 async def test_numbers_list_human_shows_pending_marker(
     demo_core: Core, actors: dict[str, Actor]
 ) -> None:
