@@ -45,13 +45,41 @@ def tables_measured(app: App[None]) -> bool:
     )
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Let workers, the messages they post and the tables they fill run to the end."""
-    await pilot.pause()
-    # a pushed screen's AwaitMount does not wait for the screen's own Mount handlers, which
-    # start its fetch: on a busy machine the pause above can end before they ran, and
-    # waiting for "all workers" then waits for none (CI once saw an empty porting list)
-    await wait_until(pilot, lambda: pilot.app.screen.is_mounted)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await wait_until(pilot, lambda: tables_measured(pilot.app))
+def _busy(app: App[None]) -> bool:
+    """A worker still runs, or a message waits in the queue of the App or of a node of the
+    top screen (a handler's ``call_later``, a worker's ``post_message``)."""
+    if any(not worker.is_finished for worker in app.workers):
+        return True
+    nodes = [app, *app.screen.walk_children(with_self=True)]
+    return any(not node._message_queue.empty() for node in nodes)
+
+
+async def settle(pilot: Pilot[None], timeout: float = 30) -> None:
+    """Let workers, the messages they post and the tables they fill run to the end.
+
+    Repeated until nothing is left to do: a worker's result can start another (a live
+    refresh that reloads, a domain event that rebuilds via ``call_later``), a pushed screen
+    mounts after its AwaitMount returned, and on a busy machine any single pause can end
+    before the next step began (CI once saw an empty porting list)."""
+    app = pilot.app
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await pilot.pause()
+        # a pushed screen's AwaitMount does not wait for the screen's own Mount handlers,
+        # which start its fetch: until they ran, "all workers" is none of its workers
+        await wait_until(pilot, lambda: app.screen.is_mounted, timeout)
+        screen = app.screen
+        # not WorkerManager.wait_for_complete: it raises WorkerCancelled when one of the
+        # workers is an exclusive fetch that a newer one replaced (typing in a filter);
+        # asyncio.wait on the tasks themselves cancels nothing when its time is up
+        tasks = [w._task for w in app.workers if not w.is_finished and w._task is not None]
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=max(0.1, deadline - loop.time()))
+            assert not pending, "workers still running (waiting for a dialog?): " + ", ".join(
+                w.name or w.group for w in app.workers if not w.is_finished)
+        await pilot.pause()
+        if app.screen is screen and screen.is_mounted and not _busy(app) \
+                and tables_measured(app):
+            return
+        assert loop.time() < deadline, "the app did not settle in time"

@@ -22,7 +22,7 @@ async def first_screen(core: Core, actor: Actor) -> str:
     """What a session of ``actor`` shows first."""
     app = LinedeskApp(core, actor)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         return screen_text(app)
 
 
@@ -39,10 +39,10 @@ async def test_number_keys_switch_modes(demo_core: Core, actors: dict[str, Actor
     async with app.run_test(size=(140, 40)) as pilot:
         for key, mode in (("1", "contracts"), ("2", "numbers"), ("3", "users"), ("4", "audit")):
             await pilot.press(key)
-            await pilot.pause()
+            await settle(pilot)
             assert app.current_mode == mode
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(pilot)
         assert "Tastenbelegung" in screen_text(app)
         await pilot.press("escape")
 
@@ -140,12 +140,11 @@ async def test_toasts_are_limited_and_merged(demo_core: Core, actors: dict[str, 
         await settle(pilot)
         for _ in range(5):
             app.notify("Immer dieselbe Meldung")
-        await pilot.pause()
+        await settle(pilot)
         assert [n.message for n in app._notifications] == ["Immer dieselbe Meldung"]
         for index in range(8):
             app.notify(f"Meldung {index}")
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot)
         shown = [n.message for n in app._notifications]
         assert shown == ["Meldung 5", "Meldung 6", "Meldung 7"]
         await wait_until(pilot, lambda: len(app.screen.query(Toast)) == 3)

@@ -96,7 +96,7 @@ async def walk_to_generate(app: LinedeskApp, pilot: Any, core: Core) -> Credenti
     wizard = await open_wizard(app, pilot, cid)
     for key in ("w", "w", "c", "w"):
         await pilot.press(key)
-        await pilot.pause()
+        await settle(app, pilot)
     assert wizard.step == 4
     return wizard
 

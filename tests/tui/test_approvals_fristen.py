@@ -70,7 +70,7 @@ async def test_request_appears_live_in_fristen_and_goes_when_rejected(demo_core:
         assert "beantragt von beispiel" in entry[4]
         table = screen.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(f"approval:{request_id}"), animate=False)
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("u")
         await wait_until(pilot, lambda: "approvals" in notifications(app))
         await demo_core.run(approvals.reject, approver, request_id=request_id,

@@ -14,7 +14,7 @@ from core.authz import Actor
 from core.runtime import Core
 from core.services import areas
 from screens.areas import AreasScreen, EnterPinDialog, OrderNumbersDialog, RequestPinDialog
-from tests.tui.pilot_helpers import notifications, screen_text, settle
+from tests.tui.pilot_helpers import notifications, screen_text, settle, wait_until
 from tui.app import LinedeskApp
 
 
@@ -24,7 +24,7 @@ async def open_areas(pilot: Pilot[None], row: str) -> AreasScreen:
     await settle(pilot)
     table = screen.query_one(DataTable)
     table.move_cursor(row=table.get_row_index(row))
-    await pilot.pause()
+    await settle(pilot)
     return screen
 
 
@@ -41,7 +41,7 @@ async def areas_session(
 async def form(pilot: Pilot[None], key: str) -> None:
     """``key`` on the areas screen: r PIN letter, p PIN entry, o order (or the refusal)."""
     await pilot.press(key)
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def read_pin(core: Core, data_dir: Path) -> str:
@@ -113,7 +113,7 @@ async def test_cancel_changes_nothing(demo_core: Core, actors: dict[str, Actor])
         await settle(pilot)
         assert app.screen is screen
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is not screen
     view = next(
         v for v in await demo_core.read(areas.list_areas, actors["admin"]) if v.prefix == "040"
@@ -164,8 +164,7 @@ async def test_support_is_asked_for_a_reason_which_is_audited(
         await form(pilot, "o")
         app.screen.query_one("#count", Input).value = "2"
         await pilot.press("enter")
-        await pilot.pause()
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
         assert isinstance(app.screen, ReasonDialog)
         await pilot.press(*"TICKET-9", "enter")
         await settle(pilot)
@@ -197,7 +196,7 @@ async def test_verified_area_needs_no_letter_and_no_pin(
         for key in ("r", "p"):
             app.clear_notifications()
             await pilot.press(key)
-            await pilot.pause()
+            await settle(pilot)
             assert app.screen is screen
             assert "Die Adresse im Ortsnetz 030 ist bereits verifiziert." in notifications(app)
 

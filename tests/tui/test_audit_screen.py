@@ -20,8 +20,11 @@ from tui.app import LinedeskApp
 
 
 async def settle_filter(pilot: Pilot[None]) -> None:
-    """The filter waits for a typing pause before it queries."""
-    await pilot.pause(0.4)
+    """The filter waits for a typing pause before it queries: wait for that timer to have
+    fired (on a busy machine a fixed pause can end before it did), then for the query."""
+    await settle(pilot)  # the Input.Changed that (re)starts the timer
+    timer = pilot.app.screen._filter_timer  # type: ignore[attr-defined]
+    await wait_until(pilot, lambda: timer is None or timer._task is None or timer._task.done())
     await settle(pilot)
 
 
@@ -71,7 +74,7 @@ async def test_admin_sees_support_actions_newest_first_and_filters(
         assert total >= 2
 
         await pilot.press("slash")
-        await pilot.pause()
+        await settle(pilot)
         assert screen.query_one("#filter", Input).has_focus
         await pilot.press(*"ticket")
         await settle_filter(pilot)

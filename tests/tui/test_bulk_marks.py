@@ -41,12 +41,12 @@ async def test_space_marks_and_d_deactivates_all_marked(
         for e164 in (MIA_MAIN, TOM_NUMBER, INACTIVE):
             await select_number(screen, pilot, e164)
             await pilot.press("space")
-        await pilot.pause()
+        await settle(app, pilot)
         assert row_text(screen, MIA_MAIN)[0] == "●" and row_text(screen, INACTIVE)[0] == "●"
         assert "3 markiert" in summary(app)
         await select_number(screen, pilot, INACTIVE)
         await pilot.press("space")  # again: unmarked
-        await pilot.pause()
+        await settle(app, pilot)
         assert row_text(screen, INACTIVE)[0] == "" and "2 markiert" in summary(app)
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, BulkDialog))

@@ -50,19 +50,19 @@ async def test_overview_lists_top_level_contracts_and_filters(
             and "Neue Internet-Zugangsdaten" in text
         )
         screen.query_one("#customer-number", Select).value = "1000002"
-        await pilot.pause()
+        await settle(pilot)
         assert table_refs(app) and all(r.startswith("V-1000002") for r in table_refs(app))
         screen.query_one("#customer-number", Select).value = "*"
         screen.query_one("#product", Select).value = "sip_trunk"
-        await pilot.pause()
+        await settle(pilot)
         assert [screen._by_id[v.id].type for v in screen._visible()] == ["sip_trunk"]
         screen.query_one("#product", Select).value = "*"
         await pilot.press("slash", *"leipzig", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert len(table_refs(app)) == 1
         assert "Filiale Leipzig" in screen_text(app)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert "V-1000001-0001" in table_refs(app)
 
 
@@ -74,12 +74,12 @@ async def test_site_overview_shows_branches(demo_core: Core, actors: dict[str, A
         table = screen.query_one("#contracts", DataTable)
         table.move_cursor(row=table.get_row_index(str(main.id)))
         await pilot.press("s")
-        await pilot.pause()
+        await settle(pilot)
         assert sorted(table_refs(app)) == sorted(main.sites)
         text = screen_text(app)
         assert "Standorte-/Filialübersicht" in text and "Filiale Hamburg" in text
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert screen.marked is not None and screen.marked.id == main.id
 
 
@@ -92,7 +92,7 @@ async def test_action_selector_opens_wizard_for_marked_contract(
         marked = screen.marked
         assert marked is not None
         await pilot.click("#btn-next")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, CredentialWizardScreen)
         assert app.screen.contract_id == marked.id
 
@@ -147,7 +147,7 @@ async def test_hundreds_of_contracts_stay_fast(demo_core: Core, actors: dict[str
         screen = await open_overview(app, pilot)
         assert len(table_refs(app)) > 600
         await pilot.press("slash", *"filiale 59", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert len(table_refs(app)) == 10
         assert screen.marked is not None
 

@@ -22,7 +22,7 @@ from core.services import credentials
 from screens.contract_overview import ContractOverviewScreen
 from screens.credential_wizard import CredentialWizardScreen
 from tests.stepup_helpers import run_with_code
-from tests.tui.pilot_helpers import screen_text
+from tests.tui.pilot_helpers import screen_text, settle, wait_until
 from tests.tui.stepup_pilot import enter_code
 from tui.app import LinedeskApp
 
@@ -57,8 +57,7 @@ async def snapshot(core: Core, cid: int) -> tuple[Any, ...]:
 async def open_wizard(app: LinedeskApp, pilot: Any, cid: int) -> CredentialWizardScreen:
     """From the contract overview: mark the contract (site overview if needed), press n."""
     await pilot.press("1")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
     overview = app.screen
     assert isinstance(overview, ContractOverviewScreen)
     view = overview._by_id[cid]
@@ -66,12 +65,10 @@ async def open_wizard(app: LinedeskApp, pilot: Any, cid: int) -> CredentialWizar
     if view.parent_id is not None:
         table.move_cursor(row=table.get_row_index(str(view.parent_id)))
         await pilot.press("s")
-        await pilot.pause()
+        await settle(pilot)
     table.move_cursor(row=table.get_row_index(str(cid)))
     await pilot.press("n")
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
     wizard = app.screen
     assert isinstance(wizard, CredentialWizardScreen) and wizard.contract_id == cid
     return wizard
@@ -86,31 +83,31 @@ async def test_full_walk_by_keys(demo_core: Core, actors: dict[str, Actor]) -> N
         text = screen_text(app)
         assert "Schritt 1 von 5" in text and "Verträge mit Anschluss" in text
         await pilot.press("w")
-        await pilot.pause()
+        await settle(pilot)
         text = screen_text(app)
         assert "Schritt 2 von 5" in text and "sofort ungültig" in text
         assert "ONLINE" in text and "Easy Login ist aktiviert" in text
         await pilot.press("w")
-        await pilot.pause()
+        await settle(pilot)
         text = screen_text(app)
         assert "Schritt 3 von 5" in text
         assert "sa***@muster-gmbh.de" in text and "+49170*****67" in text
         assert "sabine.muster@muster-gmbh.de" not in text
         assert wizard.query_one("#btn-next", Button).disabled
         await pilot.press("w")  # no consent: no way on
-        await pilot.pause()
+        await settle(pilot)
         assert wizard.step == 3
         await pilot.press("c")
-        await pilot.pause()
+        await settle(pilot)
         assert wizard.query_one("#consent", Checkbox).value
         assert not wizard.query_one("#btn-next", Button).disabled
         await pilot.press("w")
-        await pilot.pause()
+        await settle(pilot)
         assert "Schritt 4 von 5" in screen_text(app)
         assert await snapshot(demo_core, cid) == before  # nothing happened yet
         await pilot.press("g")
         await enter_code(app, pilot, demo_core)  # R20: the code from the SMS
-        await pilot.pause()
+        await settle(pilot)
         text = screen_text(app)
         assert (
             "Schritt 5 von 5" in text and "Es wurden neue Internet-Zugangsdaten generiert" in text
@@ -118,7 +115,7 @@ async def test_full_walk_by_keys(demo_core: Core, actors: dict[str, Actor]) -> N
         assert "Zurück zur Vertragsansicht" in text
         assert not any("anderen Sitzung" in n.message for n in app._notifications)
         await pilot.press("w")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ContractOverviewScreen)
     version, online, generated, creds, outbox = await snapshot(demo_core, cid)
     assert version > before[0] and not online and generated is not None and outbox == 2
@@ -138,16 +135,16 @@ async def test_cancel_at_each_step_changes_nothing(
             if wizard.step == 3:
                 await pilot.press("c")
             await pilot.press("w")
-            await pilot.pause()
+            await settle(pilot)
         assert wizard.step == step
         if step == 3:
             await pilot.press("c")  # even a ticked consent is no change
-            await pilot.pause()
+            await settle(pilot)
         if step == 4:
             await pilot.click("#btn-cancel")
         else:
             await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ContractOverviewScreen)
         assert any("nichts geändert" in n.message for n in app._notifications)
     assert await snapshot(demo_core, cid) == before
@@ -162,10 +159,10 @@ async def test_ineligible_contract_is_explained(demo_core: Core, actors: dict[st
         assert "[R2]" not in text and "Cloud PBX Filialvertrag" in text
         assert wizard.query_one("#btn-next", Button).disabled
         await pilot.press("w")
-        await pilot.pause()
+        await settle(pilot)
         assert wizard.step == 1
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ContractOverviewScreen)
 
 
@@ -181,15 +178,15 @@ async def test_missing_mobile_blocks_consent_and_links_user_management(
     async with app.run_test(size=(140, 45)) as pilot:
         wizard = await open_wizard(app, pilot, cid)
         await pilot.press("w", "w")
-        await pilot.pause()
+        await settle(pilot)
         assert wizard.step == 3
         assert wizard.query_one("#consent", Checkbox).disabled
         assert "Benutzerverwaltung" in screen_text(app)
         await pilot.press("c", "w")
-        await pilot.pause()
+        await settle(pilot)
         assert wizard.step == 3
         await pilot.press("u")
-        await pilot.pause()
+        await settle(pilot)
         assert app.current_mode == "users"
 
 
@@ -199,21 +196,20 @@ async def test_second_admin_was_faster(demo_core: Core, actors: dict[str, Actor]
     async with app.run_test(size=(140, 45)) as pilot:
         wizard = await open_wizard(app, pilot, cid)
         await pilot.press("w", "w", "c", "w")
-        await pilot.pause()
+        await settle(pilot)
         assert wizard.step == 4
         # meanwhile somebody else generates for the same contract
         await run_with_code(demo_core, credentials.generate, actors["admin"], contract_id=cid,
                             consent=True)
-        await pilot.pause()
+        await settle(pilot)
         assert any("soeben in einer anderen Sitzung" in n.message for n in app._notifications)
         await pilot.press("g")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         text = screen_text(app)
         assert "inzwischen" in text and wizard.step == 4 and wizard.failed
         assert "Zurück zur Vertragsansicht" in text
         await pilot.press("w")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ContractOverviewScreen)
     async with demo_core.uow(readonly=True) as uow:
         active = await uow.session.scalar(select(func.count()).select_from(LineCredential).where(
@@ -230,7 +226,7 @@ async def test_english_wizard(demo_core: Core, actors: dict[str, Actor]) -> None
     async with app.run_test(size=(140, 45)) as pilot:
         await open_wizard(app, pilot, cid)
         await pilot.press("w")
-        await pilot.pause()
+        await settle(pilot)
         text = screen_text(app)
         assert "Step 2 of 5" in text and "invalid at once" in text
 
@@ -249,11 +245,11 @@ async def test_support_gives_a_reason_when_generating(
         wizard = await open_wizard(app, pilot, cid)
         assert "sa***@muster-gmbh.de" in wizard.query_one("#delivery").render().plain  # type: ignore[attr-defined]
         await pilot.press("w", "w", "c", "w", "g")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
         assert isinstance(app.screen, ReasonDialog)
         await pilot.press(*"TICKET-99", "ctrl+s")
         await enter_code(app, pilot, demo_core)  # R20: to support's own mobile
-        await pilot.pause()
+        await settle(pilot)
         assert wizard.step == 5
     from core.models import AuditEvent
 
@@ -272,11 +268,11 @@ async def test_consent_text_is_shown_whole_on_80_columns(
         wizard = await open_wizard(app, pilot, cid)
         for _ in range(2):
             await pilot.press("w")
-            await pilot.pause()
+            await settle(pilot)
         assert wizard.step == 3
         text = " ".join(screen_text(app).split())
         assert ("Ich bestätige, dass die angegebene E-Mail-Adresse und Mobilfunk-Rufnummer zur "
                 "Verifizierung der Internet-Zugangsdaten verwendet werden dürfen.") in text
         await pilot.press("c")
-        await pilot.pause()
+        await settle(pilot)
         assert wizard.query_one("#consent", Checkbox).value

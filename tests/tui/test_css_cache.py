@@ -6,6 +6,7 @@ from unittest import mock
 
 from core.authz import Actor
 from core.runtime import Core
+from tests.tui.pilot_helpers import settle
 from tui import css_cache
 from tui.app import LinedeskApp
 
@@ -16,12 +17,12 @@ async def test_second_app_parses_no_css(demo_core: Core, actors: dict[str, Actor
     css_cache.install()
     first = LinedeskApp(demo_core, actors["admin"])
     async with first.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
     assert css_cache.size() > 0
     second = LinedeskApp(demo_core, actors["admin"])
     with mock.patch.object(css_parse, "parse_rule_set", side_effect=AssertionError("parsed again")):
         async with second.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
+            await settle(pilot)
             assert "Muster GmbH" in str(second.screen.query_one("SessionHeader").render())
 
 
@@ -40,10 +41,10 @@ async def test_second_session_takes_styles_from_the_shared_cache_and_they_are_te
         app = LinedeskApp(demo_core, actors[who])
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("2")
-            await pilot.pause()
+            await settle(pilot)
             before = css_cache.stats()
             await pilot.press("1")
-            await pilot.pause()
+            await settle(pilot)
             after = css_cache.stats()
             cached = _rules_by_widget(app)
             for node in app.screen.walk_children(with_self=True):
@@ -61,16 +62,16 @@ async def test_class_and_focus_changes_get_their_own_styles(
     css_cache.install()
     app = LinedeskApp(demo_core, actors["admin"])
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         buttons = list(app.screen.query(Button))
         buttons[1].focus()
-        await pilot.pause()
+        await settle(pilot)
         focused, other = buttons[1], buttons[2]
         assert focused.styles.text_style != other.styles.text_style or (
             focused.styles.background != other.styles.background
         )
         other.add_class("-active")
-        await pilot.pause()
+        await settle(pilot)
         active = dict(other.styles.base._rules)
         css_cache.uncached_apply(app.stylesheet, other)
         assert dict(other.styles.base._rules) == active

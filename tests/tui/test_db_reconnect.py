@@ -52,7 +52,7 @@ async def test_notice_while_lost_and_every_screen_refetches_on_resume(
         demo_core.bus.publish(DomainEvent(EVENTS_INTERRUPTED, None, {}), from_bridge=True)
         await wait_until(pilot, lambda: LOST_DE in notifications(app))
         demo_core.bus.publish(DomainEvent(EVENTS_INTERRUPTED, None, {}), from_bridge=True)
-        await pilot.pause()
+        await settle(pilot)
         assert notifications(app).count(LOST_DE) == 1  # one notice, however often
 
         # another node marks tom's number meanwhile: its event is lost in the gap

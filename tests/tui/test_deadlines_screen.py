@@ -56,7 +56,7 @@ def rows(screen: DeadlinesScreen) -> list[list[str]]:
 async def select(screen: DeadlinesScreen, pilot: Pilot[None], key: str) -> None:
     table = screen.query_one(DataTable)
     table.move_cursor(row=table.get_row_index(key), animate=False)
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def open_resolve(screen: DeadlinesScreen, pilot: Pilot[None], key: str) -> None:

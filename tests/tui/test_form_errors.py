@@ -16,7 +16,7 @@ from core.runtime import Core
 from core.services import numbers
 from screens.reason_dialog import ReasonDialog
 from screens.users import NewEmployeeDialog
-from tests.tui.pilot_helpers import screen_text, wait_until
+from tests.tui.pilot_helpers import screen_text, settle, wait_until
 from tests.tui.test_support_screen import _open_muster
 from tests.tui.test_users_screen import open_users
 from tui.app import LinedeskApp
@@ -57,7 +57,7 @@ async def test_new_employee_shows_every_wrong_field_under_it(
         assert isinstance(app.screen, NewEmployeeDialog)
         # correcting a field clears its message only
         dialog.query_one("#username", Input).value = "lea"
-        await pilot.pause()
+        await settle(pilot)
         assert _text(_line(dialog, "username")) == ""
         assert _text(_line(dialog, "new-email")) != ""
         # the next try names only what is still wrong, and focuses it
@@ -97,14 +97,14 @@ async def test_reason_error_clears_once_a_reason_is_typed(
 ) -> None:
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await _open_muster(app, pilot)
         task = asyncio.create_task(app.screen.call(numbers.activate, number="+4930123456104"))
         await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
         await pilot.press("enter")  # no reason: refused, said on the dialog
         await wait_until(pilot, lambda: "Ohne Grund" in screen_text(app))
         await pilot.press("space")  # blanks are no reason: the error stays
-        await pilot.pause()
+        await settle(pilot)
         assert "Ohne Grund" in screen_text(app)
         await pilot.press("T")
         await wait_until(pilot, lambda: "Ohne Grund" not in screen_text(app))

@@ -10,7 +10,7 @@ from core.authz import Actor
 from core.models import ContractType
 from core.runtime import Core
 from screens.number_dialogs import DeactivateDialog, SwapDialog
-from tests.tui.pilot_helpers import screen_text, wait_until
+from tests.tui.pilot_helpers import screen_text, settle, wait_until
 from tests.tui.test_credential_wizard import contract_id, open_wizard
 from tests.tui.test_number_dialogs import MIA_MAIN, TOM_NUMBER, dialog_session
 from tui.app import LinedeskApp
@@ -24,7 +24,7 @@ async def warning_step(core: Core, actor: Actor, contract: ContractType) -> str:
     async with app.run_test(size=(140, 45)) as pilot:
         await open_wizard(app, pilot, cid)
         await pilot.press("w")
-        await pilot.pause()
+        await settle(pilot)
         return screen_text(app)
 
 

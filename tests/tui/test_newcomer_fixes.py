@@ -36,7 +36,7 @@ async def test_support_search_with_one_hit_says_kunde(
     """„1 Kunden gefunden.“ is wrong German: one hit is „1 Kunde gefunden.“"""
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"Muster", "enter")
         table = app.screen.query_one("#hits", DataTable)
         await wait_until(pilot, lambda: table.row_count == 1)

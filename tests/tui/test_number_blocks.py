@@ -49,7 +49,7 @@ def cells(screen: NumberDashboardScreen, key: str) -> list[str]:
 async def on_row(screen: NumberDashboardScreen, pilot: Pilot[None], key: str) -> None:
     table = screen.query_one("#numbers", DataTable)
     table.move_cursor(row=table.get_row_index(key), animate=False)
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def test_block_row_expands_and_collapses(demo_core: Core, actors: dict[str, Actor]) -> None:
@@ -140,7 +140,7 @@ async def test_order_dialog_offers_blocks_with_the_price_first(
         assert isinstance(areas_screen, AreasScreen)
         table = areas_screen.query_one(DataTable)
         table.move_cursor(row=table.get_row_index("030"), animate=False)
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("o")
         await wait_until(pilot, lambda: isinstance(app.screen, OrderNumbersDialog))
         dialog = app.screen

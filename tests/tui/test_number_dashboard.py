@@ -88,7 +88,7 @@ async def click_action(pilot: Pilot[None], screen: NumberDashboardScreen, label:
 async def select_number(screen: NumberDashboardScreen, pilot: Pilot[None], e164: str) -> None:
     table = table_of(screen)
     table.move_cursor(row=table.get_row_index(screen._keys[e164]), animate=False)
-    await pilot.pause()
+    await settle_pilot(pilot)
 
 
 SITE_LOCATION = {"emergency_street": "Friedrichstraße", "emergency_house_number": "123",
@@ -180,14 +180,14 @@ async def test_filter_and_sort(demo_core: Core, actors: dict[str, Actor]) -> Non
         assert len(e164_column(screen)) == 14
 
         await pilot.press("s")  # by status
-        await pilot.pause()
+        await settle(app, pilot)
         statuses = [row_text(screen, e)[5] for e in e164_column(screen)
                     if e in screen._keys]  # (the block's row shows a range)
         assert statuses == sorted(statuses, key=lambda s: {
             "aktiv": 0, "inaktiv": 1, "Deaktivierung vorgemerkt": 2, "in Portierung": 3}[s])
         assert "sortiert nach Status" in screen_text(app)
         await pilot.press("s")  # by employee: assigned ones first
-        await pilot.pause()
+        await settle(app, pilot)
         assert row_text(screen, e164_column(screen)[0])[7] != ""
         assert row_text(screen, e164_column(screen)[-1])[7] == ""
 
@@ -376,7 +376,7 @@ async def test_table_draws_cells_as_datatable_does(
         table.update_cell(
             screen._keys[TOM_NUMBER], "assigned", Text("Übermäßig langer Name " * 3, style="bold")
         )
-        await pilot.pause()
+        await settle(app, pilot)
         long_row = table.get_row_index(screen._keys[TOM_NUMBER])
         columns = list(table.columns.values())
         checked = 0

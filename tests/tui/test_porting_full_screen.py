@@ -34,7 +34,7 @@ async def open_porting(pilot: Pilot[None], key: str) -> PortingScreen:
     await settle(pilot)
     table = screen.query_one(DataTable)
     table.move_cursor(row=table.get_row_index(key), animate=False)
-    await pilot.pause()
+    await settle(pilot)
     return screen
 
 
@@ -50,7 +50,7 @@ async def test_comment_then_cancel_a_submitted_order(
         await wait_until(pilot, lambda: isinstance(app.screen, CommentDialog))
         dialog = app.screen
         await pilot.press("enter")  # empty: says why, stays open
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is dialog and "Bitte geben Sie einen Kommentar ein" in screen_text(app)
         dialog.query_one("#comment", Input).value = "Bitte [b]nicht[/b] vor 8 Uhr \u202eumstellen"
         await pilot.press("enter")
@@ -75,7 +75,7 @@ async def test_comment_then_cancel_a_submitted_order(
         assert "storniert" in text and "Vom Kunden storniert" in text
         # once cancelled, s says why not (the core's words) and opens no dialog
         await pilot.press("s")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen
         assert "bereits storniert und kann nicht storniert werden" in notifications(app)
     mine = await demo_core.read(porting.get_order, actors["admin"], order_id=order.id)
@@ -99,7 +99,7 @@ async def test_confirmed_order_shows_the_carrier_date_and_refuses_cancel(
         assert "16.12.2026 ≠ Wunsch" in text
         assert "hat den 16.12.2026 bestätigt, nicht den Wunschtermin 11.12.2026" in text
         await pilot.press("s")
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(app.screen, CancelPortingDialog)
         assert "bereits für den 16.12.2026 bestätigt" in notifications(app)
 
@@ -115,7 +115,7 @@ async def test_cancel_from_fristen(demo_core: Core, actors: dict[str, Actor]) ->
         key = f"porting:{order.id}"
         table = screen.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(key), animate=False)
-        await pilot.pause()
+        await settle(pilot)
         assert "u: Auftrag stornieren" in screen_text(app)
         await pilot.press("u")
         await wait_until(pilot, lambda: isinstance(app.screen, ResolveDialog))

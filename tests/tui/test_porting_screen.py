@@ -104,7 +104,7 @@ async def test_cancel_creates_nothing_and_unverified_customer_is_told(
         await settle(pilot)
         assert app.screen is screen
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is not screen
     assert len(await demo_core.read(porting.list_orders, actors["admin"])) == 1
 

@@ -12,7 +12,7 @@ from core.models import ContractType, ScheduledReset
 from core.runtime import Core
 from screens.reset_time_dialog import ResetTimeDialog
 from tests.stepup_helpers import take_code_from_outbox
-from tests.tui.pilot_helpers import screen_text, wait_until
+from tests.tui.pilot_helpers import screen_text, settle, wait_until
 from tests.tui.test_credential_wizard import contract_id, open_wizard, snapshot
 from tui.app import LinedeskApp
 
@@ -27,7 +27,7 @@ async def test_schedule_at_a_time_from_the_wizard(
         wizard = await open_wizard(app, pilot, cid)
         for key in ("w", "w", "c", "w"):
             await pilot.press(key)
-            await pilot.pause()
+            await settle(pilot)
         assert wizard.step == 4 and "Zu einem Zeitpunkt" in screen_text(app)
         await pilot.press("z")
         await wait_until(pilot, lambda: isinstance(app.screen, ResetTimeDialog))
@@ -63,7 +63,7 @@ async def test_cancelling_the_time_dialog_keeps_step_4(
         wizard = await open_wizard(app, pilot, cid)
         for key in ("w", "w", "c", "w", "z"):
             await pilot.press(key)
-            await pilot.pause()
+            await settle(pilot)
         await wait_until(pilot, lambda: isinstance(app.screen, ResetTimeDialog))
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is wizard)

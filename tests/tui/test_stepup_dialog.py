@@ -159,7 +159,7 @@ async def test_wizard_generate_asks_for_the_code(
     async with app.run_test(size=(140, 45)) as pilot:
         wizard = await open_wizard(app, pilot, cid)
         await pilot.press("w", "w", "c", "w")
-        await pilot.pause()
+        await settle(pilot)
         assert wizard.step == 4
         await pilot.press("g")
         await wait_code_dialog(app, pilot)

@@ -17,7 +17,7 @@ from core.runtime import Core
 from core.services import numbers
 from screens.reason_dialog import ReasonDialog
 from screens.support import CustomerSearchScreen
-from tests.tui.pilot_helpers import screen_text, wait_until
+from tests.tui.pilot_helpers import screen_text, settle, wait_until
 from tui.app import LinedeskApp
 
 
@@ -30,14 +30,14 @@ async def _audit(core: Core, action: str) -> list[AuditEvent]:
 
 async def _open_muster(app: LinedeskApp, pilot: Pilot[None]) -> None:
     """From the customer search support starts at: find Muster GmbH and open it."""
-    await pilot.pause()
+    await settle(pilot)
     await pilot.press(*"muster", "enter")
     await wait_until(pilot, lambda: app.screen.query_one("#hits", DataTable).row_count == 1)
     await pilot.press("o")
     await wait_until(
         pilot, lambda: app.actor.customer_id is not None and app.current_mode == "home"
     )
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def _write_asking_for_a_reason(
@@ -67,7 +67,7 @@ async def test_search_by_phone_number_in_national_form(
 ) -> None:
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"089 123456300", "enter")
         table = app.screen.query_one("#hits", DataTable)
         await wait_until(pilot, lambda: table.row_count == 1)
@@ -114,7 +114,7 @@ async def test_write_asks_for_reason_and_audits_it(
                                                 "+4930123456104")
         await wait_until(pilot, lambda: "im Namen von Muster GmbH" in screen_text(app))
         await pilot.press("enter")  # empty reason is not accepted
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, ReasonDialog))
         assert isinstance(app.screen, ReasonDialog)
         await wait_until(pilot, lambda: "Ohne Grund" in screen_text(app))
         await pilot.press(*"T-4711", "enter")

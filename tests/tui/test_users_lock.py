@@ -9,7 +9,7 @@ from core.authz import Actor
 from core.runtime import Core
 from core.services import locks
 from screens.users import ConfirmDialog, LockDialog
-from tests.tui.pilot_helpers import screen_text
+from tests.tui.pilot_helpers import screen_text, settle
 from tests.tui.test_users_screen import account, notices, open_users
 from tui.app import LinedeskApp
 
@@ -23,30 +23,26 @@ async def test_admin_locks_and_unlocks_employee_by_key(
         table = screen.query_one("#accounts", DataTable)
         table.move_cursor(row=table.get_row_index("tom"))
         await pilot.press("l")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, LockDialog)
         await pilot.press("enter")  # no reason yet: refused on the dialog
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, LockDialog)
         assert "Grund" in screen_text(app)
         await pilot.press(*"Laptop weg", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(app.screen, LockDialog)
         # „seine Sitzungen“ also for Mia: the account's sessions, whoever it is
         assert "tom ist gesperrt; alle Sitzungen des Kontos werden beendet." in notices(app)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert "gesperrt" in screen_text(app)
         assert (await account(demo_core, "tom")).lock_reason == "Laptop weg"
 
         await pilot.press("l")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.click("#confirm")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert "tom ist entsperrt" in notices(app)
     assert (await account(demo_core, "tom")).locked_at is None
     async with demo_core.uow(readonly=True) as uow:
@@ -65,8 +61,7 @@ async def test_the_lock_key_on_the_admins_own_row_says_why_without_a_dialog(
         table = screen.query_one("#accounts", DataTable)
         table.move_cursor(row=table.get_row_index("admin"))
         await pilot.press("l")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(app.screen, LockDialog)
         assert "Das eigene Konto kann nicht gesperrt werden." in notices(app)
     assert (await account(demo_core, "admin")).locked_at is None
@@ -86,10 +81,9 @@ async def test_support_is_not_offered_the_lock_and_pressing_l_says_why(
                                 customer_number="1000001")
     app = LinedeskApp(demo_core, agent)
     async with app.run_test(size=(140, 45)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("3")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert not screen.query_one("#btn-lock", Button).display
         assert screen.query_one("#btn-reset", Button).display  # the others stay
@@ -98,8 +92,7 @@ async def test_support_is_not_offered_the_lock_and_pressing_l_says_why(
         table.move_cursor(row=table.get_row_index("tom"))
         table.focus()
         await pilot.press("l")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(app.screen, LockDialog)
         assert "Support kann Konten nicht sperren" in notices(app)
     assert (await account(demo_core, "tom")).locked_at is None

@@ -49,12 +49,12 @@ async def test_employee_changes_own_contact(demo_core: Core, actors: dict[str, A
         screen.query_one("#email", Input).value = "mia@neu.example"
         screen.query_one("#current-password", Input).focus()
         await pilot.press(*"falsch!!", "ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         assert "Passwort ist falsch" in notices(app)
         assert (await account(demo_core, "mia")).email == "mia.schneider@muster-gmbh.de"
         assert screen.query_one("#current-password", Input).value == ""
         await pilot.press(*"mia-demo", "ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         assert "Kontaktdaten gespeichert" in notices(app)
     assert (await account(demo_core, "mia")).email == "mia@neu.example"
     assert await outbox_count(demo_core) == 1  # the notice to the old address
@@ -67,7 +67,7 @@ async def test_invalid_mobile_is_refused(demo_core: Core, actors: dict[str, Acto
         screen.query_one("#mobile", Input).value = "0171-abc"
         screen.query_one("#current-password", Input).value = "mia-demo"
         await pilot.click("#btn-save")
-        await pilot.pause()
+        await settle(pilot)
         assert "keine gültige Mobilfunk-Rufnummer" in notices(app)
     assert (await account(demo_core, "mia")).mobile == "+491712345678"
 
@@ -80,8 +80,7 @@ async def test_language_switch_applies_to_running_session(
         await open_users(app, pilot)
         assert "Benutzerverwaltung" in screen_text(app)
         await pilot.press("ctrl+l")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert app.actor.locale == "en"
         text = screen_text(app)
         assert "User management" in text and "E-mail address" in text
@@ -99,22 +98,20 @@ async def test_admin_resets_and_deactivates_employee(
         assert "030 123456100" in screen_text(app)
         table.move_cursor(row=table.get_row_index("tom"))
         await pilot.press("r")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert await outbox_count(demo_core) == 0
         await pilot.press("r")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.click("#confirm")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert await outbox_count(demo_core) == 1
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.click("#confirm")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert not screen.accounts["tom"].active
     assert not (await account(demo_core, "tom")).active
 
@@ -126,8 +123,7 @@ async def test_admin_creates_employee_with_number(
     async with app.run_test(size=(140, 50)) as pilot:
         screen = await open_users(app, pilot)
         await pilot.press("n")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, NewEmployeeDialog)
         await pilot.press(*"lea")
@@ -137,8 +133,7 @@ async def test_admin_creates_employee_with_number(
         choices = dialog.query_one("#new-numbers", SelectionList)
         choices.select("+4930123456106")
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, UsersScreen)
         assert "lea" in screen.accounts
         assert screen.accounts["lea"].numbers == ("+4930123456106",)
@@ -235,7 +230,7 @@ async def test_confirm_dialog_enter_confirms_and_escape_cancels(
         table = screen.query_one("#accounts", DataTable)
         table.move_cursor(row=table.get_row_index("tom"))
         await pilot.press("r")
-        await pilot.pause()
+        await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, ConfirmDialog)
         assert dialog.focused is not None and dialog.focused.id == "confirm"
@@ -243,7 +238,7 @@ async def test_confirm_dialog_enter_confirms_and_escape_cancels(
         await settle(pilot)
         assert app.screen is screen and await outbox_count(demo_core) == 0
         await pilot.press("r")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen and await outbox_count(demo_core) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.authz import Actor, ViewMode
 from core.runtime import Core
 from core.services import numbers
-from tests.tui.pilot_helpers import screen_text, wait_until
+from tests.tui.pilot_helpers import screen_text, settle, wait_until
 from tui.app import LinedeskApp
 
 
@@ -39,7 +39,7 @@ async def test_admin_switches_to_user_view_and_back(
 async def test_employee_has_only_the_user_view(demo_core: Core, actors: dict[str, Actor]) -> None:
     app = LinedeskApp(demo_core, actors["mia"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("v")
         await wait_until(
             pilot, lambda: any("nur die Anwender-Ansicht" in m for m in notifications(app))
