@@ -133,7 +133,10 @@ async def test_silent_connection_is_dropped_at_the_version_deadline() -> None:
     gate, made = _gate(version_timeout=0.05)
     conn, transport = _accept(gate)
     assert conn.conn is not None and made[0].owner.version_seen == 0
-    await asyncio.sleep(0.1)
+    for _ in range(1000):
+        if transport.aborted:
+            break
+        await asyncio.sleep(0.01)
     assert transport.aborted and gate.dropped_silent == 1
 
 
@@ -183,13 +186,18 @@ async def test_worker_share_splits_rate_and_burst() -> None:
 
 
 async def test_a_talker_that_never_gets_a_token_is_closed_at_the_queue_deadline() -> None:
-    gate, _made = _gate(rate=0.0001, burst=1, version_timeout=0.02, queue_timeout=0.06)
+    # the queue deadline well after the version deadline: with 0.02/0.06 s a loop stalled for
+    # 40 ms on a busy machine ran both timers before the test looked in between
+    gate, _made = _gate(rate=0.0001, burst=1, version_timeout=0.02, queue_timeout=3.0)
     _accept(gate)
     waiting, transport = _accept(gate)
     waiting.data_received(b"SSH-2.0-x\r\n")
-    await asyncio.sleep(0.03)
-    assert not transport.aborted  # it spoke SSH: past the version deadline it may wait on
     await asyncio.sleep(0.1)
+    assert not transport.aborted  # it spoke SSH: past the version deadline it may wait on
+    for _ in range(1500):
+        if transport.aborted:
+            break
+        await asyncio.sleep(0.01)
     assert transport.aborted and waiting.conn is None
     gate.close()
 
