@@ -45,7 +45,7 @@ def running_hub(path: Path, statuses: list[tuple[int, dict[str, Any]]] | None = 
         hub.close()
 
 
-async def eventually(predicate: Any, timeout: float = 5.0) -> None:
+async def eventually(predicate: Any, timeout: float = 20.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():

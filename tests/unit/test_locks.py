@@ -151,7 +151,7 @@ async def test_wait_until_locked_by_event_and_by_the_database(
     await asyncio.sleep(0.05)
     assert not waiting.done()
     await demo_core.run(locks.lock_employee, actors["admin"], username="mia", reason="Ende")
-    refusal = await asyncio.wait_for(waiting, 2)
+    refusal = await asyncio.wait_for(waiting, 30)
     assert (refusal.key, refusal.reason) == (locks.SESSION_ENDED, "Ende")
 
     quiet = demo_core.bus.__class__()  # a bus no event reaches: only the database tells
@@ -160,5 +160,5 @@ async def test_wait_until_locked_by_event_and_by_the_database(
     await asyncio.sleep(0.1)
     assert not waiting.done()
     await demo_core.run(locks.lock_employee, actors["admin"], username="tom", reason="Urlaub")
-    refusal = await asyncio.wait_for(waiting, 2)
+    refusal = await asyncio.wait_for(waiting, 30)
     assert refusal.reason == "Urlaub" and quiet.subscriber_count == 0

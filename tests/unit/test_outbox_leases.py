@@ -14,7 +14,7 @@ from core.outbox import LEASE_SECONDS, RESULT_BATCH, Dispatcher, Message
 from core.runtime import Core
 
 
-async def test_renewal_leaves_recorded_rows_alone(core: Core) -> None:
+async def test_renewal_leaves_recorded_rows_alone(core: Core, clock: FixedClock) -> None:
     async with core.uow() as uow:
         for i in range(3):
             uow.send(OutboxKind.SMS, to="+491701234567", subject="", body=f"sms {i}",
@@ -27,15 +27,32 @@ async def test_renewal_leaves_recorded_rows_alone(core: Core) -> None:
     sent, failed, _held = rows
     await dispatcher._record([(sent, None), (failed, "RuntimeError: gateway down")])
     # the renewal still lists all three (as when it started its UPDATE before the record)
+    held_until = rows[2].claimed_until
+    assert held_until is not None
+    clock.advance(timedelta(seconds=1))  # a renewal now moves the lease: it can be seen
+
+    async def rows_now() -> dict[str, OutboxMessage]:
+        async with core.uow(readonly=True) as uow:
+            return {r.idempotency_key: r for r in await uow.session.scalars(
+                select(OutboxMessage))}
+
     renewal = asyncio.create_task(dispatcher._renew(set(ids)))
-    await asyncio.sleep(0.1)
-    renewal.cancel()
-    async with core.uow(readonly=True) as uow:
-        after = {r.idempotency_key: r for r in await uow.session.scalars(select(OutboxMessage))}
+    try:
+        # until a renewal ran (a fixed sleep(0.1) may hold none on a busy machine, and the
+        # test then passed without one)
+        for _ in range(1500):
+            after = await rows_now()
+            until = after["lease-2"].claimed_until
+            if until is not None and until > held_until:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        renewal.cancel()
+    after = await rows_now()
     assert after["lease-0"].status is OutboxStatus.SENT and after["lease-0"].claimed_until is None
     assert after["lease-1"].status is OutboxStatus.PENDING
     assert after["lease-1"].claimed_until is None  # free for its retry
-    assert after["lease-2"].claimed_until is not None  # still held: renewed
+    assert after["lease-2"].claimed_until == held_until + timedelta(seconds=1)  # renewed
 
 
 async def test_a_busy_dispatcher_takes_over_a_dead_ones_rows_between_its_batches(

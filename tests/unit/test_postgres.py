@@ -96,7 +96,7 @@ async def test_events_cross_nodes_through_listen_notify(pg_core: Core, tmp_path:
         other.bus.subscribe(listener, customer_id=1)
         async with pg_core.uow() as uow:
             uow.emit("NumberDeactivated", 1, number="+4930123456100")
-        await asyncio.wait_for(arrived.wait(), timeout=5)
+        await asyncio.wait_for(arrived.wait(), timeout=30)
         assert received == ["NumberDeactivated"]
     finally:
         await other.close()

@@ -57,14 +57,14 @@ async def test_full_disk_stops_the_recording_not_the_session(
     rec = Recorder(demo_core, actors["support"], "full1", (80, 24))
     for _ in range(2000):
         rec.output("y" * 100)  # never raises
-    for _ in range(50):
+    for _ in range(750):
         if rec.stopped is not None:
             break
         await asyncio.sleep(0.02)
     assert rec.stopped == "disk_full"
     rec.output("after")  # ignored, no error
     await rec.close()
-    for _ in range(50):
+    for _ in range(750):
         stops = await _actions(demo_core, "session.recording_stopped")
         if stops:
             break

@@ -162,7 +162,7 @@ async def test_reconnected_worker_restores_what_it_holds(sock_path: Path) -> Non
         first_hub.close()  # the hub went away (its counts with it) ...
         await eventually(lambda: not link.connected.is_set())
         with running_hub(sock_path) as hub:  # ... and a new one listens
-            await eventually(link.connected.is_set, timeout=10)
+            await eventually(link.connected.is_set, timeout=30)
             await eventually(lambda: hub.held(SESSION, str(ACCOUNT)) == 1
                              and hub.held(UNAUTH, "192.0.2.1") == 1)
             async with worker_limits(sock_path) as (two, _):
