@@ -13,7 +13,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -24,11 +23,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tests.ports import free_port
+
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_port()  # outside the ephemeral range: see tests/ports.py
 
 
 def _bindir() -> Path | None:
@@ -80,13 +79,19 @@ def postgres_server() -> Iterator[str | None]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
+        # ready when it accepts connections (pg_isready: not merely when the port answers,
+        # which it does while "the database system is starting up"); a server that exited
+        # (the port taken after all) is not waited for
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, f"postgres exited with {proc.returncode}"
+            ready = subprocess.run(
+                [str(bindir / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port),
+                 "-U", "postgres", "-t", "5"], check=False)
+            if ready.returncode == 0:
+                break
+            assert time.monotonic() < deadline, "postgres did not accept connections in 60 s"
             time.sleep(0.1)
-        time.sleep(0.3)
         yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}"
     finally:
         proc.terminate()

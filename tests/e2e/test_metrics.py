@@ -7,7 +7,6 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import sys
 from asyncio.subprocess import Process
 from collections.abc import AsyncIterator
@@ -20,6 +19,7 @@ import pytest
 from core.services import nodes
 from ssh_server.metrics import MAX_REQUEST, MetricsServer
 from tests.e2e.harness import RunningServer, connect, interactive_session, running_server
+from tests.ports import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -117,9 +117,7 @@ async def test_http_endpoint_is_strict(tmp_path: Path, db_templates: dict[str, P
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()  # outside the ephemeral range: see tests/ports.py
 
 
 @asynccontextmanager

@@ -7,7 +7,6 @@ import contextlib
 import getpass
 import os
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from core.models import AuditEvent
 from core.services import operators
 from tests.e2e.harness import RunningServer, running_server
+from tests.ports import free_port
 
 SSHD = "/usr/sbin/sshd"
 pytestmark = [
@@ -32,9 +32,7 @@ pytestmark = [
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()  # outside the ephemeral range: see tests/ports.py
 
 
 async def _run(*args: str, check: bool = True) -> str:

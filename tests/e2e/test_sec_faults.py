@@ -14,7 +14,6 @@ import json
 import os
 import random
 import signal
-import socket
 import sqlite3
 import ssl
 import subprocess
@@ -38,6 +37,7 @@ from core.runtime import Core
 from tests.conftest import copy_template, make_settings
 from tests.e2e.faults_helpers import Receivers, Serve, check_database, without_step_up
 from tests.e2e.harness import run_exec
+from tests.ports import free_port
 
 pytestmark = [
     pytest.mark.e2e,
@@ -52,9 +52,7 @@ OUTBOX_LIMIT = 140 * max(1.0, MESSAGES / 2000)
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()  # outside the ephemeral range: see tests/ports.py
 
 
 def _statuses(db: Path) -> Counter[str]:

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from tests.e2e.harness import Term, connect, interactive_session, run_exec
 from tests.e2e.test_numbers_live_e2e import CTRL_S, wait_row
 from tests.pg import create_database
+from tests.ports import free_port
 
 pytestmark = [
     pytest.mark.e2e,
@@ -39,9 +39,7 @@ async def database_args(request: pytest.FixtureRequest) -> list[str]:
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()  # outside the ephemeral range: see tests/ports.py
 
 
 def children(pid: int) -> set[int]:
