@@ -9,7 +9,7 @@ Usage (pytest-asyncio, ``asyncio_mode=auto``; ``db_templates`` is the session fi
         async with running_server(tmp_path, templates=db_templates, idle_timeout=60) as srv:
             async with interactive_session(srv.port, "admin", "admin-demo",
                                            cols=120, rows=40) as term:
-                await term.wait_for("Muster GmbH", timeout=10)
+                await term.wait_for("Muster GmbH", timeout=30)
                 await term.press("2")              # one key (Textual key names allowed)
                 await term.type("abc")             # text, character by character
                 await term.key("enter")            # enter escape tab up down left right
@@ -195,7 +195,7 @@ class Term:
     def text(self) -> str:
         return "\n".join(self.screen.display)
 
-    async def wait_for(self, needle: str, timeout: float = 10) -> str:
+    async def wait_for(self, needle: str, timeout: float = 30) -> str:
         """Wait until ``needle`` is on screen; returns the screen text (fails with it)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -210,7 +210,7 @@ class Term:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.2))
 
-    async def wait_gone(self, needle: str, timeout: float = 10) -> str:
+    async def wait_gone(self, needle: str, timeout: float = 30) -> str:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while needle in self.text():
@@ -245,7 +245,7 @@ class Term:
         self.process.change_terminal_size(cols, rows)
         await asyncio.sleep(0.1)
 
-    async def wait_closed(self, timeout: float = 10) -> None:
+    async def wait_closed(self, timeout: float = 30) -> None:
         await asyncio.wait_for(self.closed.wait(), timeout)
 
 
@@ -278,7 +278,7 @@ async def interactive_session(
     finally:
         conn.close()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(conn.wait_closed(), 5)
+            await asyncio.wait_for(conn.wait_closed(), 30)
 
 
 async def run_exec(
@@ -294,4 +294,4 @@ async def run_exec(
     finally:
         conn.close()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(conn.wait_closed(), 5)
+            await asyncio.wait_for(conn.wait_closed(), 30)

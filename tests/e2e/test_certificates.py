@@ -169,7 +169,7 @@ async def test_session_and_command_outliving_their_certificate_are_ended(
                 _run(*c.ssh(short, "mia", "numbers", "import-assignments", "--dry-run")))
             await term.wait_closed(timeout=30)
             ended = time.time()
-            notice = await asyncio.wait_for(term.process.stderr.read(), 5)
+            notice = await asyncio.wait_for(term.process.stderr.read(), 30)
             assert "SSH-Zertifikat ist abgelaufen" in notice, notice
             code, _, err = await command
         print(f"certificate valid {valid_before - started:.1f} s more; session ended "

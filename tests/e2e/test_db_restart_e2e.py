@@ -58,16 +58,16 @@ async def test_postgresql_restart_under_an_open_session(tmp_path: Path) -> None:
             assert "vorgemerkt" not in _row(term)  # the session cannot know yet
 
             await asyncio.to_thread(server.stop)
-            await term.wait_for("Verbindung zur Datenbank unterbrochen", timeout=20)
+            await term.wait_for("Verbindung zur Datenbank unterbrochen", timeout=30)
             await term.press("1")  # a service call while it is down: a clear message
-            await term.wait_for("nichts wurde geändert", timeout=20)
+            await term.wait_for("nichts wurde geändert", timeout=30)
 
             await asyncio.to_thread(server.start)
             await term.wait_for("Wieder verbunden", timeout=30)
             await term.press("2")  # back to the dashboard: re-fetched, the change shows
             await _until_row(term, marked=True, timeout=20)
             await term.press("1")  # and the contracts load again
-            await term.wait_for("V-1000001-0001", timeout=20)
+            await term.wait_for("V-1000001-0001", timeout=30)
         text = node.log.read_text(errors="replace")
         tracebacks = [part[:600] for part in text.split("Traceback")[1:]]
         assert not tracebacks, tracebacks

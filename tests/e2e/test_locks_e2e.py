@@ -81,13 +81,13 @@ async def ended_with_notice(terms: list[Term], command: asyncssh.SSHClientProces
     """Wait for every session and the command to end; returns the seconds the last took."""
     loop = asyncio.get_running_loop()
     for term in terms:
-        await term.wait_closed(timeout=10)
-    await asyncio.wait_for(command.wait_closed(), 10)
+        await term.wait_closed(timeout=30)
+    await asyncio.wait_for(command.wait_closed(), 30)
     took = loop.time() - started
     for term in terms:
-        notice = await asyncio.wait_for(term.process.stderr.read(), 5)
+        notice = await asyncio.wait_for(term.process.stderr.read(), 30)
         assert needle in notice, notice
-    assert needle in await asyncio.wait_for(command.stderr.read(), 5)
+    assert needle in await asyncio.wait_for(command.stderr.read(), 30)
     assert command.exit_status == 1
     return took
 
@@ -119,7 +119,7 @@ async def test_lock_ends_sessions_on_both_workers_and_refuses_login(tmp_path: Pa
         with pytest.raises(asyncssh.PermissionDenied):  # no oracle: a wrong password is wrong
             await run_exec(port, "mia", "not-her-password", "whoami")
         async with interactive_session(port, "mia", "mia-demo") as term:
-            notice = await asyncio.wait_for(term.process.stderr.read(), 10)
+            notice = await asyncio.wait_for(term.process.stderr.read(), 30)
             assert "Ihr Zugang ist gesperrt" in notice
 
         code, out = await operator(data_dir, "unlock", "mia")

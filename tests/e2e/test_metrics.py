@@ -29,7 +29,7 @@ async def _http(port: int, request: bytes) -> tuple[int, str]:
     try:
         writer.write(request)
         await writer.drain()
-        data = await asyncio.wait_for(reader.read(), 10)
+        data = await asyncio.wait_for(reader.read(), 30)
     finally:
         writer.close()
     if not data:
@@ -68,7 +68,7 @@ async def test_metrics_count_sessions_logins_latency_and_outbox(
         with pytest.raises(asyncssh.PermissionDenied):
             await connect(srv.port, "mia", "wrong")
         async with interactive_session(srv.port, "mia", "mia-demo") as term:
-            await term.wait_for("Muster GmbH", timeout=15)
+            await term.wait_for("Muster GmbH", timeout=30)
             await term.press("2")
             await asyncio.sleep(0.5)
             status, text = await _get(port, "/metrics")

@@ -144,7 +144,7 @@ async def _http_status(port: int, path: str) -> int:
     reader, writer = await asyncio.open_connection(HOST, port)
     try:
         writer.write(f"GET {path} HTTP/1.0\r\n\r\n".encode())
-        data = await asyncio.wait_for(reader.read(), 10)
+        data = await asyncio.wait_for(reader.read(), 30)
     finally:
         writer.close()
     return int(data.split(b" ")[1])
@@ -192,7 +192,7 @@ async def test_sigusr1_drains_a_node_without_dropping_its_session(
                     assert loop.time() < deadline
                     await asyncio.sleep(0.2)
             await term.press("2")  # the session still answers
-            await term.wait_for("Rufnummern", timeout=15)
+            await term.wait_for("Rufnummern", timeout=30)
             assert proc.returncode is None
         assert await asyncio.wait_for(proc.wait(), 30) == 0
         text = log.read_text(errors="replace")

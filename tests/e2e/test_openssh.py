@@ -58,7 +58,7 @@ class Tmux:
     async def screen(self) -> str:
         return await _run("tmux", "-S", self.socket, "capture-pane", "-p", check=False)
 
-    async def wait_for(self, needle: str, timeout: float = 20) -> str:
+    async def wait_for(self, needle: str, timeout: float = 30) -> str:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -152,7 +152,7 @@ async def jump_host(tmp_path: Path, client_key: Path) -> AsyncIterator[int]:
         yield port
     finally:
         proc.terminate()
-        await asyncio.wait_for(proc.wait(), 10)
+        await asyncio.wait_for(proc.wait(), 30)
 
 
 async def _last_login(srv: RunningServer) -> AuditEvent:

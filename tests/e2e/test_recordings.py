@@ -60,9 +60,9 @@ async def test_support_session_recorded_as_asciicast_v2_and_replays_to_the_last_
             await term.resize(100, 30)
             await term.type("Muster")
             await term.send("\r")
-            await term.wait_for("1000001", timeout=15)
+            await term.wait_for("1000001", timeout=30)
             await term.press("o")  # open the customer: its Archiv lists the recording
-            await term.wait_for("Support-Zugriff", timeout=15)
+            await term.wait_for("Support-Zugriff", timeout=30)
             await asyncio.sleep(0.5)
             last = await term.wait_for("Muster GmbH")
             await asyncio.sleep(1.0)  # nothing more to draw
@@ -198,8 +198,8 @@ async def test_command_ended_by_a_lock_is_recorded_with_the_notice(
                 await asyncio.sleep(0.05)
             async with srv.core.uow() as uow:
                 await locks.operator_lock(uow, username="support", reason="Test", operator="t")
-            await asyncio.wait_for(proc.wait_closed(), 10)
-            notice = await asyncio.wait_for(proc.stderr.read(), 5)
+            await asyncio.wait_for(proc.wait_closed(), 30)
+            notice = await asyncio.wait_for(proc.stderr.read(), 30)
             assert "gesperrt" in notice and proc.exit_status == 1
         finally:
             conn.close()

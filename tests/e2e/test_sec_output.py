@@ -148,21 +148,21 @@ async def test_hostile_field_values_reach_other_users_escaped(
 
         async with interactive_session(srv.port, "admin", "admin-demo", cols=160,
                                        rows=50) as term:
-            await term.wait_for("Muster GmbH", timeout=20)
+            await term.wait_for("Muster GmbH", timeout=30)
             await term.press("2")
-            await term.wait_for("Evilname", timeout=15)  # the assignee column
+            await term.wait_for("Evilname", timeout=30)  # the assignee column
             await term.press("p")  # porting: the orders and the highlighted one's timeline
-            await term.wait_for("SIM-", timeout=15)
+            await term.wait_for("SIM-", timeout=30)
             if ported:
-                await term.wait_for("Evilprovider", timeout=15)
+                await term.wait_for("Evilprovider", timeout=30)
             await term.press("up")  # the newest order: rejected with the carrier's text
-            await term.wait_for("Evilcarrier", timeout=15)
+            await term.wait_for("Evilcarrier", timeout=30)
             await term.press("escape")
-            await term.wait_for("Evilname", timeout=15)  # back on the dashboard
+            await term.wait_for("Evilname", timeout=30)  # back on the dashboard
             await term.press("3")
-            await term.wait_for("evil1", timeout=15)
+            await term.wait_for("evil1", timeout=30)
             await term.press("4")
-            await term.wait_for("Evilreason", timeout=15)
+            await term.wait_for("Evilreason", timeout=30)
             for _ in range(12):  # through the Archiv's entries (the detail pane follows)
                 await term.press("down")
             await term.press("up")
@@ -170,10 +170,10 @@ async def test_hostile_field_values_reach_other_users_escaped(
 
         async with interactive_session(srv.port, "support", "support-demo", cols=160,
                                        rows=50) as term:
-            await term.wait_for("Kundensuche", timeout=20)
+            await term.wait_for("Kundensuche", timeout=30)
             await term.type("Evilcustomer")
             await term.key("enter")
-            await term.wait_for("3000001", timeout=15)
+            await term.wait_for("3000001", timeout=30)
             streams["TUI (support)"] = "".join(term.raw)
 
         rejected = orders["rejected"]

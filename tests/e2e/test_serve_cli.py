@@ -64,8 +64,8 @@ async def test_serve_demo_sigterm_and_restart_keeps_host_key(tmp_path: Path) -> 
         async with interactive_session(port, "admin", "admin-demo") as term:
             await term.wait_for("Muster GmbH", timeout=30)
             proc.send_signal(signal.SIGTERM)
-            await term.wait_for("angehalten", timeout=15)  # a stop, not a restart
-            await term.wait_closed(timeout=20)
+            await term.wait_for("angehalten", timeout=30)  # a stop, not a restart
+            await term.wait_closed(timeout=30)
         code = await asyncio.wait_for(proc.wait(), 30)
         assert code == 0
         _out, err = await proc.communicate()

@@ -51,20 +51,20 @@ async def two_sessions(tmp_path: Path, templates: dict[str, Path], *, support_si
             await support.wait_for("Suchen Sie einen Kunden", timeout=30)
             await support.type("Muster")
             await support.send("\r")
-            await support.wait_for("1000001", timeout=15)
+            await support.wait_for("1000001", timeout=30)
             await support.press("o")
-            await support.wait_for("Support-Zugriff", timeout=15)
+            await support.wait_for("Support-Zugriff", timeout=30)
             await support.press("k")  # back to the customer search, Muster GmbH stays open
-            await support.wait_for("Geöffnet:", timeout=15)
+            await support.wait_for("Geöffnet:", timeout=30)
             yield Pair(srv, support, user)
 
 
 async def ask(pair: Pair) -> None:
     await pair.support.press("w")
-    await pair.support.wait_for("Live-Sitzung zum Zuschauen", timeout=10)
+    await pair.support.wait_for("Live-Sitzung zum Zuschauen", timeout=30)
     await pair.support.wait_for("mia –")
     await pair.support.press("enter")
-    await pair.user.wait_for("Support möchte zuschauen", timeout=10)
+    await pair.user.wait_for("Support möchte zuschauen", timeout=30)
 
 
 async def shadow_actions(srv: RunningServer, count: int) -> list[AuditEvent]:
@@ -86,9 +86,9 @@ def customer_of(rows: list[AuditEvent]) -> set[int | None]:
 async def watching(pair: Pair) -> None:
     await ask(pair)
     await pair.user.press("enter")  # Zulassen
-    await pair.support.wait_for("Sie schauen mia zu", timeout=10)
-    await pair.user.wait_for("Support schaut zu: support", timeout=10)
-    await pair.support.wait_for("Support schaut zu: support", timeout=10)
+    await pair.support.wait_for("Sie schauen mia zu", timeout=30)
+    await pair.user.wait_for("Support schaut zu: support", timeout=30)
+    await pair.support.wait_for("Support schaut zu: support", timeout=30)
 
 
 @pytest.mark.timeout(120)
@@ -116,14 +116,14 @@ async def test_consent_mirrors_the_users_screen_read_only_until_the_user_ends_it
 
         # live: what the user does shows up at support
         await pair.user.press("?")
-        await pair.user.wait_for("Tastenbelegung", timeout=10)
-        await pair.support.wait_for("Tastenbelegung", timeout=10)
+        await pair.user.wait_for("Tastenbelegung", timeout=30)
+        await pair.support.wait_for("Tastenbelegung", timeout=30)
         await pair.user.press("escape")
         await pair.user.wait_gone("Tastenbelegung")
 
         await pair.user.press("ctrl+x")  # the user ends it
-        await pair.user.wait_gone("Support schaut zu", timeout=10)
-        await pair.support.wait_for("Kundensuche", timeout=10)  # support's own App is back
+        await pair.user.wait_gone("Support schaut zu", timeout=30)
+        await pair.support.wait_for("Kundensuche", timeout=30)  # support's own App is back
         await pair.support.wait_gone("Sie schauen mia zu")
         rows = await shadow_actions(pair.srv, 3)
         assert [r.action for r in rows] == [
@@ -135,7 +135,7 @@ async def test_consent_mirrors_the_users_screen_read_only_until_the_user_ends_it
 
         # support's keys work again on its own App
         await pair.support.press("w")
-        await pair.support.wait_for("Live-Sitzung zum Zuschauen", timeout=10)
+        await pair.support.wait_for("Live-Sitzung zum Zuschauen", timeout=30)
 
 
 @pytest.mark.timeout(120)
@@ -146,12 +146,12 @@ async def test_decline_and_timeout_are_a_no_and_in_the_archiv(
         await ask(pair)
         await pair.user.press("escape")  # Ablehnen
         await pair.user.wait_gone("Support möchte zuschauen")
-        await pair.support.wait_for("abgelehnt", timeout=10)
+        await pair.support.wait_for("abgelehnt", timeout=30)
         assert "Support schaut zu" not in pair.user.text()
 
         await ask(pair)  # no answer: after 2 s it closes itself, a no
-        await pair.user.wait_gone("Support möchte zuschauen", timeout=10)
-        await pair.support.wait_for("nicht geantwortet", timeout=10)
+        await pair.user.wait_gone("Support möchte zuschauen", timeout=30)
+        await pair.support.wait_for("nicht geantwortet", timeout=30)
         assert "Support schaut zu" not in pair.user.text()
         assert pair.session_of("support").shadow.mirror is None
         rows = await shadow_actions(pair.srv, 4)
@@ -179,13 +179,13 @@ async def test_different_sizes_clip_or_letterbox_and_support_ends_with_q(
         # both change size while watching: still a mirror, no crash
         await pair.user.resize(100, 30)
         await pair.support.resize(90, 28)
-        await pair.support.wait_for("Sie schauen mia zu", timeout=10)
+        await pair.support.wait_for("Sie schauen mia zu", timeout=30)
         await pair.user.press("?")
-        await pair.support.wait_for("Tastenbelegung", timeout=10)
+        await pair.support.wait_for("Tastenbelegung", timeout=30)
         await pair.user.press("escape")
         await pair.support.press("q")  # support ends it
-        await pair.support.wait_for("Geöffnet:", timeout=10)
-        await pair.user.wait_gone("Support schaut zu", timeout=10)
+        await pair.support.wait_for("Geöffnet:", timeout=30)
+        await pair.user.wait_gone("Support schaut zu", timeout=30)
         rows_ = await shadow_actions(pair.srv, 3)
         assert rows_[-1].action == "support.shadow_ended"
         assert rows_[-1].details["ended_by"] == "support"
@@ -201,7 +201,7 @@ async def test_the_support_recording_holds_the_mirrored_screen(
         await asyncio.sleep(0.5)
         support_id = pair.session_of("support").connection.session_id
         await pair.user.press("ctrl+x")
-        await pair.support.wait_for("Kundensuche", timeout=10)
+        await pair.support.wait_for("Kundensuche", timeout=30)
     (path,) = [p for p in (pair.srv.data_dir / "recordings").rglob("*.cast")
                if p.stem == support_id]
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -231,7 +231,7 @@ async def test_either_side_going_away_ends_the_watching(
                 pair = Pair(srv, support, user)
                 await watching(pair)
             # support's connection closed while watching: the user's header is hers again
-            await user.wait_gone("Support schaut zu", timeout=10)
+            await user.wait_gone("Support schaut zu", timeout=30)
             rows = await shadow_actions(srv, 3)
             assert rows[-1].action == "support.shadow_ended"
             assert rows[-1].details["ended_by"] == "gone"
@@ -241,11 +241,11 @@ async def test_either_side_going_away_ends_the_watching(
                 pair = Pair(srv, support, user)
                 await watching(pair)
                 await user.press("ctrl+q")  # the user leaves the portal
-                await support.wait_for("Geöffnet:", timeout=15)  # support's App is back
+                await support.wait_for("Geöffnet:", timeout=30)  # support's App is back
                 await support.wait_gone("Sie schauen mia zu")
                 assert pair.session_of("support").shadow.mirror is None
                 await support.press("w")
-                await support.wait_for("gerade angemeldet", timeout=10)  # nobody left
+                await support.wait_for("gerade angemeldet", timeout=30)  # nobody left
 
 
 @contextlib.asynccontextmanager
@@ -254,11 +254,11 @@ async def two_sessions_support(srv: RunningServer) -> AsyncIterator[Term]:
         await support.wait_for("Suchen Sie einen Kunden", timeout=30)
         await support.type("Muster")
         await support.send("\r")
-        await support.wait_for("1000001", timeout=15)
+        await support.wait_for("1000001", timeout=30)
         await support.press("o")
-        await support.wait_for("Support-Zugriff", timeout=15)
+        await support.wait_for("Support-Zugriff", timeout=30)
         await support.press("k")
-        await support.wait_for("Geöffnet:", timeout=15)
+        await support.wait_for("Geöffnet:", timeout=30)
         yield support
 
 
@@ -353,8 +353,8 @@ async def test_a_killed_worker_ends_the_watching_on_the_other_side_within_second
             os.kill(user_pid, signal.SIGKILL)
             killed = loop.time()
             await support.wait_for("Die beobachtete Sitzung ist beendet", timeout=bound)
-            await support.wait_for("Geöffnet:", timeout=5)  # support's own screen is back
-            await support.wait_gone("Sie schauen mia zu", timeout=5)
+            await support.wait_for("Geöffnet:", timeout=30)  # support's own screen is back
+            await support.wait_gone("Sie schauen mia zu", timeout=30)
             ended = loop.time() - killed
             print(f"support's mirror ended {ended:.1f} s after kill -9 of mia's worker")
             assert ended <= bound
@@ -374,9 +374,9 @@ async def test_a_killed_worker_ends_the_watching_on_the_other_side_within_second
             await mia.wait_gone("Support schaut zu", timeout=bound)
             gone = loop.time() - killed
             print(f"mia's header was hers again {gone:.1f} s after kill -9 of support's worker")
-            await mia.wait_for("Support schaut nicht mehr zu", timeout=5)
+            await mia.wait_for("Support schaut nicht mehr zu", timeout=30)
             await mia.press("?")  # her session goes on
-            await mia.wait_for("Tastenbelegung", timeout=10)
+            await mia.wait_for("Tastenbelegung", timeout=30)
 
         rows = await sqlite_shadow_rows(tmp_path, 6)
         assert [a for a, _, _ in rows] == ["support.shadow_requested", "support.shadow_started",
@@ -435,23 +435,23 @@ async def open_muster(support: Term) -> None:
     await support.wait_for("Suchen Sie einen Kunden", timeout=30)
     await support.type("Muster")
     await support.send("\r")
-    await support.wait_for("1000001", timeout=15)
+    await support.wait_for("1000001", timeout=30)
     await support.press("o")
-    await support.wait_for("Support-Zugriff", timeout=15)
+    await support.wait_for("Support-Zugriff", timeout=30)
     await support.press("k")
-    await support.wait_for("Geöffnet:", timeout=15)
+    await support.wait_for("Geöffnet:", timeout=30)
 
 
 async def start_watching(user: Term, support: Term) -> None:
     """Support (Muster GmbH open, on another process) asks to watch mia; she allows it."""
     await support.press("w")
-    await support.wait_for("mia –", timeout=10)  # listed by the other worker
+    await support.wait_for("mia –", timeout=30)  # listed by the other worker
     await support.press("enter")
-    await user.wait_for("Support möchte zuschauen", timeout=10)
+    await user.wait_for("Support möchte zuschauen", timeout=30)
     await user.press("enter")
-    await support.wait_for("Sie schauen mia zu", timeout=10)
+    await support.wait_for("Sie schauen mia zu", timeout=30)
     await support.wait_for("mia (Mitarbeiter", timeout=10)
-    await user.wait_for("Support schaut zu: support", timeout=10)
+    await user.wait_for("Support schaut zu: support", timeout=30)
 
 
 async def watch_across(user: Term, support: Term) -> None:
@@ -467,11 +467,11 @@ async def watch_across(user: Term, support: Term) -> None:
     assert user.text() == before  # support's keys reached nothing
 
     await user.press("?")
-    await support.wait_for("Tastenbelegung", timeout=10)  # live from the other worker
+    await support.wait_for("Tastenbelegung", timeout=30)  # live from the other worker
     await user.press("escape")
     await user.press("ctrl+x")
-    await user.wait_gone("Support schaut zu", timeout=10)
-    await support.wait_for("Geöffnet:", timeout=10)
+    await user.wait_gone("Support schaut zu", timeout=30)
+    await support.wait_for("Geöffnet:", timeout=30)
     await support.wait_gone("Sie schauen mia zu")
 
 
@@ -511,8 +511,8 @@ async def test_shadowing_across_two_nodes_on_postgresql(tmp_path: Path, pg_serve
             killed = loop.time()
             await support.wait_for("Die beobachtete Sitzung ist beendet",
                                    timeout=PEER_TIMEOUT_SECONDS + 3)
-            await support.wait_for("Geöffnet:", timeout=5)
-            await support.wait_gone("Sie schauen mia zu", timeout=5)
+            await support.wait_for("Geöffnet:", timeout=30)
+            await support.wait_gone("Sie schauen mia zu", timeout=30)
             print(f"support's mirror ended {loop.time() - killed:.1f} s after kill -9 of "
                   "mia's node")
         engine = create_async_engine(url)

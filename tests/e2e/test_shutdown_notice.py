@@ -21,11 +21,11 @@ async def test_shutdown_notice_says_stop_or_restart(
 ) -> None:
     async with running_server(tmp_path, templates=db_templates, idle_timeout=60) as srv:
         async with interactive_session(srv.port, "admin", "admin-demo") as term:
-            await term.wait_for("Muster GmbH", timeout=15)
+            await term.wait_for("Muster GmbH", timeout=30)
             await srv.server.shutdown(notice_seconds=1.0, restart=restart)
-            await term.wait_for(notice, timeout=10)
+            await term.wait_for(notice, timeout=30)
             assert wrong not in term.text()
-            await term.wait_closed(timeout=10)
+            await term.wait_closed(timeout=30)
             # the line written when the channel closes (on stderr)
             closing = "Bitte gleich erneut verbinden" if restart else "Sitzung beendet"
             assert closing in await term.process.stderr.read()

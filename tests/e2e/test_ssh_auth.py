@@ -96,7 +96,7 @@ async def test_keyboard_interactive_login(demo_server: RunningServer) -> None:
 async def test_public_key_login_records_fingerprint_and_source(demo_server: RunningServer) -> None:
     key = await _add_key(demo_server.core, "mia")
     async with interactive_session(demo_server.port, "mia", client_keys=[key]) as term:
-        await term.wait_for("Muster GmbH", timeout=15)
+        await term.wait_for("Muster GmbH", timeout=30)
     login = (await _logins(demo_server.core))[-1]
     assert login.actor_username == "mia"
     assert login.key_fingerprint == key.get_fingerprint("sha256")
@@ -183,7 +183,7 @@ async def test_login_timeout_drops_silent_clients(
     async with running_server(tmp_path, templates=db_templates, login_timeout=1) as srv:
         reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
         writer.write(b"SSH-2.0-silent\r\n")
-        data = await asyncio.wait_for(reader.read(), 10)  # until the server closes
+        data = await asyncio.wait_for(reader.read(), 30)  # until the server closes
         assert data.startswith(b"SSH-2.0-linedesk")
         writer.close()
 
@@ -191,7 +191,7 @@ async def test_login_timeout_drops_silent_clients(
 async def test_max_sessions_per_user(tmp_path: Path, db_templates: dict[str, Path]) -> None:
     async with running_server(tmp_path, templates=db_templates, max_sessions_per_user=1) as srv:
         async with interactive_session(srv.port, "mia", "mia-demo") as term:
-            await term.wait_for("Muster GmbH", timeout=15)
+            await term.wait_for("Muster GmbH", timeout=30)
             code, _out, err = await run_exec(srv.port, "mia", "mia-demo", "whoami")
             assert code == 1
             assert "höchstens 1" in err
@@ -276,7 +276,7 @@ async def _through_socks(socks_port: int, target_port: int) -> bytes:
         writer.write(b"\x05\x01\x00\x01\x7f\x00\x00\x01" + target_port.to_bytes(2, "big"))
         await reader.readexactly(10)
         writer.write(b"ping")
-        return await asyncio.wait_for(reader.read(4), 10)
+        return await asyncio.wait_for(reader.read(4), 30)
     except (asyncio.IncompleteReadError, ConnectionError):
         return b""
     finally:

@@ -24,7 +24,7 @@ async def test_user_data_with_escape_sequences_is_shown_sanitised(
             .values(name="Evil\x1b]52;c;cHduZWQ=\x07\u202eHbmG\x1b[2J Corp")
         )
     async with interactive_session(demo_server.port, "admin", "admin-demo") as term:
-        text = await term.wait_for("Evil", timeout=15)
+        text = await term.wait_for("Evil", timeout=30)
         assert "Corp" in text
         raw = "".join(term.raw)
         assert "\x1b]52" not in raw
@@ -35,14 +35,14 @@ async def test_user_data_with_escape_sequences_is_shown_sanitised(
 async def test_flooding_session_does_not_stall_another(demo_server: RunningServer) -> None:
     async with interactive_session(demo_server.port, "mia", "mia-demo") as calm, \
             interactive_session(demo_server.port, "admin", "admin-demo") as flood:
-        await calm.wait_for("Muster GmbH", timeout=15)
-        await flood.wait_for("Muster GmbH", timeout=15)
+        await calm.wait_for("Muster GmbH", timeout=30)
+        await flood.wait_for("Muster GmbH", timeout=30)
         junk = "\x1b[200~" + "x" * (256 * 1024) + "\x1b[201~" + "\x1b[:u" * 2000 + "z" * 200_000
         flooding = asyncio.create_task(flood.send(junk))
         await asyncio.sleep(0.2)
         started = time.monotonic()
         await calm.press("2")
-        await calm.wait_for("Rufnummern", timeout=15)
+        await calm.wait_for("Rufnummern", timeout=30)
         latency = time.monotonic() - started
         flooding.cancel()
         assert latency < 10, latency
@@ -56,9 +56,9 @@ async def test_idle_session_is_warned_then_closed(
 ) -> None:
     async with running_server(tmp_path, templates=db_templates, idle_timeout=3) as srv:
         async with interactive_session(srv.port, "mia", "mia-demo") as term:
-            await term.wait_for("Muster GmbH", timeout=15)
-            await term.wait_for("Inaktivität", timeout=10)
-            await term.wait_closed(timeout=10)
+            await term.wait_for("Muster GmbH", timeout=30)
+            await term.wait_for("Inaktivität", timeout=30)
+            await term.wait_closed(timeout=30)
         assert not srv.server.sessions
 
 
@@ -67,8 +67,8 @@ async def test_shutdown_notifies_then_closes_sessions(
 ) -> None:
     async with running_server(tmp_path, templates=db_templates) as srv:
         async with interactive_session(srv.port, "tom", "tom-demo") as term:
-            await term.wait_for("Muster GmbH", timeout=15)
+            await term.wait_for("Muster GmbH", timeout=30)
             shutdown = asyncio.create_task(srv.server.shutdown(notice_seconds=1.5))
-            await term.wait_for("stopping", timeout=10)  # a stop (restart: test_shutdown_notice)
-            await term.wait_closed(timeout=15)
+            await term.wait_for("stopping", timeout=30)  # a stop (restart: test_shutdown_notice)
+            await term.wait_closed(timeout=30)
             await asyncio.wait_for(shutdown, 15)

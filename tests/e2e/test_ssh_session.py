@@ -12,7 +12,7 @@ from tests.e2e.harness import RunningServer, interactive_session, run_exec, runn
 pytestmark = pytest.mark.e2e
 
 
-async def _until(predicate, timeout: float = 10) -> None:  # type: ignore[no-untyped-def]
+async def _until(predicate, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():
@@ -24,13 +24,13 @@ async def test_login_first_frame_keys_and_disconnect(demo_server: RunningServer)
     async with interactive_session(
         demo_server.port, "admin", "admin-demo", cols=120, rows=40
     ) as term:
-        await term.wait_for("Muster GmbH", timeout=15)
-        text = await term.wait_for("Beenden", timeout=10)  # the key bar may follow a moment later
+        await term.wait_for("Muster GmbH", timeout=30)
+        text = await term.wait_for("Beenden", timeout=30)  # the key bar may follow a moment later
         assert "admin (Administrator)" in text
         await term.press("2")
-        await term.wait_for("Rufnummern", timeout=10)
+        await term.wait_for("Rufnummern", timeout=30)
         await term.press("question_mark")
-        await term.wait_for("Tastenbelegung", timeout=10)
+        await term.wait_for("Tastenbelegung", timeout=30)
         assert len(demo_server.server.sessions) == 1
     await _until(lambda: not demo_server.server.sessions)
     assert not demo_server.server.limits.sessions
@@ -40,7 +40,7 @@ async def test_login_first_frame_keys_and_disconnect(demo_server: RunningServer)
 
 async def test_resize_redraws_at_new_width(demo_server: RunningServer) -> None:
     async with interactive_session(demo_server.port, "mia", "mia-demo", cols=120, rows=40) as term:
-        await term.wait_for("Muster GmbH", timeout=15)
+        await term.wait_for("Muster GmbH", timeout=30)
         await term.resize(90, 30)
         await asyncio.sleep(0.5)
         footer = term.screen.display[29]
@@ -51,9 +51,9 @@ async def test_resize_redraws_at_new_width(demo_server: RunningServer) -> None:
 
 async def test_ctrl_q_ends_session_and_channel(demo_server: RunningServer) -> None:
     async with interactive_session(demo_server.port, "tom", "tom-demo") as term:
-        await term.wait_for("Muster GmbH", timeout=15)
+        await term.wait_for("Muster GmbH", timeout=30)
         await term.press("ctrl+q")
-        await term.wait_closed(timeout=10)
+        await term.wait_closed(timeout=30)
     await _until(lambda: not demo_server.server.sessions)
 
 
@@ -63,7 +63,7 @@ async def test_session_without_pty_and_command_gets_explanation(demo_server: Run
     conn = await connect(demo_server.port, "admin", "admin-demo")
     async with conn:
         process = await conn.create_process(term_type=None)
-        out = await asyncio.wait_for(process.stderr.read(), 10)
+        out = await asyncio.wait_for(process.stderr.read(), 30)
         await process.wait()
     assert process.exit_status == 2
     assert "ssh -t" in out
@@ -89,7 +89,7 @@ async def test_host_key_created_once_and_reused(
 async def test_client_term_and_no_color_choose_colours(demo_server: RunningServer) -> None:
     async with interactive_session(demo_server.port, "mia", "mia-demo", term="xterm",
                                    env={"NO_COLOR": "1"}) as term:
-        await term.wait_for("Muster GmbH", timeout=15)
+        await term.wait_for("Muster GmbH", timeout=30)
         session = next(iter(demo_server.server.sessions))
         assert session.app is not None
         assert session.app.console.color_system == "standard"

@@ -150,9 +150,9 @@ async def test_two_workers_share_port_live_updates_cross_and_sigterm_stops_all(
 
             await one.press("down")  # second row: 030 123456101
             await one.press("d")
-            await one.wait_for("Deaktivierungstermin", timeout=15)
+            await one.wait_for("Deaktivierungstermin", timeout=30)
             await one.send(CTRL_S)
-            line = await wait_row(other, NUMBER, "!", "vorgemerkt", timeout=15)
+            line = await wait_row(other, NUMBER, "!", "vorgemerkt", timeout=30)
             assert line.lstrip().startswith("!")
 
         # a crashed worker is replaced in its slot
@@ -167,8 +167,8 @@ async def test_two_workers_share_port_live_updates_cross_and_sigterm_stops_all(
         async with interactive_session(port, "admin", "admin-demo") as term:
             await term.wait_for("Muster GmbH", timeout=30)
             proc.send_signal(signal.SIGTERM)
-            await term.wait_for("angehalten", timeout=15)  # a stop, not a restart
-            await term.wait_closed(timeout=20)
+            await term.wait_for("angehalten", timeout=30)  # a stop, not a restart
+            await term.wait_closed(timeout=30)
         assert await asyncio.wait_for(proc.wait(), 60) == 0
         for pid in workers:
             with pytest.raises(ProcessLookupError):
@@ -271,7 +271,7 @@ async def test_session_limit_holds_across_workers(tmp_path: Path) -> None:
             tom = await run_exec(port, "tom", "tom-demo", "whoami")  # other accounts: fine
             assert tom[0] == 0, tom
             await first.press("ctrl+q")  # the first session ends: its unit is given back
-            await first.wait_closed(timeout=20)
+            await first.wait_closed(timeout=30)
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 10
             while (result := await other.run("whoami", check=False)).exit_status != 0:
