@@ -45,7 +45,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -247,6 +247,16 @@ class Term:
 
     async def wait_closed(self, timeout: float = 30) -> None:
         await asyncio.wait_for(self.closed.wait(), timeout)
+
+
+async def eventually(predicate: Callable[[], bool], timeout: float = 30) -> None:
+    """Poll ``predicate`` until it holds (bounded): for server state that follows a client's
+    action a moment later (a count, a release), instead of a fixed sleep."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, f"condition not reached in {timeout}s"
+        await asyncio.sleep(0.02)
 
 
 @contextlib.asynccontextmanager

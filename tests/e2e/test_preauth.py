@@ -10,13 +10,12 @@ import shutil
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import asyncssh
 import pytest
 
-from tests.e2e.harness import connect, running_server
+from tests.e2e.harness import connect, eventually, running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -52,14 +51,6 @@ async def _banner_within(port: int, seconds: float, host: str = "127.0.0.1") -> 
         writer.close()
 
 
-async def _until(predicate: Callable[[], bool], timeout: float = 30) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "condition not reached"
-        await asyncio.sleep(0.02)
-
-
 async def _login_seconds(port: int) -> float:
     start = time.monotonic()
     conn = await connect(port, "mia", "mia-demo")
@@ -93,12 +84,12 @@ async def test_connections_that_speak_ssh_count_against_their_source(
             started.append(writer)
         counted = srv.server.limits.unauthenticated
         # both counted before the third comes (a fixed 0.3 s may not do on a busy machine)
-        await _until(lambda: counted["127.0.0.1"] == 2)
+        await eventually(lambda: counted["127.0.0.1"] == 2)
         with pytest.raises((asyncssh.Error, ConnectionError, OSError)):
             await connect(srv.port, "admin", "admin-demo")
         for writer in started:
             writer.close()
-        await _until(lambda: counted["127.0.0.1"] == 0)
+        await eventually(lambda: counted["127.0.0.1"] == 0)
         conn = await connect(srv.port, "admin", "admin-demo")
         conn.close()
 

@@ -171,7 +171,11 @@ async def test_audit_rows_and_no_secret_anywhere(
         assert code == 3, (out, err)
         code, out, err = await _exec(port, "support", "numbers list --customer 1000001")
         assert code == 0, (out, err)
-        await asyncio.sleep(0.5)  # the dispatcher wipes delivered payloads
+        # the dispatcher wipes delivered payloads (waited for, not slept: on a busy machine
+        # 0.5 s could end before the wipe, and the dump below would hold the sealed rows)
+        await until(lambda: not _sqlite_rows(
+            data / "linedesk.db", "SELECT id FROM outbox WHERE payload IS NOT NULL"),
+            30, "delivered payloads not wiped", log)
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)

@@ -20,6 +20,7 @@ from ssh_server.auth import PortalConnection
 from tests.e2e.harness import (
     RunningServer,
     connect,
+    eventually,
     interactive_session,
     run_exec,
     running_server,
@@ -167,12 +168,14 @@ async def test_unauthenticated_connections_limited_per_source(
         idle = [await asyncio.open_connection("127.0.0.1", srv.port) for _ in range(2)]
         for _reader, writer in idle:  # counted once they speak SSH (silent ones: test_preauth)
             writer.write(b"SSH-2.0-idle\r\n")
-        await asyncio.sleep(0.3)
+        counted = srv.server.limits.unauthenticated
+        # both counted, then both released, before the next login (not a fixed 0.3 s)
+        await eventually(lambda: counted["127.0.0.1"] == 2)
         with pytest.raises((asyncssh.Error, ConnectionError, OSError)):
             await connect(srv.port, "admin", "admin-demo")
         for _reader, writer in idle:
             writer.close()
-        await asyncio.sleep(0.3)
+        await eventually(lambda: counted["127.0.0.1"] == 0)
         conn = await connect(srv.port, "admin", "admin-demo")
         conn.close()
 
