@@ -219,6 +219,18 @@ class Term:
             await asyncio.sleep(0.05)
         return self.text()
 
+    async def quiet(self, seconds: float = 1.0, timeout: float = 30) -> None:
+        """Wait until nothing arrived for ``seconds`` (the server has drawn all it will):
+        a fixed sleep ends too early on a busy machine, where drawing takes longer."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            seen = len(self.raw)
+            await asyncio.sleep(seconds)
+            if len(self.raw) == seen:
+                return
+            assert loop.time() < deadline, f"still drawing after {timeout}s"
+
     async def send(self, data: str) -> None:
         self.process.stdin.write(data)
         await self.process.stdin.drain()

@@ -26,7 +26,7 @@ async def recorded_entries(srv: RunningServer) -> list[AuditEvent]:
 
 
 async def wait_recorded(srv: RunningServer, count: int) -> list[AuditEvent]:
-    for _ in range(200):
+    for _ in range(600):
         rows = await recorded_entries(srv)
         if len(rows) >= count:
             return rows
@@ -65,7 +65,7 @@ async def test_support_session_recorded_as_asciicast_v2_and_replays_to_the_last_
             await term.wait_for("Support-Zugriff", timeout=30)
             await asyncio.sleep(0.5)
             last = await term.wait_for("Muster GmbH")
-            await asyncio.sleep(1.0)  # nothing more to draw
+            await term.quiet(1.0)  # nothing more to draw
             seen = list(term.screen.display)
             session_id = next(iter(srv.server.sessions)).connection.session_id
         (row,) = await wait_recorded(srv, 1)
@@ -189,13 +189,14 @@ async def test_command_ended_by_a_lock_is_recorded_with_the_notice(
             proc = await conn.create_process(
                 "numbers import-assignments --dry-run --customer 1000001 --reason T-3",
                 encoding="utf-8")
-            for _ in range(100):  # the command runs (support opened the customer)
+            for _ in range(600):  # the command runs (support opened the customer)
                 async with srv.core.uow(readonly=True) as uow:
                     opened = await uow.session.scalar(select(AuditEvent.id).where(
                         AuditEvent.action == "support.customer_opened"))
                 if opened is not None:
                     break
                 await asyncio.sleep(0.05)
+            assert opened is not None, "the command did not start"  # (else the lock came first)
             async with srv.core.uow() as uow:
                 await locks.operator_lock(uow, username="support", reason="Test", operator="t")
             await asyncio.wait_for(proc.wait_closed(), 30)

@@ -40,7 +40,7 @@ def _mails(data_dir: Path) -> list[Path]:
     return sorted(new.iterdir()) if new.exists() else []
 
 
-async def _until(what: str, check: Callable[[], bool], timeout: float = 20) -> None:
+async def _until(what: str, check: Callable[[], bool], timeout: float = 30) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not check():
