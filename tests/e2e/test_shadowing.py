@@ -68,7 +68,7 @@ async def ask(pair: Pair) -> None:
 
 
 async def shadow_actions(srv: RunningServer, count: int) -> list[AuditEvent]:
-    for _ in range(100):
+    for _ in range(600):
         async with srv.core.uow(readonly=True) as uow:
             rows = list(await uow.session.scalars(
                 select(AuditEvent).where(AuditEvent.action.startswith("support.shadow_"))
@@ -198,7 +198,7 @@ async def test_the_support_recording_holds_the_mirrored_screen(
 ) -> None:
     async with two_sessions(tmp_path, db_templates) as pair:
         await watching(pair)
-        await asyncio.sleep(0.5)
+        await pair.support.wait_for("mia (Mitarbeiter")  # the mirror drawn (and recorded)
         support_id = pair.session_of("support").connection.session_id
         await pair.user.press("ctrl+x")
         await pair.support.wait_for("Kundensuche", timeout=30)
@@ -401,7 +401,7 @@ async def sqlite_shadow_rows(tmp_path: Path, count: int) -> list[tuple[str, str,
     import sqlite3
 
     rows: list[tuple[str, str, str]] = []
-    for _ in range(100):
+    for _ in range(300):
         db = sqlite3.connect(tmp_path / "data" / "linedesk.db")
         try:
             rows = db.execute("select action, target, details from audit_events where action "
@@ -450,7 +450,7 @@ async def start_watching(user: Term, support: Term) -> None:
     await user.wait_for("Support möchte zuschauen", timeout=30)
     await user.press("enter")
     await support.wait_for("Sie schauen mia zu", timeout=30)
-    await support.wait_for("mia (Mitarbeiter", timeout=10)
+    await support.wait_for("mia (Mitarbeiter", timeout=30)
     await user.wait_for("Support schaut zu: support", timeout=30)
 
 
@@ -517,7 +517,7 @@ async def test_shadowing_across_two_nodes_on_postgresql(tmp_path: Path, pg_serve
                   "mia's node")
         engine = create_async_engine(url)
         try:
-            for _ in range(100):
+            for _ in range(300):
                 async with engine.connect() as conn:
                     rows = (await conn.exec_driver_sql(
                         "select action, details from audit_events where action like "
