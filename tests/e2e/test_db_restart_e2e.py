@@ -65,7 +65,7 @@ async def test_postgresql_restart_under_an_open_session(tmp_path: Path) -> None:
             await asyncio.to_thread(server.start)
             await term.wait_for("Wieder verbunden", timeout=30)
             await term.press("2")  # back to the dashboard: re-fetched, the change shows
-            await _until_row(term, marked=True, timeout=20)
+            await _until_row(term, marked=True, timeout=30)
             await term.press("1")  # and the contracts load again
             await term.wait_for("V-1000001-0001", timeout=30)
         text = node.log.read_text(errors="replace")

@@ -70,9 +70,16 @@ async def test_metrics_count_sessions_logins_latency_and_outbox(
         async with interactive_session(srv.port, "mia", "mia-demo") as term:
             await term.wait_for("Muster GmbH", timeout=30)
             await term.press("2")
-            await asyncio.sleep(0.5)
-            status, text = await _get(port, "/metrics")
-            assert status == 200
+            await term.wait_for("Rufnummern")  # the key handled and drawn (not a fixed 0.5 s)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 30
+            while True:  # and its latency observed
+                status, text = await _get(port, "/metrics")
+                assert status == 200
+                latency = 'linedesk_input_latency_seconds_count{worker="0"}'
+                if _value(text, latency) >= 1 or loop.time() > deadline:
+                    break
+                await asyncio.sleep(0.1)
             assert _value(text, 'linedesk_sessions{worker="0"}') == 1
             assert _value(text, 'linedesk_connections{worker="0"}') == 1
         assert _value(text, 'linedesk_logins_total{worker="0",result="ok"}') == 1
