@@ -14,7 +14,7 @@ from sqlalchemy import select
 from core.models import AuditEvent
 from core.runtime import Core
 from ssh_server.proxy_protocol import v2_header
-from tests.e2e.harness import running_server
+from tests.e2e.harness import eventually, running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -104,7 +104,8 @@ async def test_per_source_limit_counts_the_address_of_the_header(
             _socket_with, srv.port, v2_header(FAKE, 1, "127.0.0.1", srv.port)
             + b"SSH-2.0-idle\r\n")  # spoke SSH, never authenticates: holds FAKE's one place
         try:
-            await asyncio.sleep(0.3)
+            # FAKE's place is held once the server counted it (not after a fixed 0.3 s)
+            await eventually(lambda: srv.server.limits.unauthenticated[FAKE] == 1)
             with pytest.raises((ConnectionError, asyncssh.Error, OSError)):
                 await _login(srv.port, v2_header(FAKE, 2, "127.0.0.1", srv.port))
             conn = await _login(srv.port, v2_header("198.51.100.24", 3, "127.0.0.1", srv.port))
