@@ -30,7 +30,7 @@ async def test_closing_a_session_right_after_opening_logs_no_error(
             conn.close()  # otherwise at once: the App is still being built
             await conn.wait_closed()
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 15
+        deadline = loop.time() + 30
         while srv.server.sessions:  # the server notices and ends every session
             assert loop.time() < deadline, f"{len(srv.server.sessions)} sessions left"
             await asyncio.sleep(0.1)

@@ -90,7 +90,7 @@ async def test_three_nodes_on_one_postgresql_a_change_on_a_shows_on_c(
         result = await measure(nodes, 10, timeout=20.0)
         assert len(result.after_commit) == 10
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 20
+        deadline = loop.time() + 30
         while True:  # every node's heartbeat is in the shared database
             doc = await status_json(tmp_path / "status-dir", db=("--database-url", url))
             names = {w["node"] for w in doc["workers"] if not w["stale"]}

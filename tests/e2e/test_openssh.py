@@ -140,7 +140,7 @@ async def jump_host(tmp_path: Path, client_key: Path) -> AsyncIterator[int]:
     )
     try:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 10
+        deadline = loop.time() + 30
         while True:
             try:
                 _r, w = await asyncio.open_connection("127.0.0.1", port)
@@ -180,7 +180,7 @@ async def test_openssh_client_with_password_in_tmux(
             await tmux.wait_for("Rufnummern")
             await tmux.keys("C-q")
             loop = asyncio.get_running_loop()
-            deadline = loop.time() + 15
+            deadline = loop.time() + 30
             while srv.server.sessions:
                 assert loop.time() < deadline
                 await asyncio.sleep(0.1)

@@ -183,7 +183,7 @@ async def test_interactive_session_whose_input_ended_closes(client: Client) -> N
     done = await run(client.argv("mia", options=("-tt",)), devnull=True)
     assert done.code == 0, done
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
+    deadline = loop.time() + 30
     while client.srv.server.sessions:
         assert loop.time() < deadline, "session still open"
         await asyncio.sleep(0.1)
