@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def wait_delivered(
-    sink: SmtpSink, gateway: SmsGateway, timeout: float = 20, *, sms: int = 1
+    sink: SmtpSink, gateway: SmsGateway, timeout: float = 30, *, sms: int = 1
 ) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -33,7 +33,7 @@ async def wait_delivered(
         await asyncio.sleep(0.05)
 
 
-async def wait_step_up_code(gateway: SmsGateway, timeout: float = 20) -> str:
+async def wait_step_up_code(gateway: SmsGateway, timeout: float = 30) -> str:
     """The six digits of the step-up SMS (R20) once the gateway has it."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
