@@ -18,7 +18,7 @@ async def test_a_forked_worker_can_still_check_passwords() -> None:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         try:
-            ok = asyncio.run(asyncio.wait_for(verify_secret(hashed, "geheim-123"), 10))
+            ok = asyncio.run(asyncio.wait_for(verify_secret(hashed, "geheim-123"), 30))
             os.write(write, b"1" if ok else b"0")
         finally:
             os._exit(0)
