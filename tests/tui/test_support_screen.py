@@ -189,7 +189,7 @@ async def test_watching_has_a_button_on_the_customer_search(
         await _open_muster(app, pilot)
         await pilot.press("k")
         await wait_until(pilot, lambda: isinstance(app.screen, CustomerSearchScreen))
-        await pilot.pause()
+        await settle(pilot)
         button = app.screen.query_one("#shadow-button", Button)
         assert not button.disabled
         await pilot.click("#shadow-button")
@@ -208,7 +208,7 @@ async def test_watch_before_a_customer_is_open_says_it_like_every_other_key(
 
     app = LinedeskApp(demo_core, actors["support"])
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"muster", "enter")
         await wait_until(pilot, lambda: app.screen.query_one("#hits", DataTable).row_count == 1)
         app.screen.query_one("#hits", DataTable).focus()
