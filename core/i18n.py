@@ -73,11 +73,16 @@ def format_datetime(value: datetime | None, locale: str | None) -> str:
     return local.strftime("%d/%m/%Y %H:%M")
 
 
+NBSP = "\u00a0"
+"""No-break space: between an amount and its currency sign, so a line never wraps there."""
+
+
 def format_money(cents: int, locale: str | None) -> str:
-    """Euro amounts: ``1.234,56 €`` in German, ``€1,234.56`` in English."""
+    """Euro amounts: ``1.234,56 €`` in German (amount and sign joined by :data:`NBSP`, so
+    "2,50" and "€" never end up on two lines), ``€1,234.56`` in English."""
     amount = (Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
     whole, frac = f"{abs(amount):,.2f}".split(".")
     if normalize_locale(locale) == "de":
-        return f"{sign}{whole.replace(',', '.')},{frac} €"
+        return f"{sign}{whole.replace(',', '.')},{frac}{NBSP}€"
     return f"{sign}€{whole}.{frac}"

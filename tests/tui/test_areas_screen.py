@@ -87,7 +87,7 @@ async def test_request_letter_enter_pin_and_order(
 
         await form(pilot, "o")
         assert isinstance(app.screen, OrderNumbersDialog)
-        assert "9,95 €" in screen_text(app)
+        assert "9,95\u00a0€" in screen_text(app)
         app.screen.query_one("#count", Input).value = "3"
         await pilot.press("enter")
         await settle(pilot)

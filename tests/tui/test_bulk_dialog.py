@@ -45,8 +45,8 @@ async def test_preview_confirm_and_result_per_number(
         await wait_until(pilot, lambda: "würden" in shown(app, "bulk-summary"))
         assert "3 markierte Rufnummern aktivieren" in screen_text(app)
         assert shown(app, "bulk-summary") == (
-            "2 von 3 Rufnummern würden kostenpflichtig aktiviert: einmalig 19,90 €, "
-            "monatlich 5,00 €.")
+            "2 von 3 Rufnummern würden kostenpflichtig aktiviert: einmalig 19,90\u00a0€, "
+            "monatlich 5,00\u00a0€.")
         assert "✗ 030 123456100: Rufnummer +4930123456100 ist aktiv" in shown(
             app, "bulk-details")
         assert await status(demo_core, admin, INACTIVE) == NumberStatus.INACTIVE

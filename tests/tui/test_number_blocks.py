@@ -62,7 +62,7 @@ async def test_block_row_expands_and_collapses(demo_core: Core, actors: dict[str
         row = cells(screen, head)
         assert row[:3] == ["▸", "030 7000000–09", "+49307000000–09"]
         assert "Block (10)" in row and "aktiv" in row and "10 Nummern" in row
-        assert "25,00 €" in row  # the block's monthly price (10 × 2,50 €)
+        assert "25,00\u00a0€" in row  # the block's monthly price (10 × 2,50 €)
         assert "Rufnummern 1–14 von 14" in screen_text(app)
         await pilot.resize_terminal(100, 40)  # narrower: the columns change, the rows stay
         await settle(pilot)
@@ -150,7 +150,7 @@ async def test_order_dialog_offers_blocks_with_the_price_first(
         kind.value = 10
         await wait_until(pilot, lambda: "030 7000010–7000019" in screen_text(app))
         text = screen_text(app)
-        assert "V-1000001-0009" in text and "99,50 €" in text and "25,00 €" in text
+        assert "V-1000001-0009" in text and "99,50\u00a0€" in text and "25,00\u00a0€" in text
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is areas_screen

@@ -83,7 +83,7 @@ async def test_activate_shows_prices_and_charges_on_confirm(
     admin = actors["admin"]
     async with dialog_session(demo_core, admin, INACTIVE, "a", ActivateDialog) as (app, pilot):
         text = screen_text(app)
-        assert "Einmalig: 9,95 €" in text and "Monatlich: 2,50 €" in text
+        assert "Einmalig: 9,95\u00a0€" in text and "Monatlich: 2,50\u00a0€" in text
         assert "Rufnummer jetzt kostenpflichtig aktivieren" in text and "Abbrechen" in text
         await click(app, pilot, "cancel")
         assert not isinstance(app.screen, ActivateDialog)

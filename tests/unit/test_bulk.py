@@ -232,7 +232,7 @@ async def test_command_without_yes_previews_and_exits_2(
                            "numbers activate 030 123456104 030 123456105 030 123456100")
     assert result.exit_code == 2
     assert "2 von 3 Rufnummern würden kostenpflichtig aktiviert" in result.stdout
-    assert "einmalig 19,90 €, monatlich 5,00 €" in result.stdout
+    assert "einmalig 19,90\u00a0€, monatlich 5,00\u00a0€" in result.stdout
     assert "Abgelehnt würden:" in result.stdout
     assert "+4930123456100: Rufnummer +4930123456100 ist aktiv" in result.stdout
     assert "--yes" in result.stderr

@@ -240,7 +240,9 @@ def test_every_i18n_key_used_in_code_exists() -> None:
 def test_locale_formats() -> None:
     from datetime import date
 
-    assert i18n.format_money(123456, "de") == "1.234,56 €"
+    assert i18n.format_money(123456, "de") == "1.234,56\u00a0€"  # no-break: never wraps
+    assert i18n.format_money(-250, "de") == "-2,50\u00a0€" and " " not in i18n.format_money(
+        250, "de")
     assert i18n.format_money(123456, "en") == "€1,234.56"
     assert i18n.format_date(date(2026, 12, 31), "de") == "31.12.2026"
     assert i18n.format_date(date(2026, 12, 31), "en") == "31/12/2026"
