@@ -107,7 +107,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "New internet access credentials for contract {contract}",
     },
     "approvals.what.credentials.schedule": {
-        "de": "Geplanter Zugangsdaten-Reset für Vertrag {contract} am {at}",
+        "de": "Geplante Neuvergabe der Zugangsdaten für Vertrag {contract} am {at}",
         "en": "Scheduled credential reset for contract {contract} at {at}",
     },
     "approvals.what.numbers.swap": {
@@ -219,7 +219,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.action.approval.failed": {"de": "Antrag fehlgeschlagen", "en": "Request failed"},
     "audit.action.approval.cancelled": {"de": "Antrag zurückgezogen", "en": "Request withdrawn"},
     "audit.value.for_action.credentials.schedule": {
-        "de": "geplanter Zugangsdaten-Reset", "en": "scheduled credential reset",
+        "de": "geplante Neuvergabe der Zugangsdaten",
+        "en": "scheduled credential reset",
     },
     "cmd.arg.approval_id": {"de": "Nummer des Antrags", "en": "request number"},
     "cmd.arg.comment": {"de": "Kommentar (Pflicht beim Ablehnen)", "en": "comment (required)"},

@@ -5,7 +5,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "deadlines.kind.deactivation": {"de": "Deaktivierung", "en": "Deactivation"},
     "deadlines.kind.pin_letter": {"de": "PIN-Brief", "en": "PIN letter"},
     "deadlines.kind.porting": {"de": "Portierung", "en": "Porting"},
-    "deadlines.kind.reset": {"de": "Zugangsdaten-Reset", "en": "Credential reset"},
+    "deadlines.kind.reset": {"de": "Neuvergabe der Zugangsdaten", "en": "Credential reset"},
     "deadlines.object.deactivation": {
         "de": "Rufnummer {number} ({area})", "en": "Number {number} ({area})",
     },
@@ -101,13 +101,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Deaktivierung zurücknehmen", "en": "Undo deactivation",
     },
     "ui.deadlines.cancel.title": {
-        "de": "Geplanten Reset stornieren", "en": "Cancel the scheduled reset",
+        "de": "Geplante Neuvergabe der Zugangsdaten stornieren",
+        "en": "Cancel the scheduled reset",
     },
     "ui.deadlines.cancel.question": {
         "de": "{object}: werden nicht erzeugt ({detail}).",
         "en": "{object}: will not be generated ({detail}).",
     },
-    "ui.deadlines.cancel.confirm": {"de": "Reset stornieren", "en": "Cancel reset"},
+    "ui.deadlines.cancel.confirm": {"de": "Neuvergabe stornieren", "en": "Cancel reset"},
     "ui.deadlines.cancel_porting.title": {
         "de": "Portierungsauftrag stornieren", "en": "Cancel the porting order",
     },
@@ -128,7 +129,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Deactivation undone: {object} stays active.",
     },
     "ui.deadlines.cancelled": {
-        "de": "Geplanter Reset storniert: {object}.", "en": "Scheduled reset cancelled: {object}.",
+        "de": "Geplante Neuvergabe der Zugangsdaten storniert: {object}.",
+        "en": "Scheduled reset cancelled: {object}.",
     },
     # command mode
     "cmd.help.deadlines_list": {

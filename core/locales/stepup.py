@@ -90,30 +90,30 @@ MESSAGES.update({
         "en": "The time {at} is more than {days} days ahead.",
     },
     "credentials.error.already_scheduled": {
-        "de": "Für Vertrag {contract} ist schon ein Zurücksetzen geplant ({at}, Nr. {id}); "
-              "zuerst absagen.",
+        "de": "Für Vertrag {contract} ist schon eine Neuvergabe der Zugangsdaten geplant "
+              "({at}, Nr. {id}); zuerst stornieren.",
         "en": "A reset is already scheduled for contract {contract} ({at}, no. {id}); cancel "
               "it first.",
     },
     "credentials.error.no_such_schedule": {
-        "de": "Kein geplantes Zurücksetzen Nr. {id}.",
+        "de": "Keine geplante Neuvergabe der Zugangsdaten Nr. {id}.",
         "en": "No scheduled reset no. {id}.",
     },
     "credentials.error.schedule_done": {
-        "de": "Das geplante Zurücksetzen Nr. {id} ist bereits ausgeführt.",
+        "de": "Die geplante Neuvergabe der Zugangsdaten Nr. {id} ist bereits ausgeführt.",
         "en": "Scheduled reset no. {id} has already run.",
     },
     "credentials.error.schedule_cancelled": {
-        "de": "Das geplante Zurücksetzen Nr. {id} ist bereits abgesagt.",
+        "de": "Die geplante Neuvergabe der Zugangsdaten Nr. {id} ist bereits storniert.",
         "en": "Scheduled reset no. {id} is already cancelled.",
     },
     "credentials.mail.reset_cancelled.subject": {
-        "de": "Geplante neue Zugangsdaten für Vertrag {contract} abgesagt",
+        "de": "Geplante Neuvergabe der Zugangsdaten für Vertrag {contract} storniert",
         "en": "Scheduled new credentials for contract {contract} cancelled",
     },
     "credentials.mail.reset_cancelled.body": {
-        "de": "Guten Tag {name},\n\ndas für {at} geplante Generieren neuer Internet-Zugangsdaten "
-              "für Vertrag {contract} wurde abgesagt: die hinterlegte E-Mail-Adresse oder "
+        "de": "Guten Tag {name},\n\ndie für {at} geplante Neuvergabe der Internet-Zugangsdaten "
+              "für Vertrag {contract} wurde storniert: die hinterlegte E-Mail-Adresse oder "
               "Mobilfunk-Rufnummer, für die Sie zugestimmt hatten, hat sich geändert (oder der "
               "Vertrag erlaubt es nicht mehr). Es wurden keine Zugangsdaten geändert. Planen Sie "
               "bei Bedarf neu.\n\nIhr linedesk-Team",
@@ -127,9 +127,10 @@ MESSAGES.update({
         "en": "New credentials for contract {contract} generated late",
     },
     "credentials.mail.reset_late.body": {
-        "de": "Guten Tag {name},\n\ndie für {at} geplanten neuen Internet-Zugangsdaten für "
-              "Vertrag {contract} wurden wegen einer Betriebsunterbrechung erst um {done} "
-              "generiert und versendet.\n\nIhr linedesk-Team",
+        "de": "Guten Tag {name},\n\ndie für {at} geplante Neuvergabe der Internet-Zugangsdaten "
+              "für Vertrag {contract} wurde wegen einer Betriebsunterbrechung erst um {done} "
+              "ausgeführt; die neuen Zugangsdaten sind generiert und versendet.\n\n"
+              "Ihr linedesk-Team",
         "en": "Hello {name},\n\nthe new internet access credentials for contract {contract}, "
               "scheduled for {at}, were generated and sent only at {done} because of an "
               "outage.\n\nYour linedesk team",
@@ -145,9 +146,9 @@ MESSAGES.update({
                                       "en": "Confirmation code turned on"},
     "audit.action.stepup.policy_off": {"de": "Bestätigungscode abgeschaltet",
                                        "en": "Confirmation code turned off"},
-    "audit.action.reset.scheduled": {"de": "Neue Zugangsdaten geplant",
+    "audit.action.reset.scheduled": {"de": "Neuvergabe der Zugangsdaten geplant",
                                                  "en": "New credentials scheduled"},
-    "audit.action.reset.cancelled": {"de": "Geplante Zugangsdaten abgesagt",
+    "audit.action.reset.cancelled": {"de": "Geplante Neuvergabe der Zugangsdaten storniert",
                                                  "en": "Scheduled credentials cancelled"},
     "audit.detail.for_action": {"de": "Für", "en": "For"},
     "audit.detail.at": {"de": "Zeitpunkt", "en": "Time"},
@@ -174,26 +175,26 @@ MESSAGES.update({
         "en": "at this time instead of now (ISO, e.g. 2026-12-02T22:00, Berlin local time "
               "without an offset; 15 minutes to 30 days ahead)",
     },
-    "cmd.arg.reset_id": {"de": "Nummer des geplanten Zurücksetzens",
+    "cmd.arg.reset_id": {"de": "Nummer der geplanten Neuvergabe der Zugangsdaten",
                          "en": "number of the scheduled reset"},
     "cmd.help.credentials_scheduled": {
-        "de": "geplante neue Internet-Zugangsdaten auflisten",
+        "de": "geplante Neuvergaben der Internet-Zugangsdaten auflisten",
         "en": "list scheduled new internet access credentials",
     },
     "cmd.help.credentials_cancel": {
-        "de": "geplante neue Internet-Zugangsdaten absagen",
+        "de": "eine geplante Neuvergabe der Internet-Zugangsdaten stornieren",
         "en": "cancel scheduled new internet access credentials",
     },
     "cmd.credentials.scheduled": {
-        "de": "Neue Zugangsdaten für {contract} geplant für {at} (Nr. {id}). Zustellung an "
-              "{email} und {mobile}; absagen mit: credentials cancel {id}",
+        "de": "Neuvergabe der Zugangsdaten für {contract} geplant für {at} (Nr. {id}). "
+              "Zustellung an {email} und {mobile}; stornieren mit: credentials cancel {id}",
         "en": "New credentials for {contract} scheduled for {at} (no. {id}). Delivery to "
               "{email} and {mobile}; cancel with: credentials cancel {id}",
     },
-    "cmd.credentials.none_scheduled": {"de": "Keine geplanten neuen Zugangsdaten.",
+    "cmd.credentials.none_scheduled": {"de": "Keine geplante Neuvergabe der Zugangsdaten.",
                                        "en": "No scheduled new credentials."},
     "cmd.credentials.cancelled": {
-        "de": "Geplante neue Zugangsdaten Nr. {id} für {contract} ({at}) abgesagt.",
+        "de": "Geplante Neuvergabe der Zugangsdaten Nr. {id} für {contract} ({at}) storniert.",
         "en": "Scheduled new credentials no. {id} for {contract} ({at}) cancelled.",
     },
     "cmd.credentials.col.id": {"de": "Nr.", "en": "No."},
@@ -213,8 +214,8 @@ MESSAGES.update({
         "de": "Statt jetzt werden die neuen Zugangsdaten zu diesem Zeitpunkt generiert und "
               "gesendet (Ortszeit Berlin, JJJJ-MM-TT HH:MM oder TT.MM.JJJJ HH:MM; 15 Minuten bis "
               "30 Tage voraus). "
-              "Bis dahin können Sie es absagen; ändern sich E-Mail-Adresse oder "
-              "Mobilfunk-Rufnummer vorher, wird es abgesagt.",
+              "Bis dahin können Sie die geplante Neuvergabe stornieren; ändern sich "
+              "E-Mail-Adresse oder Mobilfunk-Rufnummer vorher, wird sie storniert.",
         "en": "Instead of now, the new credentials are generated and sent at this time "
               "(Berlin local time, YYYY-MM-DD HH:MM; 15 minutes to 30 days ahead). Until then "
               "you can cancel it; if the e-mail address or mobile number changes before, it "
@@ -223,8 +224,9 @@ MESSAGES.update({
     "credentials.schedule.confirm": {"de": "Planen", "en": "Schedule"},
     "credentials.schedule.cancel": {"de": "Abbrechen", "en": "Cancel"},
     "credentials.scheduled_done": {
-        "de": "Neue Internet-Zugangsdaten sind für {at} geplant (Nr. {id}). Zustellung dann an "
-              "{email} und {mobile}. Absagen bis dahin: credentials cancel {id}.",
+        "de": "Die Neuvergabe der Internet-Zugangsdaten ist für {at} geplant (Nr. {id}). "
+              "Zustellung dann an {email} und {mobile}. Stornieren bis dahin: "
+              "credentials cancel {id}.",
         "en": "New internet access credentials are scheduled for {at} (no. {id}). Delivery "
               "then to {email} and {mobile}. Cancel until then: credentials cancel {id}.",
     },

@@ -204,13 +204,13 @@ async def test_cancel_a_scheduled_reset_from_the_list(
                                 contract_id=await pbx_contract(demo_core), at=at, consent=True)
     async with deadlines_session(demo_core, admin) as (app, pilot, screen):
         first = rows(screen)[0]
-        assert first[:3] == ["21.11.2026", "heute", "Zugangsdaten-Reset"]
+        assert first[:3] == ["21.11.2026", "heute", "Neuvergabe der Zugangsdaten"]
         assert "am 21.11.2026 22:00 an admin" in first[4]
         await open_resolve(screen, pilot, f"reset:{reset.id}")
         assert "werden nicht erzeugt" in screen_text(app)
         await pilot.press("enter")
         await wait_until(pilot, lambda: len(rows(screen)) == 2)
-        assert "Geplanter Reset storniert" in notifications(app)
+        assert "Geplante Neuvergabe der Zugangsdaten storniert" in notifications(app)
     assert await demo_core.read(credentials.list_scheduled, admin) == []
 
 

@@ -327,7 +327,7 @@ async def test_contact_change_cancels_with_a_notice(
     assert view.status == "cancelled" and view.cancel_reason == "contact_changed"
     await demo_core.dispatcher.dispatch_once()
     mails, _ = deliveries(demo_core.settings.data_dir)
-    notices = [m for m in mails[len(mails_before):] if "abgesagt" in m["Subject"]]
+    notices = [m for m in mails[len(mails_before):] if "storniert" in m["Subject"]]
     assert sorted(m["To"] for m in notices) == ["s.muster@muster-gmbh.de",
                                                 "sabine.muster@muster-gmbh.de"]
     clock.set(NOW + timedelta(hours=2))
@@ -416,3 +416,40 @@ async def test_one_code_runs_once_on_two_postgres_nodes(
     # old number already inactive
     assert isinstance(refused, RuleViolation), refused
     assert refused.key in ("stepup.error.used", "error.numbers.refused.swap_old"), refused
+
+
+R19_TEXTS = (
+    "credentials.error.already_scheduled", "credentials.error.no_such_schedule",
+    "credentials.error.schedule_done", "credentials.error.schedule_cancelled",
+    "credentials.mail.reset_cancelled.subject", "credentials.mail.reset_cancelled.body",
+    "credentials.mail.reset_late.body", "audit.action.reset.scheduled",
+    "audit.action.reset.cancelled", "cmd.arg.reset_id", "cmd.help.credentials_scheduled",
+    "cmd.help.credentials_cancel", "cmd.credentials.scheduled", "cmd.credentials.none_scheduled",
+    "cmd.credentials.cancelled", "credentials.scheduled_done", "deadlines.kind.reset",
+    "ui.deadlines.cancel.title", "ui.deadlines.cancelled", "approvals.what.credentials.schedule",
+    "audit.value.for_action.credentials.schedule",
+)
+
+
+def test_scheduled_reset_has_one_german_term_per_concept() -> None:
+    """R19's German texts said Reset, Zurücksetzen, neue Zugangsdaten, absagen and
+    stornieren for the same two things; now "(geplante) Neuvergabe der Zugangsdaten" and
+    "stornieren" (as for porting orders), nowhere else "Reset"/"absagen"."""
+    import re
+
+    from core.i18n import CATALOG, t
+
+    for key in R19_TEXTS:
+        text = t("de", key)
+        assert "Neuvergabe" in text, (key, text)
+    for key, entry in CATALOG.items():
+        if key in ("users.reset_password", "users.key.reset"):
+            continue  # a password is reset (zurückgesetzt): another concept
+        german = entry.get("de", "") if isinstance(entry, dict) else str(entry)
+        assert not re.search(r"absag|abgesagt|\bReset|[Zz]urücksetz", german), (key, german)
+    for key in ("credentials.error.already_scheduled", "credentials.error.schedule_cancelled",
+                "credentials.mail.reset_cancelled.subject", "cmd.credentials.cancelled",
+                "cmd.help.credentials_cancel", "ui.deadlines.cancelled",
+                "cmd.credentials.scheduled", "credentials.scheduled_done",
+                "credentials.schedule.body"):
+        assert "storni" in t("de", key).lower(), key
