@@ -20,6 +20,12 @@ parsing into a full gate, see :class:`tui.driver.ChannelDriver`).
 :class:`TypeaheadApp` is the App mixin that installs the gate (one ``on_event`` hook), and
 fits a paste to the focused field: escapes were already dropped by the driver, lines are
 joined, the text is cut to the field's ``max_length`` with exactly one notice.
+
+A screen whose answer must be a deliberate act (R23's consent to being watched) sets
+``keys_since`` (a ``time.monotonic()`` value, like every Textual event's ``time``): keys and
+pastes made before it are dropped while that screen is on top, however long the gate held
+them, so an Enter typed for the form underneath never answers the dialog. A key's time is
+when the session received it (the driver makes the event as the bytes arrive).
 """
 
 from __future__ import annotations
@@ -157,6 +163,12 @@ class TypeaheadGate:
             self._task = None
 
 
+def typed_before(screen: object, event: events.Event) -> bool:
+    """``event`` was made before ``screen`` took keys (its ``keys_since``, if it has one)."""
+    since = getattr(screen, "keys_since", None)
+    return since is not None and event.time < since
+
+
 def fit_paste(app: App[Any], event: events.Paste, locale: str) -> None:
     """Join the paste's lines for a one-line field, cut it to the field's room, tell once."""
     focused = app.focused
@@ -198,6 +210,9 @@ class TypeaheadApp:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             if not self.typeahead.admit(event):
                 return
+            if typed_before(self.screen, event) and not (  # type: ignore[attr-defined]
+                    isinstance(event, events.Key) and self.typeahead._quits(event.key)):
+                return  # typed before the screen on top wanted an answer: not one
             if isinstance(event, events.Paste):
                 fit_paste(self, event, self.typeahead_locale())  # type: ignore[arg-type]
         await super().on_event(event)  # type: ignore[misc]

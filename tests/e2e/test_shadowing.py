@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from core.models import AuditEvent
+from screens.shadow_dialog import ShadowConsentDialog
 from ssh_server.session import PortalSession
 from ssh_server.shadow import hub_of
 from tests.e2e.harness import RunningServer, Term, interactive_session, running_server
@@ -65,6 +66,7 @@ async def ask(pair: Pair) -> None:
     await pair.support.wait_for("mia –")
     await pair.support.press("enter")
     await pair.user.wait_for("Support möchte zuschauen", timeout=30)
+    await pair.user.wait_for("z Zulassen", timeout=30)  # the dialog takes keys now
 
 
 async def shadow_actions(srv: RunningServer, count: int) -> list[AuditEvent]:
@@ -85,7 +87,7 @@ def customer_of(rows: list[AuditEvent]) -> set[int | None]:
 
 async def watching(pair: Pair) -> None:
     await ask(pair)
-    await pair.user.press("enter")  # Zulassen
+    await pair.user.press("z")  # Zulassen
     await pair.support.wait_for("Sie schauen mia zu", timeout=30)
     await pair.user.wait_for("Support schaut zu: support", timeout=30)
     await pair.support.wait_for("Support schaut zu: support", timeout=30)
@@ -136,6 +138,32 @@ async def test_consent_mirrors_the_users_screen_read_only_until_the_user_ends_it
         # support's keys work again on its own App
         await pair.support.press("w")
         await pair.support.wait_for("Live-Sitzung zum Zuschauen", timeout=30)
+
+
+@pytest.mark.timeout(120)
+async def test_keys_typed_as_the_dialog_appears_do_not_consent(
+    tmp_path: Path, db_templates: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enter (and z) typed the moment the dialog shows up are no answer; Enter once the
+    dialog takes keys presses "Ablehnen", where the dialog starts."""
+    monkeypatch.setattr(ShadowConsentDialog, "GUARD", 3.0)  # a slow machine cannot outrun it
+    async with two_sessions(tmp_path, db_templates) as pair:
+        await pair.support.press("w")
+        await pair.support.wait_for("mia –", timeout=30)
+        await pair.support.press("enter")
+        await pair.user.wait_for("Support möchte zuschauen", timeout=30)
+        assert "z Zulassen" not in pair.user.text()
+        await pair.user.send("\rz\r")
+        await pair.user.wait_for("z Zulassen", timeout=30)
+        assert "Support möchte zuschauen" in pair.user.text()
+        assert "Sie schauen" not in pair.support.text()
+        assert pair.session_of("support").shadow.mirror is None
+        await pair.user.press("enter")  # on "Ablehnen"
+        await pair.user.wait_gone("Support möchte zuschauen")
+        await pair.support.wait_for("abgelehnt", timeout=30)
+        rows = await shadow_actions(pair.srv, 2)
+        assert [r.action for r in rows] == ["support.shadow_requested",
+                                            "support.shadow_declined"]
 
 
 @pytest.mark.timeout(120)
@@ -448,7 +476,8 @@ async def start_watching(user: Term, support: Term) -> None:
     await support.wait_for("mia –", timeout=30)  # listed by the other worker
     await support.press("enter")
     await user.wait_for("Support möchte zuschauen", timeout=30)
-    await user.press("enter")
+    await user.wait_for("z Zulassen", timeout=30)
+    await user.press("z")
     await support.wait_for("Sie schauen mia zu", timeout=30)
     await support.wait_for("mia (Mitarbeiter", timeout=30)
     await user.wait_for("Support schaut zu: support", timeout=30)
