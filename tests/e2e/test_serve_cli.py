@@ -12,21 +12,23 @@ import asyncssh
 import pytest
 
 from tests.e2e.harness import interactive_session
+from tests.ports import free_port
 
 pytestmark = pytest.mark.e2e
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()  # outside the ephemeral range: see tests/ports.py
 
 
-async def _start(data_dir: Path, port: int) -> asyncio.subprocess.Process:
+async def _start(
+    data_dir: Path, port: int, *options: str, output: int = asyncio.subprocess.PIPE
+) -> asyncio.subprocess.Process:
+    """``serve`` (with demo data unless ``options`` say otherwise), once it listens."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", "from ssh_server.cli import main; main()",
-        "--data-dir", str(data_dir), "serve", "--port", str(port), "--demo",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        "--data-dir", str(data_dir), "serve", "--port", str(port), *(options or ("--demo",)),
+        stdout=output, stderr=output,
     )
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 60
@@ -40,7 +42,7 @@ async def _start(data_dir: Path, port: int) -> asyncio.subprocess.Process:
                 proc.kill()
                 _out, err = await proc.communicate()
                 raise AssertionError(
-                    f"serve did not start: {err.decode(errors='replace')}"
+                    f"serve did not start: {(err or b'').decode(errors='replace')}"
                 ) from None
             await asyncio.sleep(0.2)
 
@@ -144,22 +146,9 @@ async def test_a_second_single_process_serve_on_the_same_data_dir_is_refused(
     supervisor took the data directory's lock; two ``serve --workers 1`` (the deployment
     example) ran side by side on one database, each with its own scheduler."""
     data_dir = tmp_path / "data"
-    first = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "from ssh_server.cli import main; main()",
-        "--data-dir", str(data_dir), "serve", "--port", str(port := _free_port()),
-        "--workers", "1", stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )
+    first = await _start(data_dir, _free_port(), "--workers", "1",
+                         output=asyncio.subprocess.DEVNULL)
     try:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 60
-        while True:
-            try:
-                _r, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                break
-            except OSError:
-                assert first.returncode is None and loop.time() < deadline
-                await asyncio.sleep(0.2)
         line = await _serve_fails(data_dir, "--port", str(_free_port()), "--workers", "1")
         assert f"another linedesk serve is running with data directory {data_dir}" in line
     finally:
