@@ -319,11 +319,16 @@ async def _check(db: asyncpg.Pool, receivers: Receivers, seeded: dict[str, Any],
         "SELECT e164, status FROM numbers WHERE e164 = ANY($1::text[])", seeded["numbers"])}
     assert set(status.values()) == {"inactive"}, status
     assert all(audits[n] == 1 for n in seeded["numbers"]), audits
-    # R16: each order confirmed and completed once, its number there once
+    # R16: each order confirmed and completed once, its number there once; the Archiv
+    # names an order by the reference its users see (the carrier's, else #id)
+    refs = [r["carrier_ref"] or f"#{r['id']}" for r in await db.fetch(
+        "SELECT id, carrier_ref FROM porting_orders WHERE id = ANY($1::int[])",
+        seeded["orders"])]
+    assert len(refs) == len(seeded["orders"])
     for step in ("confirmed", "completed"):
         done = Counter(r["target"] for r in await db.fetch(
             "SELECT target FROM audit_events WHERE action = $1", f"porting.{step}"))
-        assert all(done[f"#{o}"] == 1 for o in seeded["orders"]), (step, done)
+        assert all(done[ref] == 1 for ref in refs), (step, done)
     events = await db.fetchval("SELECT count(*) FROM porting_events WHERE order_id = "
                                "ANY($1::int[])", seeded["orders"])
     assert events == 2 * len(seeded["orders"])

@@ -67,7 +67,7 @@ async def test_readme_porting_examples_run_verbatim_on_any_day(
         assert created["wished_date"] == porting.earliest_wished_date(date(2027, 6, 1)).isoformat()
         shown = next(out for text, _, out, _ in done if "porting show 2" in text)
         assert "Kommentar von admin (Administrator): Bitte erst nach 18 Uhr umschalten" in shown
-        refused = next(err for text, _, _, err in done if "porting cancel 1" in text)
+        refused = next(err for text, _, _, err in done if "porting cancel SIM-000001" in text)
         assert "bereits für den" in refused and refused.count("\n") == 1
 
 
