@@ -503,13 +503,12 @@ def _values(value: object) -> list[object]:
 
 async def execute(
     core: Core, actor: Actor, command: str, *, stdin: StdinReader | None = None,
-    on_acting: ActingHook | None = None, recorded: bool = False,
+    on_acting: ActingHook | None = None,
 ) -> CommandResult:
     """Run one exec command for ``actor`` and return exit code, stdout and stderr.
     ``stdin`` reads the command's standard input (only commands that take a file call it);
     ``on_acting`` learns the actor the command acts as (R24: whose Archiv lists its
-    recording); ``recorded``: the call is recorded, so support's opening of a customer is
-    listed by the recording's Archiv entry, not by one of its own (one entry per call)."""
+    recording)."""
     locale = actor.locale
     argv = split_words(command)
     if not argv:
@@ -531,7 +530,7 @@ async def execute(
     as_json = bool(ns.json)
     cmd: Command = ns._command
     try:
-        ctx = Context(core, await _acting_actor(core, actor, cmd, ns, recorded), locale, stdin)
+        ctx = Context(core, await _acting_actor(core, actor, cmd, ns), locale, stdin)
         if on_acting is not None:
             on_acting(ctx.actor)
         output = await cmd.handler(ctx, ns)
@@ -575,8 +574,7 @@ def _stderr_line(output: Output) -> str:
     return one_line(output.stderr) + "\n" if output.stderr else ""
 
 
-async def _acting_actor(core: Core, actor: Actor, cmd: Command, ns: argparse.Namespace,
-                        recorded: bool = False) -> Actor:
+async def _acting_actor(core: Core, actor: Actor, cmd: Command, ns: argparse.Namespace) -> Actor:
     """Support names the customer per command (``--customer``); opening it is audited in
     that customer's log. Other roles act for their own customer only."""
     if actor.role is not Role.SUPPORT:
@@ -590,7 +588,6 @@ async def _acting_actor(core: Core, actor: Actor, cmd: Command, ns: argparse.Nam
             raise UsageError(t(actor.locale, "cmd.error.support_customer_required"))
         return actor
     return await core.run(
-        support_service.open_customer, actor, customer_number=ns.customer, reason=ns.reason,
-        listed_with_recording=recorded,
+        support_service.open_customer, actor, customer_number=ns.customer, reason=ns.reason
     )
 

@@ -300,7 +300,7 @@ class Recorder:
         try:
             async with self.core.uow() as uow:
                 recording_service.record_finished(
-                    uow, self._listed_as(), customers=self.customers, file=self.path.name,
+                    uow, self.actor, customers=self.customers, file=self.path.name,
                     day=self._name().rpartition("/")[0],
                     size=self._written, seconds=seconds, complete=self._complete(),
                     command=self._command_line())
@@ -309,10 +309,6 @@ class Recorder:
 
     def _complete(self) -> bool:
         return self.stopped is None
-
-    def _listed_as(self) -> Actor:
-        """Whose entry the finished recording is."""
-        return self.actor
 
     def _command_line(self) -> str | None:
         return None
@@ -349,11 +345,6 @@ class CommandRecorder(Recorder):
         """The command acts as ``actor`` (support: for the customer it opened)."""
         self._acting = actor
         self._note_customer()
-
-    def _listed_as(self) -> Actor:
-        """The actor the command acted as: support for the customer it opened, with its
-        reason (the entry is also the opening's, :func:`core.services.support.open_customer`)."""
-        return getattr(self, "_acting", None) or self.actor
 
     def _note_customer(self) -> None:
         current = getattr(self, "_acting", None) or self.actor

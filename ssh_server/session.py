@@ -401,8 +401,7 @@ class PortalSession(asyncssh.SSHServerSession):
 
         try:
             result = await execute(self.server.core, actor, command, stdin=read_stdin,
-                                   on_acting=recorder.acting if recorder else None,
-                                   recorded=recorder is not None)
+                                   on_acting=recorder.acting if recorder else None)
             if self.chan is not None and not self.closed.is_set():
                 stdout, stderr = result.stdout, result.stderr
                 if self.has_pty:  # a raw terminal: a line feed alone would not return

@@ -134,15 +134,9 @@ async def open_customer(
     customer_id: int | None = None,
     customer_number: str | None = None,
     reason: str | None = None,
-    listed_with_recording: bool = False,
 ) -> Actor:
     """Act for a customer: returns the support actor bound to it (read-only without reason)
-    and records ``support.customer_opened`` in that customer's audit log.
-
-    ``listed_with_recording``: a recorded command-mode call, whose one Archiv entry is its
-    recording's (``session.recorded`` as this actor: support, reason, the command line with
-    ``--customer``), written when the command ended; a script polling every minute then
-    adds one entry per call, not two."""
+    and records ``support.customer_opened`` in that customer's audit log."""
     require(actor, Permission.CUSTOMER_SEARCH)
     reason_text = clean_reason(reason)
     if customer_id is None and not customer_number:
@@ -157,11 +151,10 @@ async def open_customer(
     if customer is None:
         raise NotFound("support.error.customer_not_found", value=str(customer_id))
     opened = actor.for_customer(customer.id, customer_name=customer.name, reason=reason_text)
-    if not listed_with_recording:
-        uow.audit(
-            opened, "support.customer_opened", customer_id=customer.id, target=customer.name,
-            customer_number=customer_number or "",
-        )
+    uow.audit(
+        opened, "support.customer_opened", customer_id=customer.id, target=customer.name,
+        customer_number=customer_number or "",
+    )
     uow.emit("SupportCustomerOpened", customer.id, agent=actor.username)
     return opened
 
