@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -29,12 +30,21 @@ FOREVER = 0xFFFFFFFFFFFFFFFF
 """``valid_before`` of a certificate without an end (``ssh-keygen`` without ``-V``)."""
 
 
-def parse_ca_keys(text: str) -> tuple[dict[bytes, str], list[str]]:
+_PRINCIPALS = re.compile(r'(?:^|,)\s*principals="([^"]*)"', re.IGNORECASE)
+
+
+def parse_ca_keys(
+    text: str,
+) -> tuple[dict[bytes, str], list[str], dict[bytes, frozenset[str]]]:
     """Public key data → SHA256 fingerprint of every CA key in ``text`` (OpenSSH public key
-    lines; a leading ``cert-authority`` or other options as in ``authorized_keys`` are
-    skipped, as are comments and blank lines), and what is wrong with the other lines."""
+    lines as in ``authorized_keys``: comments and blank lines skipped, a leading
+    ``cert-authority`` and other options allowed), what is wrong with the other lines, and
+    the accounts a CA is limited to by a ``principals="a,b"`` option: as in OpenSSH, a
+    certificate of that CA must then name one of them too (else the option was ignored and
+    the CA could sign in every account)."""
     keys: dict[bytes, str] = {}
     errors: list[str] = []
+    limits: dict[bytes, frozenset[str]] = {}
     for number, raw in enumerate(text.splitlines(), 1):
         words = raw.strip().split()
         if not words or words[0].startswith("#"):
@@ -48,7 +58,17 @@ def parse_ca_keys(text: str) -> tuple[dict[bytes, str], list[str]]:
             errors.append(f"line {number}: not an OpenSSH public key")
             continue
         keys[key.public_data] = key.get_fingerprint("sha256")
-    return keys, errors
+        options = " ".join(words[:start])
+        if "principals=" in options.lower():
+            found = _PRINCIPALS.search(options)
+            if found is None:
+                errors.append(f'line {number}: principals= needs a quoted list '
+                              '(principals="name1,name2")')
+                del keys[key.public_data]
+                continue
+            limits[key.public_data] = frozenset(
+                p.strip() for p in found.group(1).split(",") if p.strip())
+    return keys, errors, limits
 
 
 Stamp = tuple[int, int, int, int, int]
@@ -90,6 +110,8 @@ class CaKeys:
     def __init__(self, path: str | Path | None) -> None:
         self.path = Path(path) if path else None
         self.keys: dict[bytes, str] = {}
+        self.limits: dict[bytes, frozenset[str]] = {}
+        """The accounts a CA may sign in, where its line has ``principals=``."""
         self._stamp: Stamp | None = None
         self._failed: str | None = None
         """The last stat error logged (logged again only when it changes)."""
@@ -98,10 +120,10 @@ class CaKeys:
         """New key sets taken since start (tests, logs)."""
         if self.path is not None:  # at start: read now; a missing file is a startup error
             stamp, text = _read(self.path)
-            keys, errors = parse_ca_keys(text)
+            keys, errors, limits = parse_ca_keys(text)
             for error in errors:
                 log.error("%s %s; ignored", self.path, error)
-            self.keys, self._stamp = keys, stamp
+            self.keys, self.limits, self._stamp = keys, limits, stamp
             log.info("%d user CA key(s) from %s", len(keys), self.path)
 
     def __contains__(self, public_data: object) -> bool:
@@ -109,6 +131,11 @@ class CaKeys:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def admits(self, public_data: bytes, username: str) -> bool:
+        """May this CA sign in ``username`` (its ``principals=`` option, if any)?"""
+        limit = self.limits.get(public_data)
+        return limit is None or username in limit
 
     async def refresh(self) -> None:
         """Re-read the file if it changed since it was read last."""
@@ -145,7 +172,7 @@ class CaKeys:
             log.error("user CA keys %s is larger than %d bytes; not read, keeping the %d "
                       "key(s) read before", path, MAX_FILE, len(self.keys))
             return
-        keys, errors = parse_ca_keys(text)
+        keys, errors, limits = parse_ca_keys(text)
         if errors:
             log.error("user CA keys %s changed but is not valid (%s); keeping the %d key(s) "
                       "read before until it is fixed", path, "; ".join(errors[:5]),
@@ -153,7 +180,7 @@ class CaKeys:
             return
         removed = sorted(fp for data, fp in self.keys.items() if data not in keys)
         added = sorted(fp for data, fp in keys.items() if data not in self.keys)
-        self.keys = keys
+        self.keys, self.limits = keys, limits
         self.reloads += 1
         log.info("user CA keys %s re-read: %d key(s); added %s; no longer trusted %s", path,
                  len(keys), ", ".join(added) or "none", ", ".join(removed) or "none")
@@ -178,6 +205,12 @@ class PortalServerConnection(asyncssh.SSHServerConnection):
         if isinstance(ca_keys, CaKeys):
             await ca_keys.refresh()  # a CA removed from the file is refused from now on
         key: asyncssh.SSHKey | None = await super()._validate_openssh_certificate(username, cert)
+        if (key is not None and isinstance(ca_keys, CaKeys)
+                and not ca_keys.admits(cert.signing_key.public_data, username)):
+            allowed = ", ".join(sorted(ca_keys.limits[cert.signing_key.public_data]))
+            _log_refused(owner, username, cert, f"its CA may only sign in {allowed or 'nobody'}"
+                         " (principals= in LINEDESK_USER_CA_KEYS)")
+            return None
         if key is not None and hasattr(owner, "certificate_accepted"):
             owner.certificate_accepted(username, cert)
         if key is None:

@@ -261,3 +261,23 @@ async def test_a_refused_certificate_is_logged_with_why(
             mine = [x for x in lines if f"certificate '{identity.name}@test' for 'mia' from "
                                         "127.0.0.1 refused: " in x]
             assert mine and why in mine[0], (why, lines)
+
+
+@pytest.mark.timeout(120)
+async def test_a_ca_limited_by_principals_signs_in_only_those_accounts(
+    tmp_path: Path, db_templates: dict[str, Path]
+) -> None:
+    """``cert-authority,principals="tom"`` in LINEDESK_USER_CA_KEYS, as in OpenSSH's
+    authorized_keys: a valid certificate of that CA for mia is refused (the option was
+    skipped before, so the CA could sign in every account), one for tom is accepted."""
+    async with certificate_server(tmp_path, db_templates) as c:
+        ca_file = Path(c.srv.server.settings.user_ca_keys)
+        staged = ca_file.with_suffix(".new")
+        staged.write_text(f'cert-authority,principals="tom" {c.ca.with_suffix(".pub").read_text()}')
+        os.replace(staged, ca_file)
+        mia = await certify(c.ca, c.keys / "user", "mia_p", principals="mia", validity="+5m")
+        tom = await certify(c.ca, c.keys / "user", "tom_p", principals="tom", validity="+5m")
+        code, out, err = await _run(*c.ssh(mia, "mia", "whoami", "--json"), stdin=b"")
+        assert code == 255 and "mia" not in out, (code, out, err)
+        code, out, err = await _run(*c.ssh(tom, "tom", "whoami", "--json"), stdin=b"")
+        assert code == 0 and '"username": "tom"' in out, (code, out, err)

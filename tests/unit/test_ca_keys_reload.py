@@ -103,3 +103,24 @@ async def test_no_file_configured_trusts_no_ca() -> None:
     keys = CaKeys("")
     await keys.refresh()
     assert len(keys) == 0 and b"anything" not in keys
+
+
+def test_principals_option_limits_what_a_ca_may_sign_in(tmp_path: Path) -> None:
+    """``cert-authority,principals="a,b"`` as in OpenSSH's authorized_keys: that CA's
+    certificates sign in only those accounts (the option used to be skipped, so the CA
+    could sign in anyone); a CA line without it is not limited; an unquoted list is an
+    error naming the line, not a silently unlimited CA."""
+    (team, team_line), (any_ca, any_line), (bad, bad_line) = ca_line(), ca_line(), ca_line()
+    path = tmp_path / "cas"
+    path.write_text(
+        f'cert-authority,principals="mia, tom" {team_line.removeprefix("cert-authority ")}'
+        f"{any_line}"
+        f"cert-authority,principals=mia {bad_line.removeprefix('cert-authority ')}")
+    keys, errors, limits = certificates.parse_ca_keys(path.read_text())
+    assert errors == ['line 3: principals= needs a quoted list (principals="name1,name2")']
+    assert bad not in keys and team in keys and any_ca in keys
+    assert limits == {team: frozenset({"mia", "tom"})}
+    cas = CaKeys(path)
+    assert cas.admits(team, "mia") and cas.admits(team, "tom")
+    assert not cas.admits(team, "admin")
+    assert cas.admits(any_ca, "admin")
