@@ -129,7 +129,9 @@ class Settings:
                 if number.isdigit():
                     host, port = name, int(number)
         elif host in ("", "0.0.0.0", "::"):  # listening everywhere names no address to use
-            host = socket.getfqdn()
+            # the machine's name as the node labels use it: getfqdn() would ask DNS, a
+            # blocking lookup on the event loop each time a welcome e-mail is written
+            host = socket.gethostname()
         target = f"{username}@{host}"
         return f"ssh {target}" if port == 22 else f"ssh -p {port} {target}"
 

@@ -350,4 +350,4 @@ def test_login_command_names_host_and_port() -> None:
 
     for wildcard in ("0.0.0.0", "::"):
         assert Settings(host=wildcard).login_command("neu") == \
-            f"ssh -p 2222 neu@{socket.getfqdn()}"
+            f"ssh -p 2222 neu@{socket.gethostname()}"
