@@ -113,8 +113,19 @@ class DayBudget:
         return limit is None or self.used(key) + more <= limit
 
     def add(self, key: tuple[int, str], recording: str, written: int) -> None:
+        if key not in self._own:
+            self._forget_before(key[1])
         own = self._own.setdefault(key, {})
         own[recording] = own.get(recording, 0) + written
+
+    def _forget_before(self, day: str) -> None:
+        """Days before yesterday no longer take recordings (a recording counts on the day it
+        started; one begun yesterday may still be running): a node running for months keeps
+        two days of bookkeeping, not one entry per account and day since it started."""
+        oldest = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+        for book in (self._own, self._elsewhere):
+            for stale in [k for k in book if k[1] < oldest]:
+                del book[stale]
 
 
 def _delete_before(root: Path, cutoff: date) -> int:

@@ -17,6 +17,7 @@ from core.clock import FixedClock
 from core.jobs import JOBS
 from core.models import AuditEvent
 from core.runtime import Core
+from core.services.recordings import DayBudget
 from core.services.support import open_customer
 from ssh_server import recording
 from ssh_server.recording import Recorder
@@ -252,3 +253,21 @@ async def test_an_accounts_recordings_of_a_day_are_bounded_together(
     assert third.stopped == "account_day_limit"
     assert not third.path.exists() or third.path.stat().st_size <= 1024 * 1024 - (
         first.path.stat().st_size + second.path.stat().st_size)
+
+
+def test_day_budget_counts_per_account_and_day_and_forgets_old_days() -> None:
+    """R24: the per-account daily bound's bookkeeping; a node running for months keeps only
+    the days a running recording can still count on (the day it started: today, yesterday)."""
+    budget = DayBudget()
+    monday, tuesday, wednesday = (1, "2026-11-30"), (1, "2026-12-01"), (1, "2026-12-02")
+    budget.finished_elsewhere(monday, {"2026/11/30/other.cast": 70})
+    budget.add(monday, "2026/11/30/a.cast", 20)
+    budget.add(monday, "2026/11/30/a.cast", 5)
+    assert budget.used(monday) == 95
+    assert budget.allows(monday, 5, 100) and not budget.allows(monday, 6, 100)
+    assert budget.allows((2, "2026-11-30"), 100, 100)  # another account: its own budget
+    budget.add(tuesday, "2026/12/01/b.cast", 10)
+    assert budget.used(monday) == 95  # yesterday's recording may still be running
+    budget.add(wednesday, "2026/12/02/c.cast", 1)
+    assert budget.used(monday) == 0 and budget.used(tuesday) == 10
+    assert budget._own.keys() == {tuesday, wednesday} and not budget._elsewhere
