@@ -4,6 +4,7 @@ lifecycle writes in :mod:`core.services.numbers` share. Callers use ``numbers.X`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, cast
@@ -244,6 +245,7 @@ def _require_preview(actor: Actor, customer_id: int | None) -> None:
         raise PermissionDenied("error.admin_only")
 
 
+@functools.cache  # the catalogs do not change while the process runs
 def status_words() -> dict[str, NumberStatus]:
     """The one mapping of the words that name a number status, lower case, in both
     languages: the stored value (``pending_deactivation``), the short label (vorgemerkt,
