@@ -19,6 +19,7 @@ from core import migrate
 from core.config import ConfigError, Settings
 from core.errors import DatabaseUnavailable, DomainError
 from core.runtime import Core, UnitOfWork
+from tui.sanitize import clean
 
 T = TypeVar("T")
 
@@ -86,14 +87,16 @@ def _print_json(data: Any) -> None:
 def _print_views(views: Sequence[Any], as_json: bool, line: Callable[[Any], str],
                  header: str | None = None) -> None:
     """A listing of views (dataclasses): with ``--json`` as JSON objects, else ``header`` (if
-    any) and one ``line`` per view."""
+    any) and one ``line`` per view, escaped like every terminal text (names, lock reasons
+    and delivery errors are data: one stored before input was checked, or by another system,
+    must not retitle the operator's terminal)."""
     if as_json:
         _print_json([asdict(v) for v in views])
         return
     if header is not None:
         click.echo(header)
     for v in views:
-        click.echo(line(v))
+        click.echo(clean(line(v)))
 
 
 @click.group()
@@ -277,8 +280,7 @@ def _lock_cell(view: Any) -> str:
     """R25: an operator who locked an account sees it (and why) in ``users list``."""
     if not view.locked:
         return ""
-    reason = "".join(c if c.isprintable() else "?" for c in (view.lock_reason or ""))
-    return f"yes ({reason[:60]})"
+    return f"yes ({(view.lock_reason or '')[:60]})"
 
 
 @users.command("set-password")

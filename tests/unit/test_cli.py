@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from core.models import AreaVerification, AuditEvent, CustomerNumber
+from core.models import Account, AreaVerification, AuditEvent, CustomerNumber
 from core.runtime import Core
 from ssh_server.cli import main
 from tests.conftest import copy_template, make_settings
@@ -225,3 +225,26 @@ def test_a_bad_environment_value_is_one_line_naming_the_variable(
     code, out, err = linedesk(demo_dir, "status")
     assert (code, out) == (2, "")
     assert err == f"linedesk: {variable}={value!r}: {why}\n"
+
+
+def test_listings_escape_stored_names(demo_dir: Path) -> None:
+    """Names reach the operator's terminal from the database: one stored before input was
+    checked (or by another system) with ``ESC ] 0;... BEL`` must not retitle it."""
+
+    async def store() -> None:
+        core = Core(make_settings(demo_dir))
+        try:
+            async with core.uow() as uow:
+                mia = await uow.session.scalar(select(Account).where(Account.username == "mia"))
+                assert mia is not None
+                mia.full_name = "Mia \x1b]0;pwned\x07Hacker"
+                mia.locked_at, mia.lock_reason = mia.created_at, "weg\x1b[2J"
+        finally:
+            await core.close()
+
+    asyncio.run(store())
+    code, out, err = linedesk(demo_dir, "users", "list")
+    assert code == 0, err
+    assert "\x1b" not in out and "\x07" not in out
+    (mia,) = [line for line in out.splitlines() if line.startswith("mia ")]
+    assert "Mia \ufffdHacker" in mia and mia.endswith("yes (weg\ufffd)")
